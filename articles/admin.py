@@ -1,0 +1,438 @@
+"""The curation panel: where curators and editors work the queue and finish briefs."""
+
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+
+from articles import workflow
+from articles.forms import ArticleAdminForm
+from articles.models import (
+    Article,
+    Field,
+    IngestionRun,
+    RelatedLink,
+    Role,
+    Source,
+    Status,
+    Topic,
+    WorkQueueItem,
+)
+
+admin.site.index_template = "admin/distillery_index.html"
+
+RECENT_RUNS = 10
+
+STATUS_COLOURS = {
+    Status.INGESTED: "#5a5a5a",
+    Status.DRAFT: "#8a5300",
+    Status.IN_REVIEW: "#0b5cad",
+    Status.PUBLISHED: "#1d6b2f",
+    Status.REJECTED: "#a1262b",
+    Status.ARCHIVED: "#5a5a5a",
+}
+
+
+def _transition_action(transition: workflow.Transition):
+    """A bulk action that applies one workflow step to each selected brief, reporting refusals one by one."""
+
+    def action(modeladmin, request, queryset):
+        done = 0
+        for article in queryset.order_by("pk"):
+            try:
+                workflow.apply_transition(article=article, actor=request.user, name=transition.name)
+            except workflow.TransitionRefused as refusal:
+                modeladmin.message_user(request, str(refusal), messages.WARNING)
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(
+                request, f"{transition.label}: done for {done} brief{'s' if done != 1 else ''}.", messages.SUCCESS
+            )
+
+    action.__name__ = f"transition_{transition.name}"
+    action.short_description = f"{transition.label} (selected briefs)"
+    action.allowed_permissions = (f"transition_{transition.name}",)
+    return action
+
+
+class RelatedLinkInline(admin.TabularInline):
+    model = RelatedLink
+    fk_name = "from_article"
+    fields = ("to_article", "kind", "score", "position")
+    readonly_fields = ("score",)
+    autocomplete_fields = ("to_article",)
+    extra = 0
+    verbose_name = "related brief"
+    verbose_name_plural = "Related briefs (pin to show first, exclude to hide a computed one)"
+
+
+class ArticleAdmin(SimpleHistoryAdmin):
+    form = ArticleAdminForm
+    change_form_template = "admin/articles/article/change_form.html"
+    list_display = (
+        "title",
+        "status_badge",
+        "source",
+        "field_list",
+        "role_list",
+        "depth",
+        "original_published_at",
+        "published_at",
+        "updated_at",
+    )
+    list_display_links = ("title",)
+    list_filter = (
+        "status",
+        ("source", admin.RelatedOnlyFieldListFilter),
+        ("fields", admin.RelatedOnlyFieldListFilter),
+        ("roles", admin.RelatedOnlyFieldListFilter),
+        ("topics", admin.RelatedOnlyFieldListFilter),
+        "level",
+        "length",
+        "published_at",
+        "original_published_at",
+        "created_at",
+    )
+    search_fields = ("title", "summary", "source__name")
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    autocomplete_fields = ("source", "fields", "topics", "roles")
+    inlines = (RelatedLinkInline,)
+    readonly_fields = (
+        "status",
+        "status_changed_at",
+        "published_at",
+        "curated_by",
+        "created_at",
+        "updated_at",
+        "content_hash",
+        "original_text",
+    )
+    fieldsets = (
+        ("Brief", {"fields": ("title", "slug", "summary", "takeaway", "insights", "principles", "method", "in_practice")}),
+        ("Taxonomy", {"fields": ("fields", "topics", "roles")}),
+        ("Depth", {"fields": ("level", "length", "reading_minutes")}),
+        (
+            "Source & original",
+            {"fields": ("source", "original_url", "author", "original_published_at", "language", "guid")},
+        ),
+        ("Original text", {"classes": ("collapse",), "fields": ("original_text", "content_hash")}),
+        (
+            "Workflow",
+            {"fields": ("status", "status_changed_at", "published_at", "curated_by", "created_at", "updated_at")},
+        ),
+    )
+    actions = [_transition_action(t) for t in workflow.TRANSITIONS.values()]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("source")
+            .prefetch_related("roles", "fields__parent")
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.published_at:
+            readonly.append("slug")  # the address readers and feeds already know
+        return readonly
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, obj):
+        return format_html(
+            '<strong style="color:{}">{}</strong>', STATUS_COLOURS.get(obj.status, "#333"), obj.get_status_display()
+        )
+
+    @admin.display(description="Fields")
+    def field_list(self, obj):
+        return obj.field_label or "—"
+
+    @admin.display(description="Best for")
+    def role_list(self, obj):
+        return ", ".join(role.name for role in obj.roles.all()) or "—"
+
+    @admin.display(description="Depth", ordering="level")
+    def depth(self, obj):
+        return obj.depth_label or "—"
+
+    @admin.display(description="Original text (sanitized, for search and enrichment)")
+    def original_text(self, obj):
+        if not obj.content_text:
+            return "—"
+        return format_html_join("", "<p>{}</p>", ((para,) for para in obj.content_text.split("\n\n") if para.strip()))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["workflow_steps"] = workflow.available_transitions(
+                article=obj, actor=request.user, check_content=False
+            )
+            context["missing_for_publication"] = workflow.missing_for_publication(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_change(self, request, obj):
+        step = next((key[len("_step_") :] for key in request.POST if key.startswith("_step_")), None)
+        if step is None:
+            return super().response_change(request, obj)
+        try:
+            workflow.apply_transition(
+                article=obj, actor=request.user, name=step, reason=request.POST.get("_step_reason", "").strip()
+            )
+        except workflow.TransitionRefused as refusal:
+            self.message_user(request, f"Your changes were saved, but: {refusal}", messages.ERROR)
+        else:
+            label = workflow.TRANSITIONS[step].label
+            self.message_user(request, f"Saved, then “{label}”: “{obj.title}” is now {obj.get_status_display().lower()}.")
+        return HttpResponseRedirect(request.path)
+
+
+def _permission_check(transition: workflow.Transition):
+    def has_permission(self, request):
+        return request.user.has_perm(transition.permission)
+
+    return has_permission
+
+
+# Each bulk action is offered only to those who may take that step.
+for _transition in workflow.TRANSITIONS.values():
+    setattr(ArticleAdmin, f"has_transition_{_transition.name}_permission", _permission_check(_transition))
+
+admin.site.register(Article, ArticleAdmin)
+
+
+@admin.register(WorkQueueItem)
+class WorkQueueAdmin(ArticleAdmin):
+    """Drafts and briefs in review, oldest first: what needs a curator now."""
+
+    list_display = ("title", "status_badge", "source", "waiting", "field_list", "role_list", "original_published_at")
+    list_filter = ("status", ("source", admin.RelatedOnlyFieldListFilter), ("roles", admin.RelatedOnlyFieldListFilter))
+    date_hierarchy = None
+    ordering = ("created_at", "pk")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).in_queue()
+
+    # The queue is a view of briefs: the brief permissions govern it.
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("articles.view_article") or request.user.has_perm("articles.change_article")
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("articles.change_article")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    @admin.display(description="Waiting since", ordering="created_at")
+    def waiting(self, obj):
+        return format_html(
+            '<span title="{}">{} days</span>', obj.created_at.isoformat(), (timezone.now() - obj.created_at).days
+        )
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "kind",
+        "is_active",
+        "health",
+        "last_fetched_at",
+        "last_success_at",
+        "consecutive_failures",
+        "items_ingested",
+        "next_fetch_at",
+    )
+    list_filter = ("is_active", "kind", "fetch_full_text")
+    search_fields = ("name", "url", "site_url")
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = (
+        "health",
+        "last_fetched_at",
+        "last_success_at",
+        "next_fetch_at",
+        "consecutive_failures",
+        "last_error",
+        "etag",
+        "last_modified",
+        "items_ingested",
+        "recent_runs",
+    )
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "kind", "url", "site_url", "description")}),
+        ("Polling", {"fields": ("is_active", "poll_interval_minutes", "fetch_full_text")}),
+        (
+            "Health",
+            {
+                "fields": (
+                    "health",
+                    "last_fetched_at",
+                    "last_success_at",
+                    "next_fetch_at",
+                    "consecutive_failures",
+                    "last_error",
+                    "items_ingested",
+                    "etag",
+                    "last_modified",
+                )
+            },
+        ),
+        ("Recent ingestion runs", {"fields": ("recent_runs",)}),
+    )
+    actions = ("activate", "deactivate")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(items_count=Count("articles"))
+
+    @admin.display(description="Items ingested", ordering="items_count")
+    def items_ingested(self, obj):
+        return obj.items_count
+
+    @admin.display(description="Recent ingestion runs")
+    def recent_runs(self, obj):
+        runs = obj.runs.order_by("-started_at")[:RECENT_RUNS]
+        if not runs:
+            return "No runs yet."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    timezone.localtime(run.started_at).strftime("%Y-%m-%d %H:%M"),
+                    run.get_status_display(),
+                    run.http_status or "—",
+                    run.items_seen,
+                    run.items_new,
+                    run.items_updated,
+                    run.error[:160] or "—",
+                )
+                for run in runs
+            ),
+        )
+        all_runs = reverse("admin:articles_ingestionrun_changelist") + f"?source__id__exact={obj.pk}"
+        return format_html(
+            "<table><thead><tr><th>Started</th><th>Outcome</th><th>HTTP</th><th>Seen</th><th>New</th>"
+            '<th>Updated</th><th>Error</th></tr></thead><tbody>{}</tbody></table><p><a href="{}">All runs</a></p>',
+            rows,
+            all_runs,
+        )
+
+    @admin.display(description="Health")
+    def health(self, obj):
+        if not obj.is_active:
+            return "Paused"
+        if obj.consecutive_failures:
+            return format_html(
+                '<strong style="color:#a1262b">Failing ({}×)</strong>: {}',
+                obj.consecutive_failures,
+                (obj.last_error or "")[:200],
+            )
+        if obj.last_success_at is None:
+            return "Not fetched yet"
+        return format_html('<span style="color:#1d6b2f">OK</span>')
+
+    @admin.action(description="Switch on polling for the selected sources", permissions=["change"])
+    def activate(self, request, queryset):
+        count = queryset.update(is_active=True, next_fetch_at=None)
+        self.message_user(request, f"{count} source{'s' if count != 1 else ''} will be polled from now on.")
+
+    @admin.action(description="Pause polling for the selected sources", permissions=["change"])
+    def deactivate(self, request, queryset):
+        count = queryset.update(is_active=False)
+        self.message_user(request, f"{count} source{'s' if count != 1 else ''} paused.")
+
+
+@admin.register(IngestionRun)
+class IngestionRunAdmin(admin.ModelAdmin):
+    list_display = (
+        "source",
+        "started_at",
+        "status",
+        "http_status",
+        "items_seen",
+        "items_new",
+        "items_updated",
+        "items_unchanged",
+        "items_failed",
+        "duration",
+    )
+    list_filter = ("status", ("source", admin.RelatedOnlyFieldListFilter), "started_at")
+    list_select_related = ("source",)
+    search_fields = ("source__name", "error")
+    date_hierarchy = "started_at"
+
+    # A run is a record of what happened: nobody edits it.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in IngestionRun._meta.fields]
+
+
+class SubfieldInline(admin.TabularInline):
+    model = Field
+    fk_name = "parent"
+    fields = ("name", "slug", "position")
+    prepopulated_fields = {"slug": ("name",)}
+    extra = 0
+    verbose_name = "subfield"
+    verbose_name_plural = "Subfields"
+
+
+@admin.register(Field)
+class FieldAdmin(admin.ModelAdmin):
+    list_display = ("name", "parent", "slug", "published_briefs", "position")
+    list_filter = (("parent", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("name", "parent__name")
+    prepopulated_fields = {"slug": ("name",)}
+    list_select_related = ("parent",)
+    autocomplete_fields = ("parent",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            published_count=Count("articles", filter=Q(articles__status=Status.PUBLISHED))
+        )
+
+    def get_inlines(self, request, obj):
+        return (SubfieldInline,) if obj is not None and obj.is_area else ()
+
+    @admin.display(description="Published briefs", ordering="published_count")
+    def published_briefs(self, obj):
+        return obj.published_count
+
+
+class TaxonomyAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "published_briefs")
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            published_count=Count("articles", filter=Q(articles__status=Status.PUBLISHED))
+        )
+
+    @admin.display(description="Published briefs", ordering="published_count")
+    def published_briefs(self, obj):
+        return obj.published_count
+
+
+@admin.register(Topic)
+class TopicAdmin(TaxonomyAdmin):
+    pass
+
+
+@admin.register(Role)
+class RoleAdmin(TaxonomyAdmin):
+    list_display = ("name", "slug", "position", "published_briefs")

@@ -1,0 +1,53 @@
+"""Run the embedded mode: the web server plus one Celery worker with beat, no Redis needed."""
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Start the site and its Celery worker and beat (the embedded mode of `make run`)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", default="8000")
+        parser.add_argument("--concurrency", type=int, default=2, help="Worker processes.")
+
+    def handle(self, *args, host, port, concurrency, **options):
+        if settings.CELERY_BROKER_URL == "filesystem://":
+            for folder in settings.CELERY_BROKER_TRANSPORT_OPTIONS.values():
+                if isinstance(folder, str):
+                    Path(folder).mkdir(parents=True, exist_ok=True)
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "--app",
+                "portal",
+                "worker",
+                "--beat",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                str(concurrency),
+                "--schedule",
+                settings.CELERY_BEAT_SCHEDULE_FILENAME,
+            ]
+        )
+        self.stdout.write(self.style.SUCCESS(f"{settings.SITE_NAME} on http://{host}:{port}/ (admin: /admin/)"))
+        try:
+            call_command("runserver", f"{host}:{port}", use_reloader=False)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()

@@ -1,0 +1,25 @@
+import pytest
+
+from articles.tests.factories import make_staff
+
+
+@pytest.fixture
+def curator(db):
+    return make_staff("Curator")
+
+
+@pytest.fixture
+def editor(db):
+    return make_staff("Editor")
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    client.force_login(curator)
+    return client
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client

@@ -1,0 +1,212 @@
+"""Status transitions of a brief, their preconditions, and who may make them.
+
+The admin, the API and the tasks all move briefs through `apply_transition` (or the
+named wrappers `publish`, `reject` …). A refused transition raises `TransitionRefused`
+whose message a curator can read as is.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+from articles.models import Article, Status
+
+# Sent after the transaction commits: sender=Article, article, old_status, new_status, actor.
+status_changed = Signal()
+
+
+class TransitionRefused(Exception):
+    """A transition that may not happen now; the message says why in the curator's words."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str  # as a button or an admin action says it
+    sources: frozenset[str]
+    target: str
+    permission: str
+    needs_complete_brief: bool = False
+
+
+ALL_STATUSES = frozenset(Status.values)
+
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in (
+        Transition(
+            "start_draft", "Start drafting", frozenset({Status.INGESTED}), Status.DRAFT, "articles.change_article"
+        ),
+        Transition(
+            "submit",
+            "Submit for review",
+            frozenset({Status.DRAFT}),
+            Status.IN_REVIEW,
+            "articles.change_article",
+            needs_complete_brief=True,
+        ),
+        Transition(
+            "send_back", "Send back to draft", frozenset({Status.IN_REVIEW}), Status.DRAFT, "articles.change_article"
+        ),
+        Transition(
+            "publish",
+            "Publish",
+            frozenset({Status.DRAFT, Status.IN_REVIEW}),
+            Status.PUBLISHED,
+            "articles.publish_article",
+            needs_complete_brief=True,
+        ),
+        Transition(
+            "unpublish", "Unpublish", frozenset({Status.PUBLISHED}), Status.DRAFT, "articles.publish_article"
+        ),
+        Transition(
+            "reject", "Reject", ALL_STATUSES - {Status.REJECTED}, Status.REJECTED, "articles.reject_article"
+        ),
+        Transition(
+            "archive", "Archive", ALL_STATUSES - {Status.ARCHIVED}, Status.ARCHIVED, "articles.archive_article"
+        ),
+        Transition(
+            "restore",
+            "Restore to draft",
+            frozenset({Status.REJECTED, Status.ARCHIVED}),
+            Status.DRAFT,
+            "articles.archive_article",
+        ),
+    )
+}
+
+# The pipeline (actor None) may only turn what it ingested into a draft.
+SYSTEM_TRANSITIONS = frozenset({"start_draft"})
+
+
+def missing_for_publication(article: Article) -> list[str]:
+    """What a brief still lacks before it can be submitted or published, in words."""
+    missing = []
+    if not article.title.strip():
+        missing.append("a title")
+    if not article.summary.strip():
+        missing.append("a summary")
+    if not article.takeaway.strip():
+        missing.append("a key takeaway")
+    if article.pk is None or not article.fields.exists():
+        missing.append("at least one field")
+    if article.pk is None or not article.roles.exists():
+        missing.append("at least one role (Best for)")
+    return missing
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _status_phrase(statuses) -> str:
+    labels = [Status(s).label.lower() for s in Status.values if s in statuses]
+    return _join(labels)
+
+
+def check_transition(*, article: Article, actor, name: str, check_content: bool = True) -> Transition:
+    """Return the transition if `actor` may apply it to `article` now; raise TransitionRefused if not.
+
+    With `check_content=False` only status and permission are checked (to offer a step
+    whose content checks the curator may still satisfy in the same save).
+    """
+    try:
+        transition = TRANSITIONS[name]
+    except KeyError:
+        raise TransitionRefused(f"There is no step called {name!r}.") from None
+    title = article.title or "this brief"
+    if article.status not in transition.sources:
+        raise TransitionRefused(
+            f"“{title}” is {article.get_status_display().lower()}; "
+            f"“{transition.label}” applies only to briefs that are {_status_phrase(transition.sources)}."
+        )
+    if actor is None:
+        if name not in SYSTEM_TRANSITIONS:
+            raise TransitionRefused(f"“{transition.label}” needs a person with the right to do it.")
+    elif not (actor.is_active and actor.has_perm(transition.permission)):
+        raise TransitionRefused(
+            f"You may not “{transition.label.lower()}” briefs: ask an editor"
+            f" (your account is missing the permission “{transition.permission.split('.')[-1]}”)."
+        )
+    if check_content and transition.needs_complete_brief:
+        missing = missing_for_publication(article)
+        if missing:
+            raise TransitionRefused(f"“{title}” cannot be {_past(transition)} yet: it still needs {_join(missing)}.")
+    return transition
+
+
+def _past(transition: Transition) -> str:
+    return {"publish": "published", "submit": "submitted for review"}.get(transition.name, transition.label.lower())
+
+
+def available_transitions(*, article: Article, actor, check_content: bool = True) -> list[Transition]:
+    """The steps `actor` could take on `article` now."""
+    available = []
+    for name in TRANSITIONS:
+        try:
+            available.append(check_transition(article=article, actor=actor, name=name, check_content=check_content))
+        except TransitionRefused:
+            continue
+    return available
+
+
+def apply_transition(*, article: Article, actor, name: str, reason: str = "") -> Article:
+    """Move `article` through the step `name`, recording who did it and why in its history."""
+    with transaction.atomic():
+        # Lock the row so two editors clicking at once cannot both act on a stale status.
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        transition = check_transition(article=locked, actor=actor, name=name)
+        old_status = locked.status
+        now = timezone.now()
+        locked.status = transition.target
+        locked.status_changed_at = now
+        if transition.target == Status.PUBLISHED and locked.published_at is None:
+            locked.published_at = now
+        if actor is not None:
+            locked.curated_by = actor
+            locked._history_user = actor
+        locked._change_reason = reason or transition.label
+        locked.save()
+        transaction.on_commit(
+            lambda: status_changed.send(
+                sender=Article, article=locked, old_status=old_status, new_status=locked.status, actor=actor
+            )
+        )
+    # Callers keep using the object they passed in.
+    for attr in ("status", "status_changed_at", "published_at", "curated_by_id", "updated_at"):
+        setattr(article, attr, getattr(locked, attr))
+    return article
+
+
+def start_draft(*, article: Article, actor=None, reason: str = "") -> Article:
+    return apply_transition(article=article, actor=actor, name="start_draft", reason=reason)
+
+
+def submit(*, article: Article, actor, reason: str = "") -> Article:
+    return apply_transition(article=article, actor=actor, name="submit", reason=reason)
+
+
+def send_back(*, article: Article, actor, reason: str = "") -> Article:
+    return apply_transition(article=article, actor=actor, name="send_back", reason=reason)
+
+
+def publish(*, article: Article, actor, reason: str = "") -> Article:
+    return apply_transition(article=article, actor=actor, name="publish", reason=reason)
+
+
+def unpublish(*, article: Article, actor, reason: str = "") -> Article:
+    return apply_transition(article=article, actor=actor, name="unpublish", reason=reason)
+
+
+def reject(*, article: Article, actor, reason: str = "") -> Article:
+    return apply_transition(article=article, actor=actor, name="reject", reason=reason)
+
+
+def archive(*, article: Article, actor, reason: str = "") -> Article:
+    return apply_transition(article=article, actor=actor, name="archive", reason=reason)
+
+
+def restore(*, article: Article, actor, reason: str = "") -> Article:
+    return apply_transition(article=article, actor=actor, name="restore", reason=reason)

@@ -1,0 +1,37 @@
+"""Project-wide pytest set-up: test settings and the paths of shared test data."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+SHARED_CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashed static names need collectstatic; tests serve the sources as they are.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def require_or_skip(available: bool, reason: str):
+    """Skip a test whose outside dependency is missing, except in CI, where it fails."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI must provide it)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def corpora() -> Path:
+    require_or_skip(SHARED_CORPORA.is_dir(), f"shared test data not found at {SHARED_CORPORA}")
+    return SHARED_CORPORA
