@@ -8,6 +8,8 @@ import pytest
 PROJECT_ROOT = Path(__file__).resolve().parent
 SHARED_CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 
 
 def pytest_configure(config):
@@ -20,6 +22,12 @@ def pytest_configure(config):
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # A second database alias on a real PostgreSQL, for the tests marked `postgres`
+    # (they ask for it with @pytest.mark.django_db(databases=["default", "postgres"])).
+    if TEST_DATABASE_URL:
+        from portal.config import database_from_url
+
+        settings.DATABASES["postgres"] = {**database_from_url(TEST_DATABASE_URL), "CONN_MAX_AGE": 0}
 
 
 def require_or_skip(available: bool, reason: str):
@@ -35,3 +43,17 @@ def require_or_skip(available: bool, reason: str):
 def corpora() -> Path:
     require_or_skip(SHARED_CORPORA.is_dir(), f"shared test data not found at {SHARED_CORPORA}")
     return SHARED_CORPORA
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    """URL of the CI's PostgreSQL server (TEST_DATABASE_URL)."""
+    require_or_skip(bool(TEST_DATABASE_URL), "needs PostgreSQL: set TEST_DATABASE_URL (.ci/run does)")
+    return TEST_DATABASE_URL
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """URL of the CI's Redis server (TEST_REDIS_URL)."""
+    require_or_skip(bool(TEST_REDIS_URL), "needs Redis: set TEST_REDIS_URL (.ci/run does)")
+    return TEST_REDIS_URL
