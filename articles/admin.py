@@ -113,7 +113,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "original_text",
     )
     fieldsets = (
-        ("Brief", {"fields": ("title", "slug", "summary", "takeaway", "insights", "principles", "method", "in_practice")}),
+        (
+            "Brief",
+            {"fields": ("title", "slug", "summary", "takeaway", "insights", "principles", "method", "in_practice")},
+        ),
         ("Taxonomy", {"fields": ("fields", "topics", "roles")}),
         ("Depth", {"fields": ("level", "length", "reading_minutes")}),
         (
@@ -129,12 +132,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     actions = [_transition_action(t) for t in workflow.TRANSITIONS.values()]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("source")
-            .prefetch_related("roles", "fields__parent")
-        )
+        return super().get_queryset(request).select_related("source").prefetch_related("roles", "fields__parent")
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -186,7 +184,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
             self.message_user(request, f"Your changes were saved, but: {refusal}", messages.ERROR)
         else:
             label = workflow.TRANSITIONS[step].label
-            self.message_user(request, f"Saved, then “{label}”: “{obj.title}” is now {obj.get_status_display().lower()}.")
+            self.message_user(
+                request, f"Saved, then “{label}”: “{obj.title}” is now {obj.get_status_display().lower()}."
+            )
         return HttpResponseRedirect(request.path)
 
 
@@ -401,8 +401,10 @@ class FieldAdmin(admin.ModelAdmin):
     autocomplete_fields = ("parent",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            published_count=Count("articles", filter=Q(articles__status=Status.PUBLISHED))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(published_count=Count("articles", filter=Q(articles__status=Status.PUBLISHED)))
         )
 
     def get_inlines(self, request, obj):
@@ -419,8 +421,10 @@ class TaxonomyAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            published_count=Count("articles", filter=Q(articles__status=Status.PUBLISHED))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(published_count=Count("articles", filter=Q(articles__status=Status.PUBLISHED)))
         )
 
     @admin.display(description="Published briefs", ordering="published_count")

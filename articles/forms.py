@@ -32,7 +32,28 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = "__all__"
+        fields = [
+            "title",
+            "slug",
+            "summary",
+            "takeaway",
+            "insights",
+            "principles",
+            "method",
+            "in_practice",
+            "fields",
+            "topics",
+            "roles",
+            "level",
+            "length",
+            "reading_minutes",
+            "source",
+            "original_url",
+            "guid",
+            "author",
+            "original_published_at",
+            "language",
+        ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 6, "class": "vLargeTextField"}),
             "takeaway": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),

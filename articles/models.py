@@ -28,9 +28,7 @@ def validate_text_list(value):
 def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = SLUG_MAX_LENGTH) -> str:
     """A slug from `text` not yet used by `model`: "title", then "title-2", "title-3" …"""
     base = slugify(text)[: max_length - 6].strip("-") or "untitled"
-    taken = set(
-        model.objects.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True)
-    )
+    taken = set(model.objects.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True))
     candidate, counter = base, 2
     while candidate in taken:
         candidate = f"{base}-{counter}"
@@ -56,14 +54,16 @@ class SourceQuerySet(models.QuerySet):
     def due(self, now=None):
         """Active feed sources whose next fetch time has come (or was never set)."""
         now = now or timezone.now()
-        return self.active().filter(kind=Source.Kind.FEED).filter(Q(next_fetch_at__isnull=True) | Q(next_fetch_at__lte=now))
+        return (
+            self.active()
+            .filter(kind=Source.Kind.FEED)
+            .filter(Q(next_fetch_at__isnull=True) | Q(next_fetch_at__lte=now))
+        )
 
     def with_article_counts(self):
         return self.annotate(
             articles_total=models.Count("articles", distinct=True),
-            articles_published=models.Count(
-                "articles", filter=Q(articles__status=Status.PUBLISHED), distinct=True
-            ),
+            articles_published=models.Count("articles", filter=Q(articles__status=Status.PUBLISHED), distinct=True),
         )
 
 
@@ -170,6 +170,14 @@ class Field(models.Model):
     def __str__(self):
         return f"{self.parent.name} — {self.name}" if self.parent_id else self.name
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Field, self.name, exclude_pk=self.pk, max_length=140)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:field", kwargs={"slug": self.slug})
+
     @property
     def is_area(self) -> bool:
         return self.parent_id is None
@@ -184,14 +192,6 @@ class Field(models.Model):
                 raise ValidationError({"parent": "Fields have two levels: choose an area, not a subfield."})
             if self.pk and self.subfields.exists():
                 raise ValidationError({"parent": "This area has subfields, so it cannot become a subfield itself."})
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Field, self.name, exclude_pk=self.pk, max_length=140)
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("articles:field", kwargs={"slug": self.slug})
 
 
 class Topic(models.Model):
@@ -402,9 +402,7 @@ class Article(TimeStamped):
     )
 
     # Content is large and written by ingestion; history keeps the editorial fields.
-    history = HistoricalRecords(
-        excluded_fields=["content_html", "content_text"], m2m_fields=[fields, topics, roles]
-    )
+    history = HistoricalRecords(excluded_fields=["content_html", "content_text"], m2m_fields=[fields, topics, roles])
 
     objects = ArticleQuerySet.as_manager()
 
@@ -457,14 +455,14 @@ class Article(TimeStamped):
                 raise
         raise IntegrityError(f"Could not find a free slug for {self.title!r}.")
 
+    def get_absolute_url(self):
+        return reverse("articles:brief", kwargs={"slug": self.slug})
+
     def clean(self):
         if self.pk and self.published_at:
             stored_slug = Article.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
             if stored_slug and self.slug != stored_slug:
                 raise ValidationError({"slug": "This brief has been published; its address can no longer change."})
-
-    def get_absolute_url(self):
-        return reverse("articles:brief", kwargs={"slug": self.slug})
 
     @property
     def is_published(self) -> bool:

@@ -58,15 +58,9 @@ TRANSITIONS: dict[str, Transition] = {
             "articles.publish_article",
             needs_complete_brief=True,
         ),
-        Transition(
-            "unpublish", "Unpublish", frozenset({Status.PUBLISHED}), Status.DRAFT, "articles.publish_article"
-        ),
-        Transition(
-            "reject", "Reject", ALL_STATUSES - {Status.REJECTED}, Status.REJECTED, "articles.reject_article"
-        ),
-        Transition(
-            "archive", "Archive", ALL_STATUSES - {Status.ARCHIVED}, Status.ARCHIVED, "articles.archive_article"
-        ),
+        Transition("unpublish", "Unpublish", frozenset({Status.PUBLISHED}), Status.DRAFT, "articles.publish_article"),
+        Transition("reject", "Reject", ALL_STATUSES - {Status.REJECTED}, Status.REJECTED, "articles.reject_article"),
+        Transition("archive", "Archive", ALL_STATUSES - {Status.ARCHIVED}, Status.ARCHIVED, "articles.archive_article"),
         Transition(
             "restore",
             "Restore to draft",

@@ -93,7 +93,9 @@ def database_from_url(url: str) -> dict:
             "Distillery runs on PostgreSQL (postgres://…) or SQLite (sqlite:///…)."
         )
     if engine == "django.db.backends.postgresql" and not config.get("NAME"):
-        raise ConfigurationError("DATABASE_URL names no database: add it after the host, e.g. postgres://host/distillery.")
+        raise ConfigurationError(
+            "DATABASE_URL names no database: add it after the host, e.g. postgres://host/distillery."
+        )
     if engine == "django.db.backends.sqlite3":
         config.update(sqlite_options())
     return config
@@ -109,8 +111,7 @@ def sqlite_options() -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
             "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
             ),
         },
     }

@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,321 +17,800 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Role',
+            name="Role",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('slug', models.SlugField(max_length=140, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Order in lists of roles.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("slug", models.SlugField(max_length=140, unique=True)),
+                ("description", models.TextField(blank=True)),
+                ("position", models.PositiveSmallIntegerField(default=0, help_text="Order in lists of roles.")),
             ],
             options={
-                'ordering': ['position', 'name'],
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('slug', models.SlugField(max_length=140, unique=True)),
-                ('description', models.TextField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("slug", models.SlugField(max_length=140, unique=True)),
+                ("description", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=300)),
-                ('slug', models.SlugField(blank=True, help_text="The brief's address. Filled from the title; fixed once the brief has been published.", max_length=200, unique=True)),
-                ('summary', models.TextField(blank=True, help_text='One editorial paragraph: what the piece says and why it matters.')),
-                ('takeaway', models.TextField(blank=True, help_text='What the roles under Best for should do or remember; address them directly.', verbose_name='key takeaway')),
-                ('insights', models.JSONField(blank=True, default=list, help_text='One insight per line, most important first.', validators=[articles.models.validate_text_list], verbose_name='key insights')),
-                ('principles', models.JSONField(blank=True, default=list, help_text='One principle per line.', validators=[articles.models.validate_text_list])),
-                ('method', models.TextField(blank=True, help_text='How the work was done or how the technique works.')),
-                ('in_practice', models.JSONField(blank=True, default=list, help_text='One concrete application per line.', validators=[articles.models.validate_text_list], verbose_name='in practice')),
-                ('level', models.CharField(blank=True, choices=[('introductory', 'Introductory'), ('intermediate', 'Intermediate'), ('advanced', 'Advanced'), ('expert', 'Expert')], max_length=20)),
-                ('length', models.CharField(blank=True, choices=[('short', 'short'), ('medium', 'medium'), ('long', 'long')], help_text='Filled from the reading time when left empty.', max_length=10)),
-                ('reading_minutes', models.PositiveSmallIntegerField(blank=True, help_text='Of the original piece.', null=True)),
-                ('original_url', models.URLField(help_text='Canonical address of the original piece (tracking parameters removed).', max_length=2000, unique=True, verbose_name='original address')),
-                ('guid', models.CharField(blank=True, help_text="The item's id in its feed, when it has one.", max_length=1000)),
-                ('author', models.CharField(blank=True, max_length=300)),
-                ('original_published_at', models.DateTimeField(blank=True, null=True, verbose_name='originally published')),
-                ('language', models.CharField(blank=True, max_length=20)),
-                ('content_html', models.TextField(blank=True, help_text='Sanitized text of the original, for search and enrichment; never shown as ours.')),
-                ('content_text', models.TextField(blank=True, help_text='Plain text of the original.')),
-                ('content_hash', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('status', models.CharField(choices=[('ingested', 'Ingested'), ('draft', 'Draft'), ('in_review', 'In review'), ('published', 'Published'), ('rejected', 'Rejected'), ('archived', 'Archived')], default='ingested', max_length=20)),
-                ('status_changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('published_at', models.DateTimeField(blank=True, help_text='First publication; kept when a brief is unpublished and published again.', null=True)),
-                ('curated_by', models.ForeignKey(blank=True, help_text='The last person who moved the brief through the workflow.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='curated_articles', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "slug",
+                    models.SlugField(
+                        blank=True,
+                        help_text="The brief's address. Filled from the title; fixed once the brief has been published.",
+                        max_length=200,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "summary",
+                    models.TextField(
+                        blank=True, help_text="One editorial paragraph: what the piece says and why it matters."
+                    ),
+                ),
+                (
+                    "takeaway",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the roles under Best for should do or remember; address them directly.",
+                        verbose_name="key takeaway",
+                    ),
+                ),
+                (
+                    "insights",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="One insight per line, most important first.",
+                        validators=[articles.models.validate_text_list],
+                        verbose_name="key insights",
+                    ),
+                ),
+                (
+                    "principles",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="One principle per line.",
+                        validators=[articles.models.validate_text_list],
+                    ),
+                ),
+                ("method", models.TextField(blank=True, help_text="How the work was done or how the technique works.")),
+                (
+                    "in_practice",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="One concrete application per line.",
+                        validators=[articles.models.validate_text_list],
+                        verbose_name="in practice",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("introductory", "Introductory"),
+                            ("intermediate", "Intermediate"),
+                            ("advanced", "Advanced"),
+                            ("expert", "Expert"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "length",
+                    models.CharField(
+                        blank=True,
+                        choices=[("short", "short"), ("medium", "medium"), ("long", "long")],
+                        help_text="Filled from the reading time when left empty.",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "reading_minutes",
+                    models.PositiveSmallIntegerField(blank=True, help_text="Of the original piece.", null=True),
+                ),
+                (
+                    "original_url",
+                    models.URLField(
+                        help_text="Canonical address of the original piece (tracking parameters removed).",
+                        max_length=2000,
+                        unique=True,
+                        verbose_name="original address",
+                    ),
+                ),
+                (
+                    "guid",
+                    models.CharField(
+                        blank=True, help_text="The item's id in its feed, when it has one.", max_length=1000
+                    ),
+                ),
+                ("author", models.CharField(blank=True, max_length=300)),
+                (
+                    "original_published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="originally published"),
+                ),
+                ("language", models.CharField(blank=True, max_length=20)),
+                (
+                    "content_html",
+                    models.TextField(
+                        blank=True,
+                        help_text="Sanitized text of the original, for search and enrichment; never shown as ours.",
+                    ),
+                ),
+                ("content_text", models.TextField(blank=True, help_text="Plain text of the original.")),
+                ("content_hash", models.CharField(blank=True, db_index=True, max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("ingested", "Ingested"),
+                            ("draft", "Draft"),
+                            ("in_review", "In review"),
+                            ("published", "Published"),
+                            ("rejected", "Rejected"),
+                            ("archived", "Archived"),
+                        ],
+                        default="ingested",
+                        max_length=20,
+                    ),
+                ),
+                ("status_changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="First publication; kept when a brief is unpublished and published again.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "curated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The last person who moved the brief through the workflow.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="curated_articles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'brief',
-                'verbose_name_plural': 'briefs',
-                'ordering': ['-published_at', '-created_at'],
-                'permissions': [('publish_article', 'Can publish and unpublish briefs'), ('reject_article', 'Can reject briefs'), ('archive_article', 'Can archive and restore briefs')],
+                "verbose_name": "brief",
+                "verbose_name_plural": "briefs",
+                "ordering": ["-published_at", "-created_at"],
+                "permissions": [
+                    ("publish_article", "Can publish and unpublish briefs"),
+                    ("reject_article", "Can reject briefs"),
+                    ("archive_article", "Can archive and restore briefs"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WorkQueueItem',
-            fields=[
-            ],
+            name="WorkQueueItem",
+            fields=[],
             options={
-                'verbose_name': 'work queue item',
-                'verbose_name_plural': 'work queue',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "work queue item",
+                "verbose_name_plural": "work queue",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('articles.article',),
+            bases=("articles.article",),
         ),
         migrations.CreateModel(
-            name='Field',
+            name="Field",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('slug', models.SlugField(max_length=140, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Order among its siblings.')),
-                ('parent', models.ForeignKey(blank=True, help_text='Leave empty for an area; choose the area for a subfield.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='subfields', to='articles.field', verbose_name='area')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120)),
+                ("slug", models.SlugField(max_length=140, unique=True)),
+                ("description", models.TextField(blank=True)),
+                ("position", models.PositiveSmallIntegerField(default=0, help_text="Order among its siblings.")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave empty for an area; choose the area for a subfield.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="subfields",
+                        to="articles.field",
+                        verbose_name="area",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'name'],
+                "ordering": ["position", "name"],
             },
         ),
         migrations.AddField(
-            model_name='article',
-            name='fields',
-            field=models.ManyToManyField(blank=True, related_name='articles', to='articles.field'),
+            model_name="article",
+            name="fields",
+            field=models.ManyToManyField(blank=True, related_name="articles", to="articles.field"),
         ),
         migrations.CreateModel(
-            name='HistoricalArticle',
+            name="HistoricalArticle",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('title', models.CharField(max_length=300)),
-                ('slug', models.SlugField(blank=True, help_text="The brief's address. Filled from the title; fixed once the brief has been published.", max_length=200)),
-                ('summary', models.TextField(blank=True, help_text='One editorial paragraph: what the piece says and why it matters.')),
-                ('takeaway', models.TextField(blank=True, help_text='What the roles under Best for should do or remember; address them directly.', verbose_name='key takeaway')),
-                ('insights', models.JSONField(blank=True, default=list, help_text='One insight per line, most important first.', validators=[articles.models.validate_text_list], verbose_name='key insights')),
-                ('principles', models.JSONField(blank=True, default=list, help_text='One principle per line.', validators=[articles.models.validate_text_list])),
-                ('method', models.TextField(blank=True, help_text='How the work was done or how the technique works.')),
-                ('in_practice', models.JSONField(blank=True, default=list, help_text='One concrete application per line.', validators=[articles.models.validate_text_list], verbose_name='in practice')),
-                ('level', models.CharField(blank=True, choices=[('introductory', 'Introductory'), ('intermediate', 'Intermediate'), ('advanced', 'Advanced'), ('expert', 'Expert')], max_length=20)),
-                ('length', models.CharField(blank=True, choices=[('short', 'short'), ('medium', 'medium'), ('long', 'long')], help_text='Filled from the reading time when left empty.', max_length=10)),
-                ('reading_minutes', models.PositiveSmallIntegerField(blank=True, help_text='Of the original piece.', null=True)),
-                ('original_url', models.URLField(db_index=True, help_text='Canonical address of the original piece (tracking parameters removed).', max_length=2000, verbose_name='original address')),
-                ('guid', models.CharField(blank=True, help_text="The item's id in its feed, when it has one.", max_length=1000)),
-                ('author', models.CharField(blank=True, max_length=300)),
-                ('original_published_at', models.DateTimeField(blank=True, null=True, verbose_name='originally published')),
-                ('language', models.CharField(blank=True, max_length=20)),
-                ('content_hash', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('status', models.CharField(choices=[('ingested', 'Ingested'), ('draft', 'Draft'), ('in_review', 'In review'), ('published', 'Published'), ('rejected', 'Rejected'), ('archived', 'Archived')], default='ingested', max_length=20)),
-                ('status_changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('published_at', models.DateTimeField(blank=True, help_text='First publication; kept when a brief is unpublished and published again.', null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('curated_by', models.ForeignKey(blank=True, db_constraint=False, help_text='The last person who moved the brief through the workflow.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "slug",
+                    models.SlugField(
+                        blank=True,
+                        help_text="The brief's address. Filled from the title; fixed once the brief has been published.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "summary",
+                    models.TextField(
+                        blank=True, help_text="One editorial paragraph: what the piece says and why it matters."
+                    ),
+                ),
+                (
+                    "takeaway",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the roles under Best for should do or remember; address them directly.",
+                        verbose_name="key takeaway",
+                    ),
+                ),
+                (
+                    "insights",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="One insight per line, most important first.",
+                        validators=[articles.models.validate_text_list],
+                        verbose_name="key insights",
+                    ),
+                ),
+                (
+                    "principles",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="One principle per line.",
+                        validators=[articles.models.validate_text_list],
+                    ),
+                ),
+                ("method", models.TextField(blank=True, help_text="How the work was done or how the technique works.")),
+                (
+                    "in_practice",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="One concrete application per line.",
+                        validators=[articles.models.validate_text_list],
+                        verbose_name="in practice",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("introductory", "Introductory"),
+                            ("intermediate", "Intermediate"),
+                            ("advanced", "Advanced"),
+                            ("expert", "Expert"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "length",
+                    models.CharField(
+                        blank=True,
+                        choices=[("short", "short"), ("medium", "medium"), ("long", "long")],
+                        help_text="Filled from the reading time when left empty.",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "reading_minutes",
+                    models.PositiveSmallIntegerField(blank=True, help_text="Of the original piece.", null=True),
+                ),
+                (
+                    "original_url",
+                    models.URLField(
+                        db_index=True,
+                        help_text="Canonical address of the original piece (tracking parameters removed).",
+                        max_length=2000,
+                        verbose_name="original address",
+                    ),
+                ),
+                (
+                    "guid",
+                    models.CharField(
+                        blank=True, help_text="The item's id in its feed, when it has one.", max_length=1000
+                    ),
+                ),
+                ("author", models.CharField(blank=True, max_length=300)),
+                (
+                    "original_published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="originally published"),
+                ),
+                ("language", models.CharField(blank=True, max_length=20)),
+                ("content_hash", models.CharField(blank=True, db_index=True, max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("ingested", "Ingested"),
+                            ("draft", "Draft"),
+                            ("in_review", "In review"),
+                            ("published", "Published"),
+                            ("rejected", "Rejected"),
+                            ("archived", "Archived"),
+                        ],
+                        default="ingested",
+                        max_length=20,
+                    ),
+                ),
+                ("status_changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="First publication; kept when a brief is unpublished and published again.",
+                        null=True,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "curated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The last person who moved the brief through the workflow.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical brief',
-                'verbose_name_plural': 'historical briefs',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical brief",
+                "verbose_name_plural": "historical briefs",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalArticle_fields',
+            name="HistoricalArticle_fields",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('article', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='articles.article')),
-                ('field', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='articles.field')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='articles.historicalarticle')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="articles.article",
+                    ),
+                ),
+                (
+                    "field",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="articles.field",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="articles.historicalarticle",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalArticle_fields',
+                "verbose_name": "HistoricalArticle_fields",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='RelatedLink',
+            name="RelatedLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('computed', 'Computed'), ('pinned', 'Pinned by a curator'), ('excluded', 'Excluded by a curator')], default='computed', max_length=10)),
-                ('score', models.FloatField(default=0.0, help_text='Similarity from 0 to 1; set by the machine for computed links.')),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Order of pinned links.')),
-                ('from_article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='related_links', to='articles.article')),
-                ('to_article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='articles.article', verbose_name='related brief')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("computed", "Computed"),
+                            ("pinned", "Pinned by a curator"),
+                            ("excluded", "Excluded by a curator"),
+                        ],
+                        default="computed",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "score",
+                    models.FloatField(
+                        default=0.0, help_text="Similarity from 0 to 1; set by the machine for computed links."
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, help_text="Order of pinned links.")),
+                (
+                    "from_article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="related_links", to="articles.article"
+                    ),
+                ),
+                (
+                    "to_article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="articles.article",
+                        verbose_name="related brief",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['from_article', 'position', '-score'],
+                "ordering": ["from_article", "position", "-score"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalArticle_roles',
+            name="HistoricalArticle_roles",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('article', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='articles.article')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='articles.historicalarticle')),
-                ('role', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='articles.role')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="articles.article",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="articles.historicalarticle",
+                    ),
+                ),
+                (
+                    "role",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="articles.role",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalArticle_roles',
+                "verbose_name": "HistoricalArticle_roles",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='article',
-            name='roles',
-            field=models.ManyToManyField(blank=True, related_name='articles', to='articles.role', verbose_name='best for'),
+            model_name="article",
+            name="roles",
+            field=models.ManyToManyField(
+                blank=True, related_name="articles", to="articles.role", verbose_name="best for"
+            ),
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(help_text="The publication's name, as the attribution line shows it.", max_length=200)),
-                ('slug', models.SlugField(help_text="Used in the source's page address.", max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('feed', 'Feed (RSS, Atom, RDF or JSON Feed)'), ('page', 'Single pages added by hand')], default='feed', max_length=10)),
-                ('url', models.URLField(help_text="For a feed, the address of the RSS, Atom or JSON feed; for single pages, the site's home page.", max_length=2000, unique=True, verbose_name='feed address')),
-                ('site_url', models.URLField(blank=True, help_text="The publication's home page.", max_length=2000, verbose_name='website')),
-                ('description', models.TextField(blank=True)),
-                ('is_active', models.BooleanField(default=True, help_text='Only active sources are polled. Switch off to pause a source without losing its briefs.', verbose_name='active')),
-                ('poll_interval_minutes', models.PositiveIntegerField(default=60, help_text='How often to check the feed for new pieces, in minutes.')),
-                ('fetch_full_text', models.BooleanField(default=False, help_text="Fetch each item's page for its full text (for feeds that only carry teasers).")),
-                ('etag', models.CharField(blank=True, editable=False, max_length=500)),
-                ('last_modified', models.CharField(blank=True, editable=False, max_length=100)),
-                ('last_fetched_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('last_success_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('next_fetch_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('consecutive_failures', models.PositiveIntegerField(default=0, editable=False)),
-                ('last_error', models.TextField(blank=True, editable=False)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The publication's name, as the attribution line shows it.", max_length=200
+                    ),
+                ),
+                ("slug", models.SlugField(help_text="Used in the source's page address.", max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("feed", "Feed (RSS, Atom, RDF or JSON Feed)"),
+                            ("page", "Single pages added by hand"),
+                        ],
+                        default="feed",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "url",
+                    models.URLField(
+                        help_text="For a feed, the address of the RSS, Atom or JSON feed; for single pages, the site's home page.",
+                        max_length=2000,
+                        unique=True,
+                        verbose_name="feed address",
+                    ),
+                ),
+                (
+                    "site_url",
+                    models.URLField(
+                        blank=True, help_text="The publication's home page.", max_length=2000, verbose_name="website"
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Only active sources are polled. Switch off to pause a source without losing its briefs.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "poll_interval_minutes",
+                    models.PositiveIntegerField(
+                        default=60, help_text="How often to check the feed for new pieces, in minutes."
+                    ),
+                ),
+                (
+                    "fetch_full_text",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Fetch each item's page for its full text (for feeds that only carry teasers).",
+                    ),
+                ),
+                ("etag", models.CharField(blank=True, editable=False, max_length=500)),
+                ("last_modified", models.CharField(blank=True, editable=False, max_length=100)),
+                ("last_fetched_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("last_success_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("next_fetch_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("consecutive_failures", models.PositiveIntegerField(default=0, editable=False)),
+                ("last_error", models.TextField(blank=True, editable=False)),
             ],
             options={
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['is_active', 'next_fetch_at'], name='source_due_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('poll_interval_minutes__gte', 1)), name='source_poll_interval_positive')],
+                "ordering": ["name"],
+                "indexes": [models.Index(fields=["is_active", "next_fetch_at"], name="source_due_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("poll_interval_minutes__gte", 1)), name="source_poll_interval_positive"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='IngestionRun',
+            name="IngestionRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('running', 'Running'), ('succeeded', 'Succeeded'), ('not_modified', 'Not modified (304)'), ('failed', 'Failed')], default='running', max_length=20)),
-                ('http_status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('items_seen', models.PositiveIntegerField(default=0)),
-                ('items_new', models.PositiveIntegerField(default=0)),
-                ('items_updated', models.PositiveIntegerField(default=0)),
-                ('items_unchanged', models.PositiveIntegerField(default=0)),
-                ('items_failed', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='articles.source')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("not_modified", "Not modified (304)"),
+                            ("failed", "Failed"),
+                        ],
+                        default="running",
+                        max_length=20,
+                    ),
+                ),
+                ("http_status", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("items_seen", models.PositiveIntegerField(default=0)),
+                ("items_new", models.PositiveIntegerField(default=0)),
+                ("items_updated", models.PositiveIntegerField(default=0)),
+                ("items_unchanged", models.PositiveIntegerField(default=0)),
+                ("items_failed", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="runs", to="articles.source"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.AddField(
-            model_name='historicalarticle',
-            name='source',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='articles.source'),
+            model_name="historicalarticle",
+            name="source",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="articles.source",
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='source',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='articles', to='articles.source'),
+            model_name="article",
+            name="source",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="articles", to="articles.source"
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalArticle_topics',
+            name="HistoricalArticle_topics",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('article', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='articles.article')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='articles.historicalarticle')),
-                ('topic', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='articles.topic')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="articles.article",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="articles.historicalarticle",
+                    ),
+                ),
+                (
+                    "topic",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="articles.topic",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalArticle_topics',
+                "verbose_name": "HistoricalArticle_topics",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='article',
-            name='topics',
-            field=models.ManyToManyField(blank=True, related_name='articles', to='articles.topic'),
+            model_name="article",
+            name="topics",
+            field=models.ManyToManyField(blank=True, related_name="articles", to="articles.topic"),
         ),
         migrations.AddConstraint(
-            model_name='field',
-            constraint=models.UniqueConstraint(fields=('parent', 'name'), name='field_unique_name_in_area'),
+            model_name="field",
+            constraint=models.UniqueConstraint(fields=("parent", "name"), name="field_unique_name_in_area"),
         ),
         migrations.AddConstraint(
-            model_name='field',
-            constraint=models.UniqueConstraint(condition=models.Q(('parent__isnull', True)), fields=('name',), name='field_unique_area_name'),
+            model_name="field",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("parent__isnull", True)), fields=("name",), name="field_unique_area_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='field',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('id')), _negated=True), name='field_not_own_parent'),
+            model_name="field",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("id")), _negated=True), name="field_not_own_parent"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relatedlink',
-            constraint=models.UniqueConstraint(fields=('from_article', 'to_article'), name='related_link_unique_pair'),
+            model_name="relatedlink",
+            constraint=models.UniqueConstraint(fields=("from_article", "to_article"), name="related_link_unique_pair"),
         ),
         migrations.AddConstraint(
-            model_name='relatedlink',
-            constraint=models.CheckConstraint(condition=models.Q(('from_article', models.F('to_article')), _negated=True), name='related_link_not_self'),
+            model_name="relatedlink",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("from_article", models.F("to_article")), _negated=True),
+                name="related_link_not_self",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ingestionrun',
-            index=models.Index(fields=['source', '-started_at'], name='run_source_started_idx'),
+            model_name="ingestionrun",
+            index=models.Index(fields=["source", "-started_at"], name="run_source_started_idx"),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['status', '-published_at'], name='article_status_published_idx'),
+            model_name="article",
+            index=models.Index(fields=["status", "-published_at"], name="article_status_published_idx"),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['status', 'created_at'], name='article_status_created_idx'),
+            model_name="article",
+            index=models.Index(fields=["status", "created_at"], name="article_status_created_idx"),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['source', 'status'], name='article_source_status_idx'),
+            model_name="article",
+            index=models.Index(fields=["source", "status"], name="article_source_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['level', 'length'], name='article_depth_idx'),
+            model_name="article",
+            index=models.Index(fields=["level", "length"], name="article_depth_idx"),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'published'), _negated=True), ('published_at__isnull', False), _connector='OR'), name='article_published_has_date'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "published"), _negated=True), ("published_at__isnull", False), _connector="OR"
+                ),
+                name="article_published_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['ingested', 'draft', 'in_review', 'published', 'rejected', 'archived'])), name='article_status_valid'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["ingested", "draft", "in_review", "published", "rejected", "archived"])
+                ),
+                name="article_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(('level__in', ['', 'introductory', 'intermediate', 'advanced', 'expert'])), name='article_level_valid'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level__in", ["", "introductory", "intermediate", "advanced", "expert"])),
+                name="article_level_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(('length__in', ['', 'short', 'medium', 'long'])), name='article_length_valid'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("length__in", ["", "short", "medium", "long"])), name="article_length_valid"
+            ),
         ),
     ]

@@ -84,7 +84,9 @@ def test_depth_label_reads_like_the_brief_page():
     assert article.depth_label == "Advanced, medium"
 
 
-@pytest.mark.parametrize(("minutes", "length"), [(1, "short"), (4, "short"), (5, "medium"), (11, "medium"), (12, "long")])
+@pytest.mark.parametrize(
+    ("minutes", "length"), [(1, "short"), (4, "short"), (5, "medium"), (11, "medium"), (12, "long")]
+)
 def test_length_follows_reading_time(minutes, length):
     assert make_article(reading_minutes=minutes).length == length
 
