@@ -41,9 +41,11 @@ class Command(BaseCommand):
             ]
         )
         self.stdout.write(self.style.SUCCESS(f"{settings.SITE_NAME} on http://{host}:{port}/ (admin: /admin/)"))
+        # Stopped by a service manager: shut the worker down too, as Ctrl-C does.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             call_command("runserver", f"{host}:{port}", use_reloader=False)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, SystemExit):
             pass
         finally:
             worker.send_signal(signal.SIGTERM)
