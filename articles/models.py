@@ -151,6 +151,7 @@ class Field(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="subfields",
+        limit_choices_to={"parent__isnull": True},
         verbose_name="area",
         help_text="Leave empty for an area; choose the area for a subfield.",
     )

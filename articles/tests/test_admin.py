@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Article, IngestionRun, Status
-from articles.tests.factories import make_article, make_source
+from articles.tests.factories import make_area, make_article, make_source, make_subfield
 
 pytestmark = pytest.mark.django_db
 
@@ -212,3 +212,14 @@ def test_ingestion_runs_are_read_only(editor_client):
     run.refresh_from_db()
     assert run.error == ""
     assert response.status_code == 403
+
+
+def test_area_autocomplete_offers_areas_only(editor_client):
+    area = make_area("Science & Research")
+    make_subfield(area, "Climate Science")
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "articles", "model_name": "field", "field_name": "parent", "term": "Sci"},
+    )
+    names = [item["text"] for item in response.json()["results"]]
+    assert names == ["Science & Research"]
