@@ -291,7 +291,7 @@ class SourceAdmin(admin.ModelAdmin):
     actions = ("activate", "deactivate")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(items_count=Count("articles"))
+        return super().get_queryset(request).annotate(items_count=Count("articles")).order_by("name")
 
     @admin.display(description="Items ingested", ordering="items_count")
     def items_ingested(self, obj):
