@@ -405,6 +405,7 @@ class FieldAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(published_count=Count("articles", filter=Q(articles__status=Status.PUBLISHED)))
+            .order_by("parent__position", "parent__name", "position", "name")
         )
 
     def get_inlines(self, request, obj):
