@@ -7,10 +7,12 @@ whose message a curator can read as is.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from articles.enrich.originality import check_article as check_originality
 from articles.models import Article, Status
 
 # Sent after the transaction commits: sender=Article, article, old_status, new_status, actor.
@@ -152,12 +154,46 @@ def available_transitions(*, article: Article, actor, check_content: bool = True
     return available
 
 
-def apply_transition(*, article: Article, actor, name: str, reason: str = "") -> Article:
-    """Move `article` through the step `name`, recording who did it and why in its history."""
+def check_originality_for_publication(*, article: Article, reason: str, override_originality: bool) -> str:
+    """Refuse to publish a brief copied from its original beyond the limit, unless overridden with a reason.
+
+    Returns the reason to record in the history (naming the override and its figures).
+    """
+    report = check_originality(article)
+    if not report.exceeds():
+        return reason
+    limit = round(settings.ENRICH_ORIGINALITY_MAX_SHARE * 100)
+    title = article.title or "this brief"
+    if not override_originality:
+        raise TransitionRefused(
+            f"“{title}” cannot be published yet: {report.describe()}; the limit is {limit}%. "
+            "Rewrite the copied parts in your own words, or, as an editor, publish with an originality "
+            "override and a reason."
+        )
+    if not reason.strip():
+        raise TransitionRefused(
+            f"Publishing “{title}” over the originality limit ({report.percent}% copied, limit {limit}%) "
+            "needs a reason for the history."
+        )
+    return f"{reason.strip()} (originality override: {report.percent}% verbatim, limit {limit}%)"
+
+
+def apply_transition(
+    *, article: Article, actor, name: str, reason: str = "", override_originality: bool = False
+) -> Article:
+    """Move `article` through the step `name`, recording who did it and why in its history.
+
+    Publishing also passes the originality check; `override_originality` (with a reason)
+    lets an editor publish above the limit.
+    """
     with transaction.atomic():
         # Lock the row so two editors clicking at once cannot both act on a stale status.
         locked = Article.objects.select_for_update().get(pk=article.pk)
         transition = check_transition(article=locked, actor=actor, name=name)
+        if transition.target == Status.PUBLISHED:
+            reason = check_originality_for_publication(
+                article=locked, reason=reason, override_originality=override_originality
+            )
         old_status = locked.status
         now = timezone.now()
         locked.status = transition.target
@@ -192,8 +228,10 @@ def send_back(*, article: Article, actor, reason: str = "") -> Article:
     return apply_transition(article=article, actor=actor, name="send_back", reason=reason)
 
 
-def publish(*, article: Article, actor, reason: str = "") -> Article:
-    return apply_transition(article=article, actor=actor, name="publish", reason=reason)
+def publish(*, article: Article, actor, reason: str = "", override_originality: bool = False) -> Article:
+    return apply_transition(
+        article=article, actor=actor, name="publish", reason=reason, override_originality=override_originality
+    )
 
 
 def unpublish(*, article: Article, actor, reason: str = "") -> Article:
