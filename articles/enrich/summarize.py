@@ -19,9 +19,9 @@ DAMPING = 0.85
 # How quickly the restart prior decays with a sentence's position (in sentences).
 LEAD_DECAY = 3.0
 # Share of the final score that comes from position rather than centrality.
-LEAD_WEIGHT = 0.6
+LEAD_WEIGHT = 0.7
 # Two sentences at least this similar say the same thing; only the better one is kept.
-REDUNDANCY = 0.5
+REDUNDANCY = 0.3
 MIN_WORDS = 5
 MAX_WORDS = 60
 
