@@ -84,7 +84,7 @@ def suggest_topics(article: Article, *, limit: int = 5, proposals: int = 3) -> l
     text = article_text(article)
     keywords = _keywords(text, top=15)
     topics = [(topic, _norm_tokens(topic.name)) for topic in Topic.objects.all()]
-    lowered = " ".join(_norm_tokens(text))
+    lowered = " " + " ".join(_norm_tokens(text)) + " "
     found: dict[int, Guess] = {}
     proposed: list[Guess] = []
     for rank, (keyword, _score) in enumerate(keywords):
@@ -99,7 +99,9 @@ def suggest_topics(article: Article, *, limit: int = 5, proposals: int = 3) -> l
                 if topic.pk not in found or found[topic.pk].confidence < confidence:
                     found[topic.pk] = Guess("topic", topic.name, confidence, topic)
         fresh = not any(set(tokens) & set(_norm_tokens(p.text)) for p in proposed)
-        if not matched and fresh and len(proposed) < proposals and len(keyword) > 3 and not keyword.isdigit():
+        # A phrase the piece uses once is rarely its topic ("Harbour Logistics spent").
+        recurring = lowered.count(" ".join(tokens)) >= 2
+        if not matched and fresh and recurring and len(proposed) < proposals and not keyword.isdigit():
             proposed.append(Guess("new_topic", keyword, round(confidence * 0.8, 2)))
     # A topic named several times in the text is a topic of the text even if yake ranked it low.
     for topic, name_tokens in topics:

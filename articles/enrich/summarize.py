@@ -78,21 +78,34 @@ def _pagerank(similarity: np.ndarray, prior: np.ndarray, iterations: int = 100) 
     return scores
 
 
-def rank(text: str) -> tuple[list[Sentence], np.ndarray, np.ndarray | None]:
-    """Candidate sentences, their scores (higher is more central), and their similarity matrix."""
+@dataclass
+class Ranking:
+    candidates: list[Sentence]
+    summary_scores: np.ndarray  # centrality with the lead prior: what a summary should open with
+    centrality: np.ndarray  # plain LexRank centrality: what the piece keeps coming back to
+    similarity: np.ndarray | None
+
+
+def _normalised(values: np.ndarray) -> np.ndarray:
+    return values / values.max() if values.size and values.max() > 0 else values
+
+
+def rank(text: str) -> Ranking:
+    """Candidate sentences with their summary scores and centrality (higher is better)."""
     candidates = _candidates(sentences(text))
     if not candidates:
-        return [], np.zeros(0), None
+        return Ranking([], np.zeros(0), np.zeros(0), None)
     positions = np.arange(len(candidates), dtype=float)
     prior = np.exp(-positions / LEAD_DECAY)
     prior /= prior.sum()
     similarity = _similarity([s.text for s in candidates])
     if similarity is None:
-        return candidates, prior, None
-    centrality = _pagerank(similarity, prior)
-    centrality = centrality / centrality.max() if centrality.max() > 0 else centrality
-    scores = (1 - LEAD_WEIGHT) * centrality + LEAD_WEIGHT * (prior / prior.max())
-    return candidates, scores, similarity
+        return Ranking(candidates, _normalised(prior), _normalised(prior), None)
+    uniform = np.full(len(candidates), 1 / len(candidates))
+    centrality = _normalised(_pagerank(similarity, uniform))
+    lead_biased = _normalised(_pagerank(similarity, prior))
+    scores = (1 - LEAD_WEIGHT) * lead_biased + LEAD_WEIGHT * _normalised(prior)
+    return Ranking(candidates, scores, centrality, similarity)
 
 
 def _distinct(order: list[int], similarity: np.ndarray | None, limit: int) -> list[int]:
@@ -106,21 +119,41 @@ def _distinct(order: list[int], similarity: np.ndarray | None, limit: int) -> li
     return chosen
 
 
+def _first_statement(index: int, scores: np.ndarray, similarity: np.ndarray | None) -> int:
+    """A claim made twice is quoted where the piece first makes it, if that statement is nearly as central."""
+    if similarity is None:
+        return index
+    for earlier in range(index):
+        if similarity[index, earlier] >= REDUNDANCY and scores[earlier] >= 0.8 * scores[index]:
+            return earlier
+    return index
+
+
 def extractive_draft(text: str, *, summary_sentences: int = 3, insights: int = 4) -> ExtractiveDraft:
-    """Draft the summary (in the original's order), the takeaway and the insights of `text`."""
-    candidates, scores, similarity = rank(text)
+    """Draft the summary (in the original's order), the takeaway and the insights of `text`.
+
+    The summary follows the lead-biased scores (measured best against human summaries);
+    the takeaway is the most central claim and the insights the next distinct ones.
+    """
+    ranking = rank(text)
+    candidates, similarity = ranking.candidates, ranking.similarity
     if not candidates:
         return ExtractiveDraft()
-    top = float(scores.max()) or 1.0
-    order = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
 
-    def extract(i: int) -> Extract:
+    def extract(i: int, scores: np.ndarray) -> Extract:
         s = candidates[i]
-        return Extract(s.text, s.paragraph, s.start, s.end, round(float(scores[i]) / top, 3))
+        return Extract(s.text, s.paragraph, s.start, s.end, round(float(np.clip(scores[i], 0, 1)), 3))
 
-    picked = _distinct(order, similarity, max(summary_sentences, insights + 1))
+    def best_first(scores: np.ndarray) -> list[int]:
+        return sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
+
+    summary = _distinct(best_first(ranking.summary_scores), similarity, summary_sentences)
+    claims = [
+        _first_statement(i, ranking.centrality, similarity)
+        for i in _distinct(best_first(ranking.centrality), similarity, insights + 1)
+    ]
     return ExtractiveDraft(
-        summary=[extract(i) for i in sorted(picked[:summary_sentences])],
-        takeaway=extract(picked[0]),
-        insights=[extract(i) for i in picked[1 : insights + 1]],
+        summary=[extract(i, ranking.summary_scores) for i in sorted(summary)],
+        takeaway=extract(claims[0], ranking.centrality),
+        insights=[extract(i, ranking.centrality) for i in claims[1:]],
     )
