@@ -13,7 +13,7 @@ from django.db import transaction
 
 from articles.enrich import classify, clusters, generative, related
 from articles.enrich.summarize import Extract, extractive_draft
-from articles.enrich.text import sentences
+from articles.enrich.text import WORD, sentences
 from articles.models import Article, EnrichmentRun, Role, Suggestion
 
 logger = logging.getLogger(__name__)
@@ -40,10 +40,10 @@ def _from_extract(section: str, position: int, extract: Extract) -> Suggestion:
 
 
 def _nearest_span(text: str, original_sentences) -> dict:
-    words = {w.lower() for w in text.split() if len(w) > 3}
+    words = {w.lower() for w in WORD.findall(text) if len(w) > 3}
     best, best_overlap = None, 0.0
     for sentence in original_sentences:
-        theirs = {w.lower() for w in sentence.text.split() if len(w) > 3}
+        theirs = {w.lower() for w in WORD.findall(sentence.text) if len(w) > 3}
         overlap = len(words & theirs) / len(words | theirs) if words and theirs else 0.0
         if overlap > best_overlap:
             best, best_overlap = sentence, overlap
@@ -165,6 +165,16 @@ def _fill_empty(locked: Article, suggestions: list[Suggestion]) -> list[str]:
     return filled
 
 
+def _still_in_brief(article: Article, suggestion: Suggestion) -> bool:
+    if suggestion.section in TEXT_FIELDS:
+        return suggestion.text in getattr(article, TEXT_FIELDS[suggestion.section])
+    if suggestion.section in LIST_FIELDS:
+        return suggestion.text in (getattr(article, LIST_FIELDS[suggestion.section]) or [])
+    if suggestion.section in CHOICE_FIELDS:
+        return suggestion.text == getattr(article, CHOICE_FIELDS[suggestion.section])
+    return False
+
+
 def _fill_empty_taxonomy(locked: Article, suggestions: list[Suggestion]) -> list[str]:
     filled = []
     threshold = settings.ENRICH_AUTOFILL_MIN_CONFIDENCE
@@ -185,9 +195,15 @@ def enrich_article(*, article: Article, cluster: bool = True, relate: bool = Tru
     suggestions, backend, reason = draft_suggestions(article)
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
+        earlier = locked.suggestions.filter(state__in=[Suggestion.State.DISCARDED, Suggestion.State.APPLIED])
+        discarded, applied = set(), set()
+        for section, text, state in earlier.values_list("section", "text", "state"):
+            (discarded if state == Suggestion.State.DISCARDED else applied).add((section, text))
         # What a curator discarded stays discarded: the same text is not suggested again.
-        discarded = set(locked.suggestions.filter(state=Suggestion.State.DISCARDED).values_list("section", "text"))
         suggestions = [s for s in suggestions if (s.section, s.text) not in discarded]
+        for suggestion in suggestions:
+            if (suggestion.section, suggestion.text) in applied and _still_in_brief(locked, suggestion):
+                suggestion.state = Suggestion.State.APPLIED  # still the text an earlier draft filled in
         filled = _fill_empty(locked, suggestions)
         if filled:
             locked._change_reason = f"Machine draft filled empty sections: {', '.join(filled)}"
@@ -196,7 +212,8 @@ def enrich_article(*, article: Article, cluster: bool = True, relate: bool = Tru
         run = EnrichmentRun.objects.create(
             article=locked, backend=backend, fallback_reason=reason, filled_sections=filled
         )
-        locked.suggestions.filter(state=Suggestion.State.PENDING).delete()
+        # The new draft replaces the old one; a curator's accepted and discarded decisions stay on record.
+        locked.suggestions.filter(state__in=[Suggestion.State.PENDING, Suggestion.State.APPLIED]).delete()
         for suggestion in suggestions:
             suggestion.article, suggestion.run = locked, run
         Suggestion.objects.bulk_create(suggestions)
