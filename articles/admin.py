@@ -226,7 +226,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
         for key, decide in (("_accept_suggestion", accept_suggestion), ("_discard_suggestion", discard_suggestion)):
             if key in request.POST:
                 return self._decide_suggestion(request, obj, request.POST[key], decide)
-        step = next((key[len("_step_") :] for key in request.POST if key.startswith("_step_")), None)
+        # "_step_reason" is the note field, not a button; it comes first in a browser's POST.
+        step = next(
+            (key[len("_step_") :] for key in request.POST if key.startswith("_step_") and key != "_step_reason"), None
+        )
         if step is None:
             return super().response_change(request, obj)
         try:
