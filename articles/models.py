@@ -728,3 +728,21 @@ class Suggestion(models.Model):
         if self.paragraph is None:
             return ""
         return f"from paragraph {self.paragraph}"
+
+
+class OriginalityOverride(models.Model):
+    """An editor published a brief above the originality limit: who, why, and the figures at that moment."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="originality_overrides")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField()
+    shared_share = models.FloatField(help_text="Share of the brief's 8-word sequences found in the original.")
+    longest_words = models.PositiveIntegerField(help_text="Words in the longest passage copied from the original.")
+    limit = models.FloatField(help_text="The limit in force when the brief was published.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Originality override on {self.article} ({round(self.shared_share * 100)}% verbatim)"

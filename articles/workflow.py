@@ -13,7 +13,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from articles.enrich.originality import check_article as check_originality
-from articles.models import Article, Status
+from articles.models import Article, OriginalityOverride, Status
 
 # Sent after the transaction commits: sender=Article, article, old_status, new_status, actor.
 status_changed = Signal()
@@ -154,10 +154,15 @@ def available_transitions(*, article: Article, actor, check_content: bool = True
     return available
 
 
-def check_originality_for_publication(*, article: Article, reason: str, override_originality: bool) -> str:
+# simple_history keeps change reasons in 100 characters.
+CHANGE_REASON_MAX = 100
+
+
+def check_originality_for_publication(*, article: Article, actor, reason: str, override_originality: bool) -> str:
     """Refuse to publish a brief copied from its original beyond the limit, unless overridden with a reason.
 
-    Returns the reason to record in the history (naming the override and its figures).
+    An override is recorded in full as an `OriginalityOverride`; the returned text is the
+    history's change reason, naming the override and its figures.
     """
     report = check_originality(article)
     if not report.exceeds():
@@ -175,7 +180,16 @@ def check_originality_for_publication(*, article: Article, reason: str, override
             f"Publishing “{title}” over the originality limit ({report.percent}% copied, limit {limit}%) "
             "needs a reason for the history."
         )
-    return f"{reason.strip()} (originality override: {report.percent}% verbatim, limit {limit}%)"
+    OriginalityOverride.objects.create(
+        article=article,
+        actor=actor,
+        reason=reason.strip(),
+        shared_share=report.shared_share,
+        longest_words=report.longest_words,
+        limit=settings.ENRICH_ORIGINALITY_MAX_SHARE,
+    )
+    summary = f"Originality override ({report.percent}% verbatim, limit {limit}%): {reason.strip()}"
+    return summary if len(summary) <= CHANGE_REASON_MAX else summary[: CHANGE_REASON_MAX - 1] + "…"
 
 
 def apply_transition(
@@ -192,7 +206,7 @@ def apply_transition(
         transition = check_transition(article=locked, actor=actor, name=name)
         if transition.target == Status.PUBLISHED:
             reason = check_originality_for_publication(
-                article=locked, reason=reason, override_originality=override_originality
+                article=locked, actor=actor, reason=reason, override_originality=override_originality
             )
         old_status = locked.status
         now = timezone.now()

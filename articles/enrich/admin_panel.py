@@ -69,7 +69,22 @@ def originality(article) -> str:
         if report.exceeds()
         else format_html('<span style="color:#1d6b2f">Within the limit of {}%.</span>', limit)
     )
-    return format_html("<p>{}.</p><p>{}</p>", report.describe().capitalize(), verdict)
+    overrides = format_html_join(
+        "",
+        "<li>{}: {} published at {}% verbatim (limit {}%): “{}”</li>",
+        (
+            (
+                o.created_at.strftime("%Y-%m-%d %H:%M"),
+                o.actor or "someone since removed",
+                round(o.shared_share * 100),
+                round(o.limit * 100),
+                o.reason,
+            )
+            for o in article.originality_overrides.select_related("actor")
+        ),
+    )
+    history = format_html("<p>Overrides:</p><ul>{}</ul>", overrides) if overrides else ""
+    return format_html("<p>{}.</p><p>{}</p>{}", report.describe().capitalize(), verdict, history)
 
 
 def story(article) -> str:

@@ -100,4 +100,7 @@ def test_editor_publishes_a_copied_brief_only_with_the_override_and_a_reason(edi
 
     brief.refresh_from_db()
     assert brief.status == Status.PUBLISHED
-    assert "originality override: 100% verbatim" in brief.history.latest().history_change_reason
+    assert brief.history.latest().history_change_reason.startswith("Originality override (100% verbatim")
+    assert brief.originality_overrides.get().reason == "We quote the author's central claim on purpose"
+    page = editor_client.get(change_url(brief)).content.decode()
+    assert "published at 100% verbatim (limit 35%)" in page

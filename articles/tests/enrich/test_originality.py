@@ -69,8 +69,24 @@ def test_editor_override_with_reason_publishes_and_is_recorded(copied_brief, edi
     copied_brief.refresh_from_db()
     assert copied_brief.status == Status.PUBLISHED
     latest = copied_brief.history.latest()
-    assert latest.history_change_reason == "Quoting the key claim (originality override: 100% verbatim, limit 35%)"
+    assert latest.history_change_reason == "Originality override (100% verbatim, limit 35%): Quoting the key claim"
     assert latest.history_user == editor
+    override = copied_brief.originality_overrides.get()
+    assert (override.actor, override.reason, override.shared_share, override.longest_words) == (
+        editor,
+        "Quoting the key claim",
+        1.0,
+        22,
+    )
+
+
+def test_a_long_override_reason_is_kept_in_full(copied_brief, editor):
+    reason = "The author granted permission to quote this passage verbatim; " * 5
+
+    workflow.publish(article=copied_brief, actor=editor, reason=reason, override_originality=True)
+
+    assert copied_brief.originality_overrides.get().reason == reason.strip()
+    assert len(copied_brief.history.latest().history_change_reason) == 100
 
 
 def test_curator_cannot_override(copied_brief, curator):
