@@ -212,6 +212,8 @@ READING_MINUTES_LONG = env_int("READING_MINUTES_LONG", 12, minimum=1)
 # Share of a brief's 8-word sequences that may appear verbatim in the original before
 # publishing needs an editor's override (0.35 = 35%).
 ENRICH_ORIGINALITY_MAX_SHARE = env_float("ENRICH_ORIGINALITY_MAX_SHARE", 0.35)
+# Draft every newly ingested piece automatically (a Celery task queued when it is saved).
+ENRICH_ON_INGEST = env_bool("ENRICH_ON_INGEST", True)
 # Sentences in a drafted summary, and drafted key insights.
 ENRICH_SUMMARY_SENTENCES = env_int("ENRICH_SUMMARY_SENTENCES", 3, minimum=1)
 ENRICH_INSIGHTS = env_int("ENRICH_INSIGHTS", 4, minimum=0)

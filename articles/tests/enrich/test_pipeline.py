@@ -1,11 +1,14 @@
+from io import StringIO
+
 import pytest
+from django.core.management import CommandError, call_command
 
 from articles import tasks
 from articles.enrich import enrich_article
 from articles.enrich.suggestions import SuggestionRefused, accept_suggestion, discard_suggestion
 from articles.models import EnrichmentRun, Status, Suggestion, Topic
 from articles.tests.enrich.conftest import KNOWN_TEXT
-from articles.tests.factories import make_role, make_subfield, make_topic
+from articles.tests.factories import make_article, make_role, make_subfield, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -127,5 +130,31 @@ def test_enrich_task_drafts_an_ingested_piece_once(known_article, eager_tasks):
 
 def test_enrich_task_for_a_deleted_brief_does_nothing(eager_tasks):
     tasks.enrich_article.delay(987654)
+
+    assert not EnrichmentRun.objects.exists()
+
+
+def test_a_newly_ingested_piece_is_drafted_once_committed(eager_tasks, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        piece = make_article(complete=False, status=Status.INGESTED, content_text=KNOWN_TEXT)
+
+    piece.refresh_from_db()
+    assert piece.status == Status.DRAFT
+    assert piece.takeaway.startswith("The main lesson of the migration")
+
+
+def test_enrich_command_drafts_the_waiting_pieces(known_article):
+    out = StringIO()
+
+    call_command("enrich", "--ingested", stdout=out)
+
+    known_article.refresh_from_db()
+    assert known_article.status == Status.DRAFT
+    assert "Extractive (sentences of the original); filled summary, takeaway, insights" in out.getvalue()
+
+
+def test_enrich_command_refuses_unknown_ids(known_article):
+    with pytest.raises(CommandError, match="No brief with id 987654"):
+        call_command("enrich", str(known_article.pk), "987654")
 
     assert not EnrichmentRun.objects.exists()
