@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from articles.enrich import enrich_article
+from articles.enrich.clusters import assign_story_cluster
 from articles.models import EnrichmentRun, Status, Suggestion
 from articles.tests.enrich.conftest import KNOWN_TEXT, change_form_data
 from articles.tests.enrich.test_originality import COPIED
@@ -104,3 +105,22 @@ def test_editor_publishes_a_copied_brief_only_with_the_override_and_a_reason(edi
     assert brief.originality_overrides.get().reason == "We quote the author's central claim on purpose"
     page = editor_client.get(change_url(brief)).content.decode()
     assert "published at 100% verbatim (limit 35%)" in page
+
+
+def test_add_form_and_a_brief_never_enriched_render(editor_client):
+    brief = make_article()
+
+    assert editor_client.get(reverse("admin:articles_article_add")).status_code == 200
+    page = editor_client.get(change_url(brief)).content.decode()
+    assert "No machine draft yet" in page
+
+
+def test_queue_page_lists_a_story_once_with_its_sources(editor_client):
+    words = " ".join(f"word{n}" for n in range(60))
+    first = make_article(title="Same story told twice here", content_text=words)
+    second = make_article(title="Same story told twice here", content_text=words)
+    assign_story_cluster(article=second)
+
+    page = editor_client.get(reverse("admin:articles_workqueueitem_changelist")).content.decode()
+    assert page.count('name="_selected_action"') == 1  # one row in the queue
+    assert f"{first.source.name} (lead), {second.source.name}" in page
