@@ -20,6 +20,7 @@ from articles.enrich.text import WORD, sentences, word_count
 from articles.models import Article, Field, Level, Role, Topic, length_for_minutes
 
 WORDS_PER_MINUTE = 230
+KEYWORD_CHARS = 20000  # yake's cost grows with the text; a piece's topics show in its first pages
 STOP = frozenset(
     {"the", "and", "for", "with", "from", "that", "this", "into", "over", "under", "about", "your", "their", "what"}
     | {
@@ -77,7 +78,7 @@ def _keywords(text: str, top: int) -> list[tuple[str, float]]:
     import yake
 
     extractor = yake.KeywordExtractor(lan="en", n=3, top=top, dedupLim=0.7)
-    return extractor.extract_keywords(text) if text.strip() else []
+    return extractor.extract_keywords(text[:KEYWORD_CHARS]) if text.strip() else []
 
 
 def suggest_topics(article: Article, *, limit: int = 5, proposals: int = 3) -> list[Guess]:

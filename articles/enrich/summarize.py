@@ -24,6 +24,9 @@ LEAD_WEIGHT = 0.7
 REDUNDANCY = 0.3
 MIN_WORDS = 5
 MAX_WORDS = 60
+# A book-length page would make the similarity graph quadratic in its size; its opening
+# is where a summary comes from anyway.
+MAX_SENTENCES = 400
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class ExtractiveDraft:
 def _candidates(all_sentences: list[Sentence]) -> list[Sentence]:
     usable = [s for s in all_sentences if MIN_WORDS <= len(s.words) <= MAX_WORDS]
     # A very short text may have nothing "normal"; then every sentence competes.
-    return usable or all_sentences
+    return (usable or all_sentences)[:MAX_SENTENCES]
 
 
 def _similarity(texts: list[str]) -> np.ndarray | None:

@@ -1,3 +1,6 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from articles.enrich.summarize import extractive_draft
 from articles.enrich.text import paragraph_of, sentences
 from articles.tests.enrich.conftest import KNOWN_TEXT
@@ -57,3 +60,26 @@ def test_empty_or_wordless_text_gives_an_empty_draft():
     assert extractive_draft("").takeaway is None
     assert extractive_draft("").summary == []
     assert extractive_draft("12 34 56. 78 90 12.").summary  # numbers only: still a draft, not a crash
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab. C!?\n\n\"'Dr.e.g 9")), max_size=300))
+def test_every_sentence_span_slices_back_to_its_text(text):
+    found = sentences(text)
+
+    previous_end = 0
+    for sentence in found:
+        assert sentence.start >= previous_end
+        assert " ".join(text[sentence.start : sentence.end].split()) == sentence.text
+        assert sentence.text.strip()
+        previous_end = sentence.end
+    assert "".join(text.split()) == "".join("".join(s.text.split()) for s in found)
+
+
+def test_a_very_long_text_is_drafted_from_its_opening():
+    text = " ".join(f"Sentence number {n} talks about topic {n % 7} in some detail." for n in range(3000))
+
+    draft = extractive_draft(text)
+
+    assert draft.takeaway is not None
+    assert all(extract.start < len(text) // 5 for extract in [*draft.summary, *draft.insights])
