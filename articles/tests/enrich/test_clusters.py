@@ -134,3 +134,17 @@ def test_a_piece_bridging_two_stories_merges_them():
 
     assert StoryCluster.objects.count() == 1
     assert {first, second, bridge} <= set(cluster.articles.all())
+
+
+def test_a_published_brief_names_the_other_sources_of_its_story(client):
+    words = " ".join(f"word{n}" for n in range(60))
+    lead = make_article(status=Status.PUBLISHED, title="One story, two sources", content_text=words)
+    other = make_article(title="One story, two sources", content_text=words)
+    assign_story_cluster(article=other)
+
+    page = client.get(lead.get_absolute_url()).content.decode()
+
+    assert f'Also reported by: <a href="{other.source.get_absolute_url()}">{other.source.name}</a>.' in page
+    assert (
+        "Also reported by" not in client.get(make_article(status=Status.PUBLISHED).get_absolute_url()).content.decode()
+    )
