@@ -123,8 +123,13 @@ def refresh_related(*, article: Article) -> list[Neighbour]:
     return top
 
 
+# Only the closest briefs are offered the newcomer: it keeps the query small, and a brief
+# that ranks a newcomer lower than this has closer neighbours to show.
+OFFER_TO = 500
+
+
 def _offer_to_neighbours(article: Article, ranked: list[Neighbour], limit: int):
-    by_id = {n.article_id: n.score for n in ranked}
+    by_id = {n.article_id: n.score for n in ranked[:OFFER_TO]}
     lists = {
         row["from_article"]: row
         for row in RelatedLink.objects.filter(from_article__in=by_id, kind=RelatedLink.Kind.COMPUTED)
