@@ -57,6 +57,8 @@ def _generated(card: dict, text: str) -> list[Suggestion]:
     made = []
 
     def add(section, position, value):
+        if not value.strip():
+            return
         made.append(
             Suggestion(
                 section=section,

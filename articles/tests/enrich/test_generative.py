@@ -122,3 +122,13 @@ def test_generative_backend_is_off_by_default(known_article, settings):
     run = enrich_article(article=known_article)
 
     assert run.backend == EnrichmentRun.Backend.EXTRACTIVE and run.fallback_reason == ""
+
+
+def test_blank_items_in_a_card_are_dropped(llm, known_article):
+    card = {**CARD, "insights": ["A real insight.", "   "]}
+    llm.expect_request("/v1/chat/completions").respond_with_json(completion(json.dumps(card)))
+
+    enrich_article(article=known_article)
+
+    known_article.refresh_from_db()
+    assert known_article.insights == ["A real insight."]

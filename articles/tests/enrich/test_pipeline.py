@@ -158,3 +158,14 @@ def test_enrich_command_refuses_unknown_ids(known_article):
         call_command("enrich", str(known_article.pk), "987654")
 
     assert not EnrichmentRun.objects.exists()
+
+
+def test_a_piece_with_no_text_gets_a_run_and_no_invented_sections():
+    piece = make_article(complete=False, status=Status.INGESTED, title="Link only", content_text="")
+
+    run = enrich_article(article=piece)
+
+    piece.refresh_from_db()
+    assert run.filled_sections == []
+    assert (piece.summary, piece.takeaway, piece.insights) == ("", "", [])
+    assert not piece.suggestions.filter(section__in=[Suggestion.Section.SUMMARY, Suggestion.Section.TAKEAWAY]).exists()
