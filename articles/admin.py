@@ -200,7 +200,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             "new suggestions appear on each brief when it is done. Nothing you wrote will be replaced.",
         )
 
-    @admin.action(description="Make this the lead of its story (selected brief)", permissions=["change"])
+    @admin.action(description="Make the selected brief the lead of its story", permissions=["change"])
     def lead_story(self, request, queryset):
         for article in queryset.select_related("story_cluster"):
             if article.story_cluster is None:

@@ -1,6 +1,7 @@
 """What the curation panel shows of the machine's work: the draft with provenance, originality, the story."""
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from articles.enrich.originality import check_article
@@ -92,8 +93,16 @@ def story(article) -> str:
     if cluster is None:
         return "—"
     members = cluster.articles.select_related("source").order_by("created_at", "pk")
+    # Each source links to its piece, where an editor can make it the lead instead.
     return format_html_join(
         ", ",
-        "{}{}",
-        ((member.source.name, " (lead)" if member.pk == cluster.lead_id else "") for member in members),
+        '<a href="{}">{}</a>{}',
+        (
+            (
+                reverse("admin:articles_article_change", args=[member.pk]),
+                member.source.name,
+                " (lead)" if member.pk == cluster.lead_id else "",
+            )
+            for member in members
+        ),
     )

@@ -1,6 +1,7 @@
 from urllib.parse import urlencode
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from articles.enrich import enrich_article
@@ -123,4 +124,31 @@ def test_queue_page_lists_a_story_once_with_its_sources(editor_client):
 
     page = editor_client.get(reverse("admin:articles_workqueueitem_changelist")).content.decode()
     assert page.count('name="_selected_action"') == 1  # one row in the queue
-    assert f"{first.source.name} (lead), {second.source.name}" in page
+    assert f"{first.source.name}</a> (lead), " in page
+
+
+def test_editor_makes_another_piece_the_lead_of_its_story(editor_client, curator):
+    curator_client = Client()
+    curator_client.force_login(curator)
+    words = " ".join(f"word{n}" for n in range(60))
+    first = make_article(title="Same story told twice here", content_text=words)
+    second = make_article(title="Same story told twice here", content_text=words)
+    cluster = assign_story_cluster(article=second)
+    queue = reverse("admin:articles_workqueueitem_changelist")
+    briefs = reverse("admin:articles_article_changelist")
+    action = {"action": "lead_story", "_selected_action": [second.pk]}
+    # The queue links each source of the story to its piece.
+    assert reverse("admin:articles_article_change", args=[second.pk]) in editor_client.get(queue).content.decode()
+
+    refused = curator_client.post(briefs, action, follow=True).content.decode()
+    cluster.refresh_from_db()
+    assert "Only an editor may choose which brief leads a story." in refused
+    assert cluster.lead == first
+
+    editor_client.post(briefs, action)
+
+    cluster.refresh_from_db()
+    assert cluster.lead == second
+    page = editor_client.get(queue).content.decode()
+    assert f"{second.source.name}</a> (lead)" in page
+    assert page.count('name="_selected_action"') == 1
