@@ -1,6 +1,7 @@
 """The curation panel: where curators and editors work the queue and finish briefs."""
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -9,6 +10,9 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles import workflow
+from articles.enrich import admin_panel
+from articles.enrich.clusters import StoryLeadRefused, queue_once, set_story_lead
+from articles.enrich.suggestions import SuggestionRefused, accept_suggestion, discard_suggestion
 from articles.forms import ArticleAdminForm
 from articles.models import (
     Article,
@@ -111,12 +115,17 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "updated_at",
         "content_hash",
         "original_text",
+        "machine_draft",
+        "originality",
+        "story",
     )
     fieldsets = (
         (
             "Brief",
             {"fields": ("title", "slug", "summary", "takeaway", "insights", "principles", "method", "in_practice")},
         ),
+        ("Machine draft (suggestions)", {"fields": ("machine_draft",)}),
+        ("Originality", {"fields": ("originality", "story")}),
         ("Taxonomy", {"fields": ("fields", "topics", "roles")}),
         ("Depth", {"fields": ("level", "length", "reading_minutes")}),
         (
@@ -129,7 +138,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             {"fields": ("status", "status_changed_at", "published_at", "curated_by", "created_at", "updated_at")},
         ),
     )
-    actions = [_transition_action(t) for t in workflow.TRANSITIONS.values()]
+    actions = [*(_transition_action(t) for t in workflow.TRANSITIONS.values()), "rerun_enrichment", "lead_story"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source").prefetch_related("roles", "fields__parent")
@@ -164,8 +173,47 @@ class ArticleAdmin(SimpleHistoryAdmin):
             return "—"
         return format_html_join("", "<p>{}</p>", ((para,) for para in obj.content_text.split("\n\n") if para.strip()))
 
+    @admin.display(description="Machine draft")
+    def machine_draft(self, obj):
+        return admin_panel.machine_draft(obj) if obj.pk else "—"
+
+    @admin.display(description="Copied from the original")
+    def originality(self, obj):
+        return admin_panel.originality(obj) if obj.pk else "—"
+
+    @admin.display(description="Same story from")
+    def story(self, obj):
+        return admin_panel.story(obj)
+
+    @admin.action(description="Re-run enrichment (selected briefs)", permissions=["change"])
+    def rerun_enrichment(self, request, queryset):
+        from articles.tasks import enrich_article
+
+        ids = list(queryset.values_list("pk", flat=True))
+        for article_id in ids:
+            transaction.on_commit(lambda article_id=article_id: enrich_article.delay(article_id))
+        self.message_user(
+            request,
+            f"Enrichment queued for {len(ids)} brief{'s' if len(ids) != 1 else ''}; "
+            "new suggestions appear on each brief when it is done. Nothing you wrote will be replaced.",
+        )
+
+    @admin.action(description="Make the selected brief the lead of its story", permissions=["change"])
+    def lead_story(self, request, queryset):
+        for article in queryset.select_related("story_cluster"):
+            if article.story_cluster is None:
+                self.message_user(request, f"“{article.title}” is not part of a story.", messages.WARNING)
+                continue
+            try:
+                set_story_lead(cluster=article.story_cluster, article=article, actor=request.user)
+            except StoryLeadRefused as refusal:
+                self.message_user(request, str(refusal), messages.WARNING)
+            else:
+                self.message_user(request, f"“{article.title}” now leads its story.")
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
+            context["originality_over_limit"] = admin_panel.check_article(obj).exceeds()
             context["workflow_steps"] = workflow.available_transitions(
                 article=obj, actor=request.user, check_content=False
             )
@@ -173,12 +221,22 @@ class ArticleAdmin(SimpleHistoryAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def response_change(self, request, obj):
-        step = next((key[len("_step_") :] for key in request.POST if key.startswith("_step_")), None)
+        for key, decide in (("_accept_suggestion", accept_suggestion), ("_discard_suggestion", discard_suggestion)):
+            if key in request.POST:
+                return self._decide_suggestion(request, obj, request.POST[key], decide)
+        # "_step_reason" is the note field, not a button; it comes first in a browser's POST.
+        step = next(
+            (key[len("_step_") :] for key in request.POST if key.startswith("_step_") and key != "_step_reason"), None
+        )
         if step is None:
             return super().response_change(request, obj)
         try:
             workflow.apply_transition(
-                article=obj, actor=request.user, name=step, reason=request.POST.get("_step_reason", "").strip()
+                article=obj,
+                actor=request.user,
+                name=step,
+                reason=request.POST.get("_step_reason", "").strip(),
+                override_originality=bool(request.POST.get("_override_originality")),
             )
         except workflow.TransitionRefused as refusal:
             self.message_user(request, f"Your changes were saved, but: {refusal}", messages.ERROR)
@@ -187,6 +245,20 @@ class ArticleAdmin(SimpleHistoryAdmin):
             self.message_user(
                 request, f"Saved, then “{label}”: “{obj.title}” is now {obj.get_status_display().lower()}."
             )
+        return HttpResponseRedirect(request.path)
+
+    def _decide_suggestion(self, request, obj, suggestion_id, decide):
+        suggestion = obj.suggestions.filter(pk=suggestion_id if str(suggestion_id).isdigit() else None).first()
+        if suggestion is None:
+            self.message_user(request, "Your changes were saved, but that suggestion no longer exists.", messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        try:
+            decide(suggestion=suggestion, actor=request.user)
+        except SuggestionRefused as refusal:
+            self.message_user(request, f"Your changes were saved, but: {refusal}", messages.ERROR)
+        else:
+            verb = "accepted" if decide is accept_suggestion else "discarded"
+            self.message_user(request, f"Saved; suggestion {verb} ({suggestion.get_section_display().lower()}).")
         return HttpResponseRedirect(request.path)
 
 
@@ -208,13 +280,27 @@ admin.site.register(Article, ArticleAdmin)
 class WorkQueueAdmin(ArticleAdmin):
     """Drafts and briefs in review, oldest first: what needs a curator now."""
 
-    list_display = ("title", "status_badge", "source", "waiting", "field_list", "role_list", "original_published_at")
+    list_display = (
+        "title",
+        "status_badge",
+        "source",
+        "story_sources",
+        "waiting",
+        "field_list",
+        "role_list",
+        "original_published_at",
+    )
     list_filter = ("status", ("source", admin.RelatedOnlyFieldListFilter), ("roles", admin.RelatedOnlyFieldListFilter))
     date_hierarchy = None
     ordering = ("created_at", "pk")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).in_queue()
+        # A story reported by several sources is one line, its lead, naming all its sources.
+        return queue_once(super().get_queryset(request).in_queue()).select_related("story_cluster")
+
+    @admin.display(description="Story sources")
+    def story_sources(self, obj):
+        return admin_panel.story(obj)
 
     # The queue is a view of briefs: the brief permissions govern it.
     def has_view_permission(self, request, obj=None):

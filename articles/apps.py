@@ -7,3 +7,4 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from articles import signals  # noqa: F401  (connects the receivers)
+        from articles.enrich import receivers  # noqa: F401

@@ -7,11 +7,13 @@ whose message a curator can read as is.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from articles.models import Article, Status
+from articles.enrich.originality import check_article as check_originality
+from articles.models import Article, OriginalityOverride, Status
 
 # Sent after the transaction commits: sender=Article, article, old_status, new_status, actor.
 status_changed = Signal()
@@ -146,12 +148,60 @@ def available_transitions(*, article: Article, actor, check_content: bool = True
     return available
 
 
-def apply_transition(*, article: Article, actor, name: str, reason: str = "") -> Article:
-    """Move `article` through the step `name`, recording who did it and why in its history."""
+# simple_history keeps change reasons in 100 characters.
+CHANGE_REASON_MAX = 100
+
+
+def check_originality_for_publication(*, article: Article, actor, reason: str, override_originality: bool) -> str:
+    """Refuse to publish a brief copied from its original beyond the limit, unless overridden with a reason.
+
+    An override is recorded in full as an `OriginalityOverride`; the returned text is the
+    history's change reason, naming the override and its figures.
+    """
+    report = check_originality(article)
+    if not report.exceeds():
+        return reason
+    limit = round(settings.ENRICH_ORIGINALITY_MAX_SHARE * 100)
+    title = article.title or "this brief"
+    if not override_originality:
+        raise TransitionRefused(
+            f"“{title}” cannot be published yet: {report.describe()}; the limit is {limit}%. "
+            "Rewrite the copied parts in your own words, or, as an editor, publish with an originality "
+            "override and a reason."
+        )
+    if not reason.strip():
+        raise TransitionRefused(
+            f"Publishing “{title}” over the originality limit ({report.percent}% copied, limit {limit}%) "
+            "needs a reason for the history."
+        )
+    OriginalityOverride.objects.create(
+        article=article,
+        actor=actor,
+        reason=reason.strip(),
+        shared_share=report.shared_share,
+        longest_words=report.longest_words,
+        limit=settings.ENRICH_ORIGINALITY_MAX_SHARE,
+    )
+    summary = f"Originality override ({report.percent}% verbatim, limit {limit}%): {reason.strip()}"
+    return summary if len(summary) <= CHANGE_REASON_MAX else summary[: CHANGE_REASON_MAX - 1] + "…"
+
+
+def apply_transition(
+    *, article: Article, actor, name: str, reason: str = "", override_originality: bool = False
+) -> Article:
+    """Move `article` through the step `name`, recording who did it and why in its history.
+
+    Publishing also passes the originality check; `override_originality` (with a reason)
+    lets an editor publish above the limit.
+    """
     with transaction.atomic():
         # Lock the row so two editors clicking at once cannot both act on a stale status.
         locked = Article.objects.select_for_update().get(pk=article.pk)
         transition = check_transition(article=locked, actor=actor, name=name)
+        if transition.target == Status.PUBLISHED:
+            reason = check_originality_for_publication(
+                article=locked, actor=actor, reason=reason, override_originality=override_originality
+            )
         old_status = locked.status
         now = timezone.now()
         locked.status = transition.target
@@ -186,8 +236,10 @@ def send_back(*, article: Article, actor, reason: str = "") -> Article:
     return apply_transition(article=article, actor=actor, name="send_back", reason=reason)
 
 
-def publish(*, article: Article, actor, reason: str = "") -> Article:
-    return apply_transition(article=article, actor=actor, name="publish", reason=reason)
+def publish(*, article: Article, actor, reason: str = "", override_originality: bool = False) -> Article:
+    return apply_transition(
+        article=article, actor=actor, name="publish", reason=reason, override_originality=override_originality
+    )
 
 
 def unpublish(*, article: Article, actor, reason: str = "") -> Article:

@@ -12,6 +12,7 @@ from portal.config import (
     database_from_url,
     embedded_secret_key,
     env_bool,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -205,3 +206,32 @@ LOGGING = {
 # Minutes of reading at which a brief counts as medium and long.
 READING_MINUTES_MEDIUM = env_int("READING_MINUTES_MEDIUM", 5, minimum=1)
 READING_MINUTES_LONG = env_int("READING_MINUTES_LONG", 12, minimum=1)
+
+# --- enrich ---
+
+# Share of a brief's 8-word sequences that may appear verbatim in the original before
+# publishing needs an editor's override (0.35 = 35%).
+ENRICH_ORIGINALITY_MAX_SHARE = env_float("ENRICH_ORIGINALITY_MAX_SHARE", 0.35)
+# Draft every newly ingested piece automatically (a Celery task queued when it is saved).
+ENRICH_ON_INGEST = env_bool("ENRICH_ON_INGEST", True)
+# Sentences in a drafted summary, and drafted key insights.
+ENRICH_SUMMARY_SENTENCES = env_int("ENRICH_SUMMARY_SENTENCES", 3, minimum=1)
+ENRICH_INSIGHTS = env_int("ENRICH_INSIGHTS", 4, minimum=0)
+# Published briefs needed before fields and roles are suggested by a trained classifier
+# instead of keyword rules.
+ENRICH_CLASSIFIER_MIN_BRIEFS = env_int("ENRICH_CLASSIFIER_MIN_BRIEFS", 40, minimum=2)
+# Taxonomy suggestions at least this sure fill an empty taxonomy; the rest wait for a curator.
+ENRICH_AUTOFILL_MIN_CONFIDENCE = env_float("ENRICH_AUTOFILL_MIN_CONFIDENCE", 0.5)
+# Related briefs: how many, and how much shared taxonomy counts beside text similarity.
+ENRICH_RELATED_COUNT = env_int("ENRICH_RELATED_COUNT", 5, minimum=1)
+ENRICH_RELATED_TAXONOMY_WEIGHT = env_float("ENRICH_RELATED_TAXONOMY_WEIGHT", 0.25)
+# Story clusters: pieces ingested within this many days of each other are compared.
+ENRICH_CLUSTER_WINDOW_DAYS = env_int("ENRICH_CLUSTER_WINDOW_DAYS", 7, minimum=1)
+# Optional generative drafting through an OpenAI-compatible chat-completions endpoint.
+# Off unless a base URL is set (e.g. http://127.0.0.1:8080/v1 for a local server).
+ENRICH_LLM_BASE_URL = env_str("ENRICH_LLM_BASE_URL") or ""
+ENRICH_LLM_MODEL = env_str("ENRICH_LLM_MODEL") or ""
+ENRICH_LLM_API_KEY = env_str("ENRICH_LLM_API_KEY") or ""
+ENRICH_LLM_TIMEOUT_SECONDS = env_float("ENRICH_LLM_TIMEOUT_SECONDS", 60.0, minimum=0.1)
+if ENRICH_LLM_BASE_URL and not ENRICH_LLM_MODEL:
+    raise ConfigurationError("ENRICH_LLM_MODEL must name the model when ENRICH_LLM_BASE_URL is set.")

@@ -50,7 +50,16 @@ def test_change_form_renders_with_workflow_steps(request, who, briefs):
     assert "Save and submit for review" in content
     assert ("Save and publish" in content) == (who == "editor_client")
     headings = re.findall(r'<h2 id="fieldset-[^"]*" class="fieldset-heading">([^<]*)</h2>', content)
-    assert headings == ["Brief", "Taxonomy", "Depth", "Source &amp; original", "Original text", "Workflow"]
+    assert headings == [
+        "Brief",
+        "Machine draft (suggestions)",
+        "Originality",
+        "Taxonomy",
+        "Depth",
+        "Source &amp; original",
+        "Original text",
+        "Workflow",
+    ]
 
 
 def test_list_filters_by_status_and_searches_title_summary_and_source(editor_client, briefs):

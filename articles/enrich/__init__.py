@@ -1,0 +1,11 @@
+"""Machine first drafts of briefs: summary, takeaway, insights, taxonomy, depth, related briefs, stories.
+
+`enrich_article(article=...)` is the entry point (tasks, the admin and the API call it);
+the heavy modules load only when it runs, so importing the workflow stays cheap.
+"""
+
+
+def enrich_article(*, article, **options):
+    from articles.enrich.pipeline import enrich_article as run
+
+    return run(article=article, **options)

@@ -1,0 +1,92 @@
+"""How much of a brief is copied verbatim from its original.
+
+Two figures a curator can check by eye: the longest passage the brief shares word for
+word with the original, and the share of the brief's 8-word sequences (shingles) that
+also occur in the original. Words are compared lower-cased and without punctuation, so
+re-punctuating a copied sentence does not hide it. Shingles never span two sections of
+the brief (the end of the summary and the start of the takeaway are not a sequence).
+"""
+
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from django.conf import settings
+
+from articles.enrich.text import WORD
+
+SHINGLE = 8
+BRIEF_TEXT_SECTIONS = ("summary", "takeaway", "method")
+BRIEF_LIST_SECTIONS = ("insights", "principles", "in_practice")
+
+
+@dataclass(frozen=True)
+class Originality:
+    shared_share: float  # 0..1 of the brief's 8-word sequences found in the original
+    shingles: int  # how many 8-word sequences the brief has
+    longest_words: int
+    longest_passage: str
+
+    @property
+    def percent(self) -> int:
+        return round(self.shared_share * 100)
+
+    def exceeds(self, max_share: float | None = None) -> bool:
+        limit = settings.ENRICH_ORIGINALITY_MAX_SHARE if max_share is None else max_share
+        return self.shared_share > limit
+
+    def describe(self) -> str:
+        if not self.shingles:
+            return "The brief is too short to compare (fewer than 8 words in every section)."
+        longest = (
+            f"the longest copied passage is {self.longest_words} words (“{self.longest_passage}”)"
+            if self.longest_words
+            else "no passage of the original is copied"
+        )
+        return f"{self.percent}% of its 8-word sequences appear word for word in the original, and {longest}"
+
+
+def _words(text: str) -> list[str]:
+    return [word.lower().replace("’", "'") for word in WORD.findall(text)]
+
+
+def _shingles(words: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+
+
+def brief_sections(article) -> list[str]:
+    """The editorial texts of a brief, one string per section or list item."""
+    parts = [getattr(article, name) or "" for name in BRIEF_TEXT_SECTIONS]
+    for name in BRIEF_LIST_SECTIONS:
+        parts.extend(item for item in (getattr(article, name) or []) if isinstance(item, str))
+    return [part for part in parts if part.strip()]
+
+
+def compare(sections: list[str], original: str) -> Originality:
+    original_words = _words(original)
+    original_shingles = _shingles(original_words)
+    total = shared = 0
+    longest: list[str] = []
+    for section in sections:
+        words = _words(section)
+        section_shingles = [tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
+        total += len(section_shingles)
+        shared += sum(1 for shingle in section_shingles if shingle in original_shingles)
+        if words and original_words:
+            match = SequenceMatcher(None, words, original_words, autojunk=False).find_longest_match(
+                0, len(words), 0, len(original_words)
+            )
+            if match.size > len(longest):
+                longest = words[match.a : match.a + match.size]
+    # One or two common words in a row are not copying.
+    if len(longest) < 3:
+        longest = []
+    return Originality(
+        shared_share=shared / total if total else 0.0,
+        shingles=total,
+        longest_words=len(longest),
+        longest_passage=" ".join(longest),
+    )
+
+
+def check_article(article) -> Originality:
+    return compare(brief_sections(article), article.content_text or "")

@@ -1,0 +1,229 @@
+"""One brief's machine draft: run every suggester, keep the draft, fill only what is empty.
+
+The rule the curators rely on: a machine never overwrites what a person wrote. The draft
+is kept as `Suggestion` rows (with provenance and confidence) whatever happens; only the
+sections still empty in the database at the moment of writing (the row is locked) are
+filled from it, and those suggestions are marked "applied".
+"""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+
+from articles.enrich import classify, clusters, generative, related
+from articles.enrich.summarize import Extract, extractive_draft
+from articles.enrich.text import WORD, sentences
+from articles.models import Article, EnrichmentRun, Role, Suggestion
+
+logger = logging.getLogger(__name__)
+
+S = Suggestion.Section
+TEXT_FIELDS = {S.SUMMARY: "summary", S.TAKEAWAY: "takeaway", S.METHOD: "method"}
+LIST_FIELDS = {S.INSIGHT: "insights", S.PRINCIPLE: "principles", S.IN_PRACTICE: "in_practice"}
+M2M_FIELDS = {S.TOPIC: ("topics", "topic"), S.FIELD: ("fields", "field"), S.ROLE: ("roles", "role")}
+CHOICE_FIELDS = {S.LEVEL: "level", S.LENGTH: "length"}
+# A generated text has no exact span; it is placed where the original says most of the same words.
+GENERATED_CONFIDENCE = 0.6
+
+
+def _from_extract(section: str, position: int, extract: Extract) -> Suggestion:
+    return Suggestion(
+        section=section,
+        position=position,
+        text=extract.text,
+        confidence=extract.confidence,
+        paragraph=extract.paragraph,
+        char_start=extract.start,
+        char_end=extract.end,
+    )
+
+
+def _nearest_span(text: str, original_sentences) -> dict:
+    words = {w.lower() for w in WORD.findall(text) if len(w) > 3}
+    best, best_overlap = None, 0.0
+    for sentence in original_sentences:
+        theirs = {w.lower() for w in WORD.findall(sentence.text) if len(w) > 3}
+        overlap = len(words & theirs) / len(words | theirs) if words and theirs else 0.0
+        if overlap > best_overlap:
+            best, best_overlap = sentence, overlap
+    if best is None or best_overlap < 0.1:
+        return {}
+    return {"paragraph": best.paragraph, "char_start": best.start, "char_end": best.end}
+
+
+def _generated(card: dict, text: str) -> list[Suggestion]:
+    original_sentences = sentences(text)
+    made = []
+
+    def add(section, position, value):
+        if not value.strip():
+            return
+        made.append(
+            Suggestion(
+                section=section,
+                position=position,
+                text=value.strip(),
+                confidence=GENERATED_CONFIDENCE,
+                **_nearest_span(value, original_sentences),
+            )
+        )
+
+    for section, key in ((S.SUMMARY, "summary"), (S.TAKEAWAY, "takeaway"), (S.METHOD, "method")):
+        if card.get(key, "").strip():
+            add(section, 0, card[key])
+    for section, key in ((S.INSIGHT, "insights"), (S.PRINCIPLE, "principles"), (S.IN_PRACTICE, "in_practice")):
+        for position, item in enumerate(card.get(key) or []):
+            add(section, position, item)
+    roles = {role.name.casefold(): role for role in Role.objects.all()}
+    for position, name in enumerate(card.get("roles") or []):
+        if name.casefold() in roles:
+            role = roles[name.casefold()]
+            made.append(Suggestion(section=S.ROLE, position=position, text=role.name, role=role, confidence=0.6))
+    return made
+
+
+def _extractive(text: str) -> list[Suggestion]:
+    draft = extractive_draft(
+        text, summary_sentences=settings.ENRICH_SUMMARY_SENTENCES, insights=settings.ENRICH_INSIGHTS
+    )
+    made = [_from_extract(S.SUMMARY, i, extract) for i, extract in enumerate(draft.summary)]
+    if draft.takeaway:
+        made.append(_from_extract(S.TAKEAWAY, 0, draft.takeaway))
+    made += [_from_extract(S.INSIGHT, i, extract) for i, extract in enumerate(draft.insights)]
+    return made
+
+
+def _taxonomy(article: Article, skip_roles: bool) -> list[Suggestion]:
+    made = []
+    for position, guess in enumerate(classify.suggest_topics(article)):
+        section = S.TOPIC if guess.kind == "topic" else S.NEW_TOPIC
+        made.append(
+            Suggestion(
+                section=section, position=position, text=guess.text, topic=guess.obj, confidence=guess.confidence
+            )
+        )
+    for position, guess in enumerate(classify.suggest_fields(article)):
+        made.append(
+            Suggestion(
+                section=S.FIELD, position=position, text=guess.text, field=guess.obj, confidence=guess.confidence
+            )
+        )
+    if not skip_roles:
+        for position, guess in enumerate(classify.suggest_roles(article)):
+            made.append(
+                Suggestion(
+                    section=S.ROLE, position=position, text=guess.text, role=guess.obj, confidence=guess.confidence
+                )
+            )
+    for guess in classify.suggest_depth(article):
+        made.append(Suggestion(section=guess.kind, text=guess.text, confidence=guess.confidence))
+    return made
+
+
+def draft_suggestions(article: Article) -> tuple[list[Suggestion], str, str]:
+    """(suggestions, backend, fallback reason) for `article`, nothing saved."""
+    text = article.content_text or ""
+    backend, reason, made = EnrichmentRun.Backend.EXTRACTIVE, "", None
+    if generative.is_enabled():
+        try:
+            card = generative.generate_card(
+                article=article, role_names=list(Role.objects.values_list("name", flat=True))
+            )
+        except generative.GenerativeFailure as failure:
+            reason = f"Fell back to the extractive draft: {failure}."
+            logger.warning("Generative draft of article %s failed: %s", article.pk, failure)
+        else:
+            made, backend = _generated(card, text), EnrichmentRun.Backend.GENERATIVE
+    if made is None:
+        made = _extractive(text)
+    made += _taxonomy(article, skip_roles=any(s.section == S.ROLE for s in made))
+    return made, backend, reason
+
+
+def _fill_empty(locked: Article, suggestions: list[Suggestion]) -> list[str]:
+    """Fill the locked brief's empty sections from the draft; return the sections filled."""
+    filled = []
+    by_section: dict[str, list[Suggestion]] = {}
+    for suggestion in suggestions:
+        by_section.setdefault(suggestion.section, []).append(suggestion)
+    for section, name in TEXT_FIELDS.items():
+        if not getattr(locked, name).strip() and by_section.get(section):
+            setattr(locked, name, " ".join(s.text for s in by_section[section]))
+            filled.append(name)
+            for s in by_section[section]:
+                s.state = Suggestion.State.APPLIED
+    for section, name in LIST_FIELDS.items():
+        if not getattr(locked, name) and by_section.get(section):
+            setattr(locked, name, [s.text for s in by_section[section]])
+            filled.append(name)
+            for s in by_section[section]:
+                s.state = Suggestion.State.APPLIED
+    for section, name in CHOICE_FIELDS.items():
+        if not getattr(locked, name) and by_section.get(section):
+            setattr(locked, name, by_section[section][0].text)
+            filled.append(name)
+            by_section[section][0].state = Suggestion.State.APPLIED
+    return filled
+
+
+def _still_in_brief(article: Article, suggestion: Suggestion) -> bool:
+    if suggestion.section in TEXT_FIELDS:
+        return suggestion.text in getattr(article, TEXT_FIELDS[suggestion.section])
+    if suggestion.section in LIST_FIELDS:
+        return suggestion.text in (getattr(article, LIST_FIELDS[suggestion.section]) or [])
+    if suggestion.section in CHOICE_FIELDS:
+        return suggestion.text == getattr(article, CHOICE_FIELDS[suggestion.section])
+    return False
+
+
+def _fill_empty_taxonomy(locked: Article, suggestions: list[Suggestion]) -> list[str]:
+    filled = []
+    threshold = settings.ENRICH_AUTOFILL_MIN_CONFIDENCE
+    for section, (name, attr) in M2M_FIELDS.items():
+        if getattr(locked, name).exists():
+            continue
+        chosen = [s for s in suggestions if s.section == section and s.confidence >= threshold]
+        if chosen:
+            getattr(locked, name).add(*(getattr(s, attr) for s in chosen))
+            filled.append(name)
+            for s in chosen:
+                s.state = Suggestion.State.APPLIED
+    return filled
+
+
+def enrich_article(*, article: Article, cluster: bool = True, relate: bool = True) -> EnrichmentRun:
+    """Draft `article`, keep the draft as suggestions, and fill its empty sections; safe to run again."""
+    suggestions, backend, reason = draft_suggestions(article)
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        earlier = locked.suggestions.filter(state__in=[Suggestion.State.DISCARDED, Suggestion.State.APPLIED])
+        discarded, applied = set(), set()
+        for section, text, state in earlier.values_list("section", "text", "state"):
+            (discarded if state == Suggestion.State.DISCARDED else applied).add((section, text))
+        # What a curator discarded stays discarded: the same text is not suggested again.
+        suggestions = [s for s in suggestions if (s.section, s.text) not in discarded]
+        for suggestion in suggestions:
+            if (suggestion.section, suggestion.text) in applied and _still_in_brief(locked, suggestion):
+                suggestion.state = Suggestion.State.APPLIED  # still the text an earlier draft filled in
+        filled = _fill_empty(locked, suggestions)
+        if filled:
+            # The full list is on the EnrichmentRun; the history's reason holds 100 characters.
+            locked._change_reason = f"Machine draft filled empty sections: {', '.join(filled)}"[:100]
+            locked.save()
+        filled += _fill_empty_taxonomy(locked, suggestions)
+        run = EnrichmentRun.objects.create(
+            article=locked, backend=backend, fallback_reason=reason, filled_sections=filled
+        )
+        # The new draft replaces the old one; a curator's accepted and discarded decisions stay on record.
+        locked.suggestions.filter(state__in=[Suggestion.State.PENDING, Suggestion.State.APPLIED]).delete()
+        for suggestion in suggestions:
+            suggestion.article, suggestion.run = locked, run
+        Suggestion.objects.bulk_create(suggestions)
+    for name in ("summary", "takeaway", "method", "insights", "principles", "in_practice", "level", "length", "slug"):
+        setattr(article, name, getattr(locked, name))
+    if cluster:
+        clusters.assign_story_cluster(article=article)
+    if relate:
+        related.refresh_related(article=article)
+    return run

@@ -1,0 +1,169 @@
+"""Related briefs: text similarity blended with shared taxonomy, top N kept as computed links.
+
+Refreshing one brief compares it with the published library once (one row of the
+similarity matrix, never all pairs) and then, if the brief is published, offers it to the
+briefs that now rank it among their top N, trimming their lists in two queries. A
+curator's pinned and excluded links are never touched and never recomputed over.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, Min, Window
+from django.db.models.functions import RowNumber
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from articles.models import Article, RelatedLink, Status
+
+# The original's text is long; its opening carries the subject, the rest mostly noise.
+CONTENT_CHARS = 6000
+CURATED = (RelatedLink.Kind.PINNED, RelatedLink.Kind.EXCLUDED)
+
+
+def brief_text(article: Article) -> str:
+    parts = [article.title, article.title, article.summary, article.takeaway, *(article.insights or [])]
+    parts.append((article.content_text or "")[:CONTENT_CHARS])
+    return "\n".join(part for part in parts if isinstance(part, str) and part)
+
+
+class TextIndex:
+    """TF-IDF vectors of a set of texts; `similarities(i)` is one row of the cosine matrix."""
+
+    def __init__(self, texts: list[str]):
+        self.vectorizer = TfidfVectorizer(
+            stop_words="english", sublinear_tf=True, min_df=1, max_df=0.5 if len(texts) > 20 else 1.0
+        )
+        try:
+            self.matrix = self.vectorizer.fit_transform(texts)
+        except ValueError:  # nothing but stop words or numbers anywhere
+            self.matrix = None
+        self.size = len(texts)
+
+    def similarities(self, index: int) -> np.ndarray:
+        if self.matrix is None:
+            return np.zeros(self.size)
+        row = (self.matrix @ self.matrix[index].T).toarray().ravel()
+        row[index] = 0.0
+        return row
+
+
+def taxonomy_overlap(mine: set, theirs: set) -> float:
+    if not mine or not theirs:
+        return 0.0
+    return len(mine & theirs) / len(mine | theirs)
+
+
+def blend(text_score: float, taxonomy_score: float) -> float:
+    weight = settings.ENRICH_RELATED_TAXONOMY_WEIGHT
+    return (1 - weight) * text_score + weight * taxonomy_score
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    article_id: int
+    score: float
+
+
+def _taxonomy(article_ids: list[int]) -> dict[int, set]:
+    """Field, area and topic keys of each brief, in three queries whatever the number of briefs."""
+    keys: dict[int, set] = {pk: set() for pk in article_ids}
+    fields = Article.fields.through.objects.filter(article_id__in=article_ids)
+    for article_id, field_id, parent_id in fields.values_list("article_id", "field_id", "field__parent_id"):
+        keys[article_id].add(("field", field_id))
+        if parent_id:
+            keys[article_id].add(("area", parent_id))
+    topics = Article.topics.through.objects.filter(article_id__in=article_ids)
+    for article_id, topic_id in topics.values_list("article_id", "topic_id"):
+        keys[article_id].add(("topic", topic_id))
+    return keys
+
+
+def neighbours(article: Article) -> list[Neighbour]:
+    """Every published brief scored against `article`, best first (scores above zero only)."""
+    candidates = list(
+        Article.objects.published()
+        .exclude(pk=article.pk)
+        .only("pk", "title", "summary", "takeaway", "insights", "content_text")
+        .order_by("pk")
+    )
+    if not candidates:
+        return []
+    index = TextIndex([brief_text(article), *(brief_text(c) for c in candidates)])
+    text_scores = index.similarities(0)[1:]
+    taxonomy = _taxonomy([article.pk, *(c.pk for c in candidates)])
+    scored = [
+        Neighbour(c.pk, round(blend(float(text_scores[i]), taxonomy_overlap(taxonomy[article.pk], taxonomy[c.pk])), 4))
+        for i, c in enumerate(candidates)
+    ]
+    return sorted((n for n in scored if n.score > 0), key=lambda n: (-n.score, n.article_id))
+
+
+def refresh_related(*, article: Article) -> list[Neighbour]:
+    """Recompute `article`'s computed related briefs (and offer it to others if published); return its new top N."""
+    limit = settings.ENRICH_RELATED_COUNT
+    ranked = neighbours(article)
+    with transaction.atomic():
+        curated = set(
+            RelatedLink.objects.filter(from_article=article, kind__in=CURATED).values_list("to_article_id", flat=True)
+        )
+        top = [n for n in ranked if n.article_id not in curated][:limit]
+        RelatedLink.objects.filter(from_article=article, kind=RelatedLink.Kind.COMPUTED).exclude(
+            to_article_id__in=[n.article_id for n in top]
+        ).delete()
+        RelatedLink.objects.bulk_create(
+            [RelatedLink(from_article=article, to_article_id=n.article_id, score=n.score) for n in top],
+            update_conflicts=True,
+            unique_fields=["from_article", "to_article"],
+            update_fields=["score"],
+        )
+        if article.status == Status.PUBLISHED:
+            _offer_to_neighbours(article, ranked, limit)
+    return top
+
+
+# Only the closest briefs are offered the newcomer: it keeps the query small, and a brief
+# that ranks a newcomer lower than this has closer neighbours to show.
+OFFER_TO = 500
+
+
+def _offer_to_neighbours(article: Article, ranked: list[Neighbour], limit: int):
+    by_id = {n.article_id: n.score for n in ranked[:OFFER_TO]}
+    lists = {
+        row["from_article"]: row
+        for row in RelatedLink.objects.filter(from_article__in=by_id, kind=RelatedLink.Kind.COMPUTED)
+        .values("from_article")
+        .annotate(count=Count("pk"), lowest=Min("score"))
+    }
+    curated_by = set(
+        RelatedLink.objects.filter(to_article=article, kind__in=CURATED).values_list("from_article_id", flat=True)
+    )
+    joining = [
+        pk
+        for pk, score in by_id.items()
+        if pk not in curated_by and (pk not in lists or lists[pk]["count"] < limit or score > lists[pk]["lowest"])
+    ]
+    if not joining:
+        return
+    RelatedLink.objects.bulk_create(
+        [RelatedLink(from_article_id=pk, to_article=article, score=by_id[pk]) for pk in joining],
+        update_conflicts=True,
+        unique_fields=["from_article", "to_article"],
+        update_fields=["score"],
+    )
+    overflow = (
+        RelatedLink.objects.filter(from_article__in=joining, kind=RelatedLink.Kind.COMPUTED)
+        .annotate(rank=Window(RowNumber(), partition_by=F("from_article"), order_by=[F("score").desc(), F("pk")]))
+        .filter(rank__gt=limit)
+        .values_list("pk", flat=True)
+    )
+    RelatedLink.objects.filter(pk__in=list(overflow)).delete()
+
+
+def withdraw_related(*, article: Article) -> list[int]:
+    """Drop computed links to a brief that left publication; return the briefs whose lists need refilling."""
+    links = RelatedLink.objects.filter(to_article=article, kind=RelatedLink.Kind.COMPUTED)
+    affected = list(links.values_list("from_article_id", flat=True))
+    links.delete()
+    return affected

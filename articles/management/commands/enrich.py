@@ -1,0 +1,32 @@
+"""Draft briefs from the command line: `manage.py enrich 12 15`, or `--ingested` for every piece waiting."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from articles import workflow
+from articles.enrich import enrich_article
+from articles.models import Article, Status
+
+
+class Command(BaseCommand):
+    help = "Run enrichment now for the given briefs (ids), or for every ingested piece with --ingested."
+
+    def add_arguments(self, parser):
+        parser.add_argument("ids", nargs="*", type=int, help="ids of the briefs to enrich")
+        parser.add_argument("--ingested", action="store_true", help="every piece still waiting in 'ingested'")
+
+    def handle(self, *args, ids, ingested, **options):
+        if not ids and not ingested:
+            raise CommandError("Give the ids of the briefs to enrich, or --ingested for every piece waiting.")
+        briefs = Article.objects.select_related("source").order_by("pk")
+        briefs = briefs.filter(status=Status.INGESTED) if ingested else briefs.filter(pk__in=ids)
+        found = {brief.pk for brief in briefs}
+        missing = sorted(set(ids) - found)
+        if missing:
+            raise CommandError(f"No brief with id {', '.join(map(str, missing))}; nothing was enriched.")
+        for brief in briefs:
+            run = enrich_article(article=brief)
+            if brief.status == Status.INGESTED:
+                workflow.start_draft(article=brief, actor=None, reason="Machine draft ready")
+            filled = ", ".join(run.filled_sections) or "nothing (every section already written)"
+            note = f" ({run.fallback_reason})" if run.fallback_reason else ""
+            self.stdout.write(f"{brief.pk} “{brief.title}”: {run.get_backend_display()}; filled {filled}{note}")

@@ -1,0 +1,171 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from articles import tasks
+from articles.enrich import enrich_article
+from articles.enrich.suggestions import SuggestionRefused, accept_suggestion, discard_suggestion
+from articles.models import EnrichmentRun, Status, Suggestion, Topic
+from articles.tests.enrich.conftest import KNOWN_TEXT
+from articles.tests.factories import make_article, make_role, make_subfield, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+def test_enrichment_fills_an_empty_brief_and_keeps_the_draft(known_article):
+    run = enrich_article(article=known_article)
+
+    known_article.refresh_from_db()
+    assert run.backend == EnrichmentRun.Backend.EXTRACTIVE
+    assert known_article.takeaway.startswith("The main lesson of the migration")
+    assert known_article.summary.startswith("Harbour Logistics spent the spring")
+    assert len(known_article.insights) == 4
+    assert known_article.level and known_article.length == "short"
+    assert set(run.filled_sections) >= {"summary", "takeaway", "insights", "level"}
+    takeaway = known_article.suggestions.get(section=Suggestion.Section.TAKEAWAY)
+    assert takeaway.state == Suggestion.State.APPLIED
+    assert takeaway.provenance == "from paragraph 2"
+    assert KNOWN_TEXT[takeaway.char_start : takeaway.char_end] == takeaway.text
+    assert known_article.history.latest().history_change_reason.startswith("Machine draft filled empty sections")
+
+
+def test_a_curators_edit_is_never_overwritten_by_re_enrichment(known_article, curator):
+    enrich_article(article=known_article)
+    known_article.refresh_from_db()
+    known_article.takeaway = "Engineering leaders: give every event an owning team before you build the stream."
+    known_article.insights = ["Our own insight."]
+    known_article.method = ""
+    known_article.save()
+
+    enrich_article(article=known_article)
+    enrich_article(article=known_article)
+
+    known_article.refresh_from_db()
+    assert known_article.takeaway == "Engineering leaders: give every event an owning team before you build the stream."
+    assert known_article.insights == ["Our own insight."]
+    # The machine's version stays available as a suggestion beside the curator's.
+    assert known_article.suggestions.filter(
+        section=Suggestion.Section.TAKEAWAY, state=Suggestion.State.PENDING
+    ).exists()
+
+
+def test_re_enrichment_replaces_waiting_suggestions_but_keeps_decisions(known_article, curator):
+    enrich_article(article=known_article)
+    insight = known_article.suggestions.filter(section=Suggestion.Section.INSIGHT).first()
+    discard_suggestion(suggestion=insight, actor=curator)
+
+    enrich_article(article=known_article)
+
+    assert known_article.enrichment_runs.count() == 2
+    latest = known_article.enrichment_runs.first()
+    assert set(known_article.suggestions.exclude(pk=insight.pk).values_list("run", flat=True)) == {latest.pk}
+    # What the curator discarded is not offered again.
+    assert not known_article.suggestions.filter(
+        section=Suggestion.Section.INSIGHT, text=insight.text, state=Suggestion.State.PENDING
+    ).exists()
+
+
+def test_accepting_a_suggestion_adds_it_after_what_the_curator_wrote(known_article, curator):
+    known_article.takeaway = "Our own takeaway."
+    known_article.save()
+    enrich_article(article=known_article)
+    suggestion = known_article.suggestions.get(section=Suggestion.Section.TAKEAWAY)
+
+    accept_suggestion(suggestion=suggestion, actor=curator)
+
+    known_article.refresh_from_db()
+    assert known_article.takeaway == f"Our own takeaway. {suggestion.text}"
+    suggestion.refresh_from_db()
+    assert suggestion.state == Suggestion.State.ACCEPTED and suggestion.decided_by == curator
+    assert known_article.history.latest().history_user == curator
+    with pytest.raises(SuggestionRefused, match="already accepted"):
+        accept_suggestion(suggestion=suggestion, actor=curator)
+
+
+def test_accepting_a_proposed_topic_creates_it(known_article, curator):
+    enrich_article(article=known_article)
+    proposal = known_article.suggestions.filter(section=Suggestion.Section.NEW_TOPIC).first()
+    assert proposal is not None
+    assert not Topic.objects.filter(name__iexact=proposal.text).exists()
+
+    accept_suggestion(suggestion=proposal, actor=curator)
+
+    assert known_article.topics.filter(name__iexact=proposal.text).exists()
+
+
+def test_empty_taxonomy_is_filled_only_with_sure_suggestions(known_article, settings):
+    settings.ENRICH_AUTOFILL_MIN_CONFIDENCE = 0.0
+    streaming = make_topic("Event stream")
+    platform = make_role("CTO", description="Owns the platform and architecture of the stream")
+    data = make_subfield(name="Data engineering and event stream")
+
+    enrich_article(article=known_article)
+
+    assert streaming in known_article.topics.all()
+    assert platform in known_article.roles.all()
+    assert data in known_article.fields.all()
+
+
+def test_curated_taxonomy_is_left_alone(known_article):
+    chosen = make_topic("Hand-picked")
+    known_article.topics.set([chosen])
+    make_topic("Event stream")
+
+    enrich_article(article=known_article)
+
+    assert list(known_article.topics.all()) == [chosen]
+    assert known_article.suggestions.filter(section=Suggestion.Section.TOPIC, text="Event stream").exists()
+
+
+def test_enrich_task_drafts_an_ingested_piece_once(known_article, eager_tasks):
+    tasks.enrich_article.delay(known_article.pk)
+    tasks.enrich_article.delay(known_article.pk)
+
+    known_article.refresh_from_db()
+    assert known_article.status == Status.DRAFT
+    assert known_article.history.filter(history_change_reason="Machine draft ready").count() == 1
+    assert known_article.suggestions.filter(section=Suggestion.Section.TAKEAWAY).count() == 1
+
+
+def test_enrich_task_for_a_deleted_brief_does_nothing(eager_tasks):
+    tasks.enrich_article.delay(987654)
+
+    assert not EnrichmentRun.objects.exists()
+
+
+def test_a_newly_ingested_piece_is_drafted_once_committed(eager_tasks, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        piece = make_article(complete=False, status=Status.INGESTED, content_text=KNOWN_TEXT)
+
+    piece.refresh_from_db()
+    assert piece.status == Status.DRAFT
+    assert piece.takeaway.startswith("The main lesson of the migration")
+
+
+def test_enrich_command_drafts_the_waiting_pieces(known_article):
+    out = StringIO()
+
+    call_command("enrich", "--ingested", stdout=out)
+
+    known_article.refresh_from_db()
+    assert known_article.status == Status.DRAFT
+    assert "Extractive (sentences of the original); filled summary, takeaway, insights" in out.getvalue()
+
+
+def test_enrich_command_refuses_unknown_ids(known_article):
+    with pytest.raises(CommandError, match="No brief with id 987654"):
+        call_command("enrich", str(known_article.pk), "987654")
+
+    assert not EnrichmentRun.objects.exists()
+
+
+def test_a_piece_with_no_text_gets_a_run_and_no_invented_sections():
+    piece = make_article(complete=False, status=Status.INGESTED, title="Link only", content_text="")
+
+    run = enrich_article(article=piece)
+
+    piece.refresh_from_db()
+    assert run.filled_sections == []
+    assert (piece.summary, piece.takeaway, piece.insights) == ("", "", [])
+    assert not piece.suggestions.filter(section__in=[Suggestion.Section.SUMMARY, Suggestion.Section.TAKEAWAY]).exists()
