@@ -148,10 +148,6 @@ def available_transitions(*, article: Article, actor, check_content: bool = True
     return available
 
 
-# simple_history keeps change reasons in 100 characters.
-CHANGE_REASON_MAX = 100
-
-
 def check_originality_for_publication(*, article: Article, actor, reason: str, override_originality: bool) -> str:
     """Refuse to publish a brief copied from its original beyond the limit, unless overridden with a reason.
 
@@ -182,8 +178,7 @@ def check_originality_for_publication(*, article: Article, actor, reason: str, o
         longest_words=report.longest_words,
         limit=settings.ENRICH_ORIGINALITY_MAX_SHARE,
     )
-    summary = f"Originality override ({report.percent}% verbatim, limit {limit}%): {reason.strip()}"
-    return summary if len(summary) <= CHANGE_REASON_MAX else summary[: CHANGE_REASON_MAX - 1] + "…"
+    return f"Originality override ({report.percent}% verbatim, limit {limit}%): {reason.strip()}"
 
 
 def apply_transition(

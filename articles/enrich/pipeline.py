@@ -208,8 +208,7 @@ def enrich_article(*, article: Article, cluster: bool = True, relate: bool = Tru
                 suggestion.state = Suggestion.State.APPLIED  # still the text an earlier draft filled in
         filled = _fill_empty(locked, suggestions)
         if filled:
-            # The full list is on the EnrichmentRun; the history's reason holds 100 characters.
-            locked._change_reason = f"Machine draft filled empty sections: {', '.join(filled)}"[:100]
+            locked._change_reason = f"Machine draft filled empty sections: {', '.join(filled)}"
             locked.save()
         filled += _fill_empty_taxonomy(locked, suggestions)
         run = EnrichmentRun.objects.create(

@@ -152,3 +152,11 @@ def test_superuser_may_take_every_step():
     article = make_article()
     workflow.publish(article=article, actor=boss)
     assert Article.objects.get(pk=article.pk).status == Status.PUBLISHED
+
+
+def test_a_long_note_is_kept_whole_in_the_history():
+    editor = make_staff("Editor")
+    article = make_article()
+    note = "Checked every figure against the original report and the two follow-up pieces. " * 4
+    workflow.publish(article=article, actor=editor, reason=note)
+    assert article.history.latest().history_change_reason == note

@@ -86,7 +86,7 @@ def test_a_long_override_reason_is_kept_in_full(copied_brief, editor):
     workflow.publish(article=copied_brief, actor=editor, reason=reason, override_originality=True)
 
     assert copied_brief.originality_overrides.get().reason == reason.strip()
-    assert len(copied_brief.history.latest().history_change_reason) == 100
+    assert copied_brief.history.latest().history_change_reason.endswith(reason.strip())
 
 
 def test_curator_cannot_override(copied_brief, curator):
