@@ -160,13 +160,16 @@ if REDIS_URL:
     }
 else:
     CELERY_QUEUE_DIR = VAR_DIR / "celery"
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost//"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_QUEUE_DIR / "queue"),
         "data_folder_out": str(CELERY_QUEUE_DIR / "queue"),
         "control_folder": str(CELERY_QUEUE_DIR / "control"),
         "store_processed": False,
     }
+    # Any process may queue a task (the web, a management command), before a worker ever ran.
+    for _folder in ("queue", "control"):
+        (CELERY_QUEUE_DIR / _folder).mkdir(parents=True, exist_ok=True)
 
 CELERY_TASK_SERIALIZER = "json"  # JSON, not pickle: a message never executes code.
 CELERY_RESULT_SERIALIZER = "json"

@@ -65,3 +65,11 @@ def test_demo_sources_are_never_polled_and_stay_on_reserved_domains():
     for url in [*Source.objects.values_list("url", flat=True), *Article.objects.values_list("original_url", flat=True)]:
         host = url.split("/")[2]
         assert host.endswith(".example"), url
+
+
+def test_published_demo_briefs_have_related_briefs():
+    call_command("load_demo", verbosity=0)
+    for brief in Article.objects.published():
+        shown = list(RelatedLink.objects.shown_for(brief))
+        assert shown, f"{brief.title} has no related briefs"
+        assert all(link.to_article.status == Status.PUBLISHED for link in shown)

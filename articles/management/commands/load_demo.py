@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
 
 from articles.demo import data
+from articles.enrich.related import refresh_related
 from articles.models import Article, Field, Role, Source, Status, Topic
 
 
@@ -88,11 +89,15 @@ class Command(BaseCommand):
             )
             created["sources"] += made
             sources[source_data["slug"]] = source
+        new_briefs = []
         for brief in data.BRIEFS:
             if Article.objects.filter(original_url=brief["original_url"]).exists():
                 continue
-            self.create_brief(brief, sources=sources, fields=fields, roles=roles, topics=topics)
-            created["briefs"] += 1
+            new_briefs.append(self.create_brief(brief, sources=sources, fields=fields, roles=roles, topics=topics))
+        created["briefs"] = len(new_briefs)
+        # Related briefs now, so the site shows them before a worker has run.
+        for article in new_briefs:
+            refresh_related(article=article)
         return created
 
     def create_brief(self, brief, *, sources, fields, roles, topics):

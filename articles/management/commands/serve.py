@@ -3,7 +3,6 @@
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -19,10 +18,6 @@ class Command(BaseCommand):
         parser.add_argument("--concurrency", type=int, default=2, help="Worker processes.")
 
     def handle(self, *args, host, port, concurrency, **options):
-        if settings.CELERY_BROKER_URL == "filesystem://":
-            for folder in settings.CELERY_BROKER_TRANSPORT_OPTIONS.values():
-                if isinstance(folder, str):
-                    Path(folder).mkdir(parents=True, exist_ok=True)
         worker = subprocess.Popen(
             [
                 sys.executable,
