@@ -8,6 +8,6 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from articles import search_index, signals  # noqa: F401  (connects the receivers)
+        from articles import page_cache, search_index, signals  # noqa: F401  (connects the receivers)
 
         post_migrate.connect(search_index.reinstall_after_migrate, sender=self)

@@ -205,3 +205,14 @@ LOGGING = {
 # Minutes of reading at which a brief counts as medium and long.
 READING_MINUTES_MEDIUM = env_int("READING_MINUTES_MEDIUM", 5, minimum=1)
 READING_MINUTES_LONG = env_int("READING_MINUTES_LONG", 12, minimum=1)
+
+# --- web ---
+
+# Briefs per page on listings and search.
+WEB_PAGE_SIZE = env_int("WEB_PAGE_SIZE", 20, minimum=1)
+# Items in each feed.
+WEB_FEED_ITEMS = env_int("WEB_FEED_ITEMS", 30, minimum=1)
+# How long an anonymous page stays in the server cache; publishing retires it sooner.
+WEB_PAGE_CACHE_SECONDS = env_int("WEB_PAGE_CACHE_SECONDS", 600)
+# How long browsers may reuse a page before asking again (they then get a 304 when unchanged).
+WEB_BROWSER_CACHE_SECONDS = env_int("WEB_BROWSER_CACHE_SECONDS", 0)

@@ -1,0 +1,102 @@
+"""The anonymous page cache, its invalidation, and conditional GET."""
+
+import pytest
+from django.urls import reverse
+
+from articles import workflow
+from articles.models import Status
+from articles.tests.factories import make_article, make_staff, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(db):
+    return make_staff("Editor")
+
+
+def test_anonymous_pages_are_served_from_the_cache(client, catalogue, django_assert_num_queries):
+    url = reverse("articles:home")
+    first = client.get(url)
+    with django_assert_num_queries(0):
+        second = client.get(url)
+    assert second.content == first.content
+
+
+def test_publishing_a_brief_refreshes_cached_pages(client, catalogue, editor, django_capture_on_commit_callbacks):
+    url = reverse("articles:home")
+    assert "Unreleased thoughts" not in client.get(url).content.decode()
+    draft = catalogue["briefs"]["draft"]
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(article=draft, actor=editor)
+    assert "Unreleased thoughts" in client.get(url).content.decode()
+
+
+def test_unpublishing_a_brief_refreshes_cached_pages(client, catalogue, editor, django_capture_on_commit_callbacks):
+    brief = catalogue["briefs"]["gpus"]
+    assert client.get(brief.get_absolute_url()).status_code == 200
+    assert "Where the GPUs went" in client.get(reverse("articles:home")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.unpublish(article=brief, actor=editor)
+    assert client.get(brief.get_absolute_url()).status_code == 404
+    assert "Where the GPUs went" not in client.get(reverse("articles:home")).content.decode()
+
+
+def test_editing_a_published_brief_refreshes_cached_pages(client, catalogue, django_capture_on_commit_callbacks):
+    brief = catalogue["briefs"]["gpus"]
+    client.get(brief.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        brief.summary = "A corrected summary about accelerators."
+        brief.save()
+    assert "A corrected summary about accelerators." in client.get(brief.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        brief.topics.add(make_topic("Supply chains"))
+    assert "Supply chains" in client.get(brief.get_absolute_url()).content.decode()
+
+
+def test_saving_a_draft_keeps_the_cache(
+    client, catalogue, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    url = reverse("articles:home")
+    client.get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(
+            status=Status.DRAFT,
+            title="Fresh ingest",
+            source=catalogue["sources"]["paper"],
+            fields=[catalogue["subfields"]["ai"]],
+            roles=[catalogue["roles"]["cto"]],
+            topics=[catalogue["topics"]["chips"]],
+        )
+    with django_assert_num_queries(0):
+        client.get(url)
+
+
+def test_signed_in_staff_get_fresh_uncached_pages(client, catalogue):
+    url = reverse("articles:home")
+    client.get(url)
+    client.force_login(make_staff("Curator"))
+    response = client.get(url)
+    assert "private" in response["Cache-Control"]
+    assert "ETag" not in response
+
+
+def test_conditional_get_answers_not_modified(client, catalogue):
+    url = catalogue["briefs"]["distillation"].get_absolute_url()
+    response = client.get(url)
+    assert response.status_code == 200
+    etag, last_modified = response["ETag"], response["Last-Modified"]
+    assert "must-revalidate" in response["Cache-Control"]
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+    assert client.get(url, headers={"if-modified-since": last_modified}).status_code == 304
+    assert client.get(url, headers={"if-none-match": '"something-else"'}).status_code == 200
+
+
+def test_conditional_get_sees_a_change_after_publishing(client, catalogue, editor, django_capture_on_commit_callbacks):
+    url = reverse("articles:home")
+    etag = client.get(url)["ETag"]
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(article=catalogue["briefs"]["draft"], actor=editor)
+    response = client.get(url, headers={"if-none-match": etag})
+    assert response.status_code == 200
+    assert response["ETag"] != etag
