@@ -1,10 +1,13 @@
 """The anonymous page cache, its invalidation, and conditional GET."""
 
+import uuid
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from articles import workflow
-from articles.models import Status
+from articles.models import Article, Status
 from articles.tests.factories import make_article, make_staff, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +103,40 @@ def test_conditional_get_sees_a_change_after_publishing(client, catalogue, edito
     response = client.get(url, headers={"if-none-match": etag})
     assert response.status_code == 200
     assert response["ETag"] != etag
+
+
+@pytest.fixture(params=["locmem", "database", "redis"])
+def shared_cache(request, settings):
+    """The page cache on each backend production can use (Redis, the database table) and the test one."""
+    if request.param == "redis":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": request.getfixturevalue("redis_url"),
+                # Others may share this Redis: keep to our own keys instead of flushing it.
+                "KEY_PREFIX": f"web-test-{uuid.uuid4().hex}",
+                "TIMEOUT": 60,
+            }
+        }
+    elif request.param == "database":
+        settings.CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "distillery_cache"}
+        }
+        # The test settings cache in memory, so migrate made no cache table.
+        call_command("createcachetable", verbosity=0)
+    return request.param
+
+
+def test_page_cache_is_used_and_retired_on_every_backend(
+    client, catalogue, editor, shared_cache, django_capture_on_commit_callbacks
+):
+    url = reverse("articles:home")
+    assert "Where the GPUs went" in client.get(url).content.decode()
+    # A write that sends no signals is invisible until something retires the cache: proof the page came from it.
+    Article.objects.filter(pk=catalogue["briefs"]["gpus"].pk).update(title="Silently renamed")
+    assert "Where the GPUs went" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(article=catalogue["briefs"]["draft"], actor=editor)
+    fresh = client.get(url).content.decode()
+    assert "Silently renamed" in fresh
+    assert "Unreleased thoughts" in fresh

@@ -8,6 +8,8 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from articles.tests.web.conftest import add_published_briefs
+
 pytestmark = pytest.mark.django_db
 
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -93,10 +95,25 @@ def test_pages_advertise_their_feeds(client, catalogue):
     assert 'rel="alternate" type="application/feed+json"' in home
 
 
+def sitemap_locations(client) -> set[str]:
+    """Every address in the sitemap index's sitemaps, following their pages."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    locations = set()
+    for sitemap_url in [loc.text for loc in ET.fromstring(index.content).findall(".//sm:loc", SITEMAP_NS)]:
+        page = 1
+        while True:
+            response = client.get(sitemap_url.removeprefix("http://testserver"), {"p": page})
+            if response.status_code == 404:
+                break
+            assert response.status_code == 200
+            locations |= {loc.text for loc in ET.fromstring(response.content).findall(".//sm:loc", SITEMAP_NS)}
+            page += 1
+    return locations
+
+
 def test_sitemap_lists_published_briefs_and_listings_only(client, catalogue):
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    locations = {loc.text for loc in ET.fromstring(response.content).findall(".//sm:loc", SITEMAP_NS)}
+    locations = sitemap_locations(client)
     briefs = catalogue["briefs"]
     for key in ("distillation", "gpus", "rules"):
         assert "http://testserver" + briefs[key].get_absolute_url() in locations
@@ -111,6 +128,17 @@ def test_sitemap_lists_published_briefs_and_listings_only(client, catalogue):
         assert "http://testserver" + obj.get_absolute_url() in locations
     assert "http://testserver" + reverse("articles:depth", args=["advanced"]) in locations
     assert "http://testserver" + reverse("articles:depth", args=["expert"]) not in locations
+    assert "http://testserver" + reverse("articles:home") in locations
+
+
+def test_sitemap_pages_list_every_brief_beyond_one_page(client, catalogue, monkeypatch):
+    from articles.sitemaps import BriefSitemap
+
+    monkeypatch.setattr(BriefSitemap, "limit", 2)
+    more = add_published_briefs(3)
+    locations = sitemap_locations(client)
+    for brief in [*more, catalogue["briefs"]["gpus"]]:
+        assert "http://testserver" + brief.get_absolute_url() in locations
 
 
 def test_robots_txt_points_to_the_sitemap(client, db):
