@@ -2,7 +2,7 @@
 
 `search(queryset, query)` filters briefs by full text over title, summary, takeaway,
 insights and the original's text, ranks them (title, then summary and takeaway, weigh
-most) and adds a highlighted snippet. PostgreSQL uses the generated tsvector column
+most) and adds a highlighted snippet. PostgreSQL uses the trigger-kept tsvector column
 with websearch syntax; SQLite uses the FTS5 table. Both are built by `search_index`.
 
 Readers type what they type: quotes, stars, "AND", emoji, a pasted page. Nothing they

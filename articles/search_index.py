@@ -1,6 +1,9 @@
 """The full-text index behind `articles/search.py`, one per database vendor.
 
-PostgreSQL: a stored generated tsvector column on the brief table with a GIN index.
+PostgreSQL: a tsvector column on the brief table, filled by a trigger, with a GIN index.
+(A trigger rather than a generated column: PostgreSQL refuses to change the type of a
+column a generated column reads, which would block a later migration as simple as a
+longer title.)
 SQLite: an FTS5 table kept in step with the brief table by triggers.
 
 `install(connection)` is idempotent. The migration calls it, and so does a post_migrate
@@ -16,6 +19,8 @@ INDEXED_COLUMNS = ("title", "summary", "takeaway", "insights", "content_text")
 PG_CONFIG = "english"
 PG_VECTOR_COLUMN = "search_vector"
 PG_INDEX = "article_search_vector_idx"
+PG_FUNCTION = "articles_article_search_vector_update"
+PG_TRIGGER = "articles_article_search_vector"
 # title A; summary and takeaway B; insights C; the original's text D.
 PG_WEIGHTS = {"title": "A", "summary": "B", "takeaway": "B", "insights": "C", "content_text": "D"}
 
@@ -49,6 +54,8 @@ def install(connection) -> None:
 def uninstall(connection) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            cursor.execute(f"DROP TRIGGER IF EXISTS {PG_TRIGGER} ON {ARTICLE_TABLE}")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()")
             cursor.execute(f"DROP INDEX IF EXISTS {PG_INDEX}")
             cursor.execute(f"ALTER TABLE {ARTICLE_TABLE} DROP COLUMN IF EXISTS {PG_VECTOR_COLUMN}")
         elif connection.vendor == "sqlite":
@@ -57,9 +64,10 @@ def uninstall(connection) -> None:
             cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
 
 
-def pg_document_sql() -> str:
+def pg_document_sql(row: str) -> str:
+    """The weighted tsvector of one brief; `row` is NEW in the trigger or the table in a backfill."""
     parts = [
-        f"setweight(to_tsvector('{PG_CONFIG}'::regconfig, coalesce({column}::text, '')), '{weight}')"
+        f"setweight(to_tsvector('{PG_CONFIG}'::regconfig, coalesce({row}.{column}::text, '')), '{weight}')"
         for column, weight in PG_WEIGHTS.items()
     ]
     return " || ".join(parts)
@@ -67,10 +75,30 @@ def pg_document_sql() -> str:
 
 def _install_postgresql(connection) -> None:
     with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {ARTICLE_TABLE} ADD COLUMN IF NOT EXISTS {PG_VECTOR_COLUMN} tsvector")
+        # Unchanged text, e.g. a status change, keeps its vector.
+        unchanged = " AND ".join(f"NEW.{c} IS NOT DISTINCT FROM OLD.{c}" for c in INDEXED_COLUMNS)
         cursor.execute(
-            f"ALTER TABLE {ARTICLE_TABLE} ADD COLUMN IF NOT EXISTS {PG_VECTOR_COLUMN} tsvector "
-            f"GENERATED ALWAYS AS ({pg_document_sql()}) STORED"
+            f"""CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'UPDATE' AND {unchanged} THEN
+                    RETURN NEW;
+                END IF;
+                NEW.{PG_VECTOR_COLUMN} := {pg_document_sql("NEW")};
+                RETURN NEW;
+            END $$"""
         )
+        cursor.execute(
+            "SELECT 1 FROM pg_trigger WHERE tgname = %s AND tgrelid = %s::regclass", [PG_TRIGGER, ARTICLE_TABLE]
+        )
+        if cursor.fetchone() is None:
+            # No "UPDATE OF <columns>": a column list would again block changing those columns' types.
+            cursor.execute(
+                f"CREATE TRIGGER {PG_TRIGGER} BEFORE INSERT OR UPDATE ON {ARTICLE_TABLE} "
+                f"FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()"
+            )
+            # Briefs written before the trigger existed.
+            cursor.execute(f"UPDATE {ARTICLE_TABLE} SET {PG_VECTOR_COLUMN} = {pg_document_sql(ARTICLE_TABLE)}")
         cursor.execute(f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON {ARTICLE_TABLE} USING GIN ({PG_VECTOR_COLUMN})")
 
 

@@ -1,4 +1,4 @@
-"""Full-text search index: a generated tsvector + GIN on PostgreSQL, FTS5 + triggers on SQLite.
+"""Full-text search index: a trigger-kept tsvector + GIN on PostgreSQL, FTS5 + triggers on SQLite.
 
 Nothing in Django's model state changes; see articles/search_index.py.
 """

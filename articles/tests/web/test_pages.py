@@ -47,7 +47,7 @@ def test_brief_page_shows_the_anatomy_in_reference_order(client, catalogue):
     positions = [html.index(marker) for marker in order]
     assert positions == sorted(positions)
     assert "Technology &amp; Digital</a> — <a" in html
-    assert "Advanced</a>, medium" in html
+    assert 'Advanced</a>, <a href="/briefs/?length=medium">medium</a>' in html
 
 
 def test_brief_page_links_every_taxonomy_value_to_its_listing(client, catalogue):

@@ -146,3 +146,22 @@ def test_search_index_recovers_when_a_table_rebuild_dropped_its_triggers():
     assert slugs(search(published("default"), "cormorant")) == ["written-while-unindexed"]
     add_brief("default", "written-after", title="Cormorant diets")
     assert set(slugs(search(published("default"), "cormorant"))) == {"written-while-unindexed", "written-after"}
+
+
+def test_search_follows_edits_of_a_brief(alias, corpus):
+    brief = corpus["scattered"]
+    brief.summary = "Now about kestrels."
+    brief.save(using=alias)
+    assert slugs(search(published(alias), "kestrel")) == ["scattered"]
+    Article.objects.using(alias).filter(pk=brief.pk).delete()
+    assert slugs(search(published(alias), "kestrel")) == []
+
+
+@pytest.mark.django_db(databases=DATABASES)
+def test_postgresql_index_survives_a_later_change_of_column_type(postgres_url):
+    from django.db import connections
+
+    with connections["postgres"].cursor() as cursor:
+        cursor.execute("ALTER TABLE articles_article ALTER COLUMN title TYPE varchar(400)")
+    add_brief("postgres", "longer-title", title="Ospreys over the estuary")
+    assert slugs(search(published("postgres"), "osprey")) == ["longer-title"]
