@@ -66,7 +66,8 @@ def cached_public_page(view):
             return response
         version = site_version()
         key = _cache_key(request, version)
-        stored = cache.get(key)
+        keep_seconds = settings.WEB_PAGE_CACHE_SECONDS
+        stored = cache.get(key) if keep_seconds else None
         if stored is None:
             response = view(request, *args, **kwargs)
             if response.status_code != 200 or response.streaming or response.cookies:
@@ -79,7 +80,8 @@ def cached_public_page(view):
             # Browsers come back with If-None-Match after max-age and get a 304 when nothing changed.
             patch_cache_control(response, public=True, max_age=settings.WEB_BROWSER_CACHE_SECONDS, must_revalidate=True)
             patch_vary_headers(response, ["Cookie"])
-            cache.set(key, response, timeout=settings.WEB_PAGE_CACHE_SECONDS)
+            if keep_seconds:
+                cache.set(key, response, timeout=keep_seconds)
         else:
             response = stored
         conditional = get_conditional_response(

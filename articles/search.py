@@ -13,7 +13,7 @@ import re
 import unicodedata
 
 from django.db import connections, models
-from django.db.models import F
+from django.db.models import F, Func
 from django.db.models.expressions import Expression, RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -151,23 +151,42 @@ def search(queryset, query: str):
     return matched.order_by("-search_rank", F("published_at").desc(nulls_last=True), "-pk")
 
 
+def matching(queryset, query: str):
+    """`queryset` filtered to the briefs matching `query`, without rank or snippet; junk gives none().
+
+    The cheap form for counting and facets: the index is read once, as a list of ids.
+    """
+    text = normalize_query(query)
+    if not text or not parse_query(text):
+        return queryset.none()
+    vendor = connections[queryset.db].vendor
+    if vendor == "postgresql":
+        tsquery = f"websearch_to_tsquery('{PG_CONFIG}'::regconfig, %s)"
+        sql = f"SELECT id FROM {ARTICLE_TABLE} WHERE {PG_VECTOR_COLUMN} @@ {tsquery}"
+        return queryset.filter(pk__in=RawSQL(sql, [text]))
+    sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+    return queryset.filter(pk__in=RawSQL(sql, [fts5_query(text)]))
+
+
 def _search_sqlite(queryset, text: str):
-    match = fts5_query(text)
+    # Both filters on purpose. The id list lets SQLite start from the index's matches; the join gives
+    # bm25() and snippet() their FTS5 row. With the join alone, SQLite may walk the briefs and re-run
+    # the MATCH for each one, and bm25() recounts its statistics every time: quadratic in the matches.
+    document = F("search_entry__document")
     weights = ", ".join(str(w) for w in FTS_WEIGHTS)
-    where = f"{FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid = {{pk}}"
-    return queryset.filter(
-        pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])
-    ).annotate(
-        # bm25 is lower-is-better; negate it so every backend sorts the same way.
-        search_rank=_PerArticleSql(
-            f"SELECT -bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} WHERE {where}", [match], models.FloatField()
-        ),
-        search_snippet=_PerArticleSql(
-            f"SELECT snippet({FTS_TABLE}, -1, char({ord(MARK_START)}), char({ord(MARK_END)}), '…', "
-            f"{SNIPPET_WORDS}) FROM {FTS_TABLE} WHERE {where}",
-            [match],
-            SnippetField(),
-        ),
+    return (
+        matching(queryset, text)
+        .filter(search_entry__document__match=fts5_query(text))
+        .annotate(
+            # bm25 is lower-is-better; negate it so every backend sorts the same way.
+            search_rank=Func(document, template=f"-bm25(%(expressions)s, {weights})", output_field=models.FloatField()),
+            search_snippet=Func(
+                document,
+                template=f"snippet(%(expressions)s, -1, char({ord(MARK_START)}), char({ord(MARK_END)}), '…', "
+                f"{SNIPPET_WORDS})",
+                output_field=SnippetField(),
+            ),
+        )
     )
 
 
@@ -178,9 +197,7 @@ def _search_postgresql(queryset, text: str):
         'MaxFragments=2, FragmentDelimiter=" … "'
     )
     row = f"FROM {ARTICLE_TABLE} AS search_row WHERE search_row.id = {{pk}}"
-    return queryset.filter(
-        pk__in=RawSQL(f"SELECT id FROM {ARTICLE_TABLE} WHERE {PG_VECTOR_COLUMN} @@ {tsquery}", [text])
-    ).annotate(
+    return matching(queryset, text).annotate(
         search_rank=_PerArticleSql(
             f"SELECT ts_rank(search_row.{PG_VECTOR_COLUMN}, {tsquery})::float8 {row}",
             [positive_query(text)],

@@ -16,11 +16,23 @@ from articles import seo
 from articles.browse import BriefFilters
 from articles.models import Article, Field, Level, RelatedLink, Role, Source, Topic
 from articles.page_cache import cached_public_page
-from articles.search import MAX_QUERY_CHARS, normalize_query, search
+from articles.search import MAX_QUERY_CHARS, matching, normalize_query, search
 
 # Never shown on a card; can be large.
 CARD_DEFERRED = ("content_html", "content_text")
 HOME_LATEST = 12
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count, for result lists whose own COUNT(*) would be the costly query."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self):
+        return self._known_count
 
 
 def _cards(queryset):
@@ -163,15 +175,20 @@ def search_page(request):
     query = normalize_query(raw)
     filters = BriefFilters(request.GET)
     scoped = filters.apply(Article.objects.published())
+    # Counts and facets need only which briefs match; ranking and snippets are for the page shown.
+    matched = matching(scoped, query)
     results = search(scoped, query)
-    page = Paginator(_cards(results), settings.WEB_PAGE_SIZE).get_page(request.GET.get("page")) if query else None
+    page = None
+    if query:
+        paginator = CountedPaginator(_cards(results), settings.WEB_PAGE_SIZE, count=matched.count())
+        page = paginator.get_page(request.GET.get("page"))
     context = {
         "raw_query": raw[:MAX_QUERY_CHARS],
         "query": query,
         "was_junk": bool(raw.strip()) and not query,
         "page": page,
         "filters": filters,
-        "facets": filters.facets(results) if query else [],
+        "facets": filters.facets(matched) if query else [],
         "meta": seo.page_meta(
             request,
             title=f"Search: {query}" if query else "Search",

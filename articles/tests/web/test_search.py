@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article, Source, Status
-from articles.search import fts5_query, normalize_query, search
+from articles.search import fts5_query, matching, normalize_query, search
 
 # The "postgres" alias exists only when TEST_DATABASE_URL is set (root conftest).
 DATABASES = ["default", "postgres"] if os.environ.get("TEST_DATABASE_URL") else ["default"]
@@ -165,3 +165,17 @@ def test_postgresql_index_survives_a_later_change_of_column_type(postgres_url):
         cursor.execute("ALTER TABLE articles_article ALTER COLUMN title TYPE varchar(400)")
     add_brief("postgres", "longer-title", title="Ospreys over the estuary")
     assert slugs(search(published("postgres"), "osprey")) == ["longer-title"]
+
+
+def test_search_works_on_distinct_querysets_and_counts(alias, corpus):
+    # Area listings filter with .distinct(); the search page counts its results for the paginator.
+    results = search(published(alias).distinct(), "distillation")
+    assert results.count() == 3
+    assert slugs(results[:2]) == ["title-hit", "summary-hit"]
+
+
+@pytest.mark.parametrize(
+    "query", ["distillation", '"open weights"', "teacher or cooling", "distillation -regulators", "*"]
+)
+def test_matching_selects_the_same_briefs_as_search(alias, corpus, query):
+    assert set(slugs(matching(published(alias), query))) == set(slugs(search(published(alias), query)))
