@@ -157,6 +157,14 @@ def test_not_found_page_offers_search_and_home(client, db):
     assert 'name="q"' in html
 
 
+def test_server_error_handler_answers_with_our_page(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+
+
 def test_server_error_page_renders_without_a_request_or_database(db, django_assert_num_queries):
     with django_assert_num_queries(0):
         html = render_to_string("500.html")
