@@ -280,3 +280,27 @@ def test_every_page_has_a_labelled_search_field_named_q(client, catalogue):
         html = text_of(client.get(url))
         assert '<label for="site-search-q"' in html
         assert 'id="site-search-q" type="search" name="q"' in html
+
+
+def test_an_empty_site_still_answers_every_page(client, db):
+    for url in (
+        reverse("articles:home"),
+        reverse("articles:briefs"),
+        reverse("articles:search") + "?q=anything",
+        reverse("articles:feed_rss"),
+        reverse("articles:feed_atom"),
+        reverse("articles:feed_json"),
+        "/sitemap.xml",
+        "/robots.txt",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert "No briefs have been published yet." in text_of(client.get(reverse("articles:home")))
+
+
+def test_staff_preview_an_incomplete_ingested_brief(client, db):
+    client.force_login(make_staff("Editor"))
+    brief = make_article(complete=False, status="ingested", title="Just ingested")
+    html = text_of(client.get(brief.get_absolute_url()))
+    assert "Draft preview." in html
+    assert "This brief is ingested and not public" in html
+    assert ">Summary<" not in html
