@@ -49,7 +49,7 @@ def home(request):
         "facets": facets,
         "meta": seo.page_meta(
             request,
-            title=f"{settings.SITE_NAME} — briefs worth your time",
+            title="Briefs worth your time",
             description=f"Editorial briefs by {settings.SITE_NAME}: what a piece says, why it matters, "
             "and what to do about it, by role, field, topic and depth.",
         ),
