@@ -34,7 +34,12 @@ run: demo
 	$(PY) manage.py ensure_admin
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
-test: install-dev
+# axe-core for the browser tests' accessibility checks, reinstalled when the lock file changes.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: install-dev node_modules/.installed
 	$(PY) -m pytest
 
 lint: install-dev

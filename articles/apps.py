@@ -6,5 +6,9 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Briefs and sources"
 
     def ready(self):
-        from articles import signals  # noqa: F401  (connects the receivers)
+        from django.db.models.signals import post_migrate
+
+        from articles import page_cache, search_index, signals  # noqa: F401  (connects the receivers)
         from articles.enrich import receivers  # noqa: F401
+
+        post_migrate.connect(search_index.reinstall_after_migrate, sender=self)

@@ -1,42 +1,213 @@
+"""The reader's website: home, brief pages, listings with filters, search, robots.txt.
+
+Pages read through the QuerySet methods of models.py and the filters of browse.py; each
+page runs a fixed number of queries whatever the number of briefs (pinned in tests).
+Anonymous pages go through the page cache (page_cache.py).
+"""
+
+from django.conf import settings
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
 
-from articles.models import Article, Field, RelatedLink, Role, Source, Topic
+from articles import seo
+from articles.browse import BriefFilters
+from articles.models import Article, Field, Level, RelatedLink, Role, Source, Topic
+from articles.page_cache import cached_public_page
+from articles.search import MAX_QUERY_CHARS, matching, normalize_query, search
 
-PAGE_SIZE = 20
+# Never shown on a card; can be large.
+CARD_DEFERRED = ("content_html", "content_text")
+HOME_LATEST = 12
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its count, for result lists whose own COUNT(*) would be the costly query."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self):
+        return self._known_count
+
+
+def _cards(queryset):
+    return queryset.with_taxonomy().defer(*CARD_DEFERRED)
+
+
+@require_safe
+@cached_public_page
 def home(request):
-    briefs = Article.objects.published().with_taxonomy().latest_first()[:PAGE_SIZE]
-    return render(request, "articles/home.html", {"briefs": briefs})
+    published = Article.objects.published()
+    facets = {facet.name: facet for facet in BriefFilters({}).facets(published)}
+    context = {
+        "briefs": _cards(published).latest_first()[:HOME_LATEST],
+        "facets": facets,
+        "meta": seo.page_meta(
+            request,
+            title="Briefs worth your time",
+            description=f"Editorial briefs by {settings.SITE_NAME}: what a piece says, why it matters, "
+            "and what to do about it, by role, field, topic and depth.",
+        ),
+    }
+    return render(request, "articles/home.html", context)
 
 
+@require_safe
+@cached_public_page
 def brief_detail(request, slug):
     brief = get_object_or_404(Article.objects.visible_to(request.user).with_taxonomy(), slug=slug)
-    related = RelatedLink.objects.shown_for(brief)
-    return render(request, "articles/brief.html", {"brief": brief, "related": related})
+    related = [link.to_article for link in RelatedLink.objects.shown_for(brief)]
+    meta = seo.page_meta(
+        request,
+        title=brief.title,
+        description=brief.summary or brief.takeaway or brief.title,
+        og_type="article",
+        json_ld=seo.brief_json_ld(request, brief),
+        noindex=not brief.is_published,
+    )
+    return render(request, "articles/brief.html", {"brief": brief, "related": related, "meta": meta})
 
 
-def _listing(request, *, heading, briefs):
-    page = Paginator(briefs.with_taxonomy().latest_first(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "articles/listing.html", {"heading": heading, "page": page})
+def _listing(request, *, heading, intro="", scope=None, scope_obj=None, feeds=None, description=""):
+    fixed = {scope: scope_obj} if scope else {}
+    filters = BriefFilters(request.GET, fixed=fixed)
+    matching = filters.apply(Article.objects.published())
+    paginator = Paginator(_cards(matching).latest_first(), settings.WEB_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "heading": heading,
+        "intro": intro,
+        "page": page,
+        "filters": filters,
+        "facets": filters.facets(matching),
+        "meta": seo.page_meta(
+            request,
+            title=heading if page.number == 1 else f"{heading} (page {page.number})",
+            description=description or intro or heading,
+            page_number=page.number,
+            feeds=feeds or seo.site_feeds(),
+        ),
+    }
+    return render(request, "articles/listing.html", context)
 
 
+@require_safe
+@cached_public_page
+def all_briefs(request):
+    return _listing(request, heading="All briefs", intro=f"Every brief published on {settings.SITE_NAME}.")
+
+
+@require_safe
+@cached_public_page
 def role_listing(request, slug):
     role = get_object_or_404(Role, slug=slug)
-    return _listing(request, heading=f"Best for {role.name}", briefs=Article.objects.published().for_role(role))
+    label = f"Best for {role.name}"
+    return _listing(
+        request,
+        heading=label,
+        intro=role.description,
+        scope="role",
+        scope_obj=role,
+        feeds=seo.scope_feeds("role", role, label),
+    )
 
 
+@require_safe
+@cached_public_page
 def field_listing(request, slug):
     field = get_object_or_404(Field.objects.select_related("parent"), slug=slug)
-    return _listing(request, heading=str(field), briefs=Article.objects.published().for_field(field))
+    return _listing(
+        request,
+        heading=str(field),
+        intro=field.description,
+        scope="field" if field.parent_id else "area",
+        scope_obj=field,
+        feeds=seo.scope_feeds("field", field, str(field)),
+    )
 
 
+@require_safe
+@cached_public_page
 def topic_listing(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
-    return _listing(request, heading=topic.name, briefs=Article.objects.published().for_topic(topic))
+    return _listing(
+        request,
+        heading=topic.name,
+        intro=topic.description,
+        scope="topic",
+        scope_obj=topic,
+        feeds=seo.scope_feeds("topic", topic, topic.name),
+    )
 
 
+@require_safe
+@cached_public_page
 def source_listing(request, slug):
     source = get_object_or_404(Source, slug=slug)
-    return _listing(request, heading=source.name, briefs=Article.objects.published().for_source(source))
+    return _listing(
+        request,
+        heading=f"From {source.name}",
+        intro=source.description,
+        scope="source",
+        scope_obj=source,
+        feeds=seo.scope_feeds("source", source, source.name),
+    )
+
+
+@require_safe
+@cached_public_page
+def depth_listing(request, level):
+    if level not in Level.values:
+        raise Http404("No such depth.")
+    label = Level(level).label
+    return _listing(request, heading=f"{label} briefs", scope="level", scope_obj=level)
+
+
+@require_safe
+@cached_public_page
+def search_page(request):
+    raw = request.GET.get("q", "")
+    query = normalize_query(raw)
+    filters = BriefFilters(request.GET)
+    scoped = filters.apply(Article.objects.published())
+    # Counts and facets need only which briefs match; ranking and snippets are for the page shown.
+    matched = matching(scoped, query)
+    results = search(scoped, query)
+    page = None
+    if query:
+        paginator = CountedPaginator(_cards(results), settings.WEB_PAGE_SIZE, count=matched.count())
+        page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "raw_query": raw[:MAX_QUERY_CHARS],
+        "query": query,
+        "was_junk": bool(raw.strip()) and not query,
+        "page": page,
+        "filters": filters,
+        "facets": filters.facets(matched) if query else [],
+        "meta": seo.page_meta(
+            request,
+            title=f"Search: {query}" if query else "Search",
+            description=f"Search the briefs of {settings.SITE_NAME}.",
+            noindex=True,
+        ),
+    }
+    return render(request, "articles/search.html", context)
+
+
+@require_safe
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        f"Disallow: {reverse('articles:search')}",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -240,3 +240,14 @@ ENRICH_LLM_API_KEY = env_str("ENRICH_LLM_API_KEY") or ""
 ENRICH_LLM_TIMEOUT_SECONDS = env_float("ENRICH_LLM_TIMEOUT_SECONDS", 60.0, minimum=0.1)
 if ENRICH_LLM_BASE_URL and not ENRICH_LLM_MODEL:
     raise ConfigurationError("ENRICH_LLM_MODEL must name the model when ENRICH_LLM_BASE_URL is set.")
+
+# --- web ---
+
+# Briefs per page on listings and search.
+WEB_PAGE_SIZE = env_int("WEB_PAGE_SIZE", 20, minimum=1)
+# Items in each feed.
+WEB_FEED_ITEMS = env_int("WEB_FEED_ITEMS", 30, minimum=1)
+# How long an anonymous page stays in the server cache; publishing retires it sooner.
+WEB_PAGE_CACHE_SECONDS = env_int("WEB_PAGE_CACHE_SECONDS", 600)
+# How long browsers may reuse a page before asking again (they then get a 304 when unchanged).
+WEB_BROWSER_CACHE_SECONDS = env_int("WEB_BROWSER_CACHE_SECONDS", 0)

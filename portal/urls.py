@@ -1,6 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+
+from articles.page_cache import cached_public_page
+from articles.sitemaps import SITEMAPS
+from articles.views import robots_txt
 
 admin.site.site_header = f"{settings.SITE_NAME} curation"
 admin.site.site_title = f"{settings.SITE_NAME} curation"
@@ -8,5 +13,19 @@ admin.site.index_title = "Curation panel"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # An index of one sitemap per section, each paginated (?p=2 …), so every brief is listed at any size.
+    path(
+        "sitemap.xml",
+        cached_public_page(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        cached_public_page(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+    path("robots.txt", robots_txt, name="robots"),
     path("", include("articles.urls")),
 ]

@@ -1,0 +1,215 @@
+"""Filters and facet counts shared by the listings, the search page and the home page.
+
+A listing is a scope fixed by its address (a role, an area, a topic …) narrowed by the
+filters in the query string; every facet counts what the reader would get by picking
+each value. Counting goes through the many-to-many tables with the matching briefs as a
+subquery, so the number of queries is the same for ten briefs or ten thousand.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import Count
+from django.db.models.functions import Coalesce
+
+from articles.models import Article, Field, Length, Level, Role, Source, Topic
+
+# Query-string name, label on the page, in the order the filter form shows them.
+FACETS = (
+    ("role", "Best for"),
+    ("area", "Area"),
+    ("field", "Subfield"),
+    ("topic", "Topic"),
+    ("source", "Source"),
+    ("level", "Level"),
+    ("length", "Length"),
+)
+FACET_LABELS = dict(FACETS)
+MAX_OPTIONS = 30
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list[Option] = field(default_factory=list)
+    fixed: bool = False
+
+    @property
+    def selected(self) -> Option | None:
+        return next((option for option in self.options if option.selected), None)
+
+
+@dataclass
+class ActiveFilter:
+    name: str
+    label: str
+    value_label: str
+    remove_url: str
+
+
+class BriefFilters:
+    """The filters of one request: `fixed` ones from the address, the rest from `params`."""
+
+    def __init__(self, params, *, fixed: dict | None = None):
+        self.params = params
+        self.fixed = fixed or {}
+        self.selected: dict[str, object] = dict(self.fixed)
+        self.unknown: list[str] = []
+        self._read(params)
+
+    def _read(self, params):
+        lookups = {"role": Role.objects, "topic": Topic.objects, "source": Source.objects}
+        for name, _label in FACETS:
+            if name in self.fixed:
+                continue
+            raw = (params.get(name) or "").strip()
+            if not raw:
+                continue
+            value = None
+            if name in lookups:
+                value = lookups[name].filter(slug=raw).first()
+            elif name == "area":
+                value = Field.objects.areas().filter(slug=raw).first()
+            elif name == "field":
+                value = Field.objects.subfields().select_related("parent").filter(slug=raw).first()
+            elif (name == "level" and raw in Level.values) or (name == "length" and raw in Length.values):
+                value = raw
+            if value is None:
+                self.unknown.append(f"{FACET_LABELS[name]} “{raw[:60]}”")
+            else:
+                self.selected[name] = value
+
+    def apply(self, queryset):
+        for name, value in self.selected.items():
+            if name == "role":
+                queryset = queryset.for_role(value)
+            elif name in ("area", "field"):
+                queryset = queryset.for_field(value)
+            elif name == "topic":
+                queryset = queryset.for_topic(value)
+            elif name == "source":
+                queryset = queryset.for_source(value)
+            elif name == "level":
+                queryset = queryset.filter(level=value)
+            elif name == "length":
+                queryset = queryset.filter(length=value)
+        return queryset
+
+    def query_string(self, **changes) -> str:
+        """The current filters (not the fixed ones, not the page) with `changes` applied."""
+        values = {}
+        for key in ("q", *(name for name, _ in FACETS)):
+            if key in self.fixed:
+                continue
+            current = self.selected.get(key)
+            if key == "q":
+                current = (self.params.get("q") or "").strip() or None
+            if current is not None:
+                values[key] = current if isinstance(current, str) else current.slug
+        for key, value in changes.items():
+            if value is None:
+                values.pop(key, None)
+            else:
+                values[key] = value
+        return "?" + urlencode(values) if values else "?"
+
+    @property
+    def page_prefix(self) -> str:
+        """The current filters as "?a=b&" (or "?"), ready for "page=N" to be appended."""
+        query = self.query_string(page=None)
+        return query if query == "?" else query + "&"
+
+    def active(self) -> list[ActiveFilter]:
+        chips = []
+        for name, value in self.selected.items():
+            if name in self.fixed:
+                continue
+            chips.append(
+                ActiveFilter(name, FACET_LABELS[name], _value_label(name, value), self.query_string(**{name: None}))
+            )
+        return chips
+
+    def facets(self, queryset) -> list[Facet]:
+        """Counts for every facet over the briefs of `queryset`, in a fixed number of queries."""
+        ids = queryset.order_by().values("pk")
+        counted = {
+            "role": _through_counts(Article.roles.through, "role", ids),
+            "area": _area_counts(ids),
+            "field": _through_counts(Article.fields.through, "field", ids, subfields_only=True),
+            "topic": _through_counts(Article.topics.through, "topic", ids),
+            "source": _column_counts("source", ids),
+            "level": _choice_counts("level", Level, ids),
+            "length": _choice_counts("length", Length, ids),
+        }
+        facets = []
+        for name, label in FACETS:
+            chosen = self.selected.get(name)
+            chosen_value = chosen if isinstance(chosen, str) or chosen is None else chosen.slug
+            options = sorted(counted[name], key=lambda option: (-option.count, option.label.lower()))
+            if name in ("level", "length"):
+                options = counted[name]  # their natural order reads better than counts
+            options = options[:MAX_OPTIONS]
+            for option in options:
+                option.selected = option.value == chosen_value
+            if chosen is not None and not any(option.selected for option in options):
+                options.insert(0, Option(chosen_value, _value_label(name, chosen), 0, selected=True))
+            facets.append(Facet(name, label, options, fixed=name in self.fixed))
+        return facets
+
+
+def _value_label(name, value) -> str:
+    if name == "level":
+        return Level(value).label
+    if name == "length":
+        return Length(value).label.capitalize()
+    if name == "field":
+        return str(value)
+    return value.name
+
+
+def _through_counts(through, target: str, ids, *, subfields_only=False) -> list[Option]:
+    rows = through.objects.filter(article_id__in=ids)
+    if subfields_only:
+        rows = rows.filter(field__parent__isnull=False)
+        label_parts = (f"{target}__parent__name", f"{target}__name")
+    else:
+        label_parts = (f"{target}__name",)
+    rows = rows.values(f"{target}__slug", *label_parts).annotate(n=Count("article_id", distinct=True))
+    return [Option(row[f"{target}__slug"], " — ".join(row[part] for part in label_parts), row["n"]) for row in rows]
+
+
+def _area_counts(ids) -> list[Option]:
+    rows = (
+        Article.fields.through.objects.filter(article_id__in=ids)
+        .values(area=Coalesce("field__parent_id", "field_id"))
+        .annotate(n=Count("article_id", distinct=True))
+    )
+    counts = {row["area"]: row["n"] for row in rows}
+    if not counts:
+        return []
+    return [Option(area.slug, area.name, counts[area.pk]) for area in Field.objects.filter(pk__in=list(counts))]
+
+
+def _column_counts(target: str, ids) -> list[Option]:
+    rows = (
+        Article.objects.filter(pk__in=ids)
+        .order_by()
+        .values(f"{target}__slug", f"{target}__name")
+        .annotate(n=Count("pk"))
+    )
+    return [Option(row[f"{target}__slug"], row[f"{target}__name"], row["n"]) for row in rows]
+
+
+def _choice_counts(column: str, choices, ids) -> list[Option]:
+    rows = Article.objects.filter(pk__in=ids).exclude(**{column: ""}).order_by().values(column).annotate(n=Count("pk"))
+    counts = {row[column]: row["n"] for row in rows}
+    return [Option(value, label.capitalize(), counts[value]) for value, label in choices.choices if counts.get(value)]

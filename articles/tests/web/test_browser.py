@@ -1,0 +1,154 @@
+"""The reader's journey in Debian's Chromium, with screenshots and an axe-core accessibility check.
+
+home → a role → filter by area → a brief → a related brief → search → subscribe.
+"""
+
+import re
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from conftest import PROJECT_ROOT, require_or_skip
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
+WIDTHS = {"phone": 390, "desktop": 1280}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser(catalogue, live_server):
+    # Playwright's sync API runs an event loop in this thread, where Django refuses ORM calls:
+    # the data and the server come first.
+    require_or_skip(CHROMIUM.exists(), f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+    require_or_skip(AXE.exists(), f"needs axe-core at {AXE}: run `npm ci` (make test does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": WIDTHS["desktop"], "height": 900})
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.console_problems = problems
+    yield page
+    context.close()
+
+
+def check_accessibility(page, label):
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => await axe.run(document, {
+            runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}
+        })"""
+    )
+    serious = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
+        + "; ".join(node["target"][0] if node["target"] else "?" for node in violation["nodes"][:3])
+        for violation in result["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], f"accessibility problems on {label}: {serious}"
+
+
+def capture(page, name):
+    """Screenshot at phone and desktop widths, and check accessibility at both."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width_name, width in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width_name}-{width}.png"), full_page=True)
+        check_accessibility(page, f"{name} at {width}px")
+    page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
+
+
+def test_reader_journey_from_home_to_a_feed(page, live_server, catalogue):
+    page.goto(live_server.url + "/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Briefs worth your time"
+    capture(page, "home")
+
+    # Pick a role.
+    page.get_by_role("region", name="Best for").get_by_role("link", name=re.compile(r"^CTO")).click()
+    page.wait_for_url(re.compile(r"/roles/cto/$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Best for CTO"
+    assert page.locator(".card").count() == 2
+
+    # Filter by area with the keyboard-usable form.
+    page.get_by_label("Area").select_option("public-policy")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"area=public-policy"))
+    assert page.locator(".card").count() == 1
+
+    # Open the brief.
+    page.get_by_role("link", name="Distillation is a technique, not an attack").click()
+    page.wait_for_url(re.compile(r"/briefs/distillation-is-a-technique-not-an-attack/$"))
+    assert page.get_by_role("heading", name="Key takeaway").is_visible()
+    capture(page, "brief")
+
+    # Follow a related brief.
+    page.get_by_role("region", name="Related on Distillery").get_by_role(
+        "link", name="Drafting rules for open weights"
+    ).click()
+    page.wait_for_url(re.compile(r"/briefs/drafting-rules-for-open-weights/$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Drafting rules for open weights"
+
+    # Search for a word from another brief's summary.
+    search_box = page.get_by_role("searchbox", name="Search briefs")
+    search_box.fill("accelerators")
+    search_box.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q=accelerators"))
+    result = page.locator(".card").first
+    assert result.get_by_role("link").inner_text() == "Where the GPUs went"
+    assert result.locator("mark").first.inner_text().lower() == "accelerators"
+    capture(page, "search")
+
+    # Subscribe: the link a reader follows returns a valid feed with the briefs in it.
+    feed_url = page.get_by_role("navigation", name="Main").get_by_role("link", name="Subscribe").get_attribute("href")
+    response = page.request.get(live_server.url + feed_url)
+    assert response.ok
+    feed = feedparser.parse(response.body())
+    assert not feed.bozo
+    assert feed.version == "rss20"
+    assert "Where the GPUs went" in {entry.title for entry in feed.entries}
+
+    assert page.console_problems == []
+
+
+def test_filters_work_with_the_keyboard_alone(page, live_server, catalogue):
+    page.goto(live_server.url + "/briefs/")
+    page.get_by_label("Level").focus()
+    page.keyboard.press("ArrowDown")  # first real choice after "Any"
+    chosen = page.get_by_label("Level").input_value()
+    assert chosen
+    page.keyboard.press("Tab")
+    while page.evaluate("document.activeElement.tagName") == "SELECT":
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Apply filters"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"level={chosen}"))
+    assert page.locator(".card").count() == 1
+    assert page.console_problems == []
+
+
+def test_not_found_page_is_accessible(page, live_server, catalogue):
+    response = page.goto(live_server.url + "/briefs/no-such-brief/")
+    assert response.status == 404
+    check_accessibility(page, "404")

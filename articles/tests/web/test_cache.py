@@ -1,0 +1,145 @@
+"""The anonymous page cache, its invalidation, and conditional GET."""
+
+import uuid
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.urls import reverse
+
+from articles import page_cache, workflow
+from articles.models import Article, Status
+from articles.tests.factories import make_article, make_staff, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(db):
+    return make_staff("Editor")
+
+
+def test_anonymous_pages_are_served_from_the_cache(client, catalogue, django_assert_num_queries):
+    url = reverse("articles:home")
+    first = client.get(url)
+    with django_assert_num_queries(0):
+        second = client.get(url)
+    assert second.content == first.content
+
+
+def test_publishing_a_brief_refreshes_cached_pages(client, catalogue, editor, django_capture_on_commit_callbacks):
+    url = reverse("articles:home")
+    assert "Unreleased thoughts" not in client.get(url).content.decode()
+    draft = catalogue["briefs"]["draft"]
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(article=draft, actor=editor)
+    assert "Unreleased thoughts" in client.get(url).content.decode()
+
+
+def test_unpublishing_a_brief_refreshes_cached_pages(client, catalogue, editor, django_capture_on_commit_callbacks):
+    brief = catalogue["briefs"]["gpus"]
+    assert client.get(brief.get_absolute_url()).status_code == 200
+    assert "Where the GPUs went" in client.get(reverse("articles:home")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.unpublish(article=brief, actor=editor)
+    assert client.get(brief.get_absolute_url()).status_code == 404
+    assert "Where the GPUs went" not in client.get(reverse("articles:home")).content.decode()
+
+
+def test_editing_a_published_brief_refreshes_cached_pages(client, catalogue, django_capture_on_commit_callbacks):
+    brief = catalogue["briefs"]["gpus"]
+    client.get(brief.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        brief.summary = "A corrected summary about accelerators."
+        brief.save()
+    assert "A corrected summary about accelerators." in client.get(brief.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        brief.topics.add(make_topic("Supply chains"))
+    assert "Supply chains" in client.get(brief.get_absolute_url()).content.decode()
+
+
+def test_saving_a_draft_keeps_the_cache(
+    client, catalogue, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    url = reverse("articles:home")
+    client.get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(
+            status=Status.DRAFT,
+            title="Fresh ingest",
+            source=catalogue["sources"]["paper"],
+            fields=[catalogue["subfields"]["ai"]],
+            roles=[catalogue["roles"]["cto"]],
+            topics=[catalogue["topics"]["chips"]],
+        )
+    with django_assert_num_queries(0):
+        client.get(url)
+
+
+def test_signed_in_staff_get_fresh_uncached_pages(client, catalogue):
+    url = reverse("articles:home")
+    client.get(url)
+    client.force_login(make_staff("Curator"))
+    response = client.get(url)
+    assert "private" in response["Cache-Control"]
+    assert "ETag" not in response
+
+
+def test_conditional_get_answers_not_modified(client, catalogue):
+    url = catalogue["briefs"]["distillation"].get_absolute_url()
+    response = client.get(url)
+    assert response.status_code == 200
+    etag, last_modified = response["ETag"], response["Last-Modified"]
+    assert "must-revalidate" in response["Cache-Control"]
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+    assert client.get(url, headers={"if-modified-since": last_modified}).status_code == 304
+    assert client.get(url, headers={"if-none-match": '"something-else"'}).status_code == 200
+
+
+def test_conditional_get_sees_a_change_after_publishing(client, catalogue, editor, django_capture_on_commit_callbacks):
+    url = reverse("articles:home")
+    etag = client.get(url)["ETag"]
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(article=catalogue["briefs"]["draft"], actor=editor)
+    response = client.get(url, headers={"if-none-match": etag})
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+
+
+@pytest.fixture(params=["locmem", "database", "redis"])
+def shared_cache(request, settings):
+    """The page cache on each backend production can use (Redis, the database table) and the test one."""
+    if request.param == "redis":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": request.getfixturevalue("redis_url"),
+                # Others may share this Redis: keep to our own keys instead of flushing it.
+                "KEY_PREFIX": f"web-test-{uuid.uuid4().hex}",
+                "TIMEOUT": 60,
+            }
+        }
+    elif request.param == "database":
+        settings.CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "distillery_cache"}
+        }
+        # The test settings cache in memory, so migrate made no cache table.
+        call_command("createcachetable", verbosity=0)
+    yield request.param
+    # Page entries expire on their own; the version token has no timeout, so take it away.
+    cache.delete(page_cache.VERSION_KEY)
+
+
+def test_page_cache_is_used_and_retired_on_every_backend(
+    client, catalogue, editor, shared_cache, django_capture_on_commit_callbacks
+):
+    url = reverse("articles:home")
+    assert "Where the GPUs went" in client.get(url).content.decode()
+    # A write that sends no signals is invisible until something retires the cache: proof the page came from it.
+    Article.objects.filter(pk=catalogue["briefs"]["gpus"].pk).update(title="Silently renamed")
+    assert "Where the GPUs went" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(article=catalogue["briefs"]["draft"], actor=editor)
+    fresh = client.get(url).content.decode()
+    assert "Silently renamed" in fresh
+    assert "Unreleased thoughts" in fresh

@@ -1,0 +1,171 @@
+"""Feeds out, sitemap.xml, robots.txt and the error pages."""
+
+import json
+import xml.etree.ElementTree as ET
+
+import feedparser
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from articles.tests.web.conftest import add_published_briefs
+
+pytestmark = pytest.mark.django_db
+
+SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def parse_feed(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    return response, feed
+
+
+def test_site_rss_and_atom_list_published_briefs_newest_first(client, catalogue):
+    for name, version, mime in (
+        ("feed_rss", "rss20", "application/rss+xml"),
+        ("feed_atom", "atom10", "application/atom+xml"),
+    ):
+        response, feed = parse_feed(client, reverse(f"articles:{name}"))
+        assert response["Content-Type"].startswith(mime)
+        assert feed.version == version
+        titles = [entry.title for entry in feed.entries]
+        assert set(titles) == {
+            "Distillation is a technique, not an attack",
+            "Where the GPUs went",
+            "Drafting rules for open weights",
+        }
+        entry = next(e for e in feed.entries if e.title.startswith("Distillation"))
+        assert entry.link == "http://testserver" + catalogue["briefs"]["distillation"].get_absolute_url()
+        assert "Original article published by Interconnects Weekly" in entry.summary
+        assert [tag.term for tag in entry.tags] == ["Open models"]
+
+
+@pytest.mark.parametrize(
+    ("scope", "key", "expected"),
+    [
+        (
+            "role",
+            ("roles", "policy_maker"),
+            {"Distillation is a technique, not an attack", "Drafting rules for open weights"},
+        ),
+        ("field", ("areas", "tech"), {"Distillation is a technique, not an attack", "Where the GPUs went"}),
+        ("field", ("subfields", "infra"), {"Where the GPUs went"}),
+        ("topic", ("topics", "chips"), {"Where the GPUs went"}),
+        ("source", ("sources", "paper"), {"Drafting rules for open weights"}),
+    ],
+)
+def test_scoped_feeds_hold_only_their_briefs(client, catalogue, scope, key, expected):
+    obj = catalogue[key[0]][key[1]]
+    for kind in ("rss", "atom"):
+        _, feed = parse_feed(client, reverse(f"articles:{scope}_{kind}", args=[obj.slug]))
+        assert {entry.title for entry in feed.entries} == expected
+        assert obj.name in feed.feed.title
+
+
+def test_scoped_feed_of_unknown_slug_is_not_found(client, catalogue):
+    assert client.get(reverse("articles:role_rss", args=["nobody"])).status_code == 404
+
+
+def test_json_feed_follows_version_1_1(client, catalogue):
+    response = client.get(reverse("articles:feed_json"))
+    assert response["Content-Type"].startswith("application/feed+json")
+    feed = json.loads(response.content)
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["feed_url"] == "http://testserver" + reverse("articles:feed_json")
+    assert len(feed["items"]) == 3
+    item = next(i for i in feed["items"] if i["title"].startswith("Distillation"))
+    assert item["external_url"] == catalogue["briefs"]["distillation"].original_url
+    assert item["url"].endswith(catalogue["briefs"]["distillation"].get_absolute_url())
+    assert item["date_published"]
+    assert all({"id", "url", "title", "content_html"} <= set(i) for i in feed["items"])
+
+
+def test_pages_advertise_their_feeds(client, catalogue):
+    role = catalogue["roles"]["cto"]
+    html = client.get(role.get_absolute_url()).content.decode()
+    rss_url = reverse("articles:role_rss", args=[role.slug])
+    assert f'type="application/rss+xml" title="Distillery — Best for CTO (RSS)" href="{rss_url}"' in html
+    assert 'type="application/atom+xml" title="Distillery — Best for CTO (Atom)"' in html
+    home = client.get(reverse("articles:home")).content.decode()
+    for name in ("feed_rss", "feed_atom", "feed_json"):
+        assert f'href="{reverse("articles:" + name)}"' in home
+    assert 'rel="alternate" type="application/feed+json"' in home
+
+
+def sitemap_locations(client) -> set[str]:
+    """Every address in the sitemap index's sitemaps, following their pages."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    locations = set()
+    for sitemap_url in [loc.text for loc in ET.fromstring(index.content).findall(".//sm:loc", SITEMAP_NS)]:
+        page = 1
+        while True:
+            response = client.get(sitemap_url.removeprefix("http://testserver"), {"p": page})
+            if response.status_code == 404:
+                break
+            assert response.status_code == 200
+            locations |= {loc.text for loc in ET.fromstring(response.content).findall(".//sm:loc", SITEMAP_NS)}
+            page += 1
+    return locations
+
+
+def test_sitemap_lists_published_briefs_and_listings_only(client, catalogue):
+    locations = sitemap_locations(client)
+    briefs = catalogue["briefs"]
+    for key in ("distillation", "gpus", "rules"):
+        assert "http://testserver" + briefs[key].get_absolute_url() in locations
+    assert "http://testserver" + briefs["draft"].get_absolute_url() not in locations
+    for obj in (
+        catalogue["roles"]["cto"],
+        catalogue["areas"]["tech"],
+        catalogue["subfields"]["ai"],
+        catalogue["topics"]["chips"],
+        catalogue["sources"]["paper"],
+    ):
+        assert "http://testserver" + obj.get_absolute_url() in locations
+    assert "http://testserver" + reverse("articles:depth", args=["advanced"]) in locations
+    assert "http://testserver" + reverse("articles:depth", args=["expert"]) not in locations
+    assert "http://testserver" + reverse("articles:home") in locations
+
+
+def test_sitemap_pages_list_every_brief_beyond_one_page(client, catalogue, monkeypatch):
+    from articles.sitemaps import BriefSitemap
+
+    monkeypatch.setattr(BriefSitemap, "limit", 2)
+    more = add_published_briefs(3)
+    locations = sitemap_locations(client)
+    for brief in [*more, catalogue["briefs"]["gpus"]]:
+        assert "http://testserver" + brief.get_absolute_url() in locations
+
+
+def test_robots_txt_points_to_the_sitemap(client, db):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    body = response.content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in body
+    assert "Disallow: /admin/" in body
+
+
+def test_not_found_page_offers_search_and_home(client, db):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "We could not find that page" in html
+    assert 'name="q"' in html
+
+
+def test_server_error_handler_answers_with_our_page(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+
+
+def test_server_error_page_renders_without_a_request_or_database(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        html = render_to_string("500.html")
+    assert "Something went wrong on our side" in html

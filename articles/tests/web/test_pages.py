@@ -1,0 +1,306 @@
+"""Home, brief pages, listings with filters and the search page, as a reader sees them."""
+
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from articles.models import RelatedLink
+from articles.tests.factories import make_article, make_role, make_staff, make_topic
+from articles.tests.web.conftest import add_published_briefs
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(response) -> str:
+    return response.content.decode()
+
+
+def titles_in(html: str) -> list[str]:
+    return re.findall(r'<h3 class="card-title"><a href="[^"]+">([^<]+)</a>', html)
+
+
+# --- Brief page -------------------------------------------------------------------------
+
+
+def test_brief_page_shows_the_anatomy_in_reference_order(client, catalogue):
+    brief = catalogue["briefs"]["distillation"]
+    html = text_of(client.get(brief.get_absolute_url()))
+    order = [
+        brief.title,
+        "Source:",
+        "Field:",
+        "Depth:",
+        ">Summary<",
+        ">Key takeaway<",
+        ">Key insights<",
+        ">Principles<",
+        ">Method<",
+        ">In practice<",
+        ">Topics<",
+        ">Best for<",
+        "Related on Distillery<",
+        "Read the original at Interconnects Weekly",
+        "Editorial summary, takeaway, and curation by Distillery. Original article published by Interconnects Weekly.",
+    ]
+    positions = [html.index(marker) for marker in order]
+    assert positions == sorted(positions)
+    assert "Technology &amp; Digital</a> — <a" in html
+    assert 'Advanced</a>, <a href="/briefs/?length=medium">medium</a>' in html
+
+
+def test_brief_page_links_every_taxonomy_value_to_its_listing(client, catalogue):
+    html = text_of(client.get(catalogue["briefs"]["distillation"].get_absolute_url()))
+    for obj in [
+        catalogue["sources"]["journal"],
+        catalogue["areas"]["tech"],
+        catalogue["subfields"]["ai"],
+        catalogue["areas"]["policy"],
+        catalogue["subfields"]["regulation"],
+        catalogue["topics"]["models"],
+        catalogue["roles"]["cto"],
+        catalogue["roles"]["policy_maker"],
+    ]:
+        assert f'href="{obj.get_absolute_url()}"' in html
+    assert f'href="{reverse("articles:depth", args=["advanced"])}"' in html
+
+
+def test_brief_page_leaves_out_empty_sections(client, catalogue):
+    brief = make_article(
+        title="Sparse brief",
+        status="published",
+        principles=[],
+        method="",
+        in_practice=[],
+        insights=[],
+        source=catalogue["sources"]["paper"],
+    )
+    html = text_of(client.get(brief.get_absolute_url()))
+    for heading in ("Principles", "Method", "In practice", "Key insights", "Related on"):
+        assert f">{heading}" not in html
+    assert ">Summary<" in html
+
+
+def test_related_briefs_show_only_published_ones(client, catalogue):
+    html = text_of(client.get(catalogue["briefs"]["distillation"].get_absolute_url()))
+    assert catalogue["briefs"]["rules"].get_absolute_url() in html
+    assert catalogue["briefs"]["draft"].title not in html
+
+
+def test_draft_is_not_found_for_the_public(client, catalogue):
+    response = client.get(catalogue["briefs"]["draft"].get_absolute_url())
+    assert response.status_code == 404
+    assert "We could not find that page" in text_of(response)
+
+
+def test_staff_preview_a_draft_under_a_banner(client, catalogue):
+    client.force_login(make_staff("Curator"))
+    response = client.get(catalogue["briefs"]["draft"].get_absolute_url())
+    assert response.status_code == 200
+    html = text_of(response)
+    assert "Draft preview." in html
+    assert '<meta name="robots" content="noindex">' in html
+    assert "private" in response["Cache-Control"]
+
+
+def test_brief_page_has_title_description_canonical_opengraph_and_json_ld(client, catalogue):
+    brief = catalogue["briefs"]["distillation"]
+    html = text_of(client.get(brief.get_absolute_url()))
+    assert f"<title>{brief.title} · Distillery</title>" in html
+    assert '<meta name="description" content="Model distillation trains a small student' in html
+    assert f'<link rel="canonical" href="http://testserver{brief.get_absolute_url()}">' in html
+    assert '<meta property="og:type" content="article">' in html
+    assert f'<meta property="og:title" content="{brief.title}">' in html
+    ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert ld["@type"] == "Article"
+    assert ld["headline"] == brief.title
+    assert ld["isBasedOn"] == brief.original_url
+    assert ld["datePublished"].startswith(str(brief.published_at.year))
+
+
+def test_json_ld_cannot_be_broken_out_of_by_a_title(client, catalogue):
+    brief = make_article(title="Ends </script><script>alert(1)</script>", status="published")
+    html = text_of(client.get(brief.get_absolute_url()))
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    assert json.loads(block)["headline"].startswith("Ends </script>")
+
+
+def test_brief_page_query_count_does_not_grow_with_taxonomy_or_related(
+    client, catalogue, django_assert_max_num_queries
+):
+    brief = catalogue["briefs"]["distillation"]
+    for other in add_published_briefs(6):
+        RelatedLink.objects.create(from_article=brief, to_article=other, score=0.5)
+    brief.topics.add(*[make_topic() for _ in range(5)])
+    brief.roles.add(*[make_role() for _ in range(5)])
+    with django_assert_max_num_queries(6):
+        assert client.get(brief.get_absolute_url()).status_code == 200
+
+
+# --- Home -------------------------------------------------------------------------------
+
+
+def test_home_lists_latest_briefs_and_entry_points(client, catalogue):
+    html = text_of(client.get(reverse("articles:home")))
+    assert catalogue["briefs"]["distillation"].title in html
+    assert catalogue["briefs"]["draft"].title not in html
+    for obj in (catalogue["roles"]["cto"], catalogue["areas"]["tech"], catalogue["topics"]["chips"]):
+        assert f'href="{obj.get_absolute_url()}"' in html
+    assert f'href="{reverse("articles:depth", args=["advanced"])}"' in html
+    # CTO is best-for two published briefs (the draft does not count).
+    assert re.search(r">CTO <span class=\"count\">2</span>", html)
+
+
+def test_home_query_count_does_not_grow_with_briefs(client, catalogue, django_assert_max_num_queries):
+    add_published_briefs(15)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("articles:home")).status_code == 200
+
+
+# --- Listings ---------------------------------------------------------------------------
+
+
+def test_role_listing_combines_with_an_area_filter(client, catalogue):
+    url = catalogue["roles"]["cto"].get_absolute_url()
+    everything = titles_in(text_of(client.get(url)))
+    assert set(everything) == {"Distillation is a technique, not an attack", "Where the GPUs went"}
+    area = catalogue["areas"]["policy"]
+    narrowed = text_of(client.get(url, {"area": area.slug}))
+    assert titles_in(narrowed) == ["Distillation is a technique, not an attack"]
+    assert "1 brief<" in narrowed
+    assert f"Remove filter Area: {area.name}" in narrowed
+
+
+def test_listing_facets_count_what_each_choice_would_give(client, catalogue):
+    html = text_of(client.get(catalogue["roles"]["cto"].get_absolute_url()))
+    assert '<option value="technology-digital">Technology &amp; Digital (2)</option>' in html
+    assert '<option value="public-policy">Public Policy (1)</option>' in html
+    assert '<option value="advanced">Advanced (1)</option>' in html
+    assert 'id="filter-role"' not in html  # the page's own scope is not a filter
+
+
+def test_area_listing_includes_its_subfields_briefs(client, catalogue):
+    html = text_of(client.get(catalogue["areas"]["tech"].get_absolute_url()))
+    assert set(titles_in(html)) == {"Distillation is a technique, not an attack", "Where the GPUs went"}
+
+
+def test_topic_source_and_depth_listings(client, catalogue):
+    assert set(titles_in(text_of(client.get(catalogue["topics"]["models"].get_absolute_url())))) == {
+        "Distillation is a technique, not an attack",
+        "Drafting rules for open weights",
+    }
+    assert titles_in(text_of(client.get(catalogue["sources"]["paper"].get_absolute_url()))) == [
+        "Drafting rules for open weights"
+    ]
+    depth = text_of(client.get(reverse("articles:depth", args=["introductory"])))
+    assert titles_in(depth) == ["Drafting rules for open weights"]
+    assert client.get(reverse("articles:depth", args=["bottomless"])).status_code == 404
+
+
+def test_listing_filters_by_length_and_subfield(client, catalogue):
+    url = reverse("articles:briefs")
+    assert titles_in(text_of(client.get(url, {"length": "long"}))) == ["Drafting rules for open weights"]
+    assert titles_in(text_of(client.get(url, {"field": catalogue["subfields"]["infra"].slug}))) == [
+        "Where the GPUs went"
+    ]
+
+
+def test_unknown_filter_values_are_reported_and_ignored(client, catalogue):
+    response = client.get(reverse("articles:briefs"), {"role": "astronaut", "level": "bottomless"})
+    assert response.status_code == 200
+    html = text_of(response)
+    assert "Ignored unknown filters: Best for “astronaut”, Level “bottomless”." in html
+    assert len(titles_in(html)) == 3
+
+
+def test_listing_paginates_and_keeps_filters_in_page_links(client, catalogue, settings):
+    settings.WEB_PAGE_SIZE = 2
+    add_published_briefs(3, roles=[catalogue["roles"]["cto"]])
+    url = reverse("articles:briefs")
+    first = text_of(client.get(url, {"role": "cto"}))
+    assert "Page 1 of 3" in first
+    assert 'href="?role=cto&amp;page=2"' in first
+    last = text_of(client.get(url, {"role": "cto", "page": 3}))
+    assert len(titles_in(last)) == 1
+    assert text_of(client.get(url, {"role": "cto", "page": "junk"})).count('class="card"') == 2
+
+
+def test_listing_query_count_does_not_grow_with_briefs(client, catalogue, django_assert_max_num_queries):
+    add_published_briefs(25, roles=[catalogue["roles"]["cto"]])
+    url = catalogue["roles"]["cto"].get_absolute_url()
+    with django_assert_max_num_queries(15):
+        assert client.get(url, {"area": catalogue["areas"]["tech"].slug, "level": "advanced"}).status_code == 200
+
+
+def test_unknown_listing_is_not_found(client, catalogue):
+    assert client.get(reverse("articles:role", args=["nobody"])).status_code == 404
+
+
+# --- Search page ------------------------------------------------------------------------
+
+
+def test_search_page_finds_and_highlights(client, catalogue):
+    html = text_of(client.get(reverse("articles:search"), {"q": "distillation"}))
+    assert titles_in(html)[0] == "Distillation is a technique, not an attack"
+    assert "Unreleased thoughts" not in html
+    assert "<mark>" in html
+    assert '<meta name="robots" content="noindex">' in html
+
+
+def test_search_page_facets_narrow_results(client, catalogue):
+    url = reverse("articles:search")
+    html = text_of(client.get(url, {"q": "open weights or distillation"}))
+    assert '<option value="policy-maker">Policy Maker (2)</option>' in html
+    narrowed = text_of(client.get(url, {"q": "open weights or distillation", "source": "policy-paper"}))
+    assert titles_in(narrowed) == ["Drafting rules for open weights"]
+
+
+@pytest.mark.parametrize("junk", ["", '"', "*", "(", "😀", "AND", "x" * 2000])
+def test_search_page_is_helpful_for_empty_or_junk_queries(client, catalogue, junk):
+    response = client.get(reverse("articles:search"), {"q": junk})
+    assert response.status_code == 200
+    html = text_of(response)
+    assert "Put “quotes” around words" in html or "found" in html
+
+
+def test_search_page_says_when_nothing_matched(client, catalogue):
+    html = text_of(client.get(reverse("articles:search"), {"q": "zeppelin"}))
+    assert "No published brief matches “zeppelin”" in html
+
+
+def test_search_page_query_count_does_not_grow_with_results(client, catalogue, django_assert_max_num_queries):
+    add_published_briefs(20, summary="Another look at distillation in practice.")
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("articles:search"), {"q": "distillation", "role": "cto"}).status_code == 200
+
+
+def test_every_page_has_a_labelled_search_field_named_q(client, catalogue):
+    for url in (reverse("articles:home"), catalogue["briefs"]["gpus"].get_absolute_url(), reverse("articles:briefs")):
+        html = text_of(client.get(url))
+        assert '<label for="site-search-q"' in html
+        assert 'id="site-search-q" type="search" name="q"' in html
+
+
+def test_an_empty_site_still_answers_every_page(client, db):
+    for url in (
+        reverse("articles:home"),
+        reverse("articles:briefs"),
+        reverse("articles:search") + "?q=anything",
+        reverse("articles:feed_rss"),
+        reverse("articles:feed_atom"),
+        reverse("articles:feed_json"),
+        "/sitemap.xml",
+        "/robots.txt",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert "No briefs have been published yet." in text_of(client.get(reverse("articles:home")))
+
+
+def test_staff_preview_an_incomplete_ingested_brief(client, db):
+    client.force_login(make_staff("Editor"))
+    brief = make_article(complete=False, status="ingested", title="Just ingested")
+    html = text_of(client.get(brief.get_absolute_url()))
+    assert "Draft preview." in html
+    assert "This brief is ingested and not public" in html
+    assert ">Summary<" not in html
