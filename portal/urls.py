@@ -8,5 +8,10 @@ admin.site.index_title = "Curation panel"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("articles.api.urls")),
     path("", include("articles.urls")),
 ]
+
+# JSON errors under /api/, the usual pages elsewhere.
+handler404 = "articles.api.errors.handler404"
+handler500 = "articles.api.errors.handler500"

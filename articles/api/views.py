@@ -1,0 +1,200 @@
+"""The brief endpoints: list, detail, drafts written by curators, and the workflow steps."""
+
+from django.db import transaction
+from django.db.models import Max, Prefetch
+from django.db.models.functions import Coalesce
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from articles import workflow
+from articles.api.caching import conditional_get, etag_for, if_match_allows
+from articles.api.errors import Conflict, PreconditionFailed
+from articles.api.filters import ORDERINGS, BriefFilter
+from articles.api.pagination import BriefCursorPagination
+from articles.api.permissions import CanWriteBriefs, IsStaff
+from articles.api.serializers import BriefSerializer, BriefWriteSerializer, TransitionSerializer
+from articles.models import Article, RelatedLink, Status
+
+RELATED_PER_BRIEF = 5
+
+# API step name (URL) → workflow transition.
+STEPS = {
+    "submit": "submit",
+    "send-back": "send_back",
+    "publish": "publish",
+    "unpublish": "unpublish",
+    "reject": "reject",
+    "archive": "archive",
+    "restore": "restore",
+}
+# Briefs a PATCH may not touch until a step brings them back.
+FROZEN_STATUSES = {Status.REJECTED, Status.ARCHIVED}
+
+
+def related_prefetch() -> Prefetch:
+    # Sliced per brief (a window function), so a page costs one query for all its related links.
+    return Prefetch("related_links", queryset=RelatedLink.objects.shown()[:RELATED_PER_BRIEF], to_attr="shown_related")
+
+
+def _step_view(step: str):
+    transition = workflow.TRANSITIONS[STEPS[step]]
+
+    @extend_schema(
+        operation_id=f"articles_{transition.name}",
+        summary=transition.label,
+        description=(
+            f"Runs the workflow step “{transition.label}” (from {', '.join(sorted(transition.sources))} "
+            f"to {transition.target}); needs the permission `{transition.permission}`. A refusal because of "
+            "the brief's state or content answers 409 with the reason in `error.message`."
+        ),
+        request=TransitionSerializer,
+        responses={200: BriefSerializer},
+        examples=[OpenApiExample("With a reason", value={"reason": "Checked against the original."})],
+    )
+    @action(detail=True, methods=["post"], url_path=step, url_name=step, permission_classes=[IsStaff])
+    def step_view(self, request, slug=None):
+        return self.run_step(request, transition)
+
+    step_view.__name__ = transition.name
+    return step_view
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List briefs",
+        description="Published briefs (staff also see the rest), newest first unless `ordering` says otherwise.",
+    ),
+    retrieve=extend_schema(summary="Read one brief"),
+    create=extend_schema(
+        summary="Create a draft",
+        request=BriefWriteSerializer,
+        responses={201: BriefSerializer},
+        description="Needs the permission `articles.add_article` (Curator or Editor). The new brief is a draft.",
+    ),
+    partial_update=extend_schema(
+        summary="Update a brief",
+        request=BriefWriteSerializer,
+        responses={200: BriefSerializer},
+        description=(
+            "Needs `articles.change_article`; a published brief also needs `articles.publish_article`. "
+            "Send `If-Match` with the ETag you read to refuse the change (412) if someone changed it meanwhile."
+        ),
+    ),
+)
+class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    filterset_class = BriefFilter
+    pagination_class = BriefCursorPagination
+    permission_classes = [CanWriteBriefs]
+    serializer_class = BriefSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            Article.objects.visible_to(self.request.user)
+            .with_taxonomy()
+            .prefetch_related(related_prefetch())
+            .annotate(listed_at=Coalesce("published_at", "created_at"))
+        )
+
+    def cursor_ordering(self, request):
+        ordering = request.query_params.get("ordering") or ""
+        searching = bool(request.query_params.get("q", "").strip())
+        if ordering == "relevance" and not searching:
+            raise exceptions.ValidationError({"ordering": ["Ordering by relevance needs a search (`q`)."]})
+        if not ordering:
+            ordering = "relevance" if searching else "-published"
+        return ORDERINGS[ordering]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.action == "list":
+            # Any change to any brief (including leaving the published list) moves this date.
+            last = Article.objects.aggregate(last=Max("updated_at"))["last"] if response.status_code == 200 else None
+            return conditional_get(request, response, last_modified=last)
+        if self.action == "retrieve":
+            return conditional_get(request, response, last_modified=getattr(self, "_object_updated_at", None))
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        article = self.get_object()
+        self._object_updated_at = article.updated_at
+        return Response(self.get_serializer(article).data)
+
+    def _representation(self, article) -> dict:
+        fresh = self.get_queryset().get(pk=article.pk)
+        return BriefSerializer(fresh, context=self.get_serializer_context()).data
+
+    def create(self, request, *args, **kwargs):
+        serializer = BriefWriteSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            article = serializer.save()
+        data = self._representation(article)
+        headers = {"Location": data["api_url"], "ETag": etag_for(data)}
+        return Response(data, status=status.HTTP_201_CREATED, headers=headers)
+
+    def partial_update(self, request, *args, **kwargs):
+        article = self.get_object()
+        if article.status in FROZEN_STATUSES:
+            raise Conflict(
+                f"“{article.title}” is {article.get_status_display().lower()}; restore it to draft before editing."
+            )
+        if article.status == Status.PUBLISHED and not request.user.has_perm("articles.publish_article"):
+            raise exceptions.PermissionDenied(
+                f"“{article.title}” is published; only an editor can change it (or unpublish it first)."
+            )
+        with transaction.atomic():
+            # Lock the row so the If-Match comparison and the write see the same version.
+            Article.objects.select_for_update().filter(pk=article.pk).values_list("pk").first()
+            if not if_match_allows(request, etag_for(self._representation(article))):
+                raise PreconditionFailed()
+            article = self.get_queryset().get(pk=article.pk)
+            serializer = BriefWriteSerializer(
+                article, data=request.data, partial=True, context=self.get_serializer_context()
+            )
+            serializer.is_valid(raise_exception=True)
+            serializer.save()
+        data = self._representation(article)
+        return Response(data, headers={"ETag": etag_for(data)})
+
+    def run_step(self, request, transition: workflow.Transition):
+        article = self.get_object()
+        if not request.user.has_perm(transition.permission):
+            raise exceptions.PermissionDenied(_permission_refusal(article, request.user, transition))
+        reason_serializer = TransitionSerializer(data=request.data)
+        reason_serializer.is_valid(raise_exception=True)
+        try:
+            workflow.apply_transition(
+                article=article,
+                actor=request.user,
+                name=transition.name,
+                reason=reason_serializer.validated_data.get("reason", ""),
+            )
+        except workflow.TransitionRefused as refusal:
+            raise Conflict(str(refusal)) from None
+        data = self._representation(article)
+        return Response(data, headers={"ETag": etag_for(data)})
+
+    submit = _step_view("submit")
+    send_back = _step_view("send-back")
+    publish = _step_view("publish")
+    unpublish = _step_view("unpublish")
+    reject = _step_view("reject")
+    archive = _step_view("archive")
+    restore = _step_view("restore")
+
+
+def _permission_refusal(article, user, transition: workflow.Transition) -> str:
+    """The workflow's own wording for a missing permission (the admin shows the same sentence)."""
+    # A stand-in in a status the step accepts, so check_transition gets past the status check
+    # and reaches the permission check, whose message we want.
+    stand_in = Article(title=article.title, status=next(iter(sorted(transition.sources))))
+    try:
+        workflow.check_transition(article=stand_in, actor=user, name=transition.name, check_content=False)
+    except workflow.TransitionRefused as refusal:
+        return str(refusal)
+    return f"You may not “{transition.label.lower()}” briefs."
