@@ -28,6 +28,10 @@ def pytest_configure(config):
         from portal.config import database_from_url
 
         settings.DATABASES["postgres"] = {**database_from_url(TEST_DATABASE_URL), "CONN_MAX_AGE": 0}
+        # The connection handler has already read DATABASES; let it fill the new alias's defaults (TEST …).
+        from django.db import connections
+
+        connections.settings = connections.configure_settings(settings.DATABASES)
 
 
 def require_or_skip(available: bool, reason: str):

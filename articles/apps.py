@@ -6,4 +6,8 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Briefs and sources"
 
     def ready(self):
-        from articles import signals  # noqa: F401  (connects the receivers)
+        from django.db.models.signals import post_migrate
+
+        from articles import search_index, signals  # noqa: F401  (connects the receivers)
+
+        post_migrate.connect(search_index.reinstall_after_migrate, sender=self)
