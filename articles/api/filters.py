@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from articles.models import Article, Field, Length, Level, Role, Source, Status, Topic
+from articles.search import search
 
 # `ordering` value → the order the cursor walks (first key is the cursor position; pk breaks ties).
 ORDERINGS = {
@@ -55,7 +56,10 @@ class BriefFilter(django_filters.FilterSet):
     published_until = django_filters.DateFilter(
         field_name="published_at", lookup_expr="date__lte", help_text="Published on or before this date (YYYY-MM-DD)."
     )
-    q = django_filters.CharFilter(method="filter_search", help_text="Full-text search; ranks by relevance.")
+    q = django_filters.CharFilter(
+        method="filter_search",
+        help_text='Full-text search (words, "phrases", -exclusions, OR), the same as the site\'s; ranks by relevance.',
+    )
     ordering = django_filters.ChoiceFilter(
         choices=[(key, key) for key in ORDERINGS], method="filter_nothing", help_text=ORDERING_HELP
     )
@@ -77,8 +81,6 @@ class BriefFilter(django_filters.FilterSet):
         return queryset.for_source(value)
 
     def filter_search(self, queryset, name, value):
-        from articles.search import search
-
         return search(queryset, value)
 
     def filter_nothing(self, queryset, name, value):

@@ -25,7 +25,7 @@ class BriefCursorPagination(CursorPagination):
 
     def get_ordering(self, request, queryset, view):
         # The view validated `ordering` through its filter set and put the result here.
-        return view.cursor_ordering(request)
+        return view.cursor_ordering(request, queryset)
 
     def decode_cursor(self, request):
         try:

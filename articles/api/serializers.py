@@ -155,6 +155,11 @@ class RelatedBriefSerializer(serializers.Serializer):
         return _absolute(self.context.get("request"), link.to_article.get_absolute_url())
 
 
+class SearchMatchSerializer(serializers.Serializer):
+    rank = serializers.FloatField(help_text="Higher is a better match; comparable within one search only.")
+    snippet = serializers.CharField(help_text="Escaped HTML: the matched words are wrapped in <mark>.")
+
+
 BRIEF_EXAMPLE = {
     "slug": "evaluating-agents-in-production",
     "title": "Evaluating agents in production",
@@ -192,6 +197,7 @@ BRIEF_EXAMPLE = {
             "kind": "computed",
         }
     ],
+    "search": None,
 }
 
 
@@ -206,6 +212,9 @@ class BriefSerializer(serializers.ModelSerializer):
     source = SourceRefSerializer(read_only=True)
     attribution = serializers.CharField(read_only=True, help_text="Always shown with the brief.")
     related = RelatedBriefSerializer(many=True, read_only=True, source="shown_related")
+    search = serializers.SerializerMethodField(
+        help_text="With `q`: how well the brief matches and a snippet with <mark> around the matched words."
+    )
     insights = serializers.ListField(child=serializers.CharField(), read_only=True)
     principles = serializers.ListField(child=serializers.CharField(), read_only=True)
     in_practice = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -239,8 +248,15 @@ class BriefSerializer(serializers.ModelSerializer):
             "published_at",
             "updated_at",
             "related",
+            "search",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(SearchMatchSerializer(allow_null=True))
+    def get_search(self, article):
+        if not hasattr(article, "search_rank"):
+            return None
+        return {"rank": article.search_rank, "snippet": str(article.search_snippet)}
 
 
 def _text_list(help_text: str):

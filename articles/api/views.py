@@ -100,13 +100,16 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             .annotate(listed_at=Coalesce("published_at", "created_at"))
         )
 
-    def cursor_ordering(self, request):
+    def cursor_ordering(self, request, queryset):
         ordering = request.query_params.get("ordering") or ""
-        searching = bool(request.query_params.get("q", "").strip())
-        if ordering == "relevance" and not searching:
+        searched = "search_rank" in queryset.query.annotations
+        if ordering == "relevance" and not request.query_params.get("q", "").strip():
             raise exceptions.ValidationError({"ordering": ["Ordering by relevance needs a search (`q`)."]})
+        if ordering == "relevance" and not searched:
+            # `q` held nothing searchable, so search() answered an empty list with no ranks to order by.
+            ordering = "-published"
         if not ordering:
-            ordering = "relevance" if searching else "-published"
+            ordering = "relevance" if searched else "-published"
         return ORDERINGS[ordering]
 
     def finalize_response(self, request, response, *args, **kwargs):
