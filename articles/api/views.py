@@ -41,7 +41,15 @@ def related_prefetch() -> Prefetch:
 def _step_view(step: str):
     transition = workflow.TRANSITIONS[STEPS[step]]
 
-    @extend_schema(
+    def step_view(self, request, slug=None):
+        return self.run_step(request, transition)
+
+    # DRF maps the HTTP method to the function's name when @action runs, so name it first.
+    step_view.__name__ = transition.name
+    step_view = action(detail=True, methods=["post"], url_path=step, url_name=step, permission_classes=[IsStaff])(
+        step_view
+    )
+    return extend_schema(
         operation_id=f"articles_{transition.name}",
         summary=transition.label,
         description=(
@@ -52,13 +60,7 @@ def _step_view(step: str):
         request=TransitionSerializer,
         responses={200: BriefSerializer},
         examples=[OpenApiExample("With a reason", value={"reason": "Checked against the original."})],
-    )
-    @action(detail=True, methods=["post"], url_path=step, url_name=step, permission_classes=[IsStaff])
-    def step_view(self, request, slug=None):
-        return self.run_step(request, transition)
-
-    step_view.__name__ = transition.name
-    return step_view
+    )(step_view)
 
 
 @extend_schema_view(
