@@ -68,6 +68,15 @@ class BriefFilter(django_filters.FilterSet):
         model = Article
         fields = []
 
+    def is_valid(self):
+        valid = super().is_valid()
+        # "?level=" is a mistake, not a wish for no filter (only an empty search means "no search").
+        for name in self.filters:
+            if name != "q" and name in self.data and self.data.get(name) == "":
+                self.form.add_error(name, "Give a value or leave the parameter out.")
+                valid = False
+        return valid
+
     def filter_role(self, queryset, name, value):
         return queryset.for_role(value)
 

@@ -13,7 +13,7 @@ class BriefCursorPagination(CursorPagination):
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
         maximum = settings.API_MAX_PAGE_SIZE
-        if raw is None or raw == "":
+        if raw is None:
             return min(settings.API_PAGE_SIZE, maximum)
         try:
             size = int(raw)
@@ -22,6 +22,13 @@ class BriefCursorPagination(CursorPagination):
         if not 1 <= size <= maximum:
             raise exceptions.ValidationError({"page_size": [f"Expected a whole number from 1 to {maximum}."]})
         return size
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=settings.API_MAX_PAGE_SIZE)
+        return parameters
 
     def get_ordering(self, request, queryset, view):
         # The view validated `ordering` through its filter set and put the result here.

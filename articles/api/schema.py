@@ -2,7 +2,7 @@
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 
@@ -16,21 +16,6 @@ class ErrorDetailSerializer(serializers.Serializer):
     )
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "A bad filter value",
-            value={
-                "error": {
-                    "status": 400,
-                    "code": "invalid",
-                    "message": "Check these fields: role.",
-                    "fields": {"role": ["Select a valid choice. That choice is not one of the available choices."]},
-                }
-            },
-        )
-    ]
-)
 class ErrorSerializer(serializers.Serializer):
     error = ErrorDetailSerializer()
 
@@ -44,6 +29,31 @@ ERROR_DESCRIPTIONS = {
     412: "`If-Match` does not match the brief's current ETag: it changed since you read it.",
     429: "Too many requests; retry after the number of seconds in `Retry-After`.",
 }
+
+ERROR_EXAMPLES = {
+    400: ("invalid", "Check these fields: role.", {"role": ["Nothing here has the slug “ceo”."]}),
+    401: ("authentication_failed", "This API token has expired; ask for a new one.", {}),
+    403: ("permission_denied", "You may not “publish” briefs: ask an editor.", {}),
+    404: ("not_found", "No Article matches the given query.", {}),
+    409: ("conflict", "“Agents in production” cannot be published yet: it still needs a summary.", {}),
+    412: (
+        "precondition_failed",
+        "The brief has changed since you read it; fetch it again and reapply your change.",
+        {},
+    ),
+    429: ("throttled", "Request was throttled. Expected available in 12 seconds.", {}),
+}
+
+
+def error_response(code: int) -> OpenApiResponse:
+    error_code, message, fields = ERROR_EXAMPLES[code]
+    example = {"error": {"status": code, "code": error_code, "message": message, "fields": fields}}
+    return OpenApiResponse(
+        ErrorSerializer,
+        description=ERROR_DESCRIPTIONS[code],
+        examples=[OpenApiExample(f"{code} {error_code}", value=example, response_only=True, status_codes=[code])],
+    )
+
 
 CACHE_HEADERS = [
     OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200], description="Validator."),
@@ -69,6 +79,13 @@ class ApiAutoSchema(AutoSchema):
     def _has_lookup(self) -> bool:
         return "{" in self.path
 
+    def get_auth(self):
+        auth = super().get_auth()
+        # Reads are open to everyone; credentials only widen what staff see.
+        if self._is_read() and {} not in auth:
+            auth.append({})
+        return auth
+
     def get_override_parameters(self):
         parameters = [*super().get_override_parameters(), RETRY_AFTER]
         if self._is_read():
@@ -78,12 +95,12 @@ class ApiAutoSchema(AutoSchema):
         return parameters
 
     def _error_codes(self) -> list[int]:
-        codes = [429]
+        codes = [401, 429]  # any request carrying a bad token is a 401, reads included
         action = getattr(self.view, "action", None)
         if not self._is_read() or action == "list":
             codes.append(400)
         if not self._is_read():
-            codes += [401, 403]
+            codes.append(403)
         if self._has_lookup():
             codes.append(404)
         if self.method == "PATCH":
@@ -99,9 +116,7 @@ class ApiAutoSchema(AutoSchema):
         for code in self._error_codes():
             responses.setdefault(
                 str(code),
-                self._get_response_for_code(
-                    OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code]), str(code)
-                ),
+                self._get_response_for_code(error_response(code), str(code)),
             )
         if self._is_read():
             responses.setdefault("304", {"description": "Not modified: your copy (If-None-Match) is current."})

@@ -140,6 +140,9 @@ def test_published_date_range_is_inclusive(api):
         ("page_size=lots", "page_size"),
         ("page_size=1000", "page_size"),
         ("cursor=garbage", "cursor"),
+        ("level=", "level"),
+        ("published_until=", "published_until"),
+        ("page_size=", "page_size"),
     ],
 )
 def test_bad_query_parameter_is_a_400_naming_it(api, query, parameter):
