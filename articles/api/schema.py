@@ -72,6 +72,30 @@ IF_MATCH = OpenApiParameter(
 )
 
 
+# Example values of path parameters, so generated requests (and readers of the docs) hit real objects.
+PATH_EXAMPLES = {
+    "/api/v1/articles/{slug}/": ("slug", "evaluating-agents-in-production", "The brief's slug."),
+    "/api/v1/fields/{slug}/": ("slug", "ai-ml", "The field's slug."),
+    "/api/v1/topics/{slug}/": ("slug", "evaluation", "The topic's slug."),
+    "/api/v1/roles/{slug}/": ("slug", "cto", "The role's slug."),
+}
+
+
+def _path_parameter(path: str) -> list[OpenApiParameter]:
+    for prefix, (name, value, description) in PATH_EXAMPLES.items():
+        if path.startswith(prefix):
+            return [
+                OpenApiParameter(
+                    name,
+                    OpenApiTypes.STR,
+                    OpenApiParameter.PATH,
+                    description=description,
+                    examples=[OpenApiExample(value, value=value)],
+                )
+            ]
+    return []
+
+
 class ApiAutoSchema(AutoSchema):
     def _is_read(self) -> bool:
         return self.method == "GET"
@@ -87,7 +111,7 @@ class ApiAutoSchema(AutoSchema):
         return auth
 
     def get_override_parameters(self):
-        parameters = [*super().get_override_parameters(), RETRY_AFTER]
+        parameters = [*super().get_override_parameters(), *_path_parameter(self.path), RETRY_AFTER]
         if self._is_read():
             parameters += [*CACHE_HEADERS, IF_NONE_MATCH]
         if self.method == "PATCH":

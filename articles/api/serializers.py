@@ -1,9 +1,11 @@
 """What the API reads (`Brief…Serializer`) and what it accepts (`BriefWriteSerializer`), kept apart."""
 
+from django.db import models
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField
 from rest_framework.validators import UniqueValidator
 
 from articles.models import Article, Field, Length, Level, Role, Source, Status, Topic
@@ -46,6 +48,42 @@ class ApiUrlField(serializers.Field):
 
 
 extend_schema_field(OpenApiTypes.URI)(ApiUrlField)
+
+
+class StrictCharField(serializers.CharField):
+    """Text only: DRF's CharField would quietly turn 3 or true into "3" or "True"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictManyRelatedField(ManyRelatedField):
+    """A JSON array only: DRF's would take the keys of an object ({"cto": 1}) as the list."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class SlugsField(serializers.SlugRelatedField):
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        list_kwargs.update({key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS})
+        return StrictManyRelatedField(**list_kwargs)
+
+
+class OptionalChoiceField(serializers.ChoiceField):
+    """A choice the brief may not have yet: null rather than an empty string outside the choices."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
 
 
 # --- Taxonomy and sources ---------------------------------------------------------------
@@ -212,6 +250,8 @@ class BriefSerializer(serializers.ModelSerializer):
     source = SourceRefSerializer(read_only=True)
     attribution = serializers.CharField(read_only=True, help_text="Always shown with the brief.")
     related = RelatedBriefSerializer(many=True, read_only=True, source="shown_related")
+    level = OptionalChoiceField(choices=Level.choices, help_text="Null until a curator sets it.")
+    length = OptionalChoiceField(choices=Length.choices, help_text="Null until known.")
     search = serializers.SerializerMethodField(
         help_text="With `q`: how well the brief matches and a snippet with <mark> around the matched words."
     )
@@ -261,7 +301,7 @@ class BriefSerializer(serializers.ModelSerializer):
 
 def _text_list(help_text: str):
     return serializers.ListField(
-        child=serializers.CharField(allow_blank=False, max_length=LIST_ITEM_MAX_LENGTH),
+        child=StrictCharField(allow_blank=False, max_length=LIST_ITEM_MAX_LENGTH),
         required=False,
         max_length=LIST_MAX_ITEMS,
         help_text=help_text,
@@ -286,14 +326,20 @@ WRITE_EXAMPLE = {
 class BriefWriteSerializer(serializers.ModelSerializer):
     """A draft as a curator writes it; taxonomy and source by slug, ordered lists as JSON arrays."""
 
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }
+
     source = serializers.SlugRelatedField(slug_field="slug", queryset=Source.objects.all(), help_text="Source slug.")
-    fields = serializers.SlugRelatedField(
+    fields = SlugsField(
         slug_field="slug", queryset=Field.objects.all(), many=True, required=False, help_text="Field slugs."
     )
-    topics = serializers.SlugRelatedField(
+    topics = SlugsField(
         slug_field="slug", queryset=Topic.objects.all(), many=True, required=False, help_text="Topic slugs."
     )
-    roles = serializers.SlugRelatedField(
+    roles = SlugsField(
         slug_field="slug", queryset=Role.objects.all(), many=True, required=False, help_text="Role slugs (Best for)."
     )
     insights = _text_list("Key insights, most important first.")
@@ -359,6 +405,6 @@ class BriefWriteSerializer(serializers.ModelSerializer):
 
 
 class TransitionSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = StrictCharField(
         required=False, allow_blank=True, max_length=500, help_text="Kept in the brief's history with the step."
     )

@@ -155,13 +155,14 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         with transaction.atomic():
             # Lock the row so the If-Match comparison and the write see the same version.
             Article.objects.select_for_update().filter(pk=article.pk).values_list("pk").first()
+            current = self.get_queryset().get(pk=article.pk)
+            serializer = BriefWriteSerializer(
+                current, data=request.data, partial=True, context=self.get_serializer_context()
+            )
+            # A malformed request is a 400 whatever its If-Match says.
+            serializer.is_valid(raise_exception=True)
             if not if_match_allows(request, etag_for(self._representation(article))):
                 raise PreconditionFailed()
-            article = self.get_queryset().get(pk=article.pk)
-            serializer = BriefWriteSerializer(
-                article, data=request.data, partial=True, context=self.get_serializer_context()
-            )
-            serializer.is_valid(raise_exception=True)
             serializer.save()
         data = self._representation(article)
         return Response(data, headers={"ETag": etag_for(data)})

@@ -5,7 +5,15 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from articles.api.models import issue_token
 from articles.models import RelatedLink, Status
-from articles.tests.factories import make_article, make_staff
+from articles.tests.factories import (
+    make_area,
+    make_article,
+    make_role,
+    make_source,
+    make_staff,
+    make_subfield,
+    make_topic,
+)
 from portal.wsgi import application
 
 pytestmark = pytest.mark.django_db
@@ -77,8 +85,21 @@ NOT_EXPRESSIBLE = [positive_data_acceptance]
 
 @pytest.fixture
 def briefs_to_fuzz(db):
-    published = [make_article(status=Status.PUBLISHED) for _ in range(3)]
-    RelatedLink.objects.create(from_article=published[0], to_article=published[1], score=0.4)
+    """Objects named as in the schema's examples, so example requests reach real briefs and taxonomy."""
+    make_source(name="Example Weekly", slug="example-weekly")
+    area = make_area("Technology & Digital", slug="technology")
+    subfield = make_subfield(area, "AI & ML", slug="ai-ml")
+    topic, role = make_topic("Evaluation", slug="evaluation"), make_role("CTO", slug="cto")
+    brief = make_article(
+        status=Status.PUBLISHED,
+        title="Evaluating agents in production",
+        slug="evaluating-agents-in-production",
+        fields=[subfield],
+        topics=[topic],
+        roles=[role],
+    )
+    other = make_article(status=Status.PUBLISHED)
+    RelatedLink.objects.create(from_article=brief, to_article=other, score=0.4)
     make_article(status=Status.DRAFT)
 
 

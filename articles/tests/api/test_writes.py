@@ -156,3 +156,22 @@ def test_non_json_body_is_415(curator_api):
     response = curator_api.post("/api/v1/articles/", "title=x", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 415
     assert response.json()["error"]["code"] == "unsupported_media_type"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("roles", {}), ("topics", "evaluation"), ("title", 42), ("insights", [3]), ("summary", True)],
+)
+def test_values_of_the_wrong_json_type_are_refused_not_coerced(curator_api, field, value):
+    response = curator_api.post("/api/v1/articles/", _new_draft(**{field: value}), format="json")
+    assert response.status_code == 400
+    assert any(name.split(".")[0] == field for name in response.json()["error"]["fields"])
+    assert not Article.objects.exists()
+
+
+def test_malformed_patch_is_a_400_even_with_a_stale_if_match(curator_api):
+    brief = make_article(title="Original")
+    response = curator_api.patch(
+        f"/api/v1/articles/{brief.slug}/", {"roles": "x"}, format="json", HTTP_IF_MATCH='"stale"'
+    )
+    assert response.status_code == 400
