@@ -32,7 +32,9 @@ def conditional_get(request, response, *, last_modified=None):
     """Add validators and caching rules to a 200 GET; answer 304 when the client's copy is current."""
     if request.method not in ("GET", "HEAD") or response.status_code != 200:
         return response
-    response["ETag"] = etag_for(response.data)
+    media_type = getattr(request, "accepted_media_type", "application/json") or "application/json"
+    # The browsable API renders the same data as HTML: a different representation, so another ETag.
+    response["ETag"] = etag_for(response.data if media_type == "application/json" else [media_type, response.data])
     if last_modified is not None:
         response["Last-Modified"] = http_date(last_modified.timestamp())
     if request.user.is_authenticated:

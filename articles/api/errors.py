@@ -110,6 +110,12 @@ def is_api_request(request) -> bool:
     return request.path.startswith(API_PREFIX)
 
 
+def handler400(request, exception=None):
+    if is_api_request(request):
+        return JsonResponse(error_body(status_code=400, message="The request could not be understood."), status=400)
+    return defaults.bad_request(request, exception)
+
+
 def handler404(request, exception=None):
     if is_api_request(request):
         return JsonResponse(
@@ -126,4 +132,12 @@ def handler500(request):
     return defaults.server_error(request)
 
 
-__all__ = ["Conflict", "PreconditionFailed", "error_body", "exception_handler", "handler404", "handler500"]
+__all__ = [
+    "Conflict",
+    "PreconditionFailed",
+    "error_body",
+    "exception_handler",
+    "handler400",
+    "handler404",
+    "handler500",
+]

@@ -38,6 +38,17 @@ def related_prefetch() -> Prefetch:
     return Prefetch("related_links", queryset=RelatedLink.objects.shown()[:RELATED_PER_BRIEF], to_attr="shown_related")
 
 
+def briefs_for(user):
+    """What `user` may read, with everything a brief's representation needs prefetched."""
+    return (
+        Article.objects.visible_to(user)
+        .with_taxonomy()
+        .prefetch_related(related_prefetch())
+        # Drafts have no publication date; the cursor needs a value for every row.
+        .annotate(listed_at=Coalesce("published_at", "created_at"))
+    )
+
+
 def _step_view(step: str):
     transition = workflow.TRANSITIONS[STEPS[step]]
 
@@ -95,12 +106,7 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return (
-            Article.objects.visible_to(self.request.user)
-            .with_taxonomy()
-            .prefetch_related(related_prefetch())
-            .annotate(listed_at=Coalesce("published_at", "created_at"))
-        )
+        return briefs_for(self.request.user)
 
     def cursor_ordering(self, request, queryset):
         ordering = request.query_params.get("ordering") or ""

@@ -100,3 +100,37 @@ def test_each_token_has_its_own_budget(curator_api, editor_api, settings):
     settings.API_THROTTLE_TOKEN_RATE = "2/min"
     assert [curator_api.get("/api/v1/roles/").status_code for _ in range(3)] == [200, 200, 429]
     assert editor_api.get("/api/v1/roles/").status_code == 200
+
+
+def test_browsable_api_and_json_have_different_etags(api):
+    make_article(status=Status.PUBLISHED)
+    as_json = api.get("/api/v1/articles/", HTTP_ACCEPT="application/json")
+    as_html = api.get("/api/v1/articles/", HTTP_ACCEPT="text/html")
+    assert as_html.headers["Content-Type"].startswith("text/html")
+    assert as_json.headers["ETag"] != as_html.headers["ETag"]
+    assert "Accept" in as_json.headers["Vary"]
+
+
+def test_malformed_json_body_is_a_400_in_the_error_shape(curator_api):
+    response = curator_api.post("/api/v1/articles/", '{"title": ', content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+
+
+def test_session_writes_need_the_csrf_token():
+    from rest_framework.test import APIClient
+
+    from articles.tests.factories import make_staff
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(make_staff("Editor"))
+    brief = make_article(status=Status.IN_REVIEW)
+    response = client.post(f"/api/v1/articles/{brief.slug}/publish/", {}, format="json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["error"]["message"]
+    brief.refresh_from_db()
+    assert brief.status == Status.IN_REVIEW
+
+
+def test_browsable_api_offers_a_login_page(api):
+    assert api.get("/api/auth/login/").status_code == 200
