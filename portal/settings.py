@@ -246,7 +246,16 @@ SPECTACULAR_SETTINGS = {
     "TITLE": f"{SITE_NAME} API",
     "DESCRIPTION": (
         "Read, filter and search published briefs; with a staff token, create and update drafts "
-        "and move briefs through the editorial workflow. Every error has the same JSON shape."
+        "and move briefs through the editorial workflow.\n\n"
+        "**Authentication.** Reads need none. Writes take `Authorization: Bearer dst_…`, a token a "
+        "staff member gets from the admin or `manage.py api_token issue` (shown once, with an expiry).\n\n"
+        "**Errors.** Every 4xx and 5xx answers `{\"error\": {\"status\", \"code\", \"message\", \"fields\"}}`; "
+        "`fields` names each bad body field or query parameter.\n\n"
+        "**Pages.** Lists are cursor-paginated: follow `next` and `previous` as given.\n\n"
+        "**Caching.** GETs carry `ETag` and `Last-Modified` and answer 304 to `If-None-Match` / "
+        "`If-Modified-Since`. Send the ETag you read as `If-Match` with a PATCH to get 412 instead of "
+        "overwriting someone else's change.\n\n"
+        "**Rates.** Anonymous clients and each token have a request budget; over it, 429 with `Retry-After`."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

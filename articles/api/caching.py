@@ -24,6 +24,7 @@ def if_match_allows(request, current_etag: str) -> bool:
     header = request.headers.get("If-Match")
     if header is None:
         return True
+    # Weak comparison on purpose: a compressing proxy may weaken our strong ETag on the way out.
     offered = {part.strip().removeprefix("W/") for part in header.split(",")}
     return "*" in offered or current_etag in offered
 

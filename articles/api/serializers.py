@@ -1,89 +1,24 @@
 """What the API reads (`Brief…Serializer`) and what it accepts (`BriefWriteSerializer`), kept apart."""
 
 from django.db import models
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
-from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField
 from rest_framework.validators import UniqueValidator
 
+from articles.api.examples import BRIEF_EXAMPLE, WRITE_EXAMPLE
+from articles.api.fields import (
+    AbsoluteUrlField,
+    ApiUrlField,
+    OptionalChoiceField,
+    SlugsField,
+    StrictCharField,
+    absolute_url,
+)
 from articles.models import Article, Field, Length, Level, Role, Source, Status, Topic
 
 LIST_ITEM_MAX_LENGTH = 2000
 LIST_MAX_ITEMS = 50
-
-
-def _absolute(request, path: str) -> str:
-    return request.build_absolute_uri(path) if request is not None else path
-
-
-class AbsoluteUrlField(serializers.Field):
-    """The site address of an object (its get_absolute_url), made absolute for the request."""
-
-    def __init__(self, **kwargs):
-        kwargs["source"] = "*"
-        kwargs["read_only"] = True
-        super().__init__(**kwargs)
-
-    def to_representation(self, value):
-        return _absolute(self.context.get("request"), value.get_absolute_url())
-
-
-extend_schema_field(OpenApiTypes.URI)(AbsoluteUrlField)
-
-
-class ApiUrlField(serializers.Field):
-    """The API address of a brief."""
-
-    def __init__(self, *, attribute=None, **kwargs):
-        self.attribute = attribute
-        kwargs["source"] = "*"
-        kwargs["read_only"] = True
-        super().__init__(**kwargs)
-
-    def to_representation(self, value):
-        article = getattr(value, self.attribute) if self.attribute else value
-        return _absolute(self.context.get("request"), reverse("api:brief-detail", kwargs={"slug": article.slug}))
-
-
-extend_schema_field(OpenApiTypes.URI)(ApiUrlField)
-
-
-class StrictCharField(serializers.CharField):
-    """Text only: DRF's CharField would quietly turn 3 or true into "3" or "True"."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictManyRelatedField(ManyRelatedField):
-    """A JSON array only: DRF's would take the keys of an object ({"cto": 1}) as the list."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, list):
-            self.fail("not_a_list", input_type=type(data).__name__)
-        return super().to_internal_value(data)
-
-
-class SlugsField(serializers.SlugRelatedField):
-    @classmethod
-    def many_init(cls, *args, **kwargs):
-        list_kwargs = {"child_relation": cls(*args, **kwargs)}
-        list_kwargs.update({key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS})
-        return StrictManyRelatedField(**list_kwargs)
-
-
-class OptionalChoiceField(serializers.ChoiceField):
-    """A choice the brief may not have yet: null rather than an empty string outside the choices."""
-
-    def __init__(self, **kwargs):
-        super().__init__(read_only=True, allow_null=True, **kwargs)
-
-    def to_representation(self, value):
-        return value or None
 
 
 # --- Taxonomy and sources ---------------------------------------------------------------
@@ -190,53 +125,12 @@ class RelatedBriefSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, link):
-        return _absolute(self.context.get("request"), link.to_article.get_absolute_url())
+        return absolute_url(self.context.get("request"), link.to_article.get_absolute_url())
 
 
 class SearchMatchSerializer(serializers.Serializer):
     rank = serializers.FloatField(help_text="Higher is a better match; comparable within one search only.")
     snippet = serializers.CharField(help_text="Escaped HTML: the matched words are wrapped in <mark>.")
-
-
-BRIEF_EXAMPLE = {
-    "slug": "evaluating-agents-in-production",
-    "title": "Evaluating agents in production",
-    "status": "published",
-    "url": "https://distillery.example/briefs/evaluating-agents-in-production/",
-    "api_url": "https://distillery.example/api/v1/articles/evaluating-agents-in-production/",
-    "summary": "Why offline benchmarks miss the failures that matter once an agent meets real users.",
-    "takeaway": "CTOs: budget for evaluation in production before scaling an agent to more teams.",
-    "insights": ["Offline scores and user outcomes diverge.", "Traces are the raw material of evaluation."],
-    "principles": ["Measure what users experience."],
-    "method": "A comparison of three evaluation set-ups over one quarter.",
-    "in_practice": ["Log every tool call with its outcome."],
-    "fields": [{"slug": "ai-ml", "name": "AI & ML", "area": {"slug": "technology", "name": "Technology & Digital"}}],
-    "topics": [{"slug": "evaluation", "name": "Evaluation"}],
-    "roles": [{"slug": "cto", "name": "CTO"}],
-    "level": "advanced",
-    "length": "medium",
-    "reading_minutes": 9,
-    "depth": "Advanced, medium",
-    "source": {"id": 3, "slug": "example-weekly", "name": "Example Weekly", "site_url": "https://weekly.example/"},
-    "attribution": "Editorial summary, takeaway, and curation by Distillery. "
-    "Original article published by Example Weekly.",
-    "original_url": "https://weekly.example/posts/agents-in-production",
-    "author": "A. Writer",
-    "original_published_at": "2026-11-20T08:00:00Z",
-    "published_at": "2026-11-21T10:30:00Z",
-    "updated_at": "2026-11-21T10:30:00Z",
-    "related": [
-        {
-            "slug": "tracing-llm-calls",
-            "title": "Tracing LLM calls",
-            "url": "https://distillery.example/briefs/tracing-llm-calls/",
-            "api_url": "https://distillery.example/api/v1/articles/tracing-llm-calls/",
-            "score": 0.82,
-            "kind": "computed",
-        }
-    ],
-    "search": None,
-}
 
 
 @extend_schema_serializer(examples=[OpenApiExample("A published brief", value=BRIEF_EXAMPLE, response_only=True)])
@@ -306,20 +200,6 @@ def _text_list(help_text: str):
         max_length=LIST_MAX_ITEMS,
         help_text=help_text,
     )
-
-
-WRITE_EXAMPLE = {
-    "title": "Evaluating agents in production",
-    "source": "example-weekly",
-    "original_url": "https://weekly.example/posts/agents-in-production",
-    "summary": "Why offline benchmarks miss the failures that matter once an agent meets real users.",
-    "takeaway": "CTOs: budget for evaluation in production before scaling an agent to more teams.",
-    "insights": ["Offline scores and user outcomes diverge."],
-    "fields": ["ai-ml"],
-    "topics": ["evaluation"],
-    "roles": ["cto"],
-    "level": "advanced",
-}
 
 
 @extend_schema_serializer(examples=[OpenApiExample("A new draft", value=WRITE_EXAMPLE, request_only=True)])

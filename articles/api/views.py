@@ -149,26 +149,28 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response(data, status=status.HTTP_201_CREATED, headers=headers)
 
     def partial_update(self, request, *args, **kwargs):
-        article = self.get_object()
-        if article.status in FROZEN_STATUSES:
-            raise Conflict(
-                f"“{article.title}” is {article.get_status_display().lower()}; restore it to draft before editing."
-            )
-        if article.status == Status.PUBLISHED and not request.user.has_perm("articles.publish_article"):
-            raise exceptions.PermissionDenied(
-                f"“{article.title}” is published; only an editor can change it (or unpublish it first)."
-            )
+        found = self.get_object()  # 404 for what the requester cannot see
         with transaction.atomic():
-            # Lock the row so the If-Match comparison and the write see the same version.
-            Article.objects.select_for_update().filter(pk=article.pk).values_list("pk").first()
-            current = self.get_queryset().get(pk=article.pk)
+            # Lock the row: the status checks, the If-Match comparison and the write see one version.
+            Article.objects.select_for_update().filter(pk=found.pk).values_list("pk").first()
+            article = self.get_queryset().get(pk=found.pk)
+            if article.status in FROZEN_STATUSES:
+                raise Conflict(
+                    f"“{article.title}” is {article.get_status_display().lower()}; restore it to draft before editing."
+                )
+            if article.status == Status.PUBLISHED and not request.user.has_perm("articles.publish_article"):
+                raise exceptions.PermissionDenied(
+                    f"“{article.title}” is published; only an editor can change it (or unpublish it first)."
+                )
             serializer = BriefWriteSerializer(
-                current, data=request.data, partial=True, context=self.get_serializer_context()
+                article, data=request.data, partial=True, context=self.get_serializer_context()
             )
             # A malformed request is a 400 whatever its If-Match says.
             serializer.is_valid(raise_exception=True)
-            if not if_match_allows(request, etag_for(self._representation(article))):
-                raise PreconditionFailed()
+            if "If-Match" in request.headers:
+                current_etag = etag_for(BriefSerializer(article, context=self.get_serializer_context()).data)
+                if not if_match_allows(request, current_etag):
+                    raise PreconditionFailed()
             serializer.save()
         data = self._representation(article)
         return Response(data, headers={"ETag": etag_for(data)})
