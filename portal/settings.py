@@ -249,7 +249,7 @@ SPECTACULAR_SETTINGS = {
         "and move briefs through the editorial workflow.\n\n"
         "**Authentication.** Reads need none. Writes take `Authorization: Bearer dst_…`, a token a "
         "staff member gets from the admin or `manage.py api_token issue` (shown once, with an expiry).\n\n"
-        "**Errors.** Every 4xx and 5xx answers `{\"error\": {\"status\", \"code\", \"message\", \"fields\"}}`; "
+        '**Errors.** Every 4xx and 5xx answers `{"error": {"status", "code", "message", "fields"}}`; '
         "`fields` names each bad body field or query parameter.\n\n"
         "**Pages.** Lists are cursor-paginated: follow `next` and `previous` as given.\n\n"
         "**Caching.** GETs carry `ETag` and `Last-Modified` and answer 304 to `If-None-Match` / "
