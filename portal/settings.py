@@ -217,6 +217,14 @@ API_THROTTLE_TOKEN_RATE = env_str("API_THROTTLE_TOKEN_RATE") or "1200/min"
 for _name in ("API_THROTTLE_ANON_RATE", "API_THROTTLE_TOKEN_RATE"):
     if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", globals()[_name]):
         raise ConfigurationError(f"{_name} must look like 120/min (per s, min, hour or day), got {globals()[_name]!r}.")
+# Throttle counters change on every request. With Redis they live there, shared by all web
+# nodes; in the embedded run a per-process memory cache keeps them off SQLite, where each
+# API read would otherwise take the database's write lock.
+if not REDIS_URL:
+    CACHES["api_throttle"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-throttle"}
+API_THROTTLE_CACHE = env_str("API_THROTTLE_CACHE") or ("default" if REDIS_URL else "api_throttle")
+if API_THROTTLE_CACHE not in CACHES:
+    raise ConfigurationError(f"API_THROTTLE_CACHE names no cache: {API_THROTTLE_CACHE!r} (known: {', '.join(CACHES)}).")
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 20, minimum=1)
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 100, minimum=1)
 # Seconds shared caches may keep an anonymous API answer; clients revalidate with the ETag after that.

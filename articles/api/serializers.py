@@ -31,15 +31,13 @@ class AreaRefSerializer(serializers.ModelSerializer):
 
 
 class FieldRefSerializer(serializers.ModelSerializer):
-    area = serializers.SerializerMethodField(help_text="The area of a subfield; null when the field is an area.")
+    area = AreaRefSerializer(
+        source="parent", read_only=True, allow_null=True, help_text="The area of a subfield; null for an area."
+    )
 
     class Meta:
         model = Field
         fields = ["slug", "name", "area"]
-
-    @extend_schema_field(AreaRefSerializer(allow_null=True))
-    def get_area(self, field):
-        return AreaRefSerializer(field.parent).data if field.parent_id else None
 
 
 class NamedRefSerializer(serializers.Serializer):

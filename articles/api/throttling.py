@@ -5,12 +5,21 @@ setting would never reach them; these read `settings` when they run.
 """
 
 from django.conf import settings
+from django.core.cache import caches
 from rest_framework.throttling import SimpleRateThrottle
 
 from articles.api.models import ApiToken
 
 
-class AnonymousRateThrottle(SimpleRateThrottle):
+class SettingsRateThrottle(SimpleRateThrottle):
+    @property
+    def cache(self):
+        alias = settings.API_THROTTLE_CACHE
+        # Test settings may replace CACHES wholesale; the default cache then holds the counters.
+        return caches[alias] if alias in settings.CACHES else caches["default"]
+
+
+class AnonymousRateThrottle(SettingsRateThrottle):
     scope = "anon"
 
     def get_rate(self):
@@ -22,7 +31,7 @@ class AnonymousRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class TokenRateThrottle(SimpleRateThrottle):
+class TokenRateThrottle(SettingsRateThrottle):
     """One budget per token; a browser session has its own budget per user."""
 
     scope = "token"

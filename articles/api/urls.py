@@ -8,7 +8,6 @@ from articles.api.views import BriefViewSet
 app_name = "api"
 
 router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
 router.register("articles", BriefViewSet, basename="brief")
 router.register("fields", FieldViewSet, basename="field")
 router.register("topics", TopicViewSet, basename="topic")

@@ -18,6 +18,8 @@ from articles.api.serializers import BriefSerializer, BriefWriteSerializer, Tran
 from articles.models import Article, RelatedLink, Status
 
 RELATED_PER_BRIEF = 5
+# The original's full text is kept for search and enrichment, never sent: do not load it.
+UNSHOWN_FIELDS = ("content_html", "content_text")
 
 # API step name (URL) → workflow transition.
 STEPS = {
@@ -42,6 +44,7 @@ def briefs_for(user):
     """What `user` may read, with everything a brief's representation needs prefetched."""
     return (
         Article.objects.visible_to(user)
+        .defer(*UNSHOWN_FIELDS)
         .with_taxonomy()
         .prefetch_related(related_prefetch())
         # Drafts have no publication date; the cursor needs a value for every row.
@@ -118,6 +121,11 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             ordering = "-published"
         if not ordering:
             ordering = "relevance" if searched else "-published"
+        user = request.user
+        if not (user.is_active and user.is_staff):
+            # Only published briefs here (visible_to), all dated: order on the indexed column
+            # rather than the Coalesce that drafts need.
+            return tuple(key.replace("listed_at", "published_at") for key in ORDERINGS[ordering])
         return ORDERINGS[ordering]
 
     def finalize_response(self, request, response, *args, **kwargs):

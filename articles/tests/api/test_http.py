@@ -134,3 +134,23 @@ def test_session_writes_need_the_csrf_token():
 
 def test_browsable_api_offers_a_login_page(api):
     assert api.get("/api/auth/login/").status_code == 200
+
+
+def test_api_root_lists_the_endpoints(api):
+    body = api.get("/api/v1/").json()
+    assert set(body) == {"articles", "fields", "topics", "roles", "sources"}
+    assert body["articles"] == "http://testserver/api/v1/articles/"
+
+
+def test_throttle_counters_live_in_their_own_cache_when_configured(api, settings):
+    from django.core.cache import caches
+
+    throttle_cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-throttle-test"}
+    settings.CACHES = {**settings.CACHES, "api_throttle": throttle_cache}
+    settings.API_THROTTLE_CACHE = "api_throttle"
+    settings.API_THROTTLE_ANON_RATE = "1/min"
+    caches["api_throttle"].clear()
+    assert api.get("/api/v1/roles/").status_code == 200
+    assert api.get("/api/v1/roles/").status_code == 429
+    assert caches["default"].get("throttle_anon_127.0.0.1") is None
+    caches["api_throttle"].clear()
