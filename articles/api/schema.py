@@ -81,6 +81,19 @@ PATH_EXAMPLES = {
 }
 
 
+# Example values of the list's query parameters; their type and description come from BriefFilter.
+QUERY_EXAMPLES = {
+    "q": "agents evaluation",
+    "role": "cto",
+    "area": "technology",
+    "field": "ai-ml",
+    "topic": "evaluation",
+    "source": "example-weekly",
+    "published_from": "2026-01-01",
+    "published_until": "2026-12-31",
+}
+
+
 def _path_parameter(path: str) -> list[OpenApiParameter]:
     for prefix, (name, value, description) in PATH_EXAMPLES.items():
         if path.startswith(prefix):
@@ -116,6 +129,15 @@ class ApiAutoSchema(AutoSchema):
             parameters += [*CACHE_HEADERS, IF_NONE_MATCH]
         if self.method == "PATCH":
             parameters.append(IF_MATCH)
+        return parameters
+
+    def _get_parameters(self):
+        parameters = super()._get_parameters()
+        if getattr(self.view, "action", None) == "list" and self.path == "/api/v1/articles/":
+            for parameter in parameters:
+                example = QUERY_EXAMPLES.get(parameter["name"])
+                if example is not None and parameter["in"] == "query":
+                    parameter["examples"] = {parameter["name"]: {"value": example}}
         return parameters
 
     def _error_codes(self) -> list[int]:

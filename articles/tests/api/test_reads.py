@@ -27,6 +27,7 @@ def test_anonymous_list_shows_published_briefs_only(api):
     make_article(status=Status.DRAFT)
     make_article(status=Status.ARCHIVED)
     assert _slugs(api.get("/api/v1/articles/")) == [published.slug]
+    assert _slugs(api.get("/api/v1/articles/?status=draft")) == []
 
 
 def test_brief_shows_every_section_taxonomy_source_and_attribution(api):

@@ -49,8 +49,12 @@ def test_schema_documents_every_operation_with_its_errors(openapi):
         if "{" in path:
             assert "404" in responses, (method, path)
     assert "412" in operations[("PATCH", "/api/v1/articles/{slug}/")]["responses"]
-    list_parameters = {p["name"] for p in operations[("GET", "/api/v1/articles/")]["parameters"]}
-    assert {"q", "role", "area", "field", "topic", "source", "level", "length", "ordering", "cursor"} <= list_parameters
+    list_parameters = {p["name"]: p for p in operations[("GET", "/api/v1/articles/")]["parameters"]}
+    assert {"q", "role", "area", "field", "topic", "source", "level", "length", "ordering", "cursor"} <= set(
+        list_parameters
+    )
+    assert list_parameters["role"]["examples"]["role"]["value"] == "cto"
+    assert list_parameters["level"]["schema"]["enum"]
     assert openapi["components"]["securitySchemes"]["apiToken"]["scheme"] == "bearer"
     detail = operations[("GET", "/api/v1/articles/{slug}/")]["responses"]
     assert detail["200"]["content"]["application/json"]["examples"]
