@@ -1,6 +1,8 @@
 """The brief endpoints: list, detail, drafts written by curators, and the workflow steps."""
 
-from django.db import transaction
+from contextlib import contextmanager
+
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
@@ -150,7 +152,7 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def create(self, request, *args, **kwargs):
         serializer = BriefWriteSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
+        with _original_url_race_as_400(serializer):
             article = serializer.save()
         data = self._representation(article)
         headers = {"Location": data["api_url"], "ETag": etag_for(data)}
@@ -179,7 +181,8 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 current_etag = etag_for(BriefSerializer(article, context=self.get_serializer_context()).data)
                 if not if_match_allows(request, current_etag):
                     raise PreconditionFailed()
-            serializer.save()
+            with _original_url_race_as_400(serializer):
+                serializer.save()
         data = self._representation(article)
         return Response(data, headers={"ETag": etag_for(data)})
 
@@ -208,6 +211,22 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     reject = _step_view("reject")
     archive = _step_view("archive")
     restore = _step_view("restore")
+
+
+@contextmanager
+def _original_url_race_as_400(serializer):
+    """Another writer took this original address between validation and save: the same 400 as the validator's."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # a savepoint, so the transaction can still be queried after the error
+                yield
+        except IntegrityError:
+            url = serializer.validated_data.get("original_url")
+            if url and Article.objects.filter(original_url=url).exists():
+                raise exceptions.ValidationError(
+                    {"original_url": ["Another brief already has this original address."]}
+                ) from None
+            raise
 
 
 def _permission_refusal(article, user, transition: workflow.Transition) -> str:

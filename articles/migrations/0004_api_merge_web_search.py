@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0003_api_tokens'),
-        ('articles', '0003_web_search_index'),
+        ("articles", "0003_api_tokens"),
+        ("articles", "0003_web_search_index"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -175,3 +175,18 @@ def test_malformed_patch_is_a_400_even_with_a_stale_if_match(curator_api):
         f"/api/v1/articles/{brief.slug}/", {"roles": "x"}, format="json", HTTP_IF_MATCH='"stale"'
     )
     assert response.status_code == 400
+
+
+def test_losing_a_race_for_the_original_address_is_a_400_not_a_500(curator_api, monkeypatch):
+    from rest_framework.validators import UniqueValidator
+
+    body = _new_draft(original_url="https://weekly.example/posts/contested")
+    make_article(title="Winner", original_url=body["original_url"])
+    # The race: our uniqueness check ran before the other writer committed, so it saw nothing.
+    monkeypatch.setattr(UniqueValidator, "__call__", lambda self, value, serializer_field: None)
+
+    response = curator_api.post("/api/v1/articles/", body, format="json")
+
+    assert response.status_code == 400
+    assert "already" in response.json()["error"]["fields"]["original_url"][0]
+    assert list(Article.objects.values_list("title", flat=True)) == ["Winner"]
