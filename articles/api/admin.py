@@ -5,13 +5,13 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 
-from articles.api.models import ApiToken, issue_token, revoke_token
+from articles.api.models import MAX_DAYS, ApiToken, issue_token, revoke_token
 
 
 class IssueTokenForm(forms.ModelForm):
     days = forms.IntegerField(
         min_value=1,
-        max_value=3650,
+        max_value=MAX_DAYS,
         initial=settings.API_TOKEN_DEFAULT_DAYS,
         help_text="How many days the token works; it is refused after that.",
     )

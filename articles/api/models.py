@@ -16,6 +16,7 @@ from django.utils import timezone
 TOKEN_SCHEME = "dst"
 PREFIX_BYTES = 4  # 8 hex characters: enough to find a row, too short to matter if it leaks
 SECRET_BYTES = 32
+MAX_DAYS = 3650
 
 
 class TokenRefused(Exception):
@@ -23,6 +24,7 @@ class TokenRefused(Exception):
 
 
 def hash_token(plaintext: str) -> str:
+    # A fast unsalted hash is enough: the secret is 256 random bits, not a password to guess.
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 
@@ -94,8 +96,8 @@ def issue_token(*, user, name: str, days: int | None = None) -> tuple[ApiToken, 
     if not name:
         raise TokenRefused("Give the token a name that says what it is for.")
     days = settings.API_TOKEN_DEFAULT_DAYS if days is None else days
-    if days < 1:
-        raise TokenRefused("A token must be valid for at least one day.")
+    if not 1 <= days <= MAX_DAYS:
+        raise TokenRefused(f"A token must be valid for 1 to {MAX_DAYS} days, not {days}.")
     for _attempt in range(5):
         prefix = secrets.token_hex(PREFIX_BYTES)
         if not ApiToken.objects.filter(prefix=prefix).exists():

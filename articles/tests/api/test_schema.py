@@ -1,5 +1,8 @@
+import re
+
 import pytest
 import schemathesis
+from django.contrib.staticfiles import finders
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -68,6 +71,9 @@ def test_docs_pages_work_offline(api, path):
     page = api.get(path).content.decode()
     assert "/static/drf_spectacular_sidecar/" in page
     assert "cdn" not in page.lower() and "unpkg" not in page.lower()
+    scripts = re.findall(r'src="/static/([^"]+\.js)"', page)
+    assert scripts
+    assert all(finders.find(script) for script in scripts)  # shipped with the app, nothing fetched
 
 
 # Loaded once, in-process through the WSGI app: building the schema needs no database.

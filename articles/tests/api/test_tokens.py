@@ -151,3 +151,10 @@ def test_admin_offers_tokens_only_to_active_staff(admin_client):
     get_user_model().objects.create_user(username="outsider", password="x" * 12)
     page = admin_client.get("/admin/articles/apitoken/add/").content.decode()
     assert "outsider" not in page
+
+
+@pytest.mark.parametrize("days", [0, 3651])
+def test_token_lifetime_must_be_between_a_day_and_ten_years(days):
+    with pytest.raises(TokenRefused, match="1 to 3650 days"):
+        issue_token(user=make_staff("Editor"), name="bot", days=days)
+    assert not ApiToken.objects.exists()
