@@ -39,7 +39,8 @@ FROZEN_STATUSES = {Status.REJECTED, Status.ARCHIVED}
 
 def related_prefetch() -> Prefetch:
     # Sliced per brief (a window function), so a page costs one query for all its related links.
-    return Prefetch("related_links", queryset=RelatedLink.objects.shown()[:RELATED_PER_BRIEF], to_attr="shown_related")
+    links = RelatedLink.objects.shown().defer(*(f"to_article__{name}" for name in UNSHOWN_FIELDS))
+    return Prefetch("related_links", queryset=links[:RELATED_PER_BRIEF], to_attr="shown_related")
 
 
 def briefs_for(user):

@@ -254,3 +254,13 @@ def test_detail_query_count_does_not_grow_with_taxonomy(api, django_assert_num_q
         response = api.get(f"/api/v1/articles/{brief.slug}/")
     assert len(response.json()["roles"]) == taxonomy_values
     assert len(response.json()["related"]) == 2
+
+
+def test_list_never_loads_the_originals_full_text(api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _publish_briefs(3, taxonomy_values=1)
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get("/api/v1/articles/").status_code == 200
+    assert not [q["sql"] for q in queries.captured_queries if "content_text" in q["sql"] or "content_html" in q["sql"]]
