@@ -1,5 +1,6 @@
 """What the API reads (`Brief…Serializer`) and what it accepts (`BriefWriteSerializer`), kept apart."""
 
+from django.core.validators import URLValidator
 from django.db import models
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
@@ -229,8 +230,11 @@ class BriefWriteSerializer(serializers.ModelSerializer):
     )
     original_url = serializers.URLField(
         max_length=2000,
-        validators=[UniqueValidator(Article.objects.all(), message="Another brief already has this original address.")],
-        help_text="Canonical address of the original piece.",
+        validators=[
+            URLValidator(schemes=["http", "https"], message="Give the original's web address (http or https)."),
+            UniqueValidator(Article.objects.all(), message="Another brief already has this original address."),
+        ],
+        help_text="Canonical address of the original piece (http or https).",
     )
 
     class Meta:

@@ -160,9 +160,16 @@ def test_non_json_body_is_415(curator_api):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("roles", {}), ("topics", "evaluation"), ("title", 42), ("insights", [3]), ("summary", True)],
+    [
+        ("roles", {}),
+        ("topics", "evaluation"),
+        ("title", 42),
+        ("insights", [3]),
+        ("summary", True),
+        ("original_url", "ftp://files.example/piece"),
+    ],
 )
-def test_values_of_the_wrong_json_type_are_refused_not_coerced(curator_api, field, value):
+def test_values_of_the_wrong_type_or_scheme_are_refused_not_coerced(curator_api, field, value):
     response = curator_api.post("/api/v1/articles/", _new_draft(**{field: value}), format="json")
     assert response.status_code == 400
     assert any(name.split(".")[0] == field for name in response.json()["error"]["fields"])
