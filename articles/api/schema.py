@@ -131,6 +131,8 @@ class ApiAutoSchema(AutoSchema):
             parameters.append(IF_MATCH)
         return parameters
 
+    # _get_parameters and _get_response_bodies are drf-spectacular's internal hooks (pinned at
+    # 0.30.0 in requirements.txt); the schema tests fail loudly if an upgrade changes them.
     def _get_parameters(self):
         parameters = super()._get_parameters()
         if getattr(self.view, "action", None) == "list" and self.path == "/api/v1/articles/":

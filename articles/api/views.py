@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -113,6 +114,14 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def get_queryset(self):
         return briefs_for(self.request.user)
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            raise exceptions.NotFound(
+                f"No brief has the address “{self.kwargs.get('slug')}” (or it is not published yet)."
+            ) from None
 
     def cursor_ordering(self, request, queryset):
         ordering = request.query_params.get("ordering") or ""

@@ -65,6 +65,7 @@ def test_unknown_or_unpublished_slug_is_404_for_anonymous(api):
         response = api.get(f"/api/v1/articles/{slug}/")
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not_found"
+        assert slug in response.json()["error"]["message"]
 
 
 def test_staff_session_previews_drafts_through_the_api(api):

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from articles.api.models import issue_token
+from articles.api.schema import PATH_EXAMPLES, QUERY_EXAMPLES
 from articles.models import RelatedLink, Status
 from articles.tests.factories import (
     make_area,
@@ -96,14 +97,15 @@ NOT_EXPRESSIBLE = [positive_data_acceptance]
 @pytest.fixture
 def briefs_to_fuzz(db):
     """Objects named as in the schema's examples, so example requests reach real briefs and taxonomy."""
-    make_source(name="Example Weekly", slug="example-weekly")
-    area = make_area("Technology & Digital", slug="technology")
-    subfield = make_subfield(area, "AI & ML", slug="ai-ml")
-    topic, role = make_topic("Evaluation", slug="evaluation"), make_role("CTO", slug="cto")
+    make_source(name="Example Weekly", slug=QUERY_EXAMPLES["source"])
+    area = make_area("Technology & Digital", slug=QUERY_EXAMPLES["area"])
+    subfield = make_subfield(area, "AI & ML", slug=QUERY_EXAMPLES["field"])
+    topic = make_topic("Evaluation", slug=QUERY_EXAMPLES["topic"])
+    role = make_role("CTO", slug=QUERY_EXAMPLES["role"])
     brief = make_article(
         status=Status.PUBLISHED,
         title="Evaluating agents in production",
-        slug="evaluating-agents-in-production",
+        slug=PATH_EXAMPLES["/api/v1/articles/{slug}/"][1],
         fields=[subfield],
         topics=[topic],
         roles=[role],
