@@ -527,3 +527,6 @@ class TopicAdmin(TaxonomyAdmin):
 @admin.register(Role)
 class RoleAdmin(TaxonomyAdmin):
     list_display = ("name", "slug", "position", "published_briefs")
+
+
+from articles.api import admin as api_admin  # noqa: E402, F401  (registers the API token admin)

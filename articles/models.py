@@ -534,6 +534,15 @@ class RelatedLinkQuerySet(models.QuerySet):
             .order_by("kind_rank", "position", "-score", "to_article__title")[:limit]
         )
 
+    def shown(self):
+        """What `shown_for` applies, for every source brief at once (e.g. a Prefetch sliced per brief)."""
+        return (
+            self.filter(to_article__status=Status.PUBLISHED)
+            .exclude(kind=RelatedLink.Kind.EXCLUDED)
+            .select_related("to_article", "to_article__source")
+            .order_by("kind_rank", "position", "-score", "to_article__title")
+        )
+
 
 class RelatedLinkManager(models.Manager.from_queryset(RelatedLinkQuerySet)):
     def get_queryset(self):
@@ -787,3 +796,8 @@ class ArticleSearchEntry(models.Model):
 
     def __str__(self):
         return f"Search entry of brief {self.article_id}"
+
+
+# --- API tokens (the model lives in articles/api/models.py; importing it here registers it) -----
+
+from articles.api.models import ApiToken  # noqa: E402, F401

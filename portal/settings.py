@@ -251,3 +251,75 @@ WEB_FEED_ITEMS = env_int("WEB_FEED_ITEMS", 30, minimum=1)
 WEB_PAGE_CACHE_SECONDS = env_int("WEB_PAGE_CACHE_SECONDS", 600)
 # How long browsers may reuse a page before asking again (they then get a 304 when unchanged).
 WEB_BROWSER_CACHE_SECONDS = env_int("WEB_BROWSER_CACHE_SECONDS", 0)
+# --- api ------------------------------------------------------------------------------
+
+import re  # noqa: E402  (kept inside this block so the rest of the file stays as it was)
+
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90, minimum=1)
+# DRF rate syntax: a number, a slash, and s/sec, m/min, h/hour or d/day.
+API_THROTTLE_ANON_RATE = env_str("API_THROTTLE_ANON_RATE") or "120/min"
+API_THROTTLE_TOKEN_RATE = env_str("API_THROTTLE_TOKEN_RATE") or "1200/min"
+for _name in ("API_THROTTLE_ANON_RATE", "API_THROTTLE_TOKEN_RATE"):
+    if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", globals()[_name]):
+        raise ConfigurationError(f"{_name} must look like 120/min (per s, min, hour or day), got {globals()[_name]!r}.")
+# Throttle counters change on every request. With Redis they live there, shared by all web
+# nodes; in the embedded run a per-process memory cache keeps them off SQLite, where each
+# API read would otherwise take the database's write lock.
+if not REDIS_URL:
+    CACHES["api_throttle"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-throttle"}
+API_THROTTLE_CACHE = env_str("API_THROTTLE_CACHE") or ("default" if REDIS_URL else "api_throttle")
+if API_THROTTLE_CACHE not in CACHES:
+    raise ConfigurationError(f"API_THROTTLE_CACHE names no cache: {API_THROTTLE_CACHE!r} (known: {', '.join(CACHES)}).")
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 20, minimum=1)
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 100, minimum=1)
+# Seconds shared caches may keep an anonymous API answer; clients revalidate with the ETag after that.
+API_CACHE_MAX_AGE = env_int("API_CACHE_MAX_AGE", 60)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "articles.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",  # the browsable API
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "articles.api.throttling.AnonymousRateThrottle",
+        "articles.api.throttling.TokenRateThrottle",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "articles.api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "articles.api.errors.exception_handler",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME} API",
+    "DESCRIPTION": (
+        "Read, filter and search published briefs; with a staff token, create and update drafts "
+        "and move briefs through the editorial workflow.\n\n"
+        "**Authentication.** Reads need none. Writes take `Authorization: Bearer dst_…`, a token a "
+        "staff member gets from the admin or `manage.py api_token issue` (shown once, with an expiry).\n\n"
+        '**Errors.** Every 4xx and 5xx answers `{"error": {"status", "code", "message", "fields"}}`; '
+        "`fields` names each bad body field or query parameter.\n\n"
+        "**Pages.** Lists are cursor-paginated: follow `next` and `previous` as given.\n\n"
+        "**Caching.** GETs carry `ETag` and `Last-Modified` and answer 304 to `If-None-Match` / "
+        "`If-Modified-Since`. Send the ETag you read as `If-Match` with a PATCH to get 412 instead of "
+        "overwriting someone else's change.\n\n"
+        "**Rates.** Anonymous clients and each token have a request budget; over it, 429 with `Retry-After`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "articles.models.Level",
+        "LengthEnum": "articles.models.Length",
+        "StatusEnum": "articles.models.Status",
+    },
+}

@@ -27,5 +27,12 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("robots.txt", robots_txt, name="robots"),
+    path("api/", include("articles.api.urls")),
+    path("api/auth/", include("rest_framework.urls")),  # log in/out of the browsable API
     path("", include("articles.urls")),
 ]
+
+# JSON errors under /api/, the usual pages elsewhere.
+handler400 = "articles.api.errors.handler400"
+handler404 = "articles.api.errors.handler404"
+handler500 = "articles.api.errors.handler500"

@@ -1,0 +1,79 @@
+"""Serializer fields the API needs beyond DRF's: strict JSON types, absolute addresses, optional choices."""
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField
+
+
+def absolute_url(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+class AbsoluteUrlField(serializers.Field):
+    """The site address of an object (its get_absolute_url), made absolute for the request."""
+
+    def __init__(self, **kwargs):
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return absolute_url(self.context.get("request"), value.get_absolute_url())
+
+
+extend_schema_field(OpenApiTypes.URI)(AbsoluteUrlField)
+
+
+class ApiUrlField(serializers.Field):
+    """The API address of a brief."""
+
+    def __init__(self, *, attribute=None, **kwargs):
+        self.attribute = attribute
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        article = getattr(value, self.attribute) if self.attribute else value
+        return absolute_url(self.context.get("request"), reverse("api:brief-detail", kwargs={"slug": article.slug}))
+
+
+extend_schema_field(OpenApiTypes.URI)(ApiUrlField)
+
+
+class StrictCharField(serializers.CharField):
+    """Text only: DRF's CharField would quietly turn 3 or true into "3" or "True"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictManyRelatedField(ManyRelatedField):
+    """A JSON array only: DRF's would take the keys of an object ({"cto": 1}) as the list."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class SlugsField(serializers.SlugRelatedField):
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        list_kwargs.update({key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS})
+        return StrictManyRelatedField(**list_kwargs)
+
+
+class OptionalChoiceField(serializers.ChoiceField):
+    """A choice the brief may not have yet: null rather than an empty string outside the choices."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None

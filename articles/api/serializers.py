@@ -1,0 +1,292 @@
+"""What the API reads (`Brief…Serializer`) and what it accepts (`BriefWriteSerializer`), kept apart."""
+
+from django.core.validators import URLValidator
+from django.db import models
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
+
+from articles.api.examples import BRIEF_EXAMPLE, WRITE_EXAMPLE
+from articles.api.fields import (
+    AbsoluteUrlField,
+    ApiUrlField,
+    OptionalChoiceField,
+    SlugsField,
+    StrictCharField,
+    absolute_url,
+)
+from articles.models import Article, Field, Length, Level, Role, Source, Status, Topic
+
+LIST_ITEM_MAX_LENGTH = 2000
+LIST_MAX_ITEMS = 50
+
+
+# --- Taxonomy and sources ---------------------------------------------------------------
+
+
+class AreaRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Field
+        fields = ["slug", "name"]
+
+
+class FieldRefSerializer(serializers.ModelSerializer):
+    area = AreaRefSerializer(
+        source="parent", read_only=True, allow_null=True, help_text="The area of a subfield; null for an area."
+    )
+
+    class Meta:
+        model = Field
+        fields = ["slug", "name", "area"]
+
+
+class NamedRefSerializer(serializers.Serializer):
+    slug = serializers.SlugField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class SourceRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["id", "slug", "name", "site_url"]
+
+
+class SubfieldSerializer(serializers.ModelSerializer):
+    url = AbsoluteUrlField()
+    published_count = serializers.IntegerField(read_only=True, help_text="Published briefs in this subfield.")
+
+    class Meta:
+        model = Field
+        fields = ["slug", "name", "description", "url", "published_count"]
+
+
+class AreaSerializer(serializers.ModelSerializer):
+    url = AbsoluteUrlField()
+    published_count = serializers.IntegerField(
+        read_only=True, help_text="Published briefs in the area or any of its subfields, each counted once."
+    )
+    subfields = SubfieldSerializer(many=True, read_only=True, source="subfield_list")
+
+    class Meta:
+        model = Field
+        fields = ["slug", "name", "description", "url", "published_count", "subfields"]
+
+
+class FieldDetailSerializer(serializers.ModelSerializer):
+    url = AbsoluteUrlField()
+    area = AreaRefSerializer(source="parent", read_only=True, allow_null=True)
+    published_count = serializers.IntegerField(read_only=True)
+    subfields = SubfieldSerializer(many=True, read_only=True, source="subfield_list")
+
+    class Meta:
+        model = Field
+        fields = ["slug", "name", "description", "url", "area", "published_count", "subfields"]
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    url = AbsoluteUrlField()
+    published_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Topic
+        fields = ["slug", "name", "description", "url", "published_count"]
+
+
+class RoleSerializer(serializers.ModelSerializer):
+    url = AbsoluteUrlField()
+    published_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Role
+        fields = ["slug", "name", "description", "url", "published_count"]
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    url = AbsoluteUrlField()
+    published_count = serializers.IntegerField(read_only=True, source="articles_published")
+
+    class Meta:
+        model = Source
+        fields = ["id", "slug", "name", "kind", "site_url", "description", "url", "published_count"]
+
+
+# --- Briefs -----------------------------------------------------------------------------
+
+
+class RelatedBriefSerializer(serializers.Serializer):
+    slug = serializers.CharField(source="to_article.slug", read_only=True)
+    title = serializers.CharField(source="to_article.title", read_only=True)
+    url = serializers.SerializerMethodField(help_text="The related brief's page on the site.")
+    api_url = ApiUrlField(attribute="to_article")
+    score = serializers.FloatField(read_only=True, help_text="Similarity from 0 to 1.")
+    kind = serializers.CharField(read_only=True, help_text="`pinned` by a curator or `computed`.")
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, link):
+        return absolute_url(self.context.get("request"), link.to_article.get_absolute_url())
+
+
+class SearchMatchSerializer(serializers.Serializer):
+    rank = serializers.FloatField(help_text="Higher is a better match; comparable within one search only.")
+    snippet = serializers.CharField(help_text="Escaped HTML: the matched words are wrapped in <mark>.")
+
+
+@extend_schema_serializer(examples=[OpenApiExample("A published brief", value=BRIEF_EXAMPLE, response_only=True)])
+class BriefSerializer(serializers.ModelSerializer):
+    url = AbsoluteUrlField(help_text="The brief's page on the site.")
+    api_url = ApiUrlField()
+    fields = FieldRefSerializer(many=True, read_only=True)
+    topics = NamedRefSerializer(many=True, read_only=True)
+    roles = NamedRefSerializer(many=True, read_only=True, help_text="Best for.")
+    depth = serializers.CharField(source="depth_label", read_only=True, help_text="Level and length, as shown.")
+    source = SourceRefSerializer(read_only=True)
+    attribution = serializers.CharField(read_only=True, help_text="Always shown with the brief.")
+    related = RelatedBriefSerializer(many=True, read_only=True, source="shown_related")
+    level = OptionalChoiceField(choices=Level.choices, help_text="Null until a curator sets it.")
+    length = OptionalChoiceField(choices=Length.choices, help_text="Null until known.")
+    search = serializers.SerializerMethodField(
+        help_text="With `q`: how well the brief matches and a snippet with <mark> around the matched words."
+    )
+    insights = serializers.ListField(child=serializers.CharField(), read_only=True)
+    principles = serializers.ListField(child=serializers.CharField(), read_only=True)
+    in_practice = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Article
+        fields = [
+            "slug",
+            "title",
+            "status",
+            "url",
+            "api_url",
+            "summary",
+            "takeaway",
+            "insights",
+            "principles",
+            "method",
+            "in_practice",
+            "fields",
+            "topics",
+            "roles",
+            "level",
+            "length",
+            "reading_minutes",
+            "depth",
+            "source",
+            "attribution",
+            "original_url",
+            "author",
+            "original_published_at",
+            "published_at",
+            "updated_at",
+            "related",
+            "search",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(SearchMatchSerializer(allow_null=True))
+    def get_search(self, article):
+        if not hasattr(article, "search_rank"):
+            return None
+        return {"rank": article.search_rank, "snippet": str(article.search_snippet)}
+
+
+def _text_list(help_text: str):
+    return serializers.ListField(
+        child=StrictCharField(allow_blank=False, max_length=LIST_ITEM_MAX_LENGTH),
+        required=False,
+        max_length=LIST_MAX_ITEMS,
+        help_text=help_text,
+    )
+
+
+@extend_schema_serializer(examples=[OpenApiExample("A new draft", value=WRITE_EXAMPLE, request_only=True)])
+class BriefWriteSerializer(serializers.ModelSerializer):
+    """A draft as a curator writes it; taxonomy and source by slug, ordered lists as JSON arrays."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }
+
+    source = serializers.SlugRelatedField(slug_field="slug", queryset=Source.objects.all(), help_text="Source slug.")
+    fields = SlugsField(
+        slug_field="slug", queryset=Field.objects.all(), many=True, required=False, help_text="Field slugs."
+    )
+    topics = SlugsField(
+        slug_field="slug", queryset=Topic.objects.all(), many=True, required=False, help_text="Topic slugs."
+    )
+    roles = SlugsField(
+        slug_field="slug", queryset=Role.objects.all(), many=True, required=False, help_text="Role slugs (Best for)."
+    )
+    insights = _text_list("Key insights, most important first.")
+    principles = _text_list("Principles, in order.")
+    in_practice = _text_list("Concrete applications, in order.")
+    level = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
+    length = serializers.ChoiceField(
+        choices=Length.choices, required=False, allow_blank=True, help_text="Filled from reading_minutes when empty."
+    )
+    original_url = serializers.URLField(
+        max_length=2000,
+        validators=[
+            URLValidator(schemes=["http", "https"], message="Give the original's web address (http or https)."),
+            UniqueValidator(Article.objects.all(), message="Another brief already has this original address."),
+        ],
+        help_text="Canonical address of the original piece (http or https).",
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "title",
+            "source",
+            "original_url",
+            "summary",
+            "takeaway",
+            "insights",
+            "principles",
+            "method",
+            "in_practice",
+            "fields",
+            "topics",
+            "roles",
+            "level",
+            "length",
+            "reading_minutes",
+            "author",
+            "original_published_at",
+            "language",
+        ]
+        extra_kwargs = {"reading_minutes": {"min_value": 1, "max_value": 32767}}
+
+    def validate_title(self, value):
+        if not value.strip():
+            raise serializers.ValidationError("A brief needs a title.")
+        return value.strip()
+
+    def create(self, validated_data):
+        validated_data["status"] = Status.DRAFT
+        return self._save(Article(), validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data)
+
+    def _save(self, article, validated_data):
+        taxonomy = {name: validated_data.pop(name) for name in ("fields", "topics", "roles") if name in validated_data}
+        for name, value in validated_data.items():
+            setattr(article, name, value)
+        actor = self.context["request"].user
+        article._history_user = actor
+        article._change_reason = "Written through the API"
+        article.save()
+        for name, values in taxonomy.items():
+            getattr(article, name).set(values)
+        return article
+
+
+class TransitionSerializer(serializers.Serializer):
+    reason = StrictCharField(
+        required=False, allow_blank=True, max_length=500, help_text="Kept in the brief's history with the step."
+    )

@@ -1,0 +1,110 @@
+"""Fields (as a tree), topics, roles and sources, each with its count of published briefs."""
+
+from collections import defaultdict
+
+from django.db.models import Count, Q
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.response import Response
+
+from articles.api.caching import conditional_get
+from articles.api.serializers import (
+    AreaSerializer,
+    FieldDetailSerializer,
+    RoleSerializer,
+    SourceSerializer,
+    TopicSerializer,
+)
+from articles.models import Article, Field, Role, Source, Status, Topic
+
+PUBLISHED = Q(articles__status=Status.PUBLISHED)
+
+
+class CachedReadMixin:
+    """Validators, 304s and Cache-Control on every successful GET."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        return conditional_get(request, response)
+
+
+def _field_counts() -> dict[int, int]:
+    """Published briefs per field; an area counts each brief in it or its subfields once."""
+    briefs: dict[int, set[int]] = defaultdict(set)
+    pairs = Article.objects.published().filter(fields__isnull=False).values_list("pk", "fields", "fields__parent")
+    for article_id, field_id, parent_id in pairs:
+        briefs[field_id].add(article_id)
+        if parent_id is not None:
+            briefs[parent_id].add(article_id)
+    return {field_id: len(ids) for field_id, ids in briefs.items()}
+
+
+def _with_tree(fields: list[Field], counts: dict[int, int]) -> list[Field]:
+    for field in fields:
+        field.published_count = counts.get(field.pk, 0)
+        field.subfield_list = []
+    return fields
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The field tree", description="Areas in order, each with its subfields."),
+    retrieve=extend_schema(summary="One field (area or subfield)"),
+)
+class FieldViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    queryset = Field.objects.select_related("parent")
+    pagination_class = None
+    filter_backends = []
+
+    def get_serializer_class(self):
+        return AreaSerializer if self.action == "list" else FieldDetailSerializer
+
+    def list(self, request, *args, **kwargs):
+        counts = _field_counts()
+        fields = _with_tree(list(Field.objects.all()), counts)
+        areas = [field for field in fields if field.parent_id is None]
+        by_pk = {area.pk: area for area in areas}
+        for field in fields:
+            if field.parent_id is not None:
+                by_pk[field.parent_id].subfield_list.append(field)
+        return Response(self.get_serializer(areas, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        field = self.get_object()
+        counts = _field_counts()
+        _with_tree([field], counts)
+        field.subfield_list = _with_tree(list(field.subfields.all()), counts)
+        return Response(self.get_serializer(field).data)
+
+
+class CountedTaxonomyViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    pagination_class = None
+    filter_backends = []
+    model = None
+
+    def get_queryset(self):
+        return self.model.objects.annotate(published_count=Count("articles", filter=PUBLISHED, distinct=True))
+
+
+@extend_schema_view(list=extend_schema(summary="Topics"), retrieve=extend_schema(summary="One topic"))
+class TopicViewSet(CountedTaxonomyViewSet):
+    model = Topic
+    serializer_class = TopicSerializer
+
+
+@extend_schema_view(list=extend_schema(summary="Roles (Best for)"), retrieve=extend_schema(summary="One role"))
+class RoleViewSet(CountedTaxonomyViewSet):
+    model = Role
+    serializer_class = RoleSerializer
+
+
+@extend_schema_view(list=extend_schema(summary="Sources"), retrieve=extend_schema(summary="One source"))
+class SourceViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
+    # By id: `POST /api/v1/sources/{id}/ingest/` joins this viewset when ingestion lands.
+    queryset = Source.objects.with_article_counts()
+    serializer_class = SourceSerializer
+    pagination_class = None
+    filter_backends = []

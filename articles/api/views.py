@@ -1,0 +1,251 @@
+"""The brief endpoints: list, detail, drafts written by curators, and the workflow steps."""
+
+from contextlib import contextmanager
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Prefetch
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from articles import workflow
+from articles.api.caching import conditional_get, etag_for, if_match_allows
+from articles.api.errors import Conflict, PreconditionFailed
+from articles.api.filters import ORDERINGS, BriefFilter
+from articles.api.pagination import BriefCursorPagination
+from articles.api.permissions import CanWriteBriefs, IsStaff
+from articles.api.serializers import BriefSerializer, BriefWriteSerializer, TransitionSerializer
+from articles.models import Article, RelatedLink, Status
+
+RELATED_PER_BRIEF = 5
+# The original's full text is kept for search and enrichment, never sent: do not load it.
+UNSHOWN_FIELDS = ("content_html", "content_text")
+
+# API step name (URL) → workflow transition.
+STEPS = {
+    "submit": "submit",
+    "send-back": "send_back",
+    "publish": "publish",
+    "unpublish": "unpublish",
+    "reject": "reject",
+    "archive": "archive",
+    "restore": "restore",
+}
+# Briefs a PATCH may not touch until a step brings them back.
+FROZEN_STATUSES = {Status.REJECTED, Status.ARCHIVED}
+
+
+def related_prefetch() -> Prefetch:
+    # Sliced per brief (a window function), so a page costs one query for all its related links.
+    links = RelatedLink.objects.shown().defer(*(f"to_article__{name}" for name in UNSHOWN_FIELDS))
+    return Prefetch("related_links", queryset=links[:RELATED_PER_BRIEF], to_attr="shown_related")
+
+
+def briefs_for(user):
+    """What `user` may read, with everything a brief's representation needs prefetched."""
+    return (
+        Article.objects.visible_to(user)
+        .defer(*UNSHOWN_FIELDS)
+        .with_taxonomy()
+        .prefetch_related(related_prefetch())
+        # Drafts have no publication date; the cursor needs a value for every row.
+        .annotate(listed_at=Coalesce("published_at", "created_at"))
+    )
+
+
+def _step_view(step: str):
+    transition = workflow.TRANSITIONS[STEPS[step]]
+
+    def step_view(self, request, slug=None):
+        return self.run_step(request, transition)
+
+    # DRF maps the HTTP method to the function's name when @action runs, so name it first.
+    step_view.__name__ = transition.name
+    step_view = action(detail=True, methods=["post"], url_path=step, url_name=step, permission_classes=[IsStaff])(
+        step_view
+    )
+    return extend_schema(
+        operation_id=f"articles_{transition.name}",
+        summary=transition.label,
+        description=(
+            f"Runs the workflow step “{transition.label}” (from {', '.join(sorted(transition.sources))} "
+            f"to {transition.target}); needs the permission `{transition.permission}`. A refusal because of "
+            "the brief's state or content answers 409 with the reason in `error.message`."
+        ),
+        request=TransitionSerializer,
+        responses={200: BriefSerializer},
+        examples=[OpenApiExample("With a reason", value={"reason": "Checked against the original."})],
+    )(step_view)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List briefs",
+        description="Published briefs (staff also see the rest), newest first unless `ordering` says otherwise.",
+    ),
+    retrieve=extend_schema(summary="Read one brief"),
+    create=extend_schema(
+        summary="Create a draft",
+        request=BriefWriteSerializer,
+        responses={201: BriefSerializer},
+        description="Needs the permission `articles.add_article` (Curator or Editor). The new brief is a draft.",
+    ),
+    partial_update=extend_schema(
+        summary="Update a brief",
+        request=BriefWriteSerializer,
+        responses={200: BriefSerializer},
+        description=(
+            "Needs `articles.change_article`; a published brief also needs `articles.publish_article`. "
+            "Send `If-Match` with the ETag you read to refuse the change (412) if someone changed it meanwhile."
+        ),
+    ),
+)
+class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    filterset_class = BriefFilter
+    pagination_class = BriefCursorPagination
+    permission_classes = [CanWriteBriefs]
+    serializer_class = BriefSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return briefs_for(self.request.user)
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            raise exceptions.NotFound(
+                f"No brief has the address “{self.kwargs.get('slug')}” (or it is not published yet)."
+            ) from None
+
+    def cursor_ordering(self, request, queryset):
+        ordering = request.query_params.get("ordering") or ""
+        searched = "search_rank" in queryset.query.annotations
+        if ordering == "relevance" and not request.query_params.get("q", "").strip():
+            raise exceptions.ValidationError({"ordering": ["Ordering by relevance needs a search (`q`)."]})
+        if ordering == "relevance" and not searched:
+            # `q` held nothing searchable, so search() answered an empty list with no ranks to order by.
+            ordering = "-published"
+        if not ordering:
+            ordering = "relevance" if searched else "-published"
+        user = request.user
+        if not (user.is_active and user.is_staff):
+            # Only published briefs here (visible_to), all dated: order on the indexed column
+            # rather than the Coalesce that drafts need.
+            return tuple(key.replace("listed_at", "published_at") for key in ORDERINGS[ordering])
+        return ORDERINGS[ordering]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.action == "list":
+            # Any change to any brief (including leaving the published list) moves this date.
+            last = Article.objects.aggregate(last=Max("updated_at"))["last"] if response.status_code == 200 else None
+            return conditional_get(request, response, last_modified=last)
+        if self.action == "retrieve":
+            return conditional_get(request, response, last_modified=getattr(self, "_object_updated_at", None))
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        article = self.get_object()
+        self._object_updated_at = article.updated_at
+        return Response(self.get_serializer(article).data)
+
+    def _representation(self, article) -> dict:
+        fresh = self.get_queryset().get(pk=article.pk)
+        return BriefSerializer(fresh, context=self.get_serializer_context()).data
+
+    def create(self, request, *args, **kwargs):
+        serializer = BriefWriteSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        with _original_url_race_as_400(serializer):
+            article = serializer.save()
+        data = self._representation(article)
+        headers = {"Location": data["api_url"], "ETag": etag_for(data)}
+        return Response(data, status=status.HTTP_201_CREATED, headers=headers)
+
+    def partial_update(self, request, *args, **kwargs):
+        found = self.get_object()  # 404 for what the requester cannot see
+        with transaction.atomic():
+            # Lock the row: the status checks, the If-Match comparison and the write see one version.
+            Article.objects.select_for_update().filter(pk=found.pk).values_list("pk").first()
+            article = self.get_queryset().get(pk=found.pk)
+            if article.status in FROZEN_STATUSES:
+                raise Conflict(
+                    f"“{article.title}” is {article.get_status_display().lower()}; restore it to draft before editing."
+                )
+            if article.status == Status.PUBLISHED and not request.user.has_perm("articles.publish_article"):
+                raise exceptions.PermissionDenied(
+                    f"“{article.title}” is published; only an editor can change it (or unpublish it first)."
+                )
+            serializer = BriefWriteSerializer(
+                article, data=request.data, partial=True, context=self.get_serializer_context()
+            )
+            # A malformed request is a 400 whatever its If-Match says.
+            serializer.is_valid(raise_exception=True)
+            if "If-Match" in request.headers:
+                current_etag = etag_for(BriefSerializer(article, context=self.get_serializer_context()).data)
+                if not if_match_allows(request, current_etag):
+                    raise PreconditionFailed()
+            with _original_url_race_as_400(serializer):
+                serializer.save()
+        data = self._representation(article)
+        return Response(data, headers={"ETag": etag_for(data)})
+
+    def run_step(self, request, transition: workflow.Transition):
+        article = self.get_object()
+        if not request.user.has_perm(transition.permission):
+            raise exceptions.PermissionDenied(_permission_refusal(article, request.user, transition))
+        reason_serializer = TransitionSerializer(data=request.data)
+        reason_serializer.is_valid(raise_exception=True)
+        try:
+            workflow.apply_transition(
+                article=article,
+                actor=request.user,
+                name=transition.name,
+                reason=reason_serializer.validated_data.get("reason", ""),
+            )
+        except workflow.TransitionRefused as refusal:
+            raise Conflict(str(refusal)) from None
+        data = self._representation(article)
+        return Response(data, headers={"ETag": etag_for(data)})
+
+    submit = _step_view("submit")
+    send_back = _step_view("send-back")
+    publish = _step_view("publish")
+    unpublish = _step_view("unpublish")
+    reject = _step_view("reject")
+    archive = _step_view("archive")
+    restore = _step_view("restore")
+
+
+@contextmanager
+def _original_url_race_as_400(serializer):
+    """Another writer took this original address between validation and save: the same 400 as the validator's."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # a savepoint, so the transaction can still be queried after the error
+                yield
+        except IntegrityError:
+            url = serializer.validated_data.get("original_url")
+            if url and Article.objects.filter(original_url=url).exists():
+                raise exceptions.ValidationError(
+                    {"original_url": ["Another brief already has this original address."]}
+                ) from None
+            raise
+
+
+def _permission_refusal(article, user, transition: workflow.Transition) -> str:
+    """The workflow's own wording for a missing permission (the admin shows the same sentence)."""
+    # A stand-in in a status the step accepts, so check_transition gets past the status check
+    # and reaches the permission check, whose message we want.
+    stand_in = Article(title=article.title, status=next(iter(sorted(transition.sources))))
+    try:
+        workflow.check_transition(article=stand_in, actor=user, name=transition.name, check_content=False)
+    except workflow.TransitionRefused as refusal:
+        return str(refusal)
+    return f"You may not “{transition.label.lower()}” briefs."

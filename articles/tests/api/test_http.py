@@ -1,0 +1,156 @@
+"""HTTP behaviour shared by every endpoint: caching validators, error shape, throttling."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import RequestFactory
+from django.utils import timezone
+from django.utils.http import http_date
+
+from articles.api.errors import handler404, handler500
+from articles.models import Article, Status
+from articles.tests.factories import make_article, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/articles/", "/api/v1/articles/{slug}/", "/api/v1/fields/", "/api/v1/topics/"]
+)
+def test_anonymous_get_answers_304_while_the_etag_is_current(api, path):
+    brief = make_article(status=Status.PUBLISHED)
+    url = path.format(slug=brief.slug)
+    first = api.get(url)
+    assert first.status_code == 200
+    assert "public" in first.headers["Cache-Control"] and "max-age=60" in first.headers["Cache-Control"]
+    again = api.get(url, HTTP_IF_NONE_MATCH=first.headers["ETag"])
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["ETag"] == first.headers["ETag"]
+
+
+def test_a_change_a_reader_would_see_changes_the_etag(api):
+    topic = make_topic(name="Lasers")
+    brief = make_article(status=Status.PUBLISHED, topics=[topic])
+    etag = api.get(f"/api/v1/articles/{brief.slug}/").headers["ETag"]
+    topic.name = "Photonics"
+    topic.save()
+    response = api.get(f"/api/v1/articles/{brief.slug}/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert response.json()["topics"][0]["name"] == "Photonics"
+
+
+def test_if_modified_since_answers_304_until_a_brief_changes(api):
+    brief = make_article(status=Status.PUBLISHED)
+    first = api.get("/api/v1/articles/")
+    last_modified = first.headers["Last-Modified"]
+    assert api.get("/api/v1/articles/", HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+    detail = api.get(f"/api/v1/articles/{brief.slug}/")
+    assert detail.headers["Last-Modified"] == http_date(brief.updated_at.timestamp())
+    # Even a brief out of sight moving (e.g. leaving the published list) makes the list modified.
+    hidden = make_article(status=Status.DRAFT)
+    Article.objects.filter(pk=hidden.pk).update(updated_at=timezone.now() + timedelta(hours=1))
+    assert api.get("/api/v1/articles/", HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 200
+
+
+def test_authenticated_answers_are_private(editor_api):
+    make_article(status=Status.PUBLISHED)
+    response = editor_api.get("/api/v1/articles/")
+    assert "private" in response.headers["Cache-Control"]
+    assert "Authorization" in response.headers["Vary"]
+
+
+def test_unknown_api_path_is_a_json_404(api):
+    response = api.get("/api/v1/nothing-here/")
+    assert response.status_code == 404
+    assert response.json() == {
+        "error": {
+            "status": 404,
+            "code": "not_found",
+            "message": "There is no API endpoint at /api/v1/nothing-here/.",
+            "fields": {},
+        }
+    }
+
+
+def test_site_paths_keep_the_usual_error_pages():
+    request = RequestFactory().get("/no-such-page/")
+    assert handler404(request, Exception()).headers["Content-Type"].startswith("text/html")
+    assert handler500(request).headers["Content-Type"].startswith("text/html")
+
+
+def test_server_error_under_api_is_json():
+    response = handler500(RequestFactory().get("/api/v1/articles/"))
+    assert response.status_code == 500
+    assert response.headers["Content-Type"] == "application/json"
+    assert b'"code": "server_error"' in response.content
+
+
+def test_throttled_client_gets_429_with_retry_after(api, settings):
+    settings.API_THROTTLE_ANON_RATE = "3/min"
+    statuses = [api.get("/api/v1/roles/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    response = api.get("/api/v1/roles/")
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+    assert response.json()["error"]["code"] == "throttled"
+
+
+def test_each_token_has_its_own_budget(curator_api, editor_api, settings):
+    settings.API_THROTTLE_TOKEN_RATE = "2/min"
+    assert [curator_api.get("/api/v1/roles/").status_code for _ in range(3)] == [200, 200, 429]
+    assert editor_api.get("/api/v1/roles/").status_code == 200
+
+
+def test_browsable_api_and_json_have_different_etags(api):
+    make_article(status=Status.PUBLISHED)
+    as_json = api.get("/api/v1/articles/", HTTP_ACCEPT="application/json")
+    as_html = api.get("/api/v1/articles/", HTTP_ACCEPT="text/html")
+    assert as_html.headers["Content-Type"].startswith("text/html")
+    assert as_json.headers["ETag"] != as_html.headers["ETag"]
+    assert "Accept" in as_json.headers["Vary"]
+
+
+def test_malformed_json_body_is_a_400_in_the_error_shape(curator_api):
+    response = curator_api.post("/api/v1/articles/", '{"title": ', content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+
+
+def test_session_writes_need_the_csrf_token():
+    from rest_framework.test import APIClient
+
+    from articles.tests.factories import make_staff
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(make_staff("Editor"))
+    brief = make_article(status=Status.IN_REVIEW)
+    response = client.post(f"/api/v1/articles/{brief.slug}/publish/", {}, format="json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["error"]["message"]
+    brief.refresh_from_db()
+    assert brief.status == Status.IN_REVIEW
+
+
+def test_browsable_api_offers_a_login_page(api):
+    assert api.get("/api/auth/login/").status_code == 200
+
+
+def test_api_root_lists_the_endpoints(api):
+    body = api.get("/api/v1/").json()
+    assert set(body) == {"articles", "fields", "topics", "roles", "sources"}
+    assert body["articles"] == "http://testserver/api/v1/articles/"
+
+
+def test_throttle_counters_live_in_their_own_cache_when_configured(api, settings):
+    from django.core.cache import caches
+
+    throttle_cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-throttle-test"}
+    settings.CACHES = {**settings.CACHES, "api_throttle": throttle_cache}
+    settings.API_THROTTLE_CACHE = "api_throttle"
+    settings.API_THROTTLE_ANON_RATE = "1/min"
+    caches["api_throttle"].clear()
+    assert api.get("/api/v1/roles/").status_code == 200
+    assert api.get("/api/v1/roles/").status_code == 429
+    assert caches["default"].get("throttle_anon_127.0.0.1") is None
+    caches["api_throttle"].clear()

@@ -1,0 +1,60 @@
+"""The list's query, as the API builds it, on PostgreSQL (the scaled mode's database)."""
+
+import os
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from articles.api.filters import ORDERINGS
+from articles.api.views import briefs_for
+from articles.models import Article, Field, RelatedLink, Role, Source, Status, Topic
+from articles.search import search
+
+# The "postgres" alias exists only when TEST_DATABASE_URL is set; without it `postgres_url`
+# skips the test here and fails it in CI.
+DATABASES = ["default", "postgres"] if os.environ.get("TEST_DATABASE_URL") else ["default"]
+pytestmark = [pytest.mark.django_db(databases=DATABASES), pytest.mark.postgres]
+
+
+def _brief(source, n, *, title, fields, status=Status.PUBLISHED):
+    article = Article.objects.db_manager("postgres").create(
+        title=title,
+        slug=f"brief-{n}",
+        source=source,
+        original_url=f"https://origin.example/pg/{n}",
+        summary=f"About {title.lower()}.",
+        takeaway="Act on it.",
+        status=status,
+        published_at=timezone.now() if status == Status.PUBLISHED else None,
+    )
+    article.fields.set(fields)
+    return article
+
+
+def test_search_area_filter_ordering_and_related_prefetch_run_on_postgresql(postgres_url):
+    db = "postgres"
+    source = Source.objects.db_manager(db).create(name="PG Weekly", slug="pg-weekly", url="https://pg.example/feed")
+    area = Field.objects.db_manager(db).create(name="Science", slug="science")
+    physics = Field.objects.db_manager(db).create(name="Physics", slug="physics", parent=area)
+    role = Role.objects.db_manager(db).create(name="CTO", slug="cto")
+    topic = Topic.objects.db_manager(db).create(name="Optics", slug="optics")
+    on_both = _brief(source, 1, title="Photonic chips for inference", fields=[area, physics])
+    on_sub = _brief(source, 2, title="Cheaper photonic links", fields=[physics])
+    _brief(source, 3, title="Photonic draft", fields=[physics], status=Status.DRAFT)
+    _brief(source, 4, title="Unrelated hiring notes", fields=[physics])
+    on_both.roles.set([role])
+    on_both.topics.set([topic])
+    RelatedLink.objects.db_manager(db).create(from_article=on_both, to_article=on_sub, score=0.7)
+
+    queryset = briefs_for(AnonymousUser()).using(db).for_field(area)
+    found = list(search(queryset, "photonic").order_by(*ORDERINGS["relevance"]))
+
+    assert {brief.slug for brief in found} == {on_both.slug, on_sub.slug}  # once each, drafts left out
+    assert found[0].search_rank >= found[1].search_rank
+    assert "<mark>" in str(found[0].search_snippet)
+    by_slug = {brief.slug: brief for brief in found}
+    assert [link.to_article.slug for link in by_slug[on_both.slug].shown_related] == [on_sub.slug]
+    assert [r.slug for r in by_slug[on_both.slug].roles.all()] == ["cto"]
+    by_title = list(queryset.order_by(*ORDERINGS["title"]))
+    assert [brief.title for brief in by_title] == sorted(brief.title for brief in by_title)
