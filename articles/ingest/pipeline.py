@@ -1,0 +1,370 @@
+"""Entries → briefs: fetch, parse, normalize and store one source, and record how it went.
+
+`ingest_source` is what the task, the `ingest` command and the admin's "Ingest now" all
+run. It is safe to run twice at once (a lock with expiry keeps the second one out) and
+safe to kill at any point: each item is committed on its own, the database's unique
+constraint on the canonical address refuses twins, and the next run finishes the job.
+"""
+
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from articles.ingest.fetch import FetchError, fetch
+from articles.ingest.normalize import (
+    NormalizedItem,
+    NotAWebAddress,
+    canonical_url,
+    extract_page,
+    item_address,
+    normalize_entry,
+)
+from articles.ingest.parse import Entry, FeedError, parse_feed
+from articles.models import Article, IngestionRun, Source, Status
+
+logger = logging.getLogger(__name__)
+
+# Ingested text may still change under these; once published (or set aside) it is the editors' record.
+UPDATABLE_STATUSES = (Status.INGESTED, Status.DRAFT, Status.IN_REVIEW)
+Outcome = IngestionRun.Outcome
+
+
+@dataclass
+class RunCounts:
+    seen: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    to_enrich: list[int] = field(default_factory=list)
+    item_errors: list[str] = field(default_factory=list)
+
+
+class SourceBusy(Exception):
+    """Another run of this source holds its lock."""
+
+
+# --- Locks ------------------------------------------------------------------------------
+
+
+class source_lock:
+    """`with source_lock(source_id):` — raises SourceBusy if another run holds it; expires by itself."""
+
+    def __init__(self, key: str):
+        self.key = f"ingest:lock:{key}"
+
+    def __enter__(self):
+        if not cache.add(self.key, timezone.now().isoformat(), timeout=settings.INGEST_LOCK_SECONDS):
+            raise SourceBusy(self.key)
+        return self
+
+    def __exit__(self, *exc):
+        cache.delete(self.key)
+        return False
+
+
+# --- Source health ----------------------------------------------------------------------
+
+
+def backoff_delay(*, interval_minutes: int, failures: int) -> timedelta:
+    """How long a source that failed `failures` times in a row waits: doubling, capped (one day by default)."""
+    cap = settings.INGEST_MAX_BACKOFF_MINUTES
+    minutes = interval_minutes * (2 ** min(failures, 32))
+    return timedelta(minutes=min(minutes, cap))
+
+
+def record_success(*, source: Source, etag: str | None = None, last_modified: str | None = None) -> None:
+    now = timezone.now()
+    values = {
+        "last_fetched_at": now,
+        "last_success_at": now,
+        "consecutive_failures": 0,
+        "last_error": "",
+        "next_fetch_at": now + timedelta(minutes=source.poll_interval_minutes),
+    }
+    if etag is not None:
+        values["etag"] = etag
+    if last_modified is not None:
+        values["last_modified"] = last_modified
+    # update(), not save(): a curator may be editing the source's name or interval meanwhile.
+    Source.objects.filter(pk=source.pk).update(**values)
+
+
+def record_failure(*, source: Source, error: str) -> None:
+    now = timezone.now()
+    failures = Source.objects.filter(pk=source.pk).values_list("consecutive_failures", flat=True).first() or 0
+    failures += 1
+    Source.objects.filter(pk=source.pk).update(
+        last_fetched_at=now,
+        consecutive_failures=failures,
+        last_error=error[:2000],
+        next_fetch_at=now + backoff_delay(interval_minutes=source.poll_interval_minutes, failures=failures),
+    )
+
+
+def _close_interrupted_runs(source: Source) -> None:
+    # We hold the source's lock, so any run still marked running was cut short.
+    IngestionRun.objects.filter(source=source, status=Outcome.RUNNING).update(
+        status=Outcome.FAILED,
+        finished_at=timezone.now(),
+        error="The worker stopped before this run finished (killed or restarted); a later run took over.",
+    )
+
+
+def _finish_run(run: IngestionRun, *, status: str, counts: RunCounts, http_status=None, error: str = "") -> None:
+    run.status = status
+    run.finished_at = timezone.now()
+    run.http_status = http_status
+    run.items_seen = counts.seen
+    run.items_new = counts.new
+    run.items_updated = counts.updated
+    run.items_unchanged = counts.unchanged
+    run.items_failed = counts.failed
+    run.error = error[:5000]
+    run.save()
+
+
+# --- Storing items ----------------------------------------------------------------------
+
+
+def store_item(*, source: Source, item: NormalizedItem) -> tuple[str, int | None]:
+    """Create or refresh the brief for `item`; returns ("new" | "updated" | "unchanged", article id)."""
+    existing = Article.objects.filter(original_url=item.canonical_url).values("pk", "status", "content_hash").first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                article = Article(
+                    source=source,
+                    original_url=item.canonical_url,
+                    guid=item.guid,
+                    title=item.title,
+                    author=item.author,
+                    original_published_at=item.published,
+                    language=item.language,
+                    content_html=item.content_html,
+                    content_text=item.content_text,
+                    content_hash=item.content_hash,
+                    reading_minutes=item.reading_minutes,
+                    status=Status.INGESTED,
+                )
+                article._change_reason = f"Ingested from {source.name}"
+                article.save()
+            return "new", article.pk
+        except IntegrityError:
+            # Another worker stored the same address a moment ago: the constraint did its job.
+            existing = (
+                Article.objects.filter(original_url=item.canonical_url).values("pk", "status", "content_hash").first()
+            )
+            if existing is None:
+                raise
+    if existing["content_hash"] == item.content_hash or existing["status"] not in UPDATABLE_STATUSES:
+        return "unchanged", existing["pk"]
+    # Only the ingested text changes; title, summary and everything else an editor wrote stay.
+    changed = (
+        Article.objects.filter(pk=existing["pk"], status__in=UPDATABLE_STATUSES)
+        .exclude(content_hash=item.content_hash)
+        .update(
+            content_html=item.content_html,
+            content_text=item.content_text,
+            content_hash=item.content_hash,
+            updated_at=timezone.now(),
+        )
+    )
+    return ("updated" if changed else "unchanged"), existing["pk"]
+
+
+def _queue_enrichment(article_ids: list[int]) -> None:
+    if not article_ids:
+        return
+    from articles import tasks  # tasks import this module; importing here keeps the graph one-way at load time
+
+    ids = list(dict.fromkeys(article_ids))
+    transaction.on_commit(lambda: [tasks.enrich_article.delay(article_id) for article_id in ids])
+
+
+def _full_text(entry: Entry, *, feed_url: str) -> str:
+    try:
+        page = fetch(entry.link if "://" in entry.link else feed_url)
+    except FetchError as exc:
+        logger.info("Full text of %s not fetched: %s", entry.link, exc)
+        return ""
+    return extract_page(page.content, url=page.url).html
+
+
+def ingest_entries(*, source: Source, entries: list[Entry], feed_url: str, counts: RunCounts) -> None:
+    """Store each entry on its own: one bad item is counted and described, the others go on."""
+    known = set(
+        Article.objects.filter(original_url__in=_item_addresses(entries, feed_url))
+        .exclude(status__in=UPDATABLE_STATUSES)
+        .values_list("original_url", flat=True)
+    )
+    done_in_this_run: set[str] = set()
+    for entry in entries:
+        counts.seen += 1
+        try:
+            url = item_address(entry, feed_url=feed_url)
+            if url in done_in_this_run:
+                # Two items of one feed link the same address (two posts about one page): the
+                # second is still its own piece when it has an address of its own.
+                taken = url
+                url = next((a for a in _alternates(entry, feed_url) if a not in done_in_this_run), "")
+                if not url:
+                    # The publisher gave two pieces one address: a brief can link only one of them.
+                    counts.failed += 1
+                    counts.item_errors.append(
+                        f"item {counts.seen} ({entry.title or 'untitled'}) has the same address as an earlier item "
+                        f"of this feed ({taken}); the earlier one was kept"
+                    )
+                    continue
+            if url in known:
+                # Published or set aside: nothing to do, no work spent.
+                counts.unchanged += 1
+                done_in_this_run.add(url)
+                continue
+            full_html = ""
+            if source.fetch_full_text and not Article.objects.filter(original_url=url).exists():
+                full_html = _full_text(entry, feed_url=feed_url)
+            item = normalize_entry(entry, feed_url=feed_url, full_html=full_html, url=url)
+            outcome, article_id = store_item(source=source, item=item)
+            done_in_this_run.add(item.canonical_url)
+        except NotAWebAddress as exc:
+            counts.failed += 1
+            counts.item_errors.append(f"item {counts.seen} ({entry.title or entry.guid or 'untitled'}): {exc}")
+            continue
+        except Exception as exc:
+            logger.exception("Item %s of %s failed", entry.link, source)
+            counts.failed += 1
+            counts.item_errors.append(f"item {counts.seen} ({entry.link}): {exc.__class__.__name__}: {exc}")
+            continue
+        if outcome == "new":
+            counts.new += 1
+            counts.to_enrich.append(article_id)
+        elif outcome == "updated":
+            counts.updated += 1
+            counts.to_enrich.append(article_id)
+        else:
+            counts.unchanged += 1
+
+
+def _alternates(entry: Entry, feed_url: str) -> list[str]:
+    urls = []
+    for address in entry.alternates:
+        with contextlib.suppress(NotAWebAddress):
+            urls.append(canonical_url(address, base=feed_url))
+    return urls
+
+
+def _item_addresses(entries: list[Entry], feed_url: str) -> list[str]:
+    urls = []
+    for entry in entries:
+        with contextlib.suppress(NotAWebAddress):
+            urls.append(item_address(entry, feed_url=feed_url))
+        urls.extend(_alternates(entry, feed_url))
+    return urls
+
+
+# --- Whole runs -------------------------------------------------------------------------
+
+
+def ingest_source(*, source_id: int, force: bool = False) -> IngestionRun:
+    """Fetch and store one feed source now; raises SourceBusy if it is already being ingested.
+
+    `force` skips the conditional GET (a curator's "Ingest now" wants a real look).
+    A failed fetch or an unreadable feed is recorded on the run and the source, never raised.
+    """
+    with source_lock(f"source:{source_id}"):
+        source = Source.objects.get(pk=source_id)
+        _close_interrupted_runs(source)
+        run = IngestionRun.objects.create(source=source, status=Outcome.RUNNING)
+        counts = RunCounts()
+        http_status = None
+        try:
+            result = fetch(
+                source.url,
+                etag="" if force else source.etag,
+                last_modified="" if force else source.last_modified,
+            )
+            http_status = result.status
+            if result.not_modified:
+                record_success(source=source)
+                _finish_run(run, status=Outcome.NOT_MODIFIED, counts=counts, http_status=http_status)
+                return run
+            feed = parse_feed(result.content, url=result.url, content_type=result.content_type, headers=result.headers)
+            ingest_entries(source=source, entries=feed.entries, feed_url=result.url, counts=counts)
+        except (FetchError, FeedError) as exc:
+            http_status = getattr(exc, "http_status", None) or http_status
+            return _fail(run, source=source, counts=counts, http_status=http_status, error=str(exc), cause=exc)
+        except Exception as exc:  # includes Celery's soft time limit: record it, then let the worker go on
+            logger.exception("Ingesting %s failed", source)
+            error = f"Unexpected error while ingesting: {exc.__class__.__name__}: {exc}"
+            return _fail(run, source=source, counts=counts, http_status=http_status, error=error, cause=exc)
+        leftovers = Article.objects.filter(source=source, status=Status.INGESTED, created_at__lt=run.started_at)
+        _queue_enrichment(counts.to_enrich + list(leftovers.values_list("pk", flat=True)))
+        record_success(source=source, etag=result.etag, last_modified=result.last_modified)
+        error = ""
+        if counts.item_errors:
+            error = f"{counts.failed} item(s) skipped: " + "; ".join(counts.item_errors[:20])
+        _finish_run(run, status=Outcome.SUCCEEDED, counts=counts, http_status=http_status, error=error)
+        return run
+
+
+def _fail(run, *, source, counts, http_status, error, cause) -> IngestionRun:
+    record_failure(source=source, error=error)
+    _finish_run(run, status=Outcome.FAILED, counts=counts, http_status=http_status, error=error)
+    run.transient = bool(getattr(cause, "transient", False))
+    return run
+
+
+def page_source_for(url: str) -> Source:
+    """The "single pages" source of the site `url` belongs to, created on first use."""
+    page_url = canonical_url(url)
+    host = page_url.split("/")[2]
+    home = f"{page_url.split('/')[0]}//{host}/"
+    source = Source.objects.filter(url=home).first()
+    if source is None:
+        try:
+            with transaction.atomic():
+                source = Source.objects.create(name=host, url=home, site_url=home, kind=Source.Kind.PAGE)
+        except IntegrityError:
+            source = Source.objects.get(url=home)
+    return source
+
+
+def ingest_page(*, source_id: int, url: str) -> IngestionRun:
+    """Fetch one web page a curator submitted and store it as a brief of the page source `source_id`."""
+    with source_lock(f"page:{url}"):
+        source = Source.objects.get(pk=source_id)
+        run = IngestionRun.objects.create(source=source, status=Outcome.RUNNING)
+        counts = RunCounts(seen=1)
+        http_status = None
+        try:
+            result = fetch(url)
+            http_status = result.status
+            page = extract_page(result.content, url=result.url)
+            if not page.html:
+                raise FeedError(f"No article text could be found on {url}.")
+            entry = Entry(
+                link=url, title=page.title, content_html=page.html, author=page.author, published=page.published
+            )
+            outcome, article_id = store_item(source=source, item=normalize_entry(entry, feed_url=url))
+        except (FetchError, FeedError, NotAWebAddress) as exc:
+            counts.failed = 1
+            http_status = getattr(exc, "http_status", None) or http_status
+            return _fail(run, source=source, counts=counts, http_status=http_status, error=str(exc), cause=exc)
+        except Exception as exc:
+            logger.exception("Ingesting the page %s failed", url)
+            counts.failed = 1
+            error = f"Unexpected error while ingesting {url}: {exc.__class__.__name__}: {exc}"
+            return _fail(run, source=source, counts=counts, http_status=http_status, error=error, cause=exc)
+        setattr(counts, outcome, 1)
+        if outcome in ("new", "updated"):
+            _queue_enrichment([article_id])
+        record_success(source=source)
+        _finish_run(run, status=Outcome.SUCCEEDED, counts=counts, http_status=http_status)
+        return run
