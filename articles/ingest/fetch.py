@@ -139,7 +139,7 @@ def check_url(url: str) -> httpx.URL:
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
-        raise UnsafeURL(f"{url!r} is not a valid web address ({exc}).") from None
+        raise UnsafeURL(f"Refused {url!r}: it is not a valid web address ({exc}).") from None
     if parsed.scheme not in ALLOWED_SCHEMES:
         raise UnsafeURL(f"Refused {url!r}: only http and https addresses are fetched, not {parsed.scheme or 'none'}.")
     if not parsed.host:

@@ -1,5 +1,9 @@
 """Fixtures for the ingestion tests: a loopback HTTP server the guard lets through, and quick timeouts."""
 
+import contextlib
+import socketserver
+import threading
+
 import pytest
 
 from articles.models import Source
@@ -44,3 +48,28 @@ def feed_source(db, ingest_settings, httpserver):
         return make_source(url=httpserver.url_for(path), **fields)
 
     return make
+
+
+@pytest.fixture
+def raw_server():
+    """start(handler) → URL of a bare TCP server on 127.0.0.1 whose handler writes the raw response
+    (for what an HTTP framework would buffer: a body sent a few bytes at a time)."""
+    servers = []
+
+    def start(handler) -> str:
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self):
+                with contextlib.suppress(OSError):
+                    self.request.recv(65536)
+                    handler(self.request)
+
+        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
