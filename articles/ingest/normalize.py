@@ -117,6 +117,8 @@ def sanitize_html(html: str, *, base_url: str = "") -> str:
 
     def absolute(element, attribute, value):
         if attribute in URL_ATTRIBUTES:
+            if not value.strip():
+                return None  # an emptied link would point back at the page itself
             if not base_url:
                 return value
             joined = urljoin(base_url, value.strip())

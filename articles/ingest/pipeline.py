@@ -133,9 +133,16 @@ def _finish_run(run: IngestionRun, *, status: str, counts: RunCounts, http_statu
 # --- Storing items ----------------------------------------------------------------------
 
 
-def store_item(*, source: Source, item: NormalizedItem) -> tuple[str, int | None]:
-    """Create or refresh the brief for `item`; returns ("new" | "updated" | "unchanged", article id)."""
-    existing = Article.objects.filter(original_url=item.canonical_url).values("pk", "status", "content_hash").first()
+EXISTING_FIELDS = ("pk", "original_url", "status", "content_hash")
+
+
+def store_item(*, source: Source, item: NormalizedItem, existing: dict | None = None) -> tuple[str, int | None]:
+    """Create or refresh the brief for `item`; returns ("new" | "updated" | "unchanged", article id).
+
+    `existing` is the stored row for the address when the caller already looked it up.
+    """
+    if existing is None:
+        existing = Article.objects.filter(original_url=item.canonical_url).values(*EXISTING_FIELDS).first()
     if existing is None:
         try:
             with transaction.atomic():
@@ -158,9 +165,7 @@ def store_item(*, source: Source, item: NormalizedItem) -> tuple[str, int | None
             return "new", article.pk
         except IntegrityError:
             # Another worker stored the same address a moment ago: the constraint did its job.
-            existing = (
-                Article.objects.filter(original_url=item.canonical_url).values("pk", "status", "content_hash").first()
-            )
+            existing = Article.objects.filter(original_url=item.canonical_url).values(*EXISTING_FIELDS).first()
             if existing is None:
                 raise
     if existing["content_hash"] == item.content_hash or existing["status"] not in UPDATABLE_STATUSES:
@@ -199,11 +204,11 @@ def _full_text(entry: Entry, *, feed_url: str) -> str:
 
 def ingest_entries(*, source: Source, entries: list[Entry], feed_url: str, counts: RunCounts) -> None:
     """Store each entry on its own: one bad item is counted and described, the others go on."""
-    known = set(
-        Article.objects.filter(original_url__in=_item_addresses(entries, feed_url))
-        .exclude(status__in=UPDATABLE_STATUSES)
-        .values_list("original_url", flat=True)
-    )
+    # One query tells which items are already stored; those are then skipped without another.
+    known = {
+        row["original_url"]: row
+        for row in Article.objects.filter(original_url__in=_item_addresses(entries, feed_url)).values(*EXISTING_FIELDS)
+    }
     done_in_this_run: set[str] = set()
     for entry in entries:
         counts.seen += 1
@@ -222,16 +227,19 @@ def ingest_entries(*, source: Source, entries: list[Entry], feed_url: str, count
                         f"of this feed ({taken}); the earlier one was kept"
                     )
                     continue
-            if url in known:
-                # Published or set aside: nothing to do, no work spent.
+            stored = known.get(url)
+            if stored is not None and (stored["status"] not in UPDATABLE_STATUSES or source.fetch_full_text):
+                # Published or set aside (or its full text already fetched once): no work spent.
                 counts.unchanged += 1
                 done_in_this_run.add(url)
                 continue
-            full_html = ""
-            if source.fetch_full_text and not Article.objects.filter(original_url=url).exists():
-                full_html = _full_text(entry, feed_url=feed_url)
+            full_html = _full_text(entry, feed_url=feed_url) if source.fetch_full_text else ""
             item = normalize_entry(entry, feed_url=feed_url, full_html=full_html, url=url)
-            outcome, article_id = store_item(source=source, item=item)
+            if stored is not None and stored["content_hash"] == item.content_hash:
+                counts.unchanged += 1
+                done_in_this_run.add(url)
+                continue
+            outcome, article_id = store_item(source=source, item=item, existing=stored)
             done_in_this_run.add(item.canonical_url)
         except NotAWebAddress as exc:
             counts.failed += 1
