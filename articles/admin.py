@@ -436,3 +436,6 @@ class TopicAdmin(TaxonomyAdmin):
 @admin.register(Role)
 class RoleAdmin(TaxonomyAdmin):
     list_display = ("name", "slug", "position", "published_briefs")
+
+# Ingestion additions (Ingest now, OPML, Add a single page) extend SourceAdmin in their own module.
+from articles.ingest import admin as _ingest_admin  # noqa: E402, F401
