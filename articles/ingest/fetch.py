@@ -7,6 +7,7 @@ the check and the connection. Redirects are followed by hand, one hop at a time,
 hop through the same guard.
 """
 
+import hashlib
 import ipaddress
 import socket
 import time
@@ -199,7 +200,7 @@ def host_slot(host: str):
     delay = 0.05
     while True:
         for slot in range(slots):
-            key = f"ingest:host:{host.lower()}:{slot}"
+            key = f"ingest:host:{hashlib.sha256(host.lower().encode()).hexdigest()[:32]}:{slot}"
             if cache.add(key, 1, timeout=expiry):
                 try:
                     yield

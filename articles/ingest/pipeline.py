@@ -7,6 +7,7 @@ constraint on the canonical address refuses twins, and the next run finishes the
 """
 
 import contextlib
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -57,7 +58,8 @@ class source_lock:
     """`with source_lock(source_id):` — raises SourceBusy if another run holds it; expires by itself."""
 
     def __init__(self, key: str):
-        self.key = f"ingest:lock:{key}"
+        # Hashed: a page address can be longer than a cache key may be (250 characters).
+        self.key = f"ingest:lock:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
 
     def __enter__(self):
         if not cache.add(self.key, timezone.now().isoformat(), timeout=settings.INGEST_LOCK_SECONDS):

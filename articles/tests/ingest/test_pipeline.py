@@ -1,9 +1,9 @@
 """Entries → briefs: one per canonical address, updates that respect editors, runs and source health."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from articles.ingest.pipeline import SourceBusy, backoff_delay, ingest_source, source_lock
@@ -157,12 +157,15 @@ def test_a_source_being_ingested_is_not_ingested_twice_at_once(feed_source):
     assert not IngestionRun.objects.exists()
 
 
-def test_a_lock_left_by_a_killed_worker_expires(feed_source, ingest_settings):
+def test_a_lock_left_by_a_killed_worker_expires(httpserver, feed_source, ingest_settings):
+    serve(httpserver, rss(item(1)))
+    ingest_settings.INGEST_LOCK_SECONDS = 1
     source = feed_source()
-    cache.add(f"ingest:lock:source:{source.pk}", "stale", timeout=1)
-    cache.delete(f"ingest:lock:source:{source.pk}")  # what the expiry does for a dead holder
-    ingest_source(source_id=source.pk)
-    assert IngestionRun.objects.count() == 1
+    source_lock(f"source:{source.pk}").__enter__()  # taken and never released, as by a killed worker
+    with pytest.raises(SourceBusy):
+        ingest_source(source_id=source.pk)
+    time.sleep(1.1)
+    assert ingest_source(source_id=source.pk).status == Outcome.SUCCEEDED
 
 
 def test_a_run_cut_short_is_closed_by_the_next_one(httpserver, feed_source):
