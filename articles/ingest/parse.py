@@ -111,9 +111,9 @@ def parse_feed(content: bytes, *, url: str, content_type: str = "", headers: dic
 
 
 def _looks_like_json(content: bytes, content_type: str) -> bool:
-    if "json" in content_type.lower():
-        return True
-    return content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+    start = content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    # Servers mislabel feeds often; what the body starts with wins over the header.
+    return start == b"{" or ("json" in content_type.lower() and start != b"<")
 
 
 def _parse_xml_feed(content: bytes, *, url: str, content_type: str, headers: dict) -> ParsedFeed:
@@ -134,6 +134,11 @@ def _parse_xml_feed(content: bytes, *, url: str, content_type: str, headers: dic
     version = result.get("version") or ""
     entries = [_entry_from_feedparser(item) for item in result.entries]
     if not version and not entries:
+        advertised = advertised_feed(content, url=url)
+        if advertised:
+            raise FeedError(
+                f"This is a web page, not a feed; the page names its feed at {advertised}: use that address."
+            )
         problem = result.get("bozo_exception")
         detail = f": {problem}" if problem else ""
         raise FeedError(f"This is not an RSS, Atom, RDF or JSON feed{detail}.")
@@ -145,6 +150,24 @@ def _parse_xml_feed(content: bytes, *, url: str, content_type: str, headers: dic
         entries=entries,
         malformed=str(result.get("bozo_exception") or "") if result.get("bozo") else "",
     )
+
+
+_LINK_TAG = re.compile(rb"<link\b[^>]*>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(rb"""([a-z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+FEED_TYPES = {b"application/rss+xml", b"application/atom+xml", b"application/feed+json", b"application/json"}
+
+
+def advertised_feed(content: bytes, *, url: str) -> str:
+    """The feed address a web page advertises with <link rel="alternate" type="application/rss+xml">, if any."""
+    for tag in _LINK_TAG.findall(content[:200_000]):
+        attributes = {m[0].lower(): (m[1] or m[2]) for m in _ATTRIBUTE.findall(tag)}
+        if b"alternate" in attributes.get(b"rel", b"").lower().split() and (
+            attributes.get(b"type", b"").lower() in FEED_TYPES
+        ):
+            href = attributes.get(b"href", b"").decode("utf-8", "replace").strip()
+            if href:
+                return urljoin(url, href)
+    return ""
 
 
 def _entry_from_feedparser(item) -> Entry:

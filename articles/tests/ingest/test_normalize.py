@@ -99,3 +99,18 @@ def test_json_feed_11_authors_dates_and_external_url():
 def test_broken_json_feeds_are_clear_errors(body, message):
     with pytest.raises(FeedError, match=message):
         parse_feed(body, url="https://x.example/feed.json", content_type="application/feed+json")
+
+
+def test_a_web_page_given_as_a_feed_names_the_feed_it_advertises():
+    page = (
+        b"<!doctype html><html><head><title>Blog</title>"
+        b'<link rel="alternate" type="application/rss+xml" title="Posts" href="/posts.rss"></head>'
+        b"<body><p>Hello</p></body></html>"
+    )
+    with pytest.raises(FeedError, match=r"web page, not a feed.*https://blog\.example/posts\.rss"):
+        parse_feed(page, url="https://blog.example/", content_type="text/html")
+
+
+def test_a_feed_served_with_a_json_content_type_is_still_read_as_xml():
+    body = b'<rss version="2.0"><channel><title>T</title><item><title>A</title></item></channel></rss>'
+    assert parse_feed(body, url="https://x.example/f", content_type="application/json").entries[0].title == "A"
