@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -195,11 +196,12 @@ def _queue_enrichment(article_ids: list[int]) -> None:
     transaction.on_commit(lambda: [tasks.enrich_article.delay(article_id) for article_id in ids])
 
 
-def _full_text(entry: Entry, *, feed_url: str) -> str:
+def _full_text(url: str) -> str:
+    """The main text of the item's page; empty (the feed's text is kept) when the page cannot be had."""
     try:
-        page = fetch(entry.link if "://" in entry.link else feed_url)
+        page = fetch(url)
     except FetchError as exc:
-        logger.info("Full text of %s not fetched: %s", entry.link, exc)
+        logger.info("Full text of %s not fetched: %s", url, exc)
         return ""
     return extract_page(page.content, url=page.url).html
 
@@ -235,7 +237,7 @@ def ingest_entries(*, source: Source, entries: list[Entry], feed_url: str, count
                 counts.unchanged += 1
                 done_in_this_run.add(url)
                 continue
-            full_html = _full_text(entry, feed_url=feed_url) if source.fetch_full_text else ""
+            full_html = _full_text(url) if source.fetch_full_text else ""
             item = normalize_entry(entry, feed_url=feed_url, full_html=full_html, url=url)
             if stored is not None and stored["content_hash"] == item.content_hash:
                 counts.unchanged += 1
@@ -243,6 +245,8 @@ def ingest_entries(*, source: Source, entries: list[Entry], feed_url: str, count
                 continue
             outcome, article_id = store_item(source=source, item=item, existing=stored)
             done_in_this_run.add(item.canonical_url)
+        except SoftTimeLimitExceeded:
+            raise  # the run as a whole is out of time: stop here, the next run carries on
         except NotAWebAddress as exc:
             counts.failed += 1
             counts.item_errors.append(f"item {counts.seen} ({entry.title or entry.guid or 'untitled'}): {exc}")
@@ -310,7 +314,13 @@ def ingest_source(*, source_id: int, force: bool = False) -> IngestionRun:
         except (FetchError, FeedError) as exc:
             http_status = getattr(exc, "http_status", None) or http_status
             return _fail(run, source=source, counts=counts, http_status=http_status, error=str(exc), cause=exc)
-        except Exception as exc:  # includes Celery's soft time limit: record it, then let the worker go on
+        except SoftTimeLimitExceeded as exc:
+            error = (
+                f"Stopped after {settings.CELERY_TASK_SOFT_TIME_LIMIT} seconds (the task's time limit); "
+                f"the {counts.new} new item(s) stored so far are kept and the next run continues."
+            )
+            return _fail(run, source=source, counts=counts, http_status=http_status, error=error, cause=exc)
+        except Exception as exc:  # a bug or a surprise: record it, then let the worker go on
             logger.exception("Ingesting %s failed", source)
             error = f"Unexpected error while ingesting: {exc.__class__.__name__}: {exc}"
             return _fail(run, source=source, counts=counts, http_status=http_status, error=error, cause=exc)

@@ -245,3 +245,29 @@ def test_missing_source_is_reported(db):
 def test_inactive_page_sources_are_never_due(db):
     make_source(kind=Source.Kind.PAGE, is_active=True)
     assert not Source.objects.due().exists()
+
+
+def test_a_run_out_of_time_keeps_what_it_stored_and_says_so(httpserver, feed_source, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from articles.ingest import pipeline
+
+    real_normalize = pipeline.normalize_entry
+    calls = []
+
+    def normalize_until_the_limit(entry, **kwargs):
+        calls.append(entry)
+        if len(calls) == 3:
+            raise SoftTimeLimitExceeded()  # what Celery raises inside the task at its soft time limit
+        return real_normalize(entry, **kwargs)
+
+    monkeypatch.setattr(pipeline, "normalize_entry", normalize_until_the_limit)
+    serve(httpserver, rss(*(item(n) for n in range(5))))
+    source = feed_source()
+    run = ingest_source(source_id=source.pk)
+    assert run.status == Outcome.FAILED
+    assert "time limit" in run.error and "2 new item(s) stored so far are kept" in run.error
+    assert Article.objects.count() == 2
+
+    monkeypatch.setattr(pipeline, "normalize_entry", real_normalize)
+    assert ingest_source(source_id=source.pk).items_new == 3
