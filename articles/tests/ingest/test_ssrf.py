@@ -41,6 +41,7 @@ REFUSED_ADDRESSES = {
     "::ffff:127.0.0.1": "loopback",  # IPv4-mapped
     "::ffff:10.1.2.3": "private",
     "::ffff:169.254.169.254": "link-local",
+    "::ffff:a9fe:a9fe": "link-local",  # the same, spelled in hex
     "::127.0.0.1": "loopback",  # IPv4-compatible (deprecated)
     "64:ff9b::7f00:1": "loopback",  # NAT64 of 127.0.0.1
     "2002:7f00:1::": "loopback",  # 6to4 of 127.0.0.1
@@ -95,6 +96,10 @@ def host_spellings(port):
         f"HTTP://127.0.0.1:{port}/feed.xml",
         f"http://0.0.0.0:{port}/feed.xml",
         f"http://[::]:{port}/feed.xml",
+        f"http://0:{port}/feed.xml",
+        f"http://127\u30020\u30020\u30021:{port}/feed.xml",  # ideographic full stops, mapped to dots by IDNA
+        f"http://[::ffff:0:127.0.0.1]:{port}/feed.xml",  # IPv4-translated (SIIT)
+        f"http://[::ffff:7f00:0001]:{port}/feed.xml",
     ]
 
 
