@@ -194,6 +194,16 @@ def finished_runs(environment) -> int:
     return sql(environment, "SELECT count(*) FROM articles_ingestionrun WHERE status <> 'running'")[0][0]
 
 
+def settled(environment) -> bool:
+    """Nothing queued, nothing delivered and unacknowledged, no run in progress."""
+    import redis
+
+    broker = redis.Redis.from_url(environment["redis_url"])
+    if broker.llen("celery") or broker.hlen("unacked"):
+        return False
+    return not sql(environment, "SELECT count(*) FROM articles_ingestionrun WHERE status = 'running'")[0][0]
+
+
 def duplicates(environment) -> list:
     return sql(
         environment, "SELECT original_url, count(*) FROM articles_article GROUP BY original_url HAVING count(*) > 1"
@@ -222,13 +232,21 @@ def test_four_workers_ingesting_the_same_feeds_at_once_make_no_twins(
             queue(scaled_environment, "articles.tasks.ingest_source", source_id)  # a duplicate message, too
         try:
             wait_for(
-                lambda round_number=round_number: finished_runs(scaled_environment) >= len(source_ids) * round_number,
+                lambda round_number=round_number: (
+                    finished_runs(scaled_environment) >= len(source_ids) * round_number and settled(scaled_environment)
+                ),
                 message=f"round {round_number} of ingestion",
             )
         except AssertionError:
             pytest.fail(workers.log_tail())
         assert duplicates(scaled_environment) == []
 
+    busy_workers = [
+        path.name
+        for path in scaled_environment["logs"].glob("worker*.log")
+        if "articles.tasks.ingest_source" in path.read_text() and "succeeded" in path.read_text()
+    ]
+    assert len(busy_workers) >= 2, "the work was not shared between workers"
     stored = [row[0] for row in sql(scaled_environment, "SELECT original_url FROM articles_article")]
     assert sorted(stored) == sorted(expected)  # every item present, exactly once
     failed = sql(scaled_environment, "SELECT error FROM articles_ingestionrun WHERE status = 'failed'")
