@@ -271,3 +271,12 @@ def test_a_run_out_of_time_keeps_what_it_stored_and_says_so(httpserver, feed_sou
 
     monkeypatch.setattr(pipeline, "normalize_entry", real_normalize)
     assert ingest_source(source_id=source.pk).items_new == 3
+
+
+def test_full_text_of_an_item_linking_a_private_address_is_not_fetched(httpserver, feed_source):
+    serve(httpserver, rss(item(1, link="http://10.1.2.3/internal-report", guid="r1", body="<p>Feed text only.</p>")))
+    source = feed_source(fetch_full_text=True)
+    run = ingest_source(source_id=source.pk)
+    article = Article.objects.get()
+    assert run.items_new == 1
+    assert article.content_text == "Feed text only."  # the guard refused the page; the feed's text stays
