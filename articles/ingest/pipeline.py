@@ -46,6 +46,7 @@ class RunCounts:
     failed: int = 0
     to_enrich: list[int] = field(default_factory=list)
     item_errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # stored anyway, but worth an operator's look
 
 
 class SourceBusy(Exception):
@@ -196,12 +197,12 @@ def _queue_enrichment(article_ids: list[int]) -> None:
     transaction.on_commit(lambda: [tasks.enrich_article.delay(article_id) for article_id in ids])
 
 
-def _full_text(url: str) -> str:
+def _full_text(url: str, counts: RunCounts) -> str:
     """The main text of the item's page; empty (the feed's text is kept) when the page cannot be had."""
     try:
         page = fetch(url)
     except FetchError as exc:
-        logger.info("Full text of %s not fetched: %s", url, exc)
+        counts.notes.append(f"full text of {url} not fetched, the feed's text was kept: {exc}")
         return ""
     return extract_page(page.content, url=page.url).html
 
@@ -237,7 +238,7 @@ def ingest_entries(*, source: Source, entries: list[Entry], feed_url: str, count
                 counts.unchanged += 1
                 done_in_this_run.add(url)
                 continue
-            full_html = _full_text(url) if source.fetch_full_text else ""
+            full_html = _full_text(url, counts) if source.fetch_full_text else ""
             item = normalize_entry(entry, feed_url=feed_url, full_html=full_html, url=url)
             if stored is not None and stored["content_hash"] == item.content_hash:
                 counts.unchanged += 1
@@ -327,9 +328,12 @@ def ingest_source(*, source_id: int, force: bool = False) -> IngestionRun:
         leftovers = Article.objects.filter(source=source, status=Status.INGESTED, created_at__lt=run.started_at)
         _queue_enrichment(counts.to_enrich + list(leftovers.values_list("pk", flat=True)))
         record_success(source=source, etag=result.etag, last_modified=result.last_modified)
-        error = ""
+        problems = []
         if counts.item_errors:
-            error = f"{counts.failed} item(s) skipped: " + "; ".join(counts.item_errors[:20])
+            problems.append(f"{counts.failed} item(s) skipped: " + "; ".join(counts.item_errors[:20]))
+        if counts.notes:
+            problems.append("; ".join(counts.notes[:20]))
+        error = "; ".join(problems)
         _finish_run(run, status=Outcome.SUCCEEDED, counts=counts, http_status=http_status, error=error)
         return run
 

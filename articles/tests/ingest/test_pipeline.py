@@ -280,3 +280,5 @@ def test_full_text_of_an_item_linking_a_private_address_is_not_fetched(httpserve
     article = Article.objects.get()
     assert run.items_new == 1
     assert article.content_text == "Feed text only."  # the guard refused the page; the feed's text stays
+    assert "full text of http://10.1.2.3/internal-report not fetched" in run.error
+    assert "private network address" in run.error
