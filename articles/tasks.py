@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import workflow
-from articles.ingest import pipeline
+from articles.ingest import pages, pipeline
 from articles.models import Article, Source, Status
 
 logger = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def ingest_page(self, source_id: int, url: str):
     if too_many_deliveries(self):
         return None
     try:
-        run = pipeline.ingest_page(source_id=source_id, url=url)
+        run = pages.ingest_page(source_id=source_id, url=url)
     except (pipeline.SourceBusy, Source.DoesNotExist):
         return None
     if getattr(run, "transient", False) and self.request.retries < settings.INGEST_TASK_RETRIES:

@@ -5,6 +5,7 @@ fetch.py      HTTP with the SSRF guard, conditional GET, redirects checked per h
 parse.py      RSS / Atom / RDF through feedparser (DOCTYPE internal subsets cut first), JSON Feed 1.0/1.1
 normalize.py  canonical address, nh3 sanitizing, plain text, full text (trafilatura), reading time, hash
 pipeline.py   entries → Articles, IngestionRun records, source health and backoff, locks
+pages.py      single pages a curator adds ("Add a single page")
 opml.py       OPML import and export of feed sources
 admin.py      "Ingest now", OPML import/export and "Add a single page" in the curation panel
 

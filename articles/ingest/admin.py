@@ -16,7 +16,7 @@ from articles import tasks
 from articles.admin import SourceAdmin
 from articles.ingest.fetch import UnsafeURL, check_url
 from articles.ingest.opml import MAX_OPML_BYTES, OPMLError, export_opml, import_opml
-from articles.ingest.pipeline import page_source_for
+from articles.ingest.pages import page_source_for
 from articles.models import Source
 
 

@@ -121,7 +121,7 @@ def _close_interrupted_runs(source: Source) -> None:
     )
 
 
-def _finish_run(run: IngestionRun, *, status: str, counts: RunCounts, http_status=None, error: str = "") -> None:
+def finish_run(run: IngestionRun, *, status: str, counts: RunCounts, http_status=None, error: str = "") -> None:
     run.status = status
     run.finished_at = timezone.now()
     run.http_status = http_status
@@ -188,7 +188,7 @@ def store_item(*, source: Source, item: NormalizedItem, existing: dict | None = 
     return ("updated" if changed else "unchanged"), existing["pk"]
 
 
-def _queue_enrichment(article_ids: list[int]) -> None:
+def queue_enrichment(article_ids: list[int]) -> None:
     if not article_ids:
         return
     from articles import tasks  # tasks import this module; importing here keeps the graph one-way at load time
@@ -308,25 +308,25 @@ def ingest_source(*, source_id: int, force: bool = False) -> IngestionRun:
             http_status = result.status
             if result.not_modified:
                 record_success(source=source)
-                _finish_run(run, status=Outcome.NOT_MODIFIED, counts=counts, http_status=http_status)
+                finish_run(run, status=Outcome.NOT_MODIFIED, counts=counts, http_status=http_status)
                 return run
             feed = parse_feed(result.content, url=result.url, content_type=result.content_type, headers=result.headers)
             ingest_entries(source=source, entries=feed.entries, feed_url=result.url, counts=counts)
         except (FetchError, FeedError) as exc:
             http_status = getattr(exc, "http_status", None) or http_status
-            return _fail(run, source=source, counts=counts, http_status=http_status, error=str(exc), cause=exc)
+            return fail_run(run, source=source, counts=counts, http_status=http_status, error=str(exc), cause=exc)
         except SoftTimeLimitExceeded as exc:
             error = (
                 f"Stopped after {settings.CELERY_TASK_SOFT_TIME_LIMIT} seconds (the task's time limit); "
                 f"the {counts.new} new item(s) stored so far are kept and the next run continues."
             )
-            return _fail(run, source=source, counts=counts, http_status=http_status, error=error, cause=exc)
+            return fail_run(run, source=source, counts=counts, http_status=http_status, error=error, cause=exc)
         except Exception as exc:  # a bug or a surprise: record it, then let the worker go on
             logger.exception("Ingesting %s failed", source)
             error = f"Unexpected error while ingesting: {exc.__class__.__name__}: {exc}"
-            return _fail(run, source=source, counts=counts, http_status=http_status, error=error, cause=exc)
+            return fail_run(run, source=source, counts=counts, http_status=http_status, error=error, cause=exc)
         leftovers = Article.objects.filter(source=source, status=Status.INGESTED, created_at__lt=run.started_at)
-        _queue_enrichment(counts.to_enrich + list(leftovers.values_list("pk", flat=True)))
+        queue_enrichment(counts.to_enrich + list(leftovers.values_list("pk", flat=True)))
         record_success(source=source, etag=result.etag, last_modified=result.last_modified)
         problems = []
         if counts.item_errors:
@@ -334,61 +334,12 @@ def ingest_source(*, source_id: int, force: bool = False) -> IngestionRun:
         if counts.notes:
             problems.append("; ".join(counts.notes[:20]))
         error = "; ".join(problems)
-        _finish_run(run, status=Outcome.SUCCEEDED, counts=counts, http_status=http_status, error=error)
+        finish_run(run, status=Outcome.SUCCEEDED, counts=counts, http_status=http_status, error=error)
         return run
 
 
-def _fail(run, *, source, counts, http_status, error, cause) -> IngestionRun:
+def fail_run(run, *, source, counts, http_status, error, cause) -> IngestionRun:
     record_failure(source=source, error=error)
-    _finish_run(run, status=Outcome.FAILED, counts=counts, http_status=http_status, error=error)
+    finish_run(run, status=Outcome.FAILED, counts=counts, http_status=http_status, error=error)
     run.transient = bool(getattr(cause, "transient", False))
     return run
-
-
-def page_source_for(url: str) -> Source:
-    """The "single pages" source of the site `url` belongs to, created on first use."""
-    page_url = canonical_url(url)
-    host = page_url.split("/")[2]
-    home = f"{page_url.split('/')[0]}//{host}/"
-    source = Source.objects.filter(url=home).first()
-    if source is None:
-        try:
-            with transaction.atomic():
-                source = Source.objects.create(name=host, url=home, site_url=home, kind=Source.Kind.PAGE)
-        except IntegrityError:
-            source = Source.objects.get(url=home)
-    return source
-
-
-def ingest_page(*, source_id: int, url: str) -> IngestionRun:
-    """Fetch one web page a curator submitted and store it as a brief of the page source `source_id`."""
-    with source_lock(f"page:{url}"):
-        source = Source.objects.get(pk=source_id)
-        run = IngestionRun.objects.create(source=source, status=Outcome.RUNNING)
-        counts = RunCounts(seen=1)
-        http_status = None
-        try:
-            result = fetch(url)
-            http_status = result.status
-            page = extract_page(result.content, url=result.url)
-            if not page.html:
-                raise FeedError(f"No article text could be found on {url}.")
-            entry = Entry(
-                link=url, title=page.title, content_html=page.html, author=page.author, published=page.published
-            )
-            outcome, article_id = store_item(source=source, item=normalize_entry(entry, feed_url=url))
-        except (FetchError, FeedError, NotAWebAddress) as exc:
-            counts.failed = 1
-            http_status = getattr(exc, "http_status", None) or http_status
-            return _fail(run, source=source, counts=counts, http_status=http_status, error=str(exc), cause=exc)
-        except Exception as exc:
-            logger.exception("Ingesting the page %s failed", url)
-            counts.failed = 1
-            error = f"Unexpected error while ingesting {url}: {exc.__class__.__name__}: {exc}"
-            return _fail(run, source=source, counts=counts, http_status=http_status, error=error, cause=exc)
-        setattr(counts, outcome, 1)
-        if outcome in ("new", "updated"):
-            _queue_enrichment([article_id])
-        record_success(source=source)
-        _finish_run(run, status=Outcome.SUCCEEDED, counts=counts, http_status=http_status)
-        return run
