@@ -530,3 +530,6 @@ class RoleAdmin(TaxonomyAdmin):
 
 
 from articles.api import admin as api_admin  # noqa: E402, F401  (registers the API token admin)
+
+# Ingestion additions (Ingest now, OPML, Add a single page) extend SourceAdmin in their own module.
+from articles.ingest import admin as _ingest_admin  # noqa: E402, F401

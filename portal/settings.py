@@ -5,6 +5,7 @@ filesystem transport, no Redis. Setting DATABASE_URL and REDIS_URL gives the sca
 mode. The README lists every variable.
 """
 
+import re
 from pathlib import Path
 
 from portal.config import (
@@ -253,7 +254,6 @@ WEB_PAGE_CACHE_SECONDS = env_int("WEB_PAGE_CACHE_SECONDS", 600)
 WEB_BROWSER_CACHE_SECONDS = env_int("WEB_BROWSER_CACHE_SECONDS", 0)
 # --- api ------------------------------------------------------------------------------
 
-import re  # noqa: E402  (kept inside this block so the rest of the file stays as it was)
 
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90, minimum=1)
 # DRF rate syntax: a number, a slash, and s/sec, m/min, h/hour or d/day.
@@ -322,4 +322,31 @@ SPECTACULAR_SETTINGS = {
         "LengthEnum": "articles.models.Length",
         "StatusEnum": "articles.models.Status",
     },
+}
+
+# --- ingest ---------------------------------------------------------------------------
+
+
+INGEST_USER_AGENT = env_str("INGEST_USER_AGENT") or (
+    f"{SITE_NAME}/0.1 (Distillery feed reader; +{env_str('SITE_URL') or 'self-hosted'})"
+)
+INGEST_CONNECT_TIMEOUT = env_float("INGEST_CONNECT_TIMEOUT", 10.0, minimum=0.1)
+INGEST_READ_TIMEOUT = env_float("INGEST_READ_TIMEOUT", 20.0, minimum=0.1)
+# A slow-drip server resets the read timeout with every byte; this bounds the whole response.
+INGEST_TOTAL_TIMEOUT = env_float("INGEST_TOTAL_TIMEOUT", 60.0, minimum=0.1)
+INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+INGEST_PER_HOST_CONCURRENCY = env_int("INGEST_PER_HOST_CONCURRENCY", 2, minimum=1)
+INGEST_HOST_SLOT_WAIT = env_float("INGEST_HOST_SLOT_WAIT", 30.0)
+# Only tests and the local demo reach feeds on this machine; never on by default.
+INGEST_ALLOW_LOOPBACK = env_bool("INGEST_ALLOW_LOOPBACK", False)
+INGEST_MAX_BACKOFF_MINUTES = env_int("INGEST_MAX_BACKOFF_MINUTES", 24 * 60, minimum=1)
+INGEST_TASK_RETRIES = env_int("INGEST_TASK_RETRIES", 3)  # for timeouts and 5xx only
+INGEST_MAX_DELIVERIES = env_int("INGEST_MAX_DELIVERIES", 5, minimum=1)  # a task that keeps killing workers
+# Longer than the hard task time limit, so a lock outlives any run that still holds it.
+INGEST_LOCK_SECONDS = env_int("INGEST_LOCK_SECONDS", CELERY_TASK_TIME_LIMIT + 60, minimum=1)
+
+CELERY_BEAT_SCHEDULE["ingest-due-sources"] = {
+    "task": "articles.tasks.ingest_due_sources",
+    "schedule": 60.0,
+    "options": {"expires": 55},  # a tick nobody ran in time is superseded by the next one
 }

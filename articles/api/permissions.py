@@ -25,3 +25,15 @@ class IsStaff(permissions.BasePermission):
     def has_permission(self, request, view):
         user = request.user
         return bool(user and user.is_authenticated and user.is_staff)
+
+
+class CanIngestSources(permissions.BasePermission):
+    """ "Ingest now" is an editor's lever: it needs the right to change sources, as in the admin."""
+
+    message = "Your account may not start ingestion: ask an editor."
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        return bool(user.is_staff and user.has_perm("articles.change_source"))

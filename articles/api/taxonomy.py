@@ -3,11 +3,14 @@
 from collections import defaultdict
 
 from django.db.models import Count, Q
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import viewsets
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from articles.api.caching import conditional_get
+from articles.api.errors import Conflict
+from articles.api.permissions import CanIngestSources
 from articles.api.serializers import (
     AreaSerializer,
     FieldDetailSerializer,
@@ -15,9 +18,15 @@ from articles.api.serializers import (
     SourceSerializer,
     TopicSerializer,
 )
+from articles.ingest.pipeline import NotAFeedSource, queue_ingestion
 from articles.models import Article, Field, Role, Source, Status, Topic
 
 PUBLISHED = Q(articles__status=Status.PUBLISHED)
+
+
+class IngestQueuedSerializer(serializers.Serializer):
+    source = serializers.IntegerField(help_text="The source's id.")
+    queued = serializers.BooleanField()
 
 
 class CachedReadMixin:
@@ -103,8 +112,29 @@ class RoleViewSet(CountedTaxonomyViewSet):
 
 @extend_schema_view(list=extend_schema(summary="Sources"), retrieve=extend_schema(summary="One source"))
 class SourceViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
-    # By id: `POST /api/v1/sources/{id}/ingest/` joins this viewset when ingestion lands.
     queryset = Source.objects.with_article_counts()
     serializer_class = SourceSerializer
     pagination_class = None
     filter_backends = []
+
+    @extend_schema(
+        operation_id="sources_ingest",
+        summary="Ingest now",
+        description=(
+            "Queues one ingestion run of this feed source, whether it is due or not (as the admin's "
+            "“Ingest now”). Needs the permission `articles.change_source` (Editors). The run's outcome "
+            "appears on the source in the admin; this answers 202 as soon as the run is queued. "
+            "A source of single pages has no feed: 409."
+        ),
+        request=None,
+        responses={202: IngestQueuedSerializer},
+        examples=[OpenApiExample("Queued", value={"source": 3, "queued": True}, response_only=True)],
+    )
+    @action(detail=True, methods=["post"], permission_classes=[CanIngestSources])
+    def ingest(self, request, pk=None):
+        source = self.get_object()
+        try:
+            queue_ingestion(source=source)
+        except NotAFeedSource as exc:
+            raise Conflict(str(exc)) from None
+        return Response({"source": source.pk, "queued": True}, status=status.HTTP_202_ACCEPTED)

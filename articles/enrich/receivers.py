@@ -1,9 +1,9 @@
-"""Enrichment follows the data: a newly ingested piece is drafted, a published brief that changes is
-re-related, and one that leaves publication is withdrawn from the related lists."""
+"""Enrichment follows the data: a published brief that changes is re-related, and one that leaves
+publication is withdrawn from the related lists. (Ingestion hands new pieces to enrichment itself:
+articles.ingest.pipeline.queue_enrichment.)"""
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -23,14 +23,6 @@ def _queue(task_name: str, article_id: int):
     except (BrokerError, OSError):
         # The brief itself is saved; only its related list waits for its next change.
         logger.exception("Could not queue %s for brief %s: the task broker is unavailable.", task_name, article_id)
-
-
-@receiver(post_save, sender=Article, dispatch_uid="enrich_draft_on_ingest")
-def draft_ingested_piece(sender, instance, created=False, raw=False, **kwargs):
-    # Whatever code ingests the piece, the machine drafts it once the row is committed.
-    if raw or not created or instance.status != Status.INGESTED or not settings.ENRICH_ON_INGEST:
-        return
-    transaction.on_commit(lambda: _queue("enrich_article", instance.pk))
 
 
 @receiver(post_save, sender=Article, dispatch_uid="enrich_related_on_save")

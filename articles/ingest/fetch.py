@@ -1,0 +1,306 @@
+"""Fetching feeds and pages over HTTP, politely and without being turned against this machine.
+
+Every connection goes through `GuardedBackend`, which resolves the host itself, refuses
+the address unless it is public internet (loopback only with INGEST_ALLOW_LOOPBACK) and
+then connects to exactly the address it checked, so a DNS answer cannot change between
+the check and the connection. Redirects are followed by hand, one hop at a time, each
+hop through the same guard.
+"""
+
+import hashlib
+import ipaddress
+import socket
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import httpcore
+import httpx
+from django.conf import settings
+from django.core.cache import cache
+
+MAX_REDIRECTS = 5
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+ALLOWED_SCHEMES = {"http", "https"}
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# Ranges `ipaddress` does not flag in every Python version, named the way an operator reads them.
+SHARED_ADDRESS_SPACE = ipaddress.ip_network("100.64.0.0/10")
+NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+class FetchError(Exception):
+    """A fetch that did not give us a usable body; the message is written for a curator.
+
+    `transient` says whether trying again later may help (timeouts, 5xx), which is what
+    the task's retry policy looks at.
+    """
+
+    def __init__(self, message: str, *, transient: bool = False, http_status: int | None = None):
+        super().__init__(message)
+        self.transient = transient
+        self.http_status = http_status
+
+
+class UnsafeURL(FetchError):
+    """An address we refuse to fetch: a scheme other than http(s) or a non-public host."""
+
+
+@dataclass
+class FetchResult:
+    url: str  # after redirects
+    status: int
+    content: bytes = b""
+    content_type: str = ""
+    etag: str = ""
+    last_modified: str = ""
+    headers: dict = field(default_factory=dict)
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+# --- Address classification -------------------------------------------------------------
+
+
+def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 form carries (mapped, compatible, 6to4, NAT64, Teredo), if any."""
+    if address.version != 6:
+        return None
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    if address in NAT64_PREFIX or (address in IPV4_COMPATIBLE and int(address) > 1):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def refusal_reason(address: IPAddress, *, allow_loopback: bool = False) -> str | None:
+    """Why `address` may not be fetched, in words; None when it is a public internet address."""
+    inner = embedded_ipv4(address)
+    if inner is not None:
+        reason = refusal_reason(inner, allow_loopback=allow_loopback)
+        return f"{reason} (inside the IPv6 address {address})" if reason else None
+    if address.is_loopback:
+        return None if allow_loopback else "a loopback address (this machine itself)"
+    if address.is_unspecified:
+        return "the unspecified address"
+    if address.is_link_local:
+        return "a link-local address"
+    if address.is_multicast:
+        return "a multicast address"
+    if address.version == 4 and address in SHARED_ADDRESS_SPACE:
+        return "a carrier-grade NAT address"
+    if address.is_private:
+        return "a private network address"
+    if address.is_reserved:
+        return "a reserved address"
+    if not address.is_global:
+        return "not a public internet address"
+    return None
+
+
+def resolve_host(host: str, port: int) -> list[IPAddress]:
+    """Every address `host` resolves to (numeric spellings such as 2130706433 or 0x7f.1 included)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(f"The host name {host!r} could not be resolved ({exc}).", transient=True) from None
+    addresses = []
+    for _family, _type, _proto, _canon, sockaddr in infos:
+        address = ipaddress.ip_address(sockaddr[0].split("%", 1)[0])
+        if address not in addresses:
+            addresses.append(address)
+    return addresses
+
+
+def checked_addresses(host: str, port: int) -> list[IPAddress]:
+    """The addresses of `host`, or UnsafeURL if any of them is not allowed."""
+    allow_loopback = settings.INGEST_ALLOW_LOOPBACK
+    addresses = resolve_host(host.rstrip("."), port)
+    if not addresses:
+        raise FetchError(f"The host name {host!r} has no address.", transient=True)
+    for address in addresses:
+        reason = refusal_reason(address, allow_loopback=allow_loopback)
+        if reason:
+            # One bad answer refuses the host: an attacker controls which one we would pick.
+            raise UnsafeURL(f"Refused to fetch from {host!r}: it resolves to {address}, {reason}.")
+    return addresses
+
+
+def check_url(url: str) -> httpx.URL:
+    """Parse `url` and refuse what can be refused without a network: scheme, credentials, no host."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise UnsafeURL(f"Refused {url!r}: it is not a valid web address ({exc}).") from None
+    if parsed.scheme not in ALLOWED_SCHEMES:
+        raise UnsafeURL(f"Refused {url!r}: only http and https addresses are fetched, not {parsed.scheme or 'none'}.")
+    if not parsed.host:
+        raise UnsafeURL(f"Refused {url!r}: the address names no host.")
+    if parsed.userinfo:
+        raise UnsafeURL(f"Refused {url!r}: addresses with a user name or password are not fetched.")
+    return parsed
+
+
+class GuardedBackend(httpcore.SyncBackend):
+    """Connects only to addresses that passed `checked_addresses`, and to nothing else."""
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        last_error: Exception | None = None
+        for address in checked_addresses(host, port):
+            try:
+                return super().connect_tcp(str(address), port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as exc:
+                last_error = exc
+        raise last_error or httpcore.ConnectError(f"Could not connect to {host}.")
+
+    def connect_unix_socket(self, *args, **kwargs):  # pragma: no cover - never configured
+        raise UnsafeURL("Unix sockets are never fetched.")
+
+
+def build_client() -> httpx.Client:
+    transport = httpx.HTTPTransport(retries=0)
+    # httpx has no public knob for the network backend; the pool is rebuilt with ours.
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(),
+        max_connections=10,
+        network_backend=GuardedBackend(),
+    )
+    return httpx.Client(
+        transport=transport,
+        follow_redirects=False,
+        trust_env=False,  # no proxy from the environment may route around the guard
+        timeout=httpx.Timeout(
+            connect=settings.INGEST_CONNECT_TIMEOUT,
+            read=settings.INGEST_READ_TIMEOUT,
+            write=settings.INGEST_READ_TIMEOUT,
+            pool=settings.INGEST_CONNECT_TIMEOUT,
+        ),
+        headers={"User-Agent": settings.INGEST_USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+    )
+
+
+# --- Politeness: at most N requests at once per host, across all workers ----------------
+
+
+@contextmanager
+def host_slot(host: str):
+    """Hold one of INGEST_PER_HOST_CONCURRENCY slots for `host` (a cache key with expiry)."""
+    slots = settings.INGEST_PER_HOST_CONCURRENCY
+    expiry = int(settings.INGEST_TOTAL_TIMEOUT) + 30  # a crashed holder frees its slot by itself
+    deadline = time.monotonic() + settings.INGEST_HOST_SLOT_WAIT
+    delay = 0.05
+    while True:
+        for slot in range(slots):
+            key = f"ingest:host:{hashlib.sha256(host.lower().encode()).hexdigest()[:32]}:{slot}"
+            if cache.add(key, 1, timeout=expiry):
+                try:
+                    yield
+                finally:
+                    cache.delete(key)
+                return
+        if time.monotonic() >= deadline:
+            raise FetchError(f"{host} is busy with {slots} other requests from us; try again later.", transient=True)
+        time.sleep(delay)
+        delay = min(delay * 2, 1.0)
+
+
+# --- Fetching ---------------------------------------------------------------------------
+
+
+def fetch(url: str, *, etag: str = "", last_modified: str = "", client: httpx.Client | None = None) -> FetchResult:
+    """GET `url` following at most MAX_REDIRECTS guarded redirects; conditional when given validators.
+
+    Returns the final response (status 304 included); raises FetchError for anything
+    that gives no usable body: refused address, timeout, HTTP error, oversized body.
+    """
+    own_client = client is None
+    client = client or build_client()
+    deadline = time.monotonic() + settings.INGEST_TOTAL_TIMEOUT
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    try:
+        current = url
+        for _hop in range(MAX_REDIRECTS + 1):
+            parsed = check_url(current)
+            with host_slot(parsed.host):
+                result = _get_once(client, parsed, headers, deadline)
+            if result.status in REDIRECT_STATUSES:
+                location = result.headers.get("location")
+                if not location:
+                    raise FetchError(f"{current} redirected without saying where to.", http_status=result.status)
+                current = urljoin(current, location)
+                continue
+            result.url = current
+            return result
+        raise FetchError(f"{url} redirected more than {MAX_REDIRECTS} times; giving up.")
+    finally:
+        if own_client:
+            client.close()
+
+
+def _get_once(client: httpx.Client, url: httpx.URL, headers: dict, deadline: float) -> FetchResult:
+    cap = settings.INGEST_MAX_BYTES
+    try:
+        with client.stream("GET", url, headers=headers) as response:
+            status = response.status_code
+            kept = {k.lower(): v for k, v in response.headers.items() if k.lower() in KEPT_HEADERS}
+            if status in REDIRECT_STATUSES or status == 304:
+                return FetchResult(url=str(url), status=status, headers=kept, **_validators(response))
+            if status >= 400:
+                transient = status >= 500 or status in (408, 425, 429)
+                raise FetchError(
+                    f"{url} answered HTTP {status} {response.reason_phrase}.".replace(" .", "."),
+                    transient=transient,
+                    http_status=status,
+                )
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > cap:
+                raise FetchError(f"{url} is {int(declared):,} bytes, over the limit of {cap:,}.", http_status=status)
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > cap:
+                    raise FetchError(f"{url} sent more than the limit of {cap:,} bytes; stopped.", http_status=status)
+                if time.monotonic() > deadline:
+                    raise FetchError(
+                        f"{url} took longer than {settings.INGEST_TOTAL_TIMEOUT:g} seconds to send; stopped.",
+                        transient=True,
+                        http_status=status,
+                    )
+                chunks.append(chunk)
+            return FetchResult(
+                url=str(url),
+                status=status,
+                content=b"".join(chunks),
+                content_type=response.headers.get("content-type", ""),
+                headers=kept,
+                **_validators(response),
+            )
+    except httpx.TimeoutException:
+        raise FetchError(f"{url} did not answer in time.", transient=True) from None
+    except httpx.DecodingError as exc:
+        raise FetchError(f"{url} sent a body that could not be decompressed ({exc}).") from None
+    except httpx.TransportError as exc:
+        raise FetchError(f"Could not reach {url} ({exc.__class__.__name__}: {exc}).", transient=True) from None
+
+
+KEPT_HEADERS = {"location", "content-type", "content-location", "content-language", "etag", "last-modified"}
+
+
+def _validators(response: httpx.Response) -> dict:
+    return {
+        "etag": response.headers.get("etag", "")[:500],
+        "last_modified": response.headers.get("last-modified", "")[:100],
+    }

@@ -1,0 +1,363 @@
+"""Entries → briefs: fetch, parse, normalize and store one source, and record how it went.
+
+`ingest_source` is what the task, the `ingest` command and the admin's "Ingest now" all
+run. It is safe to run twice at once (a lock with expiry keeps the second one out) and
+safe to kill at any point: each item is committed on its own, the database's unique
+constraint on the canonical address refuses twins, and the next run finishes the job.
+"""
+
+import contextlib
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from articles.ingest.fetch import FetchError, fetch
+from articles.ingest.normalize import (
+    NormalizedItem,
+    NotAWebAddress,
+    canonical_url,
+    extract_page,
+    item_address,
+    normalize_entry,
+)
+from articles.ingest.parse import Entry, FeedError, parse_feed
+from articles.models import Article, IngestionRun, Source, Status
+
+logger = logging.getLogger(__name__)
+
+# Ingested text may still change under these; once published (or set aside) it is the editors' record.
+UPDATABLE_STATUSES = (Status.INGESTED, Status.DRAFT, Status.IN_REVIEW)
+Outcome = IngestionRun.Outcome
+
+
+@dataclass
+class RunCounts:
+    seen: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    to_enrich: list[int] = field(default_factory=list)
+    item_errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # stored anyway, but worth an operator's look
+
+
+class NotAFeedSource(Exception):
+    """ "Ingest now" asked of a source that only holds pages added by hand."""
+
+
+class SourceBusy(Exception):
+    """Another run of this source holds its lock."""
+
+
+# --- Locks ------------------------------------------------------------------------------
+
+
+class source_lock:
+    """`with source_lock(source_id):` — raises SourceBusy if another run holds it; expires by itself."""
+
+    def __init__(self, key: str):
+        # Hashed: a page address can be longer than a cache key may be (250 characters).
+        self.key = f"ingest:lock:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
+
+    def __enter__(self):
+        if not cache.add(self.key, timezone.now().isoformat(), timeout=settings.INGEST_LOCK_SECONDS):
+            raise SourceBusy(self.key)
+        return self
+
+    def __exit__(self, *exc):
+        cache.delete(self.key)
+        return False
+
+
+# --- Source health ----------------------------------------------------------------------
+
+
+def backoff_delay(*, interval_minutes: int, failures: int) -> timedelta:
+    """How long a source that failed `failures` times in a row waits: doubling, capped (one day by default)."""
+    cap = settings.INGEST_MAX_BACKOFF_MINUTES
+    minutes = interval_minutes * (2 ** min(failures, 32))
+    return timedelta(minutes=min(minutes, cap))
+
+
+def record_success(*, source: Source, etag: str | None = None, last_modified: str | None = None) -> None:
+    now = timezone.now()
+    values = {
+        "last_fetched_at": now,
+        "last_success_at": now,
+        "consecutive_failures": 0,
+        "last_error": "",
+        "next_fetch_at": now + timedelta(minutes=source.poll_interval_minutes),
+    }
+    if etag is not None:
+        values["etag"] = etag
+    if last_modified is not None:
+        values["last_modified"] = last_modified
+    # update(), not save(): a curator may be editing the source's name or interval meanwhile.
+    Source.objects.filter(pk=source.pk).update(**values)
+
+
+def record_failure(*, source: Source, error: str) -> None:
+    now = timezone.now()
+    failures = Source.objects.filter(pk=source.pk).values_list("consecutive_failures", flat=True).first() or 0
+    failures += 1
+    Source.objects.filter(pk=source.pk).update(
+        last_fetched_at=now,
+        consecutive_failures=failures,
+        last_error=error[:2000],
+        next_fetch_at=now + backoff_delay(interval_minutes=source.poll_interval_minutes, failures=failures),
+    )
+
+
+def _close_interrupted_runs(source: Source) -> None:
+    # We hold the source's lock, so any run still marked running was cut short.
+    IngestionRun.objects.filter(source=source, status=Outcome.RUNNING).update(
+        status=Outcome.FAILED,
+        finished_at=timezone.now(),
+        error="The worker stopped before this run finished (killed or restarted); a later run took over.",
+    )
+
+
+def finish_run(run: IngestionRun, *, status: str, counts: RunCounts, http_status=None, error: str = "") -> None:
+    run.status = status
+    run.finished_at = timezone.now()
+    run.http_status = http_status
+    run.items_seen = counts.seen
+    run.items_new = counts.new
+    run.items_updated = counts.updated
+    run.items_unchanged = counts.unchanged
+    run.items_failed = counts.failed
+    run.error = error[:5000]
+    run.save()
+
+
+# --- Storing items ----------------------------------------------------------------------
+
+
+EXISTING_FIELDS = ("pk", "original_url", "status", "content_hash")
+
+
+def store_item(*, source: Source, item: NormalizedItem, existing: dict | None = None) -> tuple[str, int | None]:
+    """Create or refresh the brief for `item`; returns ("new" | "updated" | "unchanged", article id).
+
+    `existing` is the stored row for the address when the caller already looked it up.
+    """
+    if existing is None:
+        existing = Article.objects.filter(original_url=item.canonical_url).values(*EXISTING_FIELDS).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                article = Article(
+                    source=source,
+                    original_url=item.canonical_url,
+                    guid=item.guid,
+                    title=item.title,
+                    author=item.author,
+                    original_published_at=item.published,
+                    language=item.language,
+                    content_html=item.content_html,
+                    content_text=item.content_text,
+                    content_hash=item.content_hash,
+                    reading_minutes=item.reading_minutes,
+                    status=Status.INGESTED,
+                )
+                article._change_reason = f"Ingested from {source.name}"
+                article.save()
+            return "new", article.pk
+        except IntegrityError:
+            # Another worker stored the same address a moment ago: the constraint did its job.
+            existing = Article.objects.filter(original_url=item.canonical_url).values(*EXISTING_FIELDS).first()
+            if existing is None:
+                raise
+    if existing["content_hash"] == item.content_hash or existing["status"] not in UPDATABLE_STATUSES:
+        return "unchanged", existing["pk"]
+    # Only the ingested text changes; title, summary and everything else an editor wrote stay.
+    changed = (
+        Article.objects.filter(pk=existing["pk"], status__in=UPDATABLE_STATUSES)
+        .exclude(content_hash=item.content_hash)
+        .update(
+            content_html=item.content_html,
+            content_text=item.content_text,
+            content_hash=item.content_hash,
+            updated_at=timezone.now(),
+        )
+    )
+    return ("updated" if changed else "unchanged"), existing["pk"]
+
+
+def queue_ingestion(*, source: Source) -> None:
+    """ "Ingest now": queue one run of a feed source once this transaction commits, due or not."""
+    if source.kind != Source.Kind.FEED:
+        raise NotAFeedSource(f"“{source.name}” collects single pages added by hand; it has no feed to ingest.")
+    from articles import tasks
+
+    source_id = source.pk
+    transaction.on_commit(lambda: tasks.ingest_source.delay(source_id, force=True))
+
+
+def queue_enrichment(article_ids: list[int]) -> None:
+    """Hand new or changed pieces to enrichment once this transaction commits.
+
+    With ENRICH_ON_INGEST off they stay `ingested` until a curator drafts them.
+    """
+    if not article_ids or not settings.ENRICH_ON_INGEST:
+        return
+    from articles import tasks  # tasks import this module; importing here keeps the graph one-way at load time
+
+    ids = list(dict.fromkeys(article_ids))
+    transaction.on_commit(lambda: [tasks.enrich_article.delay(article_id) for article_id in ids])
+
+
+def _full_text(url: str, counts: RunCounts) -> str:
+    """The main text of the item's page; empty (the feed's text is kept) when the page cannot be had."""
+    try:
+        page = fetch(url)
+    except FetchError as exc:
+        counts.notes.append(f"full text of {url} not fetched, the feed's text was kept: {exc}")
+        return ""
+    return extract_page(page.content, url=page.url).html
+
+
+def ingest_entries(*, source: Source, entries: list[Entry], feed_url: str, counts: RunCounts) -> None:
+    """Store each entry on its own: one bad item is counted and described, the others go on."""
+    # One query tells which items are already stored; those are then skipped without another.
+    known = {
+        row["original_url"]: row
+        for row in Article.objects.filter(original_url__in=_item_addresses(entries, feed_url)).values(*EXISTING_FIELDS)
+    }
+    done_in_this_run: set[str] = set()
+    for entry in entries:
+        counts.seen += 1
+        try:
+            url = item_address(entry, feed_url=feed_url)
+            if url in done_in_this_run:
+                # Two items of one feed link the same address (two posts about one page): the
+                # second is still its own piece when it has an address of its own.
+                taken = url
+                url = next((a for a in _alternates(entry, feed_url) if a not in done_in_this_run), "")
+                if not url:
+                    # The publisher gave two pieces one address: a brief can link only one of them.
+                    counts.failed += 1
+                    counts.item_errors.append(
+                        f"item {counts.seen} ({entry.title or 'untitled'}) has the same address as an earlier item "
+                        f"of this feed ({taken}); the earlier one was kept"
+                    )
+                    continue
+            stored = known.get(url)
+            if stored is not None and (stored["status"] not in UPDATABLE_STATUSES or source.fetch_full_text):
+                # Published or set aside (or its full text already fetched once): no work spent.
+                counts.unchanged += 1
+                done_in_this_run.add(url)
+                continue
+            full_html = _full_text(url, counts) if source.fetch_full_text else ""
+            item = normalize_entry(entry, feed_url=feed_url, full_html=full_html, url=url)
+            if stored is not None and stored["content_hash"] == item.content_hash:
+                counts.unchanged += 1
+                done_in_this_run.add(url)
+                continue
+            outcome, article_id = store_item(source=source, item=item, existing=stored)
+            done_in_this_run.add(item.canonical_url)
+        except SoftTimeLimitExceeded:
+            raise  # the run as a whole is out of time: stop here, the next run carries on
+        except NotAWebAddress as exc:
+            counts.failed += 1
+            counts.item_errors.append(f"item {counts.seen} ({entry.title or entry.guid or 'untitled'}): {exc}")
+            continue
+        except Exception as exc:
+            logger.exception("Item %s of %s failed", entry.link, source)
+            counts.failed += 1
+            counts.item_errors.append(f"item {counts.seen} ({entry.link}): {exc.__class__.__name__}: {exc}")
+            continue
+        if outcome == "new":
+            counts.new += 1
+            counts.to_enrich.append(article_id)
+        elif outcome == "updated":
+            counts.updated += 1
+            counts.to_enrich.append(article_id)
+        else:
+            counts.unchanged += 1
+
+
+def _alternates(entry: Entry, feed_url: str) -> list[str]:
+    urls = []
+    for address in entry.alternates:
+        with contextlib.suppress(NotAWebAddress):
+            urls.append(canonical_url(address, base=feed_url))
+    return urls
+
+
+def _item_addresses(entries: list[Entry], feed_url: str) -> list[str]:
+    urls = []
+    for entry in entries:
+        with contextlib.suppress(NotAWebAddress):
+            urls.append(item_address(entry, feed_url=feed_url))
+        urls.extend(_alternates(entry, feed_url))
+    return urls
+
+
+# --- Whole runs -------------------------------------------------------------------------
+
+
+def ingest_source(*, source_id: int, force: bool = False) -> IngestionRun:
+    """Fetch and store one feed source now; raises SourceBusy if it is already being ingested.
+
+    `force` skips the conditional GET (a curator's "Ingest now" wants a real look).
+    A failed fetch or an unreadable feed is recorded on the run and the source, never raised.
+    """
+    with source_lock(f"source:{source_id}"):
+        source = Source.objects.get(pk=source_id)
+        _close_interrupted_runs(source)
+        run = IngestionRun.objects.create(source=source, status=Outcome.RUNNING)
+        counts = RunCounts()
+        http_status = None
+        try:
+            result = fetch(
+                source.url,
+                etag="" if force else source.etag,
+                last_modified="" if force else source.last_modified,
+            )
+            http_status = result.status
+            if result.not_modified:
+                record_success(source=source)
+                finish_run(run, status=Outcome.NOT_MODIFIED, counts=counts, http_status=http_status)
+                return run
+            feed = parse_feed(result.content, url=result.url, content_type=result.content_type, headers=result.headers)
+            ingest_entries(source=source, entries=feed.entries, feed_url=result.url, counts=counts)
+        except (FetchError, FeedError) as exc:
+            http_status = getattr(exc, "http_status", None) or http_status
+            return fail_run(run, source=source, counts=counts, http_status=http_status, error=str(exc), cause=exc)
+        except SoftTimeLimitExceeded as exc:
+            error = (
+                f"Stopped after {settings.CELERY_TASK_SOFT_TIME_LIMIT} seconds (the task's time limit); "
+                f"the {counts.new} new item(s) stored so far are kept and the next run continues."
+            )
+            return fail_run(run, source=source, counts=counts, http_status=http_status, error=error, cause=exc)
+        except Exception as exc:  # a bug or a surprise: record it, then let the worker go on
+            logger.exception("Ingesting %s failed", source)
+            error = f"Unexpected error while ingesting: {exc.__class__.__name__}: {exc}"
+            return fail_run(run, source=source, counts=counts, http_status=http_status, error=error, cause=exc)
+        leftovers = Article.objects.filter(source=source, status=Status.INGESTED, created_at__lt=run.started_at)
+        queue_enrichment(counts.to_enrich + list(leftovers.values_list("pk", flat=True)))
+        record_success(source=source, etag=result.etag, last_modified=result.last_modified)
+        problems = []
+        if counts.item_errors:
+            problems.append(f"{counts.failed} item(s) skipped: " + "; ".join(counts.item_errors[:20]))
+        if counts.notes:
+            problems.append("; ".join(counts.notes[:20]))
+        error = "; ".join(problems)
+        finish_run(run, status=Outcome.SUCCEEDED, counts=counts, http_status=http_status, error=error)
+        return run
+
+
+def fail_run(run, *, source, counts, http_status, error, cause) -> IngestionRun:
+    record_failure(source=source, error=error)
+    finish_run(run, status=Outcome.FAILED, counts=counts, http_status=http_status, error=error)
+    run.transient = bool(getattr(cause, "transient", False))
+    return run

@@ -1,0 +1,304 @@
+"""Real Celery workers against a real Redis and PostgreSQL: no twins, nothing lost.
+
+Each test gets its own PostgreSQL database (migrated by `manage.py migrate` in a
+subprocess) and its own Redis database number, starts worker processes with the
+environment the scaled mode uses, and cleans all of it up. Every wait is bounded.
+"""
+
+import contextlib
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Response
+
+from articles.ingest.normalize import item_address
+from articles.ingest.parse import parse_feed
+from articles.tests.ingest.feeds import item, rss
+from conftest import PROJECT_ROOT
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+FEEDS = [
+    "miniflux__golem_ISO-8859-1.xml",
+    "rssparser__guardian.rss",
+    "miniflux__dustri_large_rss.xml",
+    "miniflux__dustri_large_atom.xml",  # the same 25 posts as the RSS file: sources race for them
+    "miniflux__heise_rss090_rdf_UTF8.xml",
+    "netnewswire__aktuality_sk.rss",
+]
+WAIT_SECONDS = 120
+
+
+def wait_for(condition, *, timeout=WAIT_SECONDS, message="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.25)
+    raise AssertionError(f"gave up after {timeout} s waiting for {message}")
+
+
+@pytest.fixture
+def scaled_environment(postgres_url, redis_url, tmp_path):
+    """Environment of a scaled deployment on a fresh PostgreSQL database and Redis database number."""
+    import psycopg
+    import redis
+
+    name = f"distillery_concurrency_{secrets.token_hex(4)}"
+    parts = urlsplit(postgres_url)
+    admin_url = postgres_url
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    database_url = urlunsplit(parts._replace(path=f"/{name}"))
+    redis_parts = urlsplit(redis_url)
+    redis_db = 8 + secrets.randbelow(8)  # away from the 0 the rest of the suite uses
+    scaled_redis = urlunsplit(redis_parts._replace(path=f"/{redis_db}"))
+    redis.Redis.from_url(scaled_redis).flushdb()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": scaled_redis,
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "INGEST_ALLOW_LOOPBACK": "true",
+        "INGEST_LOCK_SECONDS": "6",  # a killed worker's lock must expire within the test
+        "DISTILLERY_VAR_DIR": str(tmp_path / "var"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("CELERY_TASK_ALWAYS_EAGER", None)
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    try:
+        yield {"env": env, "database_url": database_url, "redis_url": scaled_redis, "logs": tmp_path}
+    finally:
+        redis.Redis.from_url(scaled_redis).flushdb()
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class Workers:
+    """Celery worker processes, each in its own process group so a kill takes its children too."""
+
+    def __init__(self, environment):
+        self.environment = environment
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self, count: int):
+        for _ in range(count):
+            number = len(self.processes)
+            log = open(self.environment["logs"] / f"worker{number}.log", "w")  # noqa: SIM115 (closed with the process)
+            self.processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "celery", "--app", "portal", "worker", "--concurrency", "1",
+                     "--hostname", f"w{number}-{secrets.token_hex(3)}@%h", "--without-mingle", "--without-gossip",
+                     "--loglevel", "INFO"],
+                    cwd=PROJECT_ROOT,
+                    env=self.environment["env"],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )  # fmt: skip
+
+    def kill(self, process: subprocess.Popen):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def stop_all(self):
+        for process in self.processes:
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill(process)
+
+    def log_tail(self) -> str:
+        return "\n".join(
+            f"--- {path.name}\n{path.read_text()[-2000:]}"
+            for path in sorted(self.environment["logs"].glob("worker*.log"))
+        )
+
+
+@pytest.fixture
+def workers(scaled_environment):
+    pool = Workers(scaled_environment)
+    yield pool
+    pool.stop_all()
+
+
+@pytest.fixture
+def threaded_server():
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    if server.is_running():
+        server.stop()
+
+
+def sql(environment, query, *params):
+    import psycopg
+
+    with psycopg.connect(environment["database_url"], autocommit=True) as connection:
+        return connection.execute(query, params).fetchall()
+
+
+def add_sources(environment, urls: list[str], *, full_text=False) -> list[int]:
+    ids = []
+    for number, url in enumerate(urls):
+        rows = sql(
+            environment,
+            "INSERT INTO articles_source (name, slug, kind, url, site_url, description, is_active,"
+            " poll_interval_minutes, fetch_full_text, etag, last_modified, consecutive_failures, last_error,"
+            " created_at, updated_at) VALUES (%s, %s, 'feed', %s, '', '', true, 60, %s, '', '', 0, '', now(), now())"
+            " RETURNING id",
+            f"Source {number}",
+            f"source-{number}",
+            url,
+            full_text,
+        )
+        ids.append(rows[0][0])
+    return ids
+
+
+def queue(environment, task: str, *args):
+    from celery import Celery
+
+    sender = Celery("test-sender", broker=environment["redis_url"])
+    sender.conf.task_serializer = "json"
+    try:
+        sender.send_task(task, args=list(args))
+    finally:
+        sender.close()
+
+
+def finished_runs(environment) -> int:
+    return sql(environment, "SELECT count(*) FROM articles_ingestionrun WHERE status <> 'running'")[0][0]
+
+
+def settled(environment) -> bool:
+    """Nothing queued, nothing delivered and unacknowledged, no run in progress."""
+    import redis
+
+    broker = redis.Redis.from_url(environment["redis_url"])
+    if broker.llen("celery") or broker.hlen("unacked"):
+        return False
+    return not sql(environment, "SELECT count(*) FROM articles_ingestionrun WHERE status = 'running'")[0][0]
+
+
+def duplicates(environment) -> list:
+    return sql(
+        environment, "SELECT original_url, count(*) FROM articles_article GROUP BY original_url HAVING count(*) > 1"
+    )
+
+
+def test_four_workers_ingesting_the_same_feeds_at_once_make_no_twins(
+    corpora, scaled_environment, workers, threaded_server
+):
+    expected = set()
+    urls = []
+    for name in FEEDS:
+        body = (corpora / "realfeeds" / name).read_bytes()
+        for copy in ("a", "b"):  # every feed twice, under two addresses: two sources racing for each item
+            path = f"/{copy}/{name}"
+            threaded_server.expect_request(path).respond_with_data(body, content_type="application/xml")
+            urls.append(threaded_server.url_for(path))
+        feed = parse_feed(body, url=urls[-1])
+        expected |= {item_address(entry, feed_url=urls[-1]) for entry in feed.entries}
+    source_ids = add_sources(scaled_environment, urls)
+
+    workers.start(4)
+    for round_number in (1, 2):
+        for source_id in source_ids:
+            queue(scaled_environment, "articles.tasks.ingest_source", source_id)
+            queue(scaled_environment, "articles.tasks.ingest_source", source_id)  # a duplicate message, too
+        try:
+            wait_for(
+                lambda round_number=round_number: (
+                    finished_runs(scaled_environment) >= len(source_ids) * round_number and settled(scaled_environment)
+                ),
+                message=f"round {round_number} of ingestion",
+            )
+        except AssertionError:
+            pytest.fail(workers.log_tail())
+        assert duplicates(scaled_environment) == []
+
+    busy_workers = [
+        path.name
+        for path in scaled_environment["logs"].glob("worker*.log")
+        if "articles.tasks.ingest_source" in path.read_text() and "succeeded" in path.read_text()
+    ]
+    assert len(busy_workers) >= 2, "the work was not shared between workers"
+    stored = [row[0] for row in sql(scaled_environment, "SELECT original_url FROM articles_article")]
+    assert sorted(stored) == sorted(expected)  # every item present, exactly once
+    failed = sql(scaled_environment, "SELECT error FROM articles_ingestionrun WHERE status = 'failed'")
+    assert failed == []
+    wait_for(
+        lambda: sql(scaled_environment, "SELECT count(*) FROM articles_article WHERE status = 'ingested'")[0][0] == 0,
+        message="enrichment of every new article",
+    )
+
+
+def test_a_worker_killed_mid_ingestion_loses_nothing(scaled_environment, workers, threaded_server):
+    items = 24
+
+    def slow_page(request):
+        time.sleep(0.25)  # a slow site: the run takes a few seconds, time enough to kill it halfway
+        paragraphs = "".join(f"<p>Paragraph {n} of {request.path}, long enough to count as text.</p>" for n in range(8))
+        return Response(f"<html><body><article><h1>{request.path}</h1>{paragraphs}</article></body></html>",
+                        content_type="text/html")  # fmt: skip
+
+    threaded_server.expect_request("/feed.xml").respond_with_data(
+        rss(*(item(n, link=threaded_server.url_for(f"/pieces/{n}"), guid=f"g{n}") for n in range(items)))
+    )
+    for n in range(items):
+        threaded_server.expect_request(f"/pieces/{n}").respond_with_handler(slow_page)
+    (source_id,) = add_sources(scaled_environment, [threaded_server.url_for("/feed.xml")], full_text=True)
+    count = "SELECT count(*) FROM articles_article WHERE source_id = %s"
+
+    workers.start(1)
+    queue(scaled_environment, "articles.tasks.ingest_source", source_id)
+    wait_for(lambda: sql(scaled_environment, count, source_id)[0][0] >= 3, message="the first articles")
+    workers.kill(workers.processes[0])
+    stored_when_killed = sql(scaled_environment, count, source_id)[0][0]
+    assert 3 <= stored_when_killed < items
+    assert sql(scaled_environment, "SELECT status FROM articles_ingestionrun") == [("running",)]
+
+    import redis
+
+    lock = redis.Redis.from_url(scaled_environment["redis_url"])
+    wait_for(lambda: not lock.keys("*ingest:lock:*"), timeout=30, message="the dead worker's lock to expire")
+    workers.start(1)
+    queue(scaled_environment, "articles.tasks.ingest_source", source_id)
+    wait_for(
+        lambda: sql(scaled_environment, "SELECT count(*) FROM articles_ingestionrun WHERE status = 'succeeded'")[0][0],
+        message="the next run",
+    )
+
+    assert sql(scaled_environment, count, source_id)[0][0] == items
+    assert duplicates(scaled_environment) == []
+    runs = sql(scaled_environment, "SELECT status, items_new, error FROM articles_ingestionrun ORDER BY started_at")
+    assert runs[0][0] == "failed" and "stopped before this run finished" in runs[0][2]
+    assert runs[1][:2] == ("succeeded", items - stored_when_killed)
+    wait_for(
+        lambda: sql(scaled_environment, "SELECT count(*) FROM articles_article WHERE status = 'draft'")[0][0] == items,
+        message="enrichment of the articles the killed run had stored",
+    )

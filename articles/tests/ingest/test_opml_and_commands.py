@@ -1,0 +1,103 @@
+"""OPML import and export, and the management commands people run by hand."""
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from articles.ingest.opml import OPMLError, export_opml, import_opml, read_opml
+from articles.models import Article, IngestionRun, Source
+from articles.tests.factories import make_source
+from articles.tests.ingest.feeds import item, rss
+
+pytestmark = pytest.mark.django_db
+
+SUBSCRIPTIONS = Path(__file__).with_name("subscriptions.opml")
+
+
+def test_import_creates_each_nested_feed_once_and_says_what_it_refused():
+    report = import_opml(SUBSCRIPTIONS.read_bytes())
+    assert sorted(report.created) == [
+        "http://scripting.com/rss.xml",
+        "https://daringfireball.net/feeds/json",
+        "https://daringfireball.net/feeds/main",
+        "https://lilianweng.github.io/index.xml",
+        "https://www.interconnects.ai/feed",
+    ]
+    assert report.refused == ["javascript:alert(1): not an http or https address"]
+    scripting = Source.objects.get(url="http://scripting.com/rss.xml")
+    assert (scripting.name, scripting.site_url, scripting.kind) == ("Scripting News", "", Source.Kind.FEED)
+    assert Source.objects.get(url="https://daringfireball.net/feeds/json").description == "The same posts as JSON."
+
+    again = import_opml(SUBSCRIPTIONS.read_bytes())
+    assert (again.created, len(again.already_there)) == ([], 5)
+    assert Source.objects.count() == 5
+
+
+def test_export_then_import_gives_back_the_same_sources():
+    import_opml(SUBSCRIPTIONS.read_bytes())
+    make_source(kind=Source.Kind.PAGE, url="https://pages.example/")
+    document = export_opml(Source.objects.all(), title="Ours")
+    urls = sorted(feed.url for feed in read_opml(document))
+    assert urls == sorted(Source.objects.filter(kind=Source.Kind.FEED).values_list("url", flat=True))
+    Source.objects.all().delete()
+    assert len(import_opml(document).created) == 5
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        (b"<html><body/></html>", "not OPML"),
+        (b"<opml><head/>", "not well-formed"),
+        (b'<!DOCTYPE opml [<!ENTITY a "b">]><opml><body/></opml>', "DTD or entities"),
+        (b"<opml version='2.0'><head/></opml>", "no <body>"),
+    ],
+)
+def test_bad_opml_is_refused_with_a_reason(document, message):
+    with pytest.raises(OPMLError, match=message):
+        import_opml(document)
+
+
+def test_import_opml_command_reports_what_it_did(tmp_path):
+    out = StringIO()
+    call_command("import_opml", str(SUBSCRIPTIONS), "--paused", stdout=out)
+    assert "5 source(s) added, 0 already there, 1 refused" in out.getvalue()
+    assert not Source.objects.active().exists()
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_opml", str(tmp_path / "missing.opml"))
+
+
+def test_export_sources_command_writes_opml(tmp_path):
+    import_opml(SUBSCRIPTIONS.read_bytes())
+    target = tmp_path / "out.opml"
+    call_command("export_sources", "-o", str(target), stdout=StringIO())
+    assert len(read_opml(target.read_bytes())) == 5
+
+
+def test_ingest_command_runs_the_chosen_source_with_a_progress_bar(httpserver, feed_source):
+    httpserver.expect_request("/feed.xml").respond_with_data(rss(item(1), item(2)))
+    source = feed_source()
+    out, err = StringIO(), StringIO()
+    call_command("ingest", "--source", str(source.pk), stdout=out, stderr=err)
+    assert "1 source(s): 2 new, 0 updated, 0 failed." in out.getvalue()
+    assert "100%" in err.getvalue()  # tqdm's bar
+    assert Article.objects.count() == 2
+
+
+def test_ingest_all_goes_on_past_a_broken_source_and_fails_at_the_end(httpserver, feed_source):
+    httpserver.expect_request("/good.xml").respond_with_data(rss(item(1)))
+    httpserver.expect_request("/bad.xml").respond_with_data("<html>not a feed</html>", content_type="text/html")
+    feed_source("/bad.xml", name="A broken one")
+    feed_source("/good.xml", name="B good one")
+    make_source(is_active=False, url="https://paused.example/feed")
+    with pytest.raises(CommandError, match="1 source"):
+        call_command("ingest", "--all", stdout=StringIO(), stderr=StringIO())
+    assert Article.objects.count() == 1
+    assert IngestionRun.objects.count() == 2  # the paused source is left alone
+
+
+def test_ingest_command_names_an_unknown_source(db):
+    with pytest.raises(CommandError, match="No source with id 424242"):
+        call_command("ingest", "--source", "424242")

@@ -1,0 +1,110 @@
+"""The Celery tasks: what beat queues, retries for temporary failures only, poison messages, enrichment."""
+
+from datetime import timedelta
+
+import pytest
+from celery.exceptions import Retry
+from django.utils import timezone
+
+from articles import tasks
+from articles.ingest.pipeline import source_lock
+from articles.models import IngestionRun, Source, Status
+from articles.tests.factories import make_article, make_source
+from articles.tests.ingest.feeds import item, rss
+
+pytestmark = pytest.mark.django_db
+
+
+def test_beat_queues_each_due_source_once(ingest_settings, monkeypatch, django_capture_on_commit_callbacks):
+    queued = []
+    monkeypatch.setattr(tasks.ingest_source, "delay", lambda source_id: queued.append(source_id))
+    now = timezone.now()
+    never = make_source(is_active=True)
+    overdue = make_source(is_active=True)
+    Source.objects.filter(pk=overdue.pk).update(next_fetch_at=now - timedelta(minutes=1))
+    later = make_source(is_active=True)
+    Source.objects.filter(pk=later.pk).update(next_fetch_at=now + timedelta(minutes=10))
+    make_source(is_active=False)
+    make_source(is_active=True, kind=Source.Kind.PAGE)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.ingest_due_sources() == 2
+    assert sorted(queued) == sorted([never.pk, overdue.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.ingest_due_sources() == 0  # claimed until their next interval
+    assert len(queued) == 2
+
+
+def test_a_temporary_failure_is_retried_a_bounded_number_of_times(
+    ingest_settings, httpserver, feed_source, monkeypatch
+):
+    monkeypatch.setattr(tasks, "retry_countdown", lambda retries: 0)
+    monkeypatch.setattr(tasks.ingest_source, "retry", lambda **kwargs: Retry("scheduled"))
+    httpserver.expect_request("/feed.xml").respond_with_data("busy", status=503)
+    source = feed_source()
+    for attempt in range(ingest_settings.INGEST_TASK_RETRIES):
+        with pytest.raises(Retry):
+            tasks.ingest_source.apply(args=[source.pk], retries=attempt, throw=True)
+    last = tasks.ingest_source.apply(args=[source.pk], retries=ingest_settings.INGEST_TASK_RETRIES)
+    assert last.result == IngestionRun.Outcome.FAILED  # recorded, and no further retry
+    assert IngestionRun.objects.filter(source=source).count() == 1 + ingest_settings.INGEST_TASK_RETRIES
+
+
+def test_a_permanent_failure_is_not_retried(ingest_settings, httpserver, feed_source):
+    httpserver.expect_request("/feed.xml").respond_with_data("gone", status=404)
+    source = feed_source()
+    tasks.ingest_source.apply(args=[source.pk])
+    assert IngestionRun.objects.filter(source=source).count() == 1
+
+
+def test_retry_delays_grow_and_are_jittered():
+    first, third = tasks.retry_countdown(0), tasks.retry_countdown(2)
+    assert 15 <= first <= 30 and 60 <= third <= 120
+
+
+def test_a_message_delivered_too_many_times_is_dropped_with_a_reason(ingest_settings, httpserver, feed_source):
+    httpserver.expect_request("/feed.xml").respond_with_data(rss(item(1)))
+    source = feed_source()
+    for _ in range(ingest_settings.INGEST_MAX_DELIVERIES):
+        tasks.ingest_source.apply(args=[source.pk], task_id="same-message")
+    assert IngestionRun.objects.count() == ingest_settings.INGEST_MAX_DELIVERIES
+    assert tasks.ingest_source.apply(args=[source.pk], task_id="same-message").result is None
+    assert IngestionRun.objects.count() == ingest_settings.INGEST_MAX_DELIVERIES
+    source.refresh_from_db()
+    assert "attempts that never finished" in source.last_error
+
+
+def test_the_task_skips_a_source_already_being_ingested(feed_source):
+    source = feed_source()
+    with source_lock(f"source:{source.pk}"):
+        assert tasks.ingest_source.apply(args=[source.pk]).result is None
+    assert not IngestionRun.objects.exists()
+
+
+def test_the_task_skips_a_deleted_source(db):
+    assert tasks.ingest_source.apply(args=[999_999]).result is None
+
+
+def test_enrich_article_turns_an_ingested_article_into_a_draft_once(db):
+    article = make_article(status=Status.INGESTED, complete=False)
+    tasks.enrich_article.apply(args=[article.pk])
+    article.refresh_from_db()
+    assert article.status == Status.DRAFT
+    drafted_at = article.status_changed_at
+    tasks.enrich_article.apply(args=[article.pk])  # a second delivery moves nothing
+    article.refresh_from_db()
+    assert article.status == Status.DRAFT
+    assert article.status_changed_at == drafted_at
+
+
+def test_enrich_article_leaves_other_statuses_alone(db):
+    published = make_article(status=Status.PUBLISHED)
+    tasks.enrich_article.apply(args=[published.pk])
+    published.refresh_from_db()
+    assert published.status == Status.PUBLISHED
+    assert tasks.enrich_article.apply(args=[123_456_789]).result is None
+
+
+def test_beat_schedule_runs_due_sources_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["ingest-due-sources"]
+    assert (entry["task"], entry["schedule"]) == ("articles.tasks.ingest_due_sources", 60.0)
