@@ -7,7 +7,7 @@ normalize.py  canonical address, nh3 sanitizing, plain text, full text (trafilat
 pipeline.py   entries → Articles, IngestionRun records, source health and backoff, locks
 pages.py      single pages a curator adds ("Add a single page")
 opml.py       OPML import and export of feed sources
-admin.py      "Ingest now", OPML import/export and "Add a single page" in the curation panel
+(the curation panel's side of it is articles/admin/sources.py)
 
 Settings (environment variable = setting, default):
 INGEST_USER_AGENT            "<SITE_NAME>/0.1 (Distillery feed reader; +<SITE_URL>)"

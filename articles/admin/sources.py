@@ -1,24 +1,26 @@
-"""The ingestion side of the curation panel: "Ingest now", OPML import and export, "Add a single page".
-
-It extends the foundation's SourceAdmin rather than editing it, and replaces its registration.
-"""
+"""Sources in the curation panel: health, recent runs, "Ingest now", OPML import and export,
+"Add a single page"; and the read-only record of ingestion runs."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from articles import tasks
-from articles.admin import SourceAdmin
 from articles.ingest import pipeline
 from articles.ingest.fetch import UnsafeURL, check_url
 from articles.ingest.opml import MAX_OPML_BYTES, OPMLError, export_opml, import_opml
 from articles.ingest.pages import page_source_for
-from articles.models import Source
+from articles.models import IngestionRun, Source
+
+RECENT_RUNS = 10
 
 
 class OPMLImportForm(forms.Form):
@@ -49,9 +51,117 @@ class AddPageForm(forms.Form):
         return url
 
 
-class IngestSourceAdmin(SourceAdmin):
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "kind",
+        "is_active",
+        "health",
+        "last_fetched_at",
+        "last_success_at",
+        "consecutive_failures",
+        "items_ingested",
+        "next_fetch_at",
+    )
+    list_filter = ("is_active", "kind", "fetch_full_text")
+    search_fields = ("name", "url", "site_url")
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = (
+        "health",
+        "last_fetched_at",
+        "last_success_at",
+        "next_fetch_at",
+        "consecutive_failures",
+        "last_error",
+        "etag",
+        "last_modified",
+        "items_ingested",
+        "recent_runs",
+    )
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "kind", "url", "site_url", "description")}),
+        ("Polling", {"fields": ("is_active", "poll_interval_minutes", "fetch_full_text")}),
+        (
+            "Health",
+            {
+                "fields": (
+                    "health",
+                    "last_fetched_at",
+                    "last_success_at",
+                    "next_fetch_at",
+                    "consecutive_failures",
+                    "last_error",
+                    "items_ingested",
+                    "etag",
+                    "last_modified",
+                )
+            },
+        ),
+        ("Recent ingestion runs", {"fields": ("recent_runs",)}),
+    )
     change_list_template = "admin/articles/source/change_list.html"
-    actions = (*SourceAdmin.actions, "ingest_now", "export_selected_opml")
+    actions = ("activate", "deactivate", "ingest_now", "export_selected_opml")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(items_count=Count("articles")).order_by("name")
+
+    @admin.display(description="Items ingested", ordering="items_count")
+    def items_ingested(self, obj):
+        return obj.items_count
+
+    @admin.display(description="Recent ingestion runs")
+    def recent_runs(self, obj):
+        runs = obj.runs.order_by("-started_at")[:RECENT_RUNS]
+        if not runs:
+            return "No runs yet."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    timezone.localtime(run.started_at).strftime("%Y-%m-%d %H:%M"),
+                    run.get_status_display(),
+                    run.http_status or "—",
+                    run.items_seen,
+                    run.items_new,
+                    run.items_updated,
+                    run.error[:160] or "—",
+                )
+                for run in runs
+            ),
+        )
+        all_runs = reverse("admin:articles_ingestionrun_changelist") + f"?source__id__exact={obj.pk}"
+        return format_html(
+            "<table><thead><tr><th>Started</th><th>Outcome</th><th>HTTP</th><th>Seen</th><th>New</th>"
+            '<th>Updated</th><th>Error</th></tr></thead><tbody>{}</tbody></table><p><a href="{}">All runs</a></p>',
+            rows,
+            all_runs,
+        )
+
+    @admin.display(description="Health")
+    def health(self, obj):
+        if not obj.is_active:
+            return "Paused"
+        if obj.consecutive_failures:
+            return format_html(
+                '<strong style="color:#a1262b">Failing ({}×)</strong>: {}',
+                obj.consecutive_failures,
+                (obj.last_error or "")[:200],
+            )
+        if obj.last_success_at is None:
+            return "Not fetched yet"
+        return format_html('<span style="color:#1d6b2f">OK</span>')
+
+    @admin.action(description="Switch on polling for the selected sources", permissions=["change"])
+    def activate(self, request, queryset):
+        count = queryset.update(is_active=True, next_fetch_at=None)
+        self.message_user(request, f"{count} source{'s' if count != 1 else ''} will be polled from now on.")
+
+    @admin.action(description="Pause polling for the selected sources", permissions=["change"])
+    def deactivate(self, request, queryset):
+        count = queryset.update(is_active=False)
+        self.message_user(request, f"{count} source{'s' if count != 1 else ''} paused.")
 
     def get_urls(self):
         own = [
@@ -93,8 +203,6 @@ class IngestSourceAdmin(SourceAdmin):
         return self._opml_response(Source.objects.filter(kind=Source.Kind.FEED).order_by("name"))
 
     def _opml_response(self, sources):
-        from django.conf import settings
-
         response = HttpResponse(
             export_opml(sources, title=f"{settings.SITE_NAME} sources"), content_type="text/x-opml; charset=utf-8"
         )
@@ -146,5 +254,31 @@ class IngestSourceAdmin(SourceAdmin):
         )
 
 
-admin.site.unregister(Source)
-admin.site.register(Source, IngestSourceAdmin)
+@admin.register(IngestionRun)
+class IngestionRunAdmin(admin.ModelAdmin):
+    list_display = (
+        "source",
+        "started_at",
+        "status",
+        "http_status",
+        "items_seen",
+        "items_new",
+        "items_updated",
+        "items_unchanged",
+        "items_failed",
+        "duration",
+    )
+    list_filter = ("status", ("source", admin.RelatedOnlyFieldListFilter), "started_at")
+    list_select_related = ("source",)
+    search_fields = ("source__name", "error")
+    date_hierarchy = "started_at"
+
+    # A run is a record of what happened: nobody edits it.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in IngestionRun._meta.fields]

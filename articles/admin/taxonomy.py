@@ -1,0 +1,68 @@
+"""The taxonomy in the curation panel: areas and their subfields, topics, roles."""
+
+from django.contrib import admin
+from django.db.models import Count, Q
+
+from articles.models import Field, Role, Status, Topic
+
+
+class SubfieldInline(admin.TabularInline):
+    model = Field
+    fk_name = "parent"
+    fields = ("name", "slug", "position")
+    prepopulated_fields = {"slug": ("name",)}
+    extra = 0
+    verbose_name = "subfield"
+    verbose_name_plural = "Subfields"
+
+
+@admin.register(Field)
+class FieldAdmin(admin.ModelAdmin):
+    list_display = ("name", "parent", "slug", "published_briefs", "position")
+    list_filter = (("parent", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("name", "parent__name")
+    prepopulated_fields = {"slug": ("name",)}
+    list_select_related = ("parent",)
+    autocomplete_fields = ("parent",)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(published_count=Count("articles", filter=Q(articles__status=Status.PUBLISHED)))
+            .order_by("parent__position", "parent__name", "position", "name")
+        )
+
+    def get_inlines(self, request, obj):
+        return (SubfieldInline,) if obj is not None and obj.is_area else ()
+
+    @admin.display(description="Published briefs", ordering="published_count")
+    def published_briefs(self, obj):
+        return obj.published_count
+
+
+class TaxonomyAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "published_briefs")
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(published_count=Count("articles", filter=Q(articles__status=Status.PUBLISHED)))
+        )
+
+    @admin.display(description="Published briefs", ordering="published_count")
+    def published_briefs(self, obj):
+        return obj.published_count
+
+
+@admin.register(Topic)
+class TopicAdmin(TaxonomyAdmin):
+    pass
+
+
+@admin.register(Role)
+class RoleAdmin(TaxonomyAdmin):
+    list_display = ("name", "slug", "position", "published_briefs")
