@@ -526,16 +526,11 @@ class WorkQueueItem(Article):
 
 class RelatedLinkQuerySet(models.QuerySet):
     def shown_for(self, article, *, limit: int = 5):
-        """Links a reader sees: pinned first, then computed by score, published targets only."""
-        return (
-            self.filter(from_article=article, to_article__status=Status.PUBLISHED)
-            .exclude(kind=RelatedLink.Kind.EXCLUDED)
-            .select_related("to_article", "to_article__source")
-            .order_by("kind_rank", "position", "-score", "to_article__title")[:limit]
-        )
+        """Links a reader sees on `article`: pinned first, then computed by score, published targets only."""
+        return self.shown().filter(from_article=article)[:limit]
 
     def shown(self):
-        """What `shown_for` applies, for every source brief at once (e.g. a Prefetch sliced per brief)."""
+        """The links readers see, for every brief at once (e.g. a Prefetch sliced per brief)."""
         return (
             self.filter(to_article__status=Status.PUBLISHED)
             .exclude(kind=RelatedLink.Kind.EXCLUDED)
