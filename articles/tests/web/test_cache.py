@@ -143,3 +143,23 @@ def test_page_cache_is_used_and_retired_on_every_backend(
     fresh = client.get(url).content.decode()
     assert "Silently renamed" in fresh
     assert "Unreleased thoughts" in fresh
+
+
+def test_recomputed_related_briefs_refresh_cached_pages(client, catalogue, django_capture_on_commit_callbacks):
+    from articles.enrich.related import refresh_related
+
+    brief = catalogue["briefs"]["gpus"]
+    newcomer = make_article(
+        status=Status.PUBLISHED,
+        title="Where the accelerators went next",
+        summary="Datacentre build-outs absorbed most accelerators shipped this year, again.",
+        source=catalogue["sources"]["journal"],
+        fields=[catalogue["subfields"]["infra"]],
+        roles=[catalogue["roles"]["cto"]],
+        topics=[catalogue["topics"]["chips"]],
+    )
+    assert "Where the accelerators went next" not in client.get(brief.get_absolute_url()).content.decode()
+    # The related task adds the newcomer to its neighbours' lists in bulk, after the page was cached.
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh_related(article=newcomer)
+    assert "Where the accelerators went next" in client.get(brief.get_absolute_url()).content.decode()
