@@ -46,7 +46,8 @@ def invalidate_pages() -> None:
 
 def _cache_key(request, version: str) -> str:
     path = request.get_full_path()
-    digest = hashlib.sha256(f"{request.get_host()}|{path}".encode()).hexdigest()
+    # The scheme too: pages carry absolute addresses (canonical, og:url, feed links).
+    digest = hashlib.sha256(f"{request.scheme}|{request.get_host()}|{path}".encode()).hexdigest()
     return f"web:page:{version}:{digest}"
 
 

@@ -163,3 +163,15 @@ def test_recomputed_related_briefs_refresh_cached_pages(client, catalogue, djang
     with django_capture_on_commit_callbacks(execute=True):
         refresh_related(article=newcomer)
     assert "Where the accelerators went next" in client.get(brief.get_absolute_url()).content.decode()
+
+
+def test_pages_cached_over_http_keep_https_addresses_for_https_readers(client, catalogue):
+    brief = catalogue["briefs"]["gpus"]
+    client.get(brief.get_absolute_url())  # a crawler over plain HTTP fills the cache first
+    page = client.get(brief.get_absolute_url(), secure=True).content.decode()
+    assert '<link rel="canonical" href="https://testserver/briefs/where-the-gpus-went/">' in page
+    assert "http://testserver" not in page
+    feed = client.get(reverse("articles:feed_json"), secure=True).json()
+    client.get(reverse("articles:feed_json"))
+    assert feed["feed_url"].startswith("https://")
+    assert client.get(reverse("articles:feed_json"), secure=True).json()["home_page_url"].startswith("https://")
