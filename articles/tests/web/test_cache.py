@@ -175,3 +175,21 @@ def test_pages_cached_over_http_keep_https_addresses_for_https_readers(client, c
     client.get(reverse("articles:feed_json"))
     assert feed["feed_url"].startswith("https://")
     assert client.get(reverse("articles:feed_json"), secure=True).json()["home_page_url"].startswith("https://")
+
+
+def test_readers_filling_the_page_cache_never_evict_task_locks(client, catalogue, settings):
+    # The embedded mode's caches as configured (no REDIS_URL), with Django's default culling.
+    import copy
+
+    from articles.ingest.pipeline import SourceBusy, source_lock
+    from portal import settings as project_settings
+
+    assert not project_settings.REDIS_URL, "run the suite without REDIS_URL: this checks the embedded caches"
+    settings.CACHES = copy.deepcopy(project_settings.CACHES)
+    call_command("createcachetable", verbosity=0)
+    with source_lock("https://feed.example/busy"):
+        # Readers open a few hundred different addresses: every one becomes a cache entry.
+        for number in range(320):
+            assert client.get(reverse("articles:briefs"), {"page": number}).status_code == 200
+        with pytest.raises(SourceBusy), source_lock("https://feed.example/busy"):
+            pass
