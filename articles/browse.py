@@ -88,8 +88,11 @@ class BriefFilters:
             else:
                 self.selected[name] = value
 
-    def apply(self, queryset):
+    def apply(self, queryset, *, skip: str | None = None):
+        """`queryset` narrowed by every filter, except `skip` (unless the address fixes it)."""
         for name, value in self.selected.items():
+            if name == skip and name not in self.fixed:
+                continue
             if name == "role":
                 queryset = queryset.for_role(value)
             elif name in ("area", "field"):
@@ -139,16 +142,24 @@ class BriefFilters:
         return chips
 
     def facets(self, queryset) -> list[Facet]:
-        """Counts for every facet over the briefs of `queryset`, in a fixed number of queries."""
-        ids = queryset.order_by().values("pk")
+        """Counts for every facet, in a fixed number of queries.
+
+        `queryset` is the briefs before these filters. Each facet counts them narrowed by
+        every other filter: picking a value replaces the facet's current choice, so that
+        is what the reader would get.
+        """
+
+        def ids(name):
+            return self.apply(queryset, skip=name).order_by().values("pk")
+
         counted = {
-            "role": _through_counts(Article.roles.through, "role", ids),
-            "area": _area_counts(ids),
-            "field": _through_counts(Article.fields.through, "field", ids, subfields_only=True),
-            "topic": _through_counts(Article.topics.through, "topic", ids),
-            "source": _column_counts("source", ids),
-            "level": _choice_counts("level", Level, ids),
-            "length": _choice_counts("length", Length, ids),
+            "role": _through_counts(Article.roles.through, "role", ids("role")),
+            "area": _area_counts(ids("area")),
+            "field": _through_counts(Article.fields.through, "field", ids("field"), subfields_only=True),
+            "topic": _through_counts(Article.topics.through, "topic", ids("topic")),
+            "source": _column_counts("source", ids("source")),
+            "level": _choice_counts("level", Level, ids("level")),
+            "length": _choice_counts("length", Length, ids("length")),
         }
         facets = []
         for name, label in FACETS:

@@ -180,6 +180,19 @@ def test_listing_facets_count_what_each_choice_would_give(client, catalogue):
     assert 'id="filter-role"' not in html  # the page's own scope is not a filter
 
 
+def test_facet_counts_say_what_switching_a_chosen_filter_would_give(client, catalogue):
+    url = reverse("articles:briefs")
+    html = text_of(client.get(url, {"role": "cto"}))
+    # Picking Policy Maker instead of CTO lists two briefs, not the one they share.
+    assert '<option value="policy-maker">Policy Maker (2)</option>' in html
+    assert len(titles_in(text_of(client.get(url, {"role": "policy-maker"})))) == 2
+    # Other facets still count within the chosen role.
+    assert '<option value="public-policy">Public Policy (1)</option>' in html
+    query = {"q": "open weights or distillation", "level": "advanced"}
+    searched = text_of(client.get(reverse("articles:search"), query))
+    assert '<option value="introductory">Introductory (1)</option>' in searched
+
+
 def test_area_listing_includes_its_subfields_briefs(client, catalogue):
     html = text_of(client.get(catalogue["areas"]["tech"].get_absolute_url()))
     assert set(titles_in(html)) == {"Distillation is a technique, not an attack", "Where the GPUs went"}
