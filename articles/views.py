@@ -86,6 +86,8 @@ def _listing(request, *, heading, intro="", scope=None, scope_obj=None, feeds=No
         "page": page,
         "filters": filters,
         "facets": filters.facets(published),
+        # The whole site's feeds are this list's own only on the list of all briefs.
+        "feeds_are_this_list": feeds is not None or scope is None,
         "meta": seo.page_meta(
             request,
             title=heading if page.number == 1 else f"{heading} (page {page.number})",

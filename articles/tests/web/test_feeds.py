@@ -116,6 +116,15 @@ def test_pages_advertise_their_feeds(client, catalogue):
     assert 'rel="alternate" type="application/feed+json"' in home
 
 
+def test_depth_listing_does_not_offer_the_site_feed_as_its_own(client, catalogue):
+    html = client.get(reverse("articles:depth", args=["advanced"])).content.decode()
+    # There is no feed of advanced briefs alone: the link says what it gives.
+    assert "Subscribe to this list" not in html
+    assert f'Subscribe to all briefs: <a href="{reverse("articles:feed_rss")}">RSS</a>' in html
+    assert "Subscribe to this list" in client.get(catalogue["roles"]["cto"].get_absolute_url()).content.decode()
+    assert "Subscribe to this list" in client.get(reverse("articles:briefs")).content.decode()
+
+
 def sitemap_locations(client) -> set[str]:
     """Every address in the sitemap index's sitemaps, following their pages."""
     index = client.get("/sitemap.xml")
