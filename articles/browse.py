@@ -6,6 +6,7 @@ each value. Counting goes through the many-to-many tables with the matching brie
 subquery, so the number of queries is the same for ten briefs or ten thousand.
 """
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -26,6 +27,10 @@ FACETS = (
 )
 FACET_LABELS = dict(FACETS)
 MAX_OPTIONS = 30
+# Slugs are ASCII letters, digits, "-" and "_"; anything else names nothing and is not looked up
+# (PostgreSQL refuses a NUL byte in any query: "?role=%00" would be a server error).
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass
@@ -75,7 +80,9 @@ class BriefFilters:
             if not raw:
                 continue
             value = None
-            if name in lookups:
+            if name in ("role", "topic", "source", "area", "field") and not _SLUG.fullmatch(raw):
+                pass
+            elif name in lookups:
                 value = lookups[name].filter(slug=raw).first()
             elif name == "area":
                 value = Field.objects.areas().filter(slug=raw).first()
@@ -84,7 +91,7 @@ class BriefFilters:
             elif (name == "level" and raw in Level.values) or (name == "length" and raw in Length.values):
                 value = raw
             if value is None:
-                self.unknown.append(f"{FACET_LABELS[name]} “{raw[:60]}”")
+                self.unknown.append(f"{FACET_LABELS[name]} “{_UNPRINTABLE.sub('', raw)[:60]}”")
             else:
                 self.selected[name] = value
 
