@@ -6,6 +6,7 @@ each value. Counting goes through the many-to-many tables with the matching brie
 subquery, so the number of queries is the same for ten briefs or ten thousand.
 """
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -26,6 +27,10 @@ FACETS = (
 )
 FACET_LABELS = dict(FACETS)
 MAX_OPTIONS = 30
+# Slugs are ASCII letters, digits, "-" and "_"; anything else names nothing and is not looked up
+# (PostgreSQL refuses a NUL byte in any query: "?role=%00" would be a server error).
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass
@@ -75,7 +80,9 @@ class BriefFilters:
             if not raw:
                 continue
             value = None
-            if name in lookups:
+            if name in ("role", "topic", "source", "area", "field") and not _SLUG.fullmatch(raw):
+                pass
+            elif name in lookups:
                 value = lookups[name].filter(slug=raw).first()
             elif name == "area":
                 value = Field.objects.areas().filter(slug=raw).first()
@@ -84,12 +91,15 @@ class BriefFilters:
             elif (name == "level" and raw in Level.values) or (name == "length" and raw in Length.values):
                 value = raw
             if value is None:
-                self.unknown.append(f"{FACET_LABELS[name]} “{raw[:60]}”")
+                self.unknown.append(f"{FACET_LABELS[name]} “{_UNPRINTABLE.sub('', raw)[:60]}”")
             else:
                 self.selected[name] = value
 
-    def apply(self, queryset):
+    def apply(self, queryset, *, skip: str | None = None):
+        """`queryset` narrowed by every filter, except `skip` (unless the address fixes it)."""
         for name, value in self.selected.items():
+            if name == skip and name not in self.fixed:
+                continue
             if name == "role":
                 queryset = queryset.for_role(value)
             elif name in ("area", "field"):
@@ -139,16 +149,24 @@ class BriefFilters:
         return chips
 
     def facets(self, queryset) -> list[Facet]:
-        """Counts for every facet over the briefs of `queryset`, in a fixed number of queries."""
-        ids = queryset.order_by().values("pk")
+        """Counts for every facet, in a fixed number of queries.
+
+        `queryset` is the briefs before these filters. Each facet counts them narrowed by
+        every other filter: picking a value replaces the facet's current choice, so that
+        is what the reader would get.
+        """
+
+        def ids(name):
+            return self.apply(queryset, skip=name).order_by().values("pk")
+
         counted = {
-            "role": _through_counts(Article.roles.through, "role", ids),
-            "area": _area_counts(ids),
-            "field": _through_counts(Article.fields.through, "field", ids, subfields_only=True),
-            "topic": _through_counts(Article.topics.through, "topic", ids),
-            "source": _column_counts("source", ids),
-            "level": _choice_counts("level", Level, ids),
-            "length": _choice_counts("length", Length, ids),
+            "role": _through_counts(Article.roles.through, "role", ids("role")),
+            "area": _area_counts(ids("area")),
+            "field": _through_counts(Article.fields.through, "field", ids("field"), subfields_only=True),
+            "topic": _through_counts(Article.topics.through, "topic", ids("topic")),
+            "source": _column_counts("source", ids("source")),
+            "level": _choice_counts("level", Level, ids("level")),
+            "length": _choice_counts("length", Length, ids("length")),
         }
         facets = []
         for name, label in FACETS:

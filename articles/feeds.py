@@ -1,6 +1,8 @@
 """Feeds out: RSS 2.0 and Atom 1.0 for the site and for each role, field, topic and
 source, and a JSON Feed 1.1 for the site. Items are published briefs, newest first."""
 
+import re
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import JsonResponse
@@ -21,6 +23,33 @@ SCOPES = {
 }
 
 
+# Characters XML 1.0 cannot hold: Django refuses to write them, so one brief with a form
+# feed pasted from a PDF would turn every feed it is in into a server error.
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(value):
+    if isinstance(value, str):
+        return _NOT_IN_XML.sub("", value)
+    if isinstance(value, (list, tuple)):
+        return [_xml_safe(item) for item in value]
+    return value
+
+
+def xml_safe_feed_type(feed_type):
+    """`feed_type` (an RSS or Atom generator) that drops what XML cannot hold from every text it is given."""
+
+    class XmlSafeFeed(feed_type):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*map(_xml_safe, args), **{key: _xml_safe(value) for key, value in kwargs.items()})
+
+        def add_item(self, *args, **kwargs):
+            super().add_item(*map(_xml_safe, args), **{key: _xml_safe(value) for key, value in kwargs.items()})
+
+    XmlSafeFeed.__name__ = XmlSafeFeed.__qualname__ = f"XmlSafe{feed_type.__name__}"
+    return XmlSafeFeed
+
+
 def latest_briefs(queryset=None):
     queryset = queryset if queryset is not None else Article.objects.published()
     return queryset.with_taxonomy().defer("content_html", "content_text").latest_first()[: settings.WEB_FEED_ITEMS]
@@ -35,7 +64,7 @@ class BriefFeed(Feed):
 
     def __init__(self, feed_type=Rss201rev2Feed, scope: str | None = None):
         super().__init__()
-        self.feed_type = feed_type
+        self.feed_type = xml_safe_feed_type(feed_type)
         self.scope = scope
 
     def get_object(self, request, slug=None):

@@ -12,7 +12,7 @@ import time
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
@@ -23,9 +23,16 @@ from articles.models import Article, Field, RelatedLink, Role, Source, Status, T
 from articles.workflow import status_changed
 
 VERSION_KEY = "web:site-version"
+# Its own cache where settings name one, so that pages never crowd out the task locks.
+PAGE_CACHE_ALIAS = "pages"
+
+
+def page_store():
+    return caches[PAGE_CACHE_ALIAS if PAGE_CACHE_ALIAS in settings.CACHES else "default"]
 
 
 def site_version() -> str:
+    cache = page_store()
     version = cache.get(VERSION_KEY)
     if version is None:
         version = _new_version()
@@ -41,12 +48,13 @@ def _new_version() -> str:
 
 def invalidate_pages() -> None:
     """Retire every cached page, once the current transaction has committed."""
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, _new_version(), timeout=None))
+    transaction.on_commit(lambda: page_store().set(VERSION_KEY, _new_version(), timeout=None))
 
 
 def _cache_key(request, version: str) -> str:
     path = request.get_full_path()
-    digest = hashlib.sha256(f"{request.get_host()}|{path}".encode()).hexdigest()
+    # The scheme too: pages carry absolute addresses (canonical, og:url, feed links).
+    digest = hashlib.sha256(f"{request.scheme}|{request.get_host()}|{path}".encode()).hexdigest()
     return f"web:page:{version}:{digest}"
 
 
@@ -64,6 +72,7 @@ def cached_public_page(view):
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)
             return response
+        cache = page_store()
         version = site_version()
         key = _cache_key(request, version)
         keep_seconds = settings.WEB_PAGE_CACHE_SECONDS

@@ -28,6 +28,11 @@ MARK_END = "\ue001"
 # bm25 weights in the order of search_index.INDEXED_COLUMNS.
 FTS_WEIGHTS = (10.0, 4.0, 4.0, 2.0, 1.0)
 SNIPPET_WORDS = 28
+# The insights as readers wrote them, for snippets: not the JSON list with its brackets and quotes.
+PG_INSIGHTS_TEXT = (
+    "(SELECT string_agg(value, ' … ') FROM jsonb_array_elements_text("
+    "CASE WHEN jsonb_typeof(search_row.insights) = 'array' THEN search_row.insights ELSE '[]'::jsonb END))"
+)
 
 _UNWANTED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ue000-\uf8ff]")
 _WORD_CHAR = re.compile(r"[^\W_]")
@@ -205,7 +210,7 @@ def _search_postgresql(queryset, text: str):
         ),
         search_snippet=_PerArticleSql(
             f"SELECT ts_headline('{PG_CONFIG}'::regconfig, concat_ws(' … ', search_row.summary, "
-            f"search_row.takeaway, search_row.insights::text, search_row.content_text), {tsquery}, %s) {row}",
+            f"search_row.takeaway, {PG_INSIGHTS_TEXT}, search_row.content_text), {tsquery}, %s) {row}",
             [text, headline_options],
             SnippetField(),
         ),

@@ -9,7 +9,8 @@ SQLite: an FTS5 table kept in step with the brief table by triggers.
 `install(connection)` is idempotent. The migration calls it, and so does a post_migrate
 receiver, because Django rebuilds a SQLite table (dropping its triggers) when a later
 migration adds a NOT NULL column to it; the receiver puts the triggers back and refills
-the index so nothing written in between is missing from search.
+the index so nothing written in between is missing from search. It also replaces SQLite
+triggers written by an earlier version (which indexed the insights as JSON) on the next migrate.
 """
 
 ARTICLE_TABLE = "articles_article"
@@ -24,11 +25,24 @@ PG_TRIGGER = "articles_article_search_vector"
 # title A; summary and takeaway B; insights C; the original's text D.
 PG_WEIGHTS = {"title": "A", "summary": "B", "takeaway": "B", "insights": "C", "content_text": "D"}
 
+# The insights are a JSON list: index their text, not the JSON (whose "\\u00e9" escapes hide
+# every accented word from FTS5 and whose brackets and quotes would show in snippets).
+_SQLITE_INSIGHTS = "(SELECT group_concat(value, ' … ') FROM json_each({row}.insights))"
+
+
+def _sqlite_column_sql(row: str, column: str) -> str:
+    return _SQLITE_INSIGHTS.format(row=row) if column == "insights" else f"{row}.{column}"
+
+
+def _sqlite_values_sql(row: str) -> str:
+    return ", ".join(_sqlite_column_sql(row, c) for c in INDEXED_COLUMNS)
+
+
 _TRIGGERS = {
     f"{FTS_TABLE}_after_insert": f"""
         CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_after_insert AFTER INSERT ON {ARTICLE_TABLE} BEGIN
             INSERT INTO {FTS_TABLE}(rowid, {", ".join(INDEXED_COLUMNS)})
-            VALUES (new.id, {", ".join(f"new.{c}" for c in INDEXED_COLUMNS)});
+            VALUES (new.id, {_sqlite_values_sql("new")});
         END""",
     f"{FTS_TABLE}_after_delete": f"""
         CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_after_delete AFTER DELETE ON {ARTICLE_TABLE} BEGIN
@@ -39,9 +53,11 @@ _TRIGGERS = {
         AFTER UPDATE OF id, {", ".join(INDEXED_COLUMNS)} ON {ARTICLE_TABLE} BEGIN
             DELETE FROM {FTS_TABLE} WHERE rowid = old.id;
             INSERT INTO {FTS_TABLE}(rowid, {", ".join(INDEXED_COLUMNS)})
-            VALUES (new.id, {", ".join(f"new.{c}" for c in INDEXED_COLUMNS)});
+            VALUES (new.id, {_sqlite_values_sql("new")});
         END""",
 }
+# Triggers written by an earlier version lack this; install() replaces them and refills the index.
+_SQLITE_CURRENT_MARK = _sqlite_column_sql("new", "insights")
 
 
 def install(connection) -> None:
@@ -104,13 +120,20 @@ def _install_postgresql(connection) -> None:
 
 def _install_sqlite(connection) -> None:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
-        existing = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT name, type, sql FROM sqlite_master WHERE type IN ('table', 'trigger')")
+        existing = {name: sql for name, _type, sql in cursor.fetchall()}
         if ARTICLE_TABLE not in existing:
             return
-        complete = FTS_TABLE in existing and all(name in existing for name in _TRIGGERS)
+        outdated = [
+            name
+            for name, sql in _TRIGGERS.items()
+            if name in existing and ("INSERT INTO" in sql) and _SQLITE_CURRENT_MARK not in (existing[name] or "")
+        ]
+        complete = FTS_TABLE in existing and all(name in existing for name in _TRIGGERS) and not outdated
         if complete:
             return
+        for name in outdated:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
         # porter stems English words ("distilling" finds "distillation"); diacritics fold.
         cursor.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5({', '.join(INDEXED_COLUMNS)}, "
@@ -121,7 +144,7 @@ def _install_sqlite(connection) -> None:
         cursor.execute(f"DELETE FROM {FTS_TABLE}")
         cursor.execute(
             f"INSERT INTO {FTS_TABLE}(rowid, {', '.join(INDEXED_COLUMNS)}) "
-            f"SELECT id, {', '.join(INDEXED_COLUMNS)} FROM {ARTICLE_TABLE}"
+            f"SELECT id, {_sqlite_values_sql(ARTICLE_TABLE)} FROM {ARTICLE_TABLE}"
         )
 
 

@@ -76,7 +76,8 @@ def brief_detail(request, slug):
 def _listing(request, *, heading, intro="", scope=None, scope_obj=None, feeds=None, description=""):
     fixed = {scope: scope_obj} if scope else {}
     filters = BriefFilters(request.GET, fixed=fixed)
-    matching = filters.apply(Article.objects.published())
+    published = Article.objects.published()
+    matching = filters.apply(published)
     paginator = Paginator(_cards(matching).latest_first(), settings.WEB_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     context = {
@@ -84,7 +85,9 @@ def _listing(request, *, heading, intro="", scope=None, scope_obj=None, feeds=No
         "intro": intro,
         "page": page,
         "filters": filters,
-        "facets": filters.facets(matching),
+        "facets": filters.facets(published),
+        # The whole site's feeds are this list's own only on the list of all briefs.
+        "feeds_are_this_list": feeds is not None or scope is None,
         "meta": seo.page_meta(
             request,
             title=heading if page.number == 1 else f"{heading} (page {page.number})",
@@ -174,9 +177,10 @@ def search_page(request):
     raw = request.GET.get("q", "")
     query = normalize_query(raw)
     filters = BriefFilters(request.GET)
+    found = matching(Article.objects.published(), query)
     scoped = filters.apply(Article.objects.published())
     # Counts and facets need only which briefs match; ranking and snippets are for the page shown.
-    matched = matching(scoped, query)
+    matched = filters.apply(found)
     results = search(scoped, query)
     page = None
     if query:
@@ -188,7 +192,7 @@ def search_page(request):
         "was_junk": bool(raw.strip()) and not query,
         "page": page,
         "filters": filters,
-        "facets": filters.facets(matched) if query else [],
+        "facets": filters.facets(found) if query else [],
         "meta": seo.page_meta(
             request,
             title=f"Search: {query}" if query else "Search",

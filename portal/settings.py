@@ -140,15 +140,25 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ConfigurationError(f"REDIS_URL must start with redis://, rediss:// or unix://, got {REDIS_URL!r}.")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "pages": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    }
 else:
-    # A database table shared by the web process and the worker: page-cache
+    # Database tables shared by the web process and the worker: page-cache
     # invalidation and task locks (cache.add) must be seen by both.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "distillery_cache",
-        }
+        },
+        # Pages in a table of their own: past MAX_ENTRIES a database cache deletes a third of
+        # its keys, and in the default table those would include the task locks.
+        "pages": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "distillery_page_cache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
     }
 
 # --- Celery ---------------------------------------------------------------------------

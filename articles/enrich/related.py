@@ -16,6 +16,7 @@ from django.db.models.functions import RowNumber
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from articles.models import Article, RelatedLink, Status
+from articles.page_cache import invalidate_pages
 
 # The original's text is long; its opening carries the subject, the rest mostly noise.
 CONTENT_CHARS = 6000
@@ -120,6 +121,8 @@ def refresh_related(*, article: Article) -> list[Neighbour]:
         )
         if article.status == Status.PUBLISHED:
             _offer_to_neighbours(article, ranked, limit)
+            # bulk_create sends no post_save: readers' cached pages would keep the old lists.
+            invalidate_pages()
     return top
 
 

@@ -143,3 +143,53 @@ def test_page_cache_is_used_and_retired_on_every_backend(
     fresh = client.get(url).content.decode()
     assert "Silently renamed" in fresh
     assert "Unreleased thoughts" in fresh
+
+
+def test_recomputed_related_briefs_refresh_cached_pages(client, catalogue, django_capture_on_commit_callbacks):
+    from articles.enrich.related import refresh_related
+
+    brief = catalogue["briefs"]["gpus"]
+    newcomer = make_article(
+        status=Status.PUBLISHED,
+        title="Where the accelerators went next",
+        summary="Datacentre build-outs absorbed most accelerators shipped this year, again.",
+        source=catalogue["sources"]["journal"],
+        fields=[catalogue["subfields"]["infra"]],
+        roles=[catalogue["roles"]["cto"]],
+        topics=[catalogue["topics"]["chips"]],
+    )
+    assert "Where the accelerators went next" not in client.get(brief.get_absolute_url()).content.decode()
+    # The related task adds the newcomer to its neighbours' lists in bulk, after the page was cached.
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh_related(article=newcomer)
+    assert "Where the accelerators went next" in client.get(brief.get_absolute_url()).content.decode()
+
+
+def test_pages_cached_over_http_keep_https_addresses_for_https_readers(client, catalogue):
+    brief = catalogue["briefs"]["gpus"]
+    client.get(brief.get_absolute_url())  # a crawler over plain HTTP fills the cache first
+    page = client.get(brief.get_absolute_url(), secure=True).content.decode()
+    assert '<link rel="canonical" href="https://testserver/briefs/where-the-gpus-went/">' in page
+    assert "http://testserver" not in page
+    feed = client.get(reverse("articles:feed_json"), secure=True).json()
+    client.get(reverse("articles:feed_json"))
+    assert feed["feed_url"].startswith("https://")
+    assert client.get(reverse("articles:feed_json"), secure=True).json()["home_page_url"].startswith("https://")
+
+
+def test_readers_filling_the_page_cache_never_evict_task_locks(client, catalogue, settings):
+    # The embedded mode's caches as configured (no REDIS_URL), with Django's default culling.
+    import copy
+
+    from articles.ingest.pipeline import SourceBusy, source_lock
+    from portal import settings as project_settings
+
+    assert not project_settings.REDIS_URL, "run the suite without REDIS_URL: this checks the embedded caches"
+    settings.CACHES = copy.deepcopy(project_settings.CACHES)
+    call_command("createcachetable", verbosity=0)
+    with source_lock("https://feed.example/busy"):
+        # Readers open a few hundred different addresses: every one becomes a cache entry.
+        for number in range(320):
+            assert client.get(reverse("articles:briefs"), {"page": number}).status_code == 200
+        with pytest.raises(SourceBusy), source_lock("https://feed.example/busy"):
+            pass

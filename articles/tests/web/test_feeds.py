@@ -43,6 +43,27 @@ def test_site_rss_and_atom_list_published_briefs_newest_first(client, catalogue)
         assert [tag.term for tag in entry.tags] == ["Open models"]
 
 
+@pytest.mark.parametrize("name", ["feed_rss", "feed_atom", "topic_rss", "topic_atom"])
+def test_feeds_survive_control_characters_in_a_brief(client, catalogue, name):
+    # Text pasted from a PDF carries form feeds and the like, which XML 1.0 cannot hold.
+    topic = catalogue["topics"]["chips"]
+    topic.name = "Chips\x0b and more"
+    topic.save()
+    add_published_briefs(
+        1,
+        title="Page\x0cbreak in a title",
+        summary="A summary\x0b with a vertical tab.",
+        takeaway="Escape\x1b sequences too.",
+        topics=[topic],
+    )
+    url = reverse(f"articles:{name}", args=[topic.slug] if name.startswith("topic") else [])
+    _response, feed = parse_feed(client, url)
+    entry = next(e for e in feed.entries if e.title.startswith("Page"))
+    assert entry.title == "Pagebreak in a title"
+    assert "A summary with a vertical tab." in entry.summary
+    assert [tag.term for tag in entry.tags] == ["Chips and more"]
+
+
 @pytest.mark.parametrize(
     ("scope", "key", "expected"),
     [
@@ -93,6 +114,15 @@ def test_pages_advertise_their_feeds(client, catalogue):
     for name in ("feed_rss", "feed_atom", "feed_json"):
         assert f'href="{reverse("articles:" + name)}"' in home
     assert 'rel="alternate" type="application/feed+json"' in home
+
+
+def test_depth_listing_does_not_offer_the_site_feed_as_its_own(client, catalogue):
+    html = client.get(reverse("articles:depth", args=["advanced"])).content.decode()
+    # There is no feed of advanced briefs alone: the link says what it gives.
+    assert "Subscribe to this list" not in html
+    assert f'Subscribe to all briefs: <a href="{reverse("articles:feed_rss")}">RSS</a>' in html
+    assert "Subscribe to this list" in client.get(catalogue["roles"]["cto"].get_absolute_url()).content.decode()
+    assert "Subscribe to this list" in client.get(reverse("articles:briefs")).content.decode()
 
 
 def sitemap_locations(client) -> set[str]:

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from articles.browse import BriefFilters
 from articles.models import RelatedLink
 from articles.tests.factories import make_article, make_role, make_staff, make_topic
 from articles.tests.web.conftest import add_published_briefs
@@ -180,6 +181,19 @@ def test_listing_facets_count_what_each_choice_would_give(client, catalogue):
     assert 'id="filter-role"' not in html  # the page's own scope is not a filter
 
 
+def test_facet_counts_say_what_switching_a_chosen_filter_would_give(client, catalogue):
+    url = reverse("articles:briefs")
+    html = text_of(client.get(url, {"role": "cto"}))
+    # Picking Policy Maker instead of CTO lists two briefs, not the one they share.
+    assert '<option value="policy-maker">Policy Maker (2)</option>' in html
+    assert len(titles_in(text_of(client.get(url, {"role": "policy-maker"})))) == 2
+    # Other facets still count within the chosen role.
+    assert '<option value="public-policy">Public Policy (1)</option>' in html
+    query = {"q": "open weights or distillation", "level": "advanced"}
+    searched = text_of(client.get(reverse("articles:search"), query))
+    assert '<option value="introductory">Introductory (1)</option>' in searched
+
+
 def test_area_listing_includes_its_subfields_briefs(client, catalogue):
     html = text_of(client.get(catalogue["areas"]["tech"].get_absolute_url()))
     assert set(titles_in(html)) == {"Distillation is a technique, not an attack", "Where the GPUs went"}
@@ -212,6 +226,32 @@ def test_unknown_filter_values_are_reported_and_ignored(client, catalogue):
     html = text_of(response)
     assert "Ignored unknown filters: Best for “astronaut”, Level “bottomless”." in html
     assert len(titles_in(html)) == 3
+
+
+class ReadsFrom:
+    """A database router sending every read to one alias: the filters' look-ups on PostgreSQL."""
+
+    def __init__(self, alias):
+        self.alias = alias
+
+    def db_for_read(self, model, **hints):
+        return self.alias
+
+
+@pytest.mark.django_db(databases=["default", "postgres"])
+def test_filter_values_with_nul_bytes_are_ignored_not_an_error(postgres_url, settings):
+    # PostgreSQL refuses NUL in any text parameter: /briefs/?role=%00 answered 500 in the scaled mode.
+    settings.DATABASE_ROUTERS = [ReadsFrom("postgres")]
+    filters = BriefFilters({"role": "cto\x00", "topic": "a\x00b", "area": "\x00", "field": "x\x00", "source": "\x00"})
+    assert filters.selected == {}
+    assert len(filters.unknown) == 5
+
+
+def test_listing_ignores_a_filter_value_with_a_nul_byte(client, catalogue):
+    response = client.get(reverse("articles:briefs"), {"role": "cto\x00"})
+    assert response.status_code == 200
+    assert "Ignored unknown filter: Best for “cto”." in text_of(response)
+    assert len(titles_in(text_of(response))) == 3
 
 
 def test_listing_paginates_and_keeps_filters_in_page_links(client, catalogue, settings):

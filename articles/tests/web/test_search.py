@@ -179,3 +179,39 @@ def test_search_works_on_distinct_querysets_and_counts(alias, corpus):
 )
 def test_matching_selects_the_same_briefs_as_search(alias, corpus, query):
     assert set(slugs(matching(published(alias), query))) == set(slugs(search(published(alias), query)))
+
+
+def test_search_finds_accented_words_in_insights(alias, corpus):
+    add_brief(alias, "accented", insights=["Die Größenordnung zählt", "Café owners read the menu twice"])
+    assert slugs(search(published(alias), "Größenordnung")) == ["accented"]
+    assert slugs(search(published(alias), "café")) == ["accented"]
+
+
+def test_search_snippet_shows_insights_as_text_not_json(alias, corpus):
+    add_brief(alias, "insightful", insights=["Herons wait for café scraps", "Egrets don't"])
+    (hit,) = search(published(alias), "herons")
+    assert "<mark>Herons</mark> wait for café scraps" in hit.search_snippet
+    assert "[" not in hit.search_snippet
+    assert "&quot;" not in hit.search_snippet
+    assert "\\u" not in hit.search_snippet
+
+
+def test_search_index_upgrades_triggers_that_indexed_insights_as_json():
+    from django.db import connection
+
+    from articles import search_index
+
+    old_insert = search_index._TRIGGERS[f"{search_index.FTS_TABLE}_after_insert"].replace(
+        search_index._sqlite_column_sql("new", "insights"), "new.insights"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER {search_index.FTS_TABLE}_after_insert")
+        cursor.execute(old_insert)
+    add_brief("default", "before-upgrade", insights=["Lapwings nest on the ground"])
+
+    search_index.reinstall_after_migrate(sender=type("App", (), {"name": "articles"}), using="default")
+
+    (hit,) = search(published("default"), "lapwings")
+    assert "[" not in hit.search_snippet
+    add_brief("default", "after-upgrade", insights=["Größere Lapwings"])
+    assert slugs(search(published("default"), "größere")) == ["after-upgrade"]
