@@ -7,14 +7,17 @@ re-punctuating a copied sentence does not hide it. Shingles never span two secti
 the brief (the end of the summary and the start of the takeaway are not a sequence).
 """
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from django.conf import settings
 
-from articles.enrich.text import WORD
-
 SHINGLE = 8
+# Words in any alphabet: the drafting splitter's ASCII-only WORD would see no words at all in a
+# Cyrillic or Greek original (0% copied, whatever was pasted) and cut accented words in two.
+WORD = re.compile(r"[^\W_][\w'’\-]*")
 BRIEF_TEXT_SECTIONS = ("summary", "takeaway", "method")
 BRIEF_LIST_SECTIONS = ("insights", "principles", "in_practice")
 
@@ -46,7 +49,7 @@ class Originality:
 
 
 def _words(text: str) -> list[str]:
-    return [word.lower().replace("’", "'") for word in WORD.findall(text)]
+    return [word.casefold().replace("’", "'") for word in WORD.findall(unicodedata.normalize("NFKC", text))]
 
 
 def _shingles(words: list[str]) -> set[tuple[str, ...]]:
