@@ -3,7 +3,8 @@
 The rule the curators rely on: a machine never overwrites what a person wrote. The draft
 is kept as `Suggestion` rows (with provenance and confidence) whatever happens; only the
 sections still empty in the database at the moment of writing (the row is locked) are
-filled from it, and those suggestions are marked "applied".
+filled from it, and those suggestions are marked "applied". A published brief is never
+filled: what readers see changes only when a person accepts a suggestion.
 """
 
 import logging
@@ -14,7 +15,7 @@ from django.db import transaction
 from articles.enrich import classify, clusters, generative, related
 from articles.enrich.summarize import Extract, extractive_draft
 from articles.enrich.text import WORD, sentences
-from articles.models import Article, EnrichmentRun, Role, Suggestion
+from articles.models import Article, EnrichmentRun, Role, Status, Suggestion
 
 logger = logging.getLogger(__name__)
 
@@ -206,11 +207,14 @@ def enrich_article(*, article: Article, cluster: bool = True, relate: bool = Tru
         for suggestion in suggestions:
             if (suggestion.section, suggestion.text) in applied and _still_in_brief(locked, suggestion):
                 suggestion.state = Suggestion.State.APPLIED  # still the text an earlier draft filled in
-        filled = _fill_empty(locked, suggestions)
-        if filled:
-            locked._change_reason = f"Machine draft filled empty sections: {', '.join(filled)}"
-            locked.save()
-        filled += _fill_empty_taxonomy(locked, suggestions)
+        filled = []
+        # What readers see changes only through a person: a published brief's draft stays suggestions.
+        if locked.status != Status.PUBLISHED:
+            filled = _fill_empty(locked, suggestions)
+            if filled:
+                locked._change_reason = f"Machine draft filled empty sections: {', '.join(filled)}"
+                locked.save()
+            filled += _fill_empty_taxonomy(locked, suggestions)
         run = EnrichmentRun.objects.create(
             article=locked, backend=backend, fallback_reason=reason, filled_sections=filled
         )

@@ -171,3 +171,20 @@ def test_a_piece_with_no_text_gets_a_run_and_no_invented_sections():
     assert run.filled_sections == []
     assert (piece.summary, piece.takeaway, piece.insights) == ("", "", [])
     assert not piece.suggestions.filter(section__in=[Suggestion.Section.SUMMARY, Suggestion.Section.TAKEAWAY]).exists()
+
+
+def test_re_enriching_a_published_brief_changes_nothing_readers_see():
+    brief = make_article(
+        status=Status.PUBLISHED, content_text=KNOWN_TEXT, insights=[], principles=[], in_practice=[], method=""
+    )
+    brief.topics.clear()
+    before = brief.history.count()
+
+    run = enrich_article(article=brief)
+
+    brief.refresh_from_db()
+    assert brief.insights == [] and brief.topics.count() == 0
+    assert run.filled_sections == []
+    assert brief.history.count() == before
+    # The draft is still there for an editor to accept what they want.
+    assert brief.suggestions.filter(section=Suggestion.Section.INSIGHT, state=Suggestion.State.PENDING).exists()
