@@ -132,6 +132,13 @@ class ArticleAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source").prefetch_related("roles", "fields__parent")
 
+    def has_change_permission(self, request, obj=None):
+        # As in the API: a live brief changes only through an editor, so a curator sees it read-only.
+        allowed = super().has_change_permission(request, obj)
+        if allowed and obj is not None and obj.status == Status.PUBLISHED:
+            return request.user.has_perm("articles.publish_article")
+        return allowed
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None and obj.published_at:
