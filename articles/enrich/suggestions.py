@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from articles.models import Article, Suggestion, Topic
+from articles.models import Article, Status, Suggestion, Topic
 
 S = Suggestion.Section
 TEXT_FIELDS = {S.SUMMARY: "summary", S.TAKEAWAY: "takeaway", S.METHOD: "method"}
@@ -34,6 +34,9 @@ def accept_suggestion(*, suggestion: Suggestion, actor) -> Article:
     _check(suggestion, actor)
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=suggestion.article_id)
+        if article.status == Status.PUBLISHED and not actor.has_perm("articles.publish_article"):
+            # As everywhere else: a live brief changes only through an editor.
+            raise SuggestionRefused(f"“{article.title}” is published: ask an editor to accept this suggestion.")
         section = suggestion.section
         if section in TEXT_FIELDS:
             current = getattr(article, TEXT_FIELDS[section]).strip()

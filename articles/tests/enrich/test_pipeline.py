@@ -188,3 +188,20 @@ def test_re_enriching_a_published_brief_changes_nothing_readers_see():
     assert brief.history.count() == before
     # The draft is still there for an editor to accept what they want.
     assert brief.suggestions.filter(section=Suggestion.Section.INSIGHT, state=Suggestion.State.PENDING).exists()
+
+
+def test_a_curator_cannot_accept_a_suggestion_into_a_published_brief(curator, editor):
+    brief = make_article(status=Status.PUBLISHED, content_text=KNOWN_TEXT, insights=[])
+    enrich_article(article=brief)
+    insight = brief.suggestions.filter(section=Suggestion.Section.INSIGHT).first()
+
+    with pytest.raises(SuggestionRefused, match="published"):
+        accept_suggestion(suggestion=insight, actor=curator)
+
+    brief.refresh_from_db()
+    assert brief.insights == []
+    insight.refresh_from_db()
+    assert insight.state == Suggestion.State.PENDING
+    accept_suggestion(suggestion=insight, actor=editor)
+    brief.refresh_from_db()
+    assert brief.insights == [insight.text]
