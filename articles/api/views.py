@@ -208,6 +208,7 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 actor=request.user,
                 name=transition.name,
                 reason=reason_serializer.validated_data.get("reason", ""),
+                override_originality=reason_serializer.validated_data.get("override_originality", False),
             )
         except workflow.TransitionRefused as refusal:
             raise Conflict(str(refusal)) from None
