@@ -287,6 +287,11 @@ class BriefWriteSerializer(serializers.ModelSerializer):
         return article
 
 
+class EnrichQueuedSerializer(serializers.Serializer):
+    brief = serializers.SlugField(help_text="The brief's slug.")
+    queued = serializers.BooleanField()
+
+
 class TransitionSerializer(serializers.Serializer):
     reason = StrictCharField(
         required=False, allow_blank=True, max_length=500, help_text="Kept in the brief's history with the step."

@@ -17,7 +17,12 @@ from articles.api.errors import Conflict, PreconditionFailed
 from articles.api.filters import ORDERINGS, BriefFilter
 from articles.api.pagination import BriefCursorPagination
 from articles.api.permissions import CanWriteBriefs, IsStaff
-from articles.api.serializers import BriefSerializer, BriefWriteSerializer, TransitionSerializer
+from articles.api.serializers import (
+    BriefSerializer,
+    BriefWriteSerializer,
+    EnrichQueuedSerializer,
+    TransitionSerializer,
+)
 from articles.models import Article, RelatedLink, Status
 
 RELATED_PER_BRIEF = 5
@@ -214,6 +219,29 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             raise Conflict(str(refusal)) from None
         data = self._representation(article)
         return Response(data, headers={"ETag": etag_for(data)})
+
+    @extend_schema(
+        operation_id="articles_enrich",
+        summary="Re-run enrichment",
+        description=(
+            "Queues a fresh machine draft of this brief (as the admin's “Re-run enrichment”). Needs "
+            "`articles.change_article`. Its suggestions replace the waiting ones; nothing a person wrote "
+            "is replaced, and a published brief's draft stays suggestions. Answers 202 once queued."
+        ),
+        request=None,
+        responses={202: EnrichQueuedSerializer},
+        examples=[OpenApiExample("Queued", value={"brief": "a-brief", "queued": True}, response_only=True)],
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsStaff])
+    def enrich(self, request, slug=None):
+        article = self.get_object()
+        if not request.user.has_perm("articles.change_article"):
+            raise exceptions.PermissionDenied("Your account may not edit briefs, so it cannot ask for a new draft.")
+        from articles import tasks  # tasks import the enrichment modules; load them only when asked
+
+        article_id = article.pk
+        transaction.on_commit(lambda: tasks.enrich_article.delay(article_id))
+        return Response({"brief": article.slug, "queued": True}, status=status.HTTP_202_ACCEPTED)
 
     submit = _step_view("submit")
     send_back = _step_view("send-back")
