@@ -205,3 +205,24 @@ def test_a_curator_cannot_accept_a_suggestion_into_a_published_brief(curator, ed
     accept_suggestion(suggestion=insight, actor=editor)
     brief.refresh_from_db()
     assert brief.insights == [insight.text]
+
+
+def test_a_section_the_curator_emptied_is_not_filled_again(known_article, settings):
+    settings.ENRICH_AUTOFILL_MIN_CONFIDENCE = 0.0
+    make_topic("Event stream")
+    enrich_article(article=known_article)
+    known_article.refresh_from_db()
+    assert known_article.insights and known_article.topics.exists()
+    # The curator removes the machine's insights and topics, meaning to write their own later.
+    known_article.insights = []
+    known_article.save()
+    known_article.topics.clear()
+
+    enrich_article(article=known_article)
+    enrich_article(article=known_article)
+
+    known_article.refresh_from_db()
+    assert known_article.insights == []
+    assert not known_article.topics.exists()
+    # The machine's insights are still offered, waiting for the curator.
+    assert known_article.suggestions.filter(section=Suggestion.Section.INSIGHT, state=Suggestion.State.PENDING).exists()
