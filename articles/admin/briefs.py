@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
@@ -241,7 +242,13 @@ class ArticleAdmin(SimpleHistoryAdmin):
             self.message_user(
                 request, f"Saved, then “{label}”: “{obj.title}” is now {obj.get_status_display().lower()}."
             )
-        return HttpResponseRedirect(request.path)
+        return self._back_to_brief(request, obj)
+
+    def _back_to_brief(self, request, obj):
+        # A brief the step took out of this list (published from the work queue) is shown in the brief admin.
+        if self.get_queryset(request).filter(pk=obj.pk).exists():
+            return HttpResponseRedirect(request.path)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
 
     def _decide_suggestion(self, request, obj, suggestion_id, decide):
         suggestion = obj.suggestions.filter(pk=suggestion_id if str(suggestion_id).isdigit() else None).first()
