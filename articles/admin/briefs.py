@@ -208,9 +208,23 @@ class ArticleAdmin(SimpleHistoryAdmin):
             else:
                 self.message_user(request, f"“{article.title}” now leads its story.")
 
+    def save_model(self, request, obj, form, change):
+        if form.originality_override:
+            # Recorded like an override at publishing, with the same wording in the history.
+            obj._change_reason = workflow.check_originality_for_publication(
+                article=obj,
+                actor=request.user,
+                reason=request.POST.get("_step_reason", "").strip(),
+                override_originality=True,
+            )
+        super().save_model(request, obj, form, change)
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            context["originality_over_limit"] = admin_panel.check_article(obj).exceeds()
+            refused = getattr(context.get("adminform"), "form", None)
+            context["originality_over_limit"] = admin_panel.check_article(obj).exceeds() or getattr(
+                refused, "originality_refused", False
+            )
             context["workflow_steps"] = workflow.available_transitions(
                 article=obj, actor=request.user, check_content=False
             )
