@@ -1,11 +1,9 @@
 """Form pieces shared by the curation panel."""
 
-from types import SimpleNamespace
-
 from django import forms
 from django.conf import settings
 
-from articles.enrich.originality import BRIEF_LIST_SECTIONS, BRIEF_TEXT_SECTIONS, brief_sections, check_article, compare
+from articles.enrich.originality import edit_copies_more
 from articles.models import Article, Status
 
 
@@ -76,12 +74,9 @@ class ArticleAdminForm(forms.ModelForm):
 
     def _check_originality(self, cleaned) -> bool:
         """Editing a live brief past the originality limit needs the override and a reason, as publishing does."""
-        article = self.instance  # still holds the stored values: the form applies its own after clean()
-        names = BRIEF_TEXT_SECTIONS + BRIEF_LIST_SECTIONS
-        edited = SimpleNamespace(**{name: cleaned.get(name, getattr(article, name)) for name in names})
-        report = compare(brief_sections(edited), article.content_text or "")
-        # A brief already published over the limit (with an override) may still have its typos fixed.
-        if not report.exceeds() or report.shared_share <= check_article(article).shared_share:
+        # The instance still holds the stored values: the form applies its own after clean().
+        report = edit_copies_more(self.instance, cleaned)
+        if report is None:
             return False
         self.originality_refused = True
         limit = round(settings.ENRICH_ORIGINALITY_MAX_SHARE * 100)

@@ -2,6 +2,7 @@
 
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
 from django.db.models.functions import Coalesce
@@ -23,6 +24,7 @@ from articles.api.serializers import (
     EnrichQueuedSerializer,
     TransitionSerializer,
 )
+from articles.enrich.originality import edit_copies_more
 from articles.models import Article, RelatedLink, Status
 
 RELATED_PER_BRIEF = 5
@@ -192,6 +194,15 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             )
             # A malformed request is a 400 whatever its If-Match says.
             serializer.is_valid(raise_exception=True)
+            copied = (
+                edit_copies_more(article, serializer.validated_data) if article.status == Status.PUBLISHED else None
+            )
+            if copied is not None:
+                raise Conflict(
+                    f"“{article.title}” is published and this change copies more of the original: "
+                    f"{copied.describe()}; the limit is {round(settings.ENRICH_ORIGINALITY_MAX_SHARE * 100)}%. "
+                    "Rewrite the copied parts, or unpublish, edit and publish again with an originality override."
+                )
             if "If-Match" in request.headers:
                 current_etag = etag_for(BriefSerializer(article, context=self.get_serializer_context()).data)
                 if not if_match_allows(request, current_etag):

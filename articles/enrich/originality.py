@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from types import SimpleNamespace
 
 from django.conf import settings
 
@@ -93,3 +94,14 @@ def compare(sections: list[str], original: str) -> Originality:
 
 def check_article(article) -> Originality:
     return compare(brief_sections(article), article.content_text or "")
+
+
+def edit_copies_more(article, changes: dict) -> Originality | None:
+    """The figures if `changes` (section name → new value) take `article` past the limit and copy more than
+    it does now; None otherwise (a brief published over the limit with an override may still have typos fixed)."""
+    names = BRIEF_TEXT_SECTIONS + BRIEF_LIST_SECTIONS
+    edited = SimpleNamespace(**{name: changes.get(name, getattr(article, name)) for name in names})
+    report = compare(brief_sections(edited), article.content_text or "")
+    if not report.exceeds() or report.shared_share <= check_article(article).shared_share:
+        return None
+    return report

@@ -38,3 +38,17 @@ def test_editor_publishes_a_copied_brief_through_the_api_with_an_override_and_a_
     copied_brief.refresh_from_db()
     assert copied_brief.status == Status.PUBLISHED
     assert OriginalityOverride.objects.get(article=copied_brief).reason == "The quoted claim is the point."
+
+
+def test_api_edit_that_pastes_the_original_into_a_published_brief_is_refused(editor_api):
+    brief = make_article(status=Status.PUBLISHED, content_text=KNOWN_TEXT)
+    own_summary = brief.summary
+
+    response = editor_api.patch(f"/api/v1/articles/{brief.slug}/", {"summary": COPIED}, format="json")
+
+    assert response.status_code == 409
+    assert "the limit is 35%" in response.json()["error"]["message"]
+    brief.refresh_from_db()
+    assert brief.summary == own_summary
+    fixed = editor_api.patch(f"/api/v1/articles/{brief.slug}/", {"summary": "Our own account of it."}, format="json")
+    assert fixed.status_code == 200
