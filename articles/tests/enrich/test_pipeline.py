@@ -190,7 +190,8 @@ def test_re_enriching_a_published_brief_changes_nothing_readers_see():
     assert brief.suggestions.filter(section=Suggestion.Section.INSIGHT, state=Suggestion.State.PENDING).exists()
 
 
-def test_a_curator_cannot_accept_a_suggestion_into_a_published_brief(curator, editor):
+def test_a_curator_cannot_accept_a_suggestion_into_a_published_brief(curator, editor, settings):
+    settings.ENRICH_ORIGINALITY_MAX_SHARE = 1.0  # the originality limit is another test's subject
     brief = make_article(status=Status.PUBLISHED, content_text=KNOWN_TEXT, insights=[])
     enrich_article(article=brief)
     insight = brief.suggestions.filter(section=Suggestion.Section.INSIGHT).first()
@@ -226,3 +227,19 @@ def test_a_section_the_curator_emptied_is_not_filled_again(known_article, settin
     assert not known_article.topics.exists()
     # The machine's insights are still offered, waiting for the curator.
     assert known_article.suggestions.filter(section=Suggestion.Section.INSIGHT, state=Suggestion.State.PENDING).exists()
+
+
+def test_accepting_copied_sentences_into_a_published_brief_past_the_limit_is_refused(editor):
+    brief = make_article(status=Status.PUBLISHED, content_text=KNOWN_TEXT, summary="Ours.", takeaway="Ours too.")
+    brief.insights = []
+    brief.principles = brief.in_practice = []
+    brief.method = ""
+    brief.save()
+    enrich_article(article=brief)
+    insight = brief.suggestions.filter(section=Suggestion.Section.INSIGHT).first()
+
+    with pytest.raises(SuggestionRefused, match="limit"):
+        accept_suggestion(suggestion=insight, actor=editor)
+
+    brief.refresh_from_db()
+    assert brief.insights == []
