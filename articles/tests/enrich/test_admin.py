@@ -188,3 +188,13 @@ def test_editing_a_published_brief_in_own_words_needs_no_override(editor_client)
 
     brief.refresh_from_db()
     assert brief.summary.startswith("Our editors' account")
+
+
+def test_originality_of_a_short_brief_reads_as_one_sentence(editor_client):
+    brief = make_article(
+        summary="Short.", takeaway="Also short.", insights=[], principles=[], method="", in_practice=[]
+    )
+
+    page = editor_client.get(change_url(brief)).content.decode()
+
+    assert "The brief is too short to compare (fewer than 8 words in every section).</p>" in page
