@@ -1,8 +1,10 @@
 """Form pieces shared by the curation panel."""
 
 from django import forms
+from django.conf import settings
 
-from articles.models import Article
+from articles.enrich.originality import edit_copies_more
+from articles.models import Article, Status
 
 
 class LinesField(forms.CharField):
@@ -59,3 +61,34 @@ class ArticleAdminForm(forms.ModelForm):
             "takeaway": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
             "method": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
         }
+
+    # Set by clean(): the edit takes a published brief past the originality limit, with the editor's override.
+    originality_override = False
+    originality_refused = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.instance.status == Status.PUBLISHED:
+            self.originality_override = self._check_originality(cleaned)
+        return cleaned
+
+    def _check_originality(self, cleaned) -> bool:
+        """Editing a live brief past the originality limit needs the override and a reason, as publishing does."""
+        # The instance still holds the stored values: the form applies its own after clean().
+        report = edit_copies_more(self.instance, cleaned)
+        if report is None:
+            return False
+        self.originality_refused = True
+        limit = round(settings.ENRICH_ORIGINALITY_MAX_SHARE * 100)
+        if not self.data.get("_override_originality"):
+            raise forms.ValidationError(
+                f"This brief is published and the edit copies more of the original: {report.describe()}; "
+                f"the limit is {limit}%. Rewrite the copied parts in your own words, or tick the originality "
+                "override below and give a reason."
+            )
+        if not self.data.get("_step_reason", "").strip():
+            raise forms.ValidationError(
+                f"Saving this published brief over the originality limit ({report.percent}% copied, limit {limit}%) "
+                "needs a reason for the history: write it in the note below."
+            )
+        return True

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
@@ -132,6 +133,13 @@ class ArticleAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source").prefetch_related("roles", "fields__parent")
 
+    def has_change_permission(self, request, obj=None):
+        # As in the API: a live brief changes only through an editor, so a curator sees it read-only.
+        allowed = super().has_change_permission(request, obj)
+        if allowed and obj is not None and obj.status == Status.PUBLISHED:
+            return request.user.has_perm("articles.publish_article")
+        return allowed
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None and obj.published_at:
@@ -200,9 +208,23 @@ class ArticleAdmin(SimpleHistoryAdmin):
             else:
                 self.message_user(request, f"“{article.title}” now leads its story.")
 
+    def save_model(self, request, obj, form, change):
+        if form.originality_override:
+            # Recorded like an override at publishing, with the same wording in the history.
+            obj._change_reason = workflow.check_originality_for_publication(
+                article=obj,
+                actor=request.user,
+                reason=request.POST.get("_step_reason", "").strip(),
+                override_originality=True,
+            )
+        super().save_model(request, obj, form, change)
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            context["originality_over_limit"] = admin_panel.check_article(obj).exceeds()
+            refused = getattr(context.get("adminform"), "form", None)
+            context["originality_over_limit"] = admin_panel.check_article(obj).exceeds() or getattr(
+                refused, "originality_refused", False
+            )
             context["workflow_steps"] = workflow.available_transitions(
                 article=obj, actor=request.user, check_content=False
             )
@@ -234,7 +256,13 @@ class ArticleAdmin(SimpleHistoryAdmin):
             self.message_user(
                 request, f"Saved, then “{label}”: “{obj.title}” is now {obj.get_status_display().lower()}."
             )
-        return HttpResponseRedirect(request.path)
+        return self._back_to_brief(request, obj)
+
+    def _back_to_brief(self, request, obj):
+        # A brief the step took out of this list (published from the work queue) is shown in the brief admin.
+        if self.get_queryset(request).filter(pk=obj.pk).exists():
+            return HttpResponseRedirect(request.path)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
 
     def _decide_suggestion(self, request, obj, suggestion_id, decide):
         suggestion = obj.suggestions.filter(pk=suggestion_id if str(suggestion_id).isdigit() else None).first()

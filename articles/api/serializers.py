@@ -13,6 +13,7 @@ from articles.api.fields import (
     ApiUrlField,
     OptionalChoiceField,
     SlugsField,
+    StrictBooleanField,
     StrictCharField,
     absolute_url,
 )
@@ -286,7 +287,18 @@ class BriefWriteSerializer(serializers.ModelSerializer):
         return article
 
 
+class EnrichQueuedSerializer(serializers.Serializer):
+    brief = serializers.SlugField(help_text="The brief's slug.")
+    queued = serializers.BooleanField()
+
+
 class TransitionSerializer(serializers.Serializer):
     reason = StrictCharField(
         required=False, allow_blank=True, max_length=500, help_text="Kept in the brief's history with the step."
+    )
+    override_originality = StrictBooleanField(
+        required=False,
+        default=False,
+        help_text="Publish only: an editor publishes although the brief copies more of the original than "
+        "ENRICH_ORIGINALITY_MAX_SHARE allows; needs a reason, and is recorded.",
     )

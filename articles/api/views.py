@@ -2,6 +2,7 @@
 
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
 from django.db.models.functions import Coalesce
@@ -17,7 +18,13 @@ from articles.api.errors import Conflict, PreconditionFailed
 from articles.api.filters import ORDERINGS, BriefFilter
 from articles.api.pagination import BriefCursorPagination
 from articles.api.permissions import CanWriteBriefs, IsStaff
-from articles.api.serializers import BriefSerializer, BriefWriteSerializer, TransitionSerializer
+from articles.api.serializers import (
+    BriefSerializer,
+    BriefWriteSerializer,
+    EnrichQueuedSerializer,
+    TransitionSerializer,
+)
+from articles.enrich.originality import edit_copies_more
 from articles.models import Article, RelatedLink, Status
 
 RELATED_PER_BRIEF = 5
@@ -187,6 +194,15 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             )
             # A malformed request is a 400 whatever its If-Match says.
             serializer.is_valid(raise_exception=True)
+            copied = (
+                edit_copies_more(article, serializer.validated_data) if article.status == Status.PUBLISHED else None
+            )
+            if copied is not None:
+                raise Conflict(
+                    f"“{article.title}” is published and this change copies more of the original: "
+                    f"{copied.describe()}; the limit is {round(settings.ENRICH_ORIGINALITY_MAX_SHARE * 100)}%. "
+                    "Rewrite the copied parts, or unpublish, edit and publish again with an originality override."
+                )
             if "If-Match" in request.headers:
                 current_etag = etag_for(BriefSerializer(article, context=self.get_serializer_context()).data)
                 if not if_match_allows(request, current_etag):
@@ -208,11 +224,35 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 actor=request.user,
                 name=transition.name,
                 reason=reason_serializer.validated_data.get("reason", ""),
+                override_originality=reason_serializer.validated_data.get("override_originality", False),
             )
         except workflow.TransitionRefused as refusal:
             raise Conflict(str(refusal)) from None
         data = self._representation(article)
         return Response(data, headers={"ETag": etag_for(data)})
+
+    @extend_schema(
+        operation_id="articles_enrich",
+        summary="Re-run enrichment",
+        description=(
+            "Queues a fresh machine draft of this brief (as the admin's “Re-run enrichment”). Needs "
+            "`articles.change_article`. Its suggestions replace the waiting ones; nothing a person wrote "
+            "is replaced, and a published brief's draft stays suggestions. Answers 202 once queued."
+        ),
+        request=None,
+        responses={202: EnrichQueuedSerializer},
+        examples=[OpenApiExample("Queued", value={"brief": "a-brief", "queued": True}, response_only=True)],
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsStaff])
+    def enrich(self, request, slug=None):
+        article = self.get_object()
+        if not request.user.has_perm("articles.change_article"):
+            raise exceptions.PermissionDenied("Your account may not edit briefs, so it cannot ask for a new draft.")
+        from articles import tasks  # tasks import the enrichment modules; load them only when asked
+
+        article_id = article.pk
+        transaction.on_commit(lambda: tasks.enrich_article.delay(article_id))
+        return Response({"brief": article.slug, "queued": True}, status=status.HTTP_202_ACCEPTED)
 
     submit = _step_view("submit")
     send_back = _step_view("send-back")

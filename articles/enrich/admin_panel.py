@@ -85,7 +85,8 @@ def originality(article) -> str:
         ),
     )
     history = format_html("<p>Overrides:</p><ul>{}</ul>", overrides) if overrides else ""
-    return format_html("<p>{}.</p><p>{}</p>{}", report.describe().capitalize(), verdict, history)
+    figures = report.describe()
+    return format_html("<p>{}.</p><p>{}</p>{}", figures[:1].upper() + figures[1:].rstrip("."), verdict, history)
 
 
 def story(article) -> str:

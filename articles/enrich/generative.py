@@ -105,6 +105,8 @@ def generate_card(*, article, role_names: list[str]) -> dict:
             timeout=timeout,
             follow_redirects=False,
         )
+    except httpx.InvalidURL as exc:
+        raise GenerativeFailure(f"ENRICH_LLM_BASE_URL is not a usable address ({exc})") from None
     except httpx.TimeoutException:
         raise GenerativeFailure(f"the language model did not answer within {timeout:g} seconds") from None
     except httpx.HTTPError as exc:

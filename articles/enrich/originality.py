@@ -7,14 +7,18 @@ re-punctuating a copied sentence does not hide it. Shingles never span two secti
 the brief (the end of the summary and the start of the takeaway are not a sequence).
 """
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from types import SimpleNamespace
 
 from django.conf import settings
 
-from articles.enrich.text import WORD
-
 SHINGLE = 8
+# Words in any alphabet: the drafting splitter's ASCII-only WORD would see no words at all in a
+# Cyrillic or Greek original (0% copied, whatever was pasted) and cut accented words in two.
+WORD = re.compile(r"[^\W_][\w'’\-]*")
 BRIEF_TEXT_SECTIONS = ("summary", "takeaway", "method")
 BRIEF_LIST_SECTIONS = ("insights", "principles", "in_practice")
 
@@ -46,7 +50,7 @@ class Originality:
 
 
 def _words(text: str) -> list[str]:
-    return [word.lower().replace("’", "'") for word in WORD.findall(text)]
+    return [word.casefold().replace("’", "'") for word in WORD.findall(unicodedata.normalize("NFKC", text))]
 
 
 def _shingles(words: list[str]) -> set[tuple[str, ...]]:
@@ -90,3 +94,14 @@ def compare(sections: list[str], original: str) -> Originality:
 
 def check_article(article) -> Originality:
     return compare(brief_sections(article), article.content_text or "")
+
+
+def edit_copies_more(article, changes: dict) -> Originality | None:
+    """The figures if `changes` (section name → new value) take `article` past the limit and copy more than
+    it does now; None otherwise (a brief published over the limit with an override may still have typos fixed)."""
+    names = BRIEF_TEXT_SECTIONS + BRIEF_LIST_SECTIONS
+    edited = SimpleNamespace(**{name: changes.get(name, getattr(article, name)) for name in names})
+    report = compare(brief_sections(edited), article.content_text or "")
+    if not report.exceeds() or report.shared_share <= check_article(article).shared_share:
+        return None
+    return report

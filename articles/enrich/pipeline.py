@@ -3,7 +3,9 @@
 The rule the curators rely on: a machine never overwrites what a person wrote. The draft
 is kept as `Suggestion` rows (with provenance and confidence) whatever happens; only the
 sections still empty in the database at the moment of writing (the row is locked) are
-filled from it, and those suggestions are marked "applied".
+filled from it, and those suggestions are marked "applied". A published brief is never
+filled: what readers see changes only when a person accepts a suggestion. A section is
+filled once: if a curator empties it, later drafts leave it empty and only suggest.
 """
 
 import logging
@@ -14,7 +16,7 @@ from django.db import transaction
 from articles.enrich import classify, clusters, generative, related
 from articles.enrich.summarize import Extract, extractive_draft
 from articles.enrich.text import WORD, sentences
-from articles.models import Article, EnrichmentRun, Role, Suggestion
+from articles.models import Article, EnrichmentRun, Role, Status, Suggestion
 
 logger = logging.getLogger(__name__)
 
@@ -141,26 +143,26 @@ def draft_suggestions(article: Article) -> tuple[list[Suggestion], str, str]:
     return made, backend, reason
 
 
-def _fill_empty(locked: Article, suggestions: list[Suggestion]) -> list[str]:
-    """Fill the locked brief's empty sections from the draft; return the sections filled."""
+def _fill_empty(locked: Article, suggestions: list[Suggestion], skip: set[str]) -> list[str]:
+    """Fill the locked brief's empty sections (except `skip`) from the draft; return the sections filled."""
     filled = []
     by_section: dict[str, list[Suggestion]] = {}
     for suggestion in suggestions:
         by_section.setdefault(suggestion.section, []).append(suggestion)
     for section, name in TEXT_FIELDS.items():
-        if not getattr(locked, name).strip() and by_section.get(section):
+        if name not in skip and not getattr(locked, name).strip() and by_section.get(section):
             setattr(locked, name, " ".join(s.text for s in by_section[section]))
             filled.append(name)
             for s in by_section[section]:
                 s.state = Suggestion.State.APPLIED
     for section, name in LIST_FIELDS.items():
-        if not getattr(locked, name) and by_section.get(section):
+        if name not in skip and not getattr(locked, name) and by_section.get(section):
             setattr(locked, name, [s.text for s in by_section[section]])
             filled.append(name)
             for s in by_section[section]:
                 s.state = Suggestion.State.APPLIED
     for section, name in CHOICE_FIELDS.items():
-        if not getattr(locked, name) and by_section.get(section):
+        if name not in skip and not getattr(locked, name) and by_section.get(section):
             setattr(locked, name, by_section[section][0].text)
             filled.append(name)
             by_section[section][0].state = Suggestion.State.APPLIED
@@ -177,11 +179,11 @@ def _still_in_brief(article: Article, suggestion: Suggestion) -> bool:
     return False
 
 
-def _fill_empty_taxonomy(locked: Article, suggestions: list[Suggestion]) -> list[str]:
+def _fill_empty_taxonomy(locked: Article, suggestions: list[Suggestion], skip: set[str]) -> list[str]:
     filled = []
     threshold = settings.ENRICH_AUTOFILL_MIN_CONFIDENCE
     for section, (name, attr) in M2M_FIELDS.items():
-        if getattr(locked, name).exists():
+        if name in skip or getattr(locked, name).exists():
             continue
         chosen = [s for s in suggestions if s.section == section and s.confidence >= threshold]
         if chosen:
@@ -206,11 +208,16 @@ def enrich_article(*, article: Article, cluster: bool = True, relate: bool = Tru
         for suggestion in suggestions:
             if (suggestion.section, suggestion.text) in applied and _still_in_brief(locked, suggestion):
                 suggestion.state = Suggestion.State.APPLIED  # still the text an earlier draft filled in
-        filled = _fill_empty(locked, suggestions)
-        if filled:
-            locked._change_reason = f"Machine draft filled empty sections: {', '.join(filled)}"
-            locked.save()
-        filled += _fill_empty_taxonomy(locked, suggestions)
+        filled = []
+        # A section an earlier draft filled and that is empty now was emptied by a person: it stays so.
+        filled_before = {name for run in locked.enrichment_runs.all() for name in run.filled_sections}
+        # What readers see changes only through a person: a published brief's draft stays suggestions.
+        if locked.status != Status.PUBLISHED:
+            filled = _fill_empty(locked, suggestions, skip=filled_before)
+            if filled:
+                locked._change_reason = f"Machine draft filled empty sections: {', '.join(filled)}"
+                locked.save()
+            filled += _fill_empty_taxonomy(locked, suggestions, skip=filled_before)
         run = EnrichmentRun.objects.create(
             article=locked, backend=backend, fallback_reason=reason, filled_sections=filled
         )

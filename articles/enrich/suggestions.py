@@ -3,7 +3,8 @@
 from django.db import transaction
 from django.utils import timezone
 
-from articles.models import Article, Suggestion, Topic
+from articles.enrich.originality import edit_copies_more
+from articles.models import Article, Status, Suggestion, Topic
 
 S = Suggestion.Section
 TEXT_FIELDS = {S.SUMMARY: "summary", S.TAKEAWAY: "takeaway", S.METHOD: "method"}
@@ -29,20 +30,36 @@ def _check(suggestion: Suggestion, actor):
         raise SuggestionRefused(f"This suggestion was already {suggestion.get_state_display().lower()}.")
 
 
+def _with_suggestion(article: Article, suggestion: Suggestion) -> tuple[str, object]:
+    """The text or list section the suggestion goes to, and its value with the suggestion added after the rest."""
+    if suggestion.section in TEXT_FIELDS:
+        name = TEXT_FIELDS[suggestion.section]
+        current = getattr(article, name).strip()
+        return name, current if suggestion.text in current else f"{current} {suggestion.text}".strip()
+    name = LIST_FIELDS[suggestion.section]
+    items = list(getattr(article, name) or [])
+    return name, items if suggestion.text in items else [*items, suggestion.text]
+
+
 def accept_suggestion(*, suggestion: Suggestion, actor) -> Article:
     """Put a suggestion into its brief: text is added after what is there, taxonomy is added, depth is set."""
     _check(suggestion, actor)
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=suggestion.article_id)
+        if article.status == Status.PUBLISHED and not actor.has_perm("articles.publish_article"):
+            # As everywhere else: a live brief changes only through an editor.
+            raise SuggestionRefused(f"“{article.title}” is published: ask an editor to accept this suggestion.")
         section = suggestion.section
-        if section in TEXT_FIELDS:
-            current = getattr(article, TEXT_FIELDS[section]).strip()
-            if suggestion.text not in current:
-                setattr(article, TEXT_FIELDS[section], f"{current} {suggestion.text}".strip())
-        elif section in LIST_FIELDS:
-            items = list(getattr(article, LIST_FIELDS[section]) or [])
-            if suggestion.text not in items:
-                setattr(article, LIST_FIELDS[section], [*items, suggestion.text])
+        if section in TEXT_FIELDS or section in LIST_FIELDS:
+            name, value = _with_suggestion(article, suggestion)
+            copied = edit_copies_more(article, {name: value}) if article.status == Status.PUBLISHED else None
+            if copied is not None:
+                raise SuggestionRefused(
+                    f"“{article.title}” is published and this suggestion would take it past the originality limit "
+                    f"({copied.percent}% copied): write it in your own words instead, or unpublish, accept it and "
+                    "publish again with an originality override."
+                )
+            setattr(article, name, value)
         elif section in CHOICE_FIELDS:
             setattr(article, CHOICE_FIELDS[section], suggestion.text)
         elif section == S.TOPIC:

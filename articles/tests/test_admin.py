@@ -232,3 +232,34 @@ def test_area_autocomplete_offers_areas_only(editor_client):
     )
     names = [item["text"] for item in response.json()["results"]]
     assert names == ["Science & Research"]
+
+
+def test_curator_cannot_change_a_published_brief_in_the_panel(curator_client, editor):
+    article = make_article(status=Status.PUBLISHED, title="Live")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+
+    page = curator_client.get(url)
+    refused = curator_client.post(url, _form_data(article, title="Sneaky"))
+
+    assert page.status_code == 200 and 'name="title"' not in page.content.decode()  # shown read-only
+    assert refused.status_code == 403
+    article.refresh_from_db()
+    assert article.title == "Live"
+    curator_client.force_login(editor)
+    curator_client.post(url, _form_data(article, title="Fixed typo"))
+    article.refresh_from_db()
+    assert article.title == "Fixed typo"
+
+
+def test_publishing_from_the_work_queue_lands_on_the_published_brief(editor_client):
+    article = make_article(status=Status.IN_REVIEW, title="Ready to go")
+    queue_form = reverse("admin:articles_workqueueitem_change", args=[article.pk])
+
+    response = editor_client.post(queue_form, _form_data(article, _step_publish="Save and publish"), follow=True)
+
+    article.refresh_from_db()
+    assert article.status == Status.PUBLISHED
+    assert response.redirect_chain[-1][0] == reverse("admin:articles_article_change", args=[article.pk])
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("is now published" in m for m in messages)
+    assert not any("doesn’t exist" in m for m in messages)

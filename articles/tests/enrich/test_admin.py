@@ -152,3 +152,49 @@ def test_editor_makes_another_piece_the_lead_of_its_story(editor_client, curator
     page = editor_client.get(queue).content.decode()
     assert f"{second.source.name}</a> (lead)" in page
     assert page.count('name="_selected_action"') == 1
+
+
+def test_pasting_the_original_into_a_published_brief_needs_the_override_and_a_reason(editor_client):
+    brief = make_article(status=Status.PUBLISHED, content_text=KNOWN_TEXT)
+    own_summary = brief.summary
+
+    refused = post_form(editor_client, brief, summary=COPIED, takeaway=COPIED)
+
+    brief.refresh_from_db()
+    assert refused.status_code == 200  # the form again, with the reason
+    assert "the limit is 35%" in refused.content.decode()
+    assert 'name="_override_originality"' in refused.content.decode()
+    assert brief.summary == own_summary and not brief.originality_overrides.exists()
+
+    post_form(
+        editor_client,
+        brief,
+        summary=COPIED,
+        takeaway=COPIED,
+        _override_originality="1",
+        _step_reason="The author's own words are the news here",
+    )
+
+    brief.refresh_from_db()
+    assert brief.summary == COPIED
+    assert brief.originality_overrides.get().reason == "The author's own words are the news here"
+    assert brief.history.latest().history_change_reason.startswith("Originality override (100% verbatim")
+
+
+def test_editing_a_published_brief_in_own_words_needs_no_override(editor_client):
+    brief = make_article(status=Status.PUBLISHED, content_text=KNOWN_TEXT)
+
+    post_form(editor_client, brief, summary="Our editors' account of why event ownership decided the migration.")
+
+    brief.refresh_from_db()
+    assert brief.summary.startswith("Our editors' account")
+
+
+def test_originality_of_a_short_brief_reads_as_one_sentence(editor_client):
+    brief = make_article(
+        summary="Short.", takeaway="Also short.", insights=[], principles=[], method="", in_practice=[]
+    )
+
+    page = editor_client.get(change_url(brief)).content.decode()
+
+    assert "The brief is too short to compare (fewer than 8 words in every section).</p>" in page

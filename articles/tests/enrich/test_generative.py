@@ -132,3 +132,15 @@ def test_blank_items_in_a_card_are_dropped(llm, known_article):
 
     known_article.refresh_from_db()
     assert known_article.insights == ["A real insight."]
+
+
+def test_a_malformed_model_address_falls_back_with_the_reason(settings, known_article):
+    settings.ENRICH_LLM_BASE_URL = "http://[::1/v1"  # a typo in the operator's setting
+    settings.ENRICH_LLM_MODEL = "local-model"
+
+    run = enrich_article(article=known_article)
+
+    assert run.backend == EnrichmentRun.Backend.EXTRACTIVE
+    assert "ENRICH_LLM_BASE_URL" in run.fallback_reason
+    known_article.refresh_from_db()
+    assert known_article.summary.startswith("Harbour Logistics spent the spring")

@@ -108,3 +108,32 @@ def test_own_words_publish_without_override(editor):
 
     assert check_article(brief).shared_share == 0
     assert brief.status == Status.PUBLISHED
+
+
+RUSSIAN_ORIGINAL = (
+    "Главный урок миграции состоит в том, что поток событий окупается только тогда, когда каждая команда"
+    " владеет событиями, которые она публикует, и отвечает за их схему перед всеми потребителями."
+)
+
+
+def test_copying_from_an_original_in_another_alphabet_is_measured():
+    report = compare([RUSSIAN_ORIGINAL], RUSSIAN_ORIGINAL)
+
+    assert report.shared_share == 1.0
+    assert report.longest_words == len(RUSSIAN_ORIGINAL.split())
+
+
+def test_accents_do_not_split_words_of_a_copied_passage():
+    original = "Le café réunit les équipes chaque matin pour décider des priorités de la journée entière."
+    report = compare([original], original)
+
+    assert report.longest_words == len(original.split())
+
+
+def test_publish_refuses_a_brief_copied_from_a_russian_original(editor):
+    brief = make_article(
+        status=Status.IN_REVIEW, content_text=RUSSIAN_ORIGINAL, summary=RUSSIAN_ORIGINAL, takeaway=RUSSIAN_ORIGINAL
+    )
+
+    with pytest.raises(workflow.TransitionRefused, match="cannot be published yet"):
+        workflow.publish(article=brief, actor=editor)

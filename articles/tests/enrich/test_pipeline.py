@@ -171,3 +171,75 @@ def test_a_piece_with_no_text_gets_a_run_and_no_invented_sections():
     assert run.filled_sections == []
     assert (piece.summary, piece.takeaway, piece.insights) == ("", "", [])
     assert not piece.suggestions.filter(section__in=[Suggestion.Section.SUMMARY, Suggestion.Section.TAKEAWAY]).exists()
+
+
+def test_re_enriching_a_published_brief_changes_nothing_readers_see():
+    brief = make_article(
+        status=Status.PUBLISHED, content_text=KNOWN_TEXT, insights=[], principles=[], in_practice=[], method=""
+    )
+    brief.topics.clear()
+    before = brief.history.count()
+
+    run = enrich_article(article=brief)
+
+    brief.refresh_from_db()
+    assert brief.insights == [] and brief.topics.count() == 0
+    assert run.filled_sections == []
+    assert brief.history.count() == before
+    # The draft is still there for an editor to accept what they want.
+    assert brief.suggestions.filter(section=Suggestion.Section.INSIGHT, state=Suggestion.State.PENDING).exists()
+
+
+def test_a_curator_cannot_accept_a_suggestion_into_a_published_brief(curator, editor, settings):
+    settings.ENRICH_ORIGINALITY_MAX_SHARE = 1.0  # the originality limit is another test's subject
+    brief = make_article(status=Status.PUBLISHED, content_text=KNOWN_TEXT, insights=[])
+    enrich_article(article=brief)
+    insight = brief.suggestions.filter(section=Suggestion.Section.INSIGHT).first()
+
+    with pytest.raises(SuggestionRefused, match="published"):
+        accept_suggestion(suggestion=insight, actor=curator)
+
+    brief.refresh_from_db()
+    assert brief.insights == []
+    insight.refresh_from_db()
+    assert insight.state == Suggestion.State.PENDING
+    accept_suggestion(suggestion=insight, actor=editor)
+    brief.refresh_from_db()
+    assert brief.insights == [insight.text]
+
+
+def test_a_section_the_curator_emptied_is_not_filled_again(known_article, settings):
+    settings.ENRICH_AUTOFILL_MIN_CONFIDENCE = 0.0
+    make_topic("Event stream")
+    enrich_article(article=known_article)
+    known_article.refresh_from_db()
+    assert known_article.insights and known_article.topics.exists()
+    # The curator removes the machine's insights and topics, meaning to write their own later.
+    known_article.insights = []
+    known_article.save()
+    known_article.topics.clear()
+
+    enrich_article(article=known_article)
+    enrich_article(article=known_article)
+
+    known_article.refresh_from_db()
+    assert known_article.insights == []
+    assert not known_article.topics.exists()
+    # The machine's insights are still offered, waiting for the curator.
+    assert known_article.suggestions.filter(section=Suggestion.Section.INSIGHT, state=Suggestion.State.PENDING).exists()
+
+
+def test_accepting_copied_sentences_into_a_published_brief_past_the_limit_is_refused(editor):
+    brief = make_article(status=Status.PUBLISHED, content_text=KNOWN_TEXT, summary="Ours.", takeaway="Ours too.")
+    brief.insights = []
+    brief.principles = brief.in_practice = []
+    brief.method = ""
+    brief.save()
+    enrich_article(article=brief)
+    insight = brief.suggestions.filter(section=Suggestion.Section.INSIGHT).first()
+
+    with pytest.raises(SuggestionRefused, match="limit"):
+        accept_suggestion(suggestion=insight, actor=editor)
+
+    brief.refresh_from_db()
+    assert brief.insights == []
