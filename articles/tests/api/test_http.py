@@ -96,6 +96,22 @@ def test_throttled_client_gets_429_with_retry_after(api, settings):
     assert response.json()["error"]["code"] == "throttled"
 
 
+def test_anonymous_client_cannot_dodge_its_budget_with_a_forged_forwarded_for(api, settings):
+    settings.API_THROTTLE_ANON_RATE = "2/min"
+    statuses = [api.get("/api/v1/roles/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code for n in range(1, 4)]
+    assert statuses == [200, 200, 429]
+
+
+def test_behind_a_proxy_each_client_address_it_reports_has_its_own_budget(api, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.API_THROTTLE_ANON_RATE = "1/min"
+    # The proxy appends the address it saw; whatever the client wrote before it is not trusted.
+    first = api.get("/api/v1/roles/", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.1")
+    forged = api.get("/api/v1/roles/", HTTP_X_FORWARDED_FOR="198.51.100.8, 203.0.113.1")
+    other_client = api.get("/api/v1/roles/", HTTP_X_FORWARDED_FOR="203.0.113.2")
+    assert [first.status_code, forged.status_code, other_client.status_code] == [200, 429, 200]
+
+
 def test_each_token_has_its_own_budget(curator_api, editor_api, settings):
     settings.API_THROTTLE_TOKEN_RATE = "2/min"
     assert [curator_api.get("/api/v1/roles/").status_code for _ in range(3)] == [200, 200, 429]
