@@ -52,6 +52,15 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """JSON true or false only: DRF's would also take 0, "yes" or "on"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class StrictManyRelatedField(ManyRelatedField):
     """A JSON array only: DRF's would take the keys of an object ({"cto": 1}) as the list."""
 

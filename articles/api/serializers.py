@@ -13,6 +13,7 @@ from articles.api.fields import (
     ApiUrlField,
     OptionalChoiceField,
     SlugsField,
+    StrictBooleanField,
     StrictCharField,
     absolute_url,
 )
@@ -289,4 +290,12 @@ class BriefWriteSerializer(serializers.ModelSerializer):
 class TransitionSerializer(serializers.Serializer):
     reason = StrictCharField(
         required=False, allow_blank=True, max_length=500, help_text="Kept in the brief's history with the step."
+    )
+    override_originality = StrictBooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "`publish` only: publish although more of the brief is copied word for word from the original "
+            "than ENRICH_ORIGINALITY_MAX_SHARE allows (needs a `reason`; recorded with the figures)."
+        ),
     )

@@ -208,6 +208,9 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 actor=request.user,
                 name=transition.name,
                 reason=reason_serializer.validated_data.get("reason", ""),
+                override_originality=(
+                    transition.target == Status.PUBLISHED and reason_serializer.validated_data["override_originality"]
+                ),
             )
         except workflow.TransitionRefused as refusal:
             raise Conflict(str(refusal)) from None
