@@ -6,6 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField
 
+from articles.ingest.normalize import canonical_url
+
 
 def absolute_url(request, path: str) -> str:
     return request.build_absolute_uri(path) if request is not None else path
@@ -50,6 +52,18 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class CanonicalUrlField(serializers.URLField):
+    """An original's address stored as ingestion stores it (canonical_url), so the unique
+    constraint sees one piece under one address and a later ingest finds the brief, not a twin."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            return canonical_url(value)
+        except ValueError:  # NotAWebAddress, or urlsplit on e.g. "http://[oops"
+            return value  # not an http(s) address: the field's validators refuse it in their own words
 
 
 class StrictBooleanField(serializers.BooleanField):
