@@ -98,7 +98,8 @@ def _step_view(step: str):
         request=BriefWriteSerializer,
         responses={200: BriefSerializer},
         description=(
-            "Needs `articles.change_article`; a published brief also needs `articles.publish_article`. "
+            "Needs `articles.change_article`; a published brief also needs `articles.publish_article`, and keeps "
+            "what publishing required (title, summary, takeaway, a field, a role): taking one away is a 409. "
             "Send `If-Match` with the ETag you read to refuse the change (412) if someone changed it meanwhile."
         ),
     ),
@@ -193,6 +194,10 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                     raise PreconditionFailed()
             with _original_url_race_as_400(serializer):
                 serializer.save()
+            try:
+                workflow.check_published_stays_complete(article=article)
+            except workflow.TransitionRefused as refusal:
+                raise Conflict(str(refusal)) from None  # leaving the atomic block undoes the save
         data = self._representation(article)
         return Response(data, headers={"ETag": etag_for(data)})
 

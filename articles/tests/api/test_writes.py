@@ -215,3 +215,15 @@ def test_the_same_original_with_tracking_parameters_is_refused_as_a_twin(curator
     assert response.status_code == 400
     assert set(response.json()["error"]["fields"]) == {"original_url"}
     assert Article.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("change", "lacking"), [({"summary": "  "}, "a summary"), ({"roles": []}, "at least one role")]
+)
+def test_a_published_brief_cannot_be_emptied_of_what_publishing_required(editor_api, change, lacking):
+    brief = make_article(status=Status.PUBLISHED, summary="What readers see.")
+    response = editor_api.patch(f"/api/v1/articles/{brief.slug}/", change, format="json")
+    assert response.status_code == 409, response.content
+    assert lacking in response.json()["error"]["message"]
+    brief.refresh_from_db()
+    assert brief.summary == "What readers see." and brief.roles.exists()
