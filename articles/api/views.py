@@ -26,6 +26,7 @@ UNSHOWN_FIELDS = ("content_html", "content_text")
 
 # API step name (URL) → workflow transition.
 STEPS = {
+    "start-draft": "start_draft",
     "submit": "submit",
     "send-back": "send_back",
     "publish": "publish",
@@ -222,6 +223,7 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = self._representation(article)
         return Response(data, headers={"ETag": etag_for(data)})
 
+    start_draft = _step_view("start-draft")
     submit = _step_view("submit")
     send_back = _step_view("send-back")
     publish = _step_view("publish")

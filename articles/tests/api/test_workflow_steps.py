@@ -113,3 +113,12 @@ def test_an_originality_override_without_a_reason_is_refused(editor_api):
     assert "needs a reason" in response.json()["error"]["message"]
     brief.refresh_from_db()
     assert brief.status == Status.IN_REVIEW
+
+
+def test_curator_starts_drafting_an_ingested_piece(curator_api):
+    brief = make_article(complete=False, status=Status.INGESTED)
+    response = _step(curator_api, brief, "start-draft", reason="Worth a brief.")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "draft"
+    brief.refresh_from_db()
+    assert brief.status == Status.DRAFT
