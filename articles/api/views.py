@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from articles import workflow
-from articles.api.caching import conditional_get, etag_for, if_match_allows
+from articles.api.caching import conditional_get, etag_for, if_match_allows, last_modified_for
 from articles.api.errors import Conflict, PreconditionFailed
 from articles.api.filters import ORDERINGS, BriefFilter
 from articles.api.pagination import BriefCursorPagination
@@ -146,10 +146,15 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         response = super().finalize_response(request, response, *args, **kwargs)
         if self.action == "list":
             # Any change to any brief (including leaving the published list) moves this date.
-            last = Article.objects.aggregate(last=Max("updated_at"))["last"] if response.status_code == 200 else None
-            return conditional_get(request, response, last_modified=last)
+            if response.status_code != 200:
+                return response
+            last = Article.objects.aggregate(last=Max("updated_at"))["last"]
+            return conditional_get(request, response, last_modified=last_modified_for(last))
         if self.action == "retrieve":
-            return conditional_get(request, response, last_modified=getattr(self, "_object_updated_at", None))
+            if response.status_code != 200:
+                return response
+            updated_at = getattr(self, "_object_updated_at", None)
+            return conditional_get(request, response, last_modified=last_modified_for(updated_at))
         return response
 
     def retrieve(self, request, *args, **kwargs):

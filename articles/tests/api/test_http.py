@@ -3,12 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.test import RequestFactory
 from django.utils import timezone
 from django.utils.http import http_date
 
 from articles.api.errors import handler404, handler500
 from articles.models import Article, Status
+from articles.page_cache import VERSION_KEY
 from articles.tests.factories import make_article, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +44,8 @@ def test_a_change_a_reader_would_see_changes_the_etag(api):
 
 def test_if_modified_since_answers_304_until_a_brief_changes(api):
     brief = make_article(status=Status.PUBLISHED)
+    # Nothing else on the site changed since long ago, so the brief's own date is its Last-Modified.
+    cache.set(VERSION_KEY, f"{(timezone.now() - timedelta(hours=1)).timestamp():.6f}", timeout=None)
     first = api.get("/api/v1/articles/")
     last_modified = first.headers["Last-Modified"]
     assert api.get("/api/v1/articles/", HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
@@ -51,6 +55,28 @@ def test_if_modified_since_answers_304_until_a_brief_changes(api):
     hidden = make_article(status=Status.DRAFT)
     Article.objects.filter(pk=hidden.pk).update(updated_at=timezone.now() + timedelta(hours=1))
     assert api.get("/api/v1/articles/", HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/articles/", "/api/v1/articles/{slug}/"])
+def test_if_modified_since_is_not_answered_304_after_a_topic_a_brief_shows_is_renamed(
+    api, path, django_capture_on_commit_callbacks
+):
+    topic = make_topic(name="Lasers")
+    brief = make_article(status=Status.PUBLISHED, topics=[topic])
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    Article.objects.update(updated_at=an_hour_ago)
+    cache.set(VERSION_KEY, f"{an_hour_ago.timestamp():.6f}", timeout=None)  # nothing changed since
+    url = path.format(slug=brief.slug)
+    last_modified = api.get(url).headers["Last-Modified"]
+    assert api.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+
+    with django_capture_on_commit_callbacks(execute=True):
+        topic.name = "Photonics"
+        topic.save()
+
+    response = api.get(url, HTTP_IF_MODIFIED_SINCE=last_modified)
+    assert response.status_code == 200
+    assert "Photonics" in response.content.decode()
 
 
 def test_authenticated_answers_are_private(editor_api):
