@@ -84,7 +84,16 @@ class StrictManyRelatedField(ManyRelatedField):
         return super().to_internal_value(data)
 
 
-class SlugsField(serializers.SlugRelatedField):
+class SafeSlugRelatedField(serializers.SlugRelatedField):
+    """A related object by slug; a NUL character (PostgreSQL refuses it in any query) is simply no such slug."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
+class SlugsField(SafeSlugRelatedField):
     @classmethod
     def many_init(cls, *args, **kwargs):
         list_kwargs = {"child_relation": cls(*args, **kwargs)}

@@ -13,6 +13,7 @@ from articles.api.fields import (
     ApiUrlField,
     CanonicalUrlField,
     OptionalChoiceField,
+    SafeSlugRelatedField,
     SlugsField,
     StrictBooleanField,
     StrictCharField,
@@ -213,7 +214,7 @@ class BriefWriteSerializer(serializers.ModelSerializer):
         models.TextField: StrictCharField,
     }
 
-    source = serializers.SlugRelatedField(slug_field="slug", queryset=Source.objects.all(), help_text="Source slug.")
+    source = SafeSlugRelatedField(slug_field="slug", queryset=Source.objects.all(), help_text="Source slug.")
     fields = SlugsField(
         slug_field="slug", queryset=Field.objects.all(), many=True, required=False, help_text="Field slugs."
     )
