@@ -5,6 +5,7 @@ import os
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from articles.api.filters import ORDERINGS
 from articles.api.views import briefs_for
@@ -85,3 +86,12 @@ def test_a_nul_character_in_a_slug_is_a_400_not_a_500_on_postgresql(postgres_url
     response = getattr(editor_api, method)(path, body, format="json") if body else editor_api.get(path)
     assert response.status_code == 400, response.content
     assert field in response.json()["error"]["fields"]
+
+
+def test_a_malformed_token_prefix_is_a_401_not_a_500_on_postgresql(postgres_url, settings):
+    settings.DATABASE_ROUTERS = [_EverythingOnPostgres()]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer dst_\x00bcdef12_secret")
+    response = client.get("/api/v1/roles/")
+    assert response.status_code == 401
+    assert response.json()["error"]["message"] == "This API token is not valid."
