@@ -60,6 +60,9 @@ class CanonicalUrlField(serializers.URLField):
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
+        instance = getattr(self.parent, "instance", None)
+        if instance is not None and value == getattr(instance, self.source, None):
+            return value  # unchanged: ingestion may have kept an anchor's fragment on purpose
         try:
             return canonical_url(value)
         except ValueError:  # NotAWebAddress, or urlsplit on e.g. "http://[oops"

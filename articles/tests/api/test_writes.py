@@ -227,3 +227,16 @@ def test_a_published_brief_cannot_be_emptied_of_what_publishing_required(editor_
     assert lacking in response.json()["error"]["message"]
     brief.refresh_from_db()
     assert brief.summary == "What readers see." and brief.roles.exists()
+
+
+def test_sending_back_an_anchor_address_ingestion_stored_leaves_it_as_it_is(curator_api):
+    # Ingestion keeps the fragment of feeds whose items are anchors on one daily page.
+    brief = make_article(original_url="https://daily.example/2026-11-28#item-2")
+    response = curator_api.patch(
+        f"/api/v1/articles/{brief.slug}/",
+        {"original_url": "https://daily.example/2026-11-28#item-2", "summary": "Edited."},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    brief.refresh_from_db()
+    assert brief.original_url == "https://daily.example/2026-11-28#item-2"
