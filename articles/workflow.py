@@ -93,6 +93,18 @@ def missing_for_publication(article: Article) -> list[str]:
     return missing
 
 
+def check_published_stays_complete(*, article: Article) -> None:
+    """Refuse an edit that takes from a published brief what publishing required (readers would see the gap)."""
+    if article.status != Status.PUBLISHED:
+        return
+    missing = missing_for_publication(article)
+    if missing:
+        raise TransitionRefused(
+            f"“{article.title or 'This brief'}” is published, so it must keep {_join(missing)}; "
+            "unpublish it first to take them away."
+        )
+
+
 def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 

@@ -20,10 +20,15 @@ class IssueTokenForm(forms.ModelForm):
         model = ApiToken
         fields = ["user", "name"]
 
+    issuer = None  # the admin sets the person filling in the form
+
     def clean_user(self):
         user = self.cleaned_data["user"]
         if not (user.is_active and user.is_staff):
             raise forms.ValidationError("Only active staff members can hold API tokens.")
+        # A token acts with its holder's permissions: only a superuser may issue one for someone else.
+        if self.issuer is not None and not self.issuer.is_superuser and user.pk != self.issuer.pk:
+            raise forms.ValidationError("You can issue a token only for yourself; ask a superuser for anyone else's.")
         return user
 
 
@@ -37,7 +42,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
-            kwargs["form"] = IssueTokenForm
+            kwargs["form"] = type("IssueTokenForm", (IssueTokenForm,), {"issuer": request.user})
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request, obj=None):
@@ -48,7 +53,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
-            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+            staff = get_user_model().objects.filter(is_staff=True, is_active=True)
+            kwargs["queryset"] = staff if request.user.is_superuser else staff.filter(pk=request.user.pk)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="state")

@@ -7,16 +7,29 @@ the client read.
 
 import hashlib
 import json
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from rest_framework.utils.encoders import JSONEncoder
 
+from articles.page_cache import site_version
+
 
 def etag_for(data) -> str:
     body = json.dumps(data, cls=JSONEncoder, sort_keys=True, separators=(",", ":"))
     return f'"{hashlib.sha256(body.encode()).hexdigest()[:40]}"'
+
+
+def last_modified_for(updated_at: datetime | None) -> datetime | None:
+    """When a brief's representation last changed: its own row, or anything it shows (a renamed
+    topic, an unpublished related brief), which the site version dates (page_cache.py)."""
+    try:
+        site_changed_at = datetime.fromtimestamp(float(site_version()), tz=UTC)
+    except ValueError:
+        return updated_at
+    return site_changed_at if updated_at is None else max(updated_at, site_changed_at)
 
 
 def if_match_allows(request, current_etag: str) -> bool:

@@ -6,6 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField
 
+from articles.ingest.normalize import canonical_url
+
 
 def absolute_url(request, path: str) -> str:
     return request.build_absolute_uri(path) if request is not None else path
@@ -52,8 +54,23 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class CanonicalUrlField(serializers.URLField):
+    """An original's address stored as ingestion stores it (canonical_url), so the unique
+    constraint sees one piece under one address and a later ingest finds the brief, not a twin."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        instance = getattr(self.parent, "instance", None)
+        if instance is not None and value == getattr(instance, self.source, None):
+            return value  # unchanged: ingestion may have kept an anchor's fragment on purpose
+        try:
+            return canonical_url(value)
+        except ValueError:  # NotAWebAddress, or urlsplit on e.g. "http://[oops"
+            return value  # not an http(s) address: the field's validators refuse it in their own words
+
+
 class StrictBooleanField(serializers.BooleanField):
-    """JSON true or false only: DRF's BooleanField would also take 0, "yes" or "on"."""
+    """JSON true or false only: DRF's would also take 0, "yes" or "on"."""
 
     def to_internal_value(self, data):
         if not isinstance(data, bool):
@@ -70,7 +87,16 @@ class StrictManyRelatedField(ManyRelatedField):
         return super().to_internal_value(data)
 
 
-class SlugsField(serializers.SlugRelatedField):
+class SafeSlugRelatedField(serializers.SlugRelatedField):
+    """A related object by slug; a NUL character (PostgreSQL refuses it in any query) is simply no such slug."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
+class SlugsField(SafeSlugRelatedField):
     @classmethod
     def many_init(cls, *args, **kwargs):
         list_kwargs = {"child_relation": cls(*args, **kwargs)}

@@ -33,6 +33,9 @@ def split_token(plaintext: str) -> str | None:
     parts = plaintext.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_SCHEME or len(parts[1]) != PREFIX_BYTES * 2 or not parts[2]:
         return None
+    # Issued prefixes are lowercase hex; anything else (a NUL byte would crash PostgreSQL) finds nothing.
+    if not all(char in "0123456789abcdef" for char in parts[1]):
+        return None
     return parts[1]
 
 

@@ -1,6 +1,7 @@
 """Cursor pagination whose order comes from the validated `ordering` parameter."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.pagination import CursorPagination
 
@@ -34,10 +35,26 @@ class BriefCursorPagination(CursorPagination):
         # The view validated `ordering` through its filter set and put the result here.
         return view.cursor_ordering(request, queryset)
 
+    def _invalid_cursor(self) -> exceptions.ValidationError:
+        return exceptions.ValidationError(
+            {self.cursor_query_param: ["This cursor is not valid; use the `next` or `previous` link as given."]}
+        )
+
     def decode_cursor(self, request):
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except exceptions.NotFound:
-            raise exceptions.ValidationError(
-                {self.cursor_query_param: ["This cursor is not valid; use the `next` or `previous` link as given."]}
-            ) from None
+            raise self._invalid_cursor() from None
+        if cursor is not None and cursor.position is not None and "\x00" in cursor.position:
+            raise self._invalid_cursor()  # PostgreSQL refuses NUL in any query
+        return cursor
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # The position inside a cursor is the client's to edit: one that is not a value of
+        # the ordering column ("yesterday" for a date) is a bad cursor, not a server error.
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (DjangoValidationError, ValueError, TypeError, OverflowError):
+            if not request.query_params.get(self.cursor_query_param):
+                raise  # not the client's cursor: a real fault, keep it visible
+            raise self._invalid_cursor() from None

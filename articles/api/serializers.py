@@ -11,7 +11,9 @@ from articles.api.examples import BRIEF_EXAMPLE, WRITE_EXAMPLE
 from articles.api.fields import (
     AbsoluteUrlField,
     ApiUrlField,
+    CanonicalUrlField,
     OptionalChoiceField,
+    SafeSlugRelatedField,
     SlugsField,
     StrictBooleanField,
     StrictCharField,
@@ -212,7 +214,7 @@ class BriefWriteSerializer(serializers.ModelSerializer):
         models.TextField: StrictCharField,
     }
 
-    source = serializers.SlugRelatedField(slug_field="slug", queryset=Source.objects.all(), help_text="Source slug.")
+    source = SafeSlugRelatedField(slug_field="slug", queryset=Source.objects.all(), help_text="Source slug.")
     fields = SlugsField(
         slug_field="slug", queryset=Field.objects.all(), many=True, required=False, help_text="Field slugs."
     )
@@ -229,13 +231,16 @@ class BriefWriteSerializer(serializers.ModelSerializer):
     length = serializers.ChoiceField(
         choices=Length.choices, required=False, allow_blank=True, help_text="Filled from reading_minutes when empty."
     )
-    original_url = serializers.URLField(
+    original_url = CanonicalUrlField(
         max_length=2000,
         validators=[
             URLValidator(schemes=["http", "https"], message="Give the original's web address (http or https)."),
             UniqueValidator(Article.objects.all(), message="Another brief already has this original address."),
         ],
-        help_text="Canonical address of the original piece (http or https).",
+        help_text=(
+            "Address of the original piece (http or https); stored canonical: tracking parameters, "
+            "fragment and default port removed, scheme and host in lower case."
+        ),
     )
 
     class Meta:

@@ -30,6 +30,16 @@ class AnonymousRateThrottle(SettingsRateThrottle):
             return None
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
+    def get_ident(self, request):
+        # DRF's own get_ident trusts the whole X-Forwarded-For when NUM_PROXIES is unset, so a
+        # client could write a new address on every request and never run out of budget. Only
+        # the address our own proxy appended (BEHIND_HTTPS_PROXY) or the socket's is trusted.
+        remote_addr = request.META.get("REMOTE_ADDR", "")
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if settings.SECURE_PROXY_SSL_HEADER and forwarded.strip():
+            return forwarded.split(",")[-1].strip()
+        return remote_addr
+
 
 class TokenRateThrottle(SettingsRateThrottle):
     """One budget per token; a browser session has its own budget per user."""

@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from articles import workflow
-from articles.api.caching import conditional_get, etag_for, if_match_allows
+from articles.api.caching import conditional_get, etag_for, if_match_allows, last_modified_for
 from articles.api.errors import Conflict, PreconditionFailed
 from articles.api.filters import ORDERINGS, BriefFilter
 from articles.api.pagination import BriefCursorPagination
@@ -33,6 +33,7 @@ UNSHOWN_FIELDS = ("content_html", "content_text")
 
 # API step name (URL) → workflow transition.
 STEPS = {
+    "start-draft": "start_draft",
     "submit": "submit",
     "send-back": "send_back",
     "publish": "publish",
@@ -105,7 +106,8 @@ def _step_view(step: str):
         request=BriefWriteSerializer,
         responses={200: BriefSerializer},
         description=(
-            "Needs `articles.change_article`; a published brief also needs `articles.publish_article`. "
+            "Needs `articles.change_article`; a published brief also needs `articles.publish_article`, and keeps "
+            "what publishing required (title, summary, takeaway, a field, a role): taking one away is a 409. "
             "Send `If-Match` with the ETag you read to refuse the change (412) if someone changed it meanwhile."
         ),
     ),
@@ -151,10 +153,15 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         response = super().finalize_response(request, response, *args, **kwargs)
         if self.action == "list":
             # Any change to any brief (including leaving the published list) moves this date.
-            last = Article.objects.aggregate(last=Max("updated_at"))["last"] if response.status_code == 200 else None
-            return conditional_get(request, response, last_modified=last)
+            if response.status_code != 200:
+                return response
+            last = Article.objects.aggregate(last=Max("updated_at"))["last"]
+            return conditional_get(request, response, last_modified=last_modified_for(last))
         if self.action == "retrieve":
-            return conditional_get(request, response, last_modified=getattr(self, "_object_updated_at", None))
+            if response.status_code != 200:
+                return response
+            updated_at = getattr(self, "_object_updated_at", None)
+            return conditional_get(request, response, last_modified=last_modified_for(updated_at))
         return response
 
     def retrieve(self, request, *args, **kwargs):
@@ -209,6 +216,10 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                     raise PreconditionFailed()
             with _original_url_race_as_400(serializer):
                 serializer.save()
+            try:
+                workflow.check_published_stays_complete(article=article)
+            except workflow.TransitionRefused as refusal:
+                raise Conflict(str(refusal)) from None  # leaving the atomic block undoes the save
         data = self._representation(article)
         return Response(data, headers={"ETag": etag_for(data)})
 
@@ -224,7 +235,9 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 actor=request.user,
                 name=transition.name,
                 reason=reason_serializer.validated_data.get("reason", ""),
-                override_originality=reason_serializer.validated_data.get("override_originality", False),
+                override_originality=(
+                    transition.target == Status.PUBLISHED and reason_serializer.validated_data["override_originality"]
+                ),
             )
         except workflow.TransitionRefused as refusal:
             raise Conflict(str(refusal)) from None
@@ -254,6 +267,7 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         transaction.on_commit(lambda: tasks.enrich_article.delay(article_id))
         return Response({"brief": article.slug, "queued": True}, status=status.HTTP_202_ACCEPTED)
 
+    start_draft = _step_view("start-draft")
     submit = _step_view("submit")
     send_back = _step_view("send-back")
     publish = _step_view("publish")

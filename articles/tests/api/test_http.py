@@ -3,12 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.test import RequestFactory
 from django.utils import timezone
 from django.utils.http import http_date
 
 from articles.api.errors import handler404, handler500
 from articles.models import Article, Status
+from articles.page_cache import VERSION_KEY
 from articles.tests.factories import make_article, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +44,8 @@ def test_a_change_a_reader_would_see_changes_the_etag(api):
 
 def test_if_modified_since_answers_304_until_a_brief_changes(api):
     brief = make_article(status=Status.PUBLISHED)
+    # Nothing else on the site changed since long ago, so the brief's own date is its Last-Modified.
+    cache.set(VERSION_KEY, f"{(timezone.now() - timedelta(hours=1)).timestamp():.6f}", timeout=None)
     first = api.get("/api/v1/articles/")
     last_modified = first.headers["Last-Modified"]
     assert api.get("/api/v1/articles/", HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
@@ -51,6 +55,28 @@ def test_if_modified_since_answers_304_until_a_brief_changes(api):
     hidden = make_article(status=Status.DRAFT)
     Article.objects.filter(pk=hidden.pk).update(updated_at=timezone.now() + timedelta(hours=1))
     assert api.get("/api/v1/articles/", HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/articles/", "/api/v1/articles/{slug}/"])
+def test_if_modified_since_is_not_answered_304_after_a_topic_a_brief_shows_is_renamed(
+    api, path, django_capture_on_commit_callbacks
+):
+    topic = make_topic(name="Lasers")
+    brief = make_article(status=Status.PUBLISHED, topics=[topic])
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    Article.objects.update(updated_at=an_hour_ago)
+    cache.set(VERSION_KEY, f"{an_hour_ago.timestamp():.6f}", timeout=None)  # nothing changed since
+    url = path.format(slug=brief.slug)
+    last_modified = api.get(url).headers["Last-Modified"]
+    assert api.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+
+    with django_capture_on_commit_callbacks(execute=True):
+        topic.name = "Photonics"
+        topic.save()
+
+    response = api.get(url, HTTP_IF_MODIFIED_SINCE=last_modified)
+    assert response.status_code == 200
+    assert "Photonics" in response.content.decode()
 
 
 def test_authenticated_answers_are_private(editor_api):
@@ -94,6 +120,22 @@ def test_throttled_client_gets_429_with_retry_after(api, settings):
     assert response.status_code == 429
     assert 0 < int(response.headers["Retry-After"]) <= 60
     assert response.json()["error"]["code"] == "throttled"
+
+
+def test_anonymous_client_cannot_dodge_its_budget_with_a_forged_forwarded_for(api, settings):
+    settings.API_THROTTLE_ANON_RATE = "2/min"
+    statuses = [api.get("/api/v1/roles/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code for n in range(1, 4)]
+    assert statuses == [200, 200, 429]
+
+
+def test_behind_a_proxy_each_client_address_it_reports_has_its_own_budget(api, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.API_THROTTLE_ANON_RATE = "1/min"
+    # The proxy appends the address it saw; whatever the client wrote before it is not trusted.
+    first = api.get("/api/v1/roles/", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.1")
+    forged = api.get("/api/v1/roles/", HTTP_X_FORWARDED_FOR="198.51.100.8, 203.0.113.1")
+    other_client = api.get("/api/v1/roles/", HTTP_X_FORWARDED_FOR="203.0.113.2")
+    assert [first.status_code, forged.status_code, other_client.status_code] == [200, 429, 200]
 
 
 def test_each_token_has_its_own_budget(curator_api, editor_api, settings):

@@ -5,11 +5,14 @@ import os
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from articles.api.filters import ORDERINGS
 from articles.api.views import briefs_for
 from articles.models import Article, Field, RelatedLink, Role, Source, Status, Topic
 from articles.search import search
+from articles.tests.api.conftest import _client_with_token
+from articles.tests.factories import make_staff
 
 # The "postgres" alias exists only when TEST_DATABASE_URL is set; without it `postgres_url`
 # skips the test here and fails it in CI.
@@ -58,3 +61,37 @@ def test_search_area_filter_ordering_and_related_prefetch_run_on_postgresql(post
     assert [r.slug for r in by_slug[on_both.slug].roles.all()] == ["cto"]
     by_title = list(queryset.order_by(*ORDERINGS["title"]))
     assert [brief.title for brief in by_title] == sorted(brief.title for brief in by_title)
+
+
+class _EverythingOnPostgres:
+    def db_for_read(self, model, **hints):
+        return "postgres"
+
+    def db_for_write(self, model, **hints):
+        return "postgres"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("get", "/api/v1/articles/?role=%00", None, "role"),
+        ("get", "/api/v1/articles/?topic=a%00b", None, "topic"),
+        ("post", "/api/v1/articles/", {"roles": ["\x00"]}, "roles"),
+        ("post", "/api/v1/articles/", {"source": "weekly\x00"}, "source"),
+    ],
+)
+def test_a_nul_character_in_a_slug_is_a_400_not_a_500_on_postgresql(postgres_url, settings, method, path, body, field):
+    settings.DATABASE_ROUTERS = [_EverythingOnPostgres()]
+    editor_api = _client_with_token(make_staff(None, is_superuser=True))
+    response = getattr(editor_api, method)(path, body, format="json") if body else editor_api.get(path)
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"]
+
+
+def test_a_malformed_token_prefix_is_a_401_not_a_500_on_postgresql(postgres_url, settings):
+    settings.DATABASE_ROUTERS = [_EverythingOnPostgres()]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer dst_\x00bcdef12_secret")
+    response = client.get("/api/v1/roles/")
+    assert response.status_code == 401
+    assert response.json()["error"]["message"] == "This API token is not valid."

@@ -1,4 +1,6 @@
+import base64
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.utils import timezone
@@ -265,3 +267,14 @@ def test_list_never_loads_the_originals_full_text(api):
     with CaptureQueriesContext(connection) as queries:
         assert api.get("/api/v1/articles/").status_code == 200
     assert not [q["sql"] for q in queries.captured_queries if "content_text" in q["sql"] or "content_html" in q["sql"]]
+
+
+@pytest.mark.parametrize("ordering", ["-published", "published"])
+@pytest.mark.parametrize("position", ["yesterday", "2026-13-45", "1e309"])
+def test_a_tampered_cursor_is_a_400_naming_it_not_a_500(api, ordering, position):
+    make_article(status=Status.PUBLISHED)
+    # A cursor is base64 of "o=offset&r=reverse&p=position"; a client may edit it.
+    cursor = base64.b64encode(urlencode({"p": position}).encode()).decode()
+    response = api.get("/api/v1/articles/", {"cursor": cursor, "ordering": ordering})
+    assert response.status_code == 400, response.content
+    assert set(response.json()["error"]["fields"]) == {"cursor"}

@@ -158,3 +158,19 @@ def test_token_lifetime_must_be_between_a_day_and_ten_years(days):
     with pytest.raises(TokenRefused, match="1 to 3650 days"):
         issue_token(user=make_staff("Editor"), name="bot", days=days)
     assert not ApiToken.objects.exists()
+
+
+def test_staff_trusted_with_issuing_tokens_can_only_issue_their_own(client):
+    from django.contrib.auth.models import Permission
+
+    issuer = make_staff("Curator")
+    issuer.user_permissions.add(*Permission.objects.filter(codename__in=["add_apitoken", "view_apitoken"]))
+    boss = get_user_model().objects.create_superuser("boss", password="correct horse battery staple")
+    client.force_login(issuer)
+
+    refused = client.post("/admin/articles/apitoken/add/", {"user": boss.pk, "name": "Mine now", "days": 30})
+    assert refused.status_code == 200  # the form again, with the error
+    assert not ApiToken.objects.filter(user=boss).exists()
+
+    client.post("/admin/articles/apitoken/add/", {"user": issuer.pk, "name": "My notebook", "days": 30})
+    assert ApiToken.objects.filter(user=issuer, name="My notebook").exists()

@@ -1,6 +1,7 @@
 import pytest
 
 from articles.models import Status
+from articles.tests.enrich.conftest import KNOWN_TEXT
 from articles.tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +87,38 @@ def test_reason_that_is_not_text_is_a_400(editor_api):
     response = _step(editor_api, brief, "publish", reason={"nested": True})
     assert response.status_code == 400
     assert "reason" in response.json()["error"]["fields"]
+
+
+def test_editor_publishes_a_copied_brief_through_the_api_with_an_originality_override(editor_api):
+    copied = (
+        "The main lesson of the migration is that an event stream only pays off"
+        " when every team owns the events it publishes."
+    )
+    brief = make_article(status=Status.IN_REVIEW, content_text=KNOWN_TEXT, summary=copied, takeaway=copied)
+    refused = _step(editor_api, brief, "publish")
+    assert refused.status_code == 409
+    assert "originality override" in refused.json()["error"]["message"]
+
+    response = _step(editor_api, brief, "publish", override_originality=True, reason="Quoted with the author's leave.")
+    assert response.status_code == 200, response.content
+    brief.refresh_from_db()
+    assert brief.status == Status.PUBLISHED
+    assert brief.originality_overrides.get().reason == "Quoted with the author's leave."
+
+
+def test_an_originality_override_without_a_reason_is_refused(editor_api):
+    brief = make_article(status=Status.IN_REVIEW, content_text=KNOWN_TEXT, summary=KNOWN_TEXT, takeaway=KNOWN_TEXT)
+    response = _step(editor_api, brief, "publish", override_originality=True)
+    assert response.status_code == 409
+    assert "needs a reason" in response.json()["error"]["message"]
+    brief.refresh_from_db()
+    assert brief.status == Status.IN_REVIEW
+
+
+def test_curator_starts_drafting_an_ingested_piece(curator_api):
+    brief = make_article(complete=False, status=Status.INGESTED)
+    response = _step(curator_api, brief, "start-draft", reason="Worth a brief.")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "draft"
+    brief.refresh_from_db()
+    assert brief.status == Status.DRAFT

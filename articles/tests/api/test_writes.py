@@ -167,6 +167,7 @@ def test_non_json_body_is_415(curator_api):
         ("insights", [3]),
         ("summary", True),
         ("original_url", "ftp://files.example/piece"),
+        ("original_url", "https://[weekly.example/piece"),
     ],
 )
 def test_values_of_the_wrong_type_or_scheme_are_refused_not_coerced(curator_api, field, value):
@@ -197,3 +198,45 @@ def test_losing_a_race_for_the_original_address_is_a_400_not_a_500(curator_api, 
     assert response.status_code == 400
     assert "already" in response.json()["error"]["fields"]["original_url"][0]
     assert list(Article.objects.values_list("title", flat=True)) == ["Winner"]
+
+
+def test_a_draft_is_stored_under_the_canonical_address_of_its_original(curator_api):
+    body = _new_draft(original_url="HTTPS://Weekly.Example:443/posts/agents?utm_source=newsletter&id=7#comments")
+    response = curator_api.post("/api/v1/articles/", body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["original_url"] == "https://weekly.example/posts/agents?id=7"
+
+
+def test_the_same_original_with_tracking_parameters_is_refused_as_a_twin(curator_api):
+    make_article(original_url="https://weekly.example/posts/agents")
+    before = Article.objects.count()
+    body = _new_draft(original_url="https://weekly.example/posts/agents?utm_campaign=spring")
+    response = curator_api.post("/api/v1/articles/", body, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"original_url"}
+    assert Article.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("change", "lacking"), [({"summary": "  "}, "a summary"), ({"roles": []}, "at least one role")]
+)
+def test_a_published_brief_cannot_be_emptied_of_what_publishing_required(editor_api, change, lacking):
+    brief = make_article(status=Status.PUBLISHED, summary="What readers see.")
+    response = editor_api.patch(f"/api/v1/articles/{brief.slug}/", change, format="json")
+    assert response.status_code == 409, response.content
+    assert lacking in response.json()["error"]["message"]
+    brief.refresh_from_db()
+    assert brief.summary == "What readers see." and brief.roles.exists()
+
+
+def test_sending_back_an_anchor_address_ingestion_stored_leaves_it_as_it_is(curator_api):
+    # Ingestion keeps the fragment of feeds whose items are anchors on one daily page.
+    brief = make_article(original_url="https://daily.example/2026-11-28#item-2")
+    response = curator_api.patch(
+        f"/api/v1/articles/{brief.slug}/",
+        {"original_url": "https://daily.example/2026-11-28#item-2", "summary": "Edited."},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    brief.refresh_from_db()
+    assert brief.original_url == "https://daily.example/2026-11-28#item-2"
