@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 
+from articles import workflow
 from articles.enrich.originality import edit_copies_more
 from articles.models import Article, Status
 
@@ -69,6 +70,10 @@ class ArticleAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk and self.instance.status == Status.PUBLISHED:
+            try:
+                workflow.check_published_stays_complete(article=self.instance, changes=cleaned)
+            except workflow.TransitionRefused as refusal:
+                raise forms.ValidationError(str(refusal)) from None
             self.originality_override = self._check_originality(cleaned)
         return cleaned
 

@@ -77,27 +77,34 @@ TRANSITIONS: dict[str, Transition] = {
 SYSTEM_TRANSITIONS = frozenset({"start_draft"})
 
 
-def missing_for_publication(article: Article) -> list[str]:
-    """What a brief still lacks before it can be submitted or published, in words."""
+REQUIRED_TEXT = (("title", "a title"), ("summary", "a summary"), ("takeaway", "a key takeaway"))
+REQUIRED_TAXONOMY = (("fields", "at least one field"), ("roles", "at least one role (Best for)"))
+
+
+def missing_for_publication(article: Article, changes: dict | None = None) -> list[str]:
+    """What a brief still lacks before it can be submitted or published, in words.
+
+    `changes` (field name → new value, e.g. a form's cleaned data) are judged in place of
+    the stored values, so an edit can be checked before it is saved.
+    """
+    changes = changes or {}
     missing = []
-    if not article.title.strip():
-        missing.append("a title")
-    if not article.summary.strip():
-        missing.append("a summary")
-    if not article.takeaway.strip():
-        missing.append("a key takeaway")
-    if article.pk is None or not article.fields.exists():
-        missing.append("at least one field")
-    if article.pk is None or not article.roles.exists():
-        missing.append("at least one role (Best for)")
+    for name, words in REQUIRED_TEXT:
+        value = changes[name] if name in changes else getattr(article, name)
+        if not (value or "").strip():
+            missing.append(words)
+    for name, words in REQUIRED_TAXONOMY:
+        present = bool(changes[name]) if name in changes else article.pk is not None and getattr(article, name).exists()
+        if not present:
+            missing.append(words)
     return missing
 
 
-def check_published_stays_complete(*, article: Article) -> None:
+def check_published_stays_complete(*, article: Article, changes: dict | None = None) -> None:
     """Refuse an edit that takes from a published brief what publishing required (readers would see the gap)."""
     if article.status != Status.PUBLISHED:
         return
-    missing = missing_for_publication(article)
+    missing = missing_for_publication(article, changes)
     if missing:
         raise TransitionRefused(
             f"“{article.title or 'This brief'}” is published, so it must keep {_join(missing)}; "

@@ -263,3 +263,21 @@ def test_publishing_from_the_work_queue_lands_on_the_published_brief(editor_clie
     messages = [str(m) for m in response.context["messages"]]
     assert any("is now published" in m for m in messages)
     assert not any("doesn’t exist" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [({"summary": ""}, "a summary"), ({"roles": []}, "at least one role"), ({"fields": []}, "at least one field")],
+)
+def test_editor_cannot_empty_a_published_brief_in_the_panel(editor_client, change, words):
+    article = make_article(status=Status.PUBLISHED)
+    response = editor_client.post(
+        reverse("admin:articles_article_change", args=[article.pk]), _form_data(article, **change)
+    )
+    assert response.status_code == 200  # the form again, with the reason
+    assert words in response.content.decode()
+    assert "unpublish it first" in response.content.decode()
+    article.refresh_from_db()
+    assert article.summary
+    assert article.roles.exists()
+    assert article.fields.exists()
