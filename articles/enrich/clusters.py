@@ -17,7 +17,8 @@ from django.db.models import F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from articles.enrich.text import WORD
-from articles.models import QUEUE_STATUSES, Article, Source, StoryCluster
+from articles.models import QUEUE_STATUSES, Article, Source, Status, StoryCluster
+from articles.page_cache import invalidate_pages
 
 TEXT_SHINGLE = 5
 TEXT_WORDS = 400  # the opening of a piece identifies it; syndicated copies differ in their tails
@@ -88,6 +89,9 @@ def assign_story_cluster(*, article: Article) -> StoryCluster | None:
         if cluster.lead_id is None:
             cluster.lead = min(cluster.articles.all(), key=lambda m: (m.created_at, m.pk))
             cluster.save(update_fields=["lead", "updated_at"])
+        if cluster.articles.filter(status=Status.PUBLISHED).exists():
+            # update() sends no post_save: a published brief's cached "Also reported by" would stay old.
+            invalidate_pages()
     return cluster
 
 

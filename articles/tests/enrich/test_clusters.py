@@ -149,3 +149,15 @@ def test_a_published_brief_names_the_other_sources_of_its_story(client):
     assert (
         "Also reported by" not in client.get(make_article(status=Status.PUBLISHED).get_absolute_url()).content.decode()
     )
+
+
+def test_a_cached_brief_page_learns_of_a_new_source_of_its_story(client, django_capture_on_commit_callbacks):
+    words = " ".join(f"word{n}" for n in range(60))
+    lead = make_article(status=Status.PUBLISHED, title="One story, told twice", content_text=words)
+    assert "Also reported by" not in client.get(lead.get_absolute_url()).content.decode()  # now cached
+    other = make_article(title="One story, told twice", content_text=words)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assign_story_cluster(article=other)
+
+    assert "Also reported by" in client.get(lead.get_absolute_url()).content.decode()
