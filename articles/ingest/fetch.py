@@ -94,6 +94,9 @@ def refusal_reason(address: IPAddress, *, allow_loopback: bool = False) -> str |
         return "the unspecified address"
     if address.is_link_local:
         return "a link-local address"
+    if address.version == 6 and address.is_site_local:
+        # fec0::/10: deprecated, but still routed inside some networks, and `is_global` calls it public.
+        return "a site-local address"
     if address.is_multicast:
         return "a multicast address"
     if address.version == 4 and address in SHARED_ADDRESS_SPACE:
