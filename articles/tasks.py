@@ -56,7 +56,7 @@ def ingest_source(self, source_id: int, force: bool = False):
         )
         return None
     try:
-        run = pipeline.ingest_source(source_id=source_id, force=force)
+        run = pipeline.ingest_source(source_id=source_id, force=force, retry=self.request.retries > 0)
     except pipeline.SourceBusy:
         logger.info("Source %s is already being ingested; skipped.", source_id)
         return None

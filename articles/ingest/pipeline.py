@@ -104,10 +104,12 @@ def record_success(*, source: Source, etag: str | None = None, last_modified: st
     Source.objects.filter(pk=source.pk).update(**values)
 
 
-def record_failure(*, source: Source, error: str) -> None:
+def record_failure(*, source: Source, error: str, retry: bool = False) -> None:
+    """Count one more failed poll; a `retry` of a poll that already failed is the same poll, not another."""
     now = timezone.now()
     failures = Source.objects.filter(pk=source.pk).values_list("consecutive_failures", flat=True).first() or 0
-    failures += 1
+    if not (retry and failures):
+        failures += 1
     Source.objects.filter(pk=source.pk).update(
         last_fetched_at=now,
         consecutive_failures=failures,
@@ -305,10 +307,11 @@ def _item_addresses(entries: list[Entry], feed_url: str) -> list[str]:
 # --- Whole runs -------------------------------------------------------------------------
 
 
-def ingest_source(*, source_id: int, force: bool = False) -> IngestionRun:
+def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -> IngestionRun:
     """Fetch and store one feed source now; raises SourceBusy if it is already being ingested.
 
     `force` skips the conditional GET (a curator's "Ingest now" wants a real look).
+    `retry` says this is the task retrying a poll that failed: its failure is not counted again.
     A failed fetch or an unreadable feed is recorded on the run and the source, never raised.
     """
     with source_lock(f"source:{source_id}"):
@@ -332,17 +335,23 @@ def ingest_source(*, source_id: int, force: bool = False) -> IngestionRun:
             ingest_entries(source=source, entries=feed.entries, feed_url=result.url, counts=counts)
         except (FetchError, FeedError) as exc:
             http_status = getattr(exc, "http_status", None) or http_status
-            return fail_run(run, source=source, counts=counts, http_status=http_status, error=str(exc), cause=exc)
+            return fail_run(
+                run, source=source, counts=counts, http_status=http_status, error=str(exc), cause=exc, retry=retry
+            )
         except SoftTimeLimitExceeded as exc:
             error = (
                 f"Stopped after {settings.CELERY_TASK_SOFT_TIME_LIMIT} seconds (the task's time limit); "
                 f"the {counts.new} new item(s) stored so far are kept and the next run continues."
             )
-            return fail_run(run, source=source, counts=counts, http_status=http_status, error=error, cause=exc)
+            return fail_run(
+                run, source=source, counts=counts, http_status=http_status, error=error, cause=exc, retry=retry
+            )
         except Exception as exc:  # a bug or a surprise: record it, then let the worker go on
             logger.exception("Ingesting %s failed", source)
             error = f"Unexpected error while ingesting: {exc.__class__.__name__}: {exc}"
-            return fail_run(run, source=source, counts=counts, http_status=http_status, error=error, cause=exc)
+            return fail_run(
+                run, source=source, counts=counts, http_status=http_status, error=error, cause=exc, retry=retry
+            )
         leftovers = Article.objects.filter(source=source, status=Status.INGESTED, created_at__lt=run.started_at)
         queue_enrichment(counts.to_enrich + list(leftovers.values_list("pk", flat=True)))
         record_success(source=source, etag=result.etag, last_modified=result.last_modified)
@@ -356,8 +365,8 @@ def ingest_source(*, source_id: int, force: bool = False) -> IngestionRun:
         return run
 
 
-def fail_run(run, *, source, counts, http_status, error, cause) -> IngestionRun:
-    record_failure(source=source, error=error)
+def fail_run(run, *, source, counts, http_status, error, cause, retry: bool = False) -> IngestionRun:
+    record_failure(source=source, error=error, retry=retry)
     finish_run(run, status=Outcome.FAILED, counts=counts, http_status=http_status, error=error)
     run.transient = bool(getattr(cause, "transient", False))
     return run
