@@ -188,6 +188,7 @@ def store_item(*, source: Source, item: NormalizedItem, existing: dict | None = 
             content_html=item.content_html,
             content_text=item.content_text,
             content_hash=item.content_hash,
+            reading_minutes=item.reading_minutes,
             updated_at=timezone.now(),
         )
     )

@@ -69,6 +69,20 @@ def test_changed_content_updates_a_draft_but_never_what_an_editor_wrote(httpserv
     assert article.status == Status.DRAFT
 
 
+def test_a_teaser_replaced_by_the_full_text_updates_the_reading_time(httpserver, feed_source):
+    serve(httpserver, rss(item(1, body="<p>A short teaser.</p>")))
+    source = feed_source()
+    ingest_source(source_id=source.pk)
+    assert Article.objects.get().reading_minutes == 1
+
+    long_text = "".join(f"<p>{'word ' * 230}</p>" for _ in range(12))  # twelve minutes at 230 words a minute
+    serve(httpserver, rss(item(1, body=long_text)))
+    run = ingest_source(source_id=source.pk)
+
+    assert run.items_updated == 1
+    assert Article.objects.get().reading_minutes == 12
+
+
 def test_a_published_brief_keeps_its_ingested_text(httpserver, feed_source):
     serve(httpserver, rss(item(1)))
     source = feed_source()
