@@ -12,6 +12,7 @@ import ipaddress
 import socket
 import time
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -153,6 +154,39 @@ def check_url(url: str) -> httpx.URL:
     return parsed
 
 
+# The monotonic time by which the current fetch must be over (set by `fetch`); every socket
+# read waits at most until then, so a server dripping its headers is cut off like one dripping its body.
+_deadline: ContextVar[float | None] = ContextVar("ingest_fetch_deadline", default=None)
+
+
+class DeadlineStream(httpcore.NetworkStream):
+    """A connection whose reads never wait past the current fetch's deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream):
+        self._stream = stream
+
+    def read(self, max_bytes, timeout=None):
+        deadline = _deadline.get()
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise httpcore.ReadTimeout("the total time limit of the fetch has passed")
+            timeout = remaining if timeout is None else min(timeout, remaining)
+        return self._stream.read(max_bytes, timeout)
+
+    def write(self, buffer, timeout=None):
+        return self._stream.write(buffer, timeout)
+
+    def close(self):
+        return self._stream.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None):
+        return DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info):
+        return self._stream.get_extra_info(info)
+
+
 class GuardedBackend(httpcore.SyncBackend):
     """Connects only to addresses that passed `checked_addresses`, and to nothing else."""
 
@@ -160,7 +194,8 @@ class GuardedBackend(httpcore.SyncBackend):
         last_error: Exception | None = None
         for address in checked_addresses(host, port):
             try:
-                return super().connect_tcp(str(address), port, timeout, local_address, socket_options)
+                stream = super().connect_tcp(str(address), port, timeout, local_address, socket_options)
+                return DeadlineStream(stream)
             except httpcore.ConnectError as exc:
                 last_error = exc
         raise last_error or httpcore.ConnectError(f"Could not connect to {host}.")
@@ -228,6 +263,7 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", client: httpx.Cl
     own_client = client is None
     client = client or build_client()
     deadline = time.monotonic() + settings.INGEST_TOTAL_TIMEOUT
+    deadline_token = _deadline.set(deadline)
     headers = {}
     if etag:
         headers["If-None-Match"] = etag
@@ -249,6 +285,7 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", client: httpx.Cl
             return result
         raise FetchError(f"{url} redirected more than {MAX_REDIRECTS} times; giving up.")
     finally:
+        _deadline.reset(deadline_token)
         if own_client:
             client.close()
 
@@ -292,6 +329,10 @@ def _get_once(client: httpx.Client, url: httpx.URL, headers: dict, deadline: flo
                 **_validators(response),
             )
     except httpx.TimeoutException:
+        if time.monotonic() >= deadline:
+            raise FetchError(
+                f"{url} took longer than {settings.INGEST_TOTAL_TIMEOUT:g} seconds to send; stopped.", transient=True
+            ) from None
         raise FetchError(f"{url} did not answer in time.", transient=True) from None
     except httpx.DecodingError as exc:
         raise FetchError(f"{url} sent a body that could not be decompressed ({exc}).") from None

@@ -74,6 +74,21 @@ def test_a_slow_drip_body_is_cut_off_at_the_total_timeout(ingest_settings, raw_s
         fetch(raw_server(drip))
 
 
+def test_slow_drip_headers_are_cut_off_at_the_total_timeout(ingest_settings, raw_server):
+    ingest_settings.INGEST_TOTAL_TIMEOUT = 1.0
+
+    def drip(connection):
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n")
+        for n in range(40):
+            time.sleep(0.1)  # each header well inside the read timeout, four seconds in all
+            connection.sendall(b"X-Drip-%d: x\r\n" % n)
+        connection.sendall(b"Content-Length: 0\r\n\r\n")
+
+    with pytest.raises(FetchError, match="took longer than 1 seconds") as failure:
+        fetch(raw_server(drip))
+    assert failure.value.transient
+
+
 def test_a_body_declared_over_the_cap_is_refused_before_reading(ingest_settings, httpserver):
     ingest_settings.INGEST_MAX_BYTES = 4096
     httpserver.expect_request("/big").respond_with_data(b"x" * 10_000)
