@@ -81,10 +81,13 @@ class source_lock:
 
 
 def backoff_delay(*, interval_minutes: int, failures: int) -> timedelta:
-    """How long a source that failed `failures` times in a row waits: doubling, capped (one day by default)."""
+    """How long a source that failed `failures` times in a row waits: doubling, capped (one day by default).
+
+    Never less than the source's own interval: failing must not make a slow source poll more often.
+    """
     cap = settings.INGEST_MAX_BACKOFF_MINUTES
     minutes = interval_minutes * (2 ** min(failures, 32))
-    return timedelta(minutes=min(minutes, cap))
+    return timedelta(minutes=max(min(minutes, cap), interval_minutes))
 
 
 def record_success(*, source: Source, etag: str | None = None, last_modified: str | None = None) -> None:

@@ -152,6 +152,13 @@ def test_backoff_is_capped_at_one_day():
     assert backoff_delay(interval_minutes=60, failures=500) == timedelta(days=1)
 
 
+def test_a_failing_source_never_waits_less_than_its_own_interval():
+    """The one-day cap limits the back-off; it must not make a weekly source poll daily once it fails."""
+    week = 7 * 24 * 60
+    assert backoff_delay(interval_minutes=week, failures=1) == timedelta(minutes=week)
+    assert backoff_delay(interval_minutes=2 * 24 * 60, failures=3) == timedelta(days=2)
+
+
 def test_a_page_that_is_not_a_feed_is_a_recorded_error(httpserver, feed_source):
     httpserver.expect_request("/feed.xml").respond_with_data(
         "<html><body>Hello</body></html>", content_type="text/html"
