@@ -91,6 +91,15 @@ def test_adding_a_page_refuses_a_non_web_address(curator_client):
     assert not Source.objects.exists()
 
 
+def test_adding_a_page_with_an_impossible_port_is_refused_on_the_form(curator_client):
+    response = curator_client.post(
+        reverse("admin:articles_source_add_page"), {"url": "https://news.example:99999/piece"}
+    )
+    assert response.status_code == 200
+    assert "invalid port" in response.content.decode()
+    assert not Source.objects.exists()
+
+
 def test_a_page_that_cannot_be_fetched_is_recorded_on_its_source(
     curator_client, ingest_settings, httpserver, django_capture_on_commit_callbacks
 ):
