@@ -20,6 +20,7 @@ from articles import workflow
 from articles.enrich import enrich_article as run_enrichment
 from articles.enrich.related import refresh_related, withdraw_related
 from articles.ingest import pages, pipeline
+from articles.ingest.fetch import lock_cache
 from articles.models import Article, Source, Status
 
 logger = logging.getLogger(__name__)
@@ -37,9 +38,10 @@ def too_many_deliveries(task) -> bool:
     of acks_late; counting deliveries per task id stops such a poison message.
     """
     key = f"ingest:deliveries:{task.request.id}"
-    cache.add(key, 0, timeout=24 * 3600)
+    counters = lock_cache()
+    counters.add(key, 0, timeout=24 * 3600)
     try:
-        deliveries = cache.incr(key)
+        deliveries = counters.incr(key)
     except ValueError:  # expired between add and incr
         deliveries = 1
     return deliveries > settings.INGEST_MAX_DELIVERIES

@@ -150,6 +150,18 @@ else:
             "LOCATION": "distillery_cache",
         }
     }
+# Ingestion's locks, per-host slots and delivery counts, apart from the page cache: a database
+# cache culls a third of its entries once it holds MAX_ENTRIES (300), which freed the lock of a
+# running ingestion as soon as readers had filled the cache with pages. Expired rows go first.
+CACHES["locks"] = (
+    {**CACHES["default"]}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "distillery_locks",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+)
 
 # --- Celery ---------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 import httpcore
 import httpx
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
@@ -229,6 +229,11 @@ def build_client() -> httpx.Client:
 # --- Politeness: at most N requests at once per host, across all workers ----------------
 
 
+def lock_cache():
+    """The cache that holds ingestion's locks and counters (settings' "locks", kept apart from the page cache)."""
+    return caches["locks"] if "locks" in settings.CACHES else caches["default"]
+
+
 @contextmanager
 def host_slot(host: str):
     """Hold one of INGEST_PER_HOST_CONCURRENCY slots for `host` (a cache key with expiry)."""
@@ -239,11 +244,11 @@ def host_slot(host: str):
     while True:
         for slot in range(slots):
             key = f"ingest:host:{hashlib.sha256(host.lower().encode()).hexdigest()[:32]}:{slot}"
-            if cache.add(key, 1, timeout=expiry):
+            if lock_cache().add(key, 1, timeout=expiry):
                 try:
                     yield
                 finally:
-                    cache.delete(key)
+                    lock_cache().delete(key)
                 return
         if time.monotonic() >= deadline:
             raise FetchError(f"{host} is busy with {slots} other requests from us; try again later.", transient=True)

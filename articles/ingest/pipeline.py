@@ -14,11 +14,10 @@ from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from articles.ingest.fetch import FetchError, fetch
+from articles.ingest.fetch import FetchError, fetch, lock_cache
 from articles.ingest.normalize import (
     NormalizedItem,
     NotAWebAddress,
@@ -68,12 +67,12 @@ class source_lock:
         self.key = f"ingest:lock:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
 
     def __enter__(self):
-        if not cache.add(self.key, timezone.now().isoformat(), timeout=settings.INGEST_LOCK_SECONDS):
+        if not lock_cache().add(self.key, timezone.now().isoformat(), timeout=settings.INGEST_LOCK_SECONDS):
             raise SourceBusy(self.key)
         return self
 
     def __exit__(self, *exc):
-        cache.delete(self.key)
+        lock_cache().delete(self.key)
         return False
 
 

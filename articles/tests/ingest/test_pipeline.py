@@ -303,3 +303,20 @@ def test_full_text_of_an_item_linking_a_private_address_is_not_fetched(httpserve
     assert article.content_text == "Feed text only."  # the guard refused the page; the feed's text stays
     assert "full text of http://10.1.2.3/internal-report not fetched" in run.error
     assert "private network address" in run.error
+
+
+def test_a_full_page_cache_does_not_drop_the_lock_of_a_running_ingestion(settings, feed_source):
+    """The embedded run keeps pages and locks in the database cache; culling pages must not free a lock."""
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    from portal import settings as project_settings
+
+    settings.CACHES = project_settings.CACHES  # the project's own caches, not the tests' memory ones
+    call_command("createcachetable", verbosity=0)
+    source = feed_source()
+    with source_lock(f"source:{source.pk}"):
+        for n in range(400):  # reader pages, more than a cache keeps before it culls a third of its entries
+            cache.set(f"page:{n}", "<html></html>", timeout=300)
+        with pytest.raises(SourceBusy):
+            ingest_source(source_id=source.pk)
