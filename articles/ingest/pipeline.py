@@ -46,6 +46,9 @@ class RunCounts:
     to_enrich: list[int] = field(default_factory=list)
     item_errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # stored anyway, but worth an operator's look
+    # An item failed for a reason that may pass (a locked database, a bug since fixed): the next
+    # poll must fetch the feed in full instead of being told "304 Not Modified".
+    retry_items: bool = False
 
 
 class NotAFeedSource(Exception):
@@ -278,6 +281,7 @@ def ingest_entries(*, source: Source, entries: list[Entry], feed_url: str, count
         except Exception as exc:
             logger.exception("Item %s of %s failed", entry.link, source)
             counts.failed += 1
+            counts.retry_items = True
             counts.item_errors.append(f"item {counts.seen} ({entry.link}): {exc.__class__.__name__}: {exc}")
             continue
         if outcome == "new":
@@ -357,7 +361,10 @@ def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -
             )
         leftovers = Article.objects.filter(source=source, status=Status.INGESTED, created_at__lt=run.started_at)
         queue_enrichment(counts.to_enrich + list(leftovers.values_list("pk", flat=True)))
-        record_success(source=source, etag=result.etag, last_modified=result.last_modified)
+        if counts.retry_items:
+            record_success(source=source, etag="", last_modified="")
+        else:
+            record_success(source=source, etag=result.etag, last_modified=result.last_modified)
         problems = []
         if counts.item_errors:
             problems.append(f"{counts.failed} item(s) skipped: " + "; ".join(counts.item_errors[:20]))

@@ -320,3 +320,30 @@ def test_a_full_page_cache_does_not_drop_the_lock_of_a_running_ingestion(setting
             cache.set(f"page:{n}", "<html></html>", timeout=300)
         with pytest.raises(SourceBusy):
             ingest_source(source_id=source.pk)
+
+
+def test_an_item_that_failed_for_a_passing_reason_is_stored_by_the_next_run(httpserver, feed_source, monkeypatch):
+    """A database hiccup on one item must not be hidden by the next poll's 304 Not Modified."""
+    from django.db import OperationalError
+
+    from articles.ingest import pipeline
+
+    httpserver.expect_request("/feed.xml", headers={"If-None-Match": '"v1"'}).respond_with_data("", status=304)
+    httpserver.expect_request("/feed.xml").respond_with_data(rss(item(1), item(2)), headers={"ETag": '"v1"'})
+    source = feed_source()
+    real_store_item = pipeline.store_item
+
+    def store_item_locked_once(*, source, item, existing=None):
+        if item.canonical_url.endswith("/2"):
+            raise OperationalError("database is locked")
+        return real_store_item(source=source, item=item, existing=existing)
+
+    monkeypatch.setattr(pipeline, "store_item", store_item_locked_once)
+    first = ingest_source(source_id=source.pk)
+    assert (first.items_new, first.items_failed) == (1, 1)
+    monkeypatch.setattr(pipeline, "store_item", real_store_item)
+
+    second = ingest_source(source_id=source.pk)
+
+    assert second.items_new == 1
+    assert Article.objects.count() == 2
