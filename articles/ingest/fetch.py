@@ -310,6 +310,14 @@ def _get_once(client: httpx.Client, url: httpx.URL, headers: dict, deadline: flo
                     transient=transient,
                     http_status=status,
                 )
+            codings = [c.strip() for c in response.headers.get("content-encoding", "").split(",")]
+            codings = [c for c in codings if c and c.lower() != "identity"]
+            if len(codings) > 1:
+                # Each layer inflates a whole read at once (gzip in gzip: a few kB become gigabytes).
+                raise FetchError(
+                    f"{url} sent a body compressed more than once ({', '.join(codings)}); refused.",
+                    http_status=status,
+                )
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > cap:
                 raise FetchError(f"{url} is {int(declared):,} bytes, over the limit of {cap:,}.", http_status=status)

@@ -89,6 +89,30 @@ def test_slow_drip_headers_are_cut_off_at_the_total_timeout(ingest_settings, raw
     assert failure.value.transient
 
 
+def test_a_body_compressed_twice_over_is_refused_without_inflating_it(ingest_settings, raw_server):
+    """gzip inside gzip turns a 1 kB body into 64 MB in one read: refused before any of it is inflated."""
+    import gzip
+    import tracemalloc
+
+    bomb = gzip.compress(gzip.compress(b"\0" * (64 * 1024 * 1024), 1), 9)
+
+    def send(connection):
+        connection.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Encoding: gzip, gzip\r\n"
+            b"Content-Length: %d\r\n\r\n%s" % (len(bomb), bomb)
+        )
+
+    url = raw_server(send)
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError, match="compressed more than once"):
+            fetch(url)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 1024 * 1024
+
+
 def test_a_body_declared_over_the_cap_is_refused_before_reading(ingest_settings, httpserver):
     ingest_settings.INGEST_MAX_BYTES = 4096
     httpserver.expect_request("/big").respond_with_data(b"x" * 10_000)
