@@ -26,6 +26,9 @@ from articles.models import Article, Source, Status
 logger = logging.getLogger(__name__)
 
 
+MAX_RETRY_AFTER_SECONDS = 3600
+
+
 def retry_countdown(retries: int) -> float:
     """Exponential backoff with full jitter: 30 s, 60 s, 120 s … each scattered so retries do not stampede."""
     return random.uniform(0.5, 1.0) * 30 * (2**retries)
@@ -65,8 +68,15 @@ def ingest_source(self, source_id: int, force: bool = False):
     except Source.DoesNotExist:
         logger.info("Source %s no longer exists; skipped.", source_id)
         return None
-    if getattr(run, "transient", False) and self.request.retries < settings.INGEST_TASK_RETRIES:
-        raise self.retry(countdown=retry_countdown(self.request.retries))
+    retry_after = getattr(run, "retry_after", 0)
+    # Never sooner than the server asked (Retry-After on a 429 or 503); a wait over an hour is left
+    # to the schedule, whose next fetch time already honours it.
+    if (
+        getattr(run, "transient", False)
+        and self.request.retries < settings.INGEST_TASK_RETRIES
+        and retry_after <= MAX_RETRY_AFTER_SECONDS
+    ):
+        raise self.retry(countdown=max(retry_countdown(self.request.retries), retry_after))
     return run.status
 
 

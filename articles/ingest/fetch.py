@@ -14,6 +14,8 @@ import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
 import httpcore
@@ -40,10 +42,13 @@ class FetchError(Exception):
     the task's retry policy looks at.
     """
 
-    def __init__(self, message: str, *, transient: bool = False, http_status: int | None = None):
+    def __init__(
+        self, message: str, *, transient: bool = False, http_status: int | None = None, retry_after: float = 0
+    ):
         super().__init__(message)
         self.transient = transient
         self.http_status = http_status
+        self.retry_after = retry_after  # seconds the server asked us to wait (Retry-After), 0 if it did not
 
 
 class UnsafeURL(FetchError):
@@ -309,6 +314,7 @@ def _get_once(client: httpx.Client, url: httpx.URL, headers: dict, deadline: flo
                     f"{url} answered HTTP {status} {response.reason_phrase}.".replace(" .", "."),
                     transient=transient,
                     http_status=status,
+                    retry_after=retry_after_seconds(response.headers.get("retry-after", "")),
                 )
             codings = [c.strip() for c in response.headers.get("content-encoding", "").split(",")]
             codings = [c for c in codings if c and c.lower() != "identity"]
@@ -351,6 +357,20 @@ def _get_once(client: httpx.Client, url: httpx.URL, headers: dict, deadline: flo
         raise FetchError(f"{url} sent a body that could not be decompressed ({exc}).") from None
     except httpx.TransportError as exc:
         raise FetchError(f"Could not reach {url} ({exc.__class__.__name__}: {exc}).", transient=True) from None
+
+
+def retry_after_seconds(value: str) -> float:
+    """A Retry-After header (seconds, or an HTTP date) as seconds from now; 0 when absent or unreadable."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return 0
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 KEPT_HEADERS = {"location", "content-type", "content-location", "content-language", "etag", "last-modified"}

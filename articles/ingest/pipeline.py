@@ -109,17 +109,21 @@ def record_success(*, source: Source, etag: str | None = None, last_modified: st
     Source.objects.filter(pk=source.pk).update(**values)
 
 
-def record_failure(*, source: Source, error: str, retry: bool = False) -> None:
-    """Count one more failed poll; a `retry` of a poll that already failed is the same poll, not another."""
+def record_failure(*, source: Source, error: str, retry: bool = False, retry_after: float = 0) -> None:
+    """Count one more failed poll; a `retry` of a poll that already failed is the same poll, not another.
+
+    `retry_after` (seconds, from the server's Retry-After) is honoured when longer than the back-off.
+    """
     now = timezone.now()
     failures = Source.objects.filter(pk=source.pk).values_list("consecutive_failures", flat=True).first() or 0
     if not (retry and failures):
         failures += 1
+    wait = backoff_delay(interval_minutes=source.poll_interval_minutes, failures=failures)
     Source.objects.filter(pk=source.pk).update(
         last_fetched_at=now,
         consecutive_failures=failures,
         last_error=error[:2000],
-        next_fetch_at=now + backoff_delay(interval_minutes=source.poll_interval_minutes, failures=failures),
+        next_fetch_at=now + max(wait, timedelta(seconds=retry_after)),
     )
 
 
@@ -376,7 +380,9 @@ def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -
 
 
 def fail_run(run, *, source, counts, http_status, error, cause, retry: bool = False) -> IngestionRun:
-    record_failure(source=source, error=error, retry=retry)
+    retry_after = getattr(cause, "retry_after", 0)
+    record_failure(source=source, error=error, retry=retry, retry_after=retry_after)
     finish_run(run, status=Outcome.FAILED, counts=counts, http_status=http_status, error=error)
     run.transient = bool(getattr(cause, "transient", False))
+    run.retry_after = retry_after
     return run

@@ -187,3 +187,17 @@ def test_no_more_than_two_requests_reach_one_host_at_once(ingest_settings):
     assert errors == []
     assert len(server.log) == 6
     assert peak == 2
+
+
+def test_retry_after_is_read_as_seconds_or_as_a_date():
+    from datetime import UTC, datetime, timedelta
+    from email.utils import format_datetime
+
+    from articles.ingest.fetch import retry_after_seconds
+
+    in_an_hour = format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True)
+    assert retry_after_seconds("120") == 120
+    assert 3500 < retry_after_seconds(in_an_hour) <= 3600
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0  # already past
+    assert retry_after_seconds("soon") == 0
+    assert retry_after_seconds("") == 0

@@ -347,3 +347,12 @@ def test_an_item_that_failed_for_a_passing_reason_is_stored_by_the_next_run(http
 
     assert second.items_new == 1
     assert Article.objects.count() == 2
+
+
+def test_a_source_answering_429_is_not_polled_again_before_its_retry_after(httpserver, feed_source):
+    httpserver.expect_request("/feed.xml").respond_with_data("slow down", status=429, headers={"Retry-After": "7200"})
+    source = feed_source(poll_interval_minutes=30)
+    run = ingest_source(source_id=source.pk)
+    source.refresh_from_db()
+    assert (run.status, run.http_status) == (Outcome.FAILED, 429)
+    assert source.next_fetch_at == source.last_fetched_at + timedelta(hours=2)  # not the 60-minute back-off

@@ -126,3 +126,18 @@ def test_retries_of_one_failed_poll_count_as_one_failure_for_the_backoff(
     assert source.consecutive_failures == 1
     assert source.next_fetch_at == source.last_fetched_at + timedelta(hours=2)
     assert "HTTP 503" in source.last_error
+
+
+def test_a_retry_waits_at_least_as_long_as_the_server_asked(ingest_settings, httpserver, feed_source, monkeypatch):
+    asked = []
+
+    def retry(**kwargs):
+        asked.append(kwargs.get("countdown"))
+        return Retry("scheduled")
+
+    monkeypatch.setattr(tasks.ingest_source, "retry", retry)
+    httpserver.expect_request("/feed.xml").respond_with_data("busy", status=503, headers={"Retry-After": "600"})
+    source = feed_source()
+    with pytest.raises(Retry):
+        tasks.ingest_source.apply(args=[source.pk], throw=True)
+    assert len(asked) == 1 and asked[0] >= 600
