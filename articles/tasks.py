@@ -60,6 +60,10 @@ def ingest_source(self, source_id: int, force: bool = False):
             "(the worker was killed each time); it will be tried again at the next interval."
         )
         return None
+    if not force and Source.objects.filter(pk=source_id, is_active=False).exists():
+        # Paused after this poll (or its retry) was queued: the curator's pause stands.
+        logger.info("Source %s was paused; skipped.", source_id)
+        return None
     try:
         run = pipeline.ingest_source(source_id=source_id, force=force, retry=self.request.retries > 0)
     except pipeline.SourceBusy:

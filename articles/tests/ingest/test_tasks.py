@@ -141,3 +141,13 @@ def test_a_retry_waits_at_least_as_long_as_the_server_asked(ingest_settings, htt
     with pytest.raises(Retry):
         tasks.ingest_source.apply(args=[source.pk], throw=True)
     assert len(asked) == 1 and asked[0] >= 600
+
+
+def test_a_queued_poll_of_a_source_paused_meanwhile_does_not_fetch_it(ingest_settings, httpserver, feed_source):
+    httpserver.expect_request("/feed.xml").respond_with_data(rss(item(1)))
+    source = feed_source()
+    Source.objects.filter(pk=source.pk).update(is_active=False)  # paused after beat queued it
+    assert tasks.ingest_source.apply(args=[source.pk]).result is None
+    assert not IngestionRun.objects.exists() and httpserver.log == []
+    # "Ingest now" on a paused source is a curator's explicit wish and still runs.
+    assert tasks.ingest_source.apply(args=[source.pk], kwargs={"force": True}).result == IngestionRun.Outcome.SUCCEEDED
