@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.core.cache import cache
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
@@ -20,9 +19,13 @@ from articles import workflow
 from articles.enrich import enrich_article as run_enrichment
 from articles.enrich.related import refresh_related, withdraw_related
 from articles.ingest import pages, pipeline
+from articles.ingest.fetch import lock_cache
 from articles.models import Article, Source, Status
 
 logger = logging.getLogger(__name__)
+
+
+MAX_RETRY_AFTER_SECONDS = 3600
 
 
 def retry_countdown(retries: int) -> float:
@@ -37,9 +40,10 @@ def too_many_deliveries(task) -> bool:
     of acks_late; counting deliveries per task id stops such a poison message.
     """
     key = f"ingest:deliveries:{task.request.id}"
-    cache.add(key, 0, timeout=24 * 3600)
+    counters = lock_cache()
+    counters.add(key, 0, timeout=24 * 3600)
     try:
-        deliveries = cache.incr(key)
+        deliveries = counters.incr(key)
     except ValueError:  # expired between add and incr
         deliveries = 1
     return deliveries > settings.INGEST_MAX_DELIVERIES
@@ -55,16 +59,27 @@ def ingest_source(self, source_id: int, force: bool = False):
             "(the worker was killed each time); it will be tried again at the next interval."
         )
         return None
+    if not force and Source.objects.filter(pk=source_id, is_active=False).exists():
+        # Paused after this poll (or its retry) was queued: the curator's pause stands.
+        logger.info("Source %s was paused; skipped.", source_id)
+        return None
     try:
-        run = pipeline.ingest_source(source_id=source_id, force=force)
+        run = pipeline.ingest_source(source_id=source_id, force=force, retry=self.request.retries > 0)
     except pipeline.SourceBusy:
         logger.info("Source %s is already being ingested; skipped.", source_id)
         return None
     except Source.DoesNotExist:
         logger.info("Source %s no longer exists; skipped.", source_id)
         return None
-    if getattr(run, "transient", False) and self.request.retries < settings.INGEST_TASK_RETRIES:
-        raise self.retry(countdown=retry_countdown(self.request.retries))
+    retry_after = getattr(run, "retry_after", 0)
+    # Never sooner than the server asked (Retry-After on a 429 or 503); a wait over an hour is left
+    # to the schedule, whose next fetch time already honours it.
+    if (
+        getattr(run, "transient", False)
+        and self.request.retries < settings.INGEST_TASK_RETRIES
+        and retry_after <= MAX_RETRY_AFTER_SECONDS
+    ):
+        raise self.retry(countdown=max(retry_countdown(self.request.retries), retry_after))
     return run.status
 
 
@@ -116,7 +131,7 @@ ENRICH_LOCK_SECONDS = 600  # longer than a generative call and the soft time lim
 def enrich_article(self, article_id: int):
     """Draft a brief and move it from ingested to draft; a second run refreshes the suggestions only."""
     lock = f"enrich-article:{article_id}"
-    if not cache.add(lock, True, ENRICH_LOCK_SECONDS):
+    if not lock_cache().add(lock, True, ENRICH_LOCK_SECONDS):
         # The same brief is being enriched right now: try again once that run is over.
         raise self.retry(countdown=60)
     try:
@@ -129,7 +144,7 @@ def enrich_article(self, article_id: int):
             with suppress(workflow.TransitionRefused):
                 workflow.start_draft(article=article, actor=None, reason="Machine draft ready")
     finally:
-        cache.delete(lock)
+        lock_cache().delete(lock)
 
 
 @shared_task(

@@ -145,8 +145,8 @@ if REDIS_URL:
         "pages": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
     }
 else:
-    # Database tables shared by the web process and the worker: page-cache
-    # invalidation and task locks (cache.add) must be seen by both.
+    # Database tables shared by the web process and the worker, which must see the same
+    # page-cache version and the same task locks (cache.add).
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -160,6 +160,18 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         },
     }
+# Task locks (ingestion, enrichment), per-host slots and delivery counts, apart from pages: a database
+# cache culls a third of its entries once it holds MAX_ENTRIES (300), which freed the lock of a
+# running ingestion as soon as readers had filled the cache with pages. Expired rows go first.
+CACHES["locks"] = (
+    {**CACHES["default"]}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "distillery_locks",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+)
 
 # --- Celery ---------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from articles import tasks
 from articles.ingest import pipeline
 from articles.ingest.fetch import UnsafeURL, check_url
+from articles.ingest.normalize import NotAWebAddress, canonical_url
 from articles.ingest.opml import MAX_OPML_BYTES, OPMLError, export_opml, import_opml
 from articles.ingest.pages import page_source_for
 from articles.models import IngestionRun, Source
@@ -46,7 +47,8 @@ class AddPageForm(forms.Form):
         url = self.cleaned_data["url"]
         try:
             check_url(url)
-        except UnsafeURL as refusal:
+            canonical_url(url)  # what page_source_for and the brief will need (a port over 65535 fails here)
+        except (UnsafeURL, NotAWebAddress) as refusal:
             raise forms.ValidationError(str(refusal)) from None
         return url
 

@@ -12,13 +12,16 @@ import ipaddress
 import socket
 import time
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
 import httpcore
 import httpx
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
@@ -39,10 +42,13 @@ class FetchError(Exception):
     the task's retry policy looks at.
     """
 
-    def __init__(self, message: str, *, transient: bool = False, http_status: int | None = None):
+    def __init__(
+        self, message: str, *, transient: bool = False, http_status: int | None = None, retry_after: float = 0
+    ):
         super().__init__(message)
         self.transient = transient
         self.http_status = http_status
+        self.retry_after = retry_after  # seconds the server asked us to wait (Retry-After), 0 if it did not
 
 
 class UnsafeURL(FetchError):
@@ -94,6 +100,9 @@ def refusal_reason(address: IPAddress, *, allow_loopback: bool = False) -> str |
         return "the unspecified address"
     if address.is_link_local:
         return "a link-local address"
+    if address.version == 6 and address.is_site_local:
+        # fec0::/10: deprecated, but still routed inside some networks, and `is_global` calls it public.
+        return "a site-local address"
     if address.is_multicast:
         return "a multicast address"
     if address.version == 4 and address in SHARED_ADDRESS_SPACE:
@@ -150,6 +159,39 @@ def check_url(url: str) -> httpx.URL:
     return parsed
 
 
+# The monotonic time by which the current fetch must be over (set by `fetch`); every socket
+# read waits at most until then, so a server dripping its headers is cut off like one dripping its body.
+_deadline: ContextVar[float | None] = ContextVar("ingest_fetch_deadline", default=None)
+
+
+class DeadlineStream(httpcore.NetworkStream):
+    """A connection whose reads never wait past the current fetch's deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream):
+        self._stream = stream
+
+    def read(self, max_bytes, timeout=None):
+        deadline = _deadline.get()
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise httpcore.ReadTimeout("the total time limit of the fetch has passed")
+            timeout = remaining if timeout is None else min(timeout, remaining)
+        return self._stream.read(max_bytes, timeout)
+
+    def write(self, buffer, timeout=None):
+        return self._stream.write(buffer, timeout)
+
+    def close(self):
+        return self._stream.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None):
+        return DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info):
+        return self._stream.get_extra_info(info)
+
+
 class GuardedBackend(httpcore.SyncBackend):
     """Connects only to addresses that passed `checked_addresses`, and to nothing else."""
 
@@ -157,7 +199,8 @@ class GuardedBackend(httpcore.SyncBackend):
         last_error: Exception | None = None
         for address in checked_addresses(host, port):
             try:
-                return super().connect_tcp(str(address), port, timeout, local_address, socket_options)
+                stream = super().connect_tcp(str(address), port, timeout, local_address, socket_options)
+                return DeadlineStream(stream)
             except httpcore.ConnectError as exc:
                 last_error = exc
         raise last_error or httpcore.ConnectError(f"Could not connect to {host}.")
@@ -191,6 +234,11 @@ def build_client() -> httpx.Client:
 # --- Politeness: at most N requests at once per host, across all workers ----------------
 
 
+def lock_cache():
+    """The cache that holds ingestion's locks and counters (settings' "locks", kept apart from the page cache)."""
+    return caches["locks"] if "locks" in settings.CACHES else caches["default"]
+
+
 @contextmanager
 def host_slot(host: str):
     """Hold one of INGEST_PER_HOST_CONCURRENCY slots for `host` (a cache key with expiry)."""
@@ -201,11 +249,11 @@ def host_slot(host: str):
     while True:
         for slot in range(slots):
             key = f"ingest:host:{hashlib.sha256(host.lower().encode()).hexdigest()[:32]}:{slot}"
-            if cache.add(key, 1, timeout=expiry):
+            if lock_cache().add(key, 1, timeout=expiry):
                 try:
                     yield
                 finally:
-                    cache.delete(key)
+                    lock_cache().delete(key)
                 return
         if time.monotonic() >= deadline:
             raise FetchError(f"{host} is busy with {slots} other requests from us; try again later.", transient=True)
@@ -225,6 +273,7 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", client: httpx.Cl
     own_client = client is None
     client = client or build_client()
     deadline = time.monotonic() + settings.INGEST_TOTAL_TIMEOUT
+    deadline_token = _deadline.set(deadline)
     headers = {}
     if etag:
         headers["If-None-Match"] = etag
@@ -246,6 +295,7 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", client: httpx.Cl
             return result
         raise FetchError(f"{url} redirected more than {MAX_REDIRECTS} times; giving up.")
     finally:
+        _deadline.reset(deadline_token)
         if own_client:
             client.close()
 
@@ -263,6 +313,15 @@ def _get_once(client: httpx.Client, url: httpx.URL, headers: dict, deadline: flo
                 raise FetchError(
                     f"{url} answered HTTP {status} {response.reason_phrase}.".replace(" .", "."),
                     transient=transient,
+                    http_status=status,
+                    retry_after=retry_after_seconds(response.headers.get("retry-after", "")),
+                )
+            codings = [c.strip() for c in response.headers.get("content-encoding", "").split(",")]
+            codings = [c for c in codings if c and c.lower() != "identity"]
+            if len(codings) > 1:
+                # Each layer inflates a whole read at once (gzip in gzip: a few kB become gigabytes).
+                raise FetchError(
+                    f"{url} sent a body compressed more than once ({', '.join(codings)}); refused.",
                     http_status=status,
                 )
             declared = response.headers.get("content-length", "")
@@ -289,11 +348,29 @@ def _get_once(client: httpx.Client, url: httpx.URL, headers: dict, deadline: flo
                 **_validators(response),
             )
     except httpx.TimeoutException:
+        if time.monotonic() >= deadline:
+            raise FetchError(
+                f"{url} took longer than {settings.INGEST_TOTAL_TIMEOUT:g} seconds to send; stopped.", transient=True
+            ) from None
         raise FetchError(f"{url} did not answer in time.", transient=True) from None
     except httpx.DecodingError as exc:
         raise FetchError(f"{url} sent a body that could not be decompressed ({exc}).") from None
     except httpx.TransportError as exc:
         raise FetchError(f"Could not reach {url} ({exc.__class__.__name__}: {exc}).", transient=True) from None
+
+
+def retry_after_seconds(value: str) -> float:
+    """A Retry-After header (seconds, or an HTTP date) as seconds from now; 0 when absent or unreadable."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return 0
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 KEPT_HEADERS = {"location", "content-type", "content-location", "content-language", "etag", "last-modified"}

@@ -50,10 +50,14 @@ def ingest_page(*, source_id: int, url: str) -> IngestionRun:
             page = extract_page(result.content, url=result.url)
             if not page.html:
                 raise FeedError(f"No article text could be found on {url}.")
+            # After redirects (a short link, an old address) the page's own address is the original,
+            # and its site the source the brief credits.
             entry = Entry(
-                link=url, title=page.title, content_html=page.html, author=page.author, published=page.published
+                link=result.url, title=page.title, content_html=page.html, author=page.author, published=page.published
             )
-            outcome, article_id = store_item(source=source, item=normalize_entry(entry, feed_url=url))
+            item = normalize_entry(entry, feed_url=result.url)
+            owner = source if result.url == url else page_source_for(result.url)
+            outcome, article_id = store_item(source=owner, item=item)
         except (FetchError, FeedError, NotAWebAddress) as exc:
             counts.failed = 1
             http_status = getattr(exc, "http_status", None) or http_status

@@ -223,6 +223,8 @@ def parse_json_feed(content: bytes, *, url: str) -> ParsedFeed:
         document = json.loads(content.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FeedError(f"The JSON feed is not valid JSON ({exc}).") from None
+    except RecursionError:
+        raise FeedError("The JSON feed is nested too deeply to be read.") from None
     if not isinstance(document, dict):
         raise FeedError("The JSON feed is not an object.")
     version = document.get("version")

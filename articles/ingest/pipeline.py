@@ -14,11 +14,10 @@ from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from articles.ingest.fetch import FetchError, fetch
+from articles.ingest.fetch import FetchError, fetch, lock_cache
 from articles.ingest.normalize import (
     NormalizedItem,
     NotAWebAddress,
@@ -47,6 +46,9 @@ class RunCounts:
     to_enrich: list[int] = field(default_factory=list)
     item_errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # stored anyway, but worth an operator's look
+    # An item failed for a reason that may pass (a locked database, a bug since fixed): the next
+    # poll must fetch the feed in full instead of being told "304 Not Modified".
+    retry_items: bool = False
 
 
 class NotAFeedSource(Exception):
@@ -68,12 +70,12 @@ class source_lock:
         self.key = f"ingest:lock:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
 
     def __enter__(self):
-        if not cache.add(self.key, timezone.now().isoformat(), timeout=settings.INGEST_LOCK_SECONDS):
+        if not lock_cache().add(self.key, timezone.now().isoformat(), timeout=settings.INGEST_LOCK_SECONDS):
             raise SourceBusy(self.key)
         return self
 
     def __exit__(self, *exc):
-        cache.delete(self.key)
+        lock_cache().delete(self.key)
         return False
 
 
@@ -81,10 +83,13 @@ class source_lock:
 
 
 def backoff_delay(*, interval_minutes: int, failures: int) -> timedelta:
-    """How long a source that failed `failures` times in a row waits: doubling, capped (one day by default)."""
+    """How long a source that failed `failures` times in a row waits: doubling, capped (one day by default).
+
+    Never less than the source's own interval: failing must not make a slow source poll more often.
+    """
     cap = settings.INGEST_MAX_BACKOFF_MINUTES
     minutes = interval_minutes * (2 ** min(failures, 32))
-    return timedelta(minutes=min(minutes, cap))
+    return timedelta(minutes=max(min(minutes, cap), interval_minutes))
 
 
 def record_success(*, source: Source, etag: str | None = None, last_modified: str | None = None) -> None:
@@ -104,15 +109,21 @@ def record_success(*, source: Source, etag: str | None = None, last_modified: st
     Source.objects.filter(pk=source.pk).update(**values)
 
 
-def record_failure(*, source: Source, error: str) -> None:
+def record_failure(*, source: Source, error: str, retry: bool = False, retry_after: float = 0) -> None:
+    """Count one more failed poll; a `retry` of a poll that already failed is the same poll, not another.
+
+    `retry_after` (seconds, from the server's Retry-After) is honoured when longer than the back-off.
+    """
     now = timezone.now()
     failures = Source.objects.filter(pk=source.pk).values_list("consecutive_failures", flat=True).first() or 0
-    failures += 1
+    if not (retry and failures):
+        failures += 1
+    wait = backoff_delay(interval_minutes=source.poll_interval_minutes, failures=failures)
     Source.objects.filter(pk=source.pk).update(
         last_fetched_at=now,
         consecutive_failures=failures,
         last_error=error[:2000],
-        next_fetch_at=now + backoff_delay(interval_minutes=source.poll_interval_minutes, failures=failures),
+        next_fetch_at=now + max(wait, timedelta(seconds=retry_after)),
     )
 
 
@@ -186,6 +197,7 @@ def store_item(*, source: Source, item: NormalizedItem, existing: dict | None = 
             content_html=item.content_html,
             content_text=item.content_text,
             content_hash=item.content_hash,
+            reading_minutes=item.reading_minutes,
             updated_at=timezone.now(),
         )
     )
@@ -273,6 +285,7 @@ def ingest_entries(*, source: Source, entries: list[Entry], feed_url: str, count
         except Exception as exc:
             logger.exception("Item %s of %s failed", entry.link, source)
             counts.failed += 1
+            counts.retry_items = True
             counts.item_errors.append(f"item {counts.seen} ({entry.link}): {exc.__class__.__name__}: {exc}")
             continue
         if outcome == "new":
@@ -305,10 +318,11 @@ def _item_addresses(entries: list[Entry], feed_url: str) -> list[str]:
 # --- Whole runs -------------------------------------------------------------------------
 
 
-def ingest_source(*, source_id: int, force: bool = False) -> IngestionRun:
+def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -> IngestionRun:
     """Fetch and store one feed source now; raises SourceBusy if it is already being ingested.
 
     `force` skips the conditional GET (a curator's "Ingest now" wants a real look).
+    `retry` says this is the task retrying a poll that failed: its failure is not counted again.
     A failed fetch or an unreadable feed is recorded on the run and the source, never raised.
     """
     with source_lock(f"source:{source_id}"):
@@ -332,20 +346,29 @@ def ingest_source(*, source_id: int, force: bool = False) -> IngestionRun:
             ingest_entries(source=source, entries=feed.entries, feed_url=result.url, counts=counts)
         except (FetchError, FeedError) as exc:
             http_status = getattr(exc, "http_status", None) or http_status
-            return fail_run(run, source=source, counts=counts, http_status=http_status, error=str(exc), cause=exc)
+            return fail_run(
+                run, source=source, counts=counts, http_status=http_status, error=str(exc), cause=exc, retry=retry
+            )
         except SoftTimeLimitExceeded as exc:
             error = (
                 f"Stopped after {settings.CELERY_TASK_SOFT_TIME_LIMIT} seconds (the task's time limit); "
                 f"the {counts.new} new item(s) stored so far are kept and the next run continues."
             )
-            return fail_run(run, source=source, counts=counts, http_status=http_status, error=error, cause=exc)
+            return fail_run(
+                run, source=source, counts=counts, http_status=http_status, error=error, cause=exc, retry=retry
+            )
         except Exception as exc:  # a bug or a surprise: record it, then let the worker go on
             logger.exception("Ingesting %s failed", source)
             error = f"Unexpected error while ingesting: {exc.__class__.__name__}: {exc}"
-            return fail_run(run, source=source, counts=counts, http_status=http_status, error=error, cause=exc)
+            return fail_run(
+                run, source=source, counts=counts, http_status=http_status, error=error, cause=exc, retry=retry
+            )
         leftovers = Article.objects.filter(source=source, status=Status.INGESTED, created_at__lt=run.started_at)
         queue_enrichment(counts.to_enrich + list(leftovers.values_list("pk", flat=True)))
-        record_success(source=source, etag=result.etag, last_modified=result.last_modified)
+        if counts.retry_items:
+            record_success(source=source, etag="", last_modified="")
+        else:
+            record_success(source=source, etag=result.etag, last_modified=result.last_modified)
         problems = []
         if counts.item_errors:
             problems.append(f"{counts.failed} item(s) skipped: " + "; ".join(counts.item_errors[:20]))
@@ -356,8 +379,10 @@ def ingest_source(*, source_id: int, force: bool = False) -> IngestionRun:
         return run
 
 
-def fail_run(run, *, source, counts, http_status, error, cause) -> IngestionRun:
-    record_failure(source=source, error=error)
+def fail_run(run, *, source, counts, http_status, error, cause, retry: bool = False) -> IngestionRun:
+    retry_after = getattr(cause, "retry_after", 0)
+    record_failure(source=source, error=error, retry=retry, retry_after=retry_after)
     finish_run(run, status=Outcome.FAILED, counts=counts, http_status=http_status, error=error)
     run.transient = bool(getattr(cause, "transient", False))
+    run.retry_after = retry_after
     return run

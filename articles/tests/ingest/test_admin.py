@@ -85,9 +85,35 @@ def test_a_curator_adds_a_single_page_and_it_reaches_the_queue(
     assert "Sentence 9 of a careful argument" in article.content_text
 
 
+def test_a_page_added_by_a_redirecting_link_is_credited_to_where_it_lives(
+    curator_client, ingest_settings, httpserver, django_capture_on_commit_callbacks
+):
+    """A short link (or an old address) that redirects: the brief links and credits the page itself."""
+    page = "<html><body><article><h1>The real piece</h1>" + "<p>A sentence of the real piece, with words.</p>" * 10
+    httpserver.expect_request("/essay").respond_with_data(page + "</article></body></html>", content_type="text/html")
+    httpserver.expect_request("/s/x1").respond_with_data(
+        "", status=301, headers={"Location": httpserver.url_for("/essay")}
+    )
+    short_link = f"http://localhost:{httpserver.port}/s/x1"
+    with django_capture_on_commit_callbacks(execute=True):
+        curator_client.post(reverse("admin:articles_source_add_page"), {"url": short_link})
+    article = Article.objects.get()
+    assert article.original_url == httpserver.url_for("/essay")
+    assert article.source.url == httpserver.url_for("/")
+
+
 def test_adding_a_page_refuses_a_non_web_address(curator_client):
     response = curator_client.post(reverse("admin:articles_source_add_page"), {"url": "ftp://files.example/x"})
     assert response.status_code == 200
+    assert not Source.objects.exists()
+
+
+def test_adding_a_page_with_an_impossible_port_is_refused_on_the_form(curator_client):
+    response = curator_client.post(
+        reverse("admin:articles_source_add_page"), {"url": "https://news.example:99999/piece"}
+    )
+    assert response.status_code == 200
+    assert "invalid port" in response.content.decode()
     assert not Source.objects.exists()
 
 

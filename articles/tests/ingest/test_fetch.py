@@ -74,6 +74,45 @@ def test_a_slow_drip_body_is_cut_off_at_the_total_timeout(ingest_settings, raw_s
         fetch(raw_server(drip))
 
 
+def test_slow_drip_headers_are_cut_off_at_the_total_timeout(ingest_settings, raw_server):
+    ingest_settings.INGEST_TOTAL_TIMEOUT = 1.0
+
+    def drip(connection):
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n")
+        for n in range(40):
+            time.sleep(0.1)  # each header well inside the read timeout, four seconds in all
+            connection.sendall(b"X-Drip-%d: x\r\n" % n)
+        connection.sendall(b"Content-Length: 0\r\n\r\n")
+
+    with pytest.raises(FetchError, match="took longer than 1 seconds") as failure:
+        fetch(raw_server(drip))
+    assert failure.value.transient
+
+
+def test_a_body_compressed_twice_over_is_refused_without_inflating_it(ingest_settings, raw_server):
+    """gzip inside gzip turns a 1 kB body into 64 MB in one read: refused before any of it is inflated."""
+    import gzip
+    import tracemalloc
+
+    bomb = gzip.compress(gzip.compress(b"\0" * (64 * 1024 * 1024), 1), 9)
+
+    def send(connection):
+        connection.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Encoding: gzip, gzip\r\n"
+            b"Content-Length: %d\r\n\r\n%s" % (len(bomb), bomb)
+        )
+
+    url = raw_server(send)
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError, match="compressed more than once"):
+            fetch(url)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 1024 * 1024
+
+
 def test_a_body_declared_over_the_cap_is_refused_before_reading(ingest_settings, httpserver):
     ingest_settings.INGEST_MAX_BYTES = 4096
     httpserver.expect_request("/big").respond_with_data(b"x" * 10_000)
@@ -148,3 +187,17 @@ def test_no_more_than_two_requests_reach_one_host_at_once(ingest_settings):
     assert errors == []
     assert len(server.log) == 6
     assert peak == 2
+
+
+def test_retry_after_is_read_as_seconds_or_as_a_date():
+    from datetime import UTC, datetime, timedelta
+    from email.utils import format_datetime
+
+    from articles.ingest.fetch import retry_after_seconds
+
+    in_an_hour = format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True)
+    assert retry_after_seconds("120") == 120
+    assert 3500 < retry_after_seconds(in_an_hour) <= 3600
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0  # already past
+    assert retry_after_seconds("soon") == 0
+    assert retry_after_seconds("") == 0

@@ -94,6 +94,7 @@ def test_json_feed_11_authors_dates_and_external_url():
         (b'{"version": "https://jsonfeed.org/version/1.1", "items": 3}', "no list of items"),
         (b"[1, 2]", "not an object"),
         (b"   ", "empty"),
+        (b'{"items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
     ],
 )
 def test_broken_json_feeds_are_clear_errors(body, message):

@@ -69,6 +69,20 @@ def test_changed_content_updates_a_draft_but_never_what_an_editor_wrote(httpserv
     assert article.status == Status.DRAFT
 
 
+def test_a_teaser_replaced_by_the_full_text_updates_the_reading_time(httpserver, feed_source):
+    serve(httpserver, rss(item(1, body="<p>A short teaser.</p>")))
+    source = feed_source()
+    ingest_source(source_id=source.pk)
+    assert Article.objects.get().reading_minutes == 1
+
+    long_text = "".join(f"<p>{'word ' * 230}</p>" for _ in range(12))  # twelve minutes at 230 words a minute
+    serve(httpserver, rss(item(1, body=long_text)))
+    run = ingest_source(source_id=source.pk)
+
+    assert run.items_updated == 1
+    assert Article.objects.get().reading_minutes == 12
+
+
 def test_a_published_brief_keeps_its_ingested_text(httpserver, feed_source):
     serve(httpserver, rss(item(1)))
     source = feed_source()
@@ -136,6 +150,13 @@ def test_backoff_is_capped_at_one_day():
     assert backoff_delay(interval_minutes=60, failures=3) == timedelta(hours=8)
     assert backoff_delay(interval_minutes=60, failures=5) == timedelta(days=1)
     assert backoff_delay(interval_minutes=60, failures=500) == timedelta(days=1)
+
+
+def test_a_failing_source_never_waits_less_than_its_own_interval():
+    """The one-day cap limits the back-off; it must not make a weekly source poll daily once it fails."""
+    week = 7 * 24 * 60
+    assert backoff_delay(interval_minutes=week, failures=1) == timedelta(minutes=week)
+    assert backoff_delay(interval_minutes=2 * 24 * 60, failures=3) == timedelta(days=2)
 
 
 def test_a_page_that_is_not_a_feed_is_a_recorded_error(httpserver, feed_source):
@@ -282,3 +303,56 @@ def test_full_text_of_an_item_linking_a_private_address_is_not_fetched(httpserve
     assert article.content_text == "Feed text only."  # the guard refused the page; the feed's text stays
     assert "full text of http://10.1.2.3/internal-report not fetched" in run.error
     assert "private network address" in run.error
+
+
+def test_a_full_page_cache_does_not_drop_the_lock_of_a_running_ingestion(settings, feed_source):
+    """The embedded run keeps pages and locks in the database cache; culling pages must not free a lock."""
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    from portal import settings as project_settings
+
+    settings.CACHES = project_settings.CACHES  # the project's own caches, not the tests' memory ones
+    call_command("createcachetable", verbosity=0)
+    source = feed_source()
+    with source_lock(f"source:{source.pk}"):
+        for n in range(400):  # reader pages, more than a cache keeps before it culls a third of its entries
+            cache.set(f"page:{n}", "<html></html>", timeout=300)
+        with pytest.raises(SourceBusy):
+            ingest_source(source_id=source.pk)
+
+
+def test_an_item_that_failed_for_a_passing_reason_is_stored_by_the_next_run(httpserver, feed_source, monkeypatch):
+    """A database hiccup on one item must not be hidden by the next poll's 304 Not Modified."""
+    from django.db import OperationalError
+
+    from articles.ingest import pipeline
+
+    httpserver.expect_request("/feed.xml", headers={"If-None-Match": '"v1"'}).respond_with_data("", status=304)
+    httpserver.expect_request("/feed.xml").respond_with_data(rss(item(1), item(2)), headers={"ETag": '"v1"'})
+    source = feed_source()
+    real_store_item = pipeline.store_item
+
+    def store_item_locked_once(*, source, item, existing=None):
+        if item.canonical_url.endswith("/2"):
+            raise OperationalError("database is locked")
+        return real_store_item(source=source, item=item, existing=existing)
+
+    monkeypatch.setattr(pipeline, "store_item", store_item_locked_once)
+    first = ingest_source(source_id=source.pk)
+    assert (first.items_new, first.items_failed) == (1, 1)
+    monkeypatch.setattr(pipeline, "store_item", real_store_item)
+
+    second = ingest_source(source_id=source.pk)
+
+    assert second.items_new == 1
+    assert Article.objects.count() == 2
+
+
+def test_a_source_answering_429_is_not_polled_again_before_its_retry_after(httpserver, feed_source):
+    httpserver.expect_request("/feed.xml").respond_with_data("slow down", status=429, headers={"Retry-After": "7200"})
+    source = feed_source(poll_interval_minutes=30)
+    run = ingest_source(source_id=source.pk)
+    source.refresh_from_db()
+    assert (run.status, run.http_status) == (Outcome.FAILED, 429)
+    assert source.next_fetch_at == source.last_fetched_at + timedelta(hours=2)  # not the 60-minute back-off

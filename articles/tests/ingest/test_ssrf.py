@@ -24,6 +24,8 @@ REFUSED_ADDRESSES = {
     "192.168.1.1": "private",
     "fd00::1": "private",
     "fc00::1": "private",
+    "fec0::1": "site-local",  # deprecated IPv6 site-local, still routed inside some networks
+    "feff:ffff::1": "site-local",
     "169.254.169.254": "link-local",  # the cloud metadata service
     "fe80::1": "link-local",
     "224.0.0.1": "multicast",
@@ -144,6 +146,7 @@ def local_names(monkeypatch):
         "metadata.internal": ["169.254.169.254"],
         "split.example": ["93.184.215.14", "127.0.0.1"],  # one good answer does not excuse a bad one
         "six.example": ["::1"],
+        "sitelocal.example": ["fec0::10"],
     }
 
     def getaddrinfo(host, port, *args, **kwargs):
@@ -169,6 +172,11 @@ def test_names_that_resolve_to_this_machine_are_refused(name, local_names, https
 def test_a_name_resolving_to_the_metadata_service_is_refused(local_names, ingest_settings):
     with pytest.raises(UnsafeURL, match="link-local"):
         fetch("http://metadata.internal/latest/meta-data/")
+
+
+def test_a_name_resolving_to_an_ipv6_site_local_address_is_refused(local_names, ingest_settings):
+    with pytest.raises(UnsafeURL, match="site-local"):
+        fetch("http://sitelocal.example/feed.xml")
 
 
 @pytest.mark.parametrize(

@@ -108,3 +108,46 @@ def test_enrich_article_leaves_other_statuses_alone(db):
 def test_beat_schedule_runs_due_sources_every_minute(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["ingest-due-sources"]
     assert (entry["task"], entry["schedule"]) == ("articles.tasks.ingest_due_sources", 60.0)
+
+
+def test_retries_of_one_failed_poll_count_as_one_failure_for_the_backoff(
+    ingest_settings, httpserver, feed_source, monkeypatch
+):
+    """A short outage retried a few times must not push an hourly source 16 hours out."""
+    monkeypatch.setattr(tasks, "retry_countdown", lambda retries: 0)
+    monkeypatch.setattr(tasks.ingest_source, "retry", lambda **kwargs: Retry("scheduled"))
+    httpserver.expect_request("/feed.xml").respond_with_data("busy", status=503)
+    source = feed_source(poll_interval_minutes=60)
+    for attempt in range(ingest_settings.INGEST_TASK_RETRIES):
+        with pytest.raises(Retry):
+            tasks.ingest_source.apply(args=[source.pk], retries=attempt, throw=True)
+    tasks.ingest_source.apply(args=[source.pk], retries=ingest_settings.INGEST_TASK_RETRIES)
+    source.refresh_from_db()
+    assert source.consecutive_failures == 1
+    assert source.next_fetch_at == source.last_fetched_at + timedelta(hours=2)
+    assert "HTTP 503" in source.last_error
+
+
+def test_a_retry_waits_at_least_as_long_as_the_server_asked(ingest_settings, httpserver, feed_source, monkeypatch):
+    asked = []
+
+    def retry(**kwargs):
+        asked.append(kwargs.get("countdown"))
+        return Retry("scheduled")
+
+    monkeypatch.setattr(tasks.ingest_source, "retry", retry)
+    httpserver.expect_request("/feed.xml").respond_with_data("busy", status=503, headers={"Retry-After": "600"})
+    source = feed_source()
+    with pytest.raises(Retry):
+        tasks.ingest_source.apply(args=[source.pk], throw=True)
+    assert len(asked) == 1 and asked[0] >= 600
+
+
+def test_a_queued_poll_of_a_source_paused_meanwhile_does_not_fetch_it(ingest_settings, httpserver, feed_source):
+    httpserver.expect_request("/feed.xml").respond_with_data(rss(item(1)))
+    source = feed_source()
+    Source.objects.filter(pk=source.pk).update(is_active=False)  # paused after beat queued it
+    assert tasks.ingest_source.apply(args=[source.pk]).result is None
+    assert not IngestionRun.objects.exists() and httpserver.log == []
+    # "Ingest now" on a paused source is a curator's explicit wish and still runs.
+    assert tasks.ingest_source.apply(args=[source.pk], kwargs={"force": True}).result == IngestionRun.Outcome.SUCCEEDED
