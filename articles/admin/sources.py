@@ -226,7 +226,7 @@ class SourceAdmin(admin.ModelAdmin):
                 return HttpResponseRedirect(reverse("admin:articles_source_changelist"))
         return TemplateResponse(
             request,
-            "admin/articles/source/import_opml.html",
+            "admin/articles/source/form_page.html",
             {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "title": "Import OPML"},
         )
 
@@ -246,7 +246,7 @@ class SourceAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:articles_workqueueitem_changelist"))
         return TemplateResponse(
             request,
-            "admin/articles/source/add_page.html",
+            "admin/articles/source/form_page.html",
             {
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
