@@ -9,18 +9,8 @@ from articles.tests.factories import make_article
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def eager_celery():
-    from portal.celery import app
-
-    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
-
-
 def test_curator_asks_for_a_fresh_machine_draft_through_the_api(
-    curator_api, eager_celery, django_capture_on_commit_callbacks
+    curator_api, eager_tasks, django_capture_on_commit_callbacks
 ):
     brief = make_article(status=Status.DRAFT, complete=False, content_text=KNOWN_TEXT, takeaway="Our own takeaway.")
 

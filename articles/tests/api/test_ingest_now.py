@@ -12,18 +12,8 @@ FEED = """<?xml version="1.0" encoding="utf-8"?>
 </channel></rss>"""
 
 
-@pytest.fixture
-def eager_celery():
-    from portal.celery import app
-
-    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
-
-
 def test_editor_ingests_a_source_now_and_its_items_arrive(
-    editor_api, httpserver, settings, eager_celery, django_capture_on_commit_callbacks
+    editor_api, httpserver, settings, eager_tasks, django_capture_on_commit_callbacks
 ):
     settings.INGEST_ALLOW_LOOPBACK = True
     settings.ENRICH_ON_INGEST = False

@@ -24,17 +24,6 @@ def known_article(db):
     )
 
 
-@pytest.fixture
-def eager_tasks():
-    """Run queued Celery tasks in the test process, as a worker would."""
-    from portal.celery import app
-
-    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield app
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
-
-
 class _FormValues(HTMLParser):
     """The values a browser would submit from the page's main form (inputs, textareas, selects)."""
 

@@ -8,7 +8,6 @@ import pytest
 
 from articles.models import Source
 from articles.tests.factories import make_source
-from portal.celery import app as celery_app
 
 
 @pytest.fixture(scope="session")
@@ -30,13 +29,9 @@ def ingest_settings(settings):
 
 
 @pytest.fixture(autouse=True)
-def eager_tasks():
+def _tasks_run_in_process(eager_tasks):
     """Queued tasks (enrichment) run in the test process instead of needing a broker."""
-    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+    return eager_tasks
 
 
 @pytest.fixture
