@@ -135,7 +135,10 @@ def _on_taxonomy_of_article_changed(sender, instance, action, reverse, **kwargs)
 @receiver(post_save, sender=RelatedLink)
 @receiver(post_delete, sender=RelatedLink)
 def _on_related_link_written(sender, instance, **kwargs):
-    invalidate_pages()
+    # Only a published brief shows its related list; drafts get theirs recomputed all day
+    # during ingestion, which must not empty the readers' cache each time.
+    if Article.objects.published().filter(pk=instance.from_article_id).exists():
+        invalidate_pages()
 
 
 @receiver(post_save, sender=Source)

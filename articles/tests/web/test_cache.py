@@ -193,3 +193,28 @@ def test_readers_filling_the_page_cache_never_evict_task_locks(client, catalogue
             assert client.get(reverse("articles:briefs"), {"page": number}).status_code == 200
         with pytest.raises(SourceBusy), source_lock("https://feed.example/busy"):
             pass
+
+
+def test_related_links_of_drafts_leave_cached_pages_alone(catalogue, django_capture_on_commit_callbacks):
+    from articles.models import RelatedLink
+
+    draft = catalogue["briefs"]["draft"]
+    published = catalogue["briefs"]["gpus"]
+    before = page_cache.site_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        link = RelatedLink.objects.create(from_article=draft, to_article=published, score=0.5)
+        link.delete()
+    assert page_cache.site_version() == before
+
+
+def test_pinning_a_related_brief_on_a_published_brief_refreshes_its_page(
+    client, catalogue, django_capture_on_commit_callbacks
+):
+    from articles.models import RelatedLink
+
+    brief = catalogue["briefs"]["gpus"]
+    other = make_article(status=Status.PUBLISHED, title="A brief an editor pins")
+    assert "A brief an editor pins" not in client.get(brief.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        RelatedLink.objects.create(from_article=brief, to_article=other, kind=RelatedLink.Kind.PINNED)
+    assert "A brief an editor pins" in client.get(brief.get_absolute_url()).content.decode()
