@@ -34,6 +34,14 @@ def pytest_configure(config):
         connections.settings = connections.configure_settings(settings.DATABASES)
 
 
+def pytest_runtest_setup(item):
+    # A test that asks for the "postgres" database cannot even set up without it: say why
+    # (skip on a developer's machine, fail in CI) before pytest-django tries.
+    marker = item.get_closest_marker("django_db")
+    if marker and "postgres" in (marker.kwargs.get("databases") or ()):
+        require_or_skip(bool(TEST_DATABASE_URL), "needs PostgreSQL: set TEST_DATABASE_URL (.ci/run does)")
+
+
 def require_or_skip(available: bool, reason: str):
     """Skip a test whose outside dependency is missing, except in CI, where it fails."""
     if available:
