@@ -3,9 +3,9 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from articles.page_cache import cached_public_page
-from articles.sitemaps import SITEMAPS
-from articles.views import robots_txt
+from articles.web.page_cache import cached_public_page
+from articles.web.sitemaps import SITEMAPS
+from articles.web.views import robots_txt
 
 admin.site.site_header = f"{settings.SITE_NAME} curation"
 admin.site.site_title = f"{settings.SITE_NAME} curation"
@@ -29,7 +29,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("api/", include("articles.api.urls")),
     path("api/auth/", include("rest_framework.urls")),  # log in/out of the browsable API
-    path("", include("articles.urls")),
+    path("", include("articles.web.urls")),
 ]
 
 # JSON errors under /api/, the usual pages elsewhere.

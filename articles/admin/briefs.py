@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles import workflow
-from articles.enrich import admin_panel
+from articles.admin import draft_panel
 from articles.enrich.clusters import StoryLeadRefused, queue_once, set_story_lead
 from articles.enrich.suggestions import SuggestionRefused, accept_suggestion, discard_suggestion
 from articles.forms import ArticleAdminForm
@@ -172,15 +172,15 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="Machine draft")
     def machine_draft(self, obj):
-        return admin_panel.machine_draft(obj) if obj.pk else "—"
+        return draft_panel.machine_draft(obj) if obj.pk else "—"
 
     @admin.display(description="Copied from the original")
     def originality(self, obj):
-        return admin_panel.originality(obj) if obj.pk else "—"
+        return draft_panel.originality(obj) if obj.pk else "—"
 
     @admin.display(description="Same story from")
     def story(self, obj):
-        return admin_panel.story(obj)
+        return draft_panel.story(obj)
 
     @admin.action(description="Re-run enrichment (selected briefs)", permissions=["change"])
     def rerun_enrichment(self, request, queryset):
@@ -222,7 +222,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             refused = getattr(context.get("adminform"), "form", None)
-            context["originality_over_limit"] = admin_panel.check_article(obj).exceeds() or getattr(
+            context["originality_over_limit"] = draft_panel.check_article(obj).exceeds() or getattr(
                 refused, "originality_refused", False
             )
             context["workflow_steps"] = workflow.available_transitions(
@@ -317,7 +317,7 @@ class WorkQueueAdmin(ArticleAdmin):
 
     @admin.display(description="Story sources")
     def story_sources(self, obj):
-        return admin_panel.story(obj)
+        return draft_panel.story(obj)
 
     # The queue is a view of briefs: the brief permissions govern it.
     def has_view_permission(self, request, obj=None):

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 
-from articles.api.models import MAX_DAYS, ApiToken, issue_token, revoke_token
+from articles.models.tokens import MAX_DAYS, ApiToken, issue_token, revoke_token
 
 
 class IssueTokenForm(forms.ModelForm):

@@ -14,7 +14,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import http_date
 from rest_framework.utils.encoders import JSONEncoder
 
-from articles.page_cache import site_version
+from articles.web.page_cache import site_version
 
 
 def etag_for(data) -> str:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.cache import caches
 from rest_framework.throttling import SimpleRateThrottle
 
-from articles.api.models import ApiToken
+from articles.models.tokens import ApiToken
 
 
 class SettingsRateThrottle(SimpleRateThrottle):

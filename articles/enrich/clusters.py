@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 
 from articles.enrich.text import WORD
 from articles.models import QUEUE_STATUSES, Article, Source, Status, StoryCluster
-from articles.page_cache import invalidate_pages
+from articles.web.page_cache import invalidate_pages
 
 TEXT_SHINGLE = 5
 TEXT_WORDS = 400  # the opening of a piece identifies it; syndicated copies differ in their tails

@@ -16,7 +16,7 @@ from django.db.models.functions import RowNumber
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from articles.models import Article, RelatedLink, Status
-from articles.page_cache import invalidate_pages
+from articles.web.page_cache import invalidate_pages
 
 # The original's text is long; its opening carries the subject, the rest mostly noise.
 CONTENT_CHARS = 6000

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from articles.api.models import ApiToken, TokenRefused, issue_token, revoke_token, split_token
+from articles.models.tokens import ApiToken, TokenRefused, issue_token, revoke_token, split_token
 
 
 class Command(BaseCommand):

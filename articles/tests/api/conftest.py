@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from articles.api.models import issue_token
+from articles.models.tokens import issue_token
 from articles.tests.factories import make_staff
 
 

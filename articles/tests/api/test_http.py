@@ -10,8 +10,8 @@ from django.utils.http import http_date
 
 from articles.api.errors import handler404, handler500
 from articles.models import Article, Status
-from articles.page_cache import VERSION_KEY
 from articles.tests.factories import make_article, make_topic
+from articles.web.page_cache import VERSION_KEY
 
 pytestmark = pytest.mark.django_db
 

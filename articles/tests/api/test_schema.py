@@ -6,9 +6,9 @@ from django.contrib.staticfiles import finders
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from articles.api.models import issue_token
 from articles.api.schema import PATH_EXAMPLES, QUERY_EXAMPLES
 from articles.models import RelatedLink, Status
+from articles.models.tokens import issue_token
 from articles.tests.factories import (
     make_area,
     make_article,

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from articles.api.models import ApiToken, TokenRefused, hash_token, issue_token, revoke_token
+from articles.models.tokens import ApiToken, TokenRefused, hash_token, issue_token, revoke_token
 from articles.tests.factories import make_article, make_staff
 
 pytestmark = pytest.mark.django_db

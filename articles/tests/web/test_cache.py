@@ -7,9 +7,10 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
-from articles import page_cache, workflow
+from articles import workflow
 from articles.models import Article, Status
 from articles.tests.factories import make_article, make_staff, make_topic
+from articles.web import page_cache
 
 pytestmark = pytest.mark.django_db
 

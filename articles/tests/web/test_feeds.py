@@ -162,7 +162,7 @@ def test_sitemap_lists_published_briefs_and_listings_only(client, catalogue):
 
 
 def test_sitemap_pages_list_every_brief_beyond_one_page(client, catalogue, monkeypatch):
-    from articles.sitemaps import BriefSitemap
+    from articles.web.sitemaps import BriefSitemap
 
     monkeypatch.setattr(BriefSitemap, "limit", 2)
     more = add_published_briefs(3)

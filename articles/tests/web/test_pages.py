@@ -6,10 +6,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from articles.browse import BriefFilters
 from articles.models import RelatedLink
 from articles.tests.factories import make_article, make_role, make_staff, make_topic
 from articles.tests.web.conftest import add_published_briefs
+from articles.web.browse import BriefFilters
 
 pytestmark = pytest.mark.django_db
 

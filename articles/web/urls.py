@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
-from articles import feeds, views
+from articles.web import feeds, views
 
 app_name = "articles"
 

@@ -13,7 +13,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.views.decorators.http import require_safe
 
 from articles.models import Article, Field, Role, Source, Topic
-from articles.page_cache import cached_public_page
+from articles.web.page_cache import cached_public_page
 
 SCOPES = {
     "role": (Role, lambda qs, obj: qs.for_role(obj), "Best for {}"),

@@ -12,11 +12,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from articles import seo
-from articles.browse import BriefFilters
 from articles.models import Article, Field, Level, RelatedLink, Role, Source, Topic
-from articles.page_cache import cached_public_page
 from articles.search import MAX_QUERY_CHARS, matching, normalize_query, search
+from articles.web import seo
+from articles.web.browse import BriefFilters
+from articles.web.page_cache import cached_public_page
 
 # Never shown on a card; can be large.
 CARD_DEFERRED = ("content_html", "content_text")

@@ -1,0 +1,57 @@
+"""The brief and everything it hangs on, one module per concern.
+
+`from articles.models import Article` keeps working: every model is named here. Which
+module holds what, and what may import it, is in docs/ARCHITECTURE.md.
+"""
+
+from .base import SLUG_MAX_LENGTH, TimeStamped, unique_slug, validate_text_list
+from .briefs import (
+    QUEUE_STATUSES,
+    Article,
+    ArticleQuerySet,
+    Length,
+    Level,
+    RelatedLink,
+    RelatedLinkQuerySet,
+    Status,
+    WorkQueueItem,
+    length_for_minutes,
+)
+from .enrichment import EnrichmentRun, OriginalityOverride, StoryCluster, Suggestion
+from .search import ArticleSearchEntry, FtsDocumentField, FtsMatch
+from .sources import IngestionRun, Source, SourceQuerySet
+from .taxonomy import Field, FieldQuerySet, Role, Topic
+from .tokens import ApiToken, ApiTokenQuerySet
+
+__all__ = [
+    "QUEUE_STATUSES",
+    "SLUG_MAX_LENGTH",
+    "ApiToken",
+    "ApiTokenQuerySet",
+    "Article",
+    "ArticleQuerySet",
+    "ArticleSearchEntry",
+    "EnrichmentRun",
+    "Field",
+    "FieldQuerySet",
+    "FtsDocumentField",
+    "FtsMatch",
+    "IngestionRun",
+    "Length",
+    "Level",
+    "OriginalityOverride",
+    "RelatedLink",
+    "RelatedLinkQuerySet",
+    "Role",
+    "Source",
+    "SourceQuerySet",
+    "Status",
+    "StoryCluster",
+    "Suggestion",
+    "TimeStamped",
+    "Topic",
+    "WorkQueueItem",
+    "length_for_minutes",
+    "unique_slug",
+    "validate_text_list",
+]

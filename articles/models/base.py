@@ -1,0 +1,36 @@
+"""Helpers every model module shares: slugs, ordered text lists, timestamps."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.text import slugify
+
+SLUG_MAX_LENGTH = 200
+
+
+def validate_text_list(value):
+    """An ordered list (insights, principles, in practice) is a JSON list of non-empty strings."""
+    if not isinstance(value, list):
+        raise ValidationError("Expected a list of items, one per line.")
+    for position, item in enumerate(value, start=1):
+        if not isinstance(item, str) or not item.strip():
+            raise ValidationError(f"Item {position} is empty; remove it or write it out.")
+
+
+def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = SLUG_MAX_LENGTH) -> str:
+    """A slug from `text` not yet used by `model`: "title", then "title-2", "title-3" …"""
+    base = slugify(text)[: max_length - 6].strip("-") or "untitled"
+    taken = set(model.objects.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True))
+    candidate, counter = base, 2
+    while candidate in taken:
+        candidate = f"{base}-{counter}"
+        counter += 1
+    return candidate
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True

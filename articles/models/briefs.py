@@ -1,0 +1,357 @@
+"""The brief (Article), its statuses and depth, the work queue proxy and related links.
+
+Reads that carry meaning are QuerySet methods (`Article.objects.published()`); writes
+that carry rules live in `workflow.py`, `ingest/` and `enrich/`.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from .base import SLUG_MAX_LENGTH, TimeStamped, unique_slug, validate_text_list
+from .taxonomy import Field, Role, Topic
+
+
+class Status(models.TextChoices):
+    INGESTED = "ingested", "Ingested"
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Rejected"
+    ARCHIVED = "archived", "Archived"
+
+
+class Level(models.TextChoices):
+    INTRODUCTORY = "introductory", "Introductory"
+    INTERMEDIATE = "intermediate", "Intermediate"
+    ADVANCED = "advanced", "Advanced"
+    EXPERT = "expert", "Expert"
+
+
+class Length(models.TextChoices):
+    SHORT = "short", "short"
+    MEDIUM = "medium", "medium"
+    LONG = "long", "long"
+
+
+QUEUE_STATUSES = (Status.DRAFT, Status.IN_REVIEW)
+
+
+def length_for_minutes(minutes: int | None) -> str:
+    """Short, medium or long from reading time; the thresholds are settings."""
+    if not minutes:
+        return ""
+    if minutes >= settings.READING_MINUTES_LONG:
+        return Length.LONG
+    if minutes >= settings.READING_MINUTES_MEDIUM:
+        return Length.MEDIUM
+    return Length.SHORT
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """Staff preview everything; everyone else sees published briefs only."""
+        if user is not None and user.is_active and user.is_staff:
+            return self
+        return self.published()
+
+    def in_queue(self):
+        """What needs a curator now: drafts and briefs in review, oldest first."""
+        return self.filter(status__in=QUEUE_STATUSES).order_by("created_at", "pk")
+
+    def for_role(self, role):
+        return self.filter(roles=role)
+
+    def for_field(self, field):
+        """A subfield's briefs; for an area, the briefs of the area or any of its subfields."""
+        if field.parent_id:
+            return self.filter(fields=field)
+        return self.filter(Q(fields=field) | Q(fields__parent=field)).distinct()
+
+    def for_topic(self, topic):
+        return self.filter(topics=topic)
+
+    def for_source(self, source):
+        return self.filter(source=source)
+
+    def latest_first(self):
+        return self.order_by(F("published_at").desc(nulls_last=True), "-created_at", "-pk")
+
+    def with_taxonomy(self):
+        """Everything a card or a brief page shows, in a constant number of queries."""
+        return self.select_related("source").prefetch_related(
+            Prefetch("fields", queryset=Field.objects.select_related("parent")),
+            "topics",
+            "roles",
+        )
+
+
+class Article(TimeStamped):
+    """A brief: our editorial distillation of one original piece."""
+
+    # Brief
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=SLUG_MAX_LENGTH,
+        unique=True,
+        blank=True,
+        help_text="The brief's address. Filled from the title; fixed once the brief has been published.",
+    )
+    summary = models.TextField(blank=True, help_text="One editorial paragraph: what the piece says and why it matters.")
+    takeaway = models.TextField(
+        "key takeaway",
+        blank=True,
+        help_text="What the roles under Best for should do or remember; address them directly.",
+    )
+    insights = models.JSONField(
+        "key insights",
+        default=list,
+        blank=True,
+        validators=[validate_text_list],
+        help_text="One insight per line, most important first.",
+    )
+    principles = models.JSONField(
+        default=list, blank=True, validators=[validate_text_list], help_text="One principle per line."
+    )
+    method = models.TextField(blank=True, help_text="How the work was done or how the technique works.")
+    in_practice = models.JSONField(
+        "in practice",
+        default=list,
+        blank=True,
+        validators=[validate_text_list],
+        help_text="One concrete application per line.",
+    )
+
+    # Taxonomy
+    fields = models.ManyToManyField(Field, blank=True, related_name="articles")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
+    roles = models.ManyToManyField(Role, blank=True, related_name="articles", verbose_name="best for")
+
+    # Depth
+    level = models.CharField(max_length=20, choices=Level.choices, blank=True)
+    length = models.CharField(
+        max_length=10,
+        choices=Length.choices,
+        blank=True,
+        help_text="Filled from the reading time when left empty.",
+    )
+    reading_minutes = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Of the original piece.")
+
+    # Source & original
+    source = models.ForeignKey("Source", on_delete=models.PROTECT, related_name="articles")
+    original_url = models.URLField(
+        "original address",
+        max_length=2000,
+        unique=True,
+        help_text="Canonical address of the original piece (tracking parameters removed).",
+    )
+    guid = models.CharField(max_length=1000, blank=True, help_text="The item's id in its feed, when it has one.")
+    author = models.CharField(max_length=300, blank=True)
+    original_published_at = models.DateTimeField("originally published", null=True, blank=True)
+    language = models.CharField(max_length=20, blank=True)
+    content_html = models.TextField(
+        blank=True, help_text="Sanitized text of the original, for search and enrichment; never shown as ours."
+    )
+    content_text = models.TextField(blank=True, help_text="Plain text of the original.")
+    content_hash = models.CharField(max_length=64, blank=True, db_index=True)
+
+    # Workflow
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.INGESTED)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="First publication; kept when a brief is unpublished and published again."
+    )
+    curated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="curated_articles",
+        help_text="The last person who moved the brief through the workflow.",
+    )
+
+    # Enrichment: the same story from other sources (see articles/enrich/clusters.py).
+    story_cluster = models.ForeignKey(
+        "StoryCluster",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        verbose_name="story",
+        help_text="Set by the machine when other sources carry the same story.",
+    )
+
+    # Content is large and written by ingestion; history keeps the editorial fields.
+    history = HistoricalRecords(excluded_fields=["content_html", "content_text"], m2m_fields=[fields, topics, roles])
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "brief"
+        verbose_name_plural = "briefs"
+        ordering = ["-published_at", "-created_at"]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_published_idx"),
+            models.Index(fields=["status", "created_at"], name="article_status_created_idx"),
+            models.Index(fields=["source", "status"], name="article_source_status_idx"),
+            models.Index(fields=["level", "length"], name="article_depth_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=Status.PUBLISHED) | Q(published_at__isnull=False),
+                name="article_published_has_date",
+            ),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="article_status_valid"),
+            models.CheckConstraint(condition=Q(level__in=["", *Level.values]), name="article_level_valid"),
+            models.CheckConstraint(condition=Q(length__in=["", *Length.values]), name="article_length_valid"),
+        ]
+        permissions = [
+            ("publish_article", "Can publish and unpublish briefs"),
+            ("reject_article", "Can reject briefs"),
+            ("archive_article", "Can archive and restore briefs"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.length and self.reading_minutes:
+            self.length = length_for_minutes(self.reading_minutes)
+        if self.slug:
+            super().save(*args, **kwargs)
+            return
+        # Two workers can pick the same slug at once; the unique constraint decides and
+        # the loser takes the next free one.
+        for _attempt in range(5):
+            self.slug = unique_slug(Article, self.title, exclude_pk=self.pk)
+            try:
+                with transaction.atomic():
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError:
+                if Article.objects.filter(slug=self.slug).exclude(pk=self.pk).exists():
+                    continue
+                self.slug = ""
+                raise
+        raise IntegrityError(f"Could not find a free slug for {self.title!r}.")
+
+    def get_absolute_url(self):
+        return reverse("articles:brief", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.pk and self.published_at:
+            stored_slug = Article.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            if stored_slug and self.slug != stored_slug:
+                raise ValidationError({"slug": "This brief has been published; its address can no longer change."})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    @property
+    def depth_label(self) -> str:
+        """ "Advanced, medium" as the brief page shows it."""
+        parts = [self.get_level_display(), self.length]
+        return ", ".join(part for part in parts if part)
+
+    def field_groups(self) -> list[tuple[Field, list[Field]]]:
+        """[(area, [subfields])] in display order; uses the prefetched fields."""
+        groups: dict[int, tuple[Field, list[Field]]] = {}
+        for field in sorted(self.fields.all(), key=lambda f: (f.area.position, f.area.name, f.position, f.name)):
+            area = field.area
+            entry = groups.setdefault(area.pk, (area, []))
+            if not field.is_area:
+                entry[1].append(field)
+        return list(groups.values())
+
+    @property
+    def field_label(self) -> str:
+        """ "Area — sub, sub; Area2" as the brief page shows it."""
+        return "; ".join(
+            f"{area.name} — {', '.join(sub.name for sub in subs)}" if subs else area.name
+            for area, subs in self.field_groups()
+        )
+
+    @property
+    def attribution(self) -> str:
+        return (
+            f"Editorial summary, takeaway, and curation by {settings.SITE_NAME}. "
+            f"Original article published by {self.source.name}."
+        )
+
+
+class WorkQueueItem(Article):
+    """The curation queue in the admin: drafts and briefs in review, oldest first."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "work queue item"
+        verbose_name_plural = "work queue"
+
+
+# --- Related briefs ---------------------------------------------------------------------
+
+
+class RelatedLinkQuerySet(models.QuerySet):
+    def shown_for(self, article, *, limit: int = 5):
+        """Links a reader sees on `article`: pinned first, then computed by score, published targets only."""
+        return self.shown().filter(from_article=article)[:limit]
+
+    def shown(self):
+        """The links readers see, for every brief at once (e.g. a Prefetch sliced per brief)."""
+        return (
+            self.filter(to_article__status=Status.PUBLISHED)
+            .exclude(kind=RelatedLink.Kind.EXCLUDED)
+            .select_related("to_article", "to_article__source")
+            .order_by("kind_rank", "position", "-score", "to_article__title")
+        )
+
+
+class RelatedLinkManager(models.Manager.from_queryset(RelatedLinkQuerySet)):
+    def get_queryset(self):
+        # Pinned links sort before computed ones whatever their score.
+        return (
+            super()
+            .get_queryset()
+            .annotate(
+                kind_rank=models.Case(
+                    models.When(kind="pinned", then=models.Value(0)),
+                    default=models.Value(1),
+                    output_field=models.IntegerField(),
+                )
+            )
+        )
+
+
+class RelatedLink(TimeStamped):
+    """One brief related to another: computed with a score, or curated (pinned or excluded)."""
+
+    class Kind(models.TextChoices):
+        COMPUTED = "computed", "Computed"
+        PINNED = "pinned", "Pinned by a curator"
+        EXCLUDED = "excluded", "Excluded by a curator"
+
+    from_article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_links")
+    to_article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+", verbose_name="related brief")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COMPUTED)
+    score = models.FloatField(default=0.0, help_text="Similarity from 0 to 1; set by the machine for computed links.")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order of pinned links.")
+
+    objects = RelatedLinkManager()
+
+    class Meta:
+        ordering = ["from_article", "position", "-score"]
+        constraints = [
+            models.UniqueConstraint(fields=["from_article", "to_article"], name="related_link_unique_pair"),
+            models.CheckConstraint(condition=~Q(from_article=F("to_article")), name="related_link_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.from_article} → {self.to_article} ({self.get_kind_display()})"

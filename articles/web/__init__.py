@@ -1,0 +1,1 @@
+"""The reader's website: pages, listings, feeds, sitemaps, SEO metadata and the anonymous page cache."""
