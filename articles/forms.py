@@ -1,17 +1,31 @@
-"""Form pieces shared by the curation panel."""
+"""Form pieces shared by the curation panel: the brief's form, derived from the anatomy."""
 
 from django import forms
-from django.conf import settings
 
-from articles import workflow
-from articles.enrich.originality import edit_copies_more
-from articles.models import Article, Status
+from articles import anatomy, workflow
+from articles.models import Article
+
+# The brief's form: its sections (articles/anatomy.py), then what is not a section.
+OTHER_FIELDS = [
+    "slug",
+    "reading_minutes",
+    "source",
+    "original_url",
+    "guid",
+    "author",
+    "original_published_at",
+    "language",
+]
 
 
 class LinesField(forms.CharField):
     """An ordered list edited as text, one item per line; blank lines are dropped."""
 
     widget = forms.Textarea(attrs={"rows": 5, "class": "vLargeTextField"})
+
+    def __init__(self, *, encoder=None, decoder=None, **kwargs):
+        # The model's JSONField offers its JSON encoder and decoder; the list is edited as lines instead.
+        super().__init__(**kwargs)
 
     def prepare_value(self, value):
         if isinstance(value, list):
@@ -28,72 +42,54 @@ class LinesField(forms.CharField):
         return self.to_python(initial or []) != self.to_python(data)
 
 
-class ArticleAdminForm(forms.ModelForm):
-    insights = LinesField(label="Key insights", required=False, help_text="One insight per line, most important first.")
-    principles = LinesField(required=False, help_text="One principle per line.")
-    in_practice = LinesField(label="In practice", required=False, help_text="One concrete application per line.")
+def form_options() -> dict:
+    """`fields`, `labels`, `help_texts`, `widgets` and `field_classes` of the brief's form, as the anatomy says now."""
+    sections = anatomy.sections()
+    return {
+        "fields": [section.name for section in sections] + OTHER_FIELDS,
+        "labels": {section.name: section.label for section in sections},
+        "help_texts": {section.name: section.help for section in sections if section.help},
+        "widgets": {
+            section.name: forms.Textarea(attrs={"rows": section.lines, "class": "vLargeTextField"})
+            for section in anatomy.sections(kind=anatomy.Kind.TEXT)
+            if section.lines > 1
+        },
+        "field_classes": {section.name: LinesField for section in anatomy.sections(kind=anatomy.Kind.LIST)},
+    }
 
+
+_OPTIONS = form_options()
+
+
+class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
-        fields = [
-            "title",
-            "slug",
-            "summary",
-            "takeaway",
-            "insights",
-            "principles",
-            "method",
-            "in_practice",
-            "fields",
-            "topics",
-            "roles",
-            "level",
-            "length",
-            "reading_minutes",
-            "source",
-            "original_url",
-            "guid",
-            "author",
-            "original_published_at",
-            "language",
-        ]
-        widgets = {
-            "summary": forms.Textarea(attrs={"rows": 6, "class": "vLargeTextField"}),
-            "takeaway": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
-            "method": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
-        }
+        fields = _OPTIONS["fields"]
+        labels = _OPTIONS["labels"]
+        help_texts = _OPTIONS["help_texts"]
+        widgets = _OPTIONS["widgets"]
+        field_classes = _OPTIONS["field_classes"]
 
-    # Set by clean(): the edit takes a published brief past the originality limit, with the editor's override.
-    originality_override = False
+    # Who is editing; the admin sets it on the form class it makes for each request.
+    actor = None
+    # Set by clean(): what the edit leaves on record (an originality override) and whether the
+    # refusal could be lifted with one (the change form then offers the override box).
+    edit = workflow.Edit()
     originality_refused = False
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk and self.instance.status == Status.PUBLISHED:
+        if self.instance.pk:
             try:
-                workflow.check_published_stays_complete(article=self.instance, changes=cleaned)
-            except workflow.TransitionRefused as refusal:
+                # The instance still holds the stored values: the form applies its own after clean().
+                self.edit = workflow.check_edit(
+                    article=self.instance,
+                    actor=self.actor,
+                    changes=cleaned,
+                    override_originality=bool(self.data.get("_override_originality")),
+                    reason=self.data.get("_step_reason", ""),
+                )
+            except workflow.EditRefused as refusal:
+                self.originality_refused = refusal.needs_override
                 raise forms.ValidationError(str(refusal)) from None
-            self.originality_override = self._check_originality(cleaned)
         return cleaned
-
-    def _check_originality(self, cleaned) -> bool:
-        """Editing a live brief past the originality limit needs the override and a reason, as publishing does."""
-        # The instance still holds the stored values: the form applies its own after clean().
-        report = edit_copies_more(self.instance, cleaned)
-        if report is None:
-            return False
-        self.originality_refused = True
-        limit = round(settings.ENRICH_ORIGINALITY_MAX_SHARE * 100)
-        if not self.data.get("_override_originality"):
-            raise forms.ValidationError(
-                f"This brief is published and the edit copies more of the original: {report.describe()}; "
-                f"the limit is {limit}%. Rewrite the copied parts in your own words, or tick the originality "
-                "override below and give a reason."
-            )
-        if not self.data.get("_step_reason", "").strip():
-            raise forms.ValidationError(
-                f"Saving this published brief over the originality limit ({report.percent}% copied, limit {limit}%) "
-                "needs a reason for the history: write it in the note below."
-            )
-        return True

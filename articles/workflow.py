@@ -1,8 +1,14 @@
-"""Status transitions of a brief, their preconditions, and who may make them.
+"""Status transitions of a brief, their preconditions, and who may make them; and the one rule for edits.
 
 The admin, the API and the tasks all move briefs through `apply_transition` (or the
 named wrappers `publish`, `reject` …). A refused transition raises `TransitionRefused`
 whose message a curator can read as is.
+
+Every change to a brief's content (the admin's form, the API's PATCH, accepting a machine
+suggestion, choosing the lead of a story) is judged by `check_edit`: a published brief
+changes only through an editor, keeps what publishing required, and copies no more of its
+original unless an editor overrides the limit with a reason. A refused edit raises
+`EditRefused`, with one sentence whatever the path.
 """
 
 from dataclasses import dataclass
@@ -12,6 +18,8 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from articles import anatomy
+from articles.enrich.originality import Originality
 from articles.enrich.originality import check_article as check_originality
 from articles.models import Article, OriginalityOverride, Status
 
@@ -21,6 +29,19 @@ status_changed = Signal()
 
 class TransitionRefused(Exception):
     """A transition that may not happen now; the message says why in the curator's words."""
+
+
+class EditRefused(Exception):
+    """An edit that may not be saved; the message says why in the curator's words.
+
+    `forbidden`: the person lacks the right (the API answers 403; other refusals are 409).
+    `needs_override`: an editor may save it anyway with an originality override and a reason.
+    """
+
+    def __init__(self, message: str, *, forbidden: bool = False, needs_override: bool = False):
+        super().__init__(message)
+        self.forbidden = forbidden
+        self.needs_override = needs_override
 
 
 @dataclass(frozen=True)
@@ -77,39 +98,24 @@ TRANSITIONS: dict[str, Transition] = {
 SYSTEM_TRANSITIONS = frozenset({"start_draft"})
 
 
-REQUIRED_TEXT = (("title", "a title"), ("summary", "a summary"), ("takeaway", "a key takeaway"))
-REQUIRED_TAXONOMY = (("fields", "at least one field"), ("roles", "at least one role (Best for)"))
-
-
 def missing_for_publication(article: Article, changes: dict | None = None) -> list[str]:
-    """What a brief still lacks before it can be submitted or published, in words.
+    """What a brief still lacks before it can be submitted or published, in words (the anatomy's `required`).
 
     `changes` (field name → new value, e.g. a form's cleaned data) are judged in place of
     the stored values, so an edit can be checked before it is saved.
     """
     changes = changes or {}
     missing = []
-    for name, words in REQUIRED_TEXT:
-        value = changes[name] if name in changes else getattr(article, name)
-        if not (value or "").strip():
-            missing.append(words)
-    for name, words in REQUIRED_TAXONOMY:
-        present = bool(changes[name]) if name in changes else article.pk is not None and getattr(article, name).exists()
-        if not present:
-            missing.append(words)
+    for section in anatomy.required():
+        if section.name in changes:
+            value = changes[section.name]
+        elif section.kind == anatomy.Kind.TAXONOMY and article.pk is None:
+            value = []
+        else:
+            value = getattr(article, section.name)
+        if not anatomy.is_filled(section, value):
+            missing.append(section.required)
     return missing
-
-
-def check_published_stays_complete(*, article: Article, changes: dict | None = None) -> None:
-    """Refuse an edit that takes from a published brief what publishing required (readers would see the gap)."""
-    if article.status != Status.PUBLISHED:
-        return
-    missing = missing_for_publication(article, changes)
-    if missing:
-        raise TransitionRefused(
-            f"“{article.title or 'This brief'}” is published, so it must keep {_join(missing)}; "
-            "unpublish it first to take them away."
-        )
 
 
 def _join(words: list[str]) -> str:
@@ -137,19 +143,24 @@ def check_transition(*, article: Article, actor, name: str, check_content: bool 
             f"“{title}” is {article.get_status_display().lower()}; "
             f"“{transition.label}” applies only to briefs that are {_status_phrase(transition.sources)}."
         )
+    check_permission(transition=transition, actor=actor)
+    if check_content and transition.needs_complete_brief:
+        missing = missing_for_publication(article)
+        if missing:
+            raise TransitionRefused(f"“{title}” cannot be {_past(transition)} yet: it still needs {_join(missing)}.")
+    return transition
+
+
+def check_permission(*, transition: Transition, actor) -> None:
+    """Refuse `actor` a step they may not take on any brief (the status and content aside)."""
     if actor is None:
-        if name not in SYSTEM_TRANSITIONS:
+        if transition.name not in SYSTEM_TRANSITIONS:
             raise TransitionRefused(f"“{transition.label}” needs a person with the right to do it.")
     elif not (actor.is_active and actor.has_perm(transition.permission)):
         raise TransitionRefused(
             f"You may not “{transition.label.lower()}” briefs: ask an editor"
             f" (your account is missing the permission “{transition.permission.split('.')[-1]}”)."
         )
-    if check_content and transition.needs_complete_brief:
-        missing = missing_for_publication(article)
-        if missing:
-            raise TransitionRefused(f"“{title}” cannot be {_past(transition)} yet: it still needs {_join(missing)}.")
-    return transition
 
 
 def _past(transition: Transition) -> str:
@@ -167,6 +178,26 @@ def available_transitions(*, article: Article, actor, check_content: bool = True
     return available
 
 
+def _originality_limit() -> int:
+    return round(settings.ENRICH_ORIGINALITY_MAX_SHARE * 100)
+
+
+def _override(*, article: Article, actor, report: Originality, reason: str) -> tuple[OriginalityOverride, str]:
+    """The override to record (not saved yet) and the history's change reason naming it with its figures."""
+    override = OriginalityOverride(
+        article=article,
+        actor=actor,
+        reason=reason.strip(),
+        shared_share=report.shared_share,
+        longest_words=report.longest_words,
+        limit=settings.ENRICH_ORIGINALITY_MAX_SHARE,
+    )
+    return (
+        override,
+        f"Originality override ({report.percent}% verbatim, limit {_originality_limit()}%): {reason.strip()}",
+    )
+
+
 def check_originality_for_publication(*, article: Article, actor, reason: str, override_originality: bool) -> str:
     """Refuse to publish a brief copied from its original beyond the limit, unless overridden with a reason.
 
@@ -176,7 +207,7 @@ def check_originality_for_publication(*, article: Article, actor, reason: str, o
     report = check_originality(article)
     if not report.exceeds():
         return reason
-    limit = round(settings.ENRICH_ORIGINALITY_MAX_SHARE * 100)
+    limit = _originality_limit()
     title = article.title or "this brief"
     if not override_originality:
         raise TransitionRefused(
@@ -189,15 +220,102 @@ def check_originality_for_publication(*, article: Article, actor, reason: str, o
             f"Publishing “{title}” over the originality limit ({report.percent}% copied, limit {limit}%) "
             "needs a reason for the history."
         )
-    OriginalityOverride.objects.create(
-        article=article,
-        actor=actor,
-        reason=reason.strip(),
-        shared_share=report.shared_share,
-        longest_words=report.longest_words,
-        limit=settings.ENRICH_ORIGINALITY_MAX_SHARE,
-    )
-    return f"Originality override ({report.percent}% verbatim, limit {limit}%): {reason.strip()}"
+    override, history_reason = _override(article=article, actor=actor, report=report, reason=reason)
+    override.save()
+    return history_reason
+
+
+# --- The one rule for edits ----------------------------------------------------------------
+
+# Who may change what: a draft's content, anyone who may change briefs (Curator, Editor); a
+# published brief, and the changes named here, an editor only.
+EDITOR_PERMISSION = "articles.publish_article"
+EDITOR_ONLY_CHANGES = {"story_lead": "choose which brief leads a story"}
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What an allowed edit leaves on record.
+
+    `reason`: the history's change reason, when the edit needs its own ("" = the caller's);
+    `override`: the originality override an editor gave, to be saved once the brief is.
+    """
+
+    reason: str = ""
+    override: OriginalityOverride | None = None
+
+    def record(self) -> None:
+        """Save what the edit leaves on record; call it after saving the brief, in the same transaction."""
+        if self.override is not None:
+            self.override.save()
+
+
+def check_editor(*, article: Article, actor, changes=()) -> None:
+    """The "who" of the rule: refuse `actor` an edit of `article` (touching `changes`) that is not theirs to make."""
+    if actor is None or not actor.has_perm("articles.change_article"):
+        raise EditRefused(
+            "You may not edit briefs: your account is missing the permission “change_article”.", forbidden=True
+        )
+    if actor.has_perm(EDITOR_PERMISSION):
+        return
+    if article.status == Status.PUBLISHED:
+        raise EditRefused(
+            f"“{article.title or 'This brief'}” is published: only an editor may change it.", forbidden=True
+        )
+    for name in changes:
+        if name in EDITOR_ONLY_CHANGES:
+            raise EditRefused(f"Only an editor may {EDITOR_ONLY_CHANGES[name]}.", forbidden=True)
+
+
+def _copies_more(article: Article, changes: dict) -> Originality | None:
+    """The figures if `changes` take `article` past the originality limit and copy more than it does now.
+
+    None otherwise: a brief published over the limit with an override may still have its typos fixed.
+    """
+    if not any(section.name in changes for section in anatomy.counted_by_originality()):
+        return None
+    after = check_originality(article, changes)
+    if not after.exceeds() or after.shared_share <= check_originality(article).shared_share:
+        return None
+    return after
+
+
+def check_edit(*, article: Article, actor, changes: dict, override_originality: bool = False, reason: str = "") -> Edit:
+    """Judge an edit of `article` by `actor` before it is saved; return what to record, or raise EditRefused.
+
+    `changes` maps field names to their new values (a form's cleaned data, an API body, the
+    section a suggestion goes to) and is judged in place of the stored values. A published
+    brief changes only through an editor, keeps what publishing required, and copies no more
+    of its original unless `override_originality` is given with a `reason`.
+    """
+    check_editor(article=article, actor=actor, changes=changes)
+    if article.status != Status.PUBLISHED:
+        return Edit()
+    title = article.title or "This brief"
+    missing = missing_for_publication(article, changes)
+    if missing:
+        raise EditRefused(
+            f"“{title}” is published, so it must keep {_join(missing)}; unpublish it first to take them away."
+        )
+    report = _copies_more(article, changes)
+    if report is None:
+        return Edit()
+    limit = _originality_limit()
+    if not override_originality:
+        raise EditRefused(
+            f"“{title}” is published and this edit copies more of the original: {report.describe()}; "
+            f"the limit is {limit}%. Rewrite the copied parts in your own words, or save the edit with an "
+            "originality override and a reason.",
+            needs_override=True,
+        )
+    if not reason.strip():
+        raise EditRefused(
+            f"Saving “{title}” over the originality limit ({report.percent}% copied, limit {limit}%) "
+            "needs a reason for the history.",
+            needs_override=True,
+        )
+    override, history_reason = _override(article=article, actor=actor, report=report, reason=reason)
+    return Edit(reason=history_reason, override=override)
 
 
 def apply_transition(

@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from articles import workflow
+from articles import anatomy, workflow
 from articles.admin import draft_panel
-from articles.enrich.clusters import StoryLeadRefused, queue_once, set_story_lead
-from articles.enrich.suggestions import SuggestionRefused, accept_suggestion, discard_suggestion
-from articles.forms import ArticleAdminForm
+from articles.enrich.clusters import queue_once, set_story_lead
+from articles.enrich.suggestions import accept_suggestion, discard_suggestion
+from articles.forms import ArticleAdminForm, form_options
 from articles.models import (
     Article,
     RelatedLink,
@@ -94,7 +94,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     search_fields = ("title", "summary", "source__name")
     date_hierarchy = "created_at"
     list_per_page = 50
-    autocomplete_fields = ("source", "fields", "topics", "roles")
+    autocomplete_fields = ("source", *anatomy.names(kind=anatomy.Kind.TAXONOMY))
     inlines = (RelatedLinkInline,)
     readonly_fields = (
         "status",
@@ -109,15 +109,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "originality",
         "story",
     )
-    fieldsets = (
-        (
-            "Brief",
-            {"fields": ("title", "slug", "summary", "takeaway", "insights", "principles", "method", "in_practice")},
-        ),
-        ("Machine draft (suggestions)", {"fields": ("machine_draft",)}),
-        ("Originality", {"fields": ("originality", "story")}),
-        ("Taxonomy", {"fields": ("fields", "topics", "roles")}),
-        ("Depth", {"fields": ("level", "length", "reading_minutes")}),
+    # After the brief's sections (get_fieldsets): what is not a section.
+    other_fieldsets = (
         (
             "Source & original",
             {"fields": ("source", "original_url", "author", "original_published_at", "language", "guid")},
@@ -130,14 +123,34 @@ class ArticleAdmin(SimpleHistoryAdmin):
     )
     actions = [*(_transition_action(t) for t in workflow.TRANSITIONS.values()), "rerun_enrichment", "lead_story"]
 
+    def get_fieldsets(self, request, obj=None):
+        # The brief's sections by kind, in page order (articles/anatomy.py); the slug follows the title.
+        writing = [s.name for s in anatomy.sections() if s.kind in (anatomy.Kind.TEXT, anatomy.Kind.LIST)]
+        brief = [*writing[:1], "slug", *writing[1:]]
+        return (
+            ("Brief", {"fields": tuple(brief)}),
+            ("Machine draft (suggestions)", {"fields": ("machine_draft",)}),
+            ("Originality", {"fields": ("originality", "story")}),
+            ("Taxonomy", {"fields": tuple(anatomy.names(kind=anatomy.Kind.TAXONOMY))}),
+            ("Depth", {"fields": (*anatomy.names(kind=anatomy.Kind.CHOICE), "reading_minutes")}),
+            *self.other_fieldsets,
+        )
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source").prefetch_related("roles", "fields__parent")
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The anatomy as it is now (labels, help, widgets); the form judges the edit as this person's.
+        options = {key: value for key, value in form_options().items() if key != "fields"}
+        form = super().get_form(request, obj, change, **{**options, **kwargs})
+        form.actor = request.user
+        return form
+
     def has_change_permission(self, request, obj=None):
-        # As in the API: a live brief changes only through an editor, so a curator sees it read-only.
+        # The rule for edits decides who may change this brief; a curator sees a live one read-only.
         allowed = super().has_change_permission(request, obj)
-        if allowed and obj is not None and obj.status == Status.PUBLISHED:
-            return request.user.has_perm("articles.publish_article")
+        if allowed and obj is not None:
+            return _edit_refusal(obj, request.user) is None
         return allowed
 
     def get_readonly_fields(self, request, obj=None):
@@ -203,21 +216,16 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 continue
             try:
                 set_story_lead(cluster=article.story_cluster, article=article, actor=request.user)
-            except StoryLeadRefused as refusal:
+            except workflow.EditRefused as refusal:
                 self.message_user(request, str(refusal), messages.WARNING)
             else:
                 self.message_user(request, f"“{article.title}” now leads its story.")
 
     def save_model(self, request, obj, form, change):
-        if form.originality_override:
-            # Recorded like an override at publishing, with the same wording in the history.
-            obj._change_reason = workflow.check_originality_for_publication(
-                article=obj,
-                actor=request.user,
-                reason=request.POST.get("_step_reason", "").strip(),
-                override_originality=True,
-            )
+        if form.edit.reason:
+            obj._change_reason = form.edit.reason
         super().save_model(request, obj, form, change)
+        form.edit.record()
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -229,6 +237,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 article=obj, actor=request.user, check_content=False
             )
             context["missing_for_publication"] = workflow.missing_for_publication(obj)
+            context["edit_refusal"] = _edit_refusal(obj, request.user)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def response_change(self, request, obj):
@@ -270,13 +279,30 @@ class ArticleAdmin(SimpleHistoryAdmin):
             self.message_user(request, "Your changes were saved, but that suggestion no longer exists.", messages.ERROR)
             return HttpResponseRedirect(request.path)
         try:
-            decide(suggestion=suggestion, actor=request.user)
-        except SuggestionRefused as refusal:
+            if decide is accept_suggestion:
+                accept_suggestion(
+                    suggestion=suggestion,
+                    actor=request.user,
+                    override_originality=bool(request.POST.get("_override_originality")),
+                    reason=request.POST.get("_step_reason", ""),
+                )
+            else:
+                decide(suggestion=suggestion, actor=request.user)
+        except workflow.EditRefused as refusal:
             self.message_user(request, f"Your changes were saved, but: {refusal}", messages.ERROR)
         else:
             verb = "accepted" if decide is accept_suggestion else "discarded"
             self.message_user(request, f"Saved; suggestion {verb} ({suggestion.get_section_display().lower()}).")
         return HttpResponseRedirect(request.path)
+
+
+def _edit_refusal(article, user) -> str | None:
+    """Why `user` may not change `article` (the rule for edits' sentence), or None if they may."""
+    try:
+        workflow.check_editor(article=article, actor=user)
+    except workflow.EditRefused as refusal:
+        return str(refusal)
+    return None
 
 
 def _permission_check(transition: workflow.Transition):

@@ -108,7 +108,7 @@ class OptionalChoiceField(serializers.ChoiceField):
     """A choice the brief may not have yet: null rather than an empty string outside the choices."""
 
     def __init__(self, **kwargs):
-        super().__init__(read_only=True, allow_null=True, **kwargs)
+        super().__init__(**{"read_only": True, "allow_null": True, **kwargs})
 
     def to_representation(self, value):
         return value or None

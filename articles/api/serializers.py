@@ -1,12 +1,18 @@
-"""What the API reads (`Brief…Serializer`) and what it accepts (`BriefWriteSerializer`), kept apart."""
+"""What the API reads (`Brief…Serializer`) and what it accepts (`BriefWriteSerializer`), kept apart.
+
+The brief's sections and their fields come from the anatomy (articles/anatomy.py): each
+serializer lists them once, in page order, and builds each one from its kind.
+"""
 
 from django.core.validators import URLValidator
 from django.db import models
+from django.utils.text import capfirst
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
+from articles import anatomy
 from articles.api.examples import BRIEF_EXAMPLE, WRITE_EXAMPLE
 from articles.api.fields import (
     AbsoluteUrlField,
@@ -19,7 +25,7 @@ from articles.api.fields import (
     StrictCharField,
     absolute_url,
 )
-from articles.models import Article, Field, Length, Level, Role, Source, Status, Topic
+from articles.models import Article, Field, Role, Source, Status, Topic
 
 LIST_ITEM_MAX_LENGTH = 2000
 LIST_MAX_ITEMS = 50
@@ -139,41 +145,22 @@ class SearchMatchSerializer(serializers.Serializer):
 class BriefSerializer(serializers.ModelSerializer):
     url = AbsoluteUrlField(help_text="The brief's page on the site.")
     api_url = ApiUrlField()
-    fields = FieldRefSerializer(many=True, read_only=True)
-    topics = NamedRefSerializer(many=True, read_only=True)
-    roles = NamedRefSerializer(many=True, read_only=True, help_text="Best for.")
     depth = serializers.CharField(source="depth_label", read_only=True, help_text="Level and length, as shown.")
     source = SourceRefSerializer(read_only=True)
     attribution = serializers.CharField(read_only=True, help_text="Always shown with the brief.")
     related = RelatedBriefSerializer(many=True, read_only=True, source="shown_related")
-    level = OptionalChoiceField(choices=Level.choices, help_text="Null until a curator sets it.")
-    length = OptionalChoiceField(choices=Length.choices, help_text="Null until known.")
     search = serializers.SerializerMethodField(
         help_text="With `q`: how well the brief matches and a snippet with <mark> around the matched words."
     )
-    insights = serializers.ListField(child=serializers.CharField(), read_only=True)
-    principles = serializers.ListField(child=serializers.CharField(), read_only=True)
-    in_practice = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = Article
         fields = [
             "slug",
-            "title",
+            *anatomy.names(),
             "status",
             "url",
             "api_url",
-            "summary",
-            "takeaway",
-            "insights",
-            "principles",
-            "method",
-            "in_practice",
-            "fields",
-            "topics",
-            "roles",
-            "level",
-            "length",
             "reading_minutes",
             "depth",
             "source",
@@ -188,6 +175,19 @@ class BriefSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def build_field(self, field_name, info, model_class, nested_depth):
+        # The brief's sections, by kind; everything else as DRF builds it from the model.
+        section = _section_named(field_name)
+        if section is None or section.kind == anatomy.Kind.TEXT:
+            return super().build_field(field_name, info, model_class, nested_depth)
+        if section.kind == anatomy.Kind.LIST:
+            return serializers.ListField, {"child": serializers.CharField()}
+        if section.kind == anatomy.Kind.TAXONOMY:
+            entry = _taxonomy_model(section)
+            return REF_SERIALIZERS.get(entry, NamedRefSerializer), {"many": True, "help_text": section.label}
+        choices = Article._meta.get_field(section.name).choices
+        return OptionalChoiceField, {"choices": choices, "help_text": f"{section.label}; null until it is set."}
+
     @extend_schema_field(SearchMatchSerializer(allow_null=True))
     def get_search(self, article):
         if not hasattr(article, "search_rank"):
@@ -195,13 +195,48 @@ class BriefSerializer(serializers.ModelSerializer):
         return {"rank": article.search_rank, "snippet": str(article.search_snippet)}
 
 
-def _text_list(help_text: str):
-    return serializers.ListField(
-        child=StrictCharField(allow_blank=False, max_length=LIST_ITEM_MAX_LENGTH),
-        required=False,
-        max_length=LIST_MAX_ITEMS,
-        help_text=help_text,
-    )
+# How a brief's taxonomy entries are shown: a field names its area; the others slug and name.
+REF_SERIALIZERS = {Field: FieldRefSerializer}
+
+
+def _section_named(name: str) -> anatomy.Section | None:
+    try:
+        return anatomy.section(name)
+    except KeyError:
+        return None
+
+
+def _taxonomy_model(section: anatomy.Section):
+    return Article._meta.get_field(section.name).related_model
+
+
+def _write_field(section: anatomy.Section):
+    """(field class, its arguments) for a section a curator writes through the API (not for text: the model's)."""
+    if section.kind == anatomy.Kind.LIST:
+        child = StrictCharField(allow_blank=False, max_length=LIST_ITEM_MAX_LENGTH)
+        return serializers.ListField, {
+            "child": child,
+            "required": False,
+            "max_length": LIST_MAX_ITEMS,
+            "help_text": f"{section.label}: a JSON array of texts, in the order shown.",
+        }
+    if section.kind == anatomy.Kind.TAXONOMY:
+        entry = _taxonomy_model(section)
+        plural = str(entry._meta.verbose_name_plural)
+        named = "" if section.label.lower() == plural.lower() else f" ({section.label})"
+        return SlugsField, {
+            "slug_field": "slug",
+            "queryset": entry.objects.all(),
+            "many": True,
+            "required": False,
+            "help_text": f"{capfirst(entry._meta.verbose_name)} slugs{named}.",
+        }
+    return serializers.ChoiceField, {
+        "choices": Article._meta.get_field(section.name).choices,
+        "required": False,
+        "allow_blank": True,
+        "help_text": section.help,
+    }
 
 
 @extend_schema_serializer(examples=[OpenApiExample("A new draft", value=WRITE_EXAMPLE, request_only=True)])
@@ -215,22 +250,6 @@ class BriefWriteSerializer(serializers.ModelSerializer):
     }
 
     source = SafeSlugRelatedField(slug_field="slug", queryset=Source.objects.all(), help_text="Source slug.")
-    fields = SlugsField(
-        slug_field="slug", queryset=Field.objects.all(), many=True, required=False, help_text="Field slugs."
-    )
-    topics = SlugsField(
-        slug_field="slug", queryset=Topic.objects.all(), many=True, required=False, help_text="Topic slugs."
-    )
-    roles = SlugsField(
-        slug_field="slug", queryset=Role.objects.all(), many=True, required=False, help_text="Role slugs (Best for)."
-    )
-    insights = _text_list("Key insights, most important first.")
-    principles = _text_list("Principles, in order.")
-    in_practice = _text_list("Concrete applications, in order.")
-    level = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
-    length = serializers.ChoiceField(
-        choices=Length.choices, required=False, allow_blank=True, help_text="Filled from reading_minutes when empty."
-    )
     original_url = CanonicalUrlField(
         max_length=2000,
         validators=[
@@ -246,26 +265,21 @@ class BriefWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Article
         fields = [
-            "title",
+            *anatomy.names(),
             "source",
             "original_url",
-            "summary",
-            "takeaway",
-            "insights",
-            "principles",
-            "method",
-            "in_practice",
-            "fields",
-            "topics",
-            "roles",
-            "level",
-            "length",
             "reading_minutes",
             "author",
             "original_published_at",
             "language",
         ]
         extra_kwargs = {"reading_minutes": {"min_value": 1, "max_value": 32767}}
+
+    def build_field(self, field_name, info, model_class, nested_depth):
+        section = _section_named(field_name)
+        if section is None or section.kind == anatomy.Kind.TEXT:
+            return super().build_field(field_name, info, model_class, nested_depth)
+        return _write_field(section)
 
     def validate_title(self, value):
         if not value.strip():
@@ -280,12 +294,18 @@ class BriefWriteSerializer(serializers.ModelSerializer):
         return self._save(instance, validated_data)
 
     def _save(self, article, validated_data):
-        taxonomy = {name: validated_data.pop(name) for name in ("fields", "topics", "roles") if name in validated_data}
+        # save(change_reason=…): the history's reason when the edit needs its own (an originality override).
+        change_reason = validated_data.pop("change_reason", "Written through the API")
+        taxonomy = {
+            name: validated_data.pop(name)
+            for name in anatomy.names(kind=anatomy.Kind.TAXONOMY)
+            if name in validated_data
+        }
         for name, value in validated_data.items():
             setattr(article, name, value)
         actor = self.context["request"].user
         article._history_user = actor
-        article._change_reason = "Written through the API"
+        article._change_reason = change_reason
         article.save()
         for name, values in taxonomy.items():
             getattr(article, name).set(values)

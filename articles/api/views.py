@@ -2,7 +2,6 @@
 
 from contextlib import contextmanager
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
 from django.db.models.functions import Coalesce
@@ -24,7 +23,6 @@ from articles.api.serializers import (
     EnrichQueuedSerializer,
     TransitionSerializer,
 )
-from articles.enrich.originality import edit_copies_more
 from articles.models import Article, RelatedLink, Status
 
 RELATED_PER_BRIEF = 5
@@ -42,6 +40,8 @@ STEPS = {
     "archive": "archive",
     "restore": "restore",
 }
+# Keys of a PATCH body that are a note on the edit, not the brief's content.
+EDIT_NOTE_KEYS = ("override_originality", "reason")
 # Briefs a PATCH may not touch until a step brings them back.
 FROZEN_STATUSES = {Status.REJECTED, Status.ARCHIVED}
 
@@ -106,8 +106,10 @@ def _step_view(step: str):
         request=BriefWriteSerializer,
         responses={200: BriefSerializer},
         description=(
-            "Needs `articles.change_article`; a published brief also needs `articles.publish_article`, and keeps "
-            "what publishing required (title, summary, takeaway, a field, a role): taking one away is a 409. "
+            "Needs `articles.change_article`; a published brief also needs `articles.publish_article`, keeps "
+            "what publishing required (title, summary, takeaway, a field, a role; taking one away is a 409) and "
+            "copies no more of its original than ENRICH_ORIGINALITY_MAX_SHARE allows (409), unless an editor "
+            "adds `override_originality: true` and a `reason` to the body: the override is recorded. "
             "Send `If-Match` with the ETag you read to refuse the change (412) if someone changed it meanwhile."
         ),
     ),
@@ -192,41 +194,38 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 raise Conflict(
                     f"“{article.title}” is {article.get_status_display().lower()}; restore it to draft before editing."
                 )
-            if article.status == Status.PUBLISHED and not request.user.has_perm("articles.publish_article"):
-                raise exceptions.PermissionDenied(
-                    f"“{article.title}” is published; only an editor can change it (or unpublish it first)."
-                )
+            with _edit_refusals():
+                # Whether this person may edit the brief at all comes before what the request says (403, then 400).
+                workflow.check_editor(article=article, actor=request.user)
             serializer = BriefWriteSerializer(
                 article, data=request.data, partial=True, context=self.get_serializer_context()
             )
             # A malformed request is a 400 whatever its If-Match says.
             serializer.is_valid(raise_exception=True)
-            copied = (
-                edit_copies_more(article, serializer.validated_data) if article.status == Status.PUBLISHED else None
-            )
-            if copied is not None:
-                raise Conflict(
-                    f"“{article.title}” is published and this change copies more of the original: "
-                    f"{copied.describe()}; the limit is {round(settings.ENRICH_ORIGINALITY_MAX_SHARE * 100)}%. "
-                    "Rewrite the copied parts, or unpublish, edit and publish again with an originality override."
+            note = TransitionSerializer(data={key: request.data[key] for key in EDIT_NOTE_KEYS if key in request.data})
+            note.is_valid(raise_exception=True)
+            with _edit_refusals():
+                edit = workflow.check_edit(
+                    article=article,
+                    actor=request.user,
+                    changes=serializer.validated_data,
+                    override_originality=note.validated_data["override_originality"],
+                    reason=note.validated_data.get("reason", ""),
                 )
             if "If-Match" in request.headers:
                 current_etag = etag_for(BriefSerializer(article, context=self.get_serializer_context()).data)
                 if not if_match_allows(request, current_etag):
                     raise PreconditionFailed()
             with _original_url_race_as_400(serializer):
-                serializer.save()
-            try:
-                workflow.check_published_stays_complete(article=article)
-            except workflow.TransitionRefused as refusal:
-                raise Conflict(str(refusal)) from None  # leaving the atomic block undoes the save
+                serializer.save(**({"change_reason": edit.reason} if edit.reason else {}))
+            edit.record()
         data = self._representation(article)
         return Response(data, headers={"ETag": etag_for(data)})
 
     def run_step(self, request, transition: workflow.Transition):
         article = self.get_object()
         if not request.user.has_perm(transition.permission):
-            raise exceptions.PermissionDenied(_permission_refusal(article, request.user, transition))
+            raise exceptions.PermissionDenied(_permission_refusal(request.user, transition))
         reason_serializer = TransitionSerializer(data=request.data)
         reason_serializer.is_valid(raise_exception=True)
         try:
@@ -293,13 +292,19 @@ def _original_url_race_as_400(serializer):
             raise
 
 
-def _permission_refusal(article, user, transition: workflow.Transition) -> str:
-    """The workflow's own wording for a missing permission (the admin shows the same sentence)."""
-    # A stand-in in a status the step accepts, so check_transition gets past the status check
-    # and reaches the permission check, whose message we want.
-    stand_in = Article(title=article.title, status=next(iter(sorted(transition.sources))))
+@contextmanager
+def _edit_refusals():
+    """The rule for edits' refusal as the API answers it: 403 for who may edit, 409 for what the edit does."""
     try:
-        workflow.check_transition(article=stand_in, actor=user, name=transition.name, check_content=False)
+        yield
+    except workflow.EditRefused as refusal:
+        raise (exceptions.PermissionDenied if refusal.forbidden else Conflict)(str(refusal)) from None
+
+
+def _permission_refusal(user, transition: workflow.Transition) -> str:
+    """The workflow's own wording for a missing permission (the admin shows the same sentence)."""
+    try:
+        workflow.check_permission(transition=transition, actor=user)
     except workflow.TransitionRefused as refusal:
         return str(refusal)
     return f"You may not “{transition.label.lower()}” briefs."

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from articles import workflow
 from articles.enrich.text import WORD
 from articles.models import QUEUE_STATUSES, Article, Source, Status, StoryCluster
 from articles.web.page_cache import invalidate_pages
@@ -26,10 +27,6 @@ TEXT_MATCH = 0.6
 TITLE_MATCH = 0.85
 MIN_TITLE_WORDS = 3
 MAX_CANDIDATES = 2000
-
-
-class StoryLeadRefused(Exception):
-    """The lead of a story cannot be set as asked; the message says why."""
 
 
 def title_key(title: str) -> tuple[str, ...]:
@@ -96,11 +93,13 @@ def assign_story_cluster(*, article: Article) -> StoryCluster | None:
 
 
 def set_story_lead(*, cluster: StoryCluster, article: Article, actor) -> StoryCluster:
-    """An editor picks which brief stands for the story; the others are named as its other sources."""
+    """An editor picks which brief stands for the story; the others are named as its other sources.
+
+    Refusals are `workflow.EditRefused`: choosing the lead is an edit the rule for edits gives to editors.
+    """
     if article.story_cluster_id != cluster.pk:
-        raise StoryLeadRefused(f"“{article.title}” is not part of this story, so it cannot lead it.")
-    if actor is None or not actor.has_perm("articles.publish_article"):
-        raise StoryLeadRefused("Only an editor may choose which brief leads a story.")
+        raise workflow.EditRefused(f"“{article.title}” is not part of this story, so it cannot lead it.")
+    workflow.check_edit(article=article, actor=actor, changes={"story_lead": cluster})
     with transaction.atomic():
         cluster.lead = article
         cluster.lead_chosen_by = actor

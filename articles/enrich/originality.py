@@ -11,16 +11,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from types import SimpleNamespace
 
 from django.conf import settings
+
+from articles import anatomy
 
 SHINGLE = 8
 # Words in any alphabet: the drafting splitter's ASCII-only WORD would see no words at all in a
 # Cyrillic or Greek original (0% copied, whatever was pasted) and cut accented words in two.
 WORD = re.compile(r"[^\W_][\w'’\-]*")
-BRIEF_TEXT_SECTIONS = ("summary", "takeaway", "method")
-BRIEF_LIST_SECTIONS = ("insights", "principles", "in_practice")
 
 
 @dataclass(frozen=True)
@@ -57,11 +56,19 @@ def _shingles(words: list[str]) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
 
 
-def brief_sections(article) -> list[str]:
-    """The editorial texts of a brief, one string per section or list item."""
-    parts = [getattr(article, name) or "" for name in BRIEF_TEXT_SECTIONS]
-    for name in BRIEF_LIST_SECTIONS:
-        parts.extend(item for item in (getattr(article, name) or []) if isinstance(item, str))
+def brief_sections(article, changes: dict | None = None) -> list[str]:
+    """The editorial texts of a brief (the sections the anatomy counts), one string per section or list item.
+
+    `changes` (section name → new value) are read in place of the stored values.
+    """
+    changes = changes or {}
+    parts = []
+    for section in anatomy.counted_by_originality():
+        value = changes[section.name] if section.name in changes else getattr(article, section.name)
+        if section.kind == anatomy.Kind.LIST:
+            parts.extend(item for item in (value or []) if isinstance(item, str))
+        else:
+            parts.append(value or "")
     return [part for part in parts if part.strip()]
 
 
@@ -92,16 +99,6 @@ def compare(sections: list[str], original: str) -> Originality:
     )
 
 
-def check_article(article) -> Originality:
-    return compare(brief_sections(article), article.content_text or "")
-
-
-def edit_copies_more(article, changes: dict) -> Originality | None:
-    """The figures if `changes` (section name → new value) take `article` past the limit and copy more than
-    it does now; None otherwise (a brief published over the limit with an override may still have typos fixed)."""
-    names = BRIEF_TEXT_SECTIONS + BRIEF_LIST_SECTIONS
-    edited = SimpleNamespace(**{name: changes.get(name, getattr(article, name)) for name in names})
-    report = compare(brief_sections(edited), article.content_text or "")
-    if not report.exceeds() or report.shared_share <= check_article(article).shared_share:
-        return None
-    return report
+def check_article(article, changes: dict | None = None) -> Originality:
+    """The figures of `article`, or of `article` with `changes` (section name → new value) applied."""
+    return compare(brief_sections(article, changes), article.content_text or "")

@@ -13,6 +13,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 
+from articles import anatomy
 from articles.enrich import classify, clusters, generative, related
 from articles.enrich.summarize import Extract, extractive_draft
 from articles.enrich.text import WORD, sentences
@@ -21,10 +22,7 @@ from articles.models import Article, EnrichmentRun, Role, Status, Suggestion
 logger = logging.getLogger(__name__)
 
 S = Suggestion.Section
-TEXT_FIELDS = {S.SUMMARY: "summary", S.TAKEAWAY: "takeaway", S.METHOD: "method"}
-LIST_FIELDS = {S.INSIGHT: "insights", S.PRINCIPLE: "principles", S.IN_PRACTICE: "in_practice"}
-M2M_FIELDS = {S.TOPIC: ("topics", "topic"), S.FIELD: ("fields", "field"), S.ROLE: ("roles", "role")}
-CHOICE_FIELDS = {S.LEVEL: "level", S.LENGTH: "length"}
+Kind = anatomy.Kind
 # A generated text has no exact span; it is placed where the original says most of the same words.
 GENERATED_CONFIDENCE = 0.6
 
@@ -71,12 +69,14 @@ def _generated(card: dict, text: str) -> list[Suggestion]:
             )
         )
 
-    for section, key in ((S.SUMMARY, "summary"), (S.TAKEAWAY, "takeaway"), (S.METHOD, "method")):
-        if card.get(key, "").strip():
-            add(section, 0, card[key])
-    for section, key in ((S.INSIGHT, "insights"), (S.PRINCIPLE, "principles"), (S.IN_PRACTICE, "in_practice")):
-        for position, item in enumerate(card.get(key) or []):
-            add(section, position, item)
+    # The card's keys are the sections' names (generative.CARD_SCHEMA).
+    for section in anatomy.sections(kind=Kind.TEXT):
+        if section.suggestions and (card.get(section.name) or "").strip():
+            add(section.suggestions[0], 0, card[section.name])
+    for section in anatomy.sections(kind=Kind.LIST):
+        if section.suggestions:
+            for position, item in enumerate(card.get(section.name) or []):
+                add(section.suggestions[0], position, item)
     roles = {role.name.casefold(): role for role in Role.objects.all()}
     for position, name in enumerate(card.get("roles") or []):
         if name.casefold() in roles:
@@ -144,51 +144,63 @@ def draft_suggestions(article: Article) -> tuple[list[Suggestion], str, str]:
 
 
 def _fill_empty(locked: Article, suggestions: list[Suggestion], skip: set[str]) -> list[str]:
-    """Fill the locked brief's empty sections (except `skip`) from the draft; return the sections filled."""
+    """Fill the locked brief's empty sections (except `skip`) from the draft; return the sections filled.
+
+    A text takes all its suggestions joined, a list all of them in order, a choice the first.
+    """
     filled = []
     by_section: dict[str, list[Suggestion]] = {}
     for suggestion in suggestions:
         by_section.setdefault(suggestion.section, []).append(suggestion)
-    for section, name in TEXT_FIELDS.items():
-        if name not in skip and not getattr(locked, name).strip() and by_section.get(section):
-            setattr(locked, name, " ".join(s.text for s in by_section[section]))
-            filled.append(name)
-            for s in by_section[section]:
-                s.state = Suggestion.State.APPLIED
-    for section, name in LIST_FIELDS.items():
-        if name not in skip and not getattr(locked, name) and by_section.get(section):
-            setattr(locked, name, [s.text for s in by_section[section]])
-            filled.append(name)
-            for s in by_section[section]:
-                s.state = Suggestion.State.APPLIED
-    for section, name in CHOICE_FIELDS.items():
-        if name not in skip and not getattr(locked, name) and by_section.get(section):
-            setattr(locked, name, by_section[section][0].text)
-            filled.append(name)
-            by_section[section][0].state = Suggestion.State.APPLIED
+    # Reported texts first, then lists, then choices ("filled summary, takeaway, insights, level").
+    for section in [s for kind in (Kind.TEXT, Kind.LIST, Kind.CHOICE) for s in anatomy.sections(kind=kind)]:
+        if not section.suggestions or section.name in skip:
+            continue
+        chosen = by_section.get(section.suggestions[0])
+        if not chosen or anatomy.is_filled(section, getattr(locked, section.name)):
+            continue
+        if section.kind == Kind.TEXT:
+            value = " ".join(s.text for s in chosen)
+        elif section.kind == Kind.LIST:
+            value = [s.text for s in chosen]
+        else:
+            chosen = chosen[:1]
+            value = chosen[0].text
+        setattr(locked, section.name, value)
+        filled.append(section.name)
+        for s in chosen:
+            s.state = Suggestion.State.APPLIED
     return filled
 
 
 def _still_in_brief(article: Article, suggestion: Suggestion) -> bool:
-    if suggestion.section in TEXT_FIELDS:
-        return suggestion.text in getattr(article, TEXT_FIELDS[suggestion.section])
-    if suggestion.section in LIST_FIELDS:
-        return suggestion.text in (getattr(article, LIST_FIELDS[suggestion.section]) or [])
-    if suggestion.section in CHOICE_FIELDS:
-        return suggestion.text == getattr(article, CHOICE_FIELDS[suggestion.section])
-    return False
+    section = anatomy.for_suggestion(suggestion.section)
+    if section is None or section.kind == Kind.TAXONOMY:
+        return False
+    value = getattr(article, section.name)
+    if section.kind == Kind.CHOICE:
+        return suggestion.text == value
+    return suggestion.text in (value or ("" if section.kind == Kind.TEXT else []))
+
+
+def _taxonomy_attribute(section: anatomy.Section) -> str:
+    """The Suggestion's link to an entry of the section's taxonomy (Suggestion.topic for topics …)."""
+    model = Article._meta.get_field(section.name).related_model
+    return next(f.name for f in Suggestion._meta.get_fields() if f.many_to_one and f.related_model is model)
 
 
 def _fill_empty_taxonomy(locked: Article, suggestions: list[Suggestion], skip: set[str]) -> list[str]:
     filled = []
     threshold = settings.ENRICH_AUTOFILL_MIN_CONFIDENCE
-    for section, (name, attr) in M2M_FIELDS.items():
-        if name in skip or getattr(locked, name).exists():
+    for section in anatomy.sections(kind=Kind.TAXONOMY):
+        if not section.suggestions or section.name in skip or getattr(locked, section.name).exists():
             continue
-        chosen = [s for s in suggestions if s.section == section and s.confidence >= threshold]
+        # Only suggestions of entries already in the taxonomy fill a section (a new topic waits for a curator).
+        chosen = [s for s in suggestions if s.section == section.suggestions[0] and s.confidence >= threshold]
         if chosen:
-            getattr(locked, name).add(*(getattr(s, attr) for s in chosen))
-            filled.append(name)
+            attribute = _taxonomy_attribute(section)
+            getattr(locked, section.name).add(*(getattr(s, attribute) for s in chosen))
+            filled.append(section.name)
             for s in chosen:
                 s.state = Suggestion.State.APPLIED
     return filled
@@ -226,7 +238,8 @@ def enrich_article(*, article: Article, cluster: bool = True, relate: bool = Tru
         for suggestion in suggestions:
             suggestion.article, suggestion.run = locked, run
         Suggestion.objects.bulk_create(suggestions)
-    for name in ("summary", "takeaway", "method", "insights", "principles", "in_practice", "level", "length", "slug"):
+    # The caller's object sees what the draft filled (taxonomy is read from the database anyway).
+    for name in [s.name for s in anatomy.sections() if s.suggestions and s.kind != Kind.TAXONOMY] + ["slug"]:
         setattr(article, name, getattr(locked, name))
     if cluster:
         clusters.assign_story_cluster(article=article)

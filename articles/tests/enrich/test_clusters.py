@@ -12,9 +12,10 @@ from django.test import RequestFactory
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from articles.enrich.clusters import StoryLeadRefused, assign_story_cluster, set_story_lead, story_sources
+from articles.enrich.clusters import assign_story_cluster, set_story_lead, story_sources
 from articles.models import Article, Status, StoryCluster, WorkQueueItem
 from articles.tests.factories import make_article, make_source
+from articles.workflow import EditRefused
 
 pytestmark = pytest.mark.django_db
 
@@ -92,14 +93,14 @@ def test_the_editor_picks_the_lead_and_the_brief_names_the_other_sources(daring_
     cluster = assign_story_cluster(article=json_briefs[0])
     chosen = Article.objects.get(pk=json_briefs[0].pk)
 
-    with pytest.raises(StoryLeadRefused, match="Only an editor"):
+    with pytest.raises(EditRefused, match="Only an editor"):
         set_story_lead(cluster=cluster, article=chosen, actor=curator)
     set_story_lead(cluster=cluster, article=chosen, actor=editor)
 
     cluster.refresh_from_db()
     assert cluster.lead == chosen and cluster.lead_chosen_by == editor
     assert [source.name for source in story_sources(chosen)] == ["Daring Fireball (Atom)"]
-    with pytest.raises(StoryLeadRefused, match="not part of this story"):
+    with pytest.raises(EditRefused, match="not part of this story"):
         set_story_lead(cluster=cluster, article=json_briefs[1], actor=editor)
 
 

@@ -5,11 +5,12 @@ from django.core.management import CommandError, call_command
 
 from articles import tasks
 from articles.enrich import enrich_article
-from articles.enrich.suggestions import SuggestionRefused, accept_suggestion, discard_suggestion
+from articles.enrich.suggestions import accept_suggestion, discard_suggestion
 from articles.ingest.pipeline import queue_enrichment
 from articles.models import EnrichmentRun, Status, Suggestion, Topic
 from articles.tests.enrich.conftest import KNOWN_TEXT
 from articles.tests.factories import make_article, make_role, make_subfield, make_topic
+from articles.workflow import EditRefused
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +81,7 @@ def test_accepting_a_suggestion_adds_it_after_what_the_curator_wrote(known_artic
     suggestion.refresh_from_db()
     assert suggestion.state == Suggestion.State.ACCEPTED and suggestion.decided_by == curator
     assert known_article.history.latest().history_user == curator
-    with pytest.raises(SuggestionRefused, match="already accepted"):
+    with pytest.raises(EditRefused, match="already accepted"):
         accept_suggestion(suggestion=suggestion, actor=curator)
 
 
@@ -196,7 +197,7 @@ def test_a_curator_cannot_accept_a_suggestion_into_a_published_brief(curator, ed
     enrich_article(article=brief)
     insight = brief.suggestions.filter(section=Suggestion.Section.INSIGHT).first()
 
-    with pytest.raises(SuggestionRefused, match="published"):
+    with pytest.raises(EditRefused, match="published"):
         accept_suggestion(suggestion=insight, actor=curator)
 
     brief.refresh_from_db()
@@ -238,7 +239,7 @@ def test_accepting_copied_sentences_into_a_published_brief_past_the_limit_is_ref
     enrich_article(article=brief)
     insight = brief.suggestions.filter(section=Suggestion.Section.INSIGHT).first()
 
-    with pytest.raises(SuggestionRefused, match="limit"):
+    with pytest.raises(EditRefused, match="limit"):
         accept_suggestion(suggestion=insight, actor=editor)
 
     brief.refresh_from_db()
