@@ -87,6 +87,8 @@ def skipped_summary(reasons: Counter) -> str:
 def pytest_terminal_summary(terminalreporter):
     # The outermost wrapper: the line comes after pytest's own short summary, just above the counts.
     result = yield
+    if terminalreporter.config.option.collectonly:
+        return result
     reasons = Counter(skip_reason(report) for report in terminalreporter.stats.get("skipped", []))
     terminalreporter.write_line(skipped_summary(reasons))
     return result
