@@ -6,8 +6,9 @@ import os
 import re
 import subprocess
 import sys
+from collections import Counter
 
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, skipped_summary
 
 DATA_TESTS = ["articles/tests/ingest/test_feed_corpus.py", "articles/tests/ingest/test_realfeeds.py"]
 FEED_CASES = (PROJECT_ROOT / "articles" / "tests" / "ingest" / "feed_corpus_cases.txt").read_text().split()
@@ -61,3 +62,12 @@ def test_in_ci_a_test_whose_shared_data_is_missing_fails_with_the_reason(tmp_pat
     final = counts(run.stdout.strip().splitlines()[-1])
     assert final.get("failed", 0) + final.get("error", 0) == 1  # the fixture fails it: pytest says "error"
     assert "passed" not in final and "skipped" not in final
+
+
+def test_the_closing_line_names_every_reason_with_its_count_commonest_first():
+    reasons = Counter({"needs Redis: set TEST_REDIS_URL": 3, "shared test data not found at /x": 412})
+    assert skipped_summary(reasons) == (
+        "415 tests skipped: shared test data not found at /x (412); needs Redis: set TEST_REDIS_URL (3)"
+    )
+    assert skipped_summary(Counter({"needs PostgreSQL": 1})) == "1 test skipped: needs PostgreSQL"
+    assert skipped_summary(Counter()) == "No test was skipped."
