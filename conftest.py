@@ -1,37 +1,30 @@
-"""Project-wide pytest set-up: test settings and the paths of shared test data."""
+"""Project-wide pytest set-up: where shared test data lives, what a missing dependency does, and
+the one line at the end of every run that says how many tests were skipped and why.
+
+Settings for tests are in portal/settings_test.py (named in pyproject.toml).
+"""
 
 import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent
-SHARED_CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"
+# Data nobody on the project wrote (feeds, articles, labels), kept beside the checkout, never in it.
+SHARED_CORPORA = Path(os.environ.get("DISTILLERY_SHARED_CORPORA") or PROJECT_ROOT.parent / "shared" / "corpora")
+SHARED_DATA_MISSING = f"shared test data not found at {SHARED_CORPORA}"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+REAL_SETTINGS = "portal.settings"
 
 
-def pytest_configure(config):
-    from django.conf import settings
-
-    # Hashed static names need collectstatic; tests serve the sources as they are.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    # A second database alias on a real PostgreSQL, for the tests marked `postgres`
-    # (they ask for it with @pytest.mark.django_db(databases=["default", "postgres"])).
-    if TEST_DATABASE_URL:
-        from portal.config import database_from_url
-
-        settings.DATABASES["postgres"] = {**database_from_url(TEST_DATABASE_URL), "CONN_MAX_AGE": 0}
-        # The connection handler has already read DATABASES; let it fill the new alias's defaults (TEST …).
-        from django.db import connections
-
-        connections.settings = connections.configure_settings(settings.DATABASES)
+@pytest.fixture(scope="session", autouse=True)
+def child_processes_run_the_real_settings():
+    """manage.py and Celery workers started by a test run the settings a deployment runs; this
+    process already read portal.settings_test."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = REAL_SETTINGS
 
 
 def pytest_runtest_setup(item):
@@ -53,7 +46,8 @@ def require_or_skip(available: bool, reason: str):
 
 @pytest.fixture
 def corpora() -> Path:
-    require_or_skip(SHARED_CORPORA.is_dir(), f"shared test data not found at {SHARED_CORPORA}")
+    """The shared test data folder; a test that reads it skips without it (fails in CI)."""
+    require_or_skip(SHARED_CORPORA.is_dir(), SHARED_DATA_MISSING)
     return SHARED_CORPORA
 
 
@@ -69,3 +63,32 @@ def redis_url() -> str:
     """URL of the CI's Redis server (TEST_REDIS_URL)."""
     require_or_skip(bool(TEST_REDIS_URL), "needs Redis: set TEST_REDIS_URL (.ci/run does)")
     return TEST_REDIS_URL
+
+
+def skip_reason(report) -> str:
+    longrepr = report.longrepr
+    message = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return message.removeprefix("Skipped: ")
+
+
+def skipped_summary(reasons: Counter) -> str:
+    """One line: how many tests were skipped and why, the commonest reason first."""
+    total = sum(reasons.values())
+    if not total:
+        return "No test was skipped."
+    tests = "test" if total == 1 else "tests"
+    if len(reasons) == 1:
+        return f"{total} {tests} skipped: {next(iter(reasons))}"
+    why = "; ".join(f"{reason} ({count})" for reason, count in reasons.most_common())
+    return f"{total} {tests} skipped: {why}"
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter):
+    # The outermost wrapper: the line comes after pytest's own short summary, just above the counts.
+    result = yield
+    if terminalreporter.config.option.collectonly:
+        return result
+    reasons = Counter(skip_reason(report) for report in terminalreporter.stats.get("skipped", []))
+    terminalreporter.write_line(skipped_summary(reasons))
+    return result

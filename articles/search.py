@@ -2,8 +2,12 @@
 
 `search(queryset, query)` filters briefs by full text over title, summary, takeaway,
 insights and the original's text, ranks them (title, then summary and takeaway, weigh
-most) and adds a highlighted snippet. PostgreSQL uses the trigger-kept tsvector column
-with websearch syntax; SQLite uses the FTS5 table. Both are built by `search_index`.
+most) and adds a highlighted snippet. Both are kept up to date by `search_index`.
+
+PostgreSQL: Django's own full-text tools (django.contrib.postgres.search) over the
+trigger-kept `Article.search_vector`: `SearchQuery(search_type="websearch")` to match,
+`SearchRank` to rank, `SearchHeadline` for the snippet. SQLite: the FTS5 table through
+`ArticleSearchEntry`, with bm25() and snippet().
 
 Readers type what they type: quotes, stars, "AND", emoji, a pasted page. Nothing they
 type reaches a query parser unescaped, so no input can raise an error.
@@ -12,13 +16,14 @@ type reaches a query parser unescaped, so no input can raise an error.
 import re
 import unicodedata
 
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections, models
-from django.db.models import F, Func
-from django.db.models.expressions import Expression, RawSQL
+from django.db.models import F, Func, Value
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from articles.search_index import ARTICLE_TABLE, FTS_TABLE, PG_CONFIG, PG_VECTOR_COLUMN
+from articles.search_index import FTS_TABLE, PG_CONFIG
 
 MAX_QUERY_CHARS = 200
 # Private-use characters the database puts around matched words; escaped text never
@@ -28,11 +33,7 @@ MARK_END = "\ue001"
 # bm25 weights in the order of search_index.INDEXED_COLUMNS.
 FTS_WEIGHTS = (10.0, 4.0, 4.0, 2.0, 1.0)
 SNIPPET_WORDS = 28
-# The insights as readers wrote them, for snippets: not the JSON list with its brackets and quotes.
-PG_INSIGHTS_TEXT = (
-    "(SELECT string_agg(value, ' … ') FROM jsonb_array_elements_text("
-    "CASE WHEN jsonb_typeof(search_row.insights) = 'array' THEN search_row.insights ELSE '[]'::jsonb END))"
-)
+SNIPPET_SEPARATOR = " … "
 
 _UNWANTED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ue000-\uf8ff]")
 _WORD_CHAR = re.compile(r"[^\W_]")
@@ -112,31 +113,29 @@ class SnippetField(models.TextField):
         return highlight_html(value)
 
 
-class _PerArticleSql(Expression):
-    """`(SELECT <select_sql> FROM ... WHERE <rowid> = <this brief's pk>)`, params first.
+class InsightsText(Func):
+    """PostgreSQL: the insights as readers wrote them, joined, for snippets (not the JSON list with
+    its brackets and quotes). Anything but a list gives NULL, which concat_ws skips."""
 
-    The brief's pk is compiled by Django, so the outer table's alias is always right,
-    whatever the queryset is later nested in.
-    """
+    template = (
+        "(SELECT string_agg(value, %(separator)s) FROM jsonb_array_elements_text("
+        "CASE WHEN jsonb_typeof(%(expressions)s) = 'array' THEN %(expressions)s ELSE '[]'::jsonb END))"
+    )
+    arity = 1
+    output_field = models.TextField()
 
-    def __init__(self, template: str, params: list, output_field):
-        super().__init__(output_field=output_field)
-        self.template = template
-        self.params = params
-        self.pk = F("pk")
+    def as_sql(self, compiler, connection, **extra_context):
+        # The column appears twice in the template; it has no parameters, the separator has one.
+        sql, params = super().as_sql(compiler, connection, separator="%s", **extra_context)
+        return sql, [SNIPPET_SEPARATOR, *params]
 
-    def get_source_expressions(self):
-        return [self.pk]
 
-    def set_source_expressions(self, exprs):
-        (self.pk,) = exprs
+class _Headline(SearchHeadline):
+    output_field = SnippetField()
 
-    def as_sql(self, compiler, connection):
-        pk_sql, pk_params = compiler.compile(self.pk)
-        return "(" + self.template.replace("{pk}", pk_sql) + ")", [*self.params, *pk_params]
 
-    def __repr__(self):
-        return f"{self.__class__.__name__}({self.template!r})"
+def _pg_query(text: str) -> SearchQuery:
+    return SearchQuery(text, search_type="websearch", config=PG_CONFIG)
 
 
 def search(queryset, query: str):
@@ -166,9 +165,7 @@ def matching(queryset, query: str):
         return queryset.none()
     vendor = connections[queryset.db].vendor
     if vendor == "postgresql":
-        tsquery = f"websearch_to_tsquery('{PG_CONFIG}'::regconfig, %s)"
-        sql = f"SELECT id FROM {ARTICLE_TABLE} WHERE {PG_VECTOR_COLUMN} @@ {tsquery}"
-        return queryset.filter(pk__in=RawSQL(sql, [text]))
+        return queryset.filter(search_vector=_pg_query(text))
     sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
     return queryset.filter(pk__in=RawSQL(sql, [fts5_query(text)]))
 
@@ -196,22 +193,27 @@ def _search_sqlite(queryset, text: str):
 
 
 def _search_postgresql(queryset, text: str):
-    tsquery = f"websearch_to_tsquery('{PG_CONFIG}'::regconfig, %s)"
-    headline_options = (
-        f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, MinWords=12, "
-        'MaxFragments=2, FragmentDelimiter=" … "'
+    document = Func(
+        Value(SNIPPET_SEPARATOR),
+        F("summary"),
+        F("takeaway"),
+        InsightsText(F("insights")),
+        F("content_text"),
+        function="concat_ws",
+        output_field=models.TextField(),
     )
-    row = f"FROM {ARTICLE_TABLE} AS search_row WHERE search_row.id = {{pk}}"
     return matching(queryset, text).annotate(
-        search_rank=_PerArticleSql(
-            f"SELECT ts_rank(search_row.{PG_VECTOR_COLUMN}, {tsquery})::float8 {row}",
-            [positive_query(text)],
-            models.FloatField(),
-        ),
-        search_snippet=_PerArticleSql(
-            f"SELECT ts_headline('{PG_CONFIG}'::regconfig, concat_ws(' … ', search_row.summary, "
-            f"search_row.takeaway, {PG_INSIGHTS_TEXT}, search_row.content_text), {tsquery}, %s) {row}",
-            [text, headline_options],
-            SnippetField(),
+        # ts_rank scores excluded terms oddly: rank by what was asked for, filter by all of it.
+        search_rank=SearchRank(F("search_vector"), _pg_query(positive_query(text))),
+        search_snippet=_Headline(
+            document,
+            _pg_query(text),
+            config=PG_CONFIG,
+            start_sel=MARK_START,
+            stop_sel=MARK_END,
+            max_words=SNIPPET_WORDS,
+            min_words=12,
+            max_fragments=2,
+            fragment_delimiter=SNIPPET_SEPARATOR,
         ),
     )

@@ -1,12 +1,14 @@
 """The full-text index behind `articles/search.py`, one per database vendor.
 
-PostgreSQL: a tsvector column on the brief table, filled by a trigger, with a GIN index.
-(A trigger rather than a generated column: PostgreSQL refuses to change the type of a
-column a generated column reads, which would block a later migration as simple as a
-longer title.)
-SQLite: an FTS5 table kept in step with the brief table by triggers.
+PostgreSQL: `Article.search_vector`, a `SearchVectorField` (added to the model by migration
+0008), filled by a trigger, with a GIN index. A trigger rather than a save() hook so that
+`QuerySet.update()` and bulk writes keep the index right too, in the same transaction;
+rather than a generated column because PostgreSQL refuses to change the type of a column
+a generated column reads, which would block a later migration as simple as a longer title.
+SQLite: an FTS5 table kept in step with the brief table by triggers (`search_vector` stays
+empty there).
 
-`install(connection)` is idempotent. The migration calls it, and so does a post_migrate
+`install(connection)` is idempotent. The migrations call it, and so does a post_migrate
 receiver, because Django rebuilds a SQLite table (dropping its triggers) when a later
 migration adds a NOT NULL column to it; the receiver puts the triggers back and refills
 the index so nothing written in between is missing from search. It also replaces SQLite
@@ -73,7 +75,6 @@ def uninstall(connection) -> None:
             cursor.execute(f"DROP TRIGGER IF EXISTS {PG_TRIGGER} ON {ARTICLE_TABLE}")
             cursor.execute(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()")
             cursor.execute(f"DROP INDEX IF EXISTS {PG_INDEX}")
-            cursor.execute(f"ALTER TABLE {ARTICLE_TABLE} DROP COLUMN IF EXISTS {PG_VECTOR_COLUMN}")
         elif connection.vendor == "sqlite":
             for name in _TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
@@ -89,9 +90,22 @@ def pg_document_sql(row: str) -> str:
     return " || ".join(parts)
 
 
-def _install_postgresql(connection) -> None:
+def _has_vector_column(connection) -> bool:
     with connection.cursor() as cursor:
-        cursor.execute(f"ALTER TABLE {ARTICLE_TABLE} ADD COLUMN IF NOT EXISTS {PG_VECTOR_COLUMN} tsvector")
+        columns = connection.introspection.get_table_description(cursor, ARTICLE_TABLE)
+    return any(column.name == PG_VECTOR_COLUMN for column in columns)
+
+
+def backfill_postgresql(connection) -> None:
+    """Compute every brief's vector again (after the weights or the trigger changed)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {ARTICLE_TABLE} SET {PG_VECTOR_COLUMN} = {pg_document_sql(ARTICLE_TABLE)}")
+
+
+def _install_postgresql(connection) -> None:
+    if ARTICLE_TABLE not in connection.introspection.table_names() or not _has_vector_column(connection):
+        return  # before migration 0008 adds the column; 0008 calls install() again
+    with connection.cursor() as cursor:
         # Unchanged text, e.g. a status change, keeps its vector.
         unchanged = " AND ".join(f"NEW.{c} IS NOT DISTINCT FROM OLD.{c}" for c in INDEXED_COLUMNS)
         cursor.execute(
@@ -107,15 +121,16 @@ def _install_postgresql(connection) -> None:
         cursor.execute(
             "SELECT 1 FROM pg_trigger WHERE tgname = %s AND tgrelid = %s::regclass", [PG_TRIGGER, ARTICLE_TABLE]
         )
-        if cursor.fetchone() is None:
+        created = cursor.fetchone() is None
+        if created:
             # No "UPDATE OF <columns>": a column list would again block changing those columns' types.
             cursor.execute(
                 f"CREATE TRIGGER {PG_TRIGGER} BEFORE INSERT OR UPDATE ON {ARTICLE_TABLE} "
                 f"FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()"
             )
-            # Briefs written before the trigger existed.
-            cursor.execute(f"UPDATE {ARTICLE_TABLE} SET {PG_VECTOR_COLUMN} = {pg_document_sql(ARTICLE_TABLE)}")
         cursor.execute(f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON {ARTICLE_TABLE} USING GIN ({PG_VECTOR_COLUMN})")
+    if created:
+        backfill_postgresql(connection)  # briefs written before the trigger existed
 
 
 def _install_sqlite(connection) -> None:

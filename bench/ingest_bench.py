@@ -22,7 +22,7 @@ from articles.ingest.normalize import NotAWebAddress, normalize_entry  # noqa: E
 from articles.ingest.parse import parse_feed  # noqa: E402
 from articles.tests.ingest.test_xml_bombs import BILLION_LAUGHS, quadratic_blowup  # noqa: E402
 
-REAL_FEEDS = ROOT.parent / "shared" / "corpora" / "realfeeds"
+REAL_FEEDS = Path(os.environ.get("DISTILLERY_SHARED_CORPORA") or ROOT.parent / "shared" / "corpora") / "realfeeds"
 
 
 def best_of(function, repeat=5) -> float:

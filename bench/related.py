@@ -25,7 +25,8 @@ django.setup()
 
 from articles.enrich.related import TextIndex, brief_text  # noqa: E402
 
-CORPUS = ROOT.parent / "shared" / "corpora" / "summaries" / "bbc_news_summary_500.jsonl"
+SHARED_CORPORA = Path(os.environ.get("DISTILLERY_SHARED_CORPORA") or ROOT.parent / "shared" / "corpora")
+CORPUS = SHARED_CORPORA / "summaries" / "bbc_news_summary_500.jsonl"
 K = 5
 
 

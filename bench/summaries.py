@@ -23,7 +23,7 @@ from rouge_score import rouge_scorer  # noqa: E402
 from articles.enrich.summarize import extractive_draft  # noqa: E402
 from articles.enrich.text import sentences  # noqa: E402
 
-CORPORA = ROOT.parent / "shared" / "corpora" / "summaries"
+CORPORA = Path(os.environ.get("DISTILLERY_SHARED_CORPORA") or ROOT.parent / "shared" / "corpora") / "summaries"
 BBC_SPLIT = re.compile(r"(?<=[.!?])(?=[A-Z\"])")
 METRICS = ("rouge1", "rouge2", "rougeLsum")
 

@@ -27,7 +27,7 @@ from articles.models import Article, RelatedLink, Status
 
 RELATED_PER_BRIEF = 5
 # The original's full text is kept for search and enrichment, never sent: do not load it.
-UNSHOWN_FIELDS = ("content_html", "content_text")
+UNSHOWN_FIELDS = ("content_html", "content_text", "search_vector")
 
 # API step name (URL) → workflow transition.
 STEPS = {

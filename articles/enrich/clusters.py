@@ -17,7 +17,7 @@ from django.db.models import F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from articles import workflow
-from articles.enrich.text import WORD
+from articles.enrich.text import shingles, words
 from articles.models import QUEUE_STATUSES, Article, Source, Status, StoryCluster
 from articles.web.page_cache import invalidate_pages
 
@@ -35,8 +35,7 @@ def title_key(title: str) -> tuple[str, ...]:
 
 
 def text_shingles(text: str) -> set[tuple[str, ...]]:
-    words = [word.lower() for word in WORD.findall(text)][:TEXT_WORDS]
-    return {tuple(words[i : i + TEXT_SHINGLE]) for i in range(len(words) - TEXT_SHINGLE + 1)}
+    return set(shingles(words(text)[:TEXT_WORDS], TEXT_SHINGLE))
 
 
 def _jaccard(a: set, b: set) -> float:

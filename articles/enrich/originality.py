@@ -7,19 +7,15 @@ re-punctuating a copied sentence does not hide it. Shingles never span two secti
 the brief (the end of the summary and the start of the takeaway are not a sequence).
 """
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from django.conf import settings
 
 from articles import anatomy
+from articles.enrich.text import shingles, words
 
 SHINGLE = 8
-# Words in any alphabet: the drafting splitter's ASCII-only WORD would see no words at all in a
-# Cyrillic or Greek original (0% copied, whatever was pasted) and cut accented words in two.
-WORD = re.compile(r"[^\W_][\w'’\-]*")
 
 
 @dataclass(frozen=True)
@@ -48,14 +44,6 @@ class Originality:
         return f"{self.percent}% of its 8-word sequences appear word for word in the original, and {longest}"
 
 
-def _words(text: str) -> list[str]:
-    return [word.casefold().replace("’", "'") for word in WORD.findall(unicodedata.normalize("NFKC", text))]
-
-
-def _shingles(words: list[str]) -> set[tuple[str, ...]]:
-    return {tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
-
-
 def brief_sections(article, changes: dict | None = None) -> list[str]:
     """The editorial texts of a brief (the sections the anatomy counts), one string per section or list item.
 
@@ -73,21 +61,21 @@ def brief_sections(article, changes: dict | None = None) -> list[str]:
 
 
 def compare(sections: list[str], original: str) -> Originality:
-    original_words = _words(original)
-    original_shingles = _shingles(original_words)
+    original_words = words(original)
+    original_shingles = set(shingles(original_words, SHINGLE))
     total = shared = 0
     longest: list[str] = []
     for section in sections:
-        words = _words(section)
-        section_shingles = [tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
+        section_words = words(section)
+        section_shingles = shingles(section_words, SHINGLE)
         total += len(section_shingles)
         shared += sum(1 for shingle in section_shingles if shingle in original_shingles)
-        if words and original_words:
-            match = SequenceMatcher(None, words, original_words, autojunk=False).find_longest_match(
-                0, len(words), 0, len(original_words)
+        if section_words and original_words:
+            match = SequenceMatcher(None, section_words, original_words, autojunk=False).find_longest_match(
+                0, len(section_words), 0, len(original_words)
             )
             if match.size > len(longest):
-                longest = words[match.a : match.a + match.size]
+                longest = section_words[match.a : match.a + match.size]
     # One or two common words in a row are not copying.
     if len(longest) < 3:
         longest = []

@@ -16,7 +16,7 @@ from django.db import transaction
 from articles import anatomy
 from articles.enrich import classify, clusters, generative, related
 from articles.enrich.summarize import Extract, extractive_draft
-from articles.enrich.text import WORD, sentences
+from articles.enrich.text import sentences, words
 from articles.models import Article, EnrichmentRun, Role, Status, Suggestion
 
 logger = logging.getLogger(__name__)
@@ -40,11 +40,11 @@ def _from_extract(section: str, position: int, extract: Extract) -> Suggestion:
 
 
 def _nearest_span(text: str, original_sentences) -> dict:
-    words = {w.lower() for w in WORD.findall(text) if len(w) > 3}
+    ours = {word for word in words(text) if len(word) > 3}
     best, best_overlap = None, 0.0
     for sentence in original_sentences:
-        theirs = {w.lower() for w in WORD.findall(sentence.text) if len(w) > 3}
-        overlap = len(words & theirs) / len(words | theirs) if words and theirs else 0.0
+        theirs = {word for word in words(sentence.text) if len(word) > 3}
+        overlap = len(ours & theirs) / len(ours | theirs) if ours and theirs else 0.0
         if overlap > best_overlap:
             best, best_overlap = sentence, overlap
     if best is None or best_overlap < 0.1:

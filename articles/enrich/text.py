@@ -1,23 +1,43 @@
-"""Paragraphs and sentences of an original's plain text, each with its place in that text.
+"""The one tokenizer: words, shingles, sentences and paragraphs of an original's plain text.
 
-Every machine suggestion points back to where it came from ("from paragraph 4"), so the
-splitters keep character offsets into `Article.content_text` rather than copies.
+Summarizing, story clustering, the originality check and provenance (which paragraph a
+suggestion came from) all read text through this module, so they agree on what a word is,
+in any alphabet: a Cyrillic or Greek original has words, sentences and shingles like an
+English one. Every machine suggestion points back to where it came from ("from paragraph
+4"), so the splitters keep character offsets into `Article.content_text` rather than copies.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+# Capitals of the alphabets below U+2000 (Latin with its accents, Greek, Cyrillic, Armenian,
+# Georgian …): Python's re has no \p{Lu}, and a sentence may start with "Ж" or "Έ" too.
+_CAPITALS = "".join(chr(code) for code in range(0xC0, 0x2000) if chr(code).isupper())
 # A sentence ends at . ! ? (or …), optionally followed by closing quotes or brackets, then
 # whitespace and something that can start a sentence.
-SENTENCE_END = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
+SENTENCE_END = re.compile(rf"""[.!?…]+["'”’»)\]]*(?=\s+["'“‘«„(\[]?[A-Z0-9{_CAPITALS}])""")
 # Words after which a full stop does not end the sentence.
 ABBREVIATIONS = frozenset(
     {"mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "gen", "col", "lt", "sgt", "capt", "gov", "sen"}
     | {"rep", "rev", "fig", "vs", "etc", "inc", "ltd", "co", "corp", "no", "vol", "jan", "feb", "mar", "apr"}
     | {"jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "e.g", "i.e", "u.s", "u.k", "u.n", "a.m", "p.m"}
 )
-WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
+# A word: a letter or digit of any alphabet, then letters, digits, apostrophes and hyphens
+# ("don't", "state-of-the-art", "Größenordnung" and "Ελλάδα" are one word each).
+WORD = re.compile(r"[^\W_][\w'’\-]*")
+
+
+def words(text: str) -> list[str]:
+    """The words of `text` in order, in the form every comparison uses: Unicode-normalized
+    (NFKC), case-folded, the typographic apostrophe made plain."""
+    return [word.casefold().replace("’", "'") for word in WORD.findall(unicodedata.normalize("NFKC", text))]
+
+
+def shingles(word_list: list[str], size: int) -> list[tuple[str, ...]]:
+    """Every run of `size` consecutive words, in order (a repeated run appears again)."""
+    return [tuple(word_list[i : i + size]) for i in range(len(word_list) - size + 1)]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ that carry rules live in `workflow.py`, `ingest/` and `enrich/`.
 """
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Prefetch, Q
@@ -188,8 +189,14 @@ class Article(TimeStamped):
         help_text="Set by the machine when other sources carry the same story.",
     )
 
+    # Search: the weighted words of the brief on PostgreSQL, kept up to date by a trigger (see
+    # articles/search_index.py); always empty on SQLite, whose FTS5 table holds the index instead.
+    search_vector = SearchVectorField(null=True, editable=False)
+
     # Content is large and written by ingestion; history keeps the editorial fields.
-    history = HistoricalRecords(excluded_fields=["content_html", "content_text"], m2m_fields=[fields, topics, roles])
+    history = HistoricalRecords(
+        excluded_fields=["content_html", "content_text", "search_vector"], m2m_fields=[fields, topics, roles]
+    )
 
     objects = ArticleQuerySet.as_manager()
 

@@ -19,7 +19,7 @@ from articles.web.browse import BriefFilters
 from articles.web.page_cache import cached_public_page
 
 # Never shown on a card; can be large.
-CARD_DEFERRED = ("content_html", "content_text")
+CARD_DEFERRED = ("content_html", "content_text", "search_vector")
 HOME_LATEST = 12
 
 

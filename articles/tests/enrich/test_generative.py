@@ -144,3 +144,26 @@ def test_a_malformed_model_address_falls_back_with_the_reason(settings, known_ar
     assert "ENRICH_LLM_BASE_URL" in run.fallback_reason
     known_article.refresh_from_db()
     assert known_article.summary.startswith("Harbour Logistics spent the spring")
+
+
+def test_a_generated_suggestion_points_at_its_paragraph_in_a_cyrillic_original(llm):
+    from articles.models import Status
+    from articles.tests.factories import make_article
+
+    original = make_article(
+        complete=False,
+        status=Status.INGESTED,
+        title="Новая трамвайная линия",
+        content_text=(
+            "Городской совет утвердил строительство новой трамвайной линии до северных кварталов.\n\n"
+            "Работы начнутся весной и продлятся около двух лет.\n\n"
+            "Жители спрашивали о шуме, и проектировщики обещают уложить рельсы на резиновые подушки."
+        ),
+    )
+    card = {**CARD, "roles": [], "insights": ["Проектировщики обещают резиновые подушки под рельсами против шума."]}
+    llm.expect_request("/v1/chat/completions", method="POST").respond_with_json(completion(json.dumps(card)))
+
+    enrich_article(article=original)
+
+    insight = original.suggestions.get(section=Suggestion.Section.INSIGHT)
+    assert insight.provenance == "from paragraph 3"
