@@ -43,7 +43,7 @@ def _cards(queryset):
 @cached_public_page
 def home(request):
     published = Article.objects.published()
-    facets = {facet.name: facet for facet in BriefFilters({}).facets(published)}
+    facets = {facet.name: facet for facet in BriefFilters({}).published_facets()}
     context = {
         "briefs": _cards(published).latest_first()[:HOME_LATEST],
         "facets": facets,
@@ -76,16 +76,17 @@ def brief_detail(request, slug):
 def _listing(request, *, heading, intro="", scope=None, scope_obj=None, feeds=None, description=""):
     fixed = {scope: scope_obj} if scope else {}
     filters = BriefFilters(request.GET, fixed=fixed)
-    published = Article.objects.published()
-    matching = filters.apply(published)
-    paginator = Paginator(_cards(matching).latest_first(), settings.WEB_PAGE_SIZE)
+    matching = filters.apply(Article.objects.published())
+    paginator = CountedPaginator(
+        _cards(matching).latest_first(), settings.WEB_PAGE_SIZE, count=filters.published_count()
+    )
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "heading": heading,
         "intro": intro,
         "page": page,
         "filters": filters,
-        "facets": filters.facets(published),
+        "facets": filters.published_facets(),
         # The whole site's feeds are this list's own only on the list of all briefs.
         "feeds_are_this_list": feeds is not None or scope is None,
         "meta": seo.page_meta(

@@ -8,7 +8,9 @@ domain and are never polled; the command refuses a database that holds a real li
     python manage.py generate_briefs --count 100000 --sources 1000
 """
 
+import functools
 import hashlib
+import itertools
 import math
 import random
 from datetime import timedelta
@@ -51,12 +53,13 @@ STATUS_MIX = [
 class Words:
     """Sentences drawn from the vocabulary with Zipf weights: a few words everywhere, most rare."""
 
+    cum_weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(VOCABULARY))))
+
     def __init__(self, rng: random.Random):
         self.rng = rng
-        self.weights = [1 / (rank + 1) for rank in range(len(VOCABULARY))]
 
     def phrase(self, count: int) -> str:
-        return " ".join(self.rng.choices(VOCABULARY, weights=self.weights, k=count))
+        return " ".join(self.rng.choices(VOCABULARY, cum_weights=self.cum_weights, k=count))
 
     def sentence(self, low: int = 8, high: int = 22) -> str:
         text = self.phrase(self.rng.randint(low, high))
@@ -66,12 +69,17 @@ class Words:
         return " ".join(self.sentence() for _ in range(sentences))
 
 
+@functools.cache
+def _zipf_cum_weights(size: int, skew: float) -> list[float]:
+    return list(itertools.accumulate(1 / (rank + 1) ** skew for rank in range(size)))
+
+
 def zipf_pick(rng: random.Random, items: list, k: int, skew: float = 1.1) -> list:
     """`k` distinct items, the first of the list far more often than the last."""
-    weights = [1 / (rank + 1) ** skew for rank in range(len(items))]
+    cum_weights = _zipf_cum_weights(len(items), skew)
     chosen: list = []
     while len(chosen) < min(k, len(items)):
-        item = rng.choices(items, weights=weights, k=1)[0]
+        item = rng.choices(items, cum_weights=cum_weights, k=1)[0]
         if item not in chosen:
             chosen.append(item)
     return chosen
