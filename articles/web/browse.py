@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.db.models.functions import Coalesce
 
@@ -33,6 +34,18 @@ MAX_OPTIONS = 30
 # (PostgreSQL refuses a NUL byte in any query: "?role=%00" would be a server error).
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count, for lists whose own COUNT(*) would be the costly query."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self):
+        return self._known_count
 
 
 @dataclass
@@ -291,7 +304,8 @@ def _through_counts(through, target: str, ids, *, subfields_only=False) -> list[
         label_parts = (f"{target}__parent__name", f"{target}__name")
     else:
         label_parts = (f"{target}__name",)
-    rows = rows.values(f"{target}__slug", *label_parts).annotate(n=Count("article_id", distinct=True))
+    # A brief holds a value once (the through table's pair is unique): a plain COUNT, no DISTINCT sort.
+    rows = rows.values(f"{target}__slug", *label_parts).annotate(n=Count("article_id"))
     return [Option(row[f"{target}__slug"], " — ".join(row[part] for part in label_parts), row["n"]) for row in rows]
 
 

@@ -6,7 +6,6 @@ Anonymous pages go through the page cache (page_cache.py).
 """
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,24 +14,12 @@ from django.views.decorators.http import require_safe
 from articles.models import Article, Field, Level, RelatedLink, Role, Source, Topic
 from articles.search import MAX_QUERY_CHARS, matching, normalize_query, search
 from articles.web import seo
-from articles.web.browse import BriefFilters
+from articles.web.browse import BriefFilters, CountedPaginator
 from articles.web.page_cache import cached_public_page
 
 # Never shown on a card; can be large.
 CARD_DEFERRED = ("content_html", "content_text")
 HOME_LATEST = 12
-
-
-class CountedPaginator(Paginator):
-    """A paginator told its count, for result lists whose own COUNT(*) would be the costly query."""
-
-    def __init__(self, object_list, per_page, *, count: int):
-        super().__init__(object_list, per_page)
-        self._known_count = count
-
-    @property
-    def count(self):
-        return self._known_count
 
 
 def _cards(queryset):
