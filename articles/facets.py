@@ -14,7 +14,7 @@ and the brief's row is locked so two refreshes of one brief never interleave.
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Q
 
 from articles.models import Article, FacetCount, FacetSnapshot, Field, Status
@@ -55,18 +55,19 @@ def keys_of(values: Iterable[str]) -> set[Key]:
 
 def refresh(article: Article) -> bool:
     """Bring the counts in step with `article` as stored; True when anything changed."""
-    with transaction.atomic():
-        list(Article.objects.select_for_update().filter(pk=article.pk).values_list("pk"))
-        snapshot = FacetSnapshot.objects.filter(article_id=article.pk).first()
+    using = article._state.db or DEFAULT_DB_ALIAS
+    with transaction.atomic(using=using):
+        list(Article.objects.using(using).select_for_update().filter(pk=article.pk).values_list("pk"))
+        snapshot = FacetSnapshot.objects.using(using).filter(article_id=article.pk).first()
         old = set(snapshot.values) if snapshot else set()
         new = values_of(article)
         if old == new:
             return False
         old_keys, new_keys = keys_of(old), keys_of(new)
-        _add(dict.fromkeys(new_keys - old_keys, 1))
-        _add(dict.fromkeys(old_keys - new_keys, -1))
+        _add(dict.fromkeys(new_keys - old_keys, 1), using=using)
+        _add(dict.fromkeys(old_keys - new_keys, -1), using=using)
         if new:
-            FacetSnapshot.objects.update_or_create(article_id=article.pk, defaults={"values": sorted(new)})
+            FacetSnapshot.objects.using(using).update_or_create(article_id=article.pk, defaults={"values": sorted(new)})
         elif snapshot:
             snapshot.delete()
         return True
@@ -74,10 +75,11 @@ def refresh(article: Article) -> bool:
 
 def forget(article: Article) -> None:
     """Take a brief that is about to be deleted out of the counts."""
-    with transaction.atomic():
-        snapshot = FacetSnapshot.objects.filter(article_id=article.pk).first()
+    using = article._state.db or DEFAULT_DB_ALIAS
+    with transaction.atomic(using=using):
+        snapshot = FacetSnapshot.objects.using(using).filter(article_id=article.pk).first()
         if snapshot:
-            _add(dict.fromkeys(keys_of(snapshot.values), -1))
+            _add(dict.fromkeys(keys_of(snapshot.values), -1), using=using)
             snapshot.delete()
 
 
@@ -147,9 +149,10 @@ def read(scopes: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, C
     return result
 
 
-def _add(deltas: dict[Key, int]) -> None:
+def _add(deltas: dict[Key, int], *, using: str) -> None:
     """Add each delta to its count, creating missing rows; keys in one order so writers never deadlock."""
     items = sorted((key, delta) for key, delta in deltas.items() if delta)
+    connection = connections[using]
     table = connection.ops.quote_name(FacetCount._meta.db_table)
     # One upsert statement per chunk: "INSERT … ON CONFLICT DO UPDATE" reads the same on
     # SQLite and PostgreSQL; the ORM cannot say "count = count + excluded.count".

@@ -25,7 +25,11 @@ def count_facets_on_save(sender, instance, created, raw=False, **kwargs):
     # A new brief that is not published counts under nothing: no query for ingestion's inserts.
     if raw or (created and instance.status != Status.PUBLISHED):
         return
-    if instance.status == Status.PUBLISHED or FacetSnapshot.objects.filter(article_id=instance.pk).exists():
+    using = kwargs.get("using") or instance._state.db
+    if (
+        instance.status == Status.PUBLISHED
+        or FacetSnapshot.objects.using(using).filter(article_id=instance.pk).exists()
+    ):
         facets.refresh(instance)
 
 
@@ -43,7 +47,7 @@ def count_facets_on_taxonomy_change(sender, instance, action, reverse, pk_set, *
         transaction.on_commit(facets.rebuild)
     else:
         # From the taxonomy's side (topic.articles.add(…)): each published brief named.
-        for article in Article.objects.published().filter(pk__in=pk_set):
+        for article in Article.objects.using(kwargs.get("using")).published().filter(pk__in=pk_set):
             facets.refresh(article)
 
 

@@ -8,11 +8,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Prefetch, Q
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .base import SLUG_MAX_LENGTH, TimeStamped, unique_slug, validate_text_list
+from .base import SLUG_MAX_LENGTH, TimeStamped, slug_url, unique_slug, validate_text_list
 from .taxonomy import Field, Role, Topic
 
 
@@ -254,7 +253,7 @@ class Article(TimeStamped):
         raise IntegrityError(f"Could not find a free slug for {self.title!r}.")
 
     def get_absolute_url(self):
-        return reverse("articles:brief", kwargs={"slug": self.slug})
+        return slug_url("articles:brief", self.slug)
 
     def clean(self):
         if self.pk and self.published_at:
