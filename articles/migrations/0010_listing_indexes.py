@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0008_facet_counts"),
+        ("articles", "0009_facet_counts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

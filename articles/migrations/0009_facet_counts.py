@@ -12,7 +12,7 @@ def count_published_briefs(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0007_api_tokens"),
+        ("articles", "0008_arch_search_tests_search_vector_field"),
     ]
 
     operations = [
