@@ -1,8 +1,12 @@
 """Receivers that keep derived state in step with the models."""
 
 from django.core.management import call_command
-from django.db.models.signals import post_migrate
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_migrate, post_save, pre_delete, pre_save
 from django.dispatch import receiver
+
+from articles import facets
+from articles.models import Article, FacetSnapshot, Field, Status
 
 
 @receiver(post_migrate)
@@ -11,3 +15,52 @@ def create_cache_table(sender, using="default", verbosity=1, **kwargs):
     # so `migrate` is the only set-up step, in the tests too.
     if sender.name == "articles":
         call_command("createcachetable", database=using, verbosity=0)
+
+
+# --- Facet counts (articles/facets.py) ----------------------------------------------------
+
+
+@receiver(post_save, sender=Article)
+def count_facets_on_save(sender, instance, created, raw=False, **kwargs):
+    # A new brief that is not published counts under nothing: no query for ingestion's inserts.
+    if raw or (created and instance.status != Status.PUBLISHED):
+        return
+    using = kwargs.get("using") or instance._state.db
+    if (
+        instance.status == Status.PUBLISHED
+        or FacetSnapshot.objects.using(using).filter(article_id=instance.pk).exists()
+    ):
+        facets.refresh(instance)
+
+
+@receiver(m2m_changed, sender=Article.fields.through)
+@receiver(m2m_changed, sender=Article.topics.through)
+@receiver(m2m_changed, sender=Article.roles.through)
+def count_facets_on_taxonomy_change(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        if instance.status == Status.PUBLISHED:
+            facets.refresh(instance)
+    elif pk_set is None:
+        # topic.articles.clear(): which briefs lost it is no longer known; recount them all.
+        transaction.on_commit(facets.rebuild)
+    else:
+        # From the taxonomy's side (topic.articles.add(…)): each published brief named.
+        for article in Article.objects.using(kwargs.get("using")).published().filter(pk__in=pk_set):
+            facets.refresh(article)
+
+
+@receiver(pre_delete, sender=Article)
+def count_facets_on_delete(sender, instance, **kwargs):
+    facets.forget(instance)
+
+
+@receiver(pre_save, sender=Field)
+def recount_facets_when_a_field_moves(sender, instance, raw=False, **kwargs):
+    # A subfield moved to another area changes the area of every brief filed under it.
+    if raw or instance.pk is None:
+        return
+    moved = Field.objects.filter(pk=instance.pk).exclude(parent_id=instance.parent_id).exists()
+    if moved and Article.fields.through.objects.filter(field_id=instance.pk).exists():
+        transaction.on_commit(facets.rebuild)

@@ -1,16 +1,22 @@
 """Serializer fields the API needs beyond DRF's: strict JSON types, absolute addresses, optional choices."""
 
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField
 
 from articles.ingest.normalize import canonical_url
+from articles.models.base import slug_url
 
 
 def absolute_url(request, path: str) -> str:
-    return request.build_absolute_uri(path) if request is not None else path
+    if request is None:
+        return path
+    # build_absolute_uri validates the host on every call; a list page makes hundreds of addresses.
+    root = getattr(request, "_distillery_site_root", None)
+    if root is None:
+        root = request._distillery_site_root = request.build_absolute_uri("/").removesuffix("/")
+    return root + path if path.startswith("/") else request.build_absolute_uri(path)
 
 
 class AbsoluteUrlField(serializers.Field):
@@ -39,7 +45,7 @@ class ApiUrlField(serializers.Field):
 
     def to_representation(self, value):
         article = getattr(value, self.attribute) if self.attribute else value
-        return absolute_url(self.context.get("request"), reverse("api:brief-detail", kwargs={"slug": article.slug}))
+        return absolute_url(self.context.get("request"), slug_url("api:brief-detail", article.slug))
 
 
 extend_schema_field(OpenApiTypes.URI)(ApiUrlField)

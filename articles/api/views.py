@@ -26,6 +26,7 @@ from articles.api.serializers import (
 from articles.models import Article, RelatedLink, Status
 
 RELATED_PER_BRIEF = 5
+RELATED_COLUMNS = ("from_article", "to_article", "kind", "score", "position", "to_article__slug", "to_article__title")
 # The original's full text is kept for search and enrichment, never sent: do not load it.
 UNSHOWN_FIELDS = ("content_html", "content_text", "search_vector")
 
@@ -47,8 +48,9 @@ FROZEN_STATUSES = {Status.REJECTED, Status.ARCHIVED}
 
 
 def related_prefetch() -> Prefetch:
-    # Sliced per brief (a window function), so a page costs one query for all its related links.
-    links = RelatedLink.objects.shown().defer(*(f"to_article__{name}" for name in UNSHOWN_FIELDS))
+    # Sliced per brief (a window function), so a page costs one query for all its related links;
+    # a related brief shows only its slug and title, so only those are loaded (not 20 whole briefs).
+    links = RelatedLink.objects.shown().select_related(None).select_related("to_article").only(*RELATED_COLUMNS)
     return Prefetch("related_links", queryset=links[:RELATED_PER_BRIEF], to_attr="shown_related")
 
 

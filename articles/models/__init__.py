@@ -18,6 +18,7 @@ from .briefs import (
     length_for_minutes,
 )
 from .enrichment import EnrichmentRun, OriginalityOverride, StoryCluster, Suggestion
+from .facets import FacetCount, FacetSnapshot
 from .search import ArticleSearchEntry, FtsDocumentField, FtsMatch
 from .sources import IngestionRun, Source, SourceQuerySet
 from .taxonomy import Field, FieldQuerySet, Role, Topic
@@ -32,6 +33,8 @@ __all__ = [
     "ArticleQuerySet",
     "ArticleSearchEntry",
     "EnrichmentRun",
+    "FacetCount",
+    "FacetSnapshot",
     "Field",
     "FieldQuerySet",
     "FtsDocumentField",

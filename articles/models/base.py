@@ -1,7 +1,11 @@
-"""Helpers every model module shares: slugs, ordered text lists, timestamps."""
+"""Helpers every model module shares: slugs, ordered text lists, timestamps, addresses by slug."""
 
+import functools
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -34,3 +38,21 @@ class TimeStamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+@functools.cache
+def _slug_url_template(view_name: str, script_prefix: str, urlconf: str) -> str:
+    return reverse(view_name, urlconf=urlconf, kwargs={"slug": _SLUG_MARK})
+
+
+_SLUG_MARK = "slug-goes-here"
+
+
+def slug_url(view_name: str, slug: str) -> str:
+    """reverse(view_name, kwargs={"slug": slug}), resolved once per view name and script prefix.
+
+    A list page makes hundreds of brief addresses; reverse() walks the URLconf each time. Slugs
+    are ASCII letters, digits, "-" and "_" (the URL patterns allow nothing else), so no escaping differs.
+    """
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return _slug_url_template(view_name, get_script_prefix(), urlconf).replace(_SLUG_MARK, slug)

@@ -7,12 +7,15 @@ subquery, so the number of queries is the same for ten briefs or ten thousand.
 """
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.db.models.functions import Coalesce
 
+from articles import facets as facet_counts
 from articles.models import Article, Field, Length, Level, Role, Source, Topic
 
 # Query-string name, label on the page, in the order the filter form shows them.
@@ -31,6 +34,18 @@ MAX_OPTIONS = 30
 # (PostgreSQL refuses a NUL byte in any query: "?role=%00" would be a server error).
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count, for lists whose own COUNT(*) would be the costly query."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self):
+        return self._known_count
 
 
 @dataclass
@@ -148,6 +163,41 @@ class BriefFilters:
             )
         return chips
 
+    def _in_effect(self, facet: str | None = None) -> dict[str, object]:
+        """The filters that narrow `facet`'s counts (all filters for facet None)."""
+        return {
+            name: value
+            for name, value in self.selected.items()
+            if not (facet is not None and name == facet and name not in self.fixed)
+        }
+
+    def published_count(self) -> int:
+        """How many published briefs these filters give: read from the facet counts when one filter or none."""
+        in_effect = self._in_effect()
+        if len(in_effect) <= 1:
+            scope = _scope_key(in_effect)
+            return facet_counts.read([scope])[scope].get("", {}).get("", 0)
+        return self.apply(Article.objects.published()).count()
+
+    def published_facets(self) -> list[Facet]:
+        """`facets()` over all published briefs, read from the kept counts wherever at most one filter applies.
+
+        A facet narrowed by two filters or more (a listing's scope and a filter chosen on it)
+        is counted live, as `facets()` does.
+        """
+        scopes = {name: self._in_effect(name) for name, _label in FACETS}
+        kept = facet_counts.read(_scope_key(in_effect) for in_effect in scopes.values() if len(in_effect) <= 1)
+        counted, live = {}, []
+        for name, in_effect in scopes.items():
+            if len(in_effect) <= 1:
+                counted[name] = kept[_scope_key(in_effect)].get(name, Counter())
+            else:
+                live.append(name)
+        options = _label_counts(counted)
+        if live:
+            options.update(self._live_counts(Article.objects.published(), live))
+        return self._facets_from(options)
+
     def facets(self, queryset) -> list[Facet]:
         """Counts for every facet, in a fixed number of queries.
 
@@ -155,19 +205,24 @@ class BriefFilters:
         every other filter: picking a value replaces the facet's current choice, so that
         is what the reader would get.
         """
+        return self._facets_from(self._live_counts(queryset, [name for name, _label in FACETS]))
 
+    def _live_counts(self, queryset, names) -> dict[str, list[Option]]:
         def ids(name):
             return self.apply(queryset, skip=name).order_by().values("pk")
 
-        counted = {
-            "role": _through_counts(Article.roles.through, "role", ids("role")),
-            "area": _area_counts(ids("area")),
-            "field": _through_counts(Article.fields.through, "field", ids("field"), subfields_only=True),
-            "topic": _through_counts(Article.topics.through, "topic", ids("topic")),
-            "source": _column_counts("source", ids("source")),
-            "level": _choice_counts("level", Level, ids("level")),
-            "length": _choice_counts("length", Length, ids("length")),
+        counters = {
+            "role": lambda: _through_counts(Article.roles.through, "role", ids("role")),
+            "area": lambda: _area_counts(ids("area")),
+            "field": lambda: _through_counts(Article.fields.through, "field", ids("field"), subfields_only=True),
+            "topic": lambda: _through_counts(Article.topics.through, "topic", ids("topic")),
+            "source": lambda: _column_counts("source", ids("source")),
+            "level": lambda: _choice_counts("level", Level, ids("level")),
+            "length": lambda: _choice_counts("length", Length, ids("length")),
         }
+        return {name: counters[name]() for name in names}
+
+    def _facets_from(self, counted: dict[str, list[Option]]) -> list[Facet]:
         facets = []
         for name, label in FACETS:
             chosen = self.selected.get(name)
@@ -182,6 +237,54 @@ class BriefFilters:
                 options.insert(0, Option(chosen_value, _value_label(name, chosen), 0, selected=True))
             facets.append(Facet(name, label, options, fixed=name in self.fixed))
         return facets
+
+
+def _scope_key(in_effect: dict[str, object]) -> tuple[str, str]:
+    """The kept counts' scope for at most one filter: ("", "") for none, ("role", "3") for one role."""
+    if not in_effect:
+        return ("", "")
+    ((name, value),) = in_effect.items()
+    return (name, value if isinstance(value, str) else str(value.pk))
+
+
+def _label_counts(counted: dict[str, Counter]) -> dict[str, list[Option]]:
+    """Options with slugs and names for kept counts, one query per kind of taxonomy, for the top values only."""
+    options: dict[str, list[Option]] = {}
+    models = {"role": Role, "topic": Topic, "source": Source, "area": Field, "field": Field}
+    wanted: dict[type, set[int]] = {}
+    for name, counter in counted.items():
+        if name in models and counter:
+            # Every value that can make the first MAX_OPTIONS, ties at the edge included.
+            edge = sorted(counter.values(), reverse=True)[:MAX_OPTIONS][-1]
+            wanted.setdefault(models[name], set()).update(int(v) for v, n in counter.items() if n >= edge)
+    found = {}
+    for model, ids in wanted.items():
+        rows = model.objects.filter(pk__in=ids)
+        if model is Field:
+            rows = rows.select_related("parent")
+        found[model] = {obj.pk: obj for obj in rows}
+    for name, counter in counted.items():
+        if name in ("level", "length"):
+            choices = Level if name == "level" else Length
+            options[name] = [
+                Option(value, label.capitalize(), counter[value])
+                for value, label in choices.choices
+                if counter.get(value)
+            ]
+            continue
+        objects = found.get(models[name], {})
+        options[name] = [
+            Option(obj.slug, _option_label(name, obj), count)
+            for value, count in counter.items()
+            if (obj := objects.get(int(value))) is not None
+        ]
+    return options
+
+
+def _option_label(name: str, obj) -> str:
+    if name == "field":
+        return f"{obj.parent.name} — {obj.name}"
+    return obj.name
 
 
 def _value_label(name, value) -> str:
@@ -201,7 +304,8 @@ def _through_counts(through, target: str, ids, *, subfields_only=False) -> list[
         label_parts = (f"{target}__parent__name", f"{target}__name")
     else:
         label_parts = (f"{target}__name",)
-    rows = rows.values(f"{target}__slug", *label_parts).annotate(n=Count("article_id", distinct=True))
+    # A brief holds a value once (the through table's pair is unique): a plain COUNT, no DISTINCT sort.
+    rows = rows.values(f"{target}__slug", *label_parts).annotate(n=Count("article_id"))
     return [Option(row[f"{target}__slug"], " — ".join(row[part] for part in label_parts), row["n"]) for row in rows]
 
 

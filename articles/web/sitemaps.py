@@ -1,16 +1,19 @@
 """sitemap.xml: every published brief, and every listing that has published briefs."""
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Max
 from django.urls import reverse
 
+from articles import facets
 from articles.models import Article, Field, Level, Role, Source, Topic
+from articles.web.browse import CountedPaginator
 
 
 class BriefSitemap(Sitemap):
     changefreq = "weekly"
     priority = 0.8
-    limit = 5000
+    # The protocol's ceiling: the index lists one sitemap page per 50,000 briefs.
+    limit = 50000
 
     def items(self):
         return Article.objects.published().only("slug", "updated_at").order_by("pk")
@@ -18,23 +21,32 @@ class BriefSitemap(Sitemap):
     def lastmod(self, brief):
         return brief.updated_at
 
+    @property
+    def paginator(self):
+        # The number of published briefs is kept with the facet counts: no COUNT(*) over the table.
+        total = facets.read([("", "")])[("", "")].get("", {}).get("", 0)
+        return CountedPaginator(self._items(), self.limit, count=total)
+
+    def get_latest_lastmod(self):
+        # Django's default builds every brief to take the newest date; the updated_at index has it.
+        return Article.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+
 
 class ListingSitemap(Sitemap):
     changefreq = "daily"
     priority = 0.5
 
     def items(self):
-        published = Article.objects.published()
+        # What has published briefs is what the kept facet counts hold for the whole library.
+        present = facets.read([("", "")])[("", "")]
+        ids = {name: [int(value) for value in present.get(name, ())] for name in ("role", "area", "field", "topic")}
         listings = [
-            *Role.objects.filter(Exists(published.filter(roles=OuterRef("pk")))),
-            *Field.objects.filter(
-                Exists(published.filter(Q(fields=OuterRef("pk")) | Q(fields__parent=OuterRef("pk"))))
-            ),
-            *Topic.objects.filter(Exists(published.filter(topics=OuterRef("pk")))),
-            *Source.objects.filter(Exists(published.filter(source=OuterRef("pk")))),
+            *Role.objects.filter(pk__in=ids["role"]),
+            *Field.objects.filter(pk__in=ids["area"] + ids["field"]),
+            *Topic.objects.filter(pk__in=ids["topic"]),
+            *Source.objects.filter(pk__in=[int(value) for value in present.get("source", ())]).order_by("pk"),
         ]
-        levels = set(published.exclude(level="").values_list("level", flat=True).distinct())
-        return listings + [level for level in Level.values if level in levels]
+        return listings + [level for level in Level.values if level in present.get("level", ())]
 
     def location(self, item):
         if isinstance(item, str):

@@ -6,7 +6,6 @@ Anonymous pages go through the page cache (page_cache.py).
 """
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,24 +14,12 @@ from django.views.decorators.http import require_safe
 from articles.models import Article, Field, Level, RelatedLink, Role, Source, Topic
 from articles.search import MAX_QUERY_CHARS, matching, normalize_query, search
 from articles.web import seo
-from articles.web.browse import BriefFilters
+from articles.web.browse import BriefFilters, CountedPaginator
 from articles.web.page_cache import cached_public_page
 
 # Never shown on a card; can be large.
 CARD_DEFERRED = ("content_html", "content_text", "search_vector")
 HOME_LATEST = 12
-
-
-class CountedPaginator(Paginator):
-    """A paginator told its count, for result lists whose own COUNT(*) would be the costly query."""
-
-    def __init__(self, object_list, per_page, *, count: int):
-        super().__init__(object_list, per_page)
-        self._known_count = count
-
-    @property
-    def count(self):
-        return self._known_count
 
 
 def _cards(queryset):
@@ -43,7 +30,7 @@ def _cards(queryset):
 @cached_public_page
 def home(request):
     published = Article.objects.published()
-    facets = {facet.name: facet for facet in BriefFilters({}).facets(published)}
+    facets = {facet.name: facet for facet in BriefFilters({}).published_facets()}
     context = {
         "briefs": _cards(published).latest_first()[:HOME_LATEST],
         "facets": facets,
@@ -76,16 +63,17 @@ def brief_detail(request, slug):
 def _listing(request, *, heading, intro="", scope=None, scope_obj=None, feeds=None, description=""):
     fixed = {scope: scope_obj} if scope else {}
     filters = BriefFilters(request.GET, fixed=fixed)
-    published = Article.objects.published()
-    matching = filters.apply(published)
-    paginator = Paginator(_cards(matching).latest_first(), settings.WEB_PAGE_SIZE)
+    matching = filters.apply(Article.objects.published())
+    paginator = CountedPaginator(
+        _cards(matching).latest_first(), settings.WEB_PAGE_SIZE, count=filters.published_count()
+    )
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "heading": heading,
         "intro": intro,
         "page": page,
         "filters": filters,
-        "facets": filters.facets(published),
+        "facets": filters.published_facets(),
         # The whole site's feeds are this list's own only on the list of all briefs.
         "feeds_are_this_list": feeds is not None or scope is None,
         "meta": seo.page_meta(

@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 
 import feedparser
 import pytest
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -199,3 +200,25 @@ def test_server_error_page_renders_without_a_request_or_database(db, django_asse
     with django_assert_num_queries(0):
         html = render_to_string("500.html")
     assert "Something went wrong on our side" in html
+
+
+def test_sitemap_index_dates_its_briefs_by_the_newest_change_in_a_constant_number_of_queries(
+    client, catalogue, django_assert_num_queries
+):
+    from articles.web.sitemaps import BriefSitemap
+
+    assert BriefSitemap.limit == 50000  # the protocol's ceiling per sitemap page
+    newest = catalogue["briefs"]["gpus"]
+    newest.summary = "Edited just now."
+    newest.save()
+    newest.refresh_from_db()
+    # The page cache's version, the newest change, the kept counts, and the listings that have briefs.
+    with django_assert_num_queries(7):
+        index = client.get("/sitemap.xml")
+    entries = ET.fromstring(index.content).findall(".//sm:sitemap", SITEMAP_NS)
+    brief_entry = next(e for e in entries if "sitemap-briefs" in e.find("sm:loc", SITEMAP_NS).text)
+    assert brief_entry.find("sm:lastmod", SITEMAP_NS).text.startswith(newest.updated_at.strftime("%Y-%m-%dT%H:%M:%S"))
+    add_published_briefs(5)
+    cache.clear()  # the page cache retires pages on commit, which a test's transaction never reaches
+    with django_assert_num_queries(7):
+        client.get("/sitemap.xml")

@@ -1,0 +1,259 @@
+"""Reader pages and the API list at 1,000 and 100,000 briefs, side by side in one run.
+
+    .venv/bin/python bench/scale.py [--sizes 1000 100000] [--seconds 10] [--concurrency 4]
+
+With DATABASE_URL set (a PostgreSQL server), each size gets a database of its own on that
+server (`<name>_bench_<size>`), created, migrated and filled by `generate_briefs` the first
+time; otherwise SQLite files under BENCH_DIR (default /tmp/distillery-bench).
+BENCH_DATABASE_URLS="1000=postgres://…,100000=postgres://…" names ready databases instead.
+
+One gunicorn per size (portal/gunicorn.conf.py, 2 workers, page cache off: cold) serves at
+the same time, and wrk (Debian's package) measures every request against each size in turn,
+interleaved, on loopback at a fixed concurrency. Then, at the largest size, the floors (a
+static file, a bare `.values()` JSON view of the same 20 rows) and the pages served from the
+page cache. Not a test: it prints a markdown report and writes it to bench/scale.md.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+BENCH_DIR = Path(os.environ.get("BENCH_DIR", "/tmp/distillery-bench"))
+SECRET = "bench-only-secret-key-never-used-for-anything-real-0123456789"
+
+# (label, path); {brief} and {role} are filled from each database.
+COLD_REQUESTS = [
+    ("home", "/"),
+    ("`/briefs/` page 1", "/briefs/"),
+    ("`/briefs/?page=200`", "/briefs/?page=200"),
+    ("a role listing", "/roles/{role}/"),
+    ("a brief page", "/briefs/{brief}/"),
+    ("search, a common word", "/search/?q=model"),
+    ("search, a rare word", "/search/?q=curriculum+treaty"),
+    ("`sitemap.xml` (index)", "/sitemap.xml"),
+    ("API list, 20 per page", "/api/v1/articles/"),
+]
+FLOORS = [("static file", "/static/css/site.css"), ("bare `.values()` view, 20 rows", "/bench/bare-values/")]
+CACHED = [("home, cached", "/"), ("a brief page, cached", "/briefs/{brief}/")]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def environment(database_url: str, **extra) -> dict:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": SECRET,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DISTILLERY_VAR_DIR": str(BENCH_DIR / "var"),
+        "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
+        "PYTHONPATH": str(ROOT),
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+    env.pop("REDIS_URL", None) if "REDIS_URL" not in extra else None
+    return env
+
+
+def manage(database_url: str, *args: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=environment(database_url), capture_output=True, text=True
+    )
+    if result.returncode:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stderr[-2000:]}")
+    return result.stdout
+
+
+def database_urls(sizes: list[int]) -> dict[int, str]:
+    named = os.environ.get("BENCH_DATABASE_URLS", "").strip()
+    if named:
+        pairs = dict(part.split("=", 1) for part in named.split(","))
+        return {size: pairs[str(size)] for size in sizes}
+    base = os.environ.get("DATABASE_URL", "").strip()
+    if not base:
+        BENCH_DIR.mkdir(parents=True, exist_ok=True)
+        return {size: f"sqlite:///{BENCH_DIR}/bench-{size}.sqlite3" for size in sizes}
+    import psycopg
+
+    parts = urlsplit(base)
+    name = parts.path.lstrip("/")
+    urls = {}
+    with psycopg.connect(base, autocommit=True) as connection:
+        for size in sizes:
+            database = f"{name}_bench_{size}"
+            if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone():
+                connection.execute(f'CREATE DATABASE "{database}"')
+            urls[size] = urlunsplit(parts._replace(path=f"/{database}"))
+    return urls
+
+
+def prepare(size: int, database_url: str) -> None:
+    manage(database_url, "migrate", "--noinput", "-v0")
+    have = int(
+        manage(database_url, "shell", "-c", "from articles.models import Article; print(Article.objects.count())")
+        .strip()
+        .splitlines()[-1]
+    )
+    if have < size:
+        print(f"Generating {size - have:,} briefs for the {size:,} library …", flush=True)
+        manage(database_url, "generate_briefs", "--count", str(size - have), "--sources", str(max(20, size // 100)))
+
+
+class Server:
+    """gunicorn with the repository's configuration, on a free loopback port."""
+
+    def __init__(self, database_url: str, *, page_cache_seconds: int):
+        self.port = free_port()
+        env = environment(
+            database_url,
+            GUNICORN_BIND=f"127.0.0.1:{self.port}",
+            WEB_CONCURRENCY="2",
+            GUNICORN_ACCESS_LOG="",
+            WEB_PAGE_CACHE_SECONDS=str(page_cache_seconds),
+        )
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "portal.wsgi", "-c", "portal/gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url("/robots.txt"), timeout=5).read()
+                return
+            except OSError:
+                time.sleep(0.5)
+        self.stop()
+        sys.exit("gunicorn did not start within 60 s")
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def get_json(self, path: str) -> dict:
+        return json.loads(urllib.request.urlopen(self.url(path), timeout=60).read())
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+
+
+def wrk(url: str, *, seconds: int, concurrency: int) -> dict:
+    command = ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "60s", "-s", "bench/latency.lua", url]
+    output = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("JSON "))
+    result = json.loads(line[5:])
+    result["rps"] = result["requests"] / result["seconds"]
+    return result
+
+
+def fill(path: str, names: dict) -> str:
+    return path.format(**names)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100000])
+    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per request and size")
+    parser.add_argument("--concurrency", type=int, default=4)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+    urls = database_urls(args.sizes)
+    for size, database_url in urls.items():
+        prepare(size, database_url)
+    manage(urls[args.sizes[0]], "collectstatic", "--noinput", "-v0")
+
+    servers = {size: Server(url, page_cache_seconds=0) for size, url in urls.items()}
+    try:
+        names = {}
+        for size, server in servers.items():
+            newest = server.get_json("/api/v1/articles/?page_size=1")["results"][0]
+            roles = server.get_json("/api/v1/roles/")
+            roles = roles["results"] if isinstance(roles, dict) else roles
+            names[size] = {"brief": newest["slug"], "role": max(roles, key=lambda r: r["published_count"])["slug"]}
+        rows = []
+        for label, path in COLD_REQUESTS:
+            measured = {}
+            for size, server in servers.items():  # interleaved: every request at every size in turn
+                target = server.url(fill(path, names[size]))
+                wrk(target, seconds=2, concurrency=args.concurrency)  # warm the connection and the database
+                measured[size] = wrk(target, seconds=args.seconds, concurrency=args.concurrency)
+            rows.append((label, measured))
+            print(label, {s: f"{m['p50'] / 1000:.1f} ms p50" for s, m in measured.items()}, flush=True)
+        largest = max(args.sizes)
+        floors = []
+        for label, path in FLOORS:
+            target = servers[largest].url(path)
+            wrk(target, seconds=2, concurrency=args.concurrency)
+            floors.append((label, wrk(target, seconds=args.seconds, concurrency=args.concurrency)))
+    finally:
+        for server in servers.values():
+            server.stop()
+    warm = Server(urls[largest], page_cache_seconds=600)
+    try:
+        cached = []
+        for label, path in CACHED:
+            target = warm.url(fill(path, names[largest]))
+            wrk(target, seconds=2, concurrency=args.concurrency)
+            cached.append((label, wrk(target, seconds=args.seconds, concurrency=args.concurrency)))
+    finally:
+        warm.stop()
+    report = render(args, rows, floors, cached, largest)
+    print(report)
+    (ROOT / "bench" / "scale.md").write_text(report)
+
+
+def render(args, rows, floors, cached, largest) -> str:
+    smallest = min(args.sizes)
+    lines = [
+        f"wrk, {args.concurrency} connections, {args.seconds} s per request and size, gunicorn with 2 workers, "
+        "page cache off (cold) unless marked cached; p50 / p95 in milliseconds.",
+        "",
+        "| request | "
+        + " | ".join(f"p50 / p95 at {size:,}" for size in args.sizes)
+        + f" | growth p50 | req/s at {largest:,} | errors |",
+        "|---|" + "---|" * (len(args.sizes) + 3),
+    ]
+    for label, measured in rows:
+        cells = [f"{m['p50'] / 1000:.1f} / {m['p95'] / 1000:.1f}" for m in measured.values()]
+        growth = measured[largest]["p50"] / max(measured[smallest]["p50"], 1)
+        errors = sum(m["non2xx"] + m["failed"] for m in measured.values())
+        lines.append(f"| {label} | {' | '.join(cells)} | {growth:.2f}× | {measured[largest]['rps']:.0f} | {errors} |")
+    lines += [
+        "",
+        f"At {largest:,} briefs:",
+        "",
+        "| request | req/s | p50 ms | share of the static file's req/s |",
+        "|---|---|---|---|",
+    ]
+    static_rps = floors[0][1]["rps"]
+    brief_cold = dict(rows)["a brief page"][largest]
+    api_cold = dict(rows)["API list, 20 per page"][largest]
+    for label, m in [*floors, *cached, ("a brief page, cold", brief_cold), ("API list, cold", api_cold)]:
+        lines.append(f"| {label} | {m['rps']:.0f} | {m['p50'] / 1000:.1f} | {m['rps'] / static_rps:.0%} |")
+    bare_rps = floors[1][1]["rps"]
+    lines += ["", f"API list at {api_cold['rps'] / bare_rps:.0%} of the bare `.values()` view's req/s."]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
