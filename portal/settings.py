@@ -229,6 +229,29 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- Email ----------------------------------------------------------------------------
+
+# With EMAIL_HOST set, mail goes through that SMTP server; without it (the embedded run)
+# every message is written as a file under var/mail/, where it can be read.
+EMAIL_HOST = env_str("EMAIL_HOST") or ""
+EMAIL_PORT = env_int("EMAIL_PORT", 587 if env_bool("EMAIL_USE_TLS", False) else 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 30.0, minimum=1.0)  # a stuck SMTP server must not hold a worker
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or f"{SITE_NAME} <digest@localhost>"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The public address of the site: links in emails and webhook payloads are made absolute with it.
+SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+if not re.fullmatch(r"https?://[^/\s]+(/[^\s]*)?", SITE_URL):
+    raise ConfigurationError(f"SITE_URL must be the site's address, e.g. https://briefs.example.org, got {SITE_URL!r}.")
+
 # --- Distillery -----------------------------------------------------------------------
 
 # Minutes of reading at which a brief counts as medium and long.
@@ -372,3 +395,39 @@ CELERY_BEAT_SCHEDULE["ingest-due-sources"] = {
     "schedule": 60.0,
     "options": {"expires": 55},  # a tick nobody ran in time is superseded by the next one
 }
+
+# --- subscriptions: email digests -------------------------------------------------------
+
+# Daily digests go out from this hour (in TIME_ZONE); weekly ones from this hour on this day.
+DIGEST_SEND_HOUR = env_int("DIGEST_SEND_HOUR", 7)
+if DIGEST_SEND_HOUR > 23:
+    raise ConfigurationError(f"DIGEST_SEND_HOUR must be an hour from 0 to 23, got {DIGEST_SEND_HOUR}.")
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_weekly_day = (env_str("DIGEST_WEEKLY_DAY") or "monday").lower()
+if _weekly_day not in _WEEKDAYS:
+    raise ConfigurationError(f"DIGEST_WEEKLY_DAY must be a day of the week in English, got {_weekly_day!r}.")
+DIGEST_WEEKLY_DAY = _WEEKDAYS.index(_weekly_day)  # 0 = Monday
+# Briefs listed in one digest; past that it links to the rest.
+DIGEST_MAX_BRIEFS = env_int("DIGEST_MAX_BRIEFS", 30, minimum=1)
+# How long a confirmation link works.
+DIGEST_CONFIRM_HOURS = env_int("DIGEST_CONFIRM_HOURS", 48, minimum=1)
+# Confirmation emails one address may be sent per hour (sign-ups beyond it are refused).
+DIGEST_CONFIRMATIONS_PER_HOUR = env_int("DIGEST_CONFIRMATIONS_PER_HOUR", 3, minimum=1)
+
+CELERY_BEAT_SCHEDULE["send-due-digests"] = {
+    "task": "articles.tasks.queue_due_digests",
+    "schedule": 600.0,
+    "options": {"expires": 590},
+}
+
+# --- subscriptions: webhooks ------------------------------------------------------------
+
+# Attempts per delivery before it is marked failed (the first one included).
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+# The wait before the n-th retry is about WEBHOOK_RETRY_BASE_SECONDS × 2^(n-1), never less than a 429's Retry-After.
+WEBHOOK_RETRY_BASE_SECONDS = env_float("WEBHOOK_RETRY_BASE_SECONDS", 30.0)
+# A receiver asking to wait longer than this (Retry-After) gets the delivery marked failed, to resend by hand.
+WEBHOOK_MAX_RETRY_AFTER_SECONDS = env_int("WEBHOOK_MAX_RETRY_AFTER_SECONDS", 3600, minimum=1)
+WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 10.0, minimum=0.1)
+# Like INGEST_ALLOW_LOOPBACK: only tests and a local demo deliver to this machine.
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", False)

@@ -20,6 +20,17 @@ from .briefs import (
 from .enrichment import EnrichmentRun, OriginalityOverride, StoryCluster, Suggestion
 from .search import ArticleSearchEntry, FtsDocumentField, FtsMatch
 from .sources import IngestionRun, Source, SourceQuerySet
+from .subscriptions import (
+    DigestDelivery,
+    DigestRequest,
+    DigestSubscription,
+    DigestSubscriptionQuerySet,
+    Frequency,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEndpointQuerySet,
+    WebhookEvent,
+)
 from .taxonomy import Field, FieldQuerySet, Role, Topic
 from .tokens import ApiToken, ApiTokenQuerySet
 
@@ -31,9 +42,14 @@ __all__ = [
     "Article",
     "ArticleQuerySet",
     "ArticleSearchEntry",
+    "DigestDelivery",
+    "DigestRequest",
+    "DigestSubscription",
+    "DigestSubscriptionQuerySet",
     "EnrichmentRun",
     "Field",
     "FieldQuerySet",
+    "Frequency",
     "FtsDocumentField",
     "FtsMatch",
     "IngestionRun",
@@ -50,6 +66,10 @@ __all__ = [
     "Suggestion",
     "TimeStamped",
     "Topic",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEndpointQuerySet",
+    "WebhookEvent",
     "WorkQueueItem",
     "length_for_minutes",
     "unique_slug",

@@ -1,0 +1,57 @@
+"""Webhook events follow the brief: published and unpublished from the workflow's `status_changed`,
+updated from a save of a brief that was already published and stays so.
+
+Each receiver runs after the transaction commits, records the deliveries and queues them; a broker
+that is down loses no event (the deliveries wait in the log, where "Resend" sends them)."""
+
+import logging
+
+from django.db import transaction
+from django.db.models.signals import post_save, pre_save
+from django.dispatch import receiver
+from kombu.exceptions import OperationalError as BrokerError
+
+from articles import tasks
+from articles.models import Article, Status, WebhookEvent
+from articles.subscriptions import webhooks
+from articles.workflow import status_changed
+
+logger = logging.getLogger(__name__)
+
+
+def raise_event(event: str, article_id: int) -> None:
+    deliveries = webhooks.record_event(event=event, article_id=article_id)
+    for delivery in deliveries:
+        try:
+            tasks.deliver_webhook.delay(delivery.pk)
+        except (BrokerError, OSError):
+            logger.exception("Could not queue webhook delivery %s: the task broker is unavailable.", delivery.pk)
+
+
+@receiver(status_changed, dispatch_uid="webhooks_on_status_change")
+def brief_status_changed(sender, article, old_status, new_status, **kwargs):
+    if new_status == Status.PUBLISHED and old_status != Status.PUBLISHED:
+        raise_event(WebhookEvent.BRIEF_PUBLISHED, article.pk)
+    elif old_status == Status.PUBLISHED and new_status != Status.PUBLISHED:
+        raise_event(WebhookEvent.BRIEF_UNPUBLISHED, article.pk)
+
+
+@receiver(pre_save, sender=Article, dispatch_uid="webhooks_remember_published")
+def remember_if_published(sender, instance, raw=False, **kwargs):
+    # Only a save that keeps a published brief published is an edit readers (and integrators) see;
+    # the save that publishes it is the "published" event.
+    instance._was_published = (
+        not raw
+        and instance.pk is not None
+        and instance.status == Status.PUBLISHED
+        and Article.objects.filter(pk=instance.pk, status=Status.PUBLISHED).exists()
+    )
+
+
+@receiver(post_save, sender=Article, dispatch_uid="webhooks_on_published_edit")
+def published_brief_saved(sender, instance, raw=False, **kwargs):
+    if raw or not getattr(instance, "_was_published", False) or instance.status != Status.PUBLISHED:
+        return
+    article_id = instance.pk
+    # After commit, so the event carries the taxonomy saved after the brief itself.
+    transaction.on_commit(lambda: raise_event(WebhookEvent.BRIEF_UPDATED, article_id))
