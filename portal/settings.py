@@ -353,7 +353,18 @@ SPECTACULAR_SETTINGS = {
         "**Caching.** GETs carry `ETag` and `Last-Modified` and answer 304 to `If-None-Match` / "
         "`If-Modified-Since`. Send the ETag you read as `If-Match` with a PATCH to get 412 instead of "
         "overwriting someone else's change.\n\n"
-        "**Rates.** Anonymous clients and each token have a request budget; over it, 429 with `Retry-After`."
+        "**Rates.** Anonymous clients and each token have a request budget; over it, 429 with `Retry-After`.\n\n"
+        "**Webhooks.** Editors register endpoints in the curation panel (*Webhook endpoints*), each with a "
+        "secret. Events: `brief.published`, `brief.updated` (a published brief edited), `brief.unpublished` "
+        "(a published brief unpublished, rejected or archived). Each is a POST with the JSON body "
+        '`{"id", "event", "created_at", "brief"}`, where `brief` is the brief as `GET /api/v1/articles/{slug}/` '
+        "returns it (for `brief.unpublished` only `slug`, `title`, `status`, `url`, `api_url`, `original_url`, "
+        "`updated_at`). Headers: `X-Distillery-Event`, `X-Distillery-Delivery` (the same id on every retry: "
+        "delivery is at least once), `X-Distillery-Timestamp` (unix seconds) and "
+        "`X-Distillery-Signature: v1=<hex>`, the HMAC-SHA256 keyed with the endpoint's secret of "
+        "`<timestamp>.<raw body>`; compare it in constant time and refuse timestamps older than a few minutes. "
+        "Any 2xx is success; timeouts, 408, 425, 429 and 5xx are retried with exponential backoff, never "
+        "sooner than `Retry-After`. The README has a verification snippet."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -4,6 +4,7 @@ mail program would: headers, recipients, both parts of the body."""
 import re
 import time
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
 
 import pytest
 from django.core import signing
@@ -13,6 +14,7 @@ from django.urls import reverse
 from articles import tasks
 from articles.models import DigestDelivery, DigestRequest, DigestSubscription, Frequency
 from articles.subscriptions import digests
+from portal.tests.test_settings import run_manage
 
 pytestmark = pytest.mark.django_db
 
@@ -367,3 +369,41 @@ def test_confirming_again_after_unsubscribing_needs_a_new_sign_up(taxonomy):
     again = digests.confirm_digest(token=token)  # an old link clicked again
 
     assert not again.is_active
+
+
+# --- The embedded default: messages as files under var/mail/ ------------------------------------
+
+
+def test_without_an_smtp_host_the_embedded_run_writes_mail_as_files_under_var(tmp_path):
+    result = run_manage("sendtestemail", "reader@example.net", env_overrides={}, tmp_path=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    [written] = (tmp_path / "mail").iterdir()
+    message = message_from_bytes(written.read_bytes(), policy=policy.default)
+    assert message["To"] == "reader@example.net"
+    assert message["From"] == "Distillery <digest@localhost>"
+
+
+def test_with_an_smtp_host_mail_goes_through_smtp_with_the_settings_from_the_environment(tmp_path):
+    show = "from django.conf import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS)"
+    environment = {"EMAIL_HOST": "smtp.example.org", "EMAIL_USE_TLS": "true", "EMAIL_HOST_USER": "digest"}
+
+    result = run_manage("shell", "--no-imports", "-c", show, env_overrides=environment, tmp_path=tmp_path)
+
+    assert result.stdout.split() == ["django.core.mail.backends.smtp.EmailBackend", "smtp.example.org", "587", "True"]
+
+
+def test_a_digest_written_by_the_file_backend_is_the_whole_message(settings, tmp_path, taxonomy, publish_brief):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = tmp_path
+    subscription = subscribe(roles=[taxonomy["cto"]])
+    publish_brief("Filed away", at=NOW - timedelta(hours=1), roles=[taxonomy["cto"]], takeaway="Read it later.")
+
+    assert digests.send_digest(subscription_id=subscription.pk, period="2026-12-02", now=NOW).state == "sent"
+
+    [written] = tmp_path.iterdir()
+    message = message_from_bytes(written.read_bytes(), policy=policy.default)
+    assert message["To"] == READER
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert subscription.key in message["List-Unsubscribe"]
+    assert "1. Filed away\n   Key takeaway: Read it later.\n" in body_parts(message)[0]
