@@ -195,7 +195,9 @@ def send_digest_confirmation(request_id: int):
 
 @shared_task(name="articles.tasks.queue_due_digests")
 def queue_due_digests() -> int:
-    """Queue one send_digest per subscriber whose daily or weekly digest is due (beat runs this every 10 minutes)."""
+    """Queue one send_digest per subscriber whose daily or weekly digest is due (beat runs this every 10 minutes),
+    and forget sign-ups whose confirmation link expired unused."""
+    digests.forget_stale_requests()
     due = digests.due_digests()
     for subscription_id, period in due:
         send_digest.delay(subscription_id, period)

@@ -194,6 +194,14 @@ def send_confirmation(*, digest_request: DigestRequest, now: datetime | None = N
     return True
 
 
+def forget_stale_requests(now: datetime | None = None) -> int:
+    """Delete sign-ups never confirmed whose link has expired: an address nobody confirmed is not kept."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.DIGEST_CONFIRM_HOURS + 24)
+    deleted, _ = DigestRequest.objects.filter(confirmed_at__isnull=True, created_at__lt=cutoff).delete()
+    return deleted
+
+
 # --- Which digests are due ----------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ that is down loses no event (the deliveries wait in the log, where "Resend" send
 
 import logging
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from kombu.exceptions import OperationalError as BrokerError
@@ -20,7 +20,13 @@ logger = logging.getLogger(__name__)
 
 
 def raise_event(event: str, article_id: int) -> None:
-    deliveries = webhooks.record_event(event=event, article_id=article_id)
+    try:
+        deliveries = webhooks.record_event(event=event, article_id=article_id)
+    except DatabaseError:
+        # This runs after the editor's change has committed: failing their request now would tell them
+        # the change was lost when only the notification was.
+        logger.exception("Could not record the %s webhook event for brief %s.", event, article_id)
+        return
     for delivery in deliveries:
         try:
             tasks.deliver_webhook.delay(delivery.pk)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from articles import tasks
 from articles.models import DigestDelivery, DigestRequest, DigestSubscription, Frequency
 from articles.subscriptions import digests
+from articles.tests.factories import make_topic
 from portal.tests.test_settings import run_manage
 
 pytestmark = pytest.mark.django_db
@@ -407,3 +408,26 @@ def test_a_digest_written_by_the_file_backend_is_the_whole_message(settings, tmp
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert subscription.key in message["List-Unsubscribe"]
     assert "1. Filed away\n   Key takeaway: Read it later.\n" in body_parts(message)[0]
+
+
+def test_sign_ups_never_confirmed_are_forgotten_once_their_link_has_expired(taxonomy, settings):
+    stale = digests.request_digest(
+        email="never@example.net", frequency=Frequency.DAILY, roles=[taxonomy["cto"]], now=NOW - timedelta(days=5)
+    )
+    fresh = digests.request_digest(
+        email="soon@example.net", frequency=Frequency.DAILY, roles=[taxonomy["cto"]], now=NOW
+    )
+
+    assert digests.forget_stale_requests(NOW) == 1
+    assert list(DigestRequest.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert not DigestRequest.objects.filter(pk=stale.pk).exists()
+
+
+def test_the_sign_up_page_runs_a_fixed_number_of_queries(client, taxonomy, django_assert_num_queries):
+    for n in range(5):
+        make_topic(f"Extra topic {n}")
+    # Roles, fields with their areas, and topics: one query each, whatever their number.
+    with django_assert_num_queries(3):
+        page = client.get(reverse("articles:email_signup"))
+    assert page.status_code == 200
+    assert b"Extra topic 4" in page.content
