@@ -203,7 +203,8 @@ class GuardedBackend(httpcore.SyncBackend):
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         last_error: Exception | None = None
-        for address in checked_addresses(host, port, allow_loopback=self.allow_loopback):
+        options = {} if self.allow_loopback is None else {"allow_loopback": self.allow_loopback}
+        for address in checked_addresses(host, port, **options):
             try:
                 stream = super().connect_tcp(str(address), port, timeout, local_address, socket_options)
                 return DeadlineStream(stream)

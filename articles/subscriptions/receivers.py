@@ -28,10 +28,14 @@ def raise_event(event: str, article_id: int) -> None:
         logger.exception("Could not record the %s webhook event for brief %s.", event, article_id)
         return
     for delivery in deliveries:
-        try:
-            tasks.deliver_webhook.delay(delivery.pk)
-        except (BrokerError, OSError):
-            logger.exception("Could not queue webhook delivery %s: the task broker is unavailable.", delivery.pk)
+        transaction.on_commit(lambda delivery_id=delivery.pk: queue_delivery(delivery_id))
+
+
+def queue_delivery(delivery_id: int) -> None:
+    try:
+        tasks.deliver_webhook.delay(delivery_id)
+    except (BrokerError, OSError):
+        logger.exception("Could not queue webhook delivery %s: the task broker is unavailable.", delivery_id)
 
 
 @receiver(status_changed, dispatch_uid="webhooks_on_status_change")

@@ -239,8 +239,9 @@ def test_a_redelivered_task_does_not_post_a_delivered_event_again(receiver, edit
     assert len(receiver.events) == 1
 
 
-def test_delivery_to_a_loopback_address_is_refused_unless_allowed(receiver, webhook_settings):
+def test_delivery_to_a_loopback_address_is_refused_unless_webhooks_allow_it(receiver, webhook_settings):
     webhook_settings.WEBHOOK_ALLOW_LOOPBACK = False
+    webhook_settings.INGEST_ALLOW_LOOPBACK = True  # ingestion's own allowance does not open webhooks
     delivery = webhooks.record_event(event="brief.published", article_id=make_article(status=Status.PUBLISHED).pk)[0]
 
     outcome = webhooks.deliver(delivery_id=delivery.pk)
@@ -319,3 +320,40 @@ def test_the_openapi_description_documents_the_webhooks(client):
 
     for words in ("brief.published", "brief.updated", "brief.unpublished", "X-Distillery-Signature", "HMAC-SHA256"):
         assert words in schema
+
+
+def test_a_redirect_is_not_followed(receiver, httpserver, webhook_settings):
+    receiver.answers = [Response(status=307, headers={"Location": "http://10.0.0.5/internal"})]
+    delivery = webhooks.record_event(event="brief.published", article_id=make_article(status=Status.PUBLISHED).pk)[0]
+
+    outcome = webhooks.deliver(delivery_id=delivery.pk)
+
+    delivery.refresh_from_db()
+    assert outcome.state == "failed"
+    assert (delivery.response_status, delivery.attempts) == (307, 1)
+    assert "redirects are not followed" in delivery.error
+
+
+def test_rejecting_a_published_brief_tells_integrators_it_was_unpublished(receiver, editor, in_process):
+    brief = make_article(status=Status.PUBLISHED)
+
+    in_process(lambda: workflow.reject(article=brief, actor=editor, reason="Wrong source"))
+
+    assert [(event["event"], event["brief"]["status"]) for event in receiver.events] == [
+        ("brief.unpublished", "rejected")
+    ]
+
+
+def test_the_curation_panel_lists_deliveries_and_subscribers(admin_client, receiver, editor, in_process):
+    from articles.models import DigestSubscription
+
+    in_process(lambda: workflow.publish(article=make_article(title="Logged brief"), actor=editor))
+    DigestSubscription.objects.create(email="reader@example.net", confirmed_at=timezone.now())
+
+    deliveries = admin_client.get(reverse("admin:articles_webhookdelivery_changelist")).content.decode()
+    endpoints = admin_client.get(reverse("admin:articles_webhookendpoint_changelist")).content.decode()
+    subscribers = admin_client.get(reverse("admin:articles_digestsubscription_changelist")).content.decode()
+
+    assert "Logged brief" in deliveries and "brief.published" in deliveries and "Delivered" in deliveries
+    assert "Intranet" in endpoints and "Delivered (brief.published" in endpoints
+    assert "reader@example.net" in subscribers
