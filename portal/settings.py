@@ -234,10 +234,13 @@ LOGGING = {
 # With EMAIL_HOST set, mail goes through that SMTP server; without it (the embedded run)
 # every message is written as a file under var/mail/, where it can be read.
 EMAIL_HOST = env_str("EMAIL_HOST") or ""
-EMAIL_PORT = env_int("EMAIL_PORT", 587 if env_bool("EMAIL_USE_TLS", False) else 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD") or ""
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS, usually on port 587
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # TLS from the first byte, usually on port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ConfigurationError("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other: set one (587: TLS, 465: SSL).")
+EMAIL_PORT = env_int("EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25, minimum=1)
 EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 30.0, minimum=1.0)  # a stuck SMTP server must not hold a worker
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -249,8 +252,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The public address of the site: links in emails and webhook payloads are made absolute with it.
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
-if not re.fullmatch(r"https?://[^/\s]+(/[^\s]*)?", SITE_URL):
-    raise ConfigurationError(f"SITE_URL must be the site's address, e.g. https://briefs.example.org, got {SITE_URL!r}.")
+if not re.fullmatch(r"https?://[^/\s]+", SITE_URL):
+    raise ConfigurationError(
+        f"SITE_URL must be the site's scheme and host, e.g. https://briefs.example.org, got {SITE_URL!r}."
+    )
 
 # --- Distillery -----------------------------------------------------------------------
 

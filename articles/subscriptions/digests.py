@@ -300,7 +300,12 @@ def send_digest(*, subscription_id: int, period: str, now: datetime | None = Non
     """
     now = now or timezone.now()
     with transaction.atomic():
-        subscription = DigestSubscription.objects.select_for_update().filter(pk=subscription_id).first()
+        subscription = (
+            DigestSubscription.objects.select_for_update()
+            .prefetch_related("roles", "fields", "topics")  # for the choice of briefs and the subject
+            .filter(pk=subscription_id)
+            .first()
+        )
         if subscription is None or not subscription.is_active:
             return DigestOutcome("inactive")
         delivery = subscription.deliveries.filter(period=period).first()
@@ -365,13 +370,9 @@ def _deliver(delivery: DigestDelivery, *, now: datetime) -> DigestOutcome:
         raise DigestNotSent(
             f"The {delivery.period} digest to {delivery.subscription.email} was not sent: {exc}"
         ) from exc
-    DigestDelivery.objects.filter(pk=delivery.pk).update(
-        state=DigestDelivery.State.SENT,
-        sent_at=timezone.now(),
-        error="",
-        message_id=message.extra_headers["Message-ID"],
-    )
-    delivery.refresh_from_db()
+    delivery.state, delivery.sent_at = DigestDelivery.State.SENT, timezone.now()
+    delivery.error, delivery.message_id = "", message.extra_headers["Message-ID"]
+    delivery.save(update_fields=["state", "sent_at", "error", "message_id"])
     return DigestOutcome("sent", delivery, briefs=len(briefs))
 
 

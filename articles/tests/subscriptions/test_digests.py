@@ -21,6 +21,9 @@ pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)  # a Wednesday, after the 07:00 send hour
 READER = "reader@example.net"
+# Lock and read the subscriber with its choices, find the window and the briefs, record the delivery,
+# load the briefs with their taxonomy, mark it sent: 21 with savepoints, whatever the number of briefs.
+QUERIES_PER_DIGEST = 21
 
 
 def subscribe(*, email=READER, frequency=Frequency.DAILY, roles=(), fields=(), topics=(), at=NOW - timedelta(days=30)):
@@ -431,3 +434,36 @@ def test_the_sign_up_page_runs_a_fixed_number_of_queries(client, taxonomy, djang
         page = client.get(reverse("articles:email_signup"))
     assert page.status_code == 200
     assert b"Extra topic 4" in page.content
+
+
+@pytest.mark.parametrize(
+    ("variables", "named"),
+    [
+        ({"EMAIL_USE_TLS": "true", "EMAIL_USE_SSL": "true"}, "EMAIL_USE_SSL"),
+        ({"EMAIL_PORT": "smtp"}, "EMAIL_PORT"),
+        ({"SITE_URL": "briefs.example.org"}, "SITE_URL"),
+        ({"DIGEST_SEND_HOUR": "25"}, "DIGEST_SEND_HOUR"),
+        ({"DIGEST_WEEKLY_DAY": "someday"}, "DIGEST_WEEKLY_DAY"),
+    ],
+)
+def test_bad_mail_and_digest_settings_stop_with_one_line_naming_the_variable(variables, named, tmp_path):
+    result = run_manage("check", env_overrides=variables, tmp_path=tmp_path)
+
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("Configuration error: ") and named in line
+
+
+@pytest.mark.parametrize("briefs", [2, 12])
+def test_sending_a_digest_takes_the_same_number_of_queries_however_many_briefs_it_lists(
+    briefs, taxonomy, publish_brief, mailoutbox, django_assert_num_queries
+):
+    subscription = subscribe(roles=[taxonomy["cto"]], topics=[taxonomy["agents"]])
+    for n in range(briefs):
+        publish_brief(f"Brief {n}", at=NOW - timedelta(minutes=n + 1), roles=[taxonomy["cto"]])
+
+    with django_assert_num_queries(QUERIES_PER_DIGEST):
+        digests.send_digest(subscription_id=subscription.pk, period="2026-12-02", now=NOW)
+
+    [message] = mailoutbox
+    assert f"{briefs} new briefs" in message.subject
