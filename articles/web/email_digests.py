@@ -8,6 +8,8 @@ CSRF token (the key in the address is the authority) and answers the same every 
 
 from django import forms
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -32,8 +34,13 @@ class DigestSignUpForm(forms.Form):
     )  # fmt: skip
     fields = forms.ModelMultipleChoiceField(
         label="Fields",
+        # Each area, then its subfields.
         queryset=Field.objects.select_related("parent").order_by(
-            "parent__position", "parent__name", "position", "name"
+            Coalesce("parent__position", "position"),
+            Coalesce("parent__name", "name"),
+            F("parent").asc(nulls_first=True),
+            "position",
+            "name",
         ),
         to_field_name="slug",
         required=False,
