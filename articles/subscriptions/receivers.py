@@ -12,16 +12,31 @@ from django.dispatch import receiver
 from kombu.exceptions import OperationalError as BrokerError
 
 from articles import tasks
-from articles.models import Article, Status, WebhookEvent
+from articles.api.events import brief_for_event
+from articles.models import Article, Status, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from articles.subscriptions import webhooks
 from articles.workflow import status_changed
 
 logger = logging.getLogger(__name__)
 
 
+def record_brief_event(event: str, article_id: int) -> list[WebhookDelivery]:
+    """Record `event` for every endpoint listening to it, with the brief as the API shows it now."""
+    endpoints = WebhookEndpoint.objects.listening_to(event)
+    if not endpoints:
+        return []
+    article = Article.objects.filter(pk=article_id).defer("content_html", "content_text").with_taxonomy().first()
+    if article is None:
+        return []
+    if event != WebhookEvent.BRIEF_UNPUBLISHED and article.status != Status.PUBLISHED:
+        return []  # unpublished again before this ran: the unpublished event tells the story
+    brief = brief_for_event(article, event)
+    return webhooks.record_event(event=event, article=article, brief=brief, endpoints=endpoints)
+
+
 def raise_event(event: str, article_id: int) -> None:
     try:
-        deliveries = webhooks.record_event(event=event, article_id=article_id)
+        deliveries = record_brief_event(event, article_id)
     except DatabaseError:
         # This runs after the editor's change has committed: failing their request now would tell them
         # the change was lost when only the notification was.

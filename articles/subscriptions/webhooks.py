@@ -26,11 +26,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from articles.api.serializers import BriefSerializer
 from articles.ingest.fetch import FetchError, UnsafeURL, build_client, check_url, checked_addresses, lock_cache
 from articles.ingest.fetch import retry_after_seconds as parse_retry_after
-from articles.models import Article, RelatedLink, Status, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from articles.subscriptions import absolute
+from articles.models import Article, WebhookDelivery, WebhookEndpoint
 
 EVENT_HEADER = "X-Distillery-Event"
 DELIVERY_HEADER = "X-Distillery-Delivery"
@@ -38,8 +36,6 @@ TIMESTAMP_HEADER = "X-Distillery-Timestamp"
 SIGNATURE_HEADER = "X-Distillery-Signature"
 SIGNATURE_VERSION = "v1"
 USER_AGENT = "Distillery-Webhooks/1.0"
-# What an unpublished brief's event carries: it is no longer public, so only what identifies it.
-UNPUBLISHED_FIELDS = ("slug", "title", "status", "url", "api_url", "original_url", "updated_at")
 RETRYABLE_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 
 
@@ -62,34 +58,12 @@ def check_endpoint_address(url: str) -> None:
 # --- Recording events ------------------------------------------------------------------------
 
 
-class _SiteAddress:
-    """Stands in for a request where the API's serializer makes addresses absolute (SITE_URL)."""
-
-    def build_absolute_uri(self, location: str) -> str:
-        return absolute(location)
-
-
-def brief_representation(article: Article, event: str) -> dict:
-    """The brief as GET /api/v1/articles/{slug}/ shows it (only its identity once unpublished)."""
-    article.shown_related = list(RelatedLink.objects.shown_for(article, limit=5))
-    data = BriefSerializer(article, context={"request": _SiteAddress()}).data
-    if event == WebhookEvent.BRIEF_UNPUBLISHED:
-        return {name: data[name] for name in UNPUBLISHED_FIELDS}
-    return dict(data)
-
-
-def record_event(*, event: str, article_id: int, now: datetime | None = None) -> list[WebhookDelivery]:
-    """One pending delivery per active endpoint listening to `event`; the caller queues them."""
-    endpoints = WebhookEndpoint.objects.listening_to(event)
-    if not endpoints:
-        return []
-    article = Article.objects.filter(pk=article_id).defer("content_html", "content_text").with_taxonomy().first()
-    if article is None:
-        return []
-    if event != WebhookEvent.BRIEF_UNPUBLISHED and article.status != Status.PUBLISHED:
-        return []  # unpublished again before this ran: the unpublished event tells the story
+def record_event(
+    *, event: str, article: Article, brief: dict, endpoints: list[WebhookEndpoint], now: datetime | None = None
+) -> list[WebhookDelivery]:
+    """One pending delivery of `brief` (the API's representation) per endpoint; the caller queues them."""
     now = now or timezone.now()
-    data = json.loads(json.dumps(brief_representation(article, event), default=str))
+    data = json.loads(json.dumps(brief, default=str))
     with transaction.atomic():
         return [
             WebhookDelivery.objects.create(

@@ -12,8 +12,10 @@ from django.utils import timezone
 from werkzeug import Response
 
 from articles import workflow
+from articles.api.events import UNPUBLISHED_FIELDS
 from articles.models import Status, WebhookDelivery, WebhookEndpoint
 from articles.subscriptions import webhooks
+from articles.subscriptions.receivers import record_brief_event
 from articles.tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +133,7 @@ def test_editing_a_published_brief_sends_updated_and_unpublishing_sends_only_wha
 
     assert [event["event"] for event in receiver.events] == ["brief.updated", "brief.unpublished"]
     assert receiver.events[0]["brief"]["title"] == "After"
-    assert set(receiver.events[1]["brief"]) == set(webhooks.UNPUBLISHED_FIELDS)
+    assert set(receiver.events[1]["brief"]) == set(UNPUBLISHED_FIELDS)
     assert receiver.events[1]["brief"]["status"] == "draft"
 
 
@@ -180,7 +182,7 @@ def test_retries_back_off_exponentially_and_never_sooner_than_retry_after(receiv
         Response(status=502),
         Response(status=429, headers={"Retry-After": "600"}),
     ]
-    delivery = webhooks.record_event(event="brief.published", article_id=make_article(status=Status.PUBLISHED).pk)[0]
+    delivery = record_brief_event("brief.published", make_article(status=Status.PUBLISHED).pk)[0]
 
     waits = [webhooks.deliver(delivery_id=delivery.pk).retry_in for _ in range(3)]
 
@@ -195,7 +197,7 @@ def test_retries_back_off_exponentially_and_never_sooner_than_retry_after(receiv
 
 def test_a_retry_after_longer_than_we_hold_retries_fails_the_delivery_with_the_reason(receiver, webhook_settings):
     receiver.answers = [Response(status=429, headers={"Retry-After": "86400"})]
-    delivery = webhooks.record_event(event="brief.published", article_id=make_article(status=Status.PUBLISHED).pk)[0]
+    delivery = record_brief_event("brief.published", make_article(status=Status.PUBLISHED).pk)[0]
 
     outcome = webhooks.deliver(delivery_id=delivery.pk)
 
@@ -242,7 +244,7 @@ def test_a_redelivered_task_does_not_post_a_delivered_event_again(receiver, edit
 def test_delivery_to_a_loopback_address_is_refused_unless_webhooks_allow_it(receiver, webhook_settings):
     webhook_settings.WEBHOOK_ALLOW_LOOPBACK = False
     webhook_settings.INGEST_ALLOW_LOOPBACK = True  # ingestion's own allowance does not open webhooks
-    delivery = webhooks.record_event(event="brief.published", article_id=make_article(status=Status.PUBLISHED).pk)[0]
+    delivery = record_brief_event("brief.published", make_article(status=Status.PUBLISHED).pk)[0]
 
     outcome = webhooks.deliver(delivery_id=delivery.pk)
 
@@ -324,7 +326,7 @@ def test_the_openapi_description_documents_the_webhooks(client):
 
 def test_a_redirect_is_not_followed(receiver, httpserver, webhook_settings):
     receiver.answers = [Response(status=307, headers={"Location": "http://10.0.0.5/internal"})]
-    delivery = webhooks.record_event(event="brief.published", article_id=make_article(status=Status.PUBLISHED).pk)[0]
+    delivery = record_brief_event("brief.published", make_article(status=Status.PUBLISHED).pk)[0]
 
     outcome = webhooks.deliver(delivery_id=delivery.pk)
 
