@@ -224,3 +224,12 @@ def deliver_webhook(self, delivery_id: int) -> str:
     if outcome.state == "retry":
         raise self.retry(countdown=outcome.retry_in)
     return outcome.state
+
+
+@shared_task(name="articles.tasks.requeue_stalled_webhooks")
+def requeue_stalled_webhooks() -> int:
+    """Queue again the webhook deliveries whose message was lost (beat runs this every 10 minutes)."""
+    stalled = webhooks.stalled_deliveries()
+    for delivery_id in stalled:
+        deliver_webhook.delay(delivery_id)
+    return len(stalled)

@@ -447,3 +447,9 @@ WEBHOOK_MAX_RETRY_AFTER_SECONDS = env_int("WEBHOOK_MAX_RETRY_AFTER_SECONDS", 360
 WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 10.0, minimum=0.1)
 # Like INGEST_ALLOW_LOOPBACK: only tests and a local demo deliver to this machine.
 WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", False)
+
+CELERY_BEAT_SCHEDULE["requeue-stalled-webhooks"] = {
+    "task": "articles.tasks.requeue_stalled_webhooks",
+    "schedule": 600.0,
+    "options": {"expires": 590},
+}

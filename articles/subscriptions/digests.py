@@ -273,7 +273,7 @@ def briefs_for(subscription: DigestSubscription, *, published_after: datetime, p
 
 @dataclass(frozen=True)
 class DigestOutcome:
-    """What `send_digest` did: sent, nothing_new, already_sent, in_progress, uncertain, failed or inactive."""
+    """What `send_digest` did: sent, nothing_new, already_sent, in_progress, uncertain or inactive."""
 
     state: str
     delivery: DigestDelivery | None = None

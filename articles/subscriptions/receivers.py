@@ -2,7 +2,8 @@
 updated from a save of a brief that was already published and stays so.
 
 Each receiver runs after the transaction commits, records the deliveries and queues them; a broker
-that is down loses no event (the deliveries wait in the log, where "Resend" sends them)."""
+that is down loses no event (the deliveries wait in the log, and beat's requeue_stalled_webhooks
+queues them again)."""
 
 import logging
 

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 import httpx
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from articles.ingest.fetch import FetchError, UnsafeURL, build_client, check_url, checked_addresses, lock_cache
@@ -37,6 +38,7 @@ SIGNATURE_HEADER = "X-Distillery-Signature"
 SIGNATURE_VERSION = "v1"
 USER_AGENT = "Distillery-Webhooks/1.0"
 RETRYABLE_STATUSES = {408, 425, 429, 500, 502, 503, 504}
+STALLED_AFTER = timedelta(minutes=15)
 
 
 def sign(*, secret: str, timestamp: int, body: bytes) -> str:
@@ -86,6 +88,17 @@ def resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
         article=delivery.article,
         payload=delivery.payload,
     )
+
+
+def stalled_deliveries(now: datetime | None = None) -> list[int]:
+    """Deliveries whose task message was lost (broker restarted, worker killed between retries): still
+    waiting STALLED_AFTER past the moment they were due. Queuing them again is safe (see `deliver`)."""
+    now = now or timezone.now()
+    overdue = now - STALLED_AFTER
+    waiting = Q(state=WebhookDelivery.State.PENDING, created_at__lt=overdue) | Q(
+        state=WebhookDelivery.State.RETRYING, next_attempt_at__lt=overdue
+    )
+    return list(WebhookDelivery.objects.filter(waiting).order_by("pk").values_list("pk", flat=True)[:500])
 
 
 # --- Delivering --------------------------------------------------------------------------------

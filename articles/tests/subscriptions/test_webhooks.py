@@ -359,3 +359,16 @@ def test_the_curation_panel_lists_deliveries_and_subscribers(admin_client, recei
     assert "Logged brief" in deliveries and "brief.published" in deliveries and "Delivered" in deliveries
     assert "Intranet" in endpoints and "Delivered (brief.published" in endpoints
     assert "reader@example.net" in subscribers
+
+
+def test_a_delivery_whose_task_was_lost_is_queued_again_by_the_beat(receiver, eager_tasks):
+    from articles import tasks
+
+    lost = record_brief_event("brief.published", make_article(status=Status.PUBLISHED).pk)[0]
+    WebhookDelivery.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    fresh = record_brief_event("brief.published", make_article(status=Status.PUBLISHED).pk)[0]
+
+    assert tasks.requeue_stalled_webhooks.delay().get() == 1
+
+    assert [event["id"] for event in receiver.events] == [str(lost.event_id)]
+    assert WebhookDelivery.objects.get(pk=fresh.pk).state == "pending"  # its own task is on its way
