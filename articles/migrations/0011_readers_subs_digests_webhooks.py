@@ -38,7 +38,7 @@ def let_editors_manage_subscriptions(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0007_api_tokens"),
+        ("articles", "0010_listing_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
