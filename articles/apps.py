@@ -10,6 +10,7 @@ class ArticlesConfig(AppConfig):
 
         from articles import search_index, signals  # noqa: F401  (connects the receivers)
         from articles.enrich import receivers  # noqa: F401
+        from articles.subscriptions import receivers as subscription_receivers  # noqa: F401
         from articles.web import page_cache  # noqa: F401
 
         post_migrate.connect(search_index.reinstall_after_migrate, sender=self)

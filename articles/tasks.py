@@ -20,7 +20,8 @@ from articles.enrich import enrich_article as run_enrichment
 from articles.enrich.related import refresh_related, withdraw_related
 from articles.ingest import pages, pipeline
 from articles.ingest.fetch import lock_cache
-from articles.models import Article, Source, Status
+from articles.models import Article, DigestRequest, Source, Status
+from articles.subscriptions import digests, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -174,3 +175,61 @@ def withdraw_related_task(article_id: int):
         return
     for affected_id in withdraw_related(article=article):
         refresh_related_task.delay(affected_id)
+
+
+# --- Subscriptions: email digests and webhooks ---------------------------------------------
+
+
+@shared_task(
+    name="articles.tasks.send_digest_confirmation",
+    autoretry_for=(digests.DigestNotSent, OperationalError),
+    retry_backoff=60,
+    max_retries=5,
+)
+def send_digest_confirmation(request_id: int):
+    """Send a sign-up's confirmation email; a repeated run sends nothing (the request records it)."""
+    digest_request = DigestRequest.objects.filter(pk=request_id).first()
+    if digest_request is not None:
+        digests.send_confirmation(digest_request=digest_request)
+
+
+@shared_task(name="articles.tasks.queue_due_digests")
+def queue_due_digests() -> int:
+    """Queue one send_digest per subscriber whose daily or weekly digest is due (beat runs this every 10 minutes),
+    and forget sign-ups whose confirmation link expired unused."""
+    digests.forget_stale_requests()
+    due = digests.due_digests()
+    for subscription_id, period in due:
+        send_digest.delay(subscription_id, period)
+    return len(due)
+
+
+@shared_task(
+    name="articles.tasks.send_digest",
+    autoretry_for=(digests.DigestNotSent, OperationalError),
+    retry_backoff=120,
+    retry_backoff_max=3600,
+    max_retries=6,
+)
+def send_digest(subscription_id: int, period: str) -> str:
+    """Send one period's digest to one subscriber; safe to run twice (see articles/subscriptions/digests.py)."""
+    return digests.send_digest(subscription_id=subscription_id, period=period).state
+
+
+@shared_task(bind=True, name="articles.tasks.deliver_webhook", max_retries=None)
+def deliver_webhook(self, delivery_id: int) -> str:
+    """POST one webhook delivery; retried with exponential backoff (never sooner than a 429's Retry-After)
+    until WEBHOOK_MAX_ATTEMPTS, which deliver() counts and enforces."""
+    outcome = webhooks.deliver(delivery_id=delivery_id)
+    if outcome.state == "retry":
+        raise self.retry(countdown=outcome.retry_in)
+    return outcome.state
+
+
+@shared_task(name="articles.tasks.requeue_stalled_webhooks")
+def requeue_stalled_webhooks() -> int:
+    """Queue again the webhook deliveries whose message was lost (beat runs this every 10 minutes)."""
+    stalled = webhooks.stalled_deliveries()
+    for delivery_id in stalled:
+        deliver_webhook.delay(delivery_id)
+    return len(stalled)

@@ -229,6 +229,34 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- Email ----------------------------------------------------------------------------
+
+# With EMAIL_HOST set, mail goes through that SMTP server; without it (the embedded run)
+# every message is written as a file under var/mail/, where it can be read.
+EMAIL_HOST = env_str("EMAIL_HOST") or ""
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS, usually on port 587
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # TLS from the first byte, usually on port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ConfigurationError("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other: set one (587: TLS, 465: SSL).")
+EMAIL_PORT = env_int("EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25, minimum=1)
+EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 30.0, minimum=1.0)  # a stuck SMTP server must not hold a worker
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or f"{SITE_NAME} <digest@localhost>"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The public address of the site: links in emails and webhook payloads are made absolute with it.
+SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+if not re.fullmatch(r"https?://[^/\s]+", SITE_URL):
+    raise ConfigurationError(
+        f"SITE_URL must be the site's scheme and host, e.g. https://briefs.example.org, got {SITE_URL!r}."
+    )
+
 # --- Distillery -----------------------------------------------------------------------
 
 # Minutes of reading at which a brief counts as medium and long.
@@ -330,7 +358,18 @@ SPECTACULAR_SETTINGS = {
         "**Caching.** GETs carry `ETag` and `Last-Modified` and answer 304 to `If-None-Match` / "
         "`If-Modified-Since`. Send the ETag you read as `If-Match` with a PATCH to get 412 instead of "
         "overwriting someone else's change.\n\n"
-        "**Rates.** Anonymous clients and each token have a request budget; over it, 429 with `Retry-After`."
+        "**Rates.** Anonymous clients and each token have a request budget; over it, 429 with `Retry-After`.\n\n"
+        "**Webhooks.** Editors register endpoints in the curation panel (*Webhook endpoints*), each with a "
+        "secret. Events: `brief.published`, `brief.updated` (a published brief edited), `brief.unpublished` "
+        "(a published brief unpublished, rejected or archived). Each is a POST with the JSON body "
+        '`{"id", "event", "created_at", "brief"}`, where `brief` is the brief as `GET /api/v1/articles/{slug}/` '
+        "returns it (for `brief.unpublished` only `slug`, `title`, `status`, `url`, `api_url`, `original_url`, "
+        "`updated_at`). Headers: `X-Distillery-Event`, `X-Distillery-Delivery` (the same id on every retry: "
+        "delivery is at least once), `X-Distillery-Timestamp` (unix seconds) and "
+        "`X-Distillery-Signature: v1=<hex>`, the HMAC-SHA256 keyed with the endpoint's secret of "
+        "`<timestamp>.<raw body>`; compare it in constant time and refuse timestamps older than a few minutes. "
+        "Any 2xx is success; timeouts, 408, 425, 429 and 5xx are retried with exponential backoff, never "
+        "sooner than `Retry-After`. The README has a verification snippet."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -371,4 +410,46 @@ CELERY_BEAT_SCHEDULE["ingest-due-sources"] = {
     "task": "articles.tasks.ingest_due_sources",
     "schedule": 60.0,
     "options": {"expires": 55},  # a tick nobody ran in time is superseded by the next one
+}
+
+# --- subscriptions: email digests -------------------------------------------------------
+
+# Daily digests go out from this hour (in TIME_ZONE); weekly ones from this hour on this day.
+DIGEST_SEND_HOUR = env_int("DIGEST_SEND_HOUR", 7)
+if DIGEST_SEND_HOUR > 23:
+    raise ConfigurationError(f"DIGEST_SEND_HOUR must be an hour from 0 to 23, got {DIGEST_SEND_HOUR}.")
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_weekly_day = (env_str("DIGEST_WEEKLY_DAY") or "monday").lower()
+if _weekly_day not in _WEEKDAYS:
+    raise ConfigurationError(f"DIGEST_WEEKLY_DAY must be a day of the week in English, got {_weekly_day!r}.")
+DIGEST_WEEKLY_DAY = _WEEKDAYS.index(_weekly_day)  # 0 = Monday
+# Briefs listed in one digest; past that it links to the rest.
+DIGEST_MAX_BRIEFS = env_int("DIGEST_MAX_BRIEFS", 30, minimum=1)
+# How long a confirmation link works.
+DIGEST_CONFIRM_HOURS = env_int("DIGEST_CONFIRM_HOURS", 48, minimum=1)
+# Confirmation emails one address may be sent per hour (sign-ups beyond it are refused).
+DIGEST_CONFIRMATIONS_PER_HOUR = env_int("DIGEST_CONFIRMATIONS_PER_HOUR", 3, minimum=1)
+
+CELERY_BEAT_SCHEDULE["send-due-digests"] = {
+    "task": "articles.tasks.queue_due_digests",
+    "schedule": 600.0,
+    "options": {"expires": 590},
+}
+
+# --- subscriptions: webhooks ------------------------------------------------------------
+
+# Attempts per delivery before it is marked failed (the first one included).
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+# The wait before the n-th retry is about WEBHOOK_RETRY_BASE_SECONDS × 2^(n-1), never less than a 429's Retry-After.
+WEBHOOK_RETRY_BASE_SECONDS = env_float("WEBHOOK_RETRY_BASE_SECONDS", 30.0)
+# A receiver asking to wait longer than this (Retry-After) gets the delivery marked failed, to resend by hand.
+WEBHOOK_MAX_RETRY_AFTER_SECONDS = env_int("WEBHOOK_MAX_RETRY_AFTER_SECONDS", 3600, minimum=1)
+WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 10.0, minimum=0.1)
+# Like INGEST_ALLOW_LOOPBACK: only tests and a local demo deliver to this machine.
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", False)
+
+CELERY_BEAT_SCHEDULE["requeue-stalled-webhooks"] = {
+    "task": "articles.tasks.requeue_stalled_webhooks",
+    "schedule": 600.0,
+    "options": {"expires": 590},
 }

@@ -3,12 +3,13 @@
 briefs.py     briefs, their workflow steps and machine drafts, the work queue
 sources.py    sources and their health, ingestion runs, OPML, single pages
 taxonomy.py   areas and subfields, topics, roles
+subscriptions.py  webhook endpoints and their delivery log ("Resend"), email digest subscribers
 (API tokens are registered by articles/api/admin.py.)
 """
 
 from django.contrib import admin
 
-from articles.admin import briefs, sources, taxonomy  # noqa: F401  (registers the model admins)
+from articles.admin import briefs, sources, subscriptions, taxonomy  # noqa: F401  (registers the model admins)
 from articles.api import admin as api_admin  # noqa: F401  (registers the API token admin)
 
 admin.site.index_template = "admin/distillery_index.html"

@@ -130,9 +130,11 @@ def resolve_host(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
-def checked_addresses(host: str, port: int) -> list[IPAddress]:
-    """The addresses of `host`, or UnsafeURL if any of them is not allowed."""
-    allow_loopback = settings.INGEST_ALLOW_LOOPBACK
+def checked_addresses(host: str, port: int, *, allow_loopback: bool | None = None) -> list[IPAddress]:
+    """The addresses of `host`, or UnsafeURL if any of them is not allowed (loopback: INGEST_ALLOW_LOOPBACK
+    unless the caller, e.g. webhooks with their own setting, says)."""
+    if allow_loopback is None:
+        allow_loopback = settings.INGEST_ALLOW_LOOPBACK
     addresses = resolve_host(host.rstrip("."), port)
     if not addresses:
         raise FetchError(f"The host name {host!r} has no address.", transient=True)
@@ -195,9 +197,14 @@ class DeadlineStream(httpcore.NetworkStream):
 class GuardedBackend(httpcore.SyncBackend):
     """Connects only to addresses that passed `checked_addresses`, and to nothing else."""
 
+    def __init__(self, *, allow_loopback: bool | None = None):
+        super().__init__()
+        self.allow_loopback = allow_loopback
+
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         last_error: Exception | None = None
-        for address in checked_addresses(host, port):
+        options = {} if self.allow_loopback is None else {"allow_loopback": self.allow_loopback}
+        for address in checked_addresses(host, port, **options):
             try:
                 stream = super().connect_tcp(str(address), port, timeout, local_address, socket_options)
                 return DeadlineStream(stream)
@@ -209,13 +216,13 @@ class GuardedBackend(httpcore.SyncBackend):
         raise UnsafeURL("Unix sockets are never fetched.")
 
 
-def build_client() -> httpx.Client:
+def build_client(*, allow_loopback: bool | None = None) -> httpx.Client:
     transport = httpx.HTTPTransport(retries=0)
     # httpx has no public knob for the network backend; the pool is rebuilt with ours.
     transport._pool = httpcore.ConnectionPool(
         ssl_context=httpx.create_ssl_context(),
         max_connections=10,
-        network_backend=GuardedBackend(),
+        network_backend=GuardedBackend(allow_loopback=allow_loopback),
     )
     return httpx.Client(
         transport=transport,

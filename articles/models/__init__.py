@@ -21,6 +21,17 @@ from .enrichment import EnrichmentRun, OriginalityOverride, StoryCluster, Sugges
 from .facets import FacetCount, FacetSnapshot
 from .search import ArticleSearchEntry, FtsDocumentField, FtsMatch
 from .sources import IngestionRun, Source, SourceQuerySet
+from .subscriptions import (
+    DigestDelivery,
+    DigestRequest,
+    DigestSubscription,
+    DigestSubscriptionQuerySet,
+    Frequency,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEndpointQuerySet,
+    WebhookEvent,
+)
 from .taxonomy import Field, FieldQuerySet, Role, Topic
 from .tokens import ApiToken, ApiTokenQuerySet
 
@@ -32,11 +43,16 @@ __all__ = [
     "Article",
     "ArticleQuerySet",
     "ArticleSearchEntry",
+    "DigestDelivery",
+    "DigestRequest",
+    "DigestSubscription",
+    "DigestSubscriptionQuerySet",
     "EnrichmentRun",
     "FacetCount",
     "FacetSnapshot",
     "Field",
     "FieldQuerySet",
+    "Frequency",
     "FtsDocumentField",
     "FtsMatch",
     "IngestionRun",
@@ -53,6 +69,10 @@ __all__ = [
     "Suggestion",
     "TimeStamped",
     "Topic",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEndpointQuerySet",
+    "WebhookEvent",
     "WorkQueueItem",
     "length_for_minutes",
     "unique_slug",

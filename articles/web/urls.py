@@ -1,7 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
-from articles.web import feeds, views
+from articles.web import email_digests, feeds, views
 
 app_name = "articles"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("feeds/rss/", feeds.site_rss, name="feed_rss"),
     path("feeds/atom/", feeds.site_atom, name="feed_atom"),
     path("feeds/json/", feeds.site_json_feed, name="feed_json"),
+    path("subscribe/email/", include(email_digests)),
 ]
 
 # /roles/<slug>/rss/, /roles/<slug>/atom/ and the same for fields, topics and sources.
