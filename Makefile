@@ -29,10 +29,10 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
-run: demo
-	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) manage.py ensure_admin
-	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+# One Python start-up for the web side: serve --prepare migrates when needed, loads the demo into
+# an empty library, collects static files only when they changed, and prints the admin login.
+run: install
+	$(PY) manage.py serve --prepare --host $(HOST) --port $(PORT)
 
 # axe-core for the browser tests' accessibility checks, reinstalled when the lock file changes.
 node_modules/.installed: package.json package-lock.json
