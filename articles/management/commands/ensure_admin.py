@@ -22,7 +22,7 @@ class Command(BaseCommand):
                 self.stdout.write("An admin account already exists; log in with it at /admin/.")
                 return
             password = secrets.token_urlsafe(12)
-            User.objects.create_superuser(username=username, email="", password=password)
+            user = User.objects.create_superuser(username=username, email="", password=password)
             password_file.parent.mkdir(parents=True, exist_ok=True)
             password_file.write_text(password + "\n")
             password_file.chmod(0o600)
