@@ -179,3 +179,13 @@ def test_behind_the_proxy_metrics_go_by_the_address_the_proxy_appended(client, s
     # The proxy is on loopback, the client wrote a loopback address itself: neither counts.
     forged = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "127.0.0.1, 203.0.113.9"}
     assert client.get("/metrics", **forged).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
+def test_the_api_docs_pages_load_nothing_from_another_origin(client, path):
+    page = client.get(path).content.decode()
+    addresses = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)""", page) + re.findall(r"url\(([^)]+)\)", page)
+    assert addresses, "the page references its script"
+    outside = [a for a in addresses if re.match(r"""["']?(https?:)?//""", a)]
+    assert outside == []
+    assert "fonts.googleapis" not in page and "fonts.gstatic" not in page
