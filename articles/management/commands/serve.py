@@ -89,9 +89,12 @@ class Command(BaseCommand):
             # From here on Ctrl-C and SIGTERM (a service manager) end the loop below, then the finally.
             signal.signal(signal.SIGTERM, self.on_signal)
             signal.signal(signal.SIGINT, self.on_signal)
-            worker = self.start_worker(concurrency)
             threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
+            # The site first, the worker once the site answers: on two cores, two Python start-ups
+            # at once make both slow, and the queue keeps what is sent in the meantime.
             self.announce(host, port)
+            if not self.stopping:
+                worker = self.start_worker(concurrency)
             while not self.stopping:
                 if worker.poll() is not None:
                     raise CommandError(
