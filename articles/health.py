@@ -64,7 +64,7 @@ def check_broker() -> None:
                 raise OSError(f"the queue folder {folder} is missing or not writable")
         return
     with app.connection_for_write() as connection:
-        connection.ensure_connection(max_retries=1, timeout=2)
+        connection.ensure_connection(max_retries=1, interval_start=0.2, timeout=2)
 
 
 PROBES = {"database": check_database, "cache": check_caches, "broker": check_broker}
