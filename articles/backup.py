@@ -265,7 +265,10 @@ def write_backup(path: str | os.PathLike, *, using: str = "default") -> LibraryD
                         counts[label] += len(batch)
             digest = LibraryDigest(counts=counts, checksum=hasher.hexdigest(counts))
             write({"end": True, "counts": digest.counts, "checksum": digest.checksum})
-        os.replace(partial, path)
+        try:
+            os.replace(partial, path)
+        except OSError as error:
+            raise BackupError(f"Cannot write the backup to {path}: {error.strerror}.") from None
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

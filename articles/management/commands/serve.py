@@ -82,6 +82,7 @@ class Command(BaseCommand):
         self.stopping = False
         server = self.bind(host, port)
         worker = None
+        serving = threading.Event()
         try:
             if prepare:
                 self.prepare()
@@ -90,6 +91,7 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, self.on_signal)
             signal.signal(signal.SIGINT, self.on_signal)
             threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
+            serving.set()
             # The site first, the worker once the site answers: on two cores, two Python start-ups
             # at once make both slow, and the queue keeps what is sent in the meantime.
             self.announce(host, port)
@@ -103,7 +105,11 @@ class Command(BaseCommand):
                     )
                 time.sleep(0.2)
             self.stdout.write("Stopping the site and the worker …")
+        except KeyboardInterrupt:  # Ctrl-C while preparing, before the handlers above were set
+            self.stdout.write("Stopped before the site was up.")
         finally:
+            if serving.is_set():
+                server.shutdown()
             server.server_close()
             if worker is not None:
                 self.stop_worker(worker)
