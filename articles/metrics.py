@@ -43,7 +43,8 @@ def queue_lengths() -> dict[str, int]:
         for name in queue_names():
             try:
                 lengths[name] = channel.queue_declare(queue=name, passive=True).message_count
-            except Exception:  # a queue nobody declared yet holds nothing
+            except Exception as error:  # a queue nobody declared yet holds nothing
+                logger.warning("Metrics: queue %s not measured (%s)", name, error)
                 lengths[name] = 0
     return lengths
 

@@ -1,6 +1,7 @@
 """/healthz for load balancers and `make run`, /metrics for Prometheus."""
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -112,7 +113,7 @@ def queue_folder(celery_conf, tmp_path):
     return tmp_path
 
 
-def test_metrics_count_requests_runs_items_queues_and_drafting_lag(client, queue_folder):
+def test_metrics_count_requests_runs_items_queues_and_drafting_lag(client, queue_folder, celery_conf):
     source = make_source(slug="eco-weekly")
     IngestionRun.objects.create(source=source, status=IngestionRun.Outcome.SUCCEEDED, items_new=3, items_failed=1)
     IngestionRun.objects.create(source=source, status=IngestionRun.Outcome.FAILED)
@@ -122,8 +123,12 @@ def test_metrics_count_requests_runs_items_queues_and_drafting_lag(client, queue
     make_article(source=source, status=Status.PUBLISHED)
     waiting = make_article(source=source, status=Status.INGESTED, complete=False)
     Article.objects.filter(pk=waiting.pk).update(created_at=timezone.now() - timedelta(minutes=30))
+    # A queue name of its own: kombu remembers bindings per process, so a queue another test
+    # declared would not be bound in this test's folder.
+    queue_name = f"drafting-{uuid.uuid4().hex[:8]}"
+    celery_conf(task_default_queue=queue_name)
     with app.connection_for_write() as connection:
-        queue = connection.SimpleQueue("celery")
+        queue = connection.SimpleQueue(queue_name)
         queue.put({"task": "waiting"})
         queue.put({"task": "waiting too"})
     client.get("/")
@@ -141,7 +146,7 @@ def test_metrics_count_requests_runs_items_queues_and_drafting_lag(client, queue
     assert _value(page, "distillery_briefs", source="eco-weekly", status="published") == 1
     assert _value(page, "distillery_drafting_waiting") == 1
     assert 30 * 60 <= _value(page, "distillery_drafting_lag_seconds") < 40 * 60
-    assert _value(page, "distillery_queue_length", queue="celery") == 2
+    assert _value(page, "distillery_queue_length", queue=queue_name) == 2
     assert _value(page, "distillery_dependency_up", dependency="database") == 1
 
 
