@@ -5,6 +5,7 @@ filesystem transport, no Redis. Setting DATABASE_URL and REDIS_URL gives the sca
 mode. The README lists every variable.
 """
 
+import ipaddress
 import re
 from pathlib import Path
 
@@ -71,10 +72,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django_prometheus",
     "articles",
 ]
 
 MIDDLEWARE = [
+    # First and last: django-prometheus times and counts every request (/metrics).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -217,6 +222,11 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+# Off by default: both bind every subdomain of the site's domain to HTTPS too, preload for years.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Load balancers probe /healthz over plain HTTP on the node's own address.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- Logging --------------------------------------------------------------------------
 
@@ -405,6 +415,22 @@ INGEST_TASK_RETRIES = env_int("INGEST_TASK_RETRIES", 3)  # for timeouts and 5xx 
 INGEST_MAX_DELIVERIES = env_int("INGEST_MAX_DELIVERIES", 5, minimum=1)  # a task that keeps killing workers
 # Longer than the hard task time limit, so a lock outlives any run that still holds it.
 INGEST_LOCK_SECONDS = env_int("INGEST_LOCK_SECONDS", CELERY_TASK_TIME_LIMIT + 60, minimum=1)
+
+# --- operations -----------------------------------------------------------------------
+
+# Who may read /metrics: these networks (comma-separated, CIDR), or anyone sending the token as
+# "Authorization: Bearer <token>" (Prometheus's `authorization` option). Everyone else gets a 404.
+METRICS_ALLOWED_NETWORKS = []
+for _network in env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.0/8", "::1/128"]):
+    try:
+        METRICS_ALLOWED_NETWORKS.append(ipaddress.ip_network(_network, strict=False))
+    except ValueError:
+        raise ConfigurationError(
+            f"METRICS_ALLOWED_NETWORKS must list networks like 10.0.0.0/8, got {_network!r}."
+        ) from None
+METRICS_TOKEN = env_str("METRICS_TOKEN") or ""
+# The window of the "recent" ingestion metrics.
+METRICS_WINDOW_MINUTES = env_int("METRICS_WINDOW_MINUTES", 60, minimum=1)
 
 CELERY_BEAT_SCHEDULE["ingest-due-sources"] = {
     "task": "articles.tasks.ingest_due_sources",

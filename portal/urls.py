@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
+from articles.web import ops
 from articles.web.page_cache import cached_public_page
 from articles.web.sitemaps import SITEMAPS
 from articles.web.views import robots_txt
@@ -27,6 +28,8 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("robots.txt", robots_txt, name="robots"),
+    path("healthz", ops.healthz, name="healthz"),
+    path("metrics", ops.metrics, name="metrics"),
     path("api/", include("articles.api.urls")),
     path("api/auth/", include("rest_framework.urls")),  # log in/out of the browsable API
     path("", include("articles.web.urls")),

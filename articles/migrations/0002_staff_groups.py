@@ -21,31 +21,35 @@ EDITOR_EXTRA = [
 ]
 
 
-def _permissions(apps, spec):
+def _permissions(apps, spec, using):
     Permission = apps.get_model("auth", "Permission")
     found = []
     for app_label, model, actions in spec:
         for action in actions:
             codename = f"{action}_{model}"
-            found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            found.append(Permission.objects.using(using).get(content_type__app_label=app_label, codename=codename))
     return found
 
 
 def create_groups(apps, schema_editor):
+    # In the database being migrated, which is not always "default" (a restore into another alias).
+    using = schema_editor.connection.alias
     # Permissions are normally created after all migrations; make them now so the groups can hold them.
     for app_config in apps.get_app_configs():
         app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
+        create_permissions(app_config, apps=apps, verbosity=0, using=using)
         app_config.models_module = None
     Group = apps.get_model("auth", "Group")
-    curator, _ = Group.objects.get_or_create(name="Curator")
-    curator.permissions.add(*_permissions(apps, CURATOR))
-    editor, _ = Group.objects.get_or_create(name="Editor")
-    editor.permissions.add(*_permissions(apps, CURATOR + EDITOR_EXTRA))
+    curator, _ = Group.objects.using(using).get_or_create(name="Curator")
+    curator.permissions.add(*_permissions(apps, CURATOR, using))
+    editor, _ = Group.objects.using(using).get_or_create(name="Editor")
+    editor.permissions.add(*_permissions(apps, CURATOR + EDITOR_EXTRA, using))
 
 
 def remove_groups(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name__in=["Curator", "Editor"]).delete()
+    apps.get_model("auth", "Group").objects.using(schema_editor.connection.alias).filter(
+        name__in=["Curator", "Editor"]
+    ).delete()
 
 
 class Migration(migrations.Migration):

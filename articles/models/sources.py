@@ -114,7 +114,11 @@ class IngestionRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
-        indexes = [models.Index(fields=["source", "-started_at"], name="run_source_started_idx")]
+        indexes = [
+            models.Index(fields=["source", "-started_at"], name="run_source_started_idx"),
+            # The metrics count the runs of the last hour (articles/metrics.py).
+            models.Index(fields=["started_at"], name="run_started_idx"),
+        ]
 
     def __str__(self):
         return f"{self.source} at {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
