@@ -5,6 +5,7 @@ from django.conf import settings
 
 from articles import workflow
 from articles.enrich.originality import edit_copies_more
+from articles.ingest.addresses import RefusedAddress, original_address
 from articles.models import Article, Status
 
 
@@ -62,6 +63,13 @@ class ArticleAdminForm(forms.ModelForm):
             "takeaway": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
             "method": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
         }
+
+    def clean_original_url(self):
+        # The same canonical form ingestion and the API store, so one piece has one address everywhere.
+        try:
+            return original_address(self.cleaned_data["original_url"], stored=self.instance.original_url or None)
+        except RefusedAddress as refusal:
+            raise forms.ValidationError(str(refusal)) from None
 
     # Set by clean(): the edit takes a published brief past the originality limit, with the editor's override.
     originality_override = False
