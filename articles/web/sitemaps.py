@@ -31,7 +31,7 @@ class ListingSitemap(Sitemap):
                 Exists(published.filter(Q(fields=OuterRef("pk")) | Q(fields__parent=OuterRef("pk"))))
             ),
             *Topic.objects.filter(Exists(published.filter(topics=OuterRef("pk")))),
-            *Source.objects.filter(Exists(published.filter(source=OuterRef("pk")))),
+            *Source.objects.public(),
         ]
         levels = set(published.exclude(level="").values_list("level", flat=True).distinct())
         return listings + [level for level in Level.values if level in levels]
