@@ -292,6 +292,7 @@ class IngestionRunAdmin(admin.ModelAdmin):
         "items_updated",
         "items_unchanged",
         "items_failed",
+        "items_deferred",
         "duration",
     )
     list_filter = ("status", ("source", admin.RelatedOnlyFieldListFilter), "started_at")

@@ -124,6 +124,9 @@ class IngestionRun(models.Model):
     items_updated = models.PositiveIntegerField(default=0)
     items_unchanged = models.PositiveIntegerField(default=0)
     items_failed = models.PositiveIntegerField(default=0)
+    items_deferred = models.PositiveIntegerField(
+        default=0, help_text="New items left for the next poll because a cap on new items was reached."
+    )
     error = models.TextField(blank=True)
 
     class Meta:
