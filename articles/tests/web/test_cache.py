@@ -1,5 +1,6 @@
 """The anonymous page cache, its invalidation, and conditional GET."""
 
+import re
 import uuid
 
 import pytest
@@ -257,3 +258,13 @@ def test_the_page_key_keeps_known_parameters_only_and_the_value_the_view_reads()
 
     assert page_cache.page_query(QueryDict("utm_source=a&gclid=1&q=agents&page=2&x=y")) == "q=agents&page=2"
     assert page_cache.page_query(QueryDict("role=a&role=cto&q=")) == "role=cto"
+
+
+def test_every_parameter_a_cached_view_reads_is_part_of_the_page_key():
+    # A parameter a view reads but the key ignores would serve one visitor's page to another.
+    from pathlib import Path
+
+    source = "\n".join(path.read_text() for path in Path(page_cache.__file__).parent.glob("*.py"))
+    read = set(re.findall(r"""(?:GET|params)\.get\(\s*["']([a-z_]+)["']""", source))
+    assert read
+    assert read <= set(page_cache.KNOWN_PARAMETERS)
