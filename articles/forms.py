@@ -3,6 +3,7 @@
 from django import forms
 
 from articles import anatomy, workflow
+from articles.ingest.addresses import RefusedAddress, original_address
 from articles.models import Article
 
 # The brief's form: its sections (articles/anatomy.py), then what is not a section.
@@ -75,6 +76,14 @@ class ArticleAdminForm(forms.ModelForm):
     # Set by clean(): what the edit leaves on record (an originality override) and whether the
     # refusal could be lifted with one (the change form then offers the override box).
     edit = workflow.Edit()
+
+    def clean_original_url(self):
+        # The same canonical form ingestion and the API store, so one piece has one address everywhere.
+        try:
+            return original_address(self.cleaned_data["original_url"], stored=self.instance.original_url or None)
+        except RefusedAddress as refusal:
+            raise forms.ValidationError(str(refusal)) from None
+
     originality_refused = False
 
     def clean(self):

@@ -7,6 +7,7 @@ mode. The README lists every variable.
 
 import ipaddress
 import re
+from datetime import timedelta
 from pathlib import Path
 
 from portal.config import (
@@ -267,6 +268,32 @@ if not re.fullmatch(r"https?://[^/\s]+", SITE_URL):
         f"SITE_URL must be the site's scheme and host, e.g. https://briefs.example.org, got {SITE_URL!r}."
     )
 
+# --- Login throttling and Content-Security-Policy ----------------------------------------
+
+# django-axes: after LOGIN_FAILURE_LIMIT wrong passwords for one user name from one address, that
+# pair is locked out for LOGIN_LOCKOUT_MINUTES (each new try while locked out starts the wait again).
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes asks
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_address"
+AXES_VERBOSE = False
+
+# The reader's pages: no inline script or style, nothing from another origin (see portal/security.py).
+CONTENT_SECURITY_POLICY = env_str("CONTENT_SECURITY_POLICY") or (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+CSP_EXEMPT_PATHS = ("/admin/", "/api/")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "portal.security.ContentSecurityPolicyMiddleware",
+)
+
 # --- Distillery -----------------------------------------------------------------------
 
 # Minutes of reading at which a brief counts as medium and long.
@@ -410,6 +437,10 @@ INGEST_PER_HOST_CONCURRENCY = env_int("INGEST_PER_HOST_CONCURRENCY", 2, minimum=
 INGEST_HOST_SLOT_WAIT = env_float("INGEST_HOST_SLOT_WAIT", 30.0)
 # Only tests and the local demo reach feeds on this machine; never on by default.
 INGEST_ALLOW_LOOPBACK = env_bool("INGEST_ALLOW_LOOPBACK", False)
+# Floods: one feed of thousands of items must not fill the library and the drafting queue at
+# once. New items past either cap wait for the next poll (the run says so); nothing is dropped.
+INGEST_MAX_ITEMS_PER_FETCH = env_int("INGEST_MAX_ITEMS_PER_FETCH", 200, minimum=1)
+INGEST_MAX_ITEMS_PER_SOURCE_PER_DAY = env_int("INGEST_MAX_ITEMS_PER_SOURCE_PER_DAY", 1000, minimum=1)
 INGEST_MAX_BACKOFF_MINUTES = env_int("INGEST_MAX_BACKOFF_MINUTES", 24 * 60, minimum=1)
 INGEST_TASK_RETRIES = env_int("INGEST_TASK_RETRIES", 3)  # for timeouts and 5xx only
 INGEST_MAX_DELIVERIES = env_int("INGEST_MAX_DELIVERIES", 5, minimum=1)  # a task that keeps killing workers

@@ -15,8 +15,7 @@ from django.utils.html import format_html, format_html_join
 
 from articles import tasks
 from articles.ingest import pipeline
-from articles.ingest.fetch import UnsafeURL, check_url
-from articles.ingest.normalize import NotAWebAddress, canonical_url
+from articles.ingest.addresses import RefusedAddress, feed_address
 from articles.ingest.opml import MAX_OPML_BYTES, OPMLError, export_opml, import_opml
 from articles.ingest.pages import page_source_for
 from articles.models import IngestionRun, Source
@@ -44,17 +43,42 @@ class AddPageForm(forms.Form):
     )
 
     def clean_url(self):
-        url = self.cleaned_data["url"]
         try:
-            check_url(url)
-            canonical_url(url)  # what page_source_for and the brief will need (a port over 65535 fails here)
-        except (UnsafeURL, NotAWebAddress) as refusal:
+            return feed_address(self.cleaned_data["url"])
+        except RefusedAddress as refusal:
             raise forms.ValidationError(str(refusal)) from None
-        return url
+
+
+class SourceForm(forms.ModelForm):
+    """The source's address is checked as the fetcher will check it, and stored canonical."""
+
+    class Meta:
+        model = Source
+        fields = (
+            "name",
+            "slug",
+            "kind",
+            "url",
+            "site_url",
+            "description",
+            "is_active",
+            "poll_interval_minutes",
+            "fetch_full_text",
+        )
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        if self.instance.pk and url == self.instance.url:
+            return url  # unchanged: a source entered before this check keeps its address
+        try:
+            return feed_address(url)
+        except RefusedAddress as refusal:
+            raise forms.ValidationError(str(refusal)) from None
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = SourceForm
     list_display = (
         "name",
         "kind",
@@ -268,6 +292,7 @@ class IngestionRunAdmin(admin.ModelAdmin):
         "items_updated",
         "items_unchanged",
         "items_failed",
+        "items_deferred",
         "duration",
     )
     list_filter = ("status", ("source", admin.RelatedOnlyFieldListFilter), "started_at")

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField
 
-from articles.ingest.normalize import canonical_url
+from articles.ingest.addresses import RefusedAddress, original_address
 from articles.models.base import slug_url
 
 
@@ -67,12 +67,10 @@ class CanonicalUrlField(serializers.URLField):
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
         instance = getattr(self.parent, "instance", None)
-        if instance is not None and value == getattr(instance, self.source, None):
-            return value  # unchanged: ingestion may have kept an anchor's fragment on purpose
         try:
-            return canonical_url(value)
-        except ValueError:  # NotAWebAddress, or urlsplit on e.g. "http://[oops"
-            return value  # not an http(s) address: the field's validators refuse it in their own words
+            return original_address(value, stored=getattr(instance, self.source, None) if instance else None)
+        except RefusedAddress as refusal:
+            raise serializers.ValidationError(str(refusal)) from None
 
 
 class StrictBooleanField(serializers.BooleanField):

@@ -31,6 +31,11 @@ class SlugFilter(django_filters.ModelChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+def _sources_for(request):
+    # A source with nothing published is unknown to anonymous readers, not "known, but empty".
+    return Source.objects.visible_to(getattr(request, "user", None))
+
+
 class BriefFilter(django_filters.FilterSet):
     role = SlugFilter(queryset=Role.objects.all(), method="filter_role", help_text="Role slug (Best for).")
     area = SlugFilter(
@@ -44,7 +49,7 @@ class BriefFilter(django_filters.FilterSet):
         help_text="Field slug (an area includes its subfields).",
     )
     topic = SlugFilter(queryset=Topic.objects.all(), method="filter_topic", help_text="Topic slug.")
-    source = SlugFilter(queryset=Source.objects.all(), method="filter_source", help_text="Source slug.")
+    source = SlugFilter(queryset=_sources_for, method="filter_source", help_text="Source slug.")
     level = django_filters.ChoiceFilter(choices=Level.choices, help_text="Depth level.")
     length = django_filters.ChoiceFilter(choices=Length.choices, help_text="Reading length.")
     status = django_filters.ChoiceFilter(

@@ -5,6 +5,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
+from articles.api.examples import DEMO_AREA, DEMO_BRIEF, DEMO_FIELD, DEMO_ROLE, DEMO_SOURCE, DEMO_TOPIC
+
 
 class ErrorDetailSerializer(serializers.Serializer):
     status = serializers.IntegerField(help_text="The HTTP status, repeated.")
@@ -74,21 +76,21 @@ IF_MATCH = OpenApiParameter(
 
 # Example values of path parameters, so generated requests (and readers of the docs) hit real objects.
 PATH_EXAMPLES = {
-    "/api/v1/articles/{slug}/": ("slug", "evaluating-agents-in-production", "The brief's slug."),
-    "/api/v1/fields/{slug}/": ("slug", "ai-ml", "The field's slug."),
-    "/api/v1/topics/{slug}/": ("slug", "evaluation", "The topic's slug."),
-    "/api/v1/roles/{slug}/": ("slug", "cto", "The role's slug."),
+    "/api/v1/articles/{slug}/": ("slug", DEMO_BRIEF, "The brief's slug."),
+    "/api/v1/fields/{slug}/": ("slug", DEMO_FIELD, "The field's slug."),
+    "/api/v1/topics/{slug}/": ("slug", DEMO_TOPIC, "The topic's slug."),
+    "/api/v1/roles/{slug}/": ("slug", DEMO_ROLE, "The role's slug."),
 }
 
 
 # Example values of the list's query parameters; their type and description come from BriefFilter.
 QUERY_EXAMPLES = {
-    "q": "agents evaluation",
-    "role": "cto",
-    "area": "technology",
-    "field": "ai-ml",
-    "topic": "evaluation",
-    "source": "example-weekly",
+    "q": "evaluation",
+    "role": DEMO_ROLE,
+    "area": DEMO_AREA,
+    "field": DEMO_FIELD,
+    "topic": DEMO_TOPIC,
+    "source": DEMO_SOURCE,
     "published_from": "2026-01-01",
     "published_until": "2026-12-31",
 }

@@ -112,10 +112,15 @@ class RoleViewSet(CountedTaxonomyViewSet):
 
 @extend_schema_view(list=extend_schema(summary="Sources"), retrieve=extend_schema(summary="One source"))
 class SourceViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
-    queryset = Source.objects.with_article_counts()
+    queryset = Source.objects.all()
     serializer_class = SourceSerializer
     pagination_class = None
     filter_backends = []
+
+    def get_queryset(self):
+        # Readers meet a source once something of it is published; editors queue any of theirs.
+        sources = Source.objects.all() if self.action == "ingest" else Source.objects.visible_to(self.request.user)
+        return sources.with_article_counts()
 
     @extend_schema(
         operation_id="sources_ingest",

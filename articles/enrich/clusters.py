@@ -106,12 +106,16 @@ def set_story_lead(*, cluster: StoryCluster, article: Article, actor) -> StoryCl
     return cluster
 
 
-def story_sources(article: Article) -> list[Source]:
-    """The sources of the story's other pieces, for "Also reported by" on the brief."""
+def story_sources(article: Article, *, public_only: bool = False) -> list[Source]:
+    """The sources of the story's other pieces, for "Also reported by" on the brief.
+
+    `public_only` is for readers: a source with nothing published is not named to them.
+    """
     if not article.story_cluster_id:
         return []
+    sources = Source.objects.public() if public_only else Source.objects.all()
     return list(
-        Source.objects.filter(articles__story_cluster_id=article.story_cluster_id)
+        sources.filter(articles__story_cluster_id=article.story_cluster_id)
         .exclude(pk=article.source_id)
         .distinct()
         .order_by("name")

@@ -9,6 +9,7 @@ hop through the same guard.
 
 import hashlib
 import ipaddress
+import logging
 import socket
 import time
 from contextlib import contextmanager
@@ -20,8 +21,11 @@ from urllib.parse import urljoin
 
 import httpcore
 import httpx
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import caches
+
+logger = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
@@ -158,6 +162,9 @@ def check_url(url: str) -> httpx.URL:
         raise UnsafeURL(f"Refused {url!r}: the address names no host.")
     if parsed.userinfo:
         raise UnsafeURL(f"Refused {url!r}: addresses with a user name or password are not fetched.")
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        # httpx would take it, and the socket layer would connect to another port entirely.
+        raise UnsafeURL(f"Refused {url!r}: it has an invalid port (a port is a number from 1 to 65535).")
     return parsed
 
 
@@ -275,7 +282,9 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", client: httpx.Cl
     """GET `url` following at most MAX_REDIRECTS guarded redirects; conditional when given validators.
 
     Returns the final response (status 304 included); raises FetchError for anything
-    that gives no usable body: refused address, timeout, HTTP error, oversized body.
+    that gives no usable body: refused address, timeout, HTTP error, oversized body,
+    a malformed redirect, and whatever else goes wrong inside (never another exception,
+    so a caller records a sentence instead of a traceback).
     """
     own_client = client is None
     client = client or build_client()
@@ -296,15 +305,35 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", client: httpx.Cl
                 location = result.headers.get("location")
                 if not location:
                     raise FetchError(f"{current} redirected without saying where to.", http_status=result.status)
-                current = urljoin(current, location)
+                current = _redirect_target(current, location, status=result.status)
                 continue
             result.url = current
             return result
         raise FetchError(f"{url} redirected more than {MAX_REDIRECTS} times; giving up.")
+    except FetchError:
+        raise
+    except SoftTimeLimitExceeded:
+        raise  # the task's time is up: not this address's fault, and the task reports it
+    except Exception as exc:  # a library's surprise must not escape as a traceback and lose the run
+        logger.warning("Fetching %s failed unexpectedly", url, exc_info=True)
+        raise FetchError(f"Fetching {url} failed: {_describe(exc)}.") from exc
     finally:
         _deadline.reset(deadline_token)
         if own_client:
             client.close()
+
+
+def _redirect_target(current: str, location: str, *, status: int) -> str:
+    try:
+        return urljoin(current, location)
+    except ValueError as exc:  # e.g. "http://[::1/x": an IPv6 address never closed
+        raise FetchError(
+            f"{current} redirected to {location[:200]!r}, which is not a valid web address ({exc}).", http_status=status
+        ) from None
+
+
+def _describe(exc: Exception) -> str:
+    return f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__
 
 
 def _get_once(client: httpx.Client, url: httpx.URL, headers: dict, deadline: float) -> FetchResult:
@@ -362,6 +391,13 @@ def _get_once(client: httpx.Client, url: httpx.URL, headers: dict, deadline: flo
         raise FetchError(f"{url} did not answer in time.", transient=True) from None
     except httpx.DecodingError as exc:
         raise FetchError(f"{url} sent a body that could not be decompressed ({exc}).") from None
+    except httpx.InvalidURL as exc:
+        # httpx reads a redirect's Location before we do; a malformed one ("http:127.0.0.1:…") fails there.
+        raise FetchError(f"{url} redirected to an address that is not valid ({exc}).") from None
+    except httpx.RemoteProtocolError as exc:
+        if "location header" in str(exc).lower():
+            raise FetchError(f"{url} redirected to an address that is not valid ({exc}).") from None
+        raise FetchError(f"{url} broke the HTTP protocol ({exc}).", transient=True) from None
     except httpx.TransportError as exc:
         raise FetchError(f"Could not reach {url} ({exc.__class__.__name__}: {exc}).", transient=True) from None
 

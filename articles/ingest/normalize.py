@@ -82,9 +82,12 @@ def canonical_url(url: str, *, base: str = "", keep_fragment: bool = False) -> s
     one post per #anchor): there the fragment is what tells the pieces apart.
     """
     url = (url or "").strip()
-    if base:
-        url = urljoin(base, url)
-    parts = urlsplit(url)
+    try:
+        if base:
+            url = urljoin(base, url)
+        parts = urlsplit(url)
+    except ValueError as problem:  # "http://[oops": an IPv6 address never closed
+        raise NotAWebAddress(f"{url!r} is not a valid web address ({problem}).") from None
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS or not parts.hostname:
         raise NotAWebAddress(f"{url!r} is not an http or https address.")
@@ -96,7 +99,9 @@ def canonical_url(url: str, *, base: str = "", keep_fragment: bool = False) -> s
     try:
         port = parts.port
     except ValueError:
-        raise NotAWebAddress(f"{url!r} has an invalid port.") from None
+        port = -1
+    if port is not None and not 0 < port < 65536:
+        raise NotAWebAddress(f"{url!r} has an invalid port (a port is a number from 1 to 65535).")
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     query = urlencode(
         [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)], doseq=True

@@ -14,6 +14,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from articles.ingest.addresses import RefusedAddress, feed_address
 from articles.models import Source
 
 MAX_OPML_BYTES = 5 * 1024 * 1024
@@ -81,15 +82,19 @@ def import_opml(data: bytes, *, activate: bool = True) -> ImportReport:
     report = ImportReport()
     validate = URLValidator(schemes=["http", "https"])
     for feed in read_opml(data):
-        try:
-            validate(feed.url)
-        except ValidationError:
-            report.refused.append(f"{feed.url}: not an http or https address")
-            continue
         if len(feed.url) > 2000:
             report.refused.append(f"{feed.url[:80]}…: address longer than 2000 characters")
             continue
-        if Source.objects.filter(url=feed.url).exists():
+        try:
+            validate(feed.url)
+            url = feed_address(feed.url)  # the guard the fetcher applies, so a refusal is heard now
+        except ValidationError:
+            report.refused.append(f"{feed.url}: not an http or https address")
+            continue
+        except RefusedAddress as refusal:
+            report.refused.append(f"{feed.url}: {refusal}")
+            continue
+        if Source.objects.filter(url__in={feed.url, url}).exists():
             report.already_there.append(feed.url)
             continue
         site_url = feed.site_url
@@ -101,7 +106,7 @@ def import_opml(data: bytes, *, activate: bool = True) -> ImportReport:
             with transaction.atomic():
                 Source.objects.create(
                     name=feed.title[:200],
-                    url=feed.url,
+                    url=url,
                     site_url=site_url[:2000],
                     description=feed.description,
                     kind=Source.Kind.FEED,

@@ -43,6 +43,9 @@ class RunCounts:
     updated: int = 0
     unchanged: int = 0
     failed: int = 0
+    deferred: int = 0  # new items left for the next poll: the run reached `new_limit`
+    new_limit: int | None = None  # how many new items this run may store (None: no cap)
+    cap: str = ""  # the cap that set `new_limit`, in words
     to_enrich: list[int] = field(default_factory=list)
     item_errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # stored anyway, but worth an operator's look
@@ -145,6 +148,7 @@ def finish_run(run: IngestionRun, *, status: str, counts: RunCounts, http_status
     run.items_updated = counts.updated
     run.items_unchanged = counts.unchanged
     run.items_failed = counts.failed
+    run.items_deferred = counts.deferred
     run.error = error[:5000]
     run.save()
 
@@ -263,6 +267,10 @@ def ingest_entries(*, source: Source, entries: list[Entry], feed_url: str, count
                     )
                     continue
             stored = known.get(url)
+            if stored is None and counts.new_limit is not None and counts.new >= counts.new_limit:
+                # Before any full-text fetch: a deferred item costs nothing now and is taken next poll.
+                counts.deferred += 1
+                continue
             if stored is not None and (stored["status"] not in UPDATABLE_STATUSES or source.fetch_full_text):
                 # Published or set aside (or its full text already fetched once): no work spent.
                 counts.unchanged += 1
@@ -318,6 +326,21 @@ def _item_addresses(entries: list[Entry], feed_url: str) -> list[str]:
 # --- Whole runs -------------------------------------------------------------------------
 
 
+def new_item_limit(*, source: Source) -> tuple[int, str]:
+    """How many new items one run of `source` may store now, and the cap that says so, in words.
+
+    INGEST_MAX_ITEMS_PER_FETCH per run, and INGEST_MAX_ITEMS_PER_SOURCE_PER_DAY over the
+    last 24 hours (briefs of the source created since then, whoever created them).
+    """
+    per_fetch = settings.INGEST_MAX_ITEMS_PER_FETCH
+    per_day = settings.INGEST_MAX_ITEMS_PER_SOURCE_PER_DAY
+    since = timezone.now() - timedelta(days=1)
+    left_today = max(per_day - Article.objects.filter(source=source, created_at__gte=since).count(), 0)
+    if left_today < per_fetch:
+        return left_today, f"the cap of {per_day:,} new items per source per day (INGEST_MAX_ITEMS_PER_SOURCE_PER_DAY)"
+    return per_fetch, f"the cap of {per_fetch:,} new items per fetch (INGEST_MAX_ITEMS_PER_FETCH)"
+
+
 def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -> IngestionRun:
     """Fetch and store one feed source now; raises SourceBusy if it is already being ingested.
 
@@ -330,6 +353,7 @@ def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -
         _close_interrupted_runs(source)
         run = IngestionRun.objects.create(source=source, status=Outcome.RUNNING)
         counts = RunCounts()
+        counts.new_limit, counts.cap = new_item_limit(source=source)
         http_status = None
         try:
             result = fetch(
@@ -365,11 +389,17 @@ def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -
             )
         leftovers = Article.objects.filter(source=source, status=Status.INGESTED, created_at__lt=run.started_at)
         queue_enrichment(counts.to_enrich + list(leftovers.values_list("pk", flat=True)))
-        if counts.retry_items:
+        if counts.retry_items or counts.deferred:
+            # The next poll must get the whole feed again (not a 304) to take what was left.
             record_success(source=source, etag="", last_modified="")
         else:
             record_success(source=source, etag=result.etag, last_modified=result.last_modified)
         problems = []
+        if counts.deferred:
+            problems.append(
+                f"stopped at {counts.cap} after {counts.new} new item(s); "
+                f"{counts.deferred} more are left for the next poll"
+            )
         if counts.item_errors:
             problems.append(f"{counts.failed} item(s) skipped: " + "; ".join(counts.item_errors[:20]))
         if counts.notes:

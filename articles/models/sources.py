@@ -1,15 +1,29 @@
 """Where briefs come from: sources and the record of each attempt to ingest one."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from .base import SLUG_MAX_LENGTH, TimeStamped, unique_slug
-from .briefs import Status
+from .briefs import Article, Status
 
 
 class SourceQuerySet(models.QuerySet):
+    def public(self):
+        """Sources with at least one published brief: the only ones readers and the anonymous API see.
+
+        A feed just added, or the site of a single page a curator submitted, stays private
+        (its name, host and address included) until an editor publishes something from it.
+        """
+        return self.filter(Exists(Article.objects.published().filter(source=OuterRef("pk"))))
+
+    def visible_to(self, user):
+        """Staff see every source; everyone else the public ones (as `ArticleQuerySet.visible_to`)."""
+        if user is not None and user.is_active and user.is_staff:
+            return self
+        return self.public()
+
     def active(self):
         return self.filter(is_active=True)
 
@@ -110,6 +124,9 @@ class IngestionRun(models.Model):
     items_updated = models.PositiveIntegerField(default=0)
     items_unchanged = models.PositiveIntegerField(default=0)
     items_failed = models.PositiveIntegerField(default=0)
+    items_deferred = models.PositiveIntegerField(
+        default=0, help_text="New items left for the next poll because a cap on new items was reached."
+    )
     error = models.TextField(blank=True)
 
     class Meta:

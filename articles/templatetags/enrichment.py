@@ -9,5 +9,5 @@ register = template.Library()
 
 @register.simple_tag
 def story_sources(brief):
-    """The other sources that carried the same story (empty for a story told once)."""
-    return sources_of_story(brief)
+    """The other sources that carried the same story (empty for a story told once), public ones only."""
+    return sources_of_story(brief, public_only=True)

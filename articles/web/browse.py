@@ -87,7 +87,7 @@ class BriefFilters:
         self._read(params)
 
     def _read(self, params):
-        lookups = {"role": Role.objects, "topic": Topic.objects, "source": Source.objects}
+        lookups = {"role": Role.objects, "topic": Topic.objects, "source": Source.objects.public()}
         for name, _label in FACETS:
             if name in self.fixed:
                 continue

@@ -72,6 +72,8 @@ class BriefFeed(Feed):
             return None
         model = SCOPES[self.scope][0]
         manager = model.objects.select_related("parent") if model is Field else model.objects
+        if model is Source:
+            manager = Source.objects.public()  # no feed of a source before it has a published brief
         return get_object_or_404(manager, slug=slug)
 
     def _label(self, obj) -> str:

@@ -10,6 +10,7 @@ database cache). Old entries simply expire.
 import hashlib
 import time
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
@@ -20,6 +21,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import http_date
 
 from articles.models import Article, Field, RelatedLink, Role, Source, Status, Topic
+from articles.web.browse import FACETS
 from articles.workflow import status_changed
 
 VERSION_KEY = "web:site-version"
@@ -51,10 +53,24 @@ def invalidate_pages() -> None:
     transaction.on_commit(lambda: page_store().set(VERSION_KEY, _new_version(), timeout=None))
 
 
+# The query parameters a cached page reads (search, filters, page numbers); any other one
+# (utm_*, fbclid, a cache-buster) changes nothing on the page and so is left out of the key.
+KNOWN_PARAMETERS = ("q", "page", "p", *(name for name, _label in FACETS))
+
+
+def page_query(params) -> str:
+    """The query string that tells cached pages apart: known parameters only, in one order, empty ones dropped.
+
+    A view reads one value per parameter with `QueryDict.get` (the last one), so that is the one kept.
+    """
+    known = [(name, params.get(name, "")) for name in KNOWN_PARAMETERS]
+    return urlencode([(name, value) for name, value in known if value.strip()])
+
+
 def _cache_key(request, version: str) -> str:
-    path = request.get_full_path()
     # The scheme too: pages carry absolute addresses (canonical, og:url, feed links).
-    digest = hashlib.sha256(f"{request.scheme}|{request.get_host()}|{path}".encode()).hexdigest()
+    identity = f"{request.scheme}|{request.get_host()}|{request.path}?{page_query(request.GET)}"
+    digest = hashlib.sha256(identity.encode()).hexdigest()
     return f"web:page:{version}:{digest}"
 
 

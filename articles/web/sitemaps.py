@@ -44,7 +44,7 @@ class ListingSitemap(Sitemap):
             *Role.objects.filter(pk__in=ids["role"]),
             *Field.objects.filter(pk__in=ids["area"] + ids["field"]),
             *Topic.objects.filter(pk__in=ids["topic"]),
-            *Source.objects.filter(pk__in=[int(value) for value in present.get("source", ())]).order_by("pk"),
+            *Source.objects.public().filter(pk__in=[int(value) for value in present.get("source", ())]).order_by("pk"),
         ]
         return listings + [level for level in Level.values if level in present.get("level", ())]
 

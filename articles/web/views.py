@@ -139,7 +139,7 @@ def topic_listing(request, slug):
 @require_safe
 @cached_public_page
 def source_listing(request, slug):
-    source = get_object_or_404(Source, slug=slug)
+    source = get_object_or_404(Source.objects.public(), slug=slug)
     return _listing(
         request,
         heading=f"From {source.name}",

@@ -1,5 +1,6 @@
 """The anonymous page cache, its invalidation, and conditional GET."""
 
+import re
 import uuid
 
 import pytest
@@ -219,3 +220,51 @@ def test_pinning_a_related_brief_on_a_published_brief_refreshes_its_page(
     with django_capture_on_commit_callbacks(execute=True):
         RelatedLink.objects.create(from_article=brief, to_article=other, kind=RelatedLink.Kind.PINNED)
     assert "A brief an editor pins" in client.get(brief.get_absolute_url()).content.decode()
+
+
+# --- What the key is made of ------------------------------------------------------------
+
+
+def _stored_pages() -> int:
+    # The tests' page store is the process's LocMem cache: count its page entries directly.
+    return sum(1 for key in page_cache.page_store()._cache if ":web:page:" in key)
+
+
+def test_a_thousand_tracking_parameters_store_one_render(client, catalogue, django_assert_num_queries):
+    url = reverse("articles:briefs")
+    first = client.get(url, {"utm_x": 0})
+    assert _stored_pages() == 1
+    with django_assert_num_queries(0):  # every one of them served from that render
+        for n in range(1, 1000):
+            response = client.get(url, {"utm_x": n, "fbclid": f"click{n}"})
+            assert response.status_code == 200
+    assert response.content == first.content
+    assert _stored_pages() == 1
+
+
+def test_known_parameters_still_tell_pages_apart_in_any_order(client, catalogue):
+    url = reverse("articles:briefs")
+    everything = client.get(url).content.decode()
+    for_ctos = client.get(url, {"role": "cto", "utm_source": "mail"}).content.decode()
+    assert for_ctos != everything
+    assert _stored_pages() == 2
+    client.get(f"{url}?level=advanced&role=cto")
+    client.get(f"{url}?role=cto&level=advanced&utm_medium=x&role=cto")
+    assert _stored_pages() == 3
+
+
+def test_the_page_key_keeps_known_parameters_only_and_the_value_the_view_reads():
+    from django.http import QueryDict
+
+    assert page_cache.page_query(QueryDict("utm_source=a&gclid=1&q=agents&page=2&x=y")) == "q=agents&page=2"
+    assert page_cache.page_query(QueryDict("role=a&role=cto&q=")) == "role=cto"
+
+
+def test_every_parameter_a_cached_view_reads_is_part_of_the_page_key():
+    # A parameter a view reads but the key ignores would serve one visitor's page to another.
+    from pathlib import Path
+
+    source = "\n".join(path.read_text() for path in Path(page_cache.__file__).parent.glob("*.py"))
+    read = set(re.findall(r"""(?:GET|params)\.get\(\s*["']([a-z_]+)["']""", source))
+    assert read
+    assert read <= set(page_cache.KNOWN_PARAMETERS)
