@@ -1,5 +1,10 @@
-"""Thin Celery tasks: each loads ids, calls the function in articles/ingest, articles/enrich or
-workflow that does the work, and states its retry policy.
+"""Thin Celery tasks, and the only layer that queues work.
+
+Each task loads ids, calls the function in articles/ingest, articles/enrich or workflow that
+does the work, reads the outcome it returns, queues what follows once the transaction
+commits, and states its retry policy. The `queue_*` functions here are how the admin, the
+API and the commands ask for work; the signal receivers at the bottom queue the work that
+follows a brief's publication.
 
 Every task may run twice (acks late, redelivery after a lost worker); the functions
 they call make the second run a no-op or keep it out with a lock.
@@ -13,7 +18,10 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError, transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from articles import workflow
 from articles.enrich import enrich_article as run_enrichment
@@ -21,8 +29,47 @@ from articles.enrich.related import refresh_related, withdraw_related
 from articles.ingest import pages, pipeline
 from articles.ingest.fetch import lock_cache
 from articles.models import Article, Source, Status
+from articles.workflow import status_changed
 
 logger = logging.getLogger(__name__)
+
+
+# --- Asking for work ---------------------------------------------------------------------
+
+
+def queue_ingestion(*, source: Source) -> None:
+    """ "Ingest now": queue one run of a feed source once this transaction commits, due or not.
+
+    Raises pipeline.NotAFeedSource for a source of single pages.
+    """
+    pipeline.ensure_feed_source(source)
+    source_id = source.pk
+    transaction.on_commit(lambda: ingest_source.delay(source_id, force=True))
+
+
+def queue_page(*, source: Source, url: str) -> None:
+    """ "Add a single page": fetch `url` into `source` once this transaction commits."""
+    source_id = source.pk
+    transaction.on_commit(lambda: ingest_page.delay(source_id, url))
+
+
+def queue_enrichment(article_ids) -> None:
+    """Hand new or changed pieces to enrichment once this transaction commits.
+
+    With ENRICH_ON_INGEST off they stay `ingested` until a curator drafts them.
+    """
+    if not article_ids or not settings.ENRICH_ON_INGEST:
+        return
+    ids = list(dict.fromkeys(article_ids))
+    transaction.on_commit(lambda: [enrich_article.delay(article_id) for article_id in ids])
+
+
+def queue_follow_ups(outcome: pipeline.IngestOutcome) -> None:
+    """What an ingestion run leads to: the briefs it stored go to enrichment."""
+    queue_enrichment(outcome.to_enrich)
+
+
+# --- Ingestion ------------------------------------------------------------------------
 
 
 MAX_RETRY_AFTER_SECONDS = 3600
@@ -64,23 +111,23 @@ def ingest_source(self, source_id: int, force: bool = False):
         logger.info("Source %s was paused; skipped.", source_id)
         return None
     try:
-        run = pipeline.ingest_source(source_id=source_id, force=force, retry=self.request.retries > 0)
+        outcome = pipeline.ingest_source(source_id=source_id, force=force, retry=self.request.retries > 0)
     except pipeline.SourceBusy:
         logger.info("Source %s is already being ingested; skipped.", source_id)
         return None
     except Source.DoesNotExist:
         logger.info("Source %s no longer exists; skipped.", source_id)
         return None
-    retry_after = getattr(run, "retry_after", 0)
+    queue_follow_ups(outcome)
     # Never sooner than the server asked (Retry-After on a 429 or 503); a wait over an hour is left
     # to the schedule, whose next fetch time already honours it.
     if (
-        getattr(run, "transient", False)
+        outcome.transient
         and self.request.retries < settings.INGEST_TASK_RETRIES
-        and retry_after <= MAX_RETRY_AFTER_SECONDS
+        and outcome.retry_after <= MAX_RETRY_AFTER_SECONDS
     ):
-        raise self.retry(countdown=max(retry_countdown(self.request.retries), retry_after))
-    return run.status
+        raise self.retry(countdown=max(retry_countdown(self.request.retries), outcome.retry_after))
+    return outcome.status
 
 
 @shared_task(bind=True, name="articles.tasks.ingest_page", max_retries=None)
@@ -89,12 +136,13 @@ def ingest_page(self, source_id: int, url: str):
     if too_many_deliveries(self):
         return None
     try:
-        run = pages.ingest_page(source_id=source_id, url=url)
+        outcome = pages.ingest_page(source_id=source_id, url=url)
     except (pipeline.SourceBusy, Source.DoesNotExist):
         return None
-    if getattr(run, "transient", False) and self.request.retries < settings.INGEST_TASK_RETRIES:
+    queue_follow_ups(outcome)
+    if outcome.transient and self.request.retries < settings.INGEST_TASK_RETRIES:
         raise self.retry(countdown=retry_countdown(self.request.retries))
-    return run.status
+    return outcome.status
 
 
 @shared_task(name="articles.tasks.ingest_due_sources")
@@ -174,3 +222,30 @@ def withdraw_related_task(article_id: int):
         return
     for affected_id in withdraw_related(article=article):
         refresh_related_task.delay(affected_id)
+
+
+# --- What follows a brief's publication ----------------------------------------------------
+# A published brief that changes is re-related, and one that leaves publication is withdrawn
+# from the related lists. (Ingestion's follow-ups are queued by the ingestion tasks above.)
+
+
+def _queue(task, article_id: int):
+    try:
+        task.delay(article_id)
+    except (BrokerError, OSError):
+        # The brief itself is saved; only its related list waits for its next change.
+        logger.exception("Could not queue %s for brief %s: the task broker is unavailable.", task.name, article_id)
+
+
+@receiver(post_save, sender=Article, dispatch_uid="enrich_related_on_save")
+def relate_published_brief(sender, instance, raw=False, **kwargs):
+    # Publishing saves the brief too, so this covers both "published" and "edited while published".
+    if raw or instance.status != Status.PUBLISHED:
+        return
+    transaction.on_commit(lambda: _queue(refresh_related_task, instance.pk))
+
+
+@receiver(status_changed, dispatch_uid="enrich_related_on_unpublish")
+def withdraw_unpublished_brief(sender, article, old_status, new_status, **kwargs):
+    if old_status == Status.PUBLISHED and new_status != Status.PUBLISHED:
+        _queue(withdraw_related_task, article.pk)

@@ -1,4 +1,8 @@
-"""Single pages a curator submits ("Add a single page"): each becomes a brief of its site's page source."""
+"""Single pages a curator submits ("Add a single page"): each becomes a brief of its site's page source.
+
+Like the feed pipeline it queues nothing: `ingest_page` returns an `IngestOutcome` and the task
+hands the new brief to enrichment.
+"""
 
 import logging
 
@@ -8,11 +12,11 @@ from articles.ingest.fetch import FetchError, fetch
 from articles.ingest.normalize import NotAWebAddress, canonical_url, extract_page, normalize_entry
 from articles.ingest.parse import Entry, FeedError
 from articles.ingest.pipeline import (
+    IngestOutcome,
     Outcome,
     RunCounts,
     fail_run,
     finish_run,
-    queue_enrichment,
     record_success,
     source_lock,
     store_item,
@@ -37,7 +41,7 @@ def page_source_for(url: str) -> Source:
     return source
 
 
-def ingest_page(*, source_id: int, url: str) -> IngestionRun:
+def ingest_page(*, source_id: int, url: str) -> IngestOutcome:
     """Fetch one web page a curator submitted and store it as a brief of the page source `source_id`."""
     with source_lock(f"page:{url}"):
         source = Source.objects.get(pk=source_id)
@@ -68,8 +72,6 @@ def ingest_page(*, source_id: int, url: str) -> IngestionRun:
             error = f"Unexpected error while ingesting {url}: {exc.__class__.__name__}: {exc}"
             return fail_run(run, source=source, counts=counts, http_status=http_status, error=error, cause=exc)
         setattr(counts, outcome, 1)
-        if outcome in ("new", "updated"):
-            queue_enrichment([article_id])
         record_success(source=source)
         finish_run(run, status=Outcome.SUCCEEDED, counts=counts, http_status=http_status)
-        return run
+        return IngestOutcome(run=run, to_enrich=(article_id,) if outcome in ("new", "updated") else ())

@@ -1,9 +1,12 @@
 """Entries → briefs: fetch, parse, normalize and store one source, and record how it went.
 
-`ingest_source` is what the task, the `ingest` command and the admin's "Ingest now" all
-run. It is safe to run twice at once (a lock with expiry keeps the second one out) and
-safe to kill at any point: each item is committed on its own, the database's unique
-constraint on the canonical address refuses twins, and the next run finishes the job.
+`ingest_source` is what the task and the `ingest` command run. It is safe to run twice at
+once (a lock keeps the second one out) and safe to kill at any point: each item is committed
+on its own, the database's unique constraint on the canonical address refuses twins, and the
+next run finishes the job.
+
+It queues nothing: it returns an `IngestOutcome` saying what happened (the run, the briefs to
+draft, whether a failure may pass), and the caller in articles/tasks.py queues what follows.
 """
 
 import contextlib
@@ -49,6 +52,20 @@ class RunCounts:
     # An item failed for a reason that may pass (a locked database, a bug since fixed): the next
     # poll must fetch the feed in full instead of being told "304 Not Modified".
     retry_items: bool = False
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    """What one run did: its record, the briefs waiting for a draft, and whether a failure may pass."""
+
+    run: IngestionRun
+    to_enrich: tuple[int, ...] = ()  # new or changed briefs (and ones an earlier run left undrafted)
+    transient: bool = False  # a timeout or a server error: worth trying again soon
+    retry_after: float = 0  # seconds the server asked us to wait (Retry-After), 0 if it did not
+
+    @property
+    def status(self) -> str:
+        return self.run.status
 
 
 class NotAFeedSource(Exception):
@@ -204,27 +221,10 @@ def store_item(*, source: Source, item: NormalizedItem, existing: dict | None = 
     return ("updated" if changed else "unchanged"), existing["pk"]
 
 
-def queue_ingestion(*, source: Source) -> None:
-    """ "Ingest now": queue one run of a feed source once this transaction commits, due or not."""
+def ensure_feed_source(source: Source) -> None:
+    """Raise NotAFeedSource when `source` only holds pages added by hand ("Ingest now" asked of it)."""
     if source.kind != Source.Kind.FEED:
         raise NotAFeedSource(f"“{source.name}” collects single pages added by hand; it has no feed to ingest.")
-    from articles import tasks
-
-    source_id = source.pk
-    transaction.on_commit(lambda: tasks.ingest_source.delay(source_id, force=True))
-
-
-def queue_enrichment(article_ids: list[int]) -> None:
-    """Hand new or changed pieces to enrichment once this transaction commits.
-
-    With ENRICH_ON_INGEST off they stay `ingested` until a curator drafts them.
-    """
-    if not article_ids or not settings.ENRICH_ON_INGEST:
-        return
-    from articles import tasks  # tasks import this module; importing here keeps the graph one-way at load time
-
-    ids = list(dict.fromkeys(article_ids))
-    transaction.on_commit(lambda: [tasks.enrich_article.delay(article_id) for article_id in ids])
 
 
 def _full_text(url: str, counts: RunCounts) -> str:
@@ -318,7 +318,7 @@ def _item_addresses(entries: list[Entry], feed_url: str) -> list[str]:
 # --- Whole runs -------------------------------------------------------------------------
 
 
-def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -> IngestionRun:
+def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -> IngestOutcome:
     """Fetch and store one feed source now; raises SourceBusy if it is already being ingested.
 
     `force` skips the conditional GET (a curator's "Ingest now" wants a real look).
@@ -341,7 +341,7 @@ def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -
             if result.not_modified:
                 record_success(source=source)
                 finish_run(run, status=Outcome.NOT_MODIFIED, counts=counts, http_status=http_status)
-                return run
+                return IngestOutcome(run=run, to_enrich=tuple(_left_undrafted(source, run)))
             feed = parse_feed(result.content, url=result.url, content_type=result.content_type, headers=result.headers)
             ingest_entries(source=source, entries=feed.entries, feed_url=result.url, counts=counts)
         except (FetchError, FeedError) as exc:
@@ -363,8 +363,6 @@ def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -
             return fail_run(
                 run, source=source, counts=counts, http_status=http_status, error=error, cause=exc, retry=retry
             )
-        leftovers = Article.objects.filter(source=source, status=Status.INGESTED, created_at__lt=run.started_at)
-        queue_enrichment(counts.to_enrich + list(leftovers.values_list("pk", flat=True)))
         if counts.retry_items:
             record_success(source=source, etag="", last_modified="")
         else:
@@ -376,13 +374,19 @@ def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -
             problems.append("; ".join(counts.notes[:20]))
         error = "; ".join(problems)
         finish_run(run, status=Outcome.SUCCEEDED, counts=counts, http_status=http_status, error=error)
-        return run
+        to_enrich = dict.fromkeys([*counts.to_enrich, *_left_undrafted(source, run)])
+        return IngestOutcome(run=run, to_enrich=tuple(to_enrich))
 
 
-def fail_run(run, *, source, counts, http_status, error, cause, retry: bool = False) -> IngestionRun:
+def _left_undrafted(source: Source, run: IngestionRun) -> list[int]:
+    # Pieces an earlier run stored but never handed on (its worker was killed after the commit).
+    leftovers = Article.objects.filter(source=source, status=Status.INGESTED, created_at__lt=run.started_at)
+    return list(leftovers.values_list("pk", flat=True))
+
+
+def fail_run(run, *, source, counts, http_status, error, cause, retry: bool = False) -> IngestOutcome:
+    """Record a failed run on itself and its source; the outcome says whether the failure may pass."""
     retry_after = getattr(cause, "retry_after", 0)
     record_failure(source=source, error=error, retry=retry, retry_after=retry_after)
     finish_run(run, status=Outcome.FAILED, counts=counts, http_status=http_status, error=error)
-    run.transient = bool(getattr(cause, "transient", False))
-    run.retry_after = retry_after
-    return run
+    return IngestOutcome(run=run, transient=bool(getattr(cause, "transient", False)), retry_after=retry_after)

@@ -38,7 +38,7 @@ def test_corpus_feed_ingests_or_is_recorded_as_a_clean_error(case, corpora, http
     )
     source = feed_source("/feed")
 
-    run = ingest_source(source_id=source.pk)  # any exception escaping here fails the test
+    run = ingest_source(source_id=source.pk).run  # any exception escaping here fails the test
 
     source.refresh_from_db()
     assert run.status in (IngestionRun.Outcome.SUCCEEDED, IngestionRun.Outcome.FAILED)
