@@ -27,7 +27,7 @@ from articles import workflow
 from articles.enrich import enrich_article as run_enrichment
 from articles.enrich.related import refresh_related, withdraw_related
 from articles.ingest import pages, pipeline
-from articles.ingest.fetch import lock_cache
+from articles.locks import Busy, enrich_lock, too_many_deliveries
 from articles.models import Article, Source, Status
 from articles.workflow import status_changed
 
@@ -72,34 +72,18 @@ def queue_follow_ups(outcome: pipeline.IngestOutcome) -> None:
 # --- Ingestion ------------------------------------------------------------------------
 
 
-MAX_RETRY_AFTER_SECONDS = 3600
-
-
 def retry_countdown(retries: int) -> float:
-    """Exponential backoff with full jitter: 30 s, 60 s, 120 s … each scattered so retries do not stampede."""
-    return random.uniform(0.5, 1.0) * 30 * (2**retries)
+    """Exponential backoff with full jitter: 30 s, 60 s, 120 s … each scattered so retries do not stampede.
 
-
-def too_many_deliveries(task) -> bool:
-    """True once this very message has been delivered more than INGEST_MAX_DELIVERIES times.
-
-    A task that kills its worker (out of memory, hard time limit) is redelivered because
-    of acks_late; counting deliveries per task id stops such a poison message.
+    Never more than TASK_MAX_RETRY_WAIT: the broker's visibility timeout is sized to it.
     """
-    key = f"ingest:deliveries:{task.request.id}"
-    counters = lock_cache()
-    counters.add(key, 0, timeout=24 * 3600)
-    try:
-        deliveries = counters.incr(key)
-    except ValueError:  # expired between add and incr
-        deliveries = 1
-    return deliveries > settings.INGEST_MAX_DELIVERIES
+    return min(random.uniform(0.5, 1.0) * 30 * (2**retries), settings.TASK_MAX_RETRY_WAIT)
 
 
 @shared_task(bind=True, name="articles.tasks.ingest_source", max_retries=None)
 def ingest_source(self, source_id: int, force: bool = False):
     """Ingest one source; retried with backoff for timeouts and server errors only."""
-    if too_many_deliveries(self):
+    if too_many_deliveries(self.request.id):
         logger.error("Giving up on ingest_source(%s): delivered too many times without finishing.", source_id)
         Source.objects.filter(pk=source_id).update(
             last_error=f"Ingestion stopped after {settings.INGEST_MAX_DELIVERIES} attempts that never finished "
@@ -112,37 +96,47 @@ def ingest_source(self, source_id: int, force: bool = False):
         return None
     try:
         outcome = pipeline.ingest_source(source_id=source_id, force=force, retry=self.request.retries > 0)
-    except pipeline.SourceBusy:
+    except Busy:
         logger.info("Source %s is already being ingested; skipped.", source_id)
         return None
     except Source.DoesNotExist:
         logger.info("Source %s no longer exists; skipped.", source_id)
         return None
     queue_follow_ups(outcome)
-    # Never sooner than the server asked (Retry-After on a 429 or 503); a wait over an hour is left
-    # to the schedule, whose next fetch time already honours it.
+    # Never sooner than the server asked (Retry-After on a 429 or 503); a longer wait than a message may
+    # spend in a worker's hands is left to the schedule, whose next fetch time already honours it.
     if (
         outcome.transient
         and self.request.retries < settings.INGEST_TASK_RETRIES
-        and outcome.retry_after <= MAX_RETRY_AFTER_SECONDS
+        and outcome.retry_after <= settings.TASK_MAX_RETRY_WAIT
     ):
-        raise self.retry(countdown=max(retry_countdown(self.request.retries), outcome.retry_after))
+        countdown = max(retry_countdown(self.request.retries), outcome.retry_after)
+        raise self.retry(countdown=min(countdown, settings.TASK_MAX_RETRY_WAIT))
     return outcome.status
 
 
 @shared_task(bind=True, name="articles.tasks.ingest_page", max_retries=None)
 def ingest_page(self, source_id: int, url: str):
     """Fetch one page a curator added and store it as a brief."""
-    if too_many_deliveries(self):
+    if too_many_deliveries(self.request.id):
         return None
     try:
         outcome = pages.ingest_page(source_id=source_id, url=url)
-    except (pipeline.SourceBusy, Source.DoesNotExist):
+    except (Busy, Source.DoesNotExist):
         return None
     queue_follow_ups(outcome)
     if outcome.transient and self.request.retries < settings.INGEST_TASK_RETRIES:
         raise self.retry(countdown=retry_countdown(self.request.retries))
     return outcome.status
+
+
+@shared_task(name="articles.tasks.close_interrupted_runs")
+def close_interrupted_runs() -> int:
+    """Close runs whose worker died (their lease lapsed) and queue their sources again at once."""
+    source_ids = pipeline.close_lapsed_runs()
+    for source_id in source_ids:
+        transaction.on_commit(lambda source_id=source_id: ingest_source.delay(source_id))
+    return len(source_ids)
 
 
 @shared_task(name="articles.tasks.ingest_due_sources")
@@ -165,8 +159,6 @@ def ingest_due_sources() -> int:
 
 # --- Enrichment ---------------------------------------------------------------------
 
-ENRICH_LOCK_SECONDS = 600  # longer than a generative call and the soft time limit together
-
 
 @shared_task(
     name="articles.tasks.enrich_article",
@@ -178,21 +170,19 @@ ENRICH_LOCK_SECONDS = 600  # longer than a generative call and the soft time lim
 )
 def enrich_article(self, article_id: int):
     """Draft a brief and move it from ingested to draft; a second run refreshes the suggestions only."""
-    lock = f"enrich-article:{article_id}"
-    if not lock_cache().add(lock, True, ENRICH_LOCK_SECONDS):
-        # The same brief is being enriched right now: try again once that run is over.
-        raise self.retry(countdown=60)
     try:
-        article = Article.objects.filter(pk=article_id).select_related("source").first()
-        if article is None:
-            return  # deleted since it was queued
-        run_enrichment(article=article)
-        if article.status == Status.INGESTED:
-            # A curator may have moved it in the meantime; their step stands.
-            with suppress(workflow.TransitionRefused):
-                workflow.start_draft(article=article, actor=None, reason="Machine draft ready")
-    finally:
-        lock_cache().delete(lock)
+        with enrich_lock(article_id):
+            article = Article.objects.filter(pk=article_id).select_related("source").first()
+            if article is None:
+                return  # deleted since it was queued
+            run_enrichment(article=article)
+            if article.status == Status.INGESTED:
+                # A curator may have moved it in the meantime; their step stands.
+                with suppress(workflow.TransitionRefused):
+                    workflow.start_draft(article=article, actor=None, reason="Machine draft ready")
+    except Busy:
+        # The same brief is being drafted by a live worker right now: try again once that run is over.
+        raise self.retry(countdown=60) from None
 
 
 @shared_task(

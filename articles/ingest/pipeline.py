@@ -10,7 +10,6 @@ draft, whether a failure may pass), and the caller in articles/tasks.py queues w
 """
 
 import contextlib
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,7 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from articles.ingest.fetch import FetchError, fetch, lock_cache
+from articles.ingest.fetch import FetchError, fetch
 from articles.ingest.normalize import (
     NormalizedItem,
     NotAWebAddress,
@@ -30,6 +29,7 @@ from articles.ingest.normalize import (
     normalize_entry,
 )
 from articles.ingest.parse import Entry, FeedError, parse_feed
+from articles.locks import lease_seconds, run_alive, run_lease, source_lock
 from articles.models import Article, IngestionRun, Source, Status
 
 logger = logging.getLogger(__name__)
@@ -70,30 +70,6 @@ class IngestOutcome:
 
 class NotAFeedSource(Exception):
     """ "Ingest now" asked of a source that only holds pages added by hand."""
-
-
-class SourceBusy(Exception):
-    """Another run of this source holds its lock."""
-
-
-# --- Locks ------------------------------------------------------------------------------
-
-
-class source_lock:
-    """`with source_lock(source_id):` — raises SourceBusy if another run holds it; expires by itself."""
-
-    def __init__(self, key: str):
-        # Hashed: a page address can be longer than a cache key may be (250 characters).
-        self.key = f"ingest:lock:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
-
-    def __enter__(self):
-        if not lock_cache().add(self.key, timezone.now().isoformat(), timeout=settings.INGEST_LOCK_SECONDS):
-            raise SourceBusy(self.key)
-        return self
-
-    def __exit__(self, *exc):
-        lock_cache().delete(self.key)
-        return False
 
 
 # --- Source health ----------------------------------------------------------------------
@@ -144,13 +120,34 @@ def record_failure(*, source: Source, error: str, retry: bool = False, retry_aft
     )
 
 
+INTERRUPTED = "The worker stopped before this run finished (killed or restarted); a later run took over."
+
+
 def _close_interrupted_runs(source: Source) -> None:
     # We hold the source's lock, so any run still marked running was cut short.
     IngestionRun.objects.filter(source=source, status=Outcome.RUNNING).update(
-        status=Outcome.FAILED,
-        finished_at=timezone.now(),
-        error="The worker stopped before this run finished (killed or restarted); a later run took over.",
+        status=Outcome.FAILED, finished_at=timezone.now(), error=INTERRUPTED
     )
+
+
+def close_lapsed_runs() -> list[int]:
+    """Close the runs marked running whose process no longer renews their lease (killed, restarted).
+
+    Returns the active feed sources among them, to be ingested again now rather than at their next interval.
+    """
+    now = timezone.now()
+    started_before = now - timedelta(seconds=lease_seconds())  # a run's lease is taken just after it starts
+    running = IngestionRun.objects.filter(status=Outcome.RUNNING, started_at__lt=started_before)
+    again = set()
+    for run_id, source_id, kind, active in running.values_list("pk", "source_id", "source__kind", "source__is_active"):
+        if run_alive(run_id):
+            continue
+        closed = IngestionRun.objects.filter(pk=run_id, status=Outcome.RUNNING).update(
+            status=Outcome.FAILED, finished_at=now, error=INTERRUPTED
+        )
+        if closed and kind == Source.Kind.FEED and active:
+            again.add(source_id)
+    return sorted(again)
 
 
 def finish_run(run: IngestionRun, *, status: str, counts: RunCounts, http_status=None, error: str = "") -> None:
@@ -319,7 +316,7 @@ def _item_addresses(entries: list[Entry], feed_url: str) -> list[str]:
 
 
 def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -> IngestOutcome:
-    """Fetch and store one feed source now; raises SourceBusy if it is already being ingested.
+    """Fetch and store one feed source now; raises locks.Busy if it is already being ingested.
 
     `force` skips the conditional GET (a curator's "Ingest now" wants a real look).
     `retry` says this is the task retrying a poll that failed: its failure is not counted again.
@@ -329,53 +326,54 @@ def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -
         source = Source.objects.get(pk=source_id)
         _close_interrupted_runs(source)
         run = IngestionRun.objects.create(source=source, status=Outcome.RUNNING)
-        counts = RunCounts()
-        http_status = None
-        try:
-            result = fetch(
-                source.url,
-                etag="" if force else source.etag,
-                last_modified="" if force else source.last_modified,
-            )
-            http_status = result.status
-            if result.not_modified:
-                record_success(source=source)
-                finish_run(run, status=Outcome.NOT_MODIFIED, counts=counts, http_status=http_status)
-                return IngestOutcome(run=run, to_enrich=tuple(_left_undrafted(source, run)))
-            feed = parse_feed(result.content, url=result.url, content_type=result.content_type, headers=result.headers)
-            ingest_entries(source=source, entries=feed.entries, feed_url=result.url, counts=counts)
-        except (FetchError, FeedError) as exc:
-            http_status = getattr(exc, "http_status", None) or http_status
-            return fail_run(
-                run, source=source, counts=counts, http_status=http_status, error=str(exc), cause=exc, retry=retry
-            )
-        except SoftTimeLimitExceeded as exc:
-            error = (
-                f"Stopped after {settings.CELERY_TASK_SOFT_TIME_LIMIT} seconds (the task's time limit); "
-                f"the {counts.new} new item(s) stored so far are kept and the next run continues."
-            )
-            return fail_run(
-                run, source=source, counts=counts, http_status=http_status, error=error, cause=exc, retry=retry
-            )
-        except Exception as exc:  # a bug or a surprise: record it, then let the worker go on
-            logger.exception("Ingesting %s failed", source)
-            error = f"Unexpected error while ingesting: {exc.__class__.__name__}: {exc}"
-            return fail_run(
-                run, source=source, counts=counts, http_status=http_status, error=error, cause=exc, retry=retry
-            )
-        if counts.retry_items:
-            record_success(source=source, etag="", last_modified="")
-        else:
-            record_success(source=source, etag=result.etag, last_modified=result.last_modified)
-        problems = []
-        if counts.item_errors:
-            problems.append(f"{counts.failed} item(s) skipped: " + "; ".join(counts.item_errors[:20]))
-        if counts.notes:
-            problems.append("; ".join(counts.notes[:20]))
-        error = "; ".join(problems)
-        finish_run(run, status=Outcome.SUCCEEDED, counts=counts, http_status=http_status, error=error)
-        to_enrich = dict.fromkeys([*counts.to_enrich, *_left_undrafted(source, run)])
-        return IngestOutcome(run=run, to_enrich=tuple(to_enrich))
+        with run_lease(run.pk):
+            return _run_feed(source, run, force=force, retry=retry)
+
+
+def _run_feed(source: Source, run: IngestionRun, *, force: bool, retry: bool) -> IngestOutcome:
+    counts = RunCounts()
+    http_status = None
+    try:
+        result = fetch(
+            source.url,
+            etag="" if force else source.etag,
+            last_modified="" if force else source.last_modified,
+        )
+        http_status = result.status
+        if result.not_modified:
+            record_success(source=source)
+            finish_run(run, status=Outcome.NOT_MODIFIED, counts=counts, http_status=http_status)
+            return IngestOutcome(run=run, to_enrich=tuple(_left_undrafted(source, run)))
+        feed = parse_feed(result.content, url=result.url, content_type=result.content_type, headers=result.headers)
+        ingest_entries(source=source, entries=feed.entries, feed_url=result.url, counts=counts)
+    except (FetchError, FeedError) as exc:
+        http_status = getattr(exc, "http_status", None) or http_status
+        return fail_run(
+            run, source=source, counts=counts, http_status=http_status, error=str(exc), cause=exc, retry=retry
+        )
+    except SoftTimeLimitExceeded as exc:
+        error = (
+            f"Stopped after {settings.CELERY_TASK_SOFT_TIME_LIMIT} seconds (the task's time limit); "
+            f"the {counts.new} new item(s) stored so far are kept and the next run continues."
+        )
+        return fail_run(run, source=source, counts=counts, http_status=http_status, error=error, cause=exc, retry=retry)
+    except Exception as exc:  # a bug or a surprise: record it, then let the worker go on
+        logger.exception("Ingesting %s failed", source)
+        error = f"Unexpected error while ingesting: {exc.__class__.__name__}: {exc}"
+        return fail_run(run, source=source, counts=counts, http_status=http_status, error=error, cause=exc, retry=retry)
+    if counts.retry_items:
+        record_success(source=source, etag="", last_modified="")
+    else:
+        record_success(source=source, etag=result.etag, last_modified=result.last_modified)
+    problems = []
+    if counts.item_errors:
+        problems.append(f"{counts.failed} item(s) skipped: " + "; ".join(counts.item_errors[:20]))
+    if counts.notes:
+        problems.append("; ".join(counts.notes[:20]))
+    error = "; ".join(problems)
+    finish_run(run, status=Outcome.SUCCEEDED, counts=counts, http_status=http_status, error=error)
+    to_enrich = dict.fromkeys([*counts.to_enrich, *_left_undrafted(source, run)])
+    return IngestOutcome(run=run, to_enrich=tuple(to_enrich))
 
 
 def _left_undrafted(source: Source, run: IngestionRun) -> list[int]:

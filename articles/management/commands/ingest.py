@@ -5,6 +5,7 @@ from tqdm import tqdm
 
 from articles import tasks
 from articles.ingest import pipeline
+from articles.locks import Busy
 from articles.models import Source
 
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
                 progress.set_postfix_str(source.name[:40])
                 try:
                     outcome = pipeline.ingest_source(source_id=source.pk, force=force)
-                except pipeline.SourceBusy:
+                except Busy:
                     progress.write(f"{source}: already being ingested elsewhere; skipped.")
                     continue
                 tasks.queue_follow_ups(outcome)
