@@ -213,6 +213,15 @@ if REDIS_URL:
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_TIMEZONE = TIME_ZONE
+# Drafting has a queue of its own: a flood of new pieces waits there without holding up polls and
+# beat's bookkeeping in the default queue. A worker started without -Q consumes both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {"celery": {}, "drafting": {}}
+CELERY_TASK_ROUTES = {
+    "articles.tasks.enrich_article": {"queue": "drafting"},
+    "articles.tasks.refresh_related": {"queue": "drafting"},
+    "articles.tasks.withdraw_related": {"queue": "drafting"},
+}
 
 # --- Security -------------------------------------------------------------------------
 

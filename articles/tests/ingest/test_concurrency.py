@@ -199,7 +199,7 @@ def settled(environment) -> bool:
     import redis
 
     broker = redis.Redis.from_url(environment["redis_url"])
-    if broker.llen("celery") or broker.hlen("unacked"):
+    if broker.llen("celery") or broker.llen("drafting") or broker.hlen("unacked"):
         return False
     return not sql(environment, "SELECT count(*) FROM articles_ingestionrun WHERE status = 'running'")[0][0]
 

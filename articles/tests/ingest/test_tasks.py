@@ -189,3 +189,12 @@ def test_the_broker_hands_back_a_dead_workers_message_only_after_any_task_could_
     longest_hold = settings.TASK_MAX_RETRY_WAIT + settings.CELERY_TASK_TIME_LIMIT
     assert longest_hold < settings.CELERY_BROKER_VISIBILITY_TIMEOUT <= longest_hold + 120
     assert tasks.retry_countdown(30) <= settings.TASK_MAX_RETRY_WAIT
+
+
+def test_drafting_has_its_own_queue_and_a_worker_consumes_both_unless_told_otherwise():
+    from portal.celery import app
+
+    assert app.amqp.router.route({}, "articles.tasks.enrich_article")["queue"].name == "drafting"
+    assert app.amqp.router.route({}, "articles.tasks.refresh_related")["queue"].name == "drafting"
+    assert app.amqp.router.route({}, "articles.tasks.ingest_source")["queue"].name == "celery"
+    assert {"celery", "drafting"} <= set(app.amqp.queues)  # what `celery worker` (and `serve`) consumes
