@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -32,6 +33,10 @@ def dead_holder():
 
 def hold_as(key: str, holder: str, seconds: int = 300):
     locks.lock_cache().set(key, holder, timeout=seconds)
+
+
+def first_slot_of(url: str) -> str:
+    return f"ingest:host:{locks._digest(urlsplit(url).hostname)}:0"
 
 
 @pytest.fixture
@@ -81,8 +86,7 @@ def test_a_host_slot_held_by_a_killed_worker_is_free_for_the_next_fetch(httpserv
     ingest_settings.INGEST_PER_HOST_CONCURRENCY = 1
     ingest_settings.INGEST_HOST_SLOT_WAIT = 0  # no waiting: the slot must be free at once
     httpserver.expect_request("/page").respond_with_data("hello")
-    slot_key = f"ingest:host:{locks._digest('127.0.0.1')}:0"
-    hold_as(slot_key, dead_holder)
+    hold_as(first_slot_of(httpserver.url_for("/page")), dead_holder)
 
     assert fetch(httpserver.url_for("/page")).content == b"hello"
 
@@ -90,7 +94,7 @@ def test_a_host_slot_held_by_a_killed_worker_is_free_for_the_next_fetch(httpserv
 def test_a_host_slot_held_by_a_live_request_elsewhere_makes_the_fetch_a_temporary_failure(httpserver, ingest_settings):
     ingest_settings.INGEST_PER_HOST_CONCURRENCY = 1
     ingest_settings.INGEST_HOST_SLOT_WAIT = 0
-    hold_as(f"ingest:host:{locks._digest('127.0.0.1')}:0", "another-machine|4242|token")
+    hold_as(first_slot_of(httpserver.url_for("/page")), "another-machine|4242|token")
 
     with pytest.raises(FetchError, match="busy") as failure:
         fetch(httpserver.url_for("/page"))
