@@ -54,14 +54,17 @@ def queue_page(*, source: Source, url: str) -> None:
 
 
 def queue_enrichment(article_ids) -> None:
-    """Hand new or changed pieces to enrichment once this transaction commits.
+    """Hand new or changed pieces to drafting once this transaction commits, fairly across sources.
 
+    Each of their sources gets a drafting turn (`draft_next`) in the "drafting" queue; a turn
+    drafts one waiting piece and queues the source's next turn behind everyone else's. A feed
+    that brings thousands of pieces takes turns with the other sources instead of going first.
     With ENRICH_ON_INGEST off they stay `ingested` until a curator drafts them.
     """
     if not article_ids or not settings.ENRICH_ON_INGEST:
         return
-    ids = list(dict.fromkeys(article_ids))
-    transaction.on_commit(lambda: [enrich_article.delay(article_id) for article_id in ids])
+    source_ids = sorted(set(Article.objects.filter(pk__in=list(article_ids)).values_list("source_id", flat=True)))
+    transaction.on_commit(lambda: [draft_next.delay(source_id) for source_id in source_ids])
 
 
 def queue_follow_ups(outcome: pipeline.IngestOutcome) -> None:
@@ -172,17 +175,52 @@ def enrich_article(self, article_id: int):
     """Draft a brief and move it from ingested to draft; a second run refreshes the suggestions only."""
     try:
         with enrich_lock(article_id):
-            article = Article.objects.filter(pk=article_id).select_related("source").first()
-            if article is None:
-                return  # deleted since it was queued
-            run_enrichment(article=article)
-            if article.status == Status.INGESTED:
-                # A curator may have moved it in the meantime; their step stands.
-                with suppress(workflow.TransitionRefused):
-                    workflow.start_draft(article=article, actor=None, reason="Machine draft ready")
+            _draft(article_id)
     except Busy:
         # The same brief is being drafted by a live worker right now: try again once that run is over.
         raise self.retry(countdown=60) from None
+
+
+def _draft(article_id: int) -> None:
+    article = Article.objects.filter(pk=article_id).select_related("source").first()
+    if article is None:
+        return  # deleted since it was queued
+    run_enrichment(article=article)
+    if article.status == Status.INGESTED:
+        # A curator may have moved it in the meantime; their step stands.
+        with suppress(workflow.TransitionRefused):
+            workflow.start_draft(article=article, actor=None, reason="Machine draft ready")
+
+
+DRAFTING_LOOKAHEAD = 20  # pieces a turn may skip because another worker is drafting them
+
+
+@shared_task(
+    name="articles.tasks.draft_next",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def draft_next(source_id: int, after_id: int = 0):
+    """One drafting turn of a source: draft its next piece still waiting, then queue its next turn.
+
+    Turns walk the source's waiting pieces in order (`after_id`), so a piece that cannot leave
+    "ingested" is passed, never drafted in a loop; a turn killed mid-draft is redelivered and
+    takes the piece over (its lock's holder is dead). Returns the id drafted, or None at the end.
+    """
+    waiting = Article.objects.filter(source_id=source_id, status=Status.INGESTED, pk__gt=after_id).order_by("pk")
+    for article_id in waiting.values_list("pk", flat=True)[:DRAFTING_LOOKAHEAD]:
+        lock = enrich_lock(article_id)
+        if not lock.acquire():
+            continue  # being drafted right now by an explicit request or another turn
+        try:
+            _draft(article_id)
+        finally:
+            lock.release()
+        transaction.on_commit(lambda drafted=article_id: draft_next.delay(source_id, drafted))
+        return article_id
+    return None
 
 
 @shared_task(

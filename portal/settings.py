@@ -219,6 +219,7 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = {"celery": {}, "drafting": {}}
 CELERY_TASK_ROUTES = {
     "articles.tasks.enrich_article": {"queue": "drafting"},
+    "articles.tasks.draft_next": {"queue": "drafting"},
     "articles.tasks.refresh_related": {"queue": "drafting"},
     "articles.tasks.withdraw_related": {"queue": "drafting"},
 }

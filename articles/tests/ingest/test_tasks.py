@@ -7,8 +7,8 @@ from celery.exceptions import Retry
 from django.utils import timezone
 
 from articles import tasks
-from articles.locks import run_lease, source_lock
-from articles.models import IngestionRun, Source, Status
+from articles.locks import enrich_lock, run_lease, source_lock
+from articles.models import Article, IngestionRun, Source, Status
 from articles.tests.factories import make_article, make_source
 from articles.tests.ingest.feeds import item, rss
 
@@ -198,3 +198,37 @@ def test_drafting_has_its_own_queue_and_a_worker_consumes_both_unless_told_other
     assert app.amqp.router.route({}, "articles.tasks.refresh_related")["queue"].name == "drafting"
     assert app.amqp.router.route({}, "articles.tasks.ingest_source")["queue"].name == "celery"
     assert {"celery", "drafting"} <= set(app.amqp.queues)  # what `celery worker` (and `serve`) consumes
+
+
+def test_a_flood_from_one_source_takes_turns_with_the_other_sources_drafts(
+    monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    settings.ENRICH_ON_INGEST = True
+    queue = []  # the drafting queue, first in first out
+    monkeypatch.setattr(tasks.draft_next, "delay", lambda *args: queue.append(args))
+    flood, quiet = make_source(), make_source()
+    flooded = [make_article(source=flood, status=Status.INGESTED, complete=False) for _ in range(6)]
+    late = make_article(source=quiet, status=Status.INGESTED, complete=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.queue_enrichment([piece.pk for piece in flooded])
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.queue_enrichment([late.pk])
+    drafted = []
+    while queue:
+        with django_capture_on_commit_callbacks(execute=True):  # each turn queues the next once committed
+            drafted.append(tasks.draft_next(*queue.pop(0)))
+
+    assert drafted.index(late.pk) <= 1  # the quiet source's piece came second, not seventh
+    assert [d for d in drafted if d is not None and d != late.pk] == [piece.pk for piece in flooded]
+    assert set(Article.objects.values_list("status", flat=True)) == {Status.DRAFT}
+    assert drafted[-1] is None  # each source's turns end once nothing waits
+
+
+def test_a_drafting_turn_passes_a_piece_another_worker_is_drafting(db):
+    source = make_source()
+    busy, free = (make_article(source=source, status=Status.INGESTED, complete=False) for _ in range(2))
+    with enrich_lock(busy.pk):
+        assert tasks.draft_next.apply(args=[source.pk]).result == free.pk
+    busy.refresh_from_db()
+    assert busy.status == Status.INGESTED  # left to the worker drafting it
