@@ -8,8 +8,7 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from articles import search_index, signals  # noqa: F401  (connects the receivers)
-        from articles.enrich import receivers  # noqa: F401
+        from articles import search_index, signals, tasks  # noqa: F401  (connects the receivers)
         from articles.subscriptions import receivers as subscription_receivers  # noqa: F401
         from articles.web import page_cache  # noqa: F401
 

@@ -1,5 +1,10 @@
-"""Thin Celery tasks: each loads ids, calls the function in articles/ingest, articles/enrich or
-workflow that does the work, and states its retry policy.
+"""Thin Celery tasks, and the only layer that queues work.
+
+Each task loads ids, calls the function in articles/ingest, articles/enrich or workflow that
+does the work, reads the outcome it returns, queues what follows once the transaction
+commits, and states its retry policy. The `queue_*` functions here are how the admin, the
+API and the commands ask for work; the signal receivers at the bottom queue the work that
+follows a brief's publication.
 
 Every task may run twice (acks late, redelivery after a lost worker); the functions
 they call make the second run a no-op or keep it out with a lock.
@@ -13,47 +18,76 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError, transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from articles import workflow
 from articles.enrich import enrich_article as run_enrichment
 from articles.enrich.related import refresh_related, withdraw_related
 from articles.ingest import pages, pipeline
-from articles.ingest.fetch import lock_cache
+from articles.locks import Busy, enrich_lock, too_many_deliveries
 from articles.models import Article, DigestRequest, Source, Status
 from articles.subscriptions import digests, webhooks
+from articles.workflow import status_changed
 
 logger = logging.getLogger(__name__)
 
 
-MAX_RETRY_AFTER_SECONDS = 3600
+# --- Asking for work ---------------------------------------------------------------------
+
+
+def queue_ingestion(*, source: Source) -> None:
+    """ "Ingest now": queue one run of a feed source once this transaction commits, due or not.
+
+    Raises pipeline.NotAFeedSource for a source of single pages.
+    """
+    pipeline.ensure_feed_source(source)
+    source_id = source.pk
+    transaction.on_commit(lambda: ingest_source.delay(source_id, force=True))
+
+
+def queue_page(*, source: Source, url: str) -> None:
+    """ "Add a single page": fetch `url` into `source` once this transaction commits."""
+    source_id = source.pk
+    transaction.on_commit(lambda: ingest_page.delay(source_id, url))
+
+
+def queue_enrichment(article_ids) -> None:
+    """Hand new or changed pieces to drafting once this transaction commits, fairly across sources.
+
+    Each of their sources gets a drafting turn (`draft_next`) in the "drafting" queue; a turn
+    drafts one waiting piece and queues the source's next turn behind everyone else's. A feed
+    that brings thousands of pieces takes turns with the other sources instead of going first.
+    With ENRICH_ON_INGEST off they stay `ingested` until a curator drafts them.
+    """
+    if not article_ids or not settings.ENRICH_ON_INGEST:
+        return
+    source_ids = sorted(set(Article.objects.filter(pk__in=list(article_ids)).values_list("source_id", flat=True)))
+    transaction.on_commit(lambda: [draft_next.delay(source_id) for source_id in source_ids])
+
+
+def queue_follow_ups(outcome: pipeline.IngestOutcome) -> None:
+    """What an ingestion run leads to: the briefs it stored go to enrichment."""
+    queue_enrichment(outcome.to_enrich)
+
+
+# --- Ingestion ------------------------------------------------------------------------
 
 
 def retry_countdown(retries: int) -> float:
-    """Exponential backoff with full jitter: 30 s, 60 s, 120 s … each scattered so retries do not stampede."""
-    return random.uniform(0.5, 1.0) * 30 * (2**retries)
+    """Exponential backoff with full jitter: 30 s, 60 s, 120 s … each scattered so retries do not stampede.
 
-
-def too_many_deliveries(task) -> bool:
-    """True once this very message has been delivered more than INGEST_MAX_DELIVERIES times.
-
-    A task that kills its worker (out of memory, hard time limit) is redelivered because
-    of acks_late; counting deliveries per task id stops such a poison message.
+    Never more than TASK_MAX_RETRY_WAIT: the broker's visibility timeout is sized to it.
     """
-    key = f"ingest:deliveries:{task.request.id}"
-    counters = lock_cache()
-    counters.add(key, 0, timeout=24 * 3600)
-    try:
-        deliveries = counters.incr(key)
-    except ValueError:  # expired between add and incr
-        deliveries = 1
-    return deliveries > settings.INGEST_MAX_DELIVERIES
+    return min(random.uniform(0.5, 1.0) * 30 * (2**retries), settings.TASK_MAX_RETRY_WAIT)
 
 
 @shared_task(bind=True, name="articles.tasks.ingest_source", max_retries=None)
 def ingest_source(self, source_id: int, force: bool = False):
     """Ingest one source; retried with backoff for timeouts and server errors only."""
-    if too_many_deliveries(self):
+    if too_many_deliveries(self.request.id):
         logger.error("Giving up on ingest_source(%s): delivered too many times without finishing.", source_id)
         Source.objects.filter(pk=source_id).update(
             last_error=f"Ingestion stopped after {settings.INGEST_MAX_DELIVERIES} attempts that never finished "
@@ -65,37 +99,48 @@ def ingest_source(self, source_id: int, force: bool = False):
         logger.info("Source %s was paused; skipped.", source_id)
         return None
     try:
-        run = pipeline.ingest_source(source_id=source_id, force=force, retry=self.request.retries > 0)
-    except pipeline.SourceBusy:
+        outcome = pipeline.ingest_source(source_id=source_id, force=force, retry=self.request.retries > 0)
+    except Busy:
         logger.info("Source %s is already being ingested; skipped.", source_id)
         return None
     except Source.DoesNotExist:
         logger.info("Source %s no longer exists; skipped.", source_id)
         return None
-    retry_after = getattr(run, "retry_after", 0)
-    # Never sooner than the server asked (Retry-After on a 429 or 503); a wait over an hour is left
-    # to the schedule, whose next fetch time already honours it.
+    queue_follow_ups(outcome)
+    # Never sooner than the server asked (Retry-After on a 429 or 503); a longer wait than a message may
+    # spend in a worker's hands is left to the schedule, whose next fetch time already honours it.
     if (
-        getattr(run, "transient", False)
+        outcome.transient
         and self.request.retries < settings.INGEST_TASK_RETRIES
-        and retry_after <= MAX_RETRY_AFTER_SECONDS
+        and outcome.retry_after <= settings.TASK_MAX_RETRY_WAIT
     ):
-        raise self.retry(countdown=max(retry_countdown(self.request.retries), retry_after))
-    return run.status
+        countdown = max(retry_countdown(self.request.retries), outcome.retry_after)
+        raise self.retry(countdown=min(countdown, settings.TASK_MAX_RETRY_WAIT))
+    return outcome.status
 
 
 @shared_task(bind=True, name="articles.tasks.ingest_page", max_retries=None)
 def ingest_page(self, source_id: int, url: str):
     """Fetch one page a curator added and store it as a brief."""
-    if too_many_deliveries(self):
+    if too_many_deliveries(self.request.id):
         return None
     try:
-        run = pages.ingest_page(source_id=source_id, url=url)
-    except (pipeline.SourceBusy, Source.DoesNotExist):
+        outcome = pages.ingest_page(source_id=source_id, url=url)
+    except (Busy, Source.DoesNotExist):
         return None
-    if getattr(run, "transient", False) and self.request.retries < settings.INGEST_TASK_RETRIES:
+    queue_follow_ups(outcome)
+    if outcome.transient and self.request.retries < settings.INGEST_TASK_RETRIES:
         raise self.retry(countdown=retry_countdown(self.request.retries))
-    return run.status
+    return outcome.status
+
+
+@shared_task(name="articles.tasks.close_interrupted_runs")
+def close_interrupted_runs() -> int:
+    """Close runs whose worker died (their lease lapsed) and queue their sources again at once."""
+    source_ids = pipeline.close_lapsed_runs()
+    for source_id in source_ids:
+        transaction.on_commit(lambda source_id=source_id: ingest_source.delay(source_id))
+    return len(source_ids)
 
 
 @shared_task(name="articles.tasks.ingest_due_sources")
@@ -118,8 +163,6 @@ def ingest_due_sources() -> int:
 
 # --- Enrichment ---------------------------------------------------------------------
 
-ENRICH_LOCK_SECONDS = 600  # longer than a generative call and the soft time limit together
-
 
 @shared_task(
     name="articles.tasks.enrich_article",
@@ -131,21 +174,54 @@ ENRICH_LOCK_SECONDS = 600  # longer than a generative call and the soft time lim
 )
 def enrich_article(self, article_id: int):
     """Draft a brief and move it from ingested to draft; a second run refreshes the suggestions only."""
-    lock = f"enrich-article:{article_id}"
-    if not lock_cache().add(lock, True, ENRICH_LOCK_SECONDS):
-        # The same brief is being enriched right now: try again once that run is over.
-        raise self.retry(countdown=60)
     try:
-        article = Article.objects.filter(pk=article_id).select_related("source").first()
-        if article is None:
-            return  # deleted since it was queued
-        run_enrichment(article=article)
-        if article.status == Status.INGESTED:
-            # A curator may have moved it in the meantime; their step stands.
-            with suppress(workflow.TransitionRefused):
-                workflow.start_draft(article=article, actor=None, reason="Machine draft ready")
-    finally:
-        lock_cache().delete(lock)
+        with enrich_lock(article_id):
+            _draft(article_id)
+    except Busy:
+        # The same brief is being drafted by a live worker right now: try again once that run is over.
+        raise self.retry(countdown=60) from None
+
+
+def _draft(article_id: int) -> None:
+    article = Article.objects.filter(pk=article_id).select_related("source").first()
+    if article is None:
+        return  # deleted since it was queued
+    run_enrichment(article=article)
+    if article.status == Status.INGESTED:
+        # A curator may have moved it in the meantime; their step stands.
+        with suppress(workflow.TransitionRefused):
+            workflow.start_draft(article=article, actor=None, reason="Machine draft ready")
+
+
+DRAFTING_LOOKAHEAD = 20  # pieces a turn may skip because another worker is drafting them
+
+
+@shared_task(
+    name="articles.tasks.draft_next",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def draft_next(source_id: int, after_id: int = 0):
+    """One drafting turn of a source: draft its next piece still waiting, then queue its next turn.
+
+    Turns walk the source's waiting pieces in order (`after_id`), so a piece that cannot leave
+    "ingested" is passed, never drafted in a loop; a turn killed mid-draft is redelivered and
+    takes the piece over (its lock's holder is dead). Returns the id drafted, or None at the end.
+    """
+    waiting = Article.objects.filter(source_id=source_id, status=Status.INGESTED, pk__gt=after_id).order_by("pk")
+    for article_id in waiting.values_list("pk", flat=True)[:DRAFTING_LOOKAHEAD]:
+        lock = enrich_lock(article_id)
+        if not lock.acquire():
+            continue  # being drafted right now by an explicit request or another turn
+        try:
+            _draft(article_id)
+        finally:
+            lock.release()
+        transaction.on_commit(lambda drafted=article_id: draft_next.delay(source_id, drafted))
+        return article_id
+    return None
 
 
 @shared_task(
@@ -175,6 +251,33 @@ def withdraw_related_task(article_id: int):
         return
     for affected_id in withdraw_related(article=article):
         refresh_related_task.delay(affected_id)
+
+
+# --- What follows a brief's publication ----------------------------------------------------
+# A published brief that changes is re-related, and one that leaves publication is withdrawn
+# from the related lists. (Ingestion's follow-ups are queued by the ingestion tasks above.)
+
+
+def _queue(task, article_id: int):
+    try:
+        task.delay(article_id)
+    except (BrokerError, OSError):
+        # The brief itself is saved; only its related list waits for its next change.
+        logger.exception("Could not queue %s for brief %s: the task broker is unavailable.", task.name, article_id)
+
+
+@receiver(post_save, sender=Article, dispatch_uid="enrich_related_on_save")
+def relate_published_brief(sender, instance, raw=False, **kwargs):
+    # Publishing saves the brief too, so this covers both "published" and "edited while published".
+    if raw or instance.status != Status.PUBLISHED:
+        return
+    transaction.on_commit(lambda: _queue(refresh_related_task, instance.pk))
+
+
+@receiver(status_changed, dispatch_uid="enrich_related_on_unpublish")
+def withdraw_unpublished_brief(sender, article, old_status, new_status, **kwargs):
+    if old_status == Status.PUBLISHED and new_status != Status.PUBLISHED:
+        _queue(withdraw_related_task, article.pk)
 
 
 # --- Subscriptions: email digests and webhooks ---------------------------------------------

@@ -183,10 +183,7 @@ CACHES["locks"] = (
 
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        # Longer than the hard time limit, or Redis redelivers a task still running.
-        "visibility_timeout": 3600,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}  # the visibility timeout is set below, from the task limits
 else:
     CELERY_QUEUE_DIR = VAR_DIR / "celery"
     CELERY_BROKER_URL = "filesystem://localhost//"
@@ -210,9 +207,28 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # Long tasks: do not hoard messages anoth
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300, minimum=1)  # Lets a task record its failure.
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360, minimum=1)  # Kills a task that ignored the soft limit.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# A retry waits in a worker's hands (unacknowledged) for its countdown; longer waits go to the schedule.
+TASK_MAX_RETRY_WAIT = env_int("TASK_MAX_RETRY_WAIT", 600, minimum=1)
+# Redis hands a message a killed worker held to another worker after this many seconds: longer than a
+# task may wait for its retry and then run, or Redis would redeliver a task that is still alive.
+CELERY_BROKER_VISIBILITY_TIMEOUT = env_int(
+    "CELERY_BROKER_VISIBILITY_TIMEOUT", TASK_MAX_RETRY_WAIT + CELERY_TASK_TIME_LIMIT + 60, minimum=1
+)
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = CELERY_BROKER_VISIBILITY_TIMEOUT
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_TIMEZONE = TIME_ZONE
+# Drafting has a queue of its own: a flood of new pieces waits there without holding up polls and
+# beat's bookkeeping in the default queue. A worker started without -Q consumes both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {"celery": {}, "drafting": {}}
+CELERY_TASK_ROUTES = {
+    "articles.tasks.enrich_article": {"queue": "drafting"},
+    "articles.tasks.draft_next": {"queue": "drafting"},
+    "articles.tasks.refresh_related": {"queue": "drafting"},
+    "articles.tasks.withdraw_related": {"queue": "drafting"},
+}
 
 # --- Security -------------------------------------------------------------------------
 
@@ -444,8 +460,9 @@ INGEST_MAX_ITEMS_PER_SOURCE_PER_DAY = env_int("INGEST_MAX_ITEMS_PER_SOURCE_PER_D
 INGEST_MAX_BACKOFF_MINUTES = env_int("INGEST_MAX_BACKOFF_MINUTES", 24 * 60, minimum=1)
 INGEST_TASK_RETRIES = env_int("INGEST_TASK_RETRIES", 3)  # for timeouts and 5xx only
 INGEST_MAX_DELIVERIES = env_int("INGEST_MAX_DELIVERIES", 5, minimum=1)  # a task that keeps killing workers
-# Longer than the hard task time limit, so a lock outlives any run that still holds it.
-INGEST_LOCK_SECONDS = env_int("INGEST_LOCK_SECONDS", CELERY_TASK_TIME_LIMIT + 60, minimum=1)
+# A task lock's lease (articles/locks.py): its holder renews it every third of this while it lives, so a
+# killed worker's lock and host slots lapse this long after its death (at once on its own machine).
+INGEST_LOCK_SECONDS = env_int("INGEST_LOCK_SECONDS", 30, minimum=1)
 
 # --- operations -----------------------------------------------------------------------
 
@@ -467,6 +484,12 @@ CELERY_BEAT_SCHEDULE["ingest-due-sources"] = {
     "task": "articles.tasks.ingest_due_sources",
     "schedule": 60.0,
     "options": {"expires": 55},  # a tick nobody ran in time is superseded by the next one
+}
+# Runs whose worker died are closed and their sources queued again within about two leases.
+CELERY_BEAT_SCHEDULE["close-interrupted-runs"] = {
+    "task": "articles.tasks.close_interrupted_runs",
+    "schedule": float(max(INGEST_LOCK_SECONDS, 5)),
+    "options": {"expires": max(INGEST_LOCK_SECONDS, 5)},
 }
 
 # --- subscriptions: email digests -------------------------------------------------------

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from articles import anatomy, workflow
+from articles import anatomy, tasks, workflow
 from articles.admin import draft_panel
 from articles.enrich.clusters import queue_once, set_story_lead
 from articles.enrich.suggestions import accept_suggestion, discard_suggestion
@@ -197,11 +197,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Re-run enrichment (selected briefs)", permissions=["change"])
     def rerun_enrichment(self, request, queryset):
-        from articles.tasks import enrich_article
-
         ids = list(queryset.values_list("pk", flat=True))
         for article_id in ids:
-            transaction.on_commit(lambda article_id=article_id: enrich_article.delay(article_id))
+            transaction.on_commit(lambda article_id=article_id: tasks.enrich_article.delay(article_id))
         self.message_user(
             request,
             f"Enrichment queued for {len(ids)} brief{'s' if len(ids) != 1 else ''}; "

@@ -5,7 +5,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -14,7 +13,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from articles import tasks
-from articles.ingest import pipeline
 from articles.ingest.addresses import RefusedAddress, feed_address
 from articles.ingest.opml import MAX_OPML_BYTES, OPMLError, export_opml, import_opml
 from articles.ingest.pages import page_source_for
@@ -209,7 +207,7 @@ class SourceAdmin(admin.ModelAdmin):
     def ingest_now(self, request, queryset):
         feeds = list(queryset.filter(kind=Source.Kind.FEED))
         for source in feeds:
-            pipeline.queue_ingestion(source=source)
+            tasks.queue_ingestion(source=source)
         skipped = queryset.exclude(kind=Source.Kind.FEED).count()
         self.message_user(
             request,
@@ -261,7 +259,7 @@ class SourceAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             url = form.cleaned_data["url"]
             source = page_source_for(url)
-            transaction.on_commit(lambda: tasks.ingest_page.delay(source.pk, url))
+            tasks.queue_page(source=source, url=url)
             self.message_user(
                 request,
                 f"Fetching {url} in the background; it will enter the work queue as a draft "

@@ -18,8 +18,9 @@ from articles.api.serializers import (
     SourceSerializer,
     TopicSerializer,
 )
-from articles.ingest.pipeline import NotAFeedSource, queue_ingestion
+from articles.ingest.pipeline import NotAFeedSource
 from articles.models import Article, Field, Role, Source, Status, Topic
+from articles.tasks import queue_ingestion
 
 PUBLISHED = Q(articles__status=Status.PUBLISHED)
 

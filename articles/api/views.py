@@ -11,7 +11,7 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from articles import workflow
+from articles import tasks, workflow
 from articles.api.caching import conditional_get, etag_for, if_match_allows, last_modified_for
 from articles.api.errors import Conflict, PreconditionFailed
 from articles.api.filters import ORDERINGS, BriefFilter
@@ -262,8 +262,6 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         article = self.get_object()
         if not request.user.has_perm("articles.change_article"):
             raise exceptions.PermissionDenied("Your account may not edit briefs, so it cannot ask for a new draft.")
-        from articles import tasks  # tasks import the enrichment modules; load them only when asked
-
         article_id = article.pk
         transaction.on_commit(lambda: tasks.enrich_article.delay(article_id))
         return Response({"brief": article.slug, "queued": True}, status=status.HTTP_202_ACCEPTED)

@@ -15,11 +15,15 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.dispatch import Signal
 
 from articles import workflow
 from articles.enrich.text import shingles, words
 from articles.models import QUEUE_STATUSES, Article, Source, Status, StoryCluster
-from articles.web.page_cache import invalidate_pages
+
+# Sent (sender=StoryCluster, cluster=…) when a story with a published brief gained or merged members
+# through update(), which sends no post_save; the page cache listens ("Also reported by").
+published_story_changed = Signal()
 
 TEXT_SHINGLE = 5
 TEXT_WORDS = 400  # the opening of a piece identifies it; syndicated copies differ in their tails
@@ -87,7 +91,7 @@ def assign_story_cluster(*, article: Article) -> StoryCluster | None:
             cluster.save(update_fields=["lead", "updated_at"])
         if cluster.articles.filter(status=Status.PUBLISHED).exists():
             # update() sends no post_save: a published brief's cached "Also reported by" would stay old.
-            invalidate_pages()
+            published_story_changed.send(sender=StoryCluster, cluster=cluster)
     return cluster
 
 

@@ -8,15 +8,17 @@ curator's pinned and excluded links are never touched and never recomputed over.
 
 from dataclasses import dataclass
 
-import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Min, Window
 from django.db.models.functions import RowNumber
-from sklearn.feature_extraction.text import TfidfVectorizer
+from django.dispatch import Signal
 
 from articles.models import Article, RelatedLink, Status
-from articles.web.page_cache import invalidate_pages
+
+# Sent (sender=Article, article=the brief) when a published brief's related lists changed through bulk
+# queries, which send no post_save; the page cache listens.
+published_related_changed = Signal()
 
 # The original's text is long; its opening carries the subject, the rest mostly noise.
 CONTENT_CHARS = 6000
@@ -33,6 +35,8 @@ class TextIndex:
     """TF-IDF vectors of a set of texts; `similarities(i)` is one row of the cosine matrix."""
 
     def __init__(self, texts: list[str]):
+        from sklearn.feature_extraction.text import TfidfVectorizer  # heavy: loaded when a brief is related
+
         self.vectorizer = TfidfVectorizer(
             stop_words="english", sublinear_tf=True, min_df=1, max_df=0.5 if len(texts) > 20 else 1.0
         )
@@ -42,7 +46,9 @@ class TextIndex:
             self.matrix = None
         self.size = len(texts)
 
-    def similarities(self, index: int) -> np.ndarray:
+    def similarities(self, index: int) -> "np.ndarray":  # noqa: F821 (numpy loads with scikit-learn)
+        import numpy as np
+
         if self.matrix is None:
             return np.zeros(self.size)
         row = (self.matrix @ self.matrix[index].T).toarray().ravel()
@@ -122,7 +128,7 @@ def refresh_related(*, article: Article) -> list[Neighbour]:
         if article.status == Status.PUBLISHED:
             _offer_to_neighbours(article, ranked, limit)
             # bulk_create sends no post_save: readers' cached pages would keep the old lists.
-            invalidate_pages()
+            published_related_changed.send(sender=Article, article=article)
     return top
 
 

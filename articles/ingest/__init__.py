@@ -4,7 +4,8 @@ fetch.py      HTTP with the SSRF guard, conditional GET, redirects checked per h
               at most INGEST_PER_HOST_CONCURRENCY requests per host across all workers
 parse.py      RSS / Atom / RDF through feedparser (DOCTYPE internal subsets cut first), JSON Feed 1.0/1.1
 normalize.py  canonical address, nh3 sanitizing, plain text, full text (trafilatura), reading time, hash
-pipeline.py   entries → Articles, IngestionRun records, source health and backoff, locks
+pipeline.py   entries → Articles, IngestionRun records, source health and backoff; returns an IngestOutcome
+              (the tasks queue what follows; locks live in articles/locks.py)
 pages.py      single pages a curator adds ("Add a single page")
 opml.py       OPML import and export of feed sources
 (the curation panel's side of it is articles/admin/sources.py)
@@ -19,5 +20,5 @@ INGEST_ALLOW_LOOPBACK        false — only tests and a local demo may fetch fro
 INGEST_MAX_BACKOFF_MINUTES   1440 (a failing source waits interval × 2^failures, at most this)
 INGEST_TASK_RETRIES          3 retries for timeouts and 5xx, exponential backoff with jitter
 INGEST_MAX_DELIVERIES        5 deliveries of one message before it is dropped as poison
-INGEST_LOCK_SECONDS          CELERY_TASK_TIME_LIMIT + 60 (lock against two runs of one source)
+INGEST_LOCK_SECONDS          30 s lease of a task lock, renewed while its holder lives
 """

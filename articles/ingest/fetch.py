@@ -7,12 +7,10 @@ the check and the connection. Redirects are followed by hand, one hop at a time,
 hop through the same guard.
 """
 
-import hashlib
 import ipaddress
 import logging
 import socket
 import time
-from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,7 +21,8 @@ import httpcore
 import httpx
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.cache import caches
+
+from articles.locks import HostBusy, host_slot
 
 logger = logging.getLogger(__name__)
 
@@ -245,36 +244,6 @@ def build_client(*, allow_loopback: bool | None = None) -> httpx.Client:
     )
 
 
-# --- Politeness: at most N requests at once per host, across all workers ----------------
-
-
-def lock_cache():
-    """The cache that holds ingestion's locks and counters (settings' "locks", kept apart from the page cache)."""
-    return caches["locks"] if "locks" in settings.CACHES else caches["default"]
-
-
-@contextmanager
-def host_slot(host: str):
-    """Hold one of INGEST_PER_HOST_CONCURRENCY slots for `host` (a cache key with expiry)."""
-    slots = settings.INGEST_PER_HOST_CONCURRENCY
-    expiry = int(settings.INGEST_TOTAL_TIMEOUT) + 30  # a crashed holder frees its slot by itself
-    deadline = time.monotonic() + settings.INGEST_HOST_SLOT_WAIT
-    delay = 0.05
-    while True:
-        for slot in range(slots):
-            key = f"ingest:host:{hashlib.sha256(host.lower().encode()).hexdigest()[:32]}:{slot}"
-            if lock_cache().add(key, 1, timeout=expiry):
-                try:
-                    yield
-                finally:
-                    lock_cache().delete(key)
-                return
-        if time.monotonic() >= deadline:
-            raise FetchError(f"{host} is busy with {slots} other requests from us; try again later.", transient=True)
-        time.sleep(delay)
-        delay = min(delay * 2, 1.0)
-
-
 # --- Fetching ---------------------------------------------------------------------------
 
 
@@ -299,8 +268,11 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", client: httpx.Cl
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
             parsed = check_url(current)
-            with host_slot(parsed.host):
-                result = _get_once(client, parsed, headers, deadline)
+            try:
+                with host_slot(parsed.host):
+                    result = _get_once(client, parsed, headers, deadline)
+            except HostBusy as busy:
+                raise FetchError(str(busy), transient=True) from None
             if result.status in REDIRECT_STATUSES:
                 location = result.headers.get("location")
                 if not location:

@@ -1,13 +1,15 @@
 """Entries → briefs: fetch, parse, normalize and store one source, and record how it went.
 
-`ingest_source` is what the task, the `ingest` command and the admin's "Ingest now" all
-run. It is safe to run twice at once (a lock with expiry keeps the second one out) and
-safe to kill at any point: each item is committed on its own, the database's unique
-constraint on the canonical address refuses twins, and the next run finishes the job.
+`ingest_source` is what the task and the `ingest` command run. It is safe to run twice at
+once (a lock keeps the second one out) and safe to kill at any point: each item is committed
+on its own, the database's unique constraint on the canonical address refuses twins, and the
+next run finishes the job.
+
+It queues nothing: it returns an `IngestOutcome` saying what happened (the run, the briefs to
+draft, whether a failure may pass), and the caller in articles/tasks.py queues what follows.
 """
 
 import contextlib
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -17,7 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from articles.ingest.fetch import FetchError, fetch, lock_cache
+from articles.ingest.fetch import FetchError, fetch
 from articles.ingest.normalize import (
     NormalizedItem,
     NotAWebAddress,
@@ -27,6 +29,7 @@ from articles.ingest.normalize import (
     normalize_entry,
 )
 from articles.ingest.parse import Entry, FeedError, parse_feed
+from articles.locks import lease_seconds, run_alive, run_lease, source_lock
 from articles.models import Article, IngestionRun, Source, Status
 
 logger = logging.getLogger(__name__)
@@ -54,32 +57,22 @@ class RunCounts:
     retry_items: bool = False
 
 
+@dataclass(frozen=True)
+class IngestOutcome:
+    """What one run did: its record, the briefs waiting for a draft, and whether a failure may pass."""
+
+    run: IngestionRun
+    to_enrich: tuple[int, ...] = ()  # new or changed briefs (and ones an earlier run left undrafted)
+    transient: bool = False  # a timeout or a server error: worth trying again soon
+    retry_after: float = 0  # seconds the server asked us to wait (Retry-After), 0 if it did not
+
+    @property
+    def status(self) -> str:
+        return self.run.status
+
+
 class NotAFeedSource(Exception):
     """ "Ingest now" asked of a source that only holds pages added by hand."""
-
-
-class SourceBusy(Exception):
-    """Another run of this source holds its lock."""
-
-
-# --- Locks ------------------------------------------------------------------------------
-
-
-class source_lock:
-    """`with source_lock(source_id):` — raises SourceBusy if another run holds it; expires by itself."""
-
-    def __init__(self, key: str):
-        # Hashed: a page address can be longer than a cache key may be (250 characters).
-        self.key = f"ingest:lock:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
-
-    def __enter__(self):
-        if not lock_cache().add(self.key, timezone.now().isoformat(), timeout=settings.INGEST_LOCK_SECONDS):
-            raise SourceBusy(self.key)
-        return self
-
-    def __exit__(self, *exc):
-        lock_cache().delete(self.key)
-        return False
 
 
 # --- Source health ----------------------------------------------------------------------
@@ -130,13 +123,34 @@ def record_failure(*, source: Source, error: str, retry: bool = False, retry_aft
     )
 
 
+INTERRUPTED = "The worker stopped before this run finished (killed or restarted); a later run took over."
+
+
 def _close_interrupted_runs(source: Source) -> None:
     # We hold the source's lock, so any run still marked running was cut short.
     IngestionRun.objects.filter(source=source, status=Outcome.RUNNING).update(
-        status=Outcome.FAILED,
-        finished_at=timezone.now(),
-        error="The worker stopped before this run finished (killed or restarted); a later run took over.",
+        status=Outcome.FAILED, finished_at=timezone.now(), error=INTERRUPTED
     )
+
+
+def close_lapsed_runs() -> list[int]:
+    """Close the runs marked running whose process no longer renews their lease (killed, restarted).
+
+    Returns the active feed sources among them, to be ingested again now rather than at their next interval.
+    """
+    now = timezone.now()
+    started_before = now - timedelta(seconds=lease_seconds())  # a run's lease is taken just after it starts
+    running = IngestionRun.objects.filter(status=Outcome.RUNNING, started_at__lt=started_before)
+    again = set()
+    for run_id, source_id, kind, active in running.values_list("pk", "source_id", "source__kind", "source__is_active"):
+        if run_alive(run_id):
+            continue
+        closed = IngestionRun.objects.filter(pk=run_id, status=Outcome.RUNNING).update(
+            status=Outcome.FAILED, finished_at=now, error=INTERRUPTED
+        )
+        if closed and kind == Source.Kind.FEED and active:
+            again.add(source_id)
+    return sorted(again)
 
 
 def finish_run(run: IngestionRun, *, status: str, counts: RunCounts, http_status=None, error: str = "") -> None:
@@ -208,27 +222,10 @@ def store_item(*, source: Source, item: NormalizedItem, existing: dict | None = 
     return ("updated" if changed else "unchanged"), existing["pk"]
 
 
-def queue_ingestion(*, source: Source) -> None:
-    """ "Ingest now": queue one run of a feed source once this transaction commits, due or not."""
+def ensure_feed_source(source: Source) -> None:
+    """Raise NotAFeedSource when `source` only holds pages added by hand ("Ingest now" asked of it)."""
     if source.kind != Source.Kind.FEED:
         raise NotAFeedSource(f"“{source.name}” collects single pages added by hand; it has no feed to ingest.")
-    from articles import tasks
-
-    source_id = source.pk
-    transaction.on_commit(lambda: tasks.ingest_source.delay(source_id, force=True))
-
-
-def queue_enrichment(article_ids: list[int]) -> None:
-    """Hand new or changed pieces to enrichment once this transaction commits.
-
-    With ENRICH_ON_INGEST off they stay `ingested` until a curator drafts them.
-    """
-    if not article_ids or not settings.ENRICH_ON_INGEST:
-        return
-    from articles import tasks  # tasks import this module; importing here keeps the graph one-way at load time
-
-    ids = list(dict.fromkeys(article_ids))
-    transaction.on_commit(lambda: [tasks.enrich_article.delay(article_id) for article_id in ids])
 
 
 def _full_text(url: str, counts: RunCounts) -> str:
@@ -341,8 +338,8 @@ def new_item_limit(*, source: Source) -> tuple[int, str]:
     return per_fetch, f"the cap of {per_fetch:,} new items per fetch (INGEST_MAX_ITEMS_PER_FETCH)"
 
 
-def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -> IngestionRun:
-    """Fetch and store one feed source now; raises SourceBusy if it is already being ingested.
+def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -> IngestOutcome:
+    """Fetch and store one feed source now; raises locks.Busy if it is already being ingested.
 
     `force` skips the conditional GET (a curator's "Ingest now" wants a real look).
     `retry` says this is the task retrying a poll that failed: its failure is not counted again.
@@ -352,67 +349,71 @@ def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -
         source = Source.objects.get(pk=source_id)
         _close_interrupted_runs(source)
         run = IngestionRun.objects.create(source=source, status=Outcome.RUNNING)
-        counts = RunCounts()
-        counts.new_limit, counts.cap = new_item_limit(source=source)
-        http_status = None
-        try:
-            result = fetch(
-                source.url,
-                etag="" if force else source.etag,
-                last_modified="" if force else source.last_modified,
-            )
-            http_status = result.status
-            if result.not_modified:
-                record_success(source=source)
-                finish_run(run, status=Outcome.NOT_MODIFIED, counts=counts, http_status=http_status)
-                return run
-            feed = parse_feed(result.content, url=result.url, content_type=result.content_type, headers=result.headers)
-            ingest_entries(source=source, entries=feed.entries, feed_url=result.url, counts=counts)
-        except (FetchError, FeedError) as exc:
-            http_status = getattr(exc, "http_status", None) or http_status
-            return fail_run(
-                run, source=source, counts=counts, http_status=http_status, error=str(exc), cause=exc, retry=retry
-            )
-        except SoftTimeLimitExceeded as exc:
-            error = (
-                f"Stopped after {settings.CELERY_TASK_SOFT_TIME_LIMIT} seconds (the task's time limit); "
-                f"the {counts.new} new item(s) stored so far are kept and the next run continues."
-            )
-            return fail_run(
-                run, source=source, counts=counts, http_status=http_status, error=error, cause=exc, retry=retry
-            )
-        except Exception as exc:  # a bug or a surprise: record it, then let the worker go on
-            logger.exception("Ingesting %s failed", source)
-            error = f"Unexpected error while ingesting: {exc.__class__.__name__}: {exc}"
-            return fail_run(
-                run, source=source, counts=counts, http_status=http_status, error=error, cause=exc, retry=retry
-            )
-        leftovers = Article.objects.filter(source=source, status=Status.INGESTED, created_at__lt=run.started_at)
-        queue_enrichment(counts.to_enrich + list(leftovers.values_list("pk", flat=True)))
-        if counts.retry_items or counts.deferred:
-            # The next poll must get the whole feed again (not a 304) to take what was left.
-            record_success(source=source, etag="", last_modified="")
-        else:
-            record_success(source=source, etag=result.etag, last_modified=result.last_modified)
-        problems = []
-        if counts.deferred:
-            problems.append(
-                f"stopped at {counts.cap} after {counts.new} new item(s); "
-                f"{counts.deferred} more are left for the next poll"
-            )
-        if counts.item_errors:
-            problems.append(f"{counts.failed} item(s) skipped: " + "; ".join(counts.item_errors[:20]))
-        if counts.notes:
-            problems.append("; ".join(counts.notes[:20]))
-        error = "; ".join(problems)
-        finish_run(run, status=Outcome.SUCCEEDED, counts=counts, http_status=http_status, error=error)
-        return run
+        with run_lease(run.pk):
+            return _run_feed(source, run, force=force, retry=retry)
 
 
-def fail_run(run, *, source, counts, http_status, error, cause, retry: bool = False) -> IngestionRun:
+def _run_feed(source: Source, run: IngestionRun, *, force: bool, retry: bool) -> IngestOutcome:
+    counts = RunCounts()
+    counts.new_limit, counts.cap = new_item_limit(source=source)
+    http_status = None
+    try:
+        result = fetch(
+            source.url,
+            etag="" if force else source.etag,
+            last_modified="" if force else source.last_modified,
+        )
+        http_status = result.status
+        if result.not_modified:
+            record_success(source=source)
+            finish_run(run, status=Outcome.NOT_MODIFIED, counts=counts, http_status=http_status)
+            return IngestOutcome(run=run, to_enrich=tuple(_left_undrafted(source, run)))
+        feed = parse_feed(result.content, url=result.url, content_type=result.content_type, headers=result.headers)
+        ingest_entries(source=source, entries=feed.entries, feed_url=result.url, counts=counts)
+    except (FetchError, FeedError) as exc:
+        http_status = getattr(exc, "http_status", None) or http_status
+        return fail_run(
+            run, source=source, counts=counts, http_status=http_status, error=str(exc), cause=exc, retry=retry
+        )
+    except SoftTimeLimitExceeded as exc:
+        error = (
+            f"Stopped after {settings.CELERY_TASK_SOFT_TIME_LIMIT} seconds (the task's time limit); "
+            f"the {counts.new} new item(s) stored so far are kept and the next run continues."
+        )
+        return fail_run(run, source=source, counts=counts, http_status=http_status, error=error, cause=exc, retry=retry)
+    except Exception as exc:  # a bug or a surprise: record it, then let the worker go on
+        logger.exception("Ingesting %s failed", source)
+        error = f"Unexpected error while ingesting: {exc.__class__.__name__}: {exc}"
+        return fail_run(run, source=source, counts=counts, http_status=http_status, error=error, cause=exc, retry=retry)
+    if counts.retry_items or counts.deferred:
+        # The next poll must get the whole feed again (not a 304) to take what was left.
+        record_success(source=source, etag="", last_modified="")
+    else:
+        record_success(source=source, etag=result.etag, last_modified=result.last_modified)
+    problems = []
+    if counts.deferred:
+        problems.append(
+            f"stopped at {counts.cap} after {counts.new} new item(s); {counts.deferred} more are left for the next poll"
+        )
+    if counts.item_errors:
+        problems.append(f"{counts.failed} item(s) skipped: " + "; ".join(counts.item_errors[:20]))
+    if counts.notes:
+        problems.append("; ".join(counts.notes[:20]))
+    error = "; ".join(problems)
+    finish_run(run, status=Outcome.SUCCEEDED, counts=counts, http_status=http_status, error=error)
+    to_enrich = dict.fromkeys([*counts.to_enrich, *_left_undrafted(source, run)])
+    return IngestOutcome(run=run, to_enrich=tuple(to_enrich))
+
+
+def _left_undrafted(source: Source, run: IngestionRun) -> list[int]:
+    # Pieces an earlier run stored but never handed on (its worker was killed after the commit).
+    leftovers = Article.objects.filter(source=source, status=Status.INGESTED, created_at__lt=run.started_at)
+    return list(leftovers.values_list("pk", flat=True))
+
+
+def fail_run(run, *, source, counts, http_status, error, cause, retry: bool = False) -> IngestOutcome:
+    """Record a failed run on itself and its source; the outcome says whether the failure may pass."""
     retry_after = getattr(cause, "retry_after", 0)
     record_failure(source=source, error=error, retry=retry, retry_after=retry_after)
     finish_run(run, status=Outcome.FAILED, counts=counts, http_status=http_status, error=error)
-    run.transient = bool(getattr(cause, "transient", False))
-    run.retry_after = retry_after
-    return run
+    return IngestOutcome(run=run, transient=bool(getattr(cause, "transient", False)), retry_after=retry_after)

@@ -27,8 +27,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from articles.ingest.fetch import FetchError, UnsafeURL, build_client, check_url, checked_addresses, lock_cache
+from articles.ingest.fetch import FetchError, UnsafeURL, build_client, check_url, checked_addresses
 from articles.ingest.fetch import retry_after_seconds as parse_retry_after
+from articles.locks import lock_cache
 from articles.models import Article, WebhookDelivery, WebhookEndpoint
 
 EVENT_HEADER = "X-Distillery-Event"

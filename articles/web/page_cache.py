@@ -20,6 +20,8 @@ from django.dispatch import receiver
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
+from articles.enrich.clusters import published_story_changed
+from articles.enrich.related import published_related_changed
 from articles.models import Article, Field, RelatedLink, Role, Source, Status, Topic
 from articles.web.browse import FACETS
 from articles.workflow import status_changed
@@ -155,6 +157,13 @@ def _on_related_link_written(sender, instance, **kwargs):
     # during ingestion, which must not empty the readers' cache each time.
     if Article.objects.published().filter(pk=instance.from_article_id).exists():
         invalidate_pages()
+
+
+@receiver(published_related_changed)
+@receiver(published_story_changed)
+def _on_published_lists_changed(sender, **kwargs):
+    # Enrichment rewrote a published brief's related list or its story in bulk (no post_save).
+    invalidate_pages()
 
 
 @receiver(post_save, sender=Source)

@@ -3,7 +3,9 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from articles import tasks
 from articles.ingest import pipeline
+from articles.locks import Busy
 from articles.models import Source
 
 
@@ -33,10 +35,12 @@ class Command(BaseCommand):
             for source in progress:
                 progress.set_postfix_str(source.name[:40])
                 try:
-                    run = pipeline.ingest_source(source_id=source.pk, force=force)
-                except pipeline.SourceBusy:
+                    outcome = pipeline.ingest_source(source_id=source.pk, force=force)
+                except Busy:
                     progress.write(f"{source}: already being ingested elsewhere; skipped.")
                     continue
+                tasks.queue_follow_ups(outcome)
+                run = outcome.run
                 totals["new"] += run.items_new
                 totals["updated"] += run.items_updated
                 if run.status == run.Outcome.FAILED:

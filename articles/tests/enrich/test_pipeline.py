@@ -6,7 +6,6 @@ from django.core.management import CommandError, call_command
 from articles import tasks
 from articles.enrich import enrich_article
 from articles.enrich.suggestions import accept_suggestion, discard_suggestion
-from articles.ingest.pipeline import queue_enrichment
 from articles.models import EnrichmentRun, Status, Suggestion, Topic
 from articles.tests.enrich.conftest import KNOWN_TEXT
 from articles.tests.factories import make_article, make_role, make_subfield, make_topic
@@ -139,7 +138,7 @@ def test_enrich_task_for_a_deleted_brief_does_nothing(eager_tasks):
 def test_a_newly_ingested_piece_is_drafted_once_committed(eager_tasks, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         piece = make_article(complete=False, status=Status.INGESTED, content_text=KNOWN_TEXT)
-        queue_enrichment([piece.pk])
+        tasks.queue_enrichment([piece.pk])
 
     piece.refresh_from_db()
     assert piece.status == Status.DRAFT

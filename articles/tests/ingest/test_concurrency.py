@@ -199,7 +199,7 @@ def settled(environment) -> bool:
     import redis
 
     broker = redis.Redis.from_url(environment["redis_url"])
-    if broker.llen("celery") or broker.hlen("unacked"):
+    if broker.llen("celery") or broker.llen("drafting") or broker.hlen("unacked"):
         return False
     return not sql(environment, "SELECT count(*) FROM articles_ingestionrun WHERE status = 'running'")[0][0]
 
@@ -302,3 +302,103 @@ def test_a_worker_killed_mid_ingestion_loses_nothing(scaled_environment, workers
         lambda: sql(scaled_environment, "SELECT count(*) FROM articles_article WHERE status = 'draft'")[0][0] == items,
         message="enrichment of the articles the killed run had stored",
     )
+
+
+def lock_holders(environment, prefix: str) -> list[int]:
+    """Process ids of the pool processes holding locks named `prefix…` (read from the lock values)."""
+    import pickle
+    import socket
+
+    import redis
+
+    holders = []
+    broker = redis.Redis.from_url(environment["redis_url"])
+    for key in broker.keys(f"*{prefix}*"):
+        if b":takeover:" in key:
+            continue
+        value = broker.get(key)
+        with contextlib.suppress(Exception):
+            host, pid, _token = pickle.loads(value).split("|")
+            if host == socket.gethostname():
+                holders.append(int(pid))
+    return holders
+
+
+def kill_worker_process(pid: int) -> bool:
+    """SIGKILL one Celery pool process (checked to be one, so a reused process id is never hit)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            if b"celery" not in cmdline.read():
+                return False
+        os.kill(pid, signal.SIGKILL)
+    except (OSError, ProcessLookupError):
+        return False
+    return True
+
+
+def test_workers_killed_twenty_times_during_ingestion_and_drafting_lose_and_double_nothing(
+    scaled_environment, workers, threaded_server
+):
+    sources, items_each, kills_each = 4, 8, 10
+
+    def slow_page(request):
+        time.sleep(0.2)  # a slow site: each run lasts long enough to be killed in the middle
+        paragraphs = "".join(
+            f"<p>Paragraph {n} of {request.path} says something about caching, queues and workers.</p>"
+            for n in range(8)
+        )
+        return Response(f"<html><body><article><h1>{request.path}</h1>{paragraphs}</article></body></html>",
+                        content_type="text/html")  # fmt: skip
+
+    urls = []
+    for s in range(sources):
+        links = [threaded_server.url_for(f"/s{s}/pieces/{n}") for n in range(items_each)]
+        threaded_server.expect_request(f"/s{s}/feed.xml").respond_with_data(
+            rss(*(item(n, link=link, guid=link, title=f"Source {s} piece {n}") for n, link in enumerate(links)))
+        )
+        for n in range(items_each):
+            threaded_server.expect_request(f"/s{s}/pieces/{n}").respond_with_handler(slow_page)
+        urls.append(threaded_server.url_for(f"/s{s}/feed.xml"))
+    expected = sorted(threaded_server.url_for(f"/s{s}/pieces/{n}") for s in range(sources) for n in range(items_each))
+    source_ids = add_sources(scaled_environment, urls, full_text=True)
+    # Kills here are the test's, not a poison message's: let every message be redelivered as often as it takes.
+    scaled_environment["env"]["INGEST_MAX_DELIVERIES"] = "1000"
+
+    workers.start(3)
+    for source_id in source_ids:
+        queue(scaled_environment, "articles.tasks.ingest_source", source_id)
+    kills = {"ingest:lock:": 0, "enrich:lock:": 0}
+    deadline = time.monotonic() + 90
+    while min(kills.values()) < kills_each and time.monotonic() < deadline:
+        # Whichever kind of work has been killed less, while it is running.
+        for prefix in sorted(kills, key=kills.get):
+            if kills[prefix] < kills_each and any(
+                kill_worker_process(pid) for pid in lock_holders(scaled_environment, prefix)[:1]
+            ):
+                kills[prefix] += 1
+                time.sleep(0.6)  # let the pool start a new process and the redelivered message get going
+                break
+        else:
+            time.sleep(0.05)
+    assert sum(kills.values()) >= 20 and min(kills.values()) >= 5, f"too few kills landed: {kills}"
+
+    def everything_drafted():
+        counts = sql(
+            scaled_environment,
+            "SELECT count(*) FILTER (WHERE status = 'draft'), count(*) FROM articles_article",
+        )[0]
+        return counts == (len(expected), len(expected)) and settled(scaled_environment)
+
+    try:
+        wait_for(everything_drafted, timeout=120, message="every piece stored and drafted after the kills")
+    except AssertionError:
+        pytest.fail(f"kills: {kills}\n" + workers.log_tail())
+    stored = [row[0] for row in sql(scaled_environment, "SELECT original_url FROM articles_article")]
+    assert sorted(stored) == expected  # every item, exactly once
+    assert sql(scaled_environment, "SELECT count(*) FROM articles_ingestionrun WHERE status = 'running'") == [(0,)]
+    drafted_twice = sql(
+        scaled_environment,
+        "SELECT id, count(*) FROM articles_historicalarticle WHERE history_change_reason = 'Machine draft ready'"
+        " GROUP BY id HAVING count(*) <> 1",
+    )
+    assert drafted_twice == []

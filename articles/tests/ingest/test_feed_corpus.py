@@ -114,7 +114,7 @@ def test_corpus_feed_has_the_outcome_its_case_expects(path, corpora, httpserver,
 
     httpserver.expect_request("/feed").respond_with_data(body, headers={"Content-Type": content_type})
     source = feed_source("/feed")
-    run = ingest_source(source_id=source.pk)  # any exception escaping here fails the test
+    run = ingest_source(source_id=source.pk).run  # any exception escaping here fails the test
 
     source.refresh_from_db()
     assert run.finished_at is not None

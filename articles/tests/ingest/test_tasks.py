@@ -7,8 +7,8 @@ from celery.exceptions import Retry
 from django.utils import timezone
 
 from articles import tasks
-from articles.ingest.pipeline import source_lock
-from articles.models import IngestionRun, Source, Status
+from articles.locks import enrich_lock, run_lease, source_lock
+from articles.models import Article, IngestionRun, Source, Status
 from articles.tests.factories import make_article, make_source
 from articles.tests.ingest.feeds import item, rss
 
@@ -151,3 +151,84 @@ def test_a_queued_poll_of_a_source_paused_meanwhile_does_not_fetch_it(ingest_set
     assert not IngestionRun.objects.exists() and httpserver.log == []
     # "Ingest now" on a paused source is a curator's explicit wish and still runs.
     assert tasks.ingest_source.apply(args=[source.pk], kwargs={"force": True}).result == IngestionRun.Outcome.SUCCEEDED
+
+
+def test_runs_whose_worker_died_are_closed_and_their_sources_queued_again_at_once(
+    ingest_settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    queued = []
+    monkeypatch.setattr(tasks.ingest_source, "delay", lambda source_id: queued.append(source_id))
+    long_ago = timezone.now() - timedelta(seconds=ingest_settings.INGEST_LOCK_SECONDS + 5)
+    feed, paused, pages = make_source(is_active=True), make_source(is_active=False), make_source(kind=Source.Kind.PAGE)
+    dead = [
+        IngestionRun.objects.create(source=source, status=IngestionRun.Outcome.RUNNING)
+        for source in (feed, paused, pages)
+    ]
+    IngestionRun.objects.filter(pk__in=[run.pk for run in dead]).update(started_at=long_ago)
+    alive = IngestionRun.objects.create(source=make_source(is_active=True), status=IngestionRun.Outcome.RUNNING)
+    IngestionRun.objects.filter(pk=alive.pk).update(started_at=long_ago)
+    just_started = IngestionRun.objects.create(source=make_source(is_active=True), status=IngestionRun.Outcome.RUNNING)
+
+    with run_lease(alive.pk), django_capture_on_commit_callbacks(execute=True):
+        assert tasks.close_interrupted_runs() == 1
+
+    assert queued == [feed.pk]  # not the paused source, nor a source of single pages
+    for run in dead:
+        run.refresh_from_db()
+        assert run.status == IngestionRun.Outcome.FAILED and "stopped before this run finished" in run.error
+    assert IngestionRun.objects.filter(pk__in=[alive.pk, just_started.pk], status="running").count() == 2
+
+
+def test_beat_looks_for_interrupted_runs_every_lease(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["close-interrupted-runs"]
+    assert entry["task"] == "articles.tasks.close_interrupted_runs"
+    assert entry["schedule"] <= max(settings.INGEST_LOCK_SECONDS, 5)
+
+
+def test_the_broker_hands_back_a_dead_workers_message_only_after_any_task_could_have_finished(settings):
+    longest_hold = settings.TASK_MAX_RETRY_WAIT + settings.CELERY_TASK_TIME_LIMIT
+    assert longest_hold < settings.CELERY_BROKER_VISIBILITY_TIMEOUT <= longest_hold + 120
+    assert tasks.retry_countdown(30) <= settings.TASK_MAX_RETRY_WAIT
+
+
+def test_drafting_has_its_own_queue_and_a_worker_consumes_both_unless_told_otherwise():
+    from portal.celery import app
+
+    assert app.amqp.router.route({}, "articles.tasks.enrich_article")["queue"].name == "drafting"
+    assert app.amqp.router.route({}, "articles.tasks.refresh_related")["queue"].name == "drafting"
+    assert app.amqp.router.route({}, "articles.tasks.ingest_source")["queue"].name == "celery"
+    assert {"celery", "drafting"} <= set(app.amqp.queues)  # what `celery worker` (and `serve`) consumes
+
+
+def test_a_flood_from_one_source_takes_turns_with_the_other_sources_drafts(
+    monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    settings.ENRICH_ON_INGEST = True
+    queue = []  # the drafting queue, first in first out
+    monkeypatch.setattr(tasks.draft_next, "delay", lambda *args: queue.append(args))
+    flood, quiet = make_source(), make_source()
+    flooded = [make_article(source=flood, status=Status.INGESTED, complete=False) for _ in range(6)]
+    late = make_article(source=quiet, status=Status.INGESTED, complete=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.queue_enrichment([piece.pk for piece in flooded])
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.queue_enrichment([late.pk])
+    drafted = []
+    while queue:
+        with django_capture_on_commit_callbacks(execute=True):  # each turn queues the next once committed
+            drafted.append(tasks.draft_next(*queue.pop(0)))
+
+    assert drafted.index(late.pk) <= 1  # the quiet source's piece came second, not seventh
+    assert [d for d in drafted if d is not None and d != late.pk] == [piece.pk for piece in flooded]
+    assert set(Article.objects.values_list("status", flat=True)) == {Status.DRAFT}
+    assert drafted[-1] is None  # each source's turns end once nothing waits
+
+
+def test_a_drafting_turn_passes_a_piece_another_worker_is_drafting(db):
+    source = make_source()
+    busy, free = (make_article(source=source, status=Status.INGESTED, complete=False) for _ in range(2))
+    with enrich_lock(busy.pk):
+        assert tasks.draft_next.apply(args=[source.pk]).result == free.pk
+    busy.refresh_from_db()
+    assert busy.status == Status.INGESTED  # left to the worker drafting it

@@ -58,7 +58,7 @@ def test_quadratic_blowup_is_not_expanded(ingest_settings):
 def test_a_bomb_served_as_a_feed_is_ingested_harmlessly(httpserver, feed_source):
     httpserver.expect_request("/feed").respond_with_data(BILLION_LAUGHS, content_type="application/rss+xml")
     source = feed_source("/feed")
-    run = ingest_source(source_id=source.pk)
+    run = ingest_source(source_id=source.pk).run
     assert run.status in (IngestionRun.Outcome.SUCCEEDED, IngestionRun.Outcome.FAILED)
     for article in Article.objects.filter(source=source):
         assert len(article.content_text) < 1000 and "lollollol" not in article.content_text

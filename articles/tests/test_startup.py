@@ -1,0 +1,53 @@
+"""Start-up stays light: the site, the admin and every command load without the numeric libraries.
+
+Drafting needs scikit-learn, numpy and yake; they cost seconds to import, so they load inside
+the functions that draft, never when a process starts.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+from conftest import PROJECT_ROOT
+
+HEAVY = ("sklearn", "numpy", "scipy", "yake", "trafilatura")
+
+LOAD_EVERYTHING_A_PROCESS_STARTS_WITH = """
+import json, sys
+import django
+django.setup()
+from django.conf import settings
+from django.contrib import admin
+from django.core.management import get_commands, load_command_class
+from django.urls import get_resolver
+
+def walk(patterns):
+    for pattern in patterns:
+        walk(getattr(pattern, "url_patterns", []))
+
+walk(get_resolver(settings.ROOT_URLCONF).url_patterns)
+admin.autodiscover()
+commands = get_commands()
+for name, app in commands.items():
+    load_command_class(app, name)
+import portal.celery, portal.wsgi, articles.tasks
+heavy = sorted({name.split(".")[0] for name in sys.modules} & set(sys.argv[1:]))
+print(json.dumps({"commands": len(commands), "heavy": heavy}))
+"""
+
+
+def test_the_site_the_admin_and_every_command_load_without_scikit_learn_or_numpy(tmp_path):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "DISTILLERY_VAR_DIR": str(tmp_path / "var")}
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD_EVERYTHING_A_PROCESS_STARTS_WITH, *HEAVY],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert loaded["commands"] > 20  # Django's own and ours: the walk did reach them
+    assert loaded["heavy"] == []
