@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
-from articles.web import feeds, views
+from articles.web import feeds, indexes, views
 
 app_name = "articles"
 
@@ -9,6 +9,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("briefs/", views.all_briefs, name="briefs"),
     path("briefs/<slug:slug>/", views.brief_detail, name="brief"),
+    path("roles/", indexes.roles_index, name="roles"),
+    path("fields/", indexes.fields_index, name="fields"),
+    path("topics/", indexes.topics_index, name="topics"),
+    path("sources/", indexes.sources_index, name="sources"),
     path("roles/<slug:slug>/", views.role_listing, name="role"),
     path("fields/<slug:slug>/", views.field_listing, name="field"),
     path("topics/<slug:slug>/", views.topic_listing, name="topic"),

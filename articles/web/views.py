@@ -16,6 +16,7 @@ from articles.models import Article, Field, Level, RelatedLink, Role, Source, To
 from articles.search import MAX_QUERY_CHARS, matching, normalize_query, search
 from articles.web import seo
 from articles.web.browse import BriefFilters
+from articles.web.indexes import Crumb, brief_crumbs, home_crumb, listing_crumbs
 from articles.web.page_cache import cached_public_page
 
 # Never shown on a card; can be large.
@@ -70,10 +71,11 @@ def brief_detail(request, slug):
         json_ld=seo.brief_json_ld(request, brief),
         noindex=not brief.is_published,
     )
-    return render(request, "articles/brief.html", {"brief": brief, "related": related, "meta": meta})
+    context = {"brief": brief, "related": related, "meta": meta, "breadcrumbs": brief_crumbs(brief)}
+    return render(request, "articles/brief.html", context)
 
 
-def _listing(request, *, heading, intro="", scope=None, scope_obj=None, feeds=None, description=""):
+def _listing(request, *, heading, intro="", scope=None, scope_obj=None, feeds=None, description="", crumb=""):
     fixed = {scope: scope_obj} if scope else {}
     filters = BriefFilters(request.GET, fixed=fixed)
     published = Article.objects.published()
@@ -88,6 +90,7 @@ def _listing(request, *, heading, intro="", scope=None, scope_obj=None, feeds=No
         "facets": filters.facets(published),
         # The whole site's feeds are this list's own only on the list of all briefs.
         "feeds_are_this_list": feeds is not None or scope is None,
+        "breadcrumbs": listing_crumbs(scope, scope_obj, crumb or heading),
         "meta": seo.page_meta(
             request,
             title=heading if page.number == 1 else f"{heading} (page {page.number})",
@@ -114,6 +117,7 @@ def role_listing(request, slug):
         request,
         heading=label,
         intro=role.description,
+        crumb=role.name,
         scope="role",
         scope_obj=role,
         feeds=seo.scope_feeds("role", role, label),
@@ -156,6 +160,7 @@ def source_listing(request, slug):
         request,
         heading=f"From {source.name}",
         intro=source.description,
+        crumb=source.name,
         scope="source",
         scope_obj=source,
         feeds=seo.scope_feeds("source", source, source.name),
@@ -168,7 +173,7 @@ def depth_listing(request, level):
     if level not in Level.values:
         raise Http404("No such depth.")
     label = Level(level).label
-    return _listing(request, heading=f"{label} briefs", scope="level", scope_obj=level)
+    return _listing(request, heading=f"{label} briefs", scope="level", scope_obj=level, crumb=label)
 
 
 @require_safe
@@ -193,6 +198,7 @@ def search_page(request):
         "page": page,
         "filters": filters,
         "facets": filters.facets(found) if query else [],
+        "breadcrumbs": [home_crumb(), Crumb("Search")],
         "meta": seo.page_meta(
             request,
             title=f"Search: {query}" if query else "Search",
