@@ -15,6 +15,12 @@ BRIEF_EXAMPLE = {
     "fields": [{"slug": "ai-ml", "name": "AI & ML", "area": {"slug": "technology", "name": "Technology & Digital"}}],
     "topics": [{"slug": "evaluation", "name": "Evaluation"}],
     "roles": [{"slug": "cto", "name": "CTO"}],
+    "role_notes": [
+        {
+            "role": {"slug": "cto", "name": "CTO"},
+            "text": "Your agents' real failure modes show up only in production traces; fund that pipeline first.",
+        }
+    ],
     "level": "advanced",
     "length": "medium",
     "reading_minutes": 9,

@@ -25,7 +25,7 @@ from articles.api.serializers import (
     TransitionSerializer,
 )
 from articles.enrich.originality import edit_copies_more
-from articles.models import Article, RelatedLink, Status
+from articles.models import Article, RelatedLink, RoleNote, Status
 
 RELATED_PER_BRIEF = 5
 # The original's full text is kept for search and enrichment, never sent: do not load it.
@@ -58,7 +58,7 @@ def briefs_for(user):
         Article.objects.visible_to(user)
         .defer(*UNSHOWN_FIELDS)
         .with_taxonomy()
-        .prefetch_related(related_prefetch())
+        .prefetch_related(related_prefetch(), Prefetch("role_notes", queryset=RoleNote.objects.select_related("role")))
         # Drafts have no publication date; the cursor needs a value for every row.
         .annotate(listed_at=Coalesce("published_at", "created_at"))
     )

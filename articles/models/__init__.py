@@ -18,6 +18,7 @@ from .briefs import (
     length_for_minutes,
 )
 from .enrichment import EnrichmentRun, OriginalityOverride, StoryCluster, Suggestion
+from .role_notes import ROLE_NOTE_MAX_LENGTH, RoleNote, RoleNoteQuerySet
 from .search import ArticleSearchEntry, FtsDocumentField, FtsMatch
 from .sources import IngestionRun, Source, SourceQuerySet
 from .taxonomy import Field, FieldQuerySet, Role, Topic
@@ -25,6 +26,7 @@ from .tokens import ApiToken, ApiTokenQuerySet
 
 __all__ = [
     "QUEUE_STATUSES",
+    "ROLE_NOTE_MAX_LENGTH",
     "SLUG_MAX_LENGTH",
     "ApiToken",
     "ApiTokenQuerySet",
@@ -43,6 +45,8 @@ __all__ = [
     "RelatedLink",
     "RelatedLinkQuerySet",
     "Role",
+    "RoleNote",
+    "RoleNoteQuerySet",
     "Source",
     "SourceQuerySet",
     "Status",

@@ -7,7 +7,7 @@ that carry rules live in `workflow.py`, `ingest/` and `enrich/`.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -83,6 +83,15 @@ class ArticleQuerySet(models.QuerySet):
 
     def latest_first(self):
         return self.order_by(F("published_at").desc(nulls_last=True), "-created_at", "-pk")
+
+    def first_for_roles(self, role_slugs):
+        """Newest first, but briefs best for any of `role_slugs` before the rest (marked `for_reader`)."""
+        if not role_slugs:
+            return self.latest_first()
+        best_for = Article.roles.through.objects.filter(article_id=OuterRef("pk"), role__slug__in=list(role_slugs))
+        return self.annotate(for_reader=Exists(best_for)).order_by(
+            F("for_reader").desc(), F("published_at").desc(nulls_last=True), "-created_at", "-pk"
+        )
 
     def with_taxonomy(self):
         """Everything a card or a brief page shows, in a constant number of queries."""

@@ -19,7 +19,8 @@ from django.dispatch import receiver
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
-from articles.models import Article, Field, RelatedLink, Role, Source, Status, Topic
+from articles.models import Article, Field, RelatedLink, Role, RoleNote, Source, Status, Topic
+from articles.web.readers import cache_variant
 from articles.workflow import status_changed
 
 VERSION_KEY = "web:site-version"
@@ -53,8 +54,10 @@ def invalidate_pages() -> None:
 
 def _cache_key(request, version: str) -> str:
     path = request.get_full_path()
-    # The scheme too: pages carry absolute addresses (canonical, og:url, feed links).
-    digest = hashlib.sha256(f"{request.scheme}|{request.get_host()}|{path}".encode()).hexdigest()
+    # The scheme too: pages carry absolute addresses (canonical, og:url, feed links). The
+    # roles a reader chose in their cookie too: one reader's order must never reach another.
+    variant = cache_variant(request)
+    digest = hashlib.sha256(f"{request.scheme}|{request.get_host()}|{path}|{variant}".encode()).hexdigest()
     return f"web:page:{version}:{digest}"
 
 
@@ -138,6 +141,13 @@ def _on_related_link_written(sender, instance, **kwargs):
     # Only a published brief shows its related list; drafts get theirs recomputed all day
     # during ingestion, which must not empty the readers' cache each time.
     if Article.objects.published().filter(pk=instance.from_article_id).exists():
+        invalidate_pages()
+
+
+@receiver(post_save, sender=RoleNote)
+@receiver(post_delete, sender=RoleNote)
+def _on_role_note_written(sender, instance, **kwargs):
+    if Article.objects.published().filter(pk=instance.article_id).exists():
         invalidate_pages()
 
 

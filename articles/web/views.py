@@ -18,6 +18,7 @@ from articles.web import seo
 from articles.web.browse import BriefFilters
 from articles.web.indexes import Crumb, brief_crumbs, home_crumb, listing_crumbs
 from articles.web.page_cache import cached_public_page
+from articles.web.readers import chosen_roles, notes_for, share_url
 
 # Never shown on a card; can be large.
 CARD_DEFERRED = ("content_html", "content_text")
@@ -45,9 +46,12 @@ def _cards(queryset):
 def home(request):
     published = Article.objects.published()
     facets = {facet.name: facet for facet in BriefFilters({}).facets(published)}
+    roles = chosen_roles(request)
     context = {
-        "briefs": _cards(published).latest_first()[:HOME_LATEST],
+        "briefs": _cards(published).first_for_roles([role.slug for role in roles])[:HOME_LATEST],
         "facets": facets,
+        "chosen_roles": roles,
+        "share_url": share_url(request, roles) if roles else "",
         "meta": seo.page_meta(
             request,
             title="Briefs worth your time",
@@ -71,7 +75,13 @@ def brief_detail(request, slug):
         json_ld=seo.brief_json_ld(request, brief),
         noindex=not brief.is_published,
     )
-    context = {"brief": brief, "related": related, "meta": meta, "breadcrumbs": brief_crumbs(brief)}
+    context = {
+        "brief": brief,
+        "related": related,
+        "meta": meta,
+        "breadcrumbs": brief_crumbs(brief),
+        "role_notes": notes_for(brief, chosen_roles(request)),
+    }
     return render(request, "articles/brief.html", context)
 
 
@@ -80,12 +90,15 @@ def _listing(request, *, heading, intro="", scope=None, scope_obj=None, feeds=No
     filters = BriefFilters(request.GET, fixed=fixed)
     published = Article.objects.published()
     matching = filters.apply(published)
-    paginator = Paginator(_cards(matching).latest_first(), settings.WEB_PAGE_SIZE)
+    roles = chosen_roles(request)
+    ordered = _cards(matching).first_for_roles([role.slug for role in roles])
+    paginator = Paginator(ordered, settings.WEB_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "heading": heading,
         "intro": intro,
         "page": page,
+        "chosen_roles": roles,
         "filters": filters,
         "facets": filters.facets(published),
         # The whole site's feeds are this list's own only on the list of all briefs.
@@ -216,6 +229,7 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /api/",
         f"Disallow: {reverse('articles:search')}",
+        f"Disallow: {reverse('articles:for_me')}",
         "",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
         "",
