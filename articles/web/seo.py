@@ -48,14 +48,21 @@ def site_feeds() -> list[FeedLink]:
 
 def scope_feeds(scope: str, obj, label: str) -> list[FeedLink]:
     """RSS and Atom for one role, field, topic or source, before the site's own feeds."""
+    return list_feeds(
+        label,
+        reverse(f"articles:{scope}_rss", args=[obj.slug]),
+        reverse(f"articles:{scope}_atom", args=[obj.slug]),
+    )
+
+
+def list_feeds(label: str, rss: str, atom: str, query: str = "") -> list[FeedLink]:
+    """A list's own RSS and Atom (its filters in `query`, "?a=b" or ""), then the site's feeds."""
     site = settings.SITE_NAME
-    return [
-        FeedLink(f"{site} — {label} (RSS)", reverse(f"articles:{scope}_rss", args=[obj.slug]), "application/rss+xml"),
-        FeedLink(
-            f"{site} — {label} (Atom)", reverse(f"articles:{scope}_atom", args=[obj.slug]), "application/atom+xml"
-        ),
-        *site_feeds(),
+    own = [
+        FeedLink(f"{site} — {label} (RSS)", rss + query, "application/rss+xml"),
+        FeedLink(f"{site} — {label} (Atom)", atom + query, "application/atom+xml"),
     ]
+    return own + [feed for feed in site_feeds() if feed.url not in {link.url for link in own}]
 
 
 def page_meta(request, *, title: str, description: str, page_number: int = 1, **extra) -> PageMeta:

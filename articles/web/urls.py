@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
-from articles.web import feeds, indexes, readers, views
+from articles.web import feeds, indexes, readers, subscribe, views
 
 app_name = "articles"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("depth/<slug:level>/", views.depth_listing, name="depth"),
     path("search/", views.search_page, name="search"),
     path("for-me/", readers.choose_roles, name="for_me"),
+    path("subscribe/", subscribe.subscribe, name="subscribe"),
     path("feeds/rss/", feeds.site_rss, name="feed_rss"),
     path("feeds/atom/", feeds.site_atom, name="feed_atom"),
     path("feeds/json/", feeds.site_json_feed, name="feed_json"),

@@ -18,7 +18,7 @@ from articles.web import seo
 from articles.web.browse import BriefFilters
 from articles.web.indexes import Crumb, brief_crumbs, home_crumb, listing_crumbs
 from articles.web.page_cache import cached_public_page
-from articles.web.readers import chosen_roles, notes_for, share_url
+from articles.web.readers import chosen_role_slugs, chosen_roles, notes_for, share_url
 
 # Never shown on a card; can be large.
 CARD_DEFERRED = ("content_html", "content_text")
@@ -85,7 +85,20 @@ def brief_detail(request, slug):
     return render(request, "articles/brief.html", context)
 
 
-def _listing(request, *, heading, intro="", scope=None, scope_obj=None, feeds=None, description="", crumb=""):
+def _list_feeds(request, filters, *, label, feed_names, feed_args, feed_query):
+    """This list's own feeds: the listing's filters (and the reader's roles) in the feed's address."""
+    changes = dict(feed_query)
+    roles = chosen_role_slugs(request)
+    if roles and "for" not in request.GET:
+        changes["for"] = ",".join(roles)  # a feed reader has no cookie: the roles go in the address
+    query = filters.query_string(page=None, **changes)
+    chips = [chip.value_label for chip in filters.active()] + [Level(v).label for v in feed_query.values()]
+    label = label + (f" ({', '.join(chips)})" if chips else "")
+    rss, atom = (reverse(f"articles:{name}", args=feed_args) for name in feed_names)
+    return seo.list_feeds(label, rss, atom, "" if query == "?" else query)
+
+
+def _listing(request, *, heading, intro="", scope=None, scope_obj=None, description="", crumb=""):
     fixed = {scope: scope_obj} if scope else {}
     filters = BriefFilters(request.GET, fixed=fixed)
     published = Article.objects.published()
@@ -94,6 +107,19 @@ def _listing(request, *, heading, intro="", scope=None, scope_obj=None, feeds=No
     ordered = _cards(matching).first_for_roles([role.slug for role in roles])
     paginator = Paginator(ordered, settings.WEB_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    if scope in (None, "level"):
+        feed_names, feed_args, label = ("feed_rss", "feed_atom"), [], "all briefs"
+    else:
+        kind = "field" if scope in ("field", "area") else scope
+        feed_names, feed_args, label = (f"{kind}_rss", f"{kind}_atom"), [scope_obj.slug], heading
+    feeds = _list_feeds(
+        request,
+        filters,
+        label=label,
+        feed_names=feed_names,
+        feed_args=feed_args,
+        feed_query={"level": scope_obj} if scope == "level" else {},
+    )
     context = {
         "heading": heading,
         "intro": intro,
@@ -101,15 +127,14 @@ def _listing(request, *, heading, intro="", scope=None, scope_obj=None, feeds=No
         "chosen_roles": roles,
         "filters": filters,
         "facets": filters.facets(published),
-        # The whole site's feeds are this list's own only on the list of all briefs.
-        "feeds_are_this_list": feeds is not None or scope is None,
+        "list_feeds": [request.build_absolute_uri(feed.url) for feed in feeds[:2]],
         "breadcrumbs": listing_crumbs(scope, scope_obj, crumb or heading),
         "meta": seo.page_meta(
             request,
             title=heading if page.number == 1 else f"{heading} (page {page.number})",
             description=description or intro or heading,
             page_number=page.number,
-            feeds=feeds or seo.site_feeds(),
+            feeds=feeds,
         ),
     }
     return render(request, "articles/listing.html", context)
@@ -133,7 +158,6 @@ def role_listing(request, slug):
         crumb=role.name,
         scope="role",
         scope_obj=role,
-        feeds=seo.scope_feeds("role", role, label),
     )
 
 
@@ -147,7 +171,6 @@ def field_listing(request, slug):
         intro=field.description,
         scope="field" if field.parent_id else "area",
         scope_obj=field,
-        feeds=seo.scope_feeds("field", field, str(field)),
     )
 
 
@@ -161,7 +184,6 @@ def topic_listing(request, slug):
         intro=topic.description,
         scope="topic",
         scope_obj=topic,
-        feeds=seo.scope_feeds("topic", topic, topic.name),
     )
 
 
@@ -176,7 +198,6 @@ def source_listing(request, slug):
         crumb=source.name,
         scope="source",
         scope_obj=source,
-        feeds=seo.scope_feeds("source", source, source.name),
     )
 
 
