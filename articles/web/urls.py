@@ -21,6 +21,7 @@ urlpatterns = [
     path("search/", views.search_page, name="search"),
     path("for-me/", readers.choose_roles, name="for_me"),
     path("subscribe/", subscribe.subscribe, name="subscribe"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("feeds/rss/", feeds.site_rss, name="feed_rss"),
     path("feeds/atom/", feeds.site_atom, name="feed_atom"),
     path("feeds/json/", feeds.site_json_feed, name="feed_json"),

@@ -7,8 +7,9 @@ Anonymous pages go through the page cache (page_cache.py).
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
@@ -74,6 +75,7 @@ def brief_detail(request, slug):
         og_type="article",
         json_ld=seo.brief_json_ld(request, brief),
         noindex=not brief.is_published,
+        **seo.brief_share_facts(brief),
     )
     context = {
         "brief": brief,
@@ -241,6 +243,12 @@ def search_page(request):
         ),
     }
     return render(request, "articles/search.html", context)
+
+
+@require_safe
+def favicon(request):
+    """Browsers that ask for /favicon.ico whatever the page says get the site's icon."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 @require_safe
