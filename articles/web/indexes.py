@@ -1,5 +1,5 @@
 """The ways in: index pages of roles, topics, the field tree and sources, each with its
-count of published briefs, and the breadcrumbs every listing and brief page carries.
+count of published briefs.
 
 Each index runs a fixed number of queries (pinned in tests); values with no published
 brief are left out, since their listing would be empty.
@@ -11,20 +11,14 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from articles.models import Article, Field, Role, Source, Status, Topic
 from articles.web import seo
+from articles.web.crumbs import Crumb, home_crumb
 from articles.web.page_cache import cached_public_page
 
 _PUBLISHED = Q(articles__status=Status.PUBLISHED)
-
-
-@dataclass
-class Crumb:
-    label: str
-    url: str = ""  # empty for the page the reader is on
 
 
 @dataclass
@@ -36,50 +30,6 @@ class Entry:
     count: int
     description: str = ""
     children: list["Entry"] = field(default_factory=list)
-
-
-# --- Breadcrumbs ------------------------------------------------------------------------
-
-INDEXES = {
-    "role": ("Roles", "articles:roles"),
-    "topic": ("Topics", "articles:topics"),
-    "field": ("Fields", "articles:fields"),
-    "area": ("Fields", "articles:fields"),
-    "source": ("Sources", "articles:sources"),
-    "level": ("All briefs", "articles:briefs"),
-}
-
-
-def home_crumb() -> Crumb:
-    return Crumb("Home", reverse("articles:home"))
-
-
-def listing_crumbs(scope: str | None, obj, label: str) -> list[Crumb]:
-    """Home › index › (area ›) this listing."""
-    crumbs = [home_crumb()]
-    if scope is None:
-        return [*crumbs, Crumb(label)]
-    index_label, index_url = INDEXES[scope]
-    crumbs.append(Crumb(index_label, reverse(index_url)))
-    if scope == "field" and obj.parent_id:
-        crumbs.append(Crumb(obj.parent.name, obj.parent.get_absolute_url()))
-        label = obj.name
-    return [*crumbs, Crumb(label)]
-
-
-def brief_crumbs(brief) -> list[Crumb]:
-    """Home › Fields › area › subfield › the brief, along the brief's first field (prefetched)."""
-    crumbs = [home_crumb()]
-    groups = brief.field_groups()
-    if groups:
-        area, subfields = groups[0]
-        crumbs.append(Crumb("Fields", reverse("articles:fields")))
-        crumbs.append(Crumb(area.name, area.get_absolute_url()))
-        if subfields:
-            crumbs.append(Crumb(subfields[0].name, subfields[0].get_absolute_url()))
-    else:
-        crumbs.append(Crumb("All briefs", reverse("articles:briefs")))
-    return [*crumbs, Crumb(brief.title)]
 
 
 # --- Counts -----------------------------------------------------------------------------

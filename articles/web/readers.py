@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 
 from articles.models import Role, RoleNote
 from articles.web import seo
+from articles.web.crumbs import Crumb, home_crumb
 
 COOKIE = "for_roles"
 PARAM = "for"
@@ -105,6 +106,7 @@ def choose_roles(request):
         "chosen": chosen,
         "share_url": share_url(request, chosen) if chosen else "",
         "next": _safe_next(request),
+        "breadcrumbs": [home_crumb(), Crumb("Your roles")],
         "meta": seo.page_meta(
             request,
             title="Choose your roles",

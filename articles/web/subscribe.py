@@ -10,7 +10,8 @@ from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_safe
 
 from articles.web import seo
-from articles.web.indexes import Crumb, counted_roles, counted_sources, counted_topics, field_tree, home_crumb
+from articles.web.crumbs import Crumb, home_crumb
+from articles.web.indexes import counted_roles, counted_sources, counted_topics, field_tree
 from articles.web.page_cache import cached_public_page
 from articles.web.readers import chosen_roles
 

@@ -17,7 +17,7 @@ from articles.models import Article, Field, Level, RelatedLink, Role, Source, To
 from articles.search import MAX_QUERY_CHARS, matching, normalize_query, search
 from articles.web import seo
 from articles.web.browse import BriefFilters
-from articles.web.indexes import Crumb, brief_crumbs, home_crumb, listing_crumbs
+from articles.web.crumbs import Crumb, brief_crumbs, home_crumb, listing_crumbs
 from articles.web.page_cache import cached_public_page
 from articles.web.readers import chosen_role_slugs, chosen_roles, notes_for, share_url
 
