@@ -76,7 +76,7 @@ class RoleNoteInline(admin.StackedInline):
     verbose_name_plural = "Why it matters, by role (optional; shown to readers who chose the role)"
 
     def _may_change_brief(self, request, obj) -> bool:
-        return self.admin_site._registry[Article].has_change_permission(request, obj)
+        return self.admin_site.get_model_admin(self.parent_model).has_change_permission(request, obj)
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("articles.view_article") or self._may_change_brief(request, obj)

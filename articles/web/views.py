@@ -87,16 +87,28 @@ def brief_detail(request, slug):
     return render(request, "articles/brief.html", context)
 
 
-def _list_feeds(request, filters, *, label, feed_names, feed_args, feed_query):
-    """This list's own feeds: the listing's filters (and the reader's roles) in the feed's address."""
-    changes = dict(feed_query)
+def _list_feeds(request, filters, *, scope, scope_obj, heading):
+    """This list's own RSS and Atom, with its filters (and the reader's roles) in their address.
+
+    A role, field, topic or source has feeds of its own; all briefs and a depth use the
+    site's feeds narrowed by the same filters (a depth as `?level=`).
+    """
+    changes = {}
+    chips = [chip.value_label for chip in filters.active()]
+    if scope in (None, "level"):
+        names, args, label = ("feed_rss", "feed_atom"), [], "all briefs"
+        if scope == "level":
+            changes["level"] = scope_obj
+            chips.insert(0, Level(scope_obj).label)
+    else:
+        kind = "field" if scope == "area" else scope
+        names, args, label = (f"{kind}_rss", f"{kind}_atom"), [scope_obj.slug], heading
     roles = chosen_role_slugs(request)
     if roles and "for" not in request.GET:
         changes["for"] = ",".join(roles)  # a feed reader has no cookie: the roles go in the address
     query = filters.query_string(page=None, **changes)
-    chips = [chip.value_label for chip in filters.active()] + [Level(v).label for v in feed_query.values()]
-    label = label + (f" ({', '.join(chips)})" if chips else "")
-    rss, atom = (reverse(f"articles:{name}", args=feed_args) for name in feed_names)
+    label += f" ({', '.join(chips)})" if chips else ""
+    rss, atom = (reverse(f"articles:{name}", args=args) for name in names)
     return seo.list_feeds(label, rss, atom, "" if query == "?" else query)
 
 
@@ -109,19 +121,7 @@ def _listing(request, *, heading, intro="", scope=None, scope_obj=None, descript
     ordered = _cards(matching).first_for_roles([role.slug for role in roles])
     paginator = Paginator(ordered, settings.WEB_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    if scope in (None, "level"):
-        feed_names, feed_args, label = ("feed_rss", "feed_atom"), [], "all briefs"
-    else:
-        kind = "field" if scope in ("field", "area") else scope
-        feed_names, feed_args, label = (f"{kind}_rss", f"{kind}_atom"), [scope_obj.slug], heading
-    feeds = _list_feeds(
-        request,
-        filters,
-        label=label,
-        feed_names=feed_names,
-        feed_args=feed_args,
-        feed_query={"level": scope_obj} if scope == "level" else {},
-    )
+    feeds = _list_feeds(request, filters, scope=scope, scope_obj=scope_obj, heading=heading)
     context = {
         "heading": heading,
         "intro": intro,

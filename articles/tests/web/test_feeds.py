@@ -224,6 +224,8 @@ def test_sitemap_lists_published_briefs_and_listings_only(client, catalogue):
     assert "http://testserver" + reverse("articles:depth", args=["advanced"]) in locations
     assert "http://testserver" + reverse("articles:depth", args=["expert"]) not in locations
     assert "http://testserver" + reverse("articles:home") in locations
+    for name in ("roles", "fields", "topics", "sources", "subscribe"):
+        assert "http://testserver" + reverse(f"articles:{name}") in locations
 
 
 def test_sitemap_pages_list_every_brief_beyond_one_page(client, catalogue, monkeypatch):
