@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0007_api_tokens"),
+        ("articles", "0013_ops_limits_items_deferred"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
