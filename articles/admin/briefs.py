@@ -16,6 +16,7 @@ from articles.forms import ArticleAdminForm, form_options
 from articles.models import (
     Article,
     RelatedLink,
+    RoleNote,
     Status,
     WorkQueueItem,
 )
@@ -64,6 +65,32 @@ class RelatedLinkInline(admin.TabularInline):
     verbose_name_plural = "Related briefs (pin to show first, exclude to hide a computed one)"
 
 
+class RoleNoteInline(admin.StackedInline):
+    """ "Why it matters for <role>": who may change the brief may change its notes (no separate permission)."""
+
+    model = RoleNote
+    fields = ("role", "text")
+    autocomplete_fields = ("role",)
+    extra = 0
+    verbose_name = "note: why it matters for a role"
+    verbose_name_plural = "Why it matters, by role (optional; shown to readers who chose the role)"
+
+    def _may_change_brief(self, request, obj) -> bool:
+        return self.admin_site.get_model_admin(self.parent_model).has_change_permission(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("articles.view_article") or self._may_change_brief(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_change_brief(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_change_brief(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_change_brief(request, obj)
+
+
 class ArticleAdmin(SimpleHistoryAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
@@ -95,7 +122,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     date_hierarchy = "created_at"
     list_per_page = 50
     autocomplete_fields = ("source", *anatomy.names(kind=anatomy.Kind.TAXONOMY))
-    inlines = (RelatedLinkInline,)
+    inlines = (RoleNoteInline, RelatedLinkInline)
     readonly_fields = (
         "status",
         "status_changed_at",

@@ -34,6 +34,12 @@ BRIEF_EXAMPLE = {
     ],
     "topics": [{"slug": DEMO_TOPIC, "name": "LLM Evaluation"}],
     "roles": [{"slug": DEMO_ROLE, "name": "CTO"}],
+    "role_notes": [
+        {
+            "role": {"slug": DEMO_ROLE, "name": "CTO"},
+            "text": "Your agents' real failure modes show up only in production traces; fund that pipeline first.",
+        }
+    ],
     "level": "advanced",
     "length": "medium",
     "reading_minutes": 9,

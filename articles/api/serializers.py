@@ -136,6 +136,11 @@ class RelatedBriefSerializer(serializers.Serializer):
         return absolute_url(self.context.get("request"), link.to_article.get_absolute_url())
 
 
+class RoleNoteSerializer(serializers.Serializer):
+    role = NamedRefSerializer(read_only=True)
+    text = serializers.CharField(read_only=True, help_text="Why the brief matters for readers in this role.")
+
+
 class SearchMatchSerializer(serializers.Serializer):
     rank = serializers.FloatField(help_text="Higher is a better match; comparable within one search only.")
     snippet = serializers.CharField(help_text="Escaped HTML: the matched words are wrapped in <mark>.")
@@ -145,6 +150,9 @@ class SearchMatchSerializer(serializers.Serializer):
 class BriefSerializer(serializers.ModelSerializer):
     url = AbsoluteUrlField(help_text="The brief's page on the site.")
     api_url = ApiUrlField()
+    role_notes = RoleNoteSerializer(
+        many=True, read_only=True, help_text="“Why it matters for <role>”: the editors' optional note per role."
+    )
     depth = serializers.CharField(source="depth_label", read_only=True, help_text="Level and length, as shown.")
     source = SourceRefSerializer(read_only=True)
     attribution = serializers.CharField(read_only=True, help_text="Always shown with the brief.")
@@ -161,6 +169,7 @@ class BriefSerializer(serializers.ModelSerializer):
             "status",
             "url",
             "api_url",
+            "role_notes",
             "reading_minutes",
             "depth",
             "source",

@@ -23,7 +23,7 @@ from articles.api.serializers import (
     EnrichQueuedSerializer,
     TransitionSerializer,
 )
-from articles.models import Article, RelatedLink, Status
+from articles.models import Article, RelatedLink, RoleNote, Status
 
 RELATED_PER_BRIEF = 5
 RELATED_COLUMNS = ("from_article", "to_article", "kind", "score", "position", "to_article__slug", "to_article__title")
@@ -60,7 +60,7 @@ def briefs_for(user):
         Article.objects.visible_to(user)
         .defer(*UNSHOWN_FIELDS)
         .with_taxonomy()
-        .prefetch_related(related_prefetch())
+        .prefetch_related(related_prefetch(), Prefetch("role_notes", queryset=RoleNote.objects.select_related("role")))
         # Drafts have no publication date; the cursor needs a value for every row.
         .annotate(listed_at=Coalesce("published_at", "created_at"))
     )

@@ -19,6 +19,7 @@ from .briefs import (
 )
 from .enrichment import EnrichmentRun, OriginalityOverride, StoryCluster, Suggestion
 from .facets import FacetCount, FacetSnapshot
+from .role_notes import ROLE_NOTE_MAX_LENGTH, RoleNote, RoleNoteQuerySet
 from .search import ArticleSearchEntry, FtsDocumentField, FtsMatch
 from .sources import IngestionRun, Source, SourceQuerySet
 from .subscriptions import (
@@ -37,6 +38,7 @@ from .tokens import ApiToken, ApiTokenQuerySet
 
 __all__ = [
     "QUEUE_STATUSES",
+    "ROLE_NOTE_MAX_LENGTH",
     "SLUG_MAX_LENGTH",
     "ApiToken",
     "ApiTokenQuerySet",
@@ -62,6 +64,8 @@ __all__ = [
     "RelatedLink",
     "RelatedLinkQuerySet",
     "Role",
+    "RoleNote",
+    "RoleNoteQuerySet",
     "Source",
     "SourceQuerySet",
     "Status",

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -86,6 +86,13 @@ class ArticleQuerySet(models.QuerySet):
         so a listing reads its page from the index instead of sorting every row. (Only published briefs
         are sure to have a date; `.published().latest_first()` is how readers' lists use it.)"""
         return self.order_by("-published_at", "-pk")
+
+    def first_for_roles(self, role_slugs):
+        """Newest first, but briefs best for any of `role_slugs` before the rest (marked `for_reader`)."""
+        if not role_slugs:
+            return self.latest_first()
+        best_for = Article.roles.through.objects.filter(article_id=OuterRef("pk"), role__slug__in=list(role_slugs))
+        return self.annotate(for_reader=Exists(best_for)).order_by(F("for_reader").desc(), "-published_at", "-pk")
 
     def with_taxonomy(self):
         """Everything a card or a brief page shows, in a constant number of queries."""

@@ -144,6 +144,10 @@ def _form_data(article, **changes):
         "related_links-INITIAL_FORMS": "0",
         "related_links-MIN_NUM_FORMS": "0",
         "related_links-MAX_NUM_FORMS": "1000",
+        "role_notes-TOTAL_FORMS": "0",
+        "role_notes-INITIAL_FORMS": "0",
+        "role_notes-MIN_NUM_FORMS": "0",
+        "role_notes-MAX_NUM_FORMS": "1000",
     }
     data.update(changes)
     return data
@@ -281,3 +285,26 @@ def test_editor_cannot_empty_a_published_brief_in_the_panel(editor_client, chang
     assert article.summary
     assert article.roles.exists()
     assert article.fields.exists()
+
+
+def test_editor_writes_why_it_matters_for_a_role_in_the_brief_form(editor_client):
+    from articles.models import RoleNote
+
+    article = make_article()
+    role = article.roles.get()
+    response = editor_client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        _form_data(
+            article,
+            **{
+                "role_notes-TOTAL_FORMS": "1",
+                "role_notes-0-role": role.pk,
+                "role_notes-0-text": "Plan the migration before the vendor forces it.",
+                "_continue": "Save",
+            },
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    note = RoleNote.objects.get(article=article)
+    assert (note.role, note.text) == (role, "Plan the migration before the vendor forces it.")
+    assert note.history.count() == 1

@@ -140,6 +140,9 @@ class BriefFilters:
                 current = (self.params.get("q") or "").strip() or None
             if current is not None:
                 values[key] = current if isinstance(current, str) else current.slug
+        reader_roles = (self.params.get("for") or "").strip()
+        if reader_roles:
+            values["for"] = reader_roles  # a shared "for my role" view stays one while filtering
         for key, value in changes.items():
             if value is None:
                 values.pop(key, None)

@@ -2,9 +2,11 @@
 source, and a JSON Feed 1.1 for the site. Items are published briefs, newest first."""
 
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -12,8 +14,10 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.views.decorators.http import require_safe
 
-from articles.models import Article, Field, Role, Source, Topic
+from articles.models import Article, Field, Role, RoleNote, Source, Topic
+from articles.web.browse import BriefFilters
 from articles.web.page_cache import cached_public_page
+from articles.web.readers import chosen_role_slugs
 
 SCOPES = {
     "role": (Role, lambda qs, obj: qs.for_role(obj), "Best for {}"),
@@ -50,17 +54,80 @@ def xml_safe_feed_type(feed_type):
     return XmlSafeFeed
 
 
-def latest_briefs(queryset=None):
+def latest_briefs(queryset=None, *, role_slugs=()):
+    """The newest published briefs (those best for `role_slugs` first), with their notes for those roles.
+
+    Each brief gets `feed_notes`: its "Why it matters" notes for the chosen roles, or all
+    of them when none is chosen, so a plain feed still carries every note.
+    """
     queryset = queryset if queryset is not None else Article.objects.published()
-    return queryset.with_taxonomy().defer("content_html", "content_text").latest_first()[: settings.WEB_FEED_ITEMS]
+    notes = RoleNote.objects.select_related("role")
+    if role_slugs:
+        notes = notes.for_roles(role_slugs)
+    briefs = list(
+        queryset.with_taxonomy()
+        .prefetch_related(Prefetch("role_notes", queryset=notes, to_attr="feed_notes"))
+        .defer("content_html", "content_text")
+        .first_for_roles(role_slugs)[: settings.WEB_FEED_ITEMS]
+    )
+    return briefs
 
 
 def brief_feed_html(brief) -> str:
-    return render_to_string("articles/feed_item.html", {"brief": brief})
+    return render_to_string("articles/feed_item.html", {"brief": brief, "notes": getattr(brief, "feed_notes", [])})
+
+
+@dataclass
+class FeedScope:
+    """What one feed request covers: a role, field, topic or source (or the site), the
+    filters of the list it mirrors, and the reader's roles that come first."""
+
+    scope: str | None
+    obj: object
+    filters: BriefFilters
+    role_slugs: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        base = SCOPES[self.scope][2].format(self.obj) if self.obj is not None else "latest briefs"
+        chips = [f"{chip.label}: {chip.value_label}" for chip in self.filters.active()]
+        return base + (f" ({'; '.join(chips)})" if chips else "")
+
+    def briefs(self):
+        queryset = Article.objects.published()
+        if self.obj is not None:
+            queryset = SCOPES[self.scope][1](queryset, self.obj)
+        return latest_briefs(self.filters.apply(queryset), role_slugs=self.role_slugs)
+
+    def page_url(self) -> str:
+        """The listing this feed mirrors, with the same filters."""
+        base = self.obj.get_absolute_url() if self.obj is not None else reverse("articles:briefs")
+        query = self.filters.query_string()
+        if self.obj is None and query == "?" and not self.role_slugs:
+            return reverse("articles:home")
+        return base if query == "?" else base + query
+
+
+def feed_scope(request, scope: str | None = None, slug: str | None = None) -> FeedScope:
+    obj = None
+    fixed = {}
+    if scope is not None:
+        model = SCOPES[scope][0]
+        manager = model.objects.select_related("parent") if model is Field else model.objects
+        if model is Source:
+            manager = Source.objects.public()  # no feed of a source before it has a published brief
+        obj = get_object_or_404(manager, slug=slug)
+        # The listing filter the address fixes: an area's feed is the area filter, as its listing.
+        name = ("field" if obj.parent_id else "area") if scope == "field" else scope
+        fixed = {name: obj}
+    filters = BriefFilters(request.GET, fixed=fixed)
+    return FeedScope(scope, obj, filters, chosen_role_slugs(request))
 
 
 class BriefFeed(Feed):
-    """The whole site's briefs, or with `scope` those of one role, field, topic or source."""
+    """The whole site's briefs, or with `scope` those of one role, field, topic or source,
+    narrowed by the same filters as the listings (`?area=…&level=…`) and ordered for the
+    roles in `?for=`."""
 
     def __init__(self, feed_type=Rss201rev2Feed, scope: str | None = None):
         super().__init__()
@@ -68,33 +135,21 @@ class BriefFeed(Feed):
         self.scope = scope
 
     def get_object(self, request, slug=None):
-        if self.scope is None:
-            return None
-        model = SCOPES[self.scope][0]
-        manager = model.objects.select_related("parent") if model is Field else model.objects
-        if model is Source:
-            manager = Source.objects.public()  # no feed of a source before it has a published brief
-        return get_object_or_404(manager, slug=slug)
+        return feed_scope(request, self.scope, slug)
 
-    def _label(self, obj) -> str:
-        return SCOPES[self.scope][2].format(obj) if obj is not None else "latest briefs"
+    def title(self, obj):
+        return f"{settings.SITE_NAME} — {obj.label}"
 
-    def title(self, obj=None):
-        return f"{settings.SITE_NAME} — {self._label(obj)}"
-
-    def subtitle(self, obj=None):
-        return f"Editorial briefs by {settings.SITE_NAME}: {self._label(obj)}."
+    def subtitle(self, obj):
+        return f"Editorial briefs by {settings.SITE_NAME}: {obj.label}."
 
     description = subtitle
 
-    def link(self, obj=None):
-        return obj.get_absolute_url() if obj is not None else reverse("articles:home")
+    def link(self, obj):
+        return obj.page_url()
 
-    def items(self, obj=None):
-        queryset = Article.objects.published()
-        if obj is not None:
-            queryset = SCOPES[self.scope][1](queryset, obj)
-        return latest_briefs(queryset)
+    def items(self, obj):
+        return obj.briefs()
 
     def item_title(self, item):
         return item.title
@@ -128,8 +183,9 @@ site_atom = feed_view(Atom1Feed)
 def site_json_feed(request):
     """JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
     absolute = request.build_absolute_uri
+    scope = feed_scope(request)
     items = []
-    for brief in latest_briefs():
+    for brief in scope.briefs():
         item = {
             "id": absolute(brief.get_absolute_url()),
             "url": absolute(brief.get_absolute_url()),
@@ -141,14 +197,19 @@ def site_json_feed(request):
             "authors": [{"name": settings.SITE_NAME}],
             "tags": [topic.name for topic in brief.topics.all()],
         }
+        if brief.feed_notes:
+            # A JSON Feed extension (names starting with "_" are for publishers' own data).
+            item["_distillery"] = {
+                "why_it_matters": [{"role": note.role.name, "text": note.text} for note in brief.feed_notes]
+            }
         if brief.published_at:
             item["date_published"] = brief.published_at.isoformat()
         items.append(item)
     feed = {
         "version": "https://jsonfeed.org/version/1.1",
-        "title": f"{settings.SITE_NAME} — latest briefs",
-        "home_page_url": absolute(reverse("articles:home")),
-        "feed_url": absolute(reverse("articles:feed_json")),
+        "title": f"{settings.SITE_NAME} — {scope.label}",
+        "home_page_url": absolute(scope.page_url()),
+        "feed_url": absolute(request.get_full_path()),
         "description": f"Editorial briefs by {settings.SITE_NAME}.",
         "language": "en",
         "items": items,

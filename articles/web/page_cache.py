@@ -22,7 +22,8 @@ from django.utils.http import http_date
 
 from articles.enrich.clusters import published_story_changed
 from articles.enrich.related import published_related_changed
-from articles.models import Article, Field, RelatedLink, Role, Source, Status, Topic
+from articles.models import Article, Field, RelatedLink, Role, RoleNote, Source, Status, Topic
+from articles.web import readers
 from articles.web.browse import FACETS
 from articles.workflow import status_changed
 
@@ -57,7 +58,8 @@ def invalidate_pages() -> None:
 
 # The query parameters a cached page reads (search, filters, page numbers); any other one
 # (utm_*, fbclid, a cache-buster) changes nothing on the page and so is left out of the key.
-KNOWN_PARAMETERS = ("q", "page", "p", *(name for name, _label in FACETS))
+# "next" is where the role chooser returns the reader after saving their choice.
+KNOWN_PARAMETERS = ("q", "page", "p", "next", readers.PARAM, *(name for name, _label in FACETS))
 
 
 def page_query(params) -> str:
@@ -70,8 +72,10 @@ def page_query(params) -> str:
 
 
 def _cache_key(request, version: str) -> str:
-    # The scheme too: pages carry absolute addresses (canonical, og:url, feed links).
-    identity = f"{request.scheme}|{request.get_host()}|{request.path}?{page_query(request.GET)}"
+    # The scheme too: pages carry absolute addresses (canonical, og:url, feed links). The
+    # roles a reader chose in their cookie too: one reader's order must never reach another.
+    variant = readers.cache_variant(request)
+    identity = f"{request.scheme}|{request.get_host()}|{request.path}?{page_query(request.GET)}|{variant}"
     digest = hashlib.sha256(identity.encode()).hexdigest()
     return f"web:page:{version}:{digest}"
 
@@ -164,6 +168,13 @@ def _on_related_link_written(sender, instance, **kwargs):
 def _on_published_lists_changed(sender, **kwargs):
     # Enrichment rewrote a published brief's related list or its story in bulk (no post_save).
     invalidate_pages()
+
+
+@receiver(post_save, sender=RoleNote)
+@receiver(post_delete, sender=RoleNote)
+def _on_role_note_written(sender, instance, **kwargs):
+    if Article.objects.published().filter(pk=instance.article_id).exists():
+        invalidate_pages()
 
 
 @receiver(post_save, sender=Source)

@@ -59,7 +59,15 @@ class PagesSitemap(Sitemap):
     priority = 1.0
 
     def items(self):
-        return ["articles:home", "articles:briefs"]
+        return [
+            "articles:home",
+            "articles:briefs",
+            "articles:roles",
+            "articles:fields",
+            "articles:topics",
+            "articles:sources",
+            "articles:subscribe",
+        ]
 
     def location(self, name):
         return reverse(name)

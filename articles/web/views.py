@@ -6,8 +6,9 @@ Anonymous pages go through the page cache (page_cache.py).
 """
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
@@ -15,7 +16,9 @@ from articles.models import Article, Field, Level, RelatedLink, Role, Source, To
 from articles.search import MAX_QUERY_CHARS, matching, normalize_query, search
 from articles.web import seo
 from articles.web.browse import BriefFilters, CountedPaginator
+from articles.web.crumbs import Crumb, brief_crumbs, home_crumb, listing_crumbs
 from articles.web.page_cache import cached_public_page
+from articles.web.readers import chosen_role_slugs, chosen_roles, notes_for, share_url
 
 # Never shown on a card; can be large.
 CARD_DEFERRED = ("content_html", "content_text", "search_vector")
@@ -31,9 +34,12 @@ def _cards(queryset):
 def home(request):
     published = Article.objects.published()
     facets = {facet.name: facet for facet in BriefFilters({}).published_facets()}
+    roles = chosen_roles(request)
     context = {
-        "briefs": _cards(published).latest_first()[:HOME_LATEST],
+        "briefs": _cards(published).first_for_roles([role.slug for role in roles])[:HOME_LATEST],
         "facets": facets,
+        "chosen_roles": roles,
+        "share_url": share_url(request, roles) if roles else "",
         "meta": seo.page_meta(
             request,
             title="Briefs worth your time",
@@ -56,32 +62,67 @@ def brief_detail(request, slug):
         og_type="article",
         json_ld=seo.brief_json_ld(request, brief),
         noindex=not brief.is_published,
+        **seo.brief_share_facts(brief),
     )
-    return render(request, "articles/brief.html", {"brief": brief, "related": related, "meta": meta})
+    context = {
+        "brief": brief,
+        "related": related,
+        "meta": meta,
+        "breadcrumbs": brief_crumbs(brief),
+        "role_notes": notes_for(brief, chosen_roles(request)),
+    }
+    return render(request, "articles/brief.html", context)
 
 
-def _listing(request, *, heading, intro="", scope=None, scope_obj=None, feeds=None, description=""):
+def _list_feeds(request, filters, *, scope, scope_obj, heading):
+    """This list's own RSS and Atom, with its filters (and the reader's roles) in their address.
+
+    A role, field, topic or source has feeds of its own; all briefs and a depth use the
+    site's feeds narrowed by the same filters (a depth as `?level=`).
+    """
+    changes = {}
+    chips = [chip.value_label for chip in filters.active()]
+    if scope in (None, "level"):
+        names, args, label = ("feed_rss", "feed_atom"), [], "all briefs"
+        if scope == "level":
+            changes["level"] = scope_obj
+            chips.insert(0, Level(scope_obj).label)
+    else:
+        kind = "field" if scope == "area" else scope
+        names, args, label = (f"{kind}_rss", f"{kind}_atom"), [scope_obj.slug], heading
+    roles = chosen_role_slugs(request)
+    if roles and "for" not in request.GET:
+        changes["for"] = ",".join(roles)  # a feed reader has no cookie: the roles go in the address
+    query = filters.query_string(page=None, **changes)
+    label += f" ({', '.join(chips)})" if chips else ""
+    rss, atom = (reverse(f"articles:{name}", args=args) for name in names)
+    return seo.list_feeds(label, rss, atom, "" if query == "?" else query)
+
+
+def _listing(request, *, heading, intro="", scope=None, scope_obj=None, description="", crumb=""):
     fixed = {scope: scope_obj} if scope else {}
     filters = BriefFilters(request.GET, fixed=fixed)
     matching = filters.apply(Article.objects.published())
-    paginator = CountedPaginator(
-        _cards(matching).latest_first(), settings.WEB_PAGE_SIZE, count=filters.published_count()
-    )
+    roles = chosen_roles(request)
+    ordered = _cards(matching).first_for_roles([role.slug for role in roles])
+    paginator = CountedPaginator(ordered, settings.WEB_PAGE_SIZE, count=filters.published_count())
     page = paginator.get_page(request.GET.get("page"))
+    feeds = _list_feeds(request, filters, scope=scope, scope_obj=scope_obj, heading=heading)
     context = {
         "heading": heading,
         "intro": intro,
         "page": page,
+        "chosen_roles": roles,
         "filters": filters,
         "facets": filters.published_facets(),
-        # The whole site's feeds are this list's own only on the list of all briefs.
-        "feeds_are_this_list": feeds is not None or scope is None,
+        "list_feeds": [request.build_absolute_uri(feed.url) for feed in feeds[:2]],
+        "breadcrumbs": listing_crumbs(scope, scope_obj, crumb or heading),
         "meta": seo.page_meta(
             request,
             title=heading if page.number == 1 else f"{heading} (page {page.number})",
             description=description or intro or heading,
             page_number=page.number,
-            feeds=feeds or seo.site_feeds(),
+            feeds=feeds,
         ),
     }
     return render(request, "articles/listing.html", context)
@@ -102,9 +143,9 @@ def role_listing(request, slug):
         request,
         heading=label,
         intro=role.description,
+        crumb=role.name,
         scope="role",
         scope_obj=role,
-        feeds=seo.scope_feeds("role", role, label),
     )
 
 
@@ -118,7 +159,6 @@ def field_listing(request, slug):
         intro=field.description,
         scope="field" if field.parent_id else "area",
         scope_obj=field,
-        feeds=seo.scope_feeds("field", field, str(field)),
     )
 
 
@@ -132,7 +172,6 @@ def topic_listing(request, slug):
         intro=topic.description,
         scope="topic",
         scope_obj=topic,
-        feeds=seo.scope_feeds("topic", topic, topic.name),
     )
 
 
@@ -144,9 +183,9 @@ def source_listing(request, slug):
         request,
         heading=f"From {source.name}",
         intro=source.description,
+        crumb=source.name,
         scope="source",
         scope_obj=source,
-        feeds=seo.scope_feeds("source", source, source.name),
     )
 
 
@@ -156,7 +195,7 @@ def depth_listing(request, level):
     if level not in Level.values:
         raise Http404("No such depth.")
     label = Level(level).label
-    return _listing(request, heading=f"{label} briefs", scope="level", scope_obj=level)
+    return _listing(request, heading=f"{label} briefs", scope="level", scope_obj=level, crumb=label)
 
 
 @require_safe
@@ -181,6 +220,7 @@ def search_page(request):
         "page": page,
         "filters": filters,
         "facets": filters.facets(found) if query else [],
+        "breadcrumbs": [home_crumb(), Crumb("Search")],
         "meta": seo.page_meta(
             request,
             title=f"Search: {query}" if query else "Search",
@@ -192,12 +232,19 @@ def search_page(request):
 
 
 @require_safe
+def favicon(request):
+    """Browsers that ask for /favicon.ico whatever the page says get the site's icon."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
+@require_safe
 def robots_txt(request):
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /api/",
         f"Disallow: {reverse('articles:search')}",
+        f"Disallow: {reverse('articles:for_me')}",
         "",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
         "",

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 import pytest
 from django.utils import timezone
 
-from articles.models import RelatedLink, Status
+from articles.models import RelatedLink, RoleNote, Status
 from articles.tests.factories import (
     make_area,
     make_article,
@@ -235,8 +235,9 @@ def _publish_briefs(count, *, taxonomy_values):
     return briefs
 
 
-# Briefs of the page, their fields, topics, roles and related links, and the Last-Modified date.
-LIST_QUERIES = 6
+# Briefs of the page, their fields, topics, roles, "why it matters" notes and related links,
+# and the Last-Modified date.
+LIST_QUERIES = 7
 
 
 @pytest.mark.parametrize(("page_size", "taxonomy_values"), [(1, 1), (20, 1), (1, 5), (20, 5)])
@@ -253,7 +254,8 @@ def test_list_query_count_does_not_grow_with_page_size_or_taxonomy(
 @pytest.mark.parametrize("taxonomy_values", [1, 5])
 def test_detail_query_count_does_not_grow_with_taxonomy(api, django_assert_num_queries, taxonomy_values):
     brief = _publish_briefs(3, taxonomy_values=taxonomy_values)[0]
-    with django_assert_num_queries(5):
+    # The brief, its fields, topics, roles, notes by role and related links (6 with the notes).
+    with django_assert_num_queries(6):
         response = api.get(f"/api/v1/articles/{brief.slug}/")
     assert len(response.json()["roles"]) == taxonomy_values
     assert len(response.json()["related"]) == 2
@@ -278,3 +280,15 @@ def test_a_tampered_cursor_is_a_400_naming_it_not_a_500(api, ordering, position)
     response = api.get("/api/v1/articles/", {"cursor": cursor, "ordering": ordering})
     assert response.status_code == 400, response.content
     assert set(response.json()["error"]["fields"]) == {"cursor"}
+
+
+def test_a_brief_carries_its_why_it_matters_notes_by_role(api):
+    brief = _publish_briefs(1, taxonomy_values=1)[0]
+    role = brief.roles.first()
+    RoleNote.objects.create(article=brief, role=role, text="Budget for it this quarter.")
+    body = api.get(f"/api/v1/articles/{brief.slug}/").json()
+    assert body["role_notes"] == [
+        {"role": {"slug": role.slug, "name": role.name}, "text": "Budget for it this quarter."}
+    ]
+    listed = api.get("/api/v1/articles/").json()["results"][0]
+    assert listed["role_notes"][0]["text"] == "Budget for it this quarter."

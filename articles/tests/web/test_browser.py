@@ -1,6 +1,7 @@
 """The reader's journey in Debian's Chromium, with screenshots and an axe-core accessibility check.
 
-home → a role → filter by area → a brief → a related brief → search → subscribe.
+home → a role → filter by area → a brief → a related brief → search → subscribe; the ways in,
+the phone layout, "for my role" and dark mode.
 """
 
 import re
@@ -125,9 +126,13 @@ def test_reader_journey_from_home_to_a_feed(page, live_server, catalogue):
     assert result.locator("mark").first.inner_text().lower() == "accelerators"
     capture(page, "search")
 
-    # Subscribe: the link a reader follows returns a valid feed with the briefs in it.
-    feed_url = page.get_by_role("navigation", name="Main").get_by_role("link", name="Subscribe").get_attribute("href")
-    response = page.request.get(live_server.url + feed_url)
+    # Subscribe: the menu opens a page that explains the feeds; the address it gives is a valid feed.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Subscribe").click()
+    page.wait_for_url(re.compile(r"/subscribe/$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Subscribe"
+    capture(page, "subscribe")
+    feed_url = page.get_by_label("RSS", exact=True).input_value()
+    response = page.request.get(feed_url)
     assert response.ok
     feed = feedparser.parse(response.body())
     assert not feed.bozo
@@ -170,3 +175,98 @@ def test_reader_pages_render_under_their_content_security_policy(page, live_serv
     violations = [text for text in page.console_problems if "Content Security Policy" in text]
     assert violations == []
     assert [text for text in page.console_problems if "404" not in text] == []
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize("path", ["/roles/", "/fields/", "/topics/", "/sources/", "/for-me/"])
+def test_ways_in_are_accessible_at_phone_and_desktop_widths(page, live_server, catalogue, path):
+    page.goto(live_server.url + path)
+    assert page.get_by_role("navigation", name="Breadcrumb").is_visible()
+    capture(page, path.strip("/") + "-index" if path != "/for-me/" else "for-me")
+    assert page.console_problems == []
+
+
+def test_fields_index_leads_to_a_subfield_listing_with_breadcrumbs(page, live_server, catalogue):
+    page.goto(live_server.url + "/fields/")
+    page.get_by_role("link", name="Regulation").click()
+    page.wait_for_url(re.compile(r"/fields/regulation/$"))
+    crumbs = page.get_by_role("navigation", name="Breadcrumb").get_by_role("link")
+    assert crumbs.all_inner_texts() == ["Home", "Fields", "Public Policy"]
+
+
+def test_on_a_phone_one_search_box_and_folded_filters_leave_the_first_result_above_the_fold(browser, live_server):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    for path in ("/briefs/", "/roles/cto/?level=advanced", "/search/?q=distillation"):
+        page.goto(live_server.url + path)
+        visible_search_boxes = [box for box in page.get_by_role("searchbox").all() if box.is_visible()]
+        assert len(visible_search_boxes) == 1, path
+        assert not page.get_by_label("Level", exact=True).is_visible(), path  # folded behind "Filters"
+        first = page.locator(".card").first.bounding_box()
+        assert first["y"] + 40 < PHONE["height"], f"first result below the fold on {path}: {first}"
+    capture(page, "search-phone-fold")  # leaves the page at desktop width
+    page.set_viewport_size(PHONE)
+
+    # Unfold the filters, pick one, apply: the list narrows and says what is on.
+    page.goto(live_server.url + "/briefs/")
+    page.get_by_text("Filters", exact=True).click()
+    page.get_by_label("Level", exact=True).select_option("introductory")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"level=introductory"))
+    assert page.locator(".card").count() == 1
+    assert page.get_by_role("list", name="Active filters").is_visible()
+    capture(page, "listing-filtered")
+    context.close()
+
+
+@pytest.fixture
+def policy_note(catalogue):
+    from articles.models import RoleNote
+
+    return RoleNote.objects.create(
+        article=catalogue["briefs"]["distillation"],
+        role=catalogue["roles"]["policy_maker"],
+        text="Write the rule about API abuse, not about the technique.",
+    )
+
+
+def test_a_reader_chooses_roles_on_home_and_their_briefs_and_notes_come_first(policy_note, browser, live_server):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    chooser = page.get_by_role("group", name=re.compile("Pick one or more roles"))
+    first_card = page.locator(".card").first.bounding_box()
+    assert chooser.bounding_box()["y"] < first_card["y"]  # the chooser is near the top
+    assert page.locator(".card .card-title").first.inner_text() == "Drafting rules for open weights"
+    chooser.get_by_text("Policy Maker").click()
+    page.get_by_role("button", name="Put my roles first").click()
+    page.wait_for_url(live_server.url + "/")
+    assert page.get_by_role("heading", name="Reading as Policy Maker").is_visible()
+    titles = page.locator(".card .card-title").all_inner_texts()
+    assert titles[:2] == ["Drafting rules for open weights", "Distillation is a technique, not an attack"]
+    capture(page, "home-for-my-role")
+
+    page.get_by_role("link", name="Distillation is a technique, not an attack").click()
+    assert page.get_by_role("heading", name="Why it matters for Policy Maker").is_visible()
+    capture(page, "brief-for-my-role")
+
+    # Another reader (no cookie) never gets this reader's order from the cache.
+    other = browser.new_context(viewport=PHONE).new_page()
+    other.goto(live_server.url + "/briefs/")
+    assert other.locator(".card .card-title").all_inner_texts()[1] == "Where the GPUs went"
+    other.context.close()
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/briefs/?level=advanced", "/subscribe/"])
+def test_dark_mode_pages_are_accessible(browser, live_server, catalogue, path):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    page = context.new_page()
+    page.goto(live_server.url + path)
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(18, 20, 23)"
+    name = {"/": "home", "/briefs/?level=advanced": "listing", "/subscribe/": "subscribe"}[path]
+    capture(page, f"dark-{name}")
+    context.close()

@@ -1,6 +1,7 @@
 """Feeds out, sitemap.xml, robots.txt and the error pages."""
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import feedparser
@@ -117,13 +118,77 @@ def test_pages_advertise_their_feeds(client, catalogue):
     assert 'rel="alternate" type="application/feed+json"' in home
 
 
-def test_depth_listing_does_not_offer_the_site_feed_as_its_own(client, catalogue):
+def test_a_filtered_list_advertises_and_offers_its_own_feed_honouring_the_filters(client, catalogue):
+    role = catalogue["roles"]["cto"]
+    html = client.get(role.get_absolute_url() + "?area=public-policy").content.decode()
+    rss = reverse("articles:role_rss", args=[role.slug]) + "?area=public-policy"
+    # First in <head>, so a browser or feed reader finds this list's feed before the site's.
+    first_alternate = re.search(r'<link rel="alternate" type="([^"]+)" title="([^"]+)" href="([^"]+)"', html)
+    assert first_alternate.groups() == ("application/rss+xml", "Distillery — Best for CTO (Public Policy) (RSS)", rss)
+    assert re.search(r"Subscribe to this list</summary>", html)
+    assert f'value="http://testserver{rss}"' in html
+    feed = feedparser.parse(client.get(rss).content)
+    assert [entry.title for entry in feed.entries] == ["Distillation is a technique, not an attack"]
+    assert feed.feed.title == "Distillery — Best for CTO (Area: Public Policy)"
+
+
+def test_depth_listing_offers_a_feed_of_that_depth_alone(client, catalogue):
     html = client.get(reverse("articles:depth", args=["advanced"])).content.decode()
-    # There is no feed of advanced briefs alone: the link says what it gives.
-    assert "Subscribe to this list" not in html
-    assert f'Subscribe to all briefs: <a href="{reverse("articles:feed_rss")}">RSS</a>' in html
-    assert "Subscribe to this list" in client.get(catalogue["roles"]["cto"].get_absolute_url()).content.decode()
-    assert "Subscribe to this list" in client.get(reverse("articles:briefs")).content.decode()
+    rss = reverse("articles:feed_rss") + "?level=advanced"
+    assert f'value="http://testserver{rss}"' in html
+    feed = feedparser.parse(client.get(rss).content)
+    assert [entry.title for entry in feed.entries] == ["Distillation is a technique, not an attack"]
+
+
+def test_list_feeds_carry_the_readers_roles_since_a_feed_reader_has_no_cookie(client, catalogue):
+    client.cookies["for_roles"] = "cto"
+    html = client.get(reverse("articles:briefs") + "?level=intermediate").content.decode()
+    assert f'value="http://testserver{reverse("articles:feed_rss")}?level=intermediate&amp;for=cto"' in html
+
+
+def test_a_feed_ignores_unknown_filters_rather_than_failing(client, catalogue):
+    response = client.get(reverse("articles:feed_rss") + "?topic=no-such-topic&level=%00")
+    assert response.status_code == 200
+    assert len(feedparser.parse(response.content).entries) == 3
+
+
+def test_subscribe_page_explains_every_feed_with_addresses_to_copy(client, catalogue):
+    response = client.get(reverse("articles:subscribe"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for name in ("feed_rss", "feed_atom", "feed_json"):
+        assert f'readonly value="http://testserver{reverse("articles:" + name)}"' in html
+    for obj in (
+        catalogue["roles"]["cto"],
+        catalogue["areas"]["tech"],
+        catalogue["subfields"]["ai"],
+        catalogue["topics"]["chips"],
+        catalogue["sources"]["paper"],
+    ):
+        assert f'href="{obj.get_absolute_url()}rss/"' in html
+        assert client.get(obj.get_absolute_url() + "rss/").status_code == 200
+    assert "Any list you filter" in html
+    # Email digests: the page sends readers to the sign-up.
+    assert '<a href="/subscribe/email/">Sign up for email digests</a>' in html
+
+
+def test_subscribe_page_writes_the_feed_address_for_the_readers_roles(client, catalogue):
+    client.cookies["for_roles"] = "policy-maker"
+    html = client.get(reverse("articles:subscribe")).content.decode()
+    assert f'value="http://testserver{reverse("articles:feed_rss")}?for=policy-maker"' in html
+
+
+def test_subscribe_page_query_count_does_not_grow_with_briefs(client, catalogue, django_assert_num_queries):
+    add_published_briefs(10)
+    # Roles, topics, sources (one each) and the field tree (three).
+    with django_assert_num_queries(6):
+        assert client.get(reverse("articles:subscribe")).status_code == 200
+
+
+def test_subscribe_in_the_menu_opens_the_subscribe_page_not_raw_xml(client, catalogue):
+    html = client.get(reverse("articles:home")).content.decode()
+    nav = re.search(r'<nav aria-label="Main">(.*?)</nav>', html, re.S).group(1)
+    assert f'<a href="{reverse("articles:subscribe")}">Subscribe</a>' in nav
 
 
 def sitemap_locations(client) -> set[str]:
@@ -160,6 +225,8 @@ def test_sitemap_lists_published_briefs_and_listings_only(client, catalogue):
     assert "http://testserver" + reverse("articles:depth", args=["advanced"]) in locations
     assert "http://testserver" + reverse("articles:depth", args=["expert"]) not in locations
     assert "http://testserver" + reverse("articles:home") in locations
+    for name in ("roles", "fields", "topics", "sources", "subscribe"):
+        assert "http://testserver" + reverse(f"articles:{name}") in locations
 
 
 def test_sitemap_pages_list_every_brief_beyond_one_page(client, catalogue, monkeypatch):

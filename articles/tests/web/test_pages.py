@@ -28,6 +28,7 @@ def titles_in(html: str) -> list[str]:
 def test_brief_page_shows_the_anatomy_in_reference_order(client, catalogue):
     brief = catalogue["briefs"]["distillation"]
     html = text_of(client.get(brief.get_absolute_url()))
+    html = html[html.index('<article class="brief">') :]  # the header's navigation names "Topics" too
     order = [
         brief.title,
         "Source:",
@@ -344,3 +345,54 @@ def test_staff_preview_an_incomplete_ingested_brief(client, db):
     assert "Draft preview." in html
     assert "This brief is ingested and not public" in html
     assert ">Summary<" not in html
+
+
+# --- Cards and brief dates --------------------------------------------------------------
+
+
+def test_card_leads_with_the_takeaway_in_whole_sentences(client, catalogue):
+    brief = catalogue["briefs"]["distillation"]
+    brief.takeaway = (
+        "Call API abuse by its name. "
+        + "Keep distillation as the word for a standard technique that many labs rely on every day. " * 6
+    )
+    brief.save()
+    html = text_of(client.get(reverse("articles:briefs")))
+    card = html[html.index(f'href="{brief.get_absolute_url()}"') :]
+    lead = re.search(r'<p class="card-lead">([^<]+)</p>', card).group(1)
+    assert lead.startswith("Call API abuse by its name. Keep distillation")
+    assert lead.endswith("every day.")  # whole sentences, never cut mid-sentence
+    assert len(lead.split()) <= 45
+    assert brief.summary not in html  # the takeaway leads, not the summary
+
+
+def test_card_without_a_takeaway_leads_with_the_summary(client, catalogue):
+    catalogue["briefs"]["gpus"].takeaway = ""
+    catalogue["briefs"]["gpus"].save()
+    html = text_of(client.get(reverse("articles:briefs")))
+    assert '<p class="card-lead">Datacentre build-outs absorbed most accelerators shipped this year.</p>' in html
+
+
+def test_cards_and_brief_show_the_originals_date_beside_ours_and_the_reading_time(client, catalogue):
+    import datetime
+
+    brief = catalogue["briefs"]["distillation"]
+    brief.original_published_at = datetime.datetime(2019, 3, 4, 12, tzinfo=datetime.UTC)
+    brief.author = "Ada Writer"
+    brief.save()
+    card_html = text_of(client.get(reverse("articles:briefs")))
+    assert re.search(
+        r"<span>Original <time datetime=\"2019-03-04T12:00:00\+00:00\">4 Mar 2019</time></span>", card_html
+    )
+    assert "<span>8 min read</span>" in card_html
+    page = text_of(client.get(brief.get_absolute_url()))
+    assert 'Original published <time datetime="2019-03-04T12:00:00+00:00">4 March 2019</time> by Ada Writer' in page
+    assert re.search(r"Brief published <time datetime=\"[^\"]+\">\d+ \w+ \d{4}</time>", page)
+    assert "Original: 8 min read" in page
+
+
+def test_brief_page_links_to_the_original_near_the_top_too(client, catalogue):
+    brief = catalogue["briefs"]["distillation"]
+    html = text_of(client.get(brief.get_absolute_url()))
+    top = html.index(f'<a href="{brief.original_url}" rel="noopener">Open the original</a>')
+    assert top < html.index(">Summary<") < html.index("Read the original at Interconnects Weekly")

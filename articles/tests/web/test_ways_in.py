@@ -1,0 +1,108 @@
+"""The ways in: index pages of roles, topics, fields and sources, and breadcrumbs."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from articles.tests.factories import make_area, make_role
+from articles.tests.web.conftest import add_published_briefs
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(response) -> str:
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_roles_index_lists_each_role_with_its_published_count_and_description(client, catalogue):
+    cto = catalogue["roles"]["cto"]
+    cto.description = "Technology leaders deciding what to build and buy."
+    cto.save()
+    make_role("Nobody yet")
+    html = text_of(client.get(reverse("articles:roles")))
+    assert re.search(rf'<a href="{cto.get_absolute_url()}">CTO</a> <span class="count">2 briefs</span>', html)
+    assert re.search(r">Policy Maker</a> <span class=\"count\">2 briefs</span>", html)
+    assert "Technology leaders deciding what to build and buy." in html
+    assert "Nobody yet" not in html  # its listing would be empty
+
+
+def test_fields_index_is_the_area_to_subfield_tree_counting_each_brief_once(client, catalogue):
+    html = text_of(client.get(reverse("articles:fields")))
+    tech, policy = catalogue["areas"]["tech"], catalogue["areas"]["policy"]
+    ai, infra = catalogue["subfields"]["ai"], catalogue["subfields"]["infra"]
+    # Technology holds distillation (AI) and gpus (Infrastructure); the AI draft is not counted.
+    assert re.search(
+        rf'<a href="{tech.get_absolute_url()}">Technology &amp; Digital</a> <span class="count">2 briefs', html
+    )
+    assert re.search(rf'<a href="{policy.get_absolute_url()}">Public Policy</a> <span class="count">2 briefs', html)
+    tech_block = html[html.index("Technology &amp; Digital</a>") :]  # areas in order: Public Policy first
+    assert re.search(rf'<a href="{ai.get_absolute_url()}">AI &amp; ML</a> <span class="count">1 brief<', tech_block)
+    assert f'href="{infra.get_absolute_url()}"' in tech_block
+    assert "Regulation" not in tech_block
+
+
+def test_topics_and_sources_indexes_count_published_briefs(client, catalogue):
+    topics = text_of(client.get(reverse("articles:topics")))
+    assert re.search(r">Open models</a> <span class=\"count\">2 briefs", topics)
+    assert re.search(r">Chips</a> <span class=\"count\">1 brief<", topics)
+    sources = text_of(client.get(reverse("articles:sources")))
+    assert re.search(r">Interconnects Weekly</a> <span class=\"count\">2 briefs", sources)
+    assert re.search(r">Policy Paper</a> <span class=\"count\">1 brief<", sources)
+
+
+def test_an_index_with_nothing_published_says_so(client, db):
+    make_area("Empty area")
+    html = text_of(client.get(reverse("articles:fields")))
+    assert "Nothing has been published here yet" in html
+    assert "Empty area" not in html
+
+
+@pytest.mark.parametrize("name", ["roles", "topics", "fields", "sources"])
+def test_index_query_count_does_not_grow_with_briefs(client, catalogue, django_assert_num_queries, name):
+    add_published_briefs(10)
+    # Fields: links by field, links by area, the fields; the others one annotated query.
+    with django_assert_num_queries(3 if name == "fields" else 1):
+        assert client.get(reverse(f"articles:{name}")).status_code == 200
+
+
+def crumbs_of(html: str) -> list[str]:
+    nav = re.search(r'<nav class="breadcrumbs" aria-label="Breadcrumb">(.*?)</nav>', html, re.S).group(1)
+    return re.findall(r'<span itemprop="name"[^>]*>([^<]+)</span>', nav)
+
+
+def test_listings_carry_breadcrumbs_up_to_their_index(client, catalogue):
+    regulation = catalogue["subfields"]["regulation"]
+    assert crumbs_of(text_of(client.get(regulation.get_absolute_url()))) == [
+        "Home",
+        "Fields",
+        "Public Policy",
+        "Regulation",
+    ]
+    assert crumbs_of(text_of(client.get(catalogue["roles"]["cto"].get_absolute_url()))) == ["Home", "Roles", "CTO"]
+    source_page = text_of(client.get(catalogue["sources"]["paper"].get_absolute_url()))
+    assert crumbs_of(source_page) == ["Home", "Sources", "Policy Paper"]
+    assert crumbs_of(text_of(client.get(reverse("articles:briefs")))) == ["Home", "All briefs"]
+
+
+def test_brief_page_breadcrumbs_follow_its_first_field_as_a_schema_org_list(client, catalogue):
+    brief = catalogue["briefs"]["distillation"]
+    html = text_of(client.get(brief.get_absolute_url()))
+    assert crumbs_of(html) == [
+        "Home",
+        "Fields",
+        "Public Policy",  # areas in their order: position, then name
+        "Regulation",
+        brief.title,
+    ]
+    assert 'itemtype="https://schema.org/BreadcrumbList"' in html
+    assert '<span itemprop="name" aria-current="page">' in html
+    assert '<meta itemprop="position" content="5">' in html
+
+
+def test_main_navigation_links_every_index(client, catalogue):
+    html = text_of(client.get(reverse("articles:home")))
+    nav = re.search(r'<nav aria-label="Main">(.*?)</nav>', html, re.S).group(1)
+    for name in ("roles", "fields", "topics", "sources"):
+        assert f'href="{reverse(f"articles:{name}")}"' in nav

@@ -1,0 +1,121 @@
+"""The ways in: index pages of roles, topics, the field tree and sources, each with its
+count of published briefs.
+
+Each index runs a fixed number of queries (pinned in tests); values with no published
+brief are left out, since their listing would be empty.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from articles.models import Article, Field, Role, Source, Status, Topic
+from articles.web import seo
+from articles.web.crumbs import Crumb, home_crumb
+from articles.web.page_cache import cached_public_page
+
+_PUBLISHED = Q(articles__status=Status.PUBLISHED)
+
+
+@dataclass
+class Entry:
+    """One line of an index: a role, topic, area, subfield or source."""
+
+    name: str
+    url: str
+    count: int
+    description: str = ""
+    children: list["Entry"] = field(default_factory=list)
+
+
+# --- Counts -----------------------------------------------------------------------------
+
+
+def counted_roles() -> list[Entry]:
+    rows = Role.objects.annotate(n=Count("articles", filter=_PUBLISHED, distinct=True)).filter(n__gt=0)
+    return [Entry(role.name, role.get_absolute_url(), role.n, role.description) for role in rows]
+
+
+def counted_topics() -> list[Entry]:
+    rows = Topic.objects.annotate(n=Count("articles", filter=_PUBLISHED, distinct=True)).filter(n__gt=0)
+    return [Entry(topic.name, topic.get_absolute_url(), topic.n, topic.description) for topic in rows]
+
+
+def counted_sources() -> list[Entry]:
+    rows = Source.objects.with_article_counts().filter(articles_published__gt=0).order_by("name")
+    return [Entry(s.name, s.get_absolute_url(), s.articles_published, s.description) for s in rows]
+
+
+def field_tree() -> list[Entry]:
+    """Areas in their order, each with its subfields; an area counts each of its briefs once."""
+    links = Article.fields.through.objects.filter(
+        article_id__in=Article.objects.published().order_by().values("pk")
+    ).order_by()
+    by_field = dict(links.values_list("field_id").annotate(n=Count("article_id", distinct=True)))
+    by_area = dict(
+        links.values_list(Coalesce("field__parent_id", "field_id")).annotate(n=Count("article_id", distinct=True))
+    )
+    areas: dict[int, Entry] = {}
+    fields = list(Field.objects.all())
+    for area in (f for f in fields if f.parent_id is None):
+        if by_area.get(area.pk):
+            areas[area.pk] = Entry(area.name, area.get_absolute_url(), by_area[area.pk], area.description)
+    for sub in (f for f in fields if f.parent_id is not None):
+        if by_field.get(sub.pk) and sub.parent_id in areas:
+            entry = Entry(sub.name, sub.get_absolute_url(), by_field[sub.pk], sub.description)
+            areas[sub.parent_id].children.append(entry)
+    return list(areas.values())
+
+
+# --- Pages ------------------------------------------------------------------------------
+
+INDEX_PAGES = {
+    "roles": (
+        "Roles",
+        "Briefs grouped by the reader each one is written for. Pick yours and every brief there speaks to it.",
+        counted_roles,
+    ),
+    "topics": ("Topics", "The subjects briefs are about, from the most specific to the broad.", counted_topics),
+    "fields": (
+        "Fields",
+        "Every area and the subfields inside it. An area's count includes its subfields' briefs, each once.",
+        field_tree,
+    ),
+    "sources": (
+        "Sources",
+        "The publications {site} reads. Each brief links to its original and names who published it.",
+        counted_sources,
+    ),
+}
+
+
+def index_view(kind: str):
+    heading, intro, entries = INDEX_PAGES[kind]
+
+    @require_safe
+    @cached_public_page
+    def view(request):
+        context = {
+            "heading": heading,
+            "intro": intro.format(site=settings.SITE_NAME),
+            "kind": kind,
+            "entries": entries(),
+            "breadcrumbs": [home_crumb(), Crumb(heading)],
+            "meta": seo.page_meta(
+                request, title=f"Briefs by {heading.lower()}", description=intro.format(site=settings.SITE_NAME)
+            ),
+        }
+        return render(request, "articles/index.html", context)
+
+    view.__name__ = f"{kind}_index"
+    return view
+
+
+roles_index = index_view("roles")
+topics_index = index_view("topics")
+fields_index = index_view("fields")
+sources_index = index_view("sources")

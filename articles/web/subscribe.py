@@ -1,0 +1,59 @@
+"""The Subscribe page: every feed the site offers, with addresses to copy.
+
+Email digests are another helper's part (readers-subs, under /subscribe/email/); this page
+links to them when that address exists and says nothing about email otherwise.
+"""
+
+from django.conf import settings
+from django.shortcuts import render
+from django.urls import Resolver404, resolve, reverse
+from django.views.decorators.http import require_safe
+
+from articles.web import seo
+from articles.web.crumbs import Crumb, home_crumb
+from articles.web.indexes import counted_roles, counted_sources, counted_topics, field_tree
+from articles.web.page_cache import cached_public_page
+from articles.web.readers import chosen_roles
+
+EMAIL_PATH = "/subscribe/email/"
+
+
+def email_digests_url() -> str:
+    """The email sign-up page's address when the site has one, else ""."""
+    try:
+        resolve(EMAIL_PATH)
+    except Resolver404:
+        return ""
+    return EMAIL_PATH
+
+
+@require_safe
+@cached_public_page
+def subscribe(request):
+    origin = request.build_absolute_uri("/").rstrip("/")
+    roles = chosen_roles(request)
+    context = {
+        "origin": origin,
+        "site_feeds": [
+            ("RSS", origin + reverse("articles:feed_rss")),
+            ("Atom", origin + reverse("articles:feed_atom")),
+            ("JSON Feed", origin + reverse("articles:feed_json")),
+        ],
+        "groups": [
+            ("roles", "By role", "Briefs best for one role.", counted_roles()),
+            ("fields", "By field", "An area's feed includes its subfields.", field_tree()),
+            ("topics", "By topic", "Briefs on one subject.", counted_topics()),
+            ("sources", "By source", "Briefs of one publication's pieces.", counted_sources()),
+        ],
+        "chosen_roles": roles,
+        "for_value": ",".join(role.slug for role in roles),
+        "email_url": email_digests_url(),
+        "breadcrumbs": [home_crumb(), Crumb("Subscribe")],
+        "meta": seo.page_meta(
+            request,
+            title="Subscribe",
+            description=f"Follow {settings.SITE_NAME} in a feed reader: every brief, or those for one role, "
+            "field, topic or source, or any filtered list.",
+        ),
+    }
+    return render(request, "articles/subscribe.html", context)
