@@ -85,9 +85,9 @@ def _generated(card: dict, text: str) -> list[Suggestion]:
     return made
 
 
-def _extractive(text: str) -> list[Suggestion]:
+def _extractive(text: str, title: str) -> list[Suggestion]:
     draft = extractive_draft(
-        text, summary_sentences=settings.ENRICH_SUMMARY_SENTENCES, insights=settings.ENRICH_INSIGHTS
+        text, title=title, summary_sentences=settings.ENRICH_SUMMARY_SENTENCES, insights=settings.ENRICH_INSIGHTS
     )
     made = [_from_extract(S.SUMMARY, i, extract) for i, extract in enumerate(draft.summary)]
     if draft.takeaway:
@@ -138,7 +138,7 @@ def draft_suggestions(article: Article) -> tuple[list[Suggestion], str, str]:
         else:
             made, backend = _generated(card, text), EnrichmentRun.Backend.GENERATIVE
     if made is None:
-        made = _extractive(text)
+        made = _extractive(text, article.title)
     made += _taxonomy(article, skip_roles=any(s.section == S.ROLE for s in made))
     return made, backend, reason
 

@@ -78,7 +78,7 @@ def test_unusable_answers_fall_back_to_the_extractive_draft(llm, known_article, 
     assert run.backend == EnrichmentRun.Backend.EXTRACTIVE
     assert reason in run.fallback_reason
     known_article.refresh_from_db()
-    assert known_article.takeaway.startswith("The main lesson of the migration")
+    assert known_article.takeaway.startswith("Without ownership, the stream filled")
 
 
 def test_http_error_falls_back_with_the_status(llm, known_article):

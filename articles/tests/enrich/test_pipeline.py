@@ -19,7 +19,7 @@ def test_enrichment_fills_an_empty_brief_and_keeps_the_draft(known_article):
 
     known_article.refresh_from_db()
     assert run.backend == EnrichmentRun.Backend.EXTRACTIVE
-    assert known_article.takeaway.startswith("The main lesson of the migration")
+    assert known_article.takeaway.startswith("Without ownership, the stream filled")
     assert known_article.summary.startswith("Harbour Logistics spent the spring")
     assert len(known_article.insights) == 4
     assert known_article.level and known_article.length == "short"
@@ -142,7 +142,7 @@ def test_a_newly_ingested_piece_is_drafted_once_committed(eager_tasks, django_ca
 
     piece.refresh_from_db()
     assert piece.status == Status.DRAFT
-    assert piece.takeaway.startswith("The main lesson of the migration")
+    assert piece.takeaway.startswith("Without ownership, the stream filled")
 
 
 def test_enrich_command_drafts_the_waiting_pieces(known_article):
