@@ -98,7 +98,7 @@ def test_accepting_a_proposed_topic_creates_it(known_article, curator):
 def test_empty_taxonomy_is_filled_only_with_sure_suggestions(known_article, settings):
     settings.ENRICH_AUTOFILL_MIN_CONFIDENCE = 0.0
     streaming = make_topic("Event stream")
-    platform = make_role("CTO", description="Owns the platform and architecture of the stream")
+    platform = make_role("Platform owner", description="Owns the platform and architecture of the stream")
     data = make_subfield(name="Data engineering and event stream")
 
     enrich_article(article=known_article)
