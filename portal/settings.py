@@ -253,6 +253,8 @@ ENRICH_AUTOFILL_MIN_CONFIDENCE = env_float("ENRICH_AUTOFILL_MIN_CONFIDENCE", 0.5
 # Related briefs: how many, and how much shared taxonomy counts beside text similarity.
 ENRICH_RELATED_COUNT = env_int("ENRICH_RELATED_COUNT", 5, minimum=1)
 ENRICH_RELATED_TAXONOMY_WEIGHT = env_float("ENRICH_RELATED_TAXONOMY_WEIGHT", 0.25)
+# Below this blended score a brief is not related, so a brief may show fewer than COUNT (bench/related.py).
+ENRICH_RELATED_MIN_SCORE = env_float("ENRICH_RELATED_MIN_SCORE", 0.08, minimum=0.0)
 # Story clusters: pieces ingested within this many days of each other are compared.
 ENRICH_CLUSTER_WINDOW_DAYS = env_int("ENRICH_CLUSTER_WINDOW_DAYS", 7, minimum=1)
 # Optional generative drafting through an OpenAI-compatible chat-completions endpoint.
