@@ -106,17 +106,9 @@ def is_enabled() -> bool:
     return bool(settings.ENRICH_LLM_BASE_URL)
 
 
-def card_schema(taxonomy: Taxonomy | None = None) -> dict:
-    """The JSON schema of a card; with a taxonomy, its slugs and levels are the only values allowed."""
-
-    def slugs(allowed: list[str] | None, most: int) -> dict:
-        if allowed is None:
-            return {"type": "array", "items": {"type": "string", "maxLength": 140}, "maxItems": most}
-        if not allowed:
-            return {"type": "array", "maxItems": 0}
-        return {"type": "array", "items": {"type": "string", "enum": allowed}, "maxItems": most}
-
-    level = {"type": "string"} if taxonomy is None else {"type": "string", "enum": taxonomy.levels}
+def card_schema() -> dict:
+    """The structure of a card as we accept it: types, lengths, the required sections."""
+    slugs = {"type": "array", "items": {"type": "string", "maxLength": 140}}
     return {
         "type": "object",
         "required": ["summary", "takeaway", "insights"],
@@ -127,8 +119,8 @@ def card_schema(taxonomy: Taxonomy | None = None) -> dict:
             "principles": {"type": "array", "items": _item, "maxItems": 8},
             "method": {"type": "string", "maxLength": 1500},
             "in_practice": {"type": "array", "items": _item, "maxItems": 8},
-            **{key: slugs(getattr(taxonomy, key, None), most) for key, most in TAXONOMY_KEYS.items()},
-            "level": level,
+            **{key: {**slugs, "maxItems": most} for key, most in TAXONOMY_KEYS.items()},
+            "level": {"type": "string", "maxLength": 40},
         },
     }
 
@@ -136,6 +128,34 @@ def card_schema(taxonomy: Taxonomy | None = None) -> dict:
 # The structure every answer must have; slugs and levels are checked apart, so that one
 # made-up topic is dropped (and said so) instead of costing the whole card.
 CARD_SCHEMA = card_schema()
+
+
+def requested_schema(taxonomy: Taxonomy) -> dict:
+    """The schema sent to the server: every section asked for, slugs and levels as enums.
+
+    Kept to what every constrained decoder accepts (OpenAI's strict structured outputs,
+    llama.cpp's grammar, vLLM, Ollama): all keys required, no extra keys, no length
+    keywords. Lengths are checked on our side against CARD_SCHEMA.
+    """
+    text, texts = {"type": "string"}, {"type": "array", "items": {"type": "string"}}
+
+    def choice(allowed: list[str]) -> dict:
+        # An empty taxonomy still needs a valid enum; an empty string is dropped on our side.
+        return {"type": "array", "items": {"type": "string", "enum": allowed or [""]}}
+
+    properties = {
+        "summary": text,
+        "takeaway": text,
+        "insights": texts,
+        "principles": texts,
+        "method": text,
+        "in_practice": texts,
+        "topics": choice(taxonomy.topics),
+        "fields": choice(taxonomy.fields),
+        "roles": choice(taxonomy.roles),
+        "level": {"type": "string", "enum": taxonomy.levels},
+    }
+    return {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
 
 
 def _request_body(article, taxonomy: Taxonomy) -> dict:
@@ -153,7 +173,7 @@ def _request_body(article, taxonomy: Taxonomy) -> dict:
         "max_tokens": settings.ENRICH_LLM_MAX_TOKENS,
         "response_format": {
             "type": "json_schema",
-            "json_schema": {"name": "brief_card", "strict": True, "schema": card_schema(taxonomy)},
+            "json_schema": {"name": "brief_card", "strict": True, "schema": requested_schema(taxonomy)},
         },
         "messages": [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}],
     }
@@ -185,7 +205,7 @@ def repair_slugs(card: dict, taxonomy: Taxonomy) -> list[str]:
     repairs = []
     for key in TAXONOMY_KEYS:
         allowed = set(getattr(taxonomy, key))
-        given = card.get(key) or []
+        given = [slug for slug in card.get(key) or [] if slug]
         unknown = [slug for slug in given if slug not in allowed]
         if unknown:
             shown = ", ".join(f"“{slug[:60]}”" for slug in unknown[:3])

@@ -215,7 +215,8 @@ def test_the_schema_sent_allows_only_the_taxonomys_slugs_and_levels(llm, known_a
     assert schema["properties"]["roles"]["items"]["enum"] == ["cto"]
     assert schema["properties"]["topics"]["items"]["enum"] == ["event-streams"]
     assert schema["properties"]["level"]["enum"] == ["introductory", "intermediate", "advanced", "expert"]
-    assert set(schema["required"]) == {"summary", "takeaway", "insights"}
+    assert set(schema["required"]) == set(schema["properties"]) >= {"summary", "takeaway", "method", "in_practice"}
+    assert schema["additionalProperties"] is False
 
 
 def test_slugs_outside_the_taxonomy_are_dropped_and_the_repair_recorded(llm, known_article):
