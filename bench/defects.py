@@ -7,6 +7,9 @@ Drafts every one of the 250 CNN/DM articles and every English real-feed item of 
 rules written for this checker alone (it does not import the drafting filters, so a
 filter's blind spot is not hidden by the same blind spot here). A takeaway is flawed if
 any rule fires; "none drafted" is reported beside the rate, not hidden in it.
+
+`--baseline COMMIT` checks the drafts of articles/enrich/summarize.py as it was at COMMIT
+instead (a99572d is the drafting before issue 10), so the same rules measure before and after.
 """
 
 import argparse
@@ -40,14 +43,20 @@ RULES = {
     "cut at an abbreviation": re.compile(
         r"\b(?:Nos?|Dr|Mr|Mrs|Ms|Prof|St|Gen|Gov|Sen|Rep|Fig|Vol|Jan|Feb|Aug|Sept|Oct|Nov|Dec|[A-Z])\.$"
     ),
-    "glued caption": re.compile(r"[a-z,]\s+(?:And|But|Like|The|It|He|She|They)\s+[a-z]"),
     "instruction to the reader": re.compile(
         r"^(?:Create|Try|Get|Visit|Take a look|Check out|Keep an eye|Order|Join)\b"
     ),
     "thanks the reader": re.compile(r"\bthanks? (?:you )?for reading\b", re.IGNORECASE),
     "wire dateline": re.compile(r"\((?:CNN|AP|Reuters|AFP)\)"),
     "points back": re.compile(
-        r"^[\"“]?(?:He|She|It|They|This|That|These|Those|His|Her|Their|But|And|So|Also|However)\b"
+        r"^[\"“]?(?:He|She|It|They|This|That|These|Those|His|Her|Their|But|And|So|Also|However|Plus|Indeed"
+        r"|From that|If you|You|Thanks)\b"
+    ),
+    "single-quote fragment": re.compile(r"^(?!.*(?:^|\s)['‘]\w).*[.!?]['’]$"),
+    "glued caption": re.compile(
+        r"\b(?:court|replay|derby|match|game|season|week|home|hospital|room|pictured|left|right|above|below)"
+        r"(?: [A-Z][a-z]+){1,3} (?:has|had|was|is|said|says)\b"
+        r"|[a-z,]\s+(?:And|But|Like|The|It|He|She|They|Indeed)[\s,]+[a-z]"
     ),
 }
 
@@ -55,7 +64,9 @@ RULES = {
 def defects(takeaway: str, summary: list[str]) -> list[str]:
     found = [kind for kind, pattern in RULES.items() if pattern.search(takeaway)]
     quotes = takeaway.count('"') + takeaway.count("“") + takeaway.count("”")
-    if quotes % 2 and "quote fragment" not in found:
+    single_open = len(re.findall(r"(?:^|\s)['‘]\w", takeaway))
+    single_close = len(re.findall(r"(?<=[\w.,!?])(?<!s)['’](?=[\s.,;:!?)]|$)", takeaway))
+    if (quotes % 2 or single_open != single_close) and "quote fragment" not in found:
         found.append("quote fragment")
     words = WORD.findall(takeaway)
     if len(words) < 6:
@@ -71,12 +82,35 @@ def defects(takeaway: str, summary: list[str]) -> list[str]:
     return found
 
 
-def check(pieces) -> tuple[Counter, Counter, int, int, list]:
-    from articles.enrich.summarize import extractive_draft
+def drafting(baseline: str | None):
+    """extractive_draft(text, title) of the current code, or of summarize.py at commit `baseline`."""
+    if not baseline:
+        from articles.enrich.summarize import extractive_draft
 
+        return lambda text, title: extractive_draft(text, title=title)
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    source = subprocess.run(
+        ["git", "show", f"{baseline}:articles/enrich/summarize.py"],
+        cwd=corpora.ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    path = Path(tempfile.mkdtemp()) / "summarize_at_baseline.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("summarize_at_baseline", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return lambda text, title: module.extractive_draft(text)
+
+
+def check(pieces, draft_of) -> tuple[Counter, Counter, int, int, list]:
     kinds, insight_kinds, flawed, missing, examples = Counter(), Counter(), 0, 0, []
     for piece in pieces:
-        draft = extractive_draft(piece.text, title=piece.title)
+        draft = draft_of(piece.text, piece.title)
         summary = [extract.text for extract in draft.summary]
         if draft.takeaway is None:
             missing += 1
@@ -94,12 +128,16 @@ def check(pieces) -> tuple[Counter, Counter, int, int, list]:
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--show", metavar="KIND", help="print the takeaways with this defect ('all' for every one)")
+    parser.add_argument("--baseline", metavar="COMMIT", help="check summarize.py as it was at this commit")
     args = parser.parse_args()
     import django
 
     django.setup()
+    draft_of = drafting(args.baseline)
+    if args.baseline:
+        print(f"Drafts of articles/enrich/summarize.py at {args.baseline}")
     for name, pieces in (("CNN/DM (250 articles)", corpora.cnndm()), ("real feeds (English)", corpora.realfeeds())):
-        kinds, insight_kinds, flawed, missing, examples = check(pieces)
+        kinds, insight_kinds, flawed, missing, examples = check(pieces, draft_of)
         drafted = len(pieces) - missing
         print(f"\n{name}: {len(pieces)} pieces, takeaway drafted for {drafted}, none drafted for {missing}")
         print(f"  flawed takeaways: {flawed} of {drafted} = {100 * flawed / max(1, drafted):.1f}%")

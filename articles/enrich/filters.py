@@ -14,6 +14,8 @@ read. Both return None for a good sentence, so the reason can be shown and count
 
 import re
 
+from articles.enrich.sentences import BEFORE_NAMES
+
 # Each rule: the reason a curator would give, and what betrays it.
 UNUSABLE = (
     (
@@ -53,7 +55,8 @@ UNUSABLE = (
         re.compile(
             r"\ball rights reserved\b|\bcrunchbase\b|\bthis (?:post|article) (?:was|is|first) (?:originally )?"
             r"(?:published|appeared)\b|\bcookies?\b.*\b(?:policy|consent)\b|\bnewsletter\b|\bterms of (?:use|service)\b"
-            r"|\bprivacy policy\b|\bthanks? (?:you )?for reading\b|\bthe post .* appeared first on\b"
+            r"|\bprivacy policy\b|\bthanks? (?:you )?for reading\b|^\s*(?:thanks|thank you|h/t|via|tip o)\b"
+            r"|\bthe post .* appeared first on\b"
             r"|\bsponsor(?:ship)?\b.*\bthis week\b"
             r"|\bpodcast\b.*\bepisode\b",
             re.IGNORECASE,
@@ -69,6 +72,7 @@ OPENS_LOWER = re.compile(r"""^["'“‘(\[]?[a-z]""")
 POINTS_BACK = re.compile(
     r"^(?:he|she|it|they|them|this|that|these|those|his|her|its|their|there|here|but|and|or|so|also|yet|still"
     r"|however|instead|meanwhile|then|thus|hence|therefore|moreover|furthermore|besides|again|ok|okay|well|now"
+    r"|plus|indeed|from that|after that|because of that|if you|you|what's more|in addition|as a result"
     r"|such|both|another|other|the other|the latter|the former|later|earlier|similarly|likewise|otherwise)\b",
     re.IGNORECASE,
 )
@@ -78,21 +82,42 @@ INSTRUCTION = re.compile(
     r"|join|register|grab|save|shop|pick up|head (?:over|to)|go to|don't miss|be sure)\b",
     re.IGNORECASE,
 )
-# A caption glued to the sentence without a full stop: a capitalised opener after a word, mid-sentence.
-RUN_ON = re.compile(r"(?<=[\w,'’])\s+(?:And|But|Like|The|As|When|After|It|He|She|They|This|His|Her|Their)\s+[a-z]")
+# A caption glued to the sentence without a full stop: a capitalised opener after a word, mid-sentence,
+# or a lower-case word running into a name that starts a new clause ("… in court Chancey Luna has …").
+RUN_ON = re.compile(
+    r"(?<=[\w,'’])\s+(?:And|But|Like|The|As|When|After|It|He|She|They|This|His|Her|Their|Head)\s+[a-z]"
+    r"|(?<=[a-z])\s+(?:Indeed|Meanwhile|However|Instead),"
+    r"|\b(?!(?:"
+    + "|".join(re.escape(word) for word in sorted(BEFORE_NAMES))
+    + r")\b)[a-z]{3,} (?:[A-Z][a-z]+ ){1,3}(?:has|had|was|is|said|says|shakes|looks|showed|shows|will|poses)\b"
+)
 ENDS_A_SENTENCE = re.compile(r"""[.!…]["'”’)\]]*$""")
 DATELINE = re.compile(
     r"^(?:[A-Z][A-Za-z.,' ]{0,40}\s)?"
     r"\((?:CNN|AP|Reuters|AFP|The Hollywood Reporter|[A-Z]{2,8})\)\s*(?:--?\s*|—\s*)?"
 )
 WORD = re.compile(r"[^\W_][\w'’\-]*")
-STANDALONE_WORDS = (8, 45)
+STANDALONE_WORDS = (8, 40)
+
+
+# Single-quoted speech (the British style): an opening quote starts a word, a closing one ends one.
+SINGLE_OPEN = re.compile(r"(?:^|[\s(\[—–-])['‘](?=\w)")
+SINGLE_CLOSE = re.compile(r"(?<=[\w.,!?…])['’](?=[\s.,;:!?)\]—–-]|$)")
 
 
 def _quotes_unbalanced(text: str) -> bool:
     straight = text.count('"')
     curly_open, curly_close = text.count("“"), text.count("”")
-    return straight % 2 == 1 or curly_open != curly_close
+    if straight % 2 == 1 or curly_open != curly_close:
+        return True
+    # Single-quoted speech opened and not closed, or closed and never opened: part of someone's words.
+    closes = [
+        match
+        for match in SINGLE_CLOSE.finditer(text)
+        # "the players' choice": a plural possessive, not the end of a quotation.
+        if not (text[match.start() - 1] == "s" and re.match(r" [a-z]", text[match.end() : match.end() + 2]))
+    ]
+    return len(SINGLE_OPEN.findall(text)) != len(closes)
 
 
 def unusable(text: str) -> str | None:

@@ -26,12 +26,31 @@ SENTENCE_END = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9
 # A caption run into the next sentence: a lower-case word (or number) and then an opener
 # that only starts sentences, followed by a lower-case word.
 GLUED = re.compile(
-    r"(?<=[a-z0-9%)’'])\s+(?=(?:The|He|She|They|It|But|This|His|Her|Their|We|However|Meanwhile)\s+[a-z])"
+    r"(?<=[a-z0-9%)’'])\s+(?="
+    r"(?:The|He|She|They|It|But|This|His|Her|Their|We|However|Meanwhile)\s+[a-z]"
+    r"|(?:It|He|She|That|There|What)['’]s\s|In\s+\d{4}\b"
+    r"|(?:[A-Z][a-z]+ly|Indeed|However|Meanwhile|Now|Today|Yesterday|Earlier|Later|Instead|Still),\s"
+    r")"
 )
 
 
 def _words(spaced: str) -> frozenset[str]:
     return frozenset(spaced.split())
+
+
+# A caption glued on without a full stop can also end where a lower-case word runs into a
+# capitalised common word ("… turn his music down Paramedics were unable …"): a word the same
+# text also uses in lower case, so not a name. Never after a word that precedes names.
+GLUED_COMMON = re.compile(r"(?<=[a-z])\s+(?=([A-Z][a-z]+(?:['’][a-z]+)?)\s+[a-z])")
+BEFORE_NAMES = _words(
+    "manager coach striker president minister secretary chief director boss star actor actress singer captain"
+    " defender midfielder forward goalkeeper winger officer spokesman spokeswoman professor judge senator"
+    " governor leader founder executive analyst author player mother father wife husband son daughter brother"
+    " sister friend colleague partner girlfriend boyfriend legend champion chairman owner said says told and or"
+    " but with of in on at by to from for as than like that when while after before where about against into"
+    " over under between during named called the a an his her their its our my your this these those new old"
+    " said, says, told, nurse doctor dr mr mrs ms miss sir lord lady king queen prince princess pope saint"
+)
 
 
 # Never end a sentence: titles and other words that always precede a name.
@@ -59,7 +78,8 @@ QUOTE_REACH = 600
 
 def _token_before(chunk: str, dot: int) -> str:
     before = chunk[:dot].rsplit(None, 1)
-    return before[-1].lower().lstrip("(\"'“‘[") if before else ""
+    # "then-Sen." is a title too: the part after the last hyphen decides.
+    return before[-1].lower().lstrip("(\"'“‘[").rsplit("-", 1)[-1] if before else ""
 
 
 def _next_word(chunk: str, position: int) -> str:
@@ -96,10 +116,23 @@ def _inside_quotation(chunk: str, start: int, position: int) -> bool:
     return '"' in ahead or "”" in ahead
 
 
-def _boundaries(chunk: str) -> list[int]:
+def _glued_common(chunk: str, lowered_words: frozenset[str]) -> list[int]:
+    cuts = []
+    for match in GLUED_COMMON.finditer(chunk):
+        before = chunk[: match.start()].rsplit(None, 1)
+        # Only after a lower-case word: "the Premier League" and "Welcome Pole" are names.
+        if not before or not before[-1][:1].islower() or before[-1].lower() in BEFORE_NAMES:
+            continue
+        if match.group(1).lower() in lowered_words:
+            cuts.append(match.start())
+    return cuts
+
+
+def _boundaries(chunk: str, lowered_words: frozenset[str] = frozenset()) -> list[int]:
     cuts, start = [], 0
+    glued = [m.start() for m in GLUED.finditer(chunk)] + _glued_common(chunk, lowered_words)
     candidates = sorted(
-        [(m.end(), m) for m in SENTENCE_END.finditer(chunk)] + [(m.start(), None) for m in GLUED.finditer(chunk)],
+        [(m.end(), m) for m in SENTENCE_END.finditer(chunk)] + [(position, None) for position in glued],
         key=lambda pair: pair[0],
     )
     for position, match in candidates:
@@ -115,10 +148,12 @@ def _boundaries(chunk: str) -> list[int]:
 def sentences(text: str) -> list[Sentence]:
     """The sentences of `text` in order, each with its paragraph and character span."""
     found: list[Sentence] = []
+    # Words the text writes in lower case somewhere (lower-case first letter), to tell common words from names.
+    lowered_words = frozenset(re.findall(r"(?<![\w'’])[a-z]+(?:['’][a-z]+)?", text))
     for paragraph_number, (p_start, p_end) in enumerate(paragraph_spans(text), start=1):
         chunk = text[p_start:p_end]
         cut = 0
-        for boundary in _boundaries(chunk):
+        for boundary in _boundaries(chunk, lowered_words):
             _add(found, text, paragraph_number, p_start + cut, p_start + boundary)
             cut = boundary
         _add(found, text, paragraph_number, p_start + cut, p_end)
