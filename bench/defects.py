@@ -52,6 +52,10 @@ RULES = {
         r"^[\"“]?(?:He|She|It|They|This|That|These|Those|His|Her|Their|But|And|So|Also|However|Plus|Indeed"
         r"|From that|If you|You|Thanks)\b"
     ),
+    "points back after an adverb": re.compile(
+        r"^(?:\w+ly,?|Maybe|Perhaps|All|From the outside,)\s+(?:he|she|it|they|this|that|these|those)\b"
+    ),
+    "about the page": re.compile(r"\btop of (?:this|the) story\b|\bvideo can be seen\b|\bTopics include\b"),
     "single-quote fragment": re.compile(r"^(?!.*(?:^|\s)['‘]\w).*[.!?]['’]$"),
     "glued caption": re.compile(
         r"\b(?:court|replay|derby|match|game|season|week|home|hospital|room|pictured|left|right|above|below)"

@@ -91,6 +91,17 @@ RUN_ON = re.compile(
     + "|".join(re.escape(word) for word in sorted(BEFORE_NAMES))
     + r")\b)[a-z]{3,} (?:[A-Z][a-z]+ ){1,3}(?:has|had|was|is|said|says|shakes|looks|showed|shows|will|poses)\b"
 )
+# "Luckily, he …", "Maybe he …", "All this …": an adverb before the word that points back.
+LEAD_ADVERB = re.compile(
+    r"^(?:[A-Za-z]+ly,?|maybe|perhaps|in fact,|of course,|from the outside,|all|at first,|at the time,)\s+",
+    re.IGNORECASE,
+)
+# A sentence about the page or the show rather than the subject.
+ABOUT_THE_PAGE = re.compile(
+    r"\b(?:top|bottom) of (?:this|the) (?:story|page|article)\b|\bin (?:this|the) (?:video|gallery) (?:above|below)\b"
+    r"|\b(?:this|the) video can be seen\b|\btopics include\b|\bthis (?:week's|episode)\b",
+    re.IGNORECASE,
+)
 ENDS_A_SENTENCE = re.compile(r"""[.!…]["'”’)\]]*$""")
 DATELINE = re.compile(
     r"^(?:[A-Z][A-Za-z.,' ]{0,40}\s)?"
@@ -147,8 +158,11 @@ def not_standalone(text: str) -> str | None:
         return "question"
     if not ENDS_A_SENTENCE.search(body):
         return "no full stop"
-    if POINTS_BACK.match(body.lstrip("\"'“‘(")):
+    opening = body.lstrip("\"'“‘(")
+    if POINTS_BACK.match(opening) or POINTS_BACK.match(LEAD_ADVERB.sub("", opening, count=1)):
         return "points back"
+    if ABOUT_THE_PAGE.search(body):
+        return "about the page"
     if INSTRUCTION.match(body):
         return "call to action"
     if RUN_ON.search(body):
