@@ -244,7 +244,8 @@ def suggest_fields(article: Article, *, limit: int = 3) -> list[Guess]:
 def suggest_roles(article: Article, *, limit: int = 3) -> list[Guess]:
     trained = _classifier_guesses("role", "roles", Role, article, limit)
     if trained is not None:
-        return trained
+        # Whoever suggests them, readers at low confidence are not offered.
+        return [guess for guess in trained if guess.confidence >= ROLE_MIN_CONFIDENCE]
     return _rule_guesses("role", Role.objects.all(), lexicon.ROLES, article, limit, ROLE_MIN_CONFIDENCE)
 
 

@@ -61,6 +61,7 @@ def test_a_classifier_trained_on_published_briefs_takes_over(settings):
     assert roles[0].obj == hardware
     assert roles[0].confidence > 0.5
     assert all(guess.obj != legal or guess.confidence < roles[0].confidence for guess in roles)
+    assert all(guess.confidence >= classify.ROLE_MIN_CONFIDENCE for guess in roles)
 
 
 def test_depth_length_follows_reading_time_and_level_readability():
