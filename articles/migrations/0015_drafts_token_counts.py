@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0007_api_tokens"),
+        ("articles", "0014_readers_site_role_notes"),
     ]
 
     operations = [
