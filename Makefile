@@ -59,10 +59,16 @@ format: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# Enrichment quality (ROUGE, related precision@5); needs ../shared/corpora. See bench/REPORT.md.
+# Enrichment quality (ROUGE, defects, sentence splitting, taxonomy, related); needs ../shared/corpora.
+# See bench/REPORT.md. The generative benchmark runs only when ENRICH_LLM_BASE_URL names an endpoint.
 bench: install-dev
 	$(PY) bench/summaries.py
+	$(PY) bench/defects.py
+	$(PY) bench/sentences.py
+	$(PY) bench/taxonomy.py
 	$(PY) bench/related.py
+	@if [ -n "$$ENRICH_LLM_BASE_URL" ]; then $(PY) bench/generative.py; \
+	else echo "bench/generative.py skipped: set ENRICH_LLM_BASE_URL and ENRICH_LLM_MODEL to score a real endpoint"; fi
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache .ruff_cache

@@ -334,6 +334,8 @@ ENRICH_AUTOFILL_MIN_CONFIDENCE = env_float("ENRICH_AUTOFILL_MIN_CONFIDENCE", 0.5
 # Related briefs: how many, and how much shared taxonomy counts beside text similarity.
 ENRICH_RELATED_COUNT = env_int("ENRICH_RELATED_COUNT", 5, minimum=1)
 ENRICH_RELATED_TAXONOMY_WEIGHT = env_float("ENRICH_RELATED_TAXONOMY_WEIGHT", 0.25)
+# Below this blended score a brief is not related, so a brief may show fewer than COUNT (bench/related.py).
+ENRICH_RELATED_MIN_SCORE = env_float("ENRICH_RELATED_MIN_SCORE", 0.08, minimum=0.0)
 # Story clusters: pieces ingested within this many days of each other are compared.
 ENRICH_CLUSTER_WINDOW_DAYS = env_int("ENRICH_CLUSTER_WINDOW_DAYS", 7, minimum=1)
 # Optional generative drafting through an OpenAI-compatible chat-completions endpoint.
@@ -342,6 +344,12 @@ ENRICH_LLM_BASE_URL = env_str("ENRICH_LLM_BASE_URL") or ""
 ENRICH_LLM_MODEL = env_str("ENRICH_LLM_MODEL") or ""
 ENRICH_LLM_API_KEY = env_str("ENRICH_LLM_API_KEY") or ""
 ENRICH_LLM_TIMEOUT_SECONDS = env_float("ENRICH_LLM_TIMEOUT_SECONDS", 60.0, minimum=0.1)
+# Requests in flight at once across every worker (a local server runs one or two well).
+ENRICH_LLM_CONCURRENCY = env_int("ENRICH_LLM_CONCURRENCY", 2, minimum=1)
+# Retries after 429/502/503/504 or a refused connection, honouring Retry-After.
+ENRICH_LLM_RETRIES = env_int("ENRICH_LLM_RETRIES", 3, minimum=0)
+# The longest answer asked for; a card of every section fits in about 1,500 tokens.
+ENRICH_LLM_MAX_TOKENS = env_int("ENRICH_LLM_MAX_TOKENS", 2000, minimum=100)
 if ENRICH_LLM_BASE_URL and not ENRICH_LLM_MODEL:
     raise ConfigurationError("ENRICH_LLM_MODEL must name the model when ENRICH_LLM_BASE_URL is set.")
 

@@ -15,10 +15,16 @@ def machine_draft(article) -> str:
     run = article.enrichment_runs.first()
     if run is None:
         return "No machine draft yet. Use the “Re-run enrichment” action to make one."
+    tokens = (
+        format_html(" Language model: {} tokens read, {} written.", run.prompt_tokens or 0, run.completion_tokens or 0)
+        if run.prompt_tokens is not None or run.completion_tokens is not None
+        else ""
+    )
     header = format_html(
-        "<p>{} draft of {}.{}</p>",
+        "<p>{} draft of {}.{}{}</p>",
         run.get_backend_display(),
         run.created_at.strftime("%Y-%m-%d %H:%M"),
+        tokens,
         format_html(" <strong>{}</strong>", run.fallback_reason) if run.fallback_reason else "",
     )
     suggestions = article.suggestions.select_related("topic", "field__parent", "role").order_by(

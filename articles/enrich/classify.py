@@ -10,12 +10,14 @@ readability (Flesch-Kincaid grade) and vocabulary.
 
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Max
 
+from articles.enrich import lexicon
+from articles.enrich.lexicon import phrases
+from articles.enrich.sentences import sentences as drafting_sentences
 from articles.enrich.text import WORD, sentences, word_count
 from articles.models import Article, Field, Level, Role, Topic, length_for_minutes
 
@@ -41,16 +43,6 @@ STOP = frozenset(
     }
     | {"than", "have", "has", "been", "were", "they", "them", "such", "these", "those", "engineering"}
 )
-# Words that tell which reader a piece serves, beyond the role's own name and description.
-ROLE_LEXICON = {
-    "cto": "architecture infrastructure platform stack scalability vendor build buy security technical debt",
-    "engineering": "team teams hiring delivery deployment developer developers productivity process tooling",
-    "executive": "strategy market revenue investment business competitive board growth cost costs",
-    "scientist": "model models training dataset datasets benchmark paper research experiment evaluation",
-    "director": "roadmap deployment production adoption team models mlops evaluation",
-    "policy": "regulation regulators policy law legal government governance compliance rights public",
-    "data": "data pipeline warehouse analytics quality governance",
-}
 
 
 @dataclass(frozen=True)
@@ -81,37 +73,48 @@ def _keywords(text: str, top: int) -> list[tuple[str, float]]:
     return extractor.extract_keywords(text[:KEYWORD_CHARS]) if text.strip() else []
 
 
+def _mentions(lowered: str, name_tokens: tuple[str, ...]) -> int:
+    return lowered.count(" " + " ".join(name_tokens) + " ")
+
+
 def suggest_topics(article: Article, *, limit: int = 5, proposals: int = 3) -> list[Guess]:
+    """Existing topics the piece is about, and recurring phrases that could become new topics.
+
+    A topic needs its whole name: a keyword "data" never matches "Data Governance". The
+    evidence is how often the piece names the topic, whether its title does, and whether
+    yake ranks the name among the piece's key phrases; a single passing mention is offered
+    at low confidence, never filled in.
+    """
     text = article_text(article)
     keywords = _keywords(text, top=15)
     topics = [(topic, _norm_tokens(topic.name)) for topic in Topic.objects.all()]
     lowered = " " + " ".join(_norm_tokens(text)) + " "
-    found: dict[int, Guess] = {}
+    title = " " + " ".join(_norm_tokens(article.title or "")) + " "
+    keyword_tokens = [_norm_tokens(keyword) for keyword, _score in keywords]
+    found: list[Guess] = []
+    for topic, name_tokens in topics:
+        if not name_tokens:
+            continue
+        mentions = _mentions(lowered, name_tokens)
+        if not mentions:
+            continue
+        in_title = _mentions(title, name_tokens) > 0
+        # A key phrase that contains the topic's whole name, in order.
+        key_phrase = any(" " + " ".join(name_tokens) + " " in " " + " ".join(tokens) + " " for tokens in keyword_tokens)
+        signals = (mentions >= 2) + (mentions >= 4) + in_title + key_phrase
+        confidence = round(min(0.95, 0.2 + 0.2 * signals), 2)
+        found.append(Guess("topic", topic.name, confidence, topic))
     proposed: list[Guess] = []
+    known = {" ".join(tokens) for _topic, tokens in topics}
     for rank, (keyword, _score) in enumerate(keywords):
-        confidence = round(max(0.2, 0.9 - 0.05 * rank), 2)
         tokens = _norm_tokens(keyword)
-        matched = False
-        for topic, name_tokens in topics:
-            if not name_tokens:
-                continue
-            if set(name_tokens) <= set(tokens) or (len(tokens) > 0 and set(tokens) <= set(name_tokens)):
-                matched = True
-                if topic.pk not in found or found[topic.pk].confidence < confidence:
-                    found[topic.pk] = Guess("topic", topic.name, confidence, topic)
+        if not tokens or " ".join(tokens) in known or keyword.isdigit():
+            continue
         fresh = not any(set(tokens) & set(_norm_tokens(p.text)) for p in proposed)
         # A phrase the piece uses once is rarely its topic ("Harbour Logistics spent").
-        recurring = lowered.count(" ".join(tokens)) >= 2
-        if not matched and fresh and recurring and len(proposed) < proposals and not keyword.isdigit():
-            proposed.append(Guess("new_topic", keyword, round(confidence * 0.8, 2)))
-    # A topic named several times in the text is a topic of the text even if yake ranked it low.
-    for topic, name_tokens in topics:
-        if topic.pk in found or not name_tokens:
-            continue
-        mentions = lowered.count(" ".join(name_tokens))
-        if mentions >= 2:
-            found[topic.pk] = Guess("topic", topic.name, round(min(0.8, 0.3 + 0.1 * mentions), 2), topic)
-    ranked = sorted(found.values(), key=lambda guess: -guess.confidence)[:limit]
+        if fresh and len(tokens) >= 2 and _mentions(lowered, tokens) >= 2 and len(proposed) < proposals:
+            proposed.append(Guess("new_topic", keyword, round(max(0.2, 0.7 - 0.04 * rank), 2)))
+    ranked = sorted(found, key=lambda guess: -guess.confidence)[:limit]
     return ranked + proposed
 
 
@@ -122,32 +125,85 @@ def _terms(*texts: str) -> set[str]:
     return {token for text in texts for token in _norm_tokens(text) if len(token) > 3 and token not in STOP}
 
 
-def _rule_guesses(kind: str, objects, extra_terms, text: str, limit: int) -> list[Guess]:
-    counts = Counter(_norm_tokens(text))
-    words = max(1, sum(counts.values()))
+# A rule suggestion is filled in only on several independent signals: distinct evidence
+# phrases (a repeated word counts once), multi-word phrases, the title, and how much of
+# the piece is about the subject (the share of its sentences carrying any evidence).
+EVIDENCE_SCALE = 5.0
+MAIN_SUBJECT_SHARE = 0.2
+# Below this a role is not offered at all: a reader list that is mostly wrong costs more than it saves.
+ROLE_MIN_CONFIDENCE = 0.35
+FIELD_MIN_CONFIDENCE = 0.2
+
+
+def _padded(text: str) -> str:
+    return " " + " ".join(_norm_tokens(text)) + " "
+
+
+def _evidence_phrases(obj, lexicon: dict[str, str]) -> list[str]:
+    spec = lexicon.get(getattr(obj, "slug", ""), "")
+    found = [obj.name, *(phrases(spec) if spec else sorted(_terms(obj.name, obj.description)))]
+    return sorted({_padded(phrase) for phrase in found if _norm_tokens(phrase)})
+
+
+def _rule_guesses(kind: str, objects, lexicon: dict[str, str], article: Article, limit: int, floor: float):
+    body = "\n\n".join(part for part in (article.summary, article.content_text) if part)
+    units = [_padded(s.text) for s in drafting_sentences(body)] or [_padded(article.title or "")]
+    title = _padded(article.title or "")
     guesses = []
     for obj in objects:
-        terms = _terms(obj.name, obj.description, extra_terms(obj))
-        hits = sum(counts[term] for term in terms)
-        if not hits:
+        evidence = _evidence_phrases(obj, lexicon)
+        distinct = {phrase for phrase in evidence if any(phrase in unit for unit in units)}
+        if not distinct:
             continue
-        # Mentions per 100 words, squashed into 0..1; a rule is never as sure as a trained model.
-        confidence = round(0.8 * (1 - math.exp(-hits * 100 / words / 2)), 2)
-        if confidence >= 0.1:
+        in_title = any(phrase in title for phrase in evidence)
+        multiword = sum(1 for phrase in distinct if phrase.strip().count(" "))
+        coverage = sum(1 for unit in units if any(phrase in unit for phrase in distinct)) / len(units)
+        strength = len(distinct) + multiword + 2 * in_title
+        confidence = 0.95 * (1 - math.exp(-strength / EVIDENCE_SCALE)) * min(1.0, coverage / MAIN_SUBJECT_SHARE)
+        if len(distinct) < 2:  # one phrase alone is a hint, never enough to fill in
+            confidence = min(confidence, 0.3)
+        confidence = round(confidence, 2)
+        if confidence >= floor:
             guesses.append(Guess(kind, str(obj), confidence, obj))
     return sorted(guesses, key=lambda guess: -guess.confidence)[:limit]
 
 
-def _role_terms(role: Role) -> str:
-    name = role.name.lower()
-    return " ".join(words for key, words in ROLE_LEXICON.items() if key in name)
-
-
-def _field_terms(field: Field) -> str:
-    return field.parent.name if field.parent_id else ""
-
-
 _models: dict[str, tuple[tuple, object]] = {}
+
+
+@dataclass
+class TrainedClassifier:
+    """TF-IDF + one-vs-rest logistic regression over texts with any number of labels each."""
+
+    model: object
+    labels: list
+
+    def probabilities(self, texts: list[str]):
+        return self.model.predict_proba(texts)
+
+    def predict(self, texts: list[str]) -> list:
+        """The most probable label of each text."""
+        return [self.labels[row.argmax()] for row in self.probabilities(texts)]
+
+
+def train_classifier(texts: list[str], label_lists: list[list]) -> TrainedClassifier | None:
+    """The classifier the published briefs train (None when they carry fewer than two labels)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    binarizer = MultiLabelBinarizer()
+    targets = binarizer.fit_transform(label_lists)
+    if targets.shape[1] < 2:
+        return None
+    model = make_pipeline(
+        TfidfVectorizer(stop_words="english", sublinear_tf=True, max_features=50000),
+        OneVsRestClassifier(LogisticRegression(max_iter=1000, class_weight="balanced")),
+    )
+    model.fit(texts, targets)
+    return TrainedClassifier(model, list(binarizer.classes_))
 
 
 def _trained(kind: str, published):
@@ -156,25 +212,9 @@ def _trained(kind: str, published):
     cached = _models.get(kind)
     if cached and cached[0] == stamp:
         return cached[1]
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.multiclass import OneVsRestClassifier
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import MultiLabelBinarizer
-
     briefs = list(published.prefetch_related(kind))
     labels = [[obj.pk for obj in getattr(brief, kind).all()] for brief in briefs]
-    binarizer = MultiLabelBinarizer()
-    targets = binarizer.fit_transform(labels)
-    if targets.shape[1] < 2:
-        _models[kind] = (stamp, None)
-        return None
-    model = make_pipeline(
-        TfidfVectorizer(stop_words="english", sublinear_tf=True, max_features=50000),
-        OneVsRestClassifier(LogisticRegression(max_iter=1000, class_weight="balanced")),
-    )
-    model.fit([article_text(brief) for brief in briefs], targets)
-    _models[kind] = (stamp, (model, binarizer))
+    _models[kind] = (stamp, train_classifier([article_text(brief) for brief in briefs], labels))
     return _models[kind][1]
 
 
@@ -185,9 +225,8 @@ def _classifier_guesses(kind: str, model_kind: str, model_class, article: Articl
     trained = _trained(model_kind, published)
     if trained is None:
         return None
-    model, binarizer = trained
-    probabilities = model.predict_proba([article_text(article)])[0]
-    ranked = sorted(zip(binarizer.classes_, probabilities, strict=True), key=lambda pair: -pair[1])[:limit]
+    probabilities = trained.probabilities([article_text(article)])[0]
+    ranked = sorted(zip(trained.labels, probabilities, strict=True), key=lambda pair: -pair[1])[:limit]
     objects = model_class.objects.in_bulk([pk for pk, _p in ranked])
     return [
         Guess(kind, str(objects[pk]), round(float(p), 2), objects[pk]) for pk, p in ranked if pk in objects and p >= 0.2
@@ -199,20 +238,21 @@ def suggest_fields(article: Article, *, limit: int = 3) -> list[Guess]:
     if trained is not None:
         return trained
     subfields = Field.objects.subfields().select_related("parent")
-    return _rule_guesses("field", subfields, _field_terms, article_text(article), limit)
+    return _rule_guesses("field", subfields, lexicon.FIELDS, article, limit, FIELD_MIN_CONFIDENCE)
 
 
 def suggest_roles(article: Article, *, limit: int = 3) -> list[Guess]:
     trained = _classifier_guesses("role", "roles", Role, article, limit)
     if trained is not None:
-        return trained
-    return _rule_guesses("role", Role.objects.all(), _role_terms, article_text(article), limit)
+        # Whoever suggests them, readers at low confidence are not offered.
+        return [guess for guess in trained if guess.confidence >= ROLE_MIN_CONFIDENCE]
+    return _rule_guesses("role", Role.objects.all(), lexicon.ROLES, article, limit, ROLE_MIN_CONFIDENCE)
 
 
 # --- Depth ------------------------------------------------------------------------------
 
 # Flesch-Kincaid grade at which a text stops being introductory, intermediate, advanced.
-LEVEL_GRADES = ((9.0, Level.INTRODUCTORY), (12.0, Level.INTERMEDIATE), (15.0, Level.ADVANCED))
+LEVEL_GRADES = ((13.0, Level.INTRODUCTORY), (17.0, Level.INTERMEDIATE), (20.0, Level.ADVANCED))
 VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 
 

@@ -17,7 +17,7 @@ from articles import anatomy
 from articles.enrich import classify, clusters, generative, related
 from articles.enrich.summarize import Extract, extractive_draft
 from articles.enrich.text import sentences, words
-from articles.models import Article, EnrichmentRun, Role, Status, Suggestion
+from articles.models import Article, EnrichmentRun, Field, Role, Status, Suggestion, Topic
 
 logger = logging.getLogger(__name__)
 
@@ -77,17 +77,29 @@ def _generated(card: dict, text: str) -> list[Suggestion]:
         if section.suggestions:
             for position, item in enumerate(card.get(section.name) or []):
                 add(section.suggestions[0], position, item)
-    roles = {role.name.casefold(): role for role in Role.objects.all()}
-    for position, name in enumerate(card.get("roles") or []):
-        if name.casefold() in roles:
-            role = roles[name.casefold()]
-            made.append(Suggestion(section=S.ROLE, position=position, text=role.name, role=role, confidence=0.6))
+    # Slugs were checked against the taxonomy by generative.repair_slugs.
+    for section, key, model in ((S.TOPIC, "topics", Topic), (S.FIELD, "fields", Field), (S.ROLE, "roles", Role)):
+        by_slug = model.objects.in_bulk(card.get(key) or [], field_name="slug")
+        for position, slug in enumerate(card.get(key) or []):
+            if slug in by_slug:
+                obj = by_slug[slug]
+                made.append(
+                    Suggestion(
+                        section=section,
+                        position=position,
+                        text=str(obj),
+                        confidence=GENERATED_CONFIDENCE,
+                        **{section: obj},
+                    )
+                )
+    if card.get("level"):
+        made.append(Suggestion(section=S.LEVEL, text=card["level"], confidence=GENERATED_CONFIDENCE))
     return made
 
 
-def _extractive(text: str) -> list[Suggestion]:
+def _extractive(text: str, title: str) -> list[Suggestion]:
     draft = extractive_draft(
-        text, summary_sentences=settings.ENRICH_SUMMARY_SENTENCES, insights=settings.ENRICH_INSIGHTS
+        text, title=title, summary_sentences=settings.ENRICH_SUMMARY_SENTENCES, insights=settings.ENRICH_INSIGHTS
     )
     made = [_from_extract(S.SUMMARY, i, extract) for i, extract in enumerate(draft.summary)]
     if draft.takeaway:
@@ -96,22 +108,22 @@ def _extractive(text: str) -> list[Suggestion]:
     return made
 
 
-def _taxonomy(article: Article, skip_roles: bool) -> list[Suggestion]:
+def _taxonomy(article: Article, skip: set[str]) -> list[Suggestion]:
     made = []
-    for position, guess in enumerate(classify.suggest_topics(article)):
+    for position, guess in enumerate(classify.suggest_topics(article) if S.TOPIC not in skip else []):
         section = S.TOPIC if guess.kind == "topic" else S.NEW_TOPIC
         made.append(
             Suggestion(
                 section=section, position=position, text=guess.text, topic=guess.obj, confidence=guess.confidence
             )
         )
-    for position, guess in enumerate(classify.suggest_fields(article)):
+    for position, guess in enumerate(classify.suggest_fields(article) if S.FIELD not in skip else []):
         made.append(
             Suggestion(
                 section=S.FIELD, position=position, text=guess.text, field=guess.obj, confidence=guess.confidence
             )
         )
-    if not skip_roles:
+    if S.ROLE not in skip:
         for position, guess in enumerate(classify.suggest_roles(article)):
             made.append(
                 Suggestion(
@@ -119,28 +131,33 @@ def _taxonomy(article: Article, skip_roles: bool) -> list[Suggestion]:
                 )
             )
     for guess in classify.suggest_depth(article):
+        if guess.kind in skip:
+            continue
         made.append(Suggestion(section=guess.kind, text=guess.text, confidence=guess.confidence))
     return made
 
 
-def draft_suggestions(article: Article) -> tuple[list[Suggestion], str, str]:
-    """(suggestions, backend, fallback reason) for `article`, nothing saved."""
+def draft_suggestions(article: Article) -> tuple[list[Suggestion], str, str, dict]:
+    """(suggestions, backend, reason, token usage) for `article`, nothing saved.
+
+    The reason says why the generative draft was not used, or what was repaired in it.
+    """
     text = article.content_text or ""
-    backend, reason, made = EnrichmentRun.Backend.EXTRACTIVE, "", None
+    backend, reason, made, usage = EnrichmentRun.Backend.EXTRACTIVE, "", None, {}
     if generative.is_enabled():
         try:
-            card = generative.generate_card(
-                article=article, role_names=list(Role.objects.values_list("name", flat=True))
-            )
+            card = generative.generate_card(article=article)
         except generative.GenerativeFailure as failure:
-            reason = f"Fell back to the extractive draft: {failure}."
+            reason, usage = f"Fell back to the extractive draft: {failure}.", failure.usage
             logger.warning("Generative draft of article %s failed: %s", article.pk, failure)
         else:
-            made, backend = _generated(card, text), EnrichmentRun.Backend.GENERATIVE
+            made, backend, usage = _generated(card.sections, text), EnrichmentRun.Backend.GENERATIVE, card.usage
+            if card.repairs:
+                reason = f"Repaired the generated draft: {'; '.join(card.repairs)}."
     if made is None:
-        made = _extractive(text)
-    made += _taxonomy(article, skip_roles=any(s.section == S.ROLE for s in made))
-    return made, backend, reason
+        made = _extractive(text, article.title)
+    made += _taxonomy(article, skip={s.section for s in made})
+    return made, backend, reason, usage
 
 
 def _fill_empty(locked: Article, suggestions: list[Suggestion], skip: set[str]) -> list[str]:
@@ -208,7 +225,7 @@ def _fill_empty_taxonomy(locked: Article, suggestions: list[Suggestion], skip: s
 
 def enrich_article(*, article: Article, cluster: bool = True, relate: bool = True) -> EnrichmentRun:
     """Draft `article`, keep the draft as suggestions, and fill its empty sections; safe to run again."""
-    suggestions, backend, reason = draft_suggestions(article)
+    suggestions, backend, reason, usage = draft_suggestions(article)
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
         earlier = locked.suggestions.filter(state__in=[Suggestion.State.DISCARDED, Suggestion.State.APPLIED])
@@ -231,7 +248,12 @@ def enrich_article(*, article: Article, cluster: bool = True, relate: bool = Tru
                 locked.save()
             filled += _fill_empty_taxonomy(locked, suggestions, skip=filled_before)
         run = EnrichmentRun.objects.create(
-            article=locked, backend=backend, fallback_reason=reason, filled_sections=filled
+            article=locked,
+            backend=backend,
+            fallback_reason=reason,
+            filled_sections=filled,
+            prompt_tokens=usage.get("prompt_tokens"),
+            completion_tokens=usage.get("completion_tokens"),
         )
         # The new draft replaces the old one; a curator's accepted and discarded decisions stay on record.
         locked.suggestions.filter(state__in=[Suggestion.State.PENDING, Suggestion.State.APPLIED]).delete()

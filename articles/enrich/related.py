@@ -88,7 +88,11 @@ def _taxonomy(article_ids: list[int]) -> dict[int, set]:
 
 
 def neighbours(article: Article) -> list[Neighbour]:
-    """Every published brief scored against `article`, best first (scores above zero only)."""
+    """The published briefs related to `article`, best first: those scoring at least ENRICH_RELATED_MIN_SCORE.
+
+    Below that score a brief shares little more than common words; a list of two related
+    briefs is better than five with three unrelated ones (bench/related.py measures it).
+    """
     candidates = list(
         Article.objects.published()
         .exclude(pk=article.pk)
@@ -104,7 +108,8 @@ def neighbours(article: Article) -> list[Neighbour]:
         Neighbour(c.pk, round(blend(float(text_scores[i]), taxonomy_overlap(taxonomy[article.pk], taxonomy[c.pk])), 4))
         for i, c in enumerate(candidates)
     ]
-    return sorted((n for n in scored if n.score > 0), key=lambda n: (-n.score, n.article_id))
+    minimum = settings.ENRICH_RELATED_MIN_SCORE
+    return sorted((n for n in scored if n.score > 0 and n.score >= minimum), key=lambda n: (-n.score, n.article_id))
 
 
 def refresh_related(*, article: Article) -> list[Neighbour]:

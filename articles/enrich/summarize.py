@@ -6,6 +6,13 @@ put their point early, so the walk restarts towards the opening sentences (a lea
 prior, as in PacSum/position-aware TextRank) instead of uniformly; `bench/summaries.py`
 measures what that buys against LEAD-3. Redundancy is removed greedily (a sentence too
 similar to one already chosen is skipped), and the summary keeps the original order.
+
+What no editor would keep never competes (`articles.enrich.filters`: bylines, captions,
+calls to action, list intros, boilerplate, quotation fragments), and sentences come from
+the drafting splitter (`articles.enrich.sentences`), which survives abbreviations,
+numbers and quotations. The three sections never repeat each other: the takeaway is the
+piece's main claim among the sentences that read on their own and are not in the
+summary (nor say the same as one), and the insights are the next distinct claims.
 """
 
 from dataclasses import dataclass, field
@@ -13,7 +20,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from articles.enrich.text import Sentence, sentences
+from articles.enrich.filters import lead_in, not_standalone, unusable
+from articles.enrich.sentences import sentences
+from articles.enrich.text import Sentence
 
 DAMPING = 0.85
 # How quickly the restart prior decays with a sentence's position (in sentences).
@@ -51,10 +60,20 @@ class ExtractiveDraft:
         return " ".join(extract.text for extract in self.summary)
 
 
-def _candidates(all_sentences: list[Sentence]) -> list[Sentence]:
-    usable = [s for s in all_sentences if MIN_WORDS <= len(s.words) <= MAX_WORDS]
-    # A very short text may have nothing "normal"; then every sentence competes.
-    return (usable or all_sentences)[:MAX_SENTENCES]
+def _without_dateline(text: str, sentence: Sentence) -> Sentence:
+    skip = lead_in(text[sentence.start : sentence.end])
+    if not skip or sentence.start + skip >= sentence.end:
+        return sentence
+    start = sentence.start + skip
+    piece = " ".join(text[start : sentence.end].split())
+    return Sentence(text=piece, index=sentence.index, paragraph=sentence.paragraph, start=start, end=sentence.end)
+
+
+def _candidates(text: str) -> list[Sentence]:
+    kept = [_without_dateline(text, s) for s in sentences(text) if unusable(s.text) is None]
+    usable = [s for s in kept if MIN_WORDS <= len(s.words) <= MAX_WORDS]
+    # A very short text may have nothing "normal"; then every keepable sentence competes.
+    return (usable or kept)[:MAX_SENTENCES]
 
 
 def _similarity(texts: list[str]) -> np.ndarray | None:
@@ -95,7 +114,7 @@ def _normalised(values: np.ndarray) -> np.ndarray:
 
 def rank(text: str) -> Ranking:
     """Candidate sentences with their summary scores and centrality (higher is better)."""
-    candidates = _candidates(sentences(text))
+    candidates = _candidates(text)
     if not candidates:
         return Ranking([], np.zeros(0), np.zeros(0), None)
     positions = np.arange(len(candidates), dtype=float)
@@ -122,21 +141,45 @@ def _distinct(order: list[int], similarity: np.ndarray | None, limit: int) -> li
     return chosen
 
 
-def _first_statement(index: int, scores: np.ndarray, similarity: np.ndarray | None) -> int:
-    """A claim made twice is quoted where the piece first makes it, if that statement is nearly as central."""
-    if similarity is None:
-        return index
-    for earlier in range(index):
-        if similarity[index, earlier] >= REDUNDANCY and scores[earlier] >= 0.8 * scores[index]:
-            return earlier
-    return index
+# How the takeaway weighs what the piece keeps coming back to, what its title announces,
+# and where it says it (chosen on labelled/dev.jsonl's key points; see bench/REPORT.md).
+TAKEAWAY_WEIGHTS = (0.5, 0.3, 0.2)
+# A sentence this similar to a summary sentence says the same thing again.
+REPEATS_SUMMARY = 0.5
 
 
-def extractive_draft(text: str, *, summary_sentences: int = 3, insights: int = 4) -> ExtractiveDraft:
+def _title_similarity(title: str, candidates: list[Sentence]) -> np.ndarray:
+    if not title.strip():
+        return np.zeros(len(candidates))
+    try:
+        vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(
+            [title, *(s.text for s in candidates)]
+        )
+    except ValueError:
+        return np.zeros(len(candidates))
+    return _normalised((vectors[1:] @ vectors[0].T).toarray().ravel())
+
+
+def _claim_scores(ranking: Ranking, title: str) -> np.ndarray:
+    centrality, about_title, position = TAKEAWAY_WEIGHTS
+    prior = np.exp(-np.arange(len(ranking.candidates), dtype=float) / (2 * LEAD_DECAY))
+    return (
+        centrality * ranking.centrality
+        + about_title * _title_similarity(title, ranking.candidates)
+        + position * _normalised(prior)
+    )
+
+
+def extractive_draft(text: str, *, title: str = "", summary_sentences: int = 3, insights: int = 4) -> ExtractiveDraft:
     """Draft the summary (in the original's order), the takeaway and the insights of `text`.
 
-    The summary follows the lead-biased scores (measured best against human summaries);
-    the takeaway is the most central claim and the insights the next distinct ones.
+    The summary follows the lead-biased scores (measured best against human summaries).
+    The takeaway is the best claim (central, about what the title announces, early) among
+    the sentences that read on their own and neither are nor repeat a summary sentence;
+    when only the summary has such a sentence, the summary gives up its weakest one
+    (never its opening) so the takeaway is not left empty. Insights are the next claims,
+    each distinct from everything chosen before. Any section may come out empty: no
+    sentence is better than one an editor must delete.
     """
     ranking = rank(text)
     candidates, similarity = ranking.candidates, ranking.similarity
@@ -150,13 +193,29 @@ def extractive_draft(text: str, *, summary_sentences: int = 3, insights: int = 4
     def best_first(scores: np.ndarray) -> list[int]:
         return sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
 
+    def repeats(i: int, chosen: list[int], threshold: float) -> bool:
+        return similarity is not None and any(similarity[i, j] >= threshold for j in chosen)
+
+    standalone = [i for i in range(len(candidates)) if not_standalone(candidates[i].text) is None]
+    claim_scores = _claim_scores(ranking, title)
+    claims = [i for i in best_first(claim_scores) if i in standalone]
     summary = _distinct(best_first(ranking.summary_scores), similarity, summary_sentences)
-    claims = [
-        _first_statement(i, ranking.centrality, similarity)
-        for i in _distinct(best_first(ranking.centrality), similarity, insights + 1)
-    ]
+    takeaway = next((i for i in claims if i not in summary and not repeats(i, summary, REPEATS_SUMMARY)), None)
+    if takeaway is None and len(summary) > 1:
+        opening = min(summary)
+        givable = [i for i in claims if i in summary and i != opening]
+        if givable:
+            takeaway = givable[0]
+            summary.remove(takeaway)
+    chosen = [*summary, *([takeaway] if takeaway is not None else [])]
+    picked: list[int] = []
+    for i in best_first(ranking.centrality):
+        if len(picked) == insights:
+            break
+        if i in standalone and i not in chosen and not repeats(i, chosen + picked, REDUNDANCY):
+            picked.append(i)
     return ExtractiveDraft(
         summary=[extract(i, ranking.summary_scores) for i in sorted(summary)],
-        takeaway=extract(claims[0], ranking.centrality),
-        insights=[extract(i, ranking.centrality) for i in claims[1:]],
+        takeaway=extract(takeaway, claim_scores) if takeaway is not None else None,
+        insights=[extract(i, ranking.centrality) for i in picked],
     )

@@ -46,6 +46,12 @@ class EnrichmentRun(models.Model):
         blank=True, help_text="Why the generative backend's answer was not used, when it was asked and failed."
     )
     filled_sections = models.JSONField(default=list, blank=True, help_text="Empty sections the draft filled in.")
+    prompt_tokens = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Tokens the language model read for this draft (every attempt), if asked."
+    )
+    completion_tokens = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Tokens the language model wrote for this draft (every attempt), if asked."
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

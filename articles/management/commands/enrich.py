@@ -1,9 +1,13 @@
-"""Draft briefs from the command line: `manage.py enrich 12 15`, or `--ingested` for every piece waiting."""
+"""Draft briefs from the command line: `manage.py enrich 12 15`, or `--ingested` for every piece waiting.
+
+`manage.py enrich --check-backend` makes one call to the generative backend and says in a
+sentence what works and what does not (exit status 1 when it is configured but unusable).
+"""
 
 from django.core.management.base import BaseCommand, CommandError
 
 from articles import workflow
-from articles.enrich import enrich_article
+from articles.enrich import enrich_article, generative
 from articles.models import Article, Status
 
 
@@ -13,8 +17,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("ids", nargs="*", type=int, help="ids of the briefs to enrich")
         parser.add_argument("--ingested", action="store_true", help="every piece still waiting in 'ingested'")
+        parser.add_argument(
+            "--check-backend",
+            action="store_true",
+            help="make one call to the generative backend (ENRICH_LLM_*) and say what works",
+        )
 
-    def handle(self, *args, ids, ingested, **options):
+    def handle(self, *args, ids, ingested, check_backend=False, **options):
+        if check_backend:
+            verdict = generative.check_backend()
+            self.stdout.write(verdict)
+            if generative.is_enabled() and " works:" not in verdict:
+                raise CommandError("The generative backend is not usable; drafts fall back to the extractive draft.")
+            return
         if not ids and not ingested:
             raise CommandError("Give the ids of the briefs to enrich, or --ingested for every piece waiting.")
         briefs = Article.objects.select_related("source").order_by("pk")

@@ -61,6 +61,7 @@ def test_a_classifier_trained_on_published_briefs_takes_over(settings):
     assert roles[0].obj == hardware
     assert roles[0].confidence > 0.5
     assert all(guess.obj != legal or guess.confidence < roles[0].confidence for guess in roles)
+    assert all(guess.confidence >= classify.ROLE_MIN_CONFIDENCE for guess in roles)
 
 
 def test_depth_length_follows_reading_time_and_level_readability():
@@ -95,3 +96,49 @@ def test_known_text_reads_as_introductory_to_intermediate(known_article):
 
     assert level.text in {"introductory", "intermediate"}
     assert classify.readability_grade(KNOWN_TEXT) == pytest.approx(7.5, abs=0.1)
+
+
+def test_a_one_word_keyword_never_files_a_piece_under_every_topic_containing_it():
+    make_topic("Data Governance")
+    make_topic("Data Platform Costs")
+    make_topic("Remote Work")
+    article = make_article(
+        complete=False,
+        title="A startup wants to end passwords with social login",
+        content_text="The startup collects less data than its rivals. Data from the login is kept for a day. "
+        "Its founders say the data never leaves the device, and work on the app began last year. "
+        "Customers can work with the service from any browser.",
+    )
+
+    assert [g for g in classify.suggest_topics(article) if g.kind == "topic"] == []
+
+
+def test_a_word_repeated_many_times_is_not_enough_for_a_role(settings):
+    settings.ENRICH_CLASSIFIER_MIN_BRIEFS = 50
+    make_role("AI Scientist")
+    article = make_article(
+        complete=False,
+        title="NASA scientist expects signs of life within a decade",
+        content_text="A NASA scientist said life beyond Earth may be found soon. The scientist spoke on a panel. "
+        "Another scientist agreed with the scientist. The chief scientist said missions would look for water.",
+    )
+
+    assert classify.suggest_roles(article) == []
+
+
+def test_several_independent_signals_make_a_sure_field(settings):
+    settings.ENRICH_CLASSIFIER_MIN_BRIEFS = 50
+    security = make_subfield(name="Cybersecurity", slug="cybersecurity")
+    make_subfield(name="Climate & Energy", slug="climate-energy")
+    article = make_article(
+        complete=False,
+        title="A heap overflow in the logging library is exploitable",
+        content_text="Researchers published an exploit for the heap overflow. Attackers can gain root access. "
+        "The vulnerability was patched last week, and the mitigations in the allocator make exploitation harder. "
+        "Administrators should apply the patch.",
+    )
+
+    fields = classify.suggest_fields(article)
+
+    assert [g.obj for g in fields] == [security]
+    assert fields[0].confidence >= settings.ENRICH_AUTOFILL_MIN_CONFIDENCE

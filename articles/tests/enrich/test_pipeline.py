@@ -19,7 +19,7 @@ def test_enrichment_fills_an_empty_brief_and_keeps_the_draft(known_article):
 
     known_article.refresh_from_db()
     assert run.backend == EnrichmentRun.Backend.EXTRACTIVE
-    assert known_article.takeaway.startswith("The main lesson of the migration")
+    assert known_article.takeaway.startswith("Without ownership, the stream filled")
     assert known_article.summary.startswith("Harbour Logistics spent the spring")
     assert len(known_article.insights) == 4
     assert known_article.level and known_article.length == "short"
@@ -98,7 +98,7 @@ def test_accepting_a_proposed_topic_creates_it(known_article, curator):
 def test_empty_taxonomy_is_filled_only_with_sure_suggestions(known_article, settings):
     settings.ENRICH_AUTOFILL_MIN_CONFIDENCE = 0.0
     streaming = make_topic("Event stream")
-    platform = make_role("CTO", description="Owns the platform and architecture of the stream")
+    platform = make_role("Platform owner", description="Owns the platform and architecture of the stream")
     data = make_subfield(name="Data engineering and event stream")
 
     enrich_article(article=known_article)
@@ -142,7 +142,7 @@ def test_a_newly_ingested_piece_is_drafted_once_committed(eager_tasks, django_ca
 
     piece.refresh_from_db()
     assert piece.status == Status.DRAFT
-    assert piece.takeaway.startswith("The main lesson of the migration")
+    assert piece.takeaway.startswith("Without ownership, the stream filled")
 
 
 def test_enrich_command_drafts_the_waiting_pieces(known_article):

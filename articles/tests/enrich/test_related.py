@@ -51,6 +51,22 @@ def test_top_five_related_briefs_with_scores_best_first(library):
     assert all(0 < link.score <= 1 and link.kind == RelatedLink.Kind.COMPUTED for link in links)
 
 
+def test_a_brief_with_nothing_related_shows_fewer_than_five(library, settings):
+    settings.ENRICH_RELATED_MIN_SCORE = 0.08
+    loner = make_article(
+        status=Status.PUBLISHED,
+        title="Sourdough starters",
+        content_text="Flour, water and patience make a sourdough starter; feed it daily. The chips were stale.",
+        summary="On baking.",
+    )
+
+    top = refresh_related(article=loner)
+
+    assert len(top) < 5
+    assert all(n.score >= 0.08 for n in top)
+    assert RelatedLink.objects.filter(from_article=loner).count() == len(top)
+
+
 def test_shared_taxonomy_lifts_a_brief(library, settings):
     brief, twin = library["chips"][0], library["courts"][0]
     brief.fields.set(twin.fields.all())

@@ -1,6 +1,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from articles.enrich.sentences import sentences as drafting_sentences
 from articles.enrich.summarize import extractive_draft
 from articles.enrich.text import paragraph_of, sentences
 from articles.tests.enrich.conftest import KNOWN_TEXT
@@ -14,15 +15,26 @@ CENTRAL_CLAIM = (
 def test_draft_of_known_text_is_stable():
     draft = extractive_draft(KNOWN_TEXT, summary_sentences=3, insights=4)
 
-    assert draft.takeaway.text == CENTRAL_CLAIM
-    assert draft.takeaway.paragraph == 2
     assert [extract.text for extract in draft.summary] == [
         "Harbour Logistics spent the spring moving its order system from nightly batch jobs to an event stream.",
         "The team of twelve engineers had run the batch jobs for nine years.",
         CENTRAL_CLAIM,
     ]
-    assert [extract.paragraph for extract in draft.insights] == [1, 2, 1, 5]
+    # The central claim is already the summary's; the takeaway is the next claim, never a repeat.
+    assert draft.takeaway.text == "Without ownership, the stream filled with events nobody could explain."
+    assert draft.takeaway.paragraph == 2
+    assert [extract.paragraph for extract in draft.insights] == [5, 3, 2, 4]
     assert extractive_draft(KNOWN_TEXT, summary_sentences=3, insights=4) == draft
+
+
+def test_takeaway_and_insights_never_repeat_a_summary_sentence():
+    for length in (1, 2, 3, 4, 5):
+        draft = extractive_draft(KNOWN_TEXT, summary_sentences=length, insights=6)
+
+        summary = [extract.text for extract in draft.summary]
+        others = [draft.takeaway.text, *(extract.text for extract in draft.insights)]
+        assert not set(summary) & set(others)
+        assert len(set(others)) == len(others)
 
 
 def test_provenance_spans_point_at_the_sentence_in_the_original():
@@ -44,9 +56,13 @@ def test_summary_keeps_the_original_order():
 def test_a_claim_made_twice_is_drafted_once():
     draft = extractive_draft(KNOWN_TEXT, summary_sentences=5, insights=6)
 
-    chosen = [draft.takeaway.text, *(extract.text for extract in draft.insights)]
+    chosen = [
+        *(extract.text for extract in draft.summary),
+        draft.takeaway.text,
+        *(extract.text for extract in draft.insights),
+    ]
     repeated = "An event stream pays off only when each team owns the events it publishes"
-    assert CENTRAL_CLAIM in chosen
+    assert chosen.count(CENTRAL_CLAIM) == 1
     assert not any(text.startswith(repeated) for text in chosen)
 
 
@@ -83,3 +99,87 @@ def test_a_very_long_text_is_drafted_from_its_opening():
 
     assert draft.takeaway is not None
     assert all(extract.start < len(text) // 5 for extract in [*draft.summary, *draft.insights])
+
+
+NEWS = (
+    "Washington (CNN) -- The city council approved a plan on Tuesday to build 4,000 homes on the old rail yards. "
+    "By Maria Ortega | Updated: 14:05 GMT, 3 May 2024. "
+    "Click here to download the full report from the council's website. "
+    "The vote was 9 to 4 after a debate that lasted most of the night. "
+    "Council member Reyes, pictured, voted against the plan "
+    "Opponents say the plan gives too little to families on low incomes. "
+    "Here are the main points of the plan: "
+    'We know how to build them," she said. '
+    "The homes at Nos. 4 to 40 Canal Street will be the first to go up. "
+    "Building starts next spring and the first families can move in by 2027, the council said. "
+    "The council expects the plan to cut average rents in the district by a tenth within five years."
+)
+
+
+def test_lines_no_editor_would_keep_are_never_drafted():
+    draft = extractive_draft(NEWS, title="Council approves 4,000 homes on the rail yards", insights=6)
+
+    drafted = [*(e.text for e in draft.summary), draft.takeaway.text, *(e.text for e in draft.insights)]
+    for unwanted in ("Click here", "By Maria Ortega", "pictured", "main points of the plan:", "she said"):
+        assert not any(unwanted in text for text in drafted), unwanted
+    assert draft.summary[0].text.startswith("The city council approved a plan")
+    assert NEWS[draft.summary[0].start : draft.summary[0].end] == draft.summary[0].text
+    assert any(text.startswith("The homes at Nos. 4 to 40 Canal Street") for text in drafted)
+
+
+def test_the_takeaway_reads_on_its_own():
+    draft = extractive_draft(NEWS, title="Council approves 4,000 homes on the rail yards")
+
+    assert draft.takeaway.text not in [extract.text for extract in draft.summary]
+    assert draft.takeaway.text.endswith(".")
+    assert draft.takeaway.text.split()[0] not in {"He", "She", "It", "They", "This", "But", "And"}
+
+
+def test_a_teaser_of_a_few_sentences_still_gets_a_takeaway_outside_its_summary():
+    teaser = (
+        "The regulator fined the airline two million pounds for delayed refunds. "
+        "Passengers waited up to nine months for their money after cancelled flights. "
+        "The airline says every refund owed has now been paid in full."
+    )
+
+    draft = extractive_draft(teaser, summary_sentences=3)
+
+    assert draft.takeaway is not None
+    assert draft.summary[0].text.startswith("The regulator fined the airline")
+    assert draft.takeaway.text not in [extract.text for extract in draft.summary]
+
+
+def test_abbreviations_numbers_and_quotations_do_not_cut_sentences():
+    text = (
+        'He lived at Nos. 4 and 6 Harbour Street. "We know where to look. We know how to look," she said. '
+        "Sales rose 2.5% in the U.S. last year. See Fig. 3 for the trend."
+    )
+
+    assert [s.text for s in drafting_sentences(text)] == [
+        "He lived at Nos. 4 and 6 Harbour Street.",
+        '"We know where to look. We know how to look," she said.',
+        "Sales rose 2.5% in the U.S. last year.",
+        "See Fig. 3 for the trend.",
+    ]
+
+
+def test_a_caption_glued_to_the_next_sentence_is_cut_off():
+    text = "Families who moved saved money on average The study followed 2,000 households for a decade."
+
+    assert [s.text for s in drafting_sentences(text)] == [
+        "Families who moved saved money on average",
+        "The study followed 2,000 households for a decade.",
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab. C!?\n\n\"“”'Dr.No 9The he")), max_size=300))
+def test_every_drafting_sentence_span_slices_back_to_its_text(text):
+    found = drafting_sentences(text)
+
+    previous_end = 0
+    for sentence in found:
+        assert sentence.start >= previous_end
+        assert " ".join(text[sentence.start : sentence.end].split()) == sentence.text
+        previous_end = sentence.end
+    assert "".join(text.split()) == "".join("".join(s.text.split()) for s in found)
