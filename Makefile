@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install install-dev migrate demo clean bench
+.PHONY: run test lint format install install-dev migrate demo clean bench bench-scale
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,12 @@ bench: install-dev
 	$(PY) bench/related.py
 	@if [ -n "$$ENRICH_LLM_BASE_URL" ]; then $(PY) bench/generative.py; \
 	else echo "bench/generative.py skipped: set ENRICH_LLM_BASE_URL and ENRICH_LLM_MODEL to score a real endpoint"; fi
+
+# Scale: pages and the API at 1,000 and 100,000 briefs (PostgreSQL when DATABASE_URL is set; needs
+# wrk: apt-get install wrk), and ingestion beside the reader library. Long: see bench/REPORT.md.
+bench-scale: install-dev
+	$(PY) bench/scale.py
+	$(PY) bench/ingest_speed.py
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache .ruff_cache
