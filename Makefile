@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install install-dev migrate demo clean bench bench-scale
+.PHONY: run test lint format install install-dev migrate demo clean bench bench-scale bench-load
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,13 @@ bench: install-dev
 bench-scale: install-dev
 	$(PY) bench/scale.py
 	$(PY) bench/ingest_speed.py
+
+# Five minutes of mixed load on gunicorn + a worker (needs a PostgreSQL server and a Redis it may flush),
+# and how long `make run` takes to serve again.
+bench-load: install-dev
+	$(PY) bench/mixed_load.py --database-url "$${BENCH_DATABASE_URL:?set BENCH_DATABASE_URL to a PostgreSQL server}" \
+		--redis-url "$${BENCH_REDIS_URL:?set BENCH_REDIS_URL to a Redis database this run may flush}"
+	$(PY) bench/restart.py
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache .ruff_cache
