@@ -53,7 +53,7 @@ def test_a_malformed_redirect_on_an_items_page_keeps_the_feeds_text_and_the_feed
     )
     source = feed_source(fetch_full_text=True)
 
-    run = ingest_source(source_id=source.pk)
+    run = ingest_source(source_id=source.pk).run
 
     assert run.status == IngestionRun.Outcome.SUCCEEDED
     assert "full text of" in run.error and "not valid" in run.error

@@ -30,20 +30,20 @@ def test_a_flooding_feed_is_taken_a_cap_at_a_time_and_nothing_is_lost(ingest_set
     serve_feed_with_etag(httpserver, items=12)
     source = feed_source()
 
-    first = ingest_source(source_id=source.pk)
+    first = ingest_source(source_id=source.pk).run
     assert (first.status, first.items_new, first.items_deferred) == (IngestionRun.Outcome.SUCCEEDED, 5, 7)
     assert "stopped at the cap of 5 new items per fetch" in first.error
     assert "7 more are left for the next poll" in first.error
     source.refresh_from_db()
     assert source.etag == ""  # so the next poll is not told "304 Not Modified"
 
-    second = ingest_source(source_id=source.pk)
-    third = ingest_source(source_id=source.pk)
+    second = ingest_source(source_id=source.pk).run
+    third = ingest_source(source_id=source.pk).run
     assert [(run.items_new, run.items_deferred) for run in (second, third)] == [(5, 2), (2, 0)]
     assert third.error == ""
     source.refresh_from_db()
     assert source.etag == '"v1"'  # everything taken: conditional GET again
-    assert ingest_source(source_id=source.pk).status == IngestionRun.Outcome.NOT_MODIFIED
+    assert ingest_source(source_id=source.pk).run.status == IngestionRun.Outcome.NOT_MODIFIED
 
     addresses = list(Article.objects.values_list("original_url", flat=True))
     assert sorted(addresses) == sorted(f"https://publisher.example/pieces/{n}" for n in range(1, 13))
@@ -55,14 +55,14 @@ def test_the_daily_cap_per_source_holds_across_runs_and_frees_up_after_a_day(ing
     serve_feed_with_etag(httpserver, items=12)
     source = feed_source()
 
-    runs = [ingest_source(source_id=source.pk) for _ in range(3)]
+    runs = [ingest_source(source_id=source.pk).run for _ in range(3)]
 
     assert [(run.items_new, run.items_deferred) for run in runs] == [(5, 7), (3, 4), (0, 4)]
     assert "per source per day" in runs[2].error
     assert Article.objects.count() == 8
 
     Article.objects.update(created_at=Article.objects.first().created_at - timedelta(days=1, minutes=1))
-    later = ingest_source(source_id=source.pk)
+    later = ingest_source(source_id=source.pk).run
     assert (later.items_new, later.items_deferred) == (4, 0)
     assert Article.objects.count() == 12
 
@@ -81,7 +81,7 @@ def test_items_left_at_the_cap_cost_no_full_text_fetch(ingest_settings, httpserv
         )
     source = feed_source(fetch_full_text=True)
 
-    run = ingest_source(source_id=source.pk)
+    run = ingest_source(source_id=source.pk).run
 
     assert (run.items_new, run.items_deferred) == (2, 4)
     page_requests = [request for request, _response in httpserver.log if request.path.startswith("/pieces/")]
