@@ -1,18 +1,23 @@
 """Briefs in the curation panel: the list, the change form with its workflow steps, the work queue."""
 
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.db.models import Q
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles import anatomy, workflow
-from articles.admin import draft_panel
+from articles.admin import draft_panel, editing
+from articles.api.caching import brief_etag, version_matches
 from articles.enrich.clusters import queue_once, set_story_lead
 from articles.enrich.suggestions import accept_suggestion, discard_suggestion
-from articles.forms import ArticleAdminForm, form_options
+from articles.forms import form_options
 from articles.models import (
     Article,
     RelatedLink,
@@ -65,7 +70,7 @@ class RelatedLinkInline(admin.TabularInline):
 
 
 class ArticleAdmin(SimpleHistoryAdmin):
-    form = ArticleAdminForm
+    form = editing.BriefChangeForm
     change_form_template = "admin/articles/article/change_form.html"
     list_display = (
         "title",
@@ -104,7 +109,6 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "created_at",
         "updated_at",
         "content_hash",
-        "original_text",
         "machine_draft",
         "originality",
         "story",
@@ -113,9 +117,18 @@ class ArticleAdmin(SimpleHistoryAdmin):
     other_fieldsets = (
         (
             "Source & original",
-            {"fields": ("source", "original_url", "author", "original_published_at", "language", "guid")},
+            {
+                "fields": (
+                    "source",
+                    "original_url",
+                    "author",
+                    "original_published_at",
+                    "language",
+                    "guid",
+                    "content_hash",
+                )
+            },
         ),
-        ("Original text", {"classes": ("collapse",), "fields": ("original_text", "content_hash")}),
         (
             "Workflow",
             {"fields": ("status", "status_changed_at", "published_at", "curated_by", "created_at", "updated_at")},
@@ -129,10 +142,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
         brief = [*writing[:1], "slug", *writing[1:]]
         return (
             ("Brief", {"fields": tuple(brief)}),
-            ("Machine draft (suggestions)", {"fields": ("machine_draft",)}),
-            ("Originality", {"fields": ("originality", "story")}),
             ("Taxonomy", {"fields": tuple(anatomy.names(kind=anatomy.Kind.TAXONOMY))}),
             ("Depth", {"fields": (*anatomy.names(kind=anatomy.Kind.CHOICE), "reading_minutes")}),
+            ("Machine draft (suggestions)", {"fields": ("machine_draft",)}),
+            ("Originality", {"fields": ("originality", "story")}),
             *self.other_fieldsets,
         )
 
@@ -144,6 +157,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         options = {key: value for key, value in form_options().items() if key != "fields"}
         form = super().get_form(request, obj, change, **{**options, **kwargs})
         form.actor = request.user
+        form.request = request if obj is not None else None
         return form
 
     def has_change_permission(self, request, obj=None):
@@ -176,12 +190,6 @@ class ArticleAdmin(SimpleHistoryAdmin):
     @admin.display(description="Depth", ordering="level")
     def depth(self, obj):
         return obj.depth_label or "—"
-
-    @admin.display(description="Original text (sanitized, for search and enrichment)")
-    def original_text(self, obj):
-        if not obj.content_text:
-            return "—"
-        return format_html_join("", "<p>{}</p>", ((para,) for para in obj.content_text.split("\n\n") if para.strip()))
 
     @admin.display(description="Machine draft")
     def machine_draft(self, obj):
@@ -238,9 +246,106 @@ class ArticleAdmin(SimpleHistoryAdmin):
             )
             context["missing_for_publication"] = workflow.missing_for_publication(obj)
             context["edit_refusal"] = _edit_refusal(obj, request.user)
+            form = getattr(context.get("adminform"), "form", None)
+            if getattr(form, "conflict", None) is not None:
+                # Saving again after reading both versions keeps the curator's: the form now carries theirs.
+                context["version_token"] = form.current_version
+                context["conflict_rows"] = editing.conflict_rows(form)
+                context["conflict_at"] = form.conflict.updated_at
+            else:
+                context["version_token"] = brief_etag(obj, request=request)
+            context["others_editing"] = [
+                name for user_id, name in editing.present(obj.pk).items() if user_id != request.user.pk
+            ]
+            context["presence_refresh_seconds"] = editing.PRESENCE_REFRESH_SECONDS
+            context["next_in_queue"] = next_in_queue(obj)
+            copied = draft_panel.check_article(obj)
+            context["copied_overall"] = copied.percent
+            context["copied_limit"] = round(settings.ENRICH_ORIGINALITY_MAX_SHARE * 100)
+            context["original_paragraphs"] = [p for p in (obj.content_text or "").split("\n\n") if p.strip()]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def get_urls(self):
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/presence/", view(self.presence_view), name=f"{info}_presence"),
+            path("<int:pk>/live/", view(self.live_view), name=f"{info}_live"),
+            path(
+                "<int:pk>/suggestion/<int:suggestion_id>/<str:decision>/",
+                view(self.suggestion_view),
+                name=f"{info}_suggestion",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _editable(self, request, pk) -> Article:
+        article = get_object_or_404(Article, pk=pk)
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        return article
+
+    def presence_view(self, request, pk):
+        """POST: "I have this brief open" (or, with `closed`, "I left"); answers who else has it open."""
+        article = self._editable(request, pk)
+        if request.method != "POST":
+            return JsonResponse({"error": "Send a POST."}, status=405)
+        if request.POST.get("closed"):
+            editing.mark_closed(article_id=article.pk, user=request.user)
+            return JsonResponse({"others": []})
+        return JsonResponse({"others": editing.mark_open(article_id=article.pk, user=request.user)})
+
+    def live_view(self, request, pk):
+        """POST the form's fields: what would still block publishing, and how much is copied, with this text."""
+        article = self._editable(request, pk)
+        if request.method != "POST":
+            return JsonResponse({"error": "Send a POST."}, status=405)
+        return JsonResponse(editing.live_state(article, request.POST))
+
+    def suggestion_view(self, request, pk, suggestion_id, decision):
+        """Accept or discard one suggestion in place; answers the section's new value and the brief's version."""
+        article = self._editable(request, pk)
+        if request.method != "POST" or decision not in ("accept", "discard"):
+            return JsonResponse({"error": "Send a POST to …/accept/ or …/discard/."}, status=405)
+        suggestion = article.suggestions.filter(pk=suggestion_id).first()
+        if suggestion is None:
+            return JsonResponse({"error": "That suggestion no longer exists."}, status=404)
+        offered = request.POST.get(editing.VERSION_FIELD, "")
+        was_current = version_matches(offered, brief_etag(article, request=request))
+        try:
+            if decision == "accept":
+                article = accept_suggestion(
+                    suggestion=suggestion,
+                    actor=request.user,
+                    override_originality=bool(request.POST.get("_override_originality")),
+                    reason=request.POST.get("_step_reason", ""),
+                )
+            else:
+                discard_suggestion(suggestion=suggestion, actor=request.user)
+        except workflow.EditRefused as refusal:
+            return JsonResponse({"error": str(refusal)}, status=409)
+        article = Article.objects.select_related("source").get(pk=article.pk)
+        section = anatomy.for_suggestion(suggestion.section)
+        value = getattr(article, section.name) if section and section.kind != anatomy.Kind.TAXONOMY else None
+        return JsonResponse(
+            {
+                "state": suggestion.get_state_display() if decision == "discard" else "Accepted",
+                "section": section.name if section else "",
+                "value": "\n".join(value) if isinstance(value, list) else value,
+                # A form loaded before someone else's save stays stale, so its next save is still refused.
+                "version": brief_etag(article, request=request) if was_current else offered,
+                "message": f"Suggestion {decision}ed ({suggestion.get_section_display().lower()}).",
+            }
+        )
+
     def response_change(self, request, obj):
+        if "_save_next" in request.POST:
+            following = next_in_queue(obj)
+            self.message_user(request, f"Saved “{obj.title}”.")
+            if following is None:
+                self.message_user(request, "That was the last brief in the queue.")
+                return HttpResponseRedirect(reverse("admin:articles_workqueueitem_changelist"))
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[following.pk]))
         for key, decide in (("_accept_suggestion", accept_suggestion), ("_discard_suggestion", discard_suggestion)):
             if key in request.POST:
                 return self._decide_suggestion(request, obj, request.POST[key], decide)
@@ -294,6 +399,12 @@ class ArticleAdmin(SimpleHistoryAdmin):
             verb = "accepted" if decide is accept_suggestion else "discarded"
             self.message_user(request, f"Saved; suggestion {verb} ({suggestion.get_section_display().lower()}).")
         return HttpResponseRedirect(request.path)
+
+
+def next_in_queue(article) -> Article | None:
+    """The brief after `article` in the work queue's order (oldest first), one per story."""
+    after = Q(created_at__gt=article.created_at) | Q(created_at=article.created_at, pk__gt=article.pk)
+    return queue_once(Article.objects.in_queue().filter(after)).first()
 
 
 def _edit_refusal(article, user) -> str | None:
