@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from articles.models import Article, Status
 from articles.tests.enrich.conftest import KNOWN_TEXT, change_form_data
-from articles.tests.test_edit_rule import suggestion_for
 from articles.tests.factories import make_article, make_staff
+from articles.tests.test_edit_rule import suggestion_for
 
 pytestmark = pytest.mark.django_db
 
