@@ -9,7 +9,8 @@ from articles.tests.factories import make_article, make_staff
 from articles.tests.web.test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, capture
 from conftest import require_or_skip
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]  # keeps the Curator and Editor groups
+# serialized_rollback: the Curator and Editor groups (a data migration) outlive each test's flush.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
