@@ -113,7 +113,10 @@ def story(article) -> str:
     cluster = article.story_cluster
     if cluster is None:
         return "—"
-    members = cluster.articles.select_related("source").order_by("created_at", "pk")
+    if "articles" in getattr(cluster, "_prefetched_objects_cache", {}):
+        members = cluster.articles.all()  # the queue prefetched them, in this order, for all its rows
+    else:
+        members = cluster.articles.select_related("source").order_by("created_at", "pk")
     # Each source links to its piece, where an editor can make it the lead instead.
     return format_html_join(
         ", ",
