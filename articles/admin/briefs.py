@@ -515,7 +515,7 @@ class WorkQueueAdmin(ArticleAdmin):
     @admin.display(description="Suggestions", ordering="pending_suggestions")
     def pending(self, obj):
         n = obj.pending_suggestions
-        return f"{n} suggestion{'s' if n != 1 else ''} waiting" if n else "No suggestions waiting"
+        return f"{n} suggestion{'s' if n != 1 else ''} waiting" if n else "No suggestions"
 
     @admin.display(description="Source")
     def source_cell(self, obj):
@@ -527,6 +527,11 @@ class WorkQueueAdmin(ArticleAdmin):
     def working_on(self, obj):
         names = getattr(obj, "open_by", None)
         return format_html('<span class="queue-busy">Open by {}</span>', ", ".join(names)) if names else "—"
+
+    def changelist_view(self, request, extra_context=None):
+        # The queue's columns need the width the app menu would take; the breadcrumbs lead back to it.
+        context = {"title": "Work queue: oldest first", "is_nav_sidebar_enabled": False}
+        return super().changelist_view(request, {**context, **(extra_context or {})})
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)

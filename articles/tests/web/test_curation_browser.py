@@ -23,6 +23,13 @@ def people(db):
         summary="The summary as the machine drafted it.",
         content_text=KNOWN_TEXT,
     )
+    # More of the queue, so its screenshots show rows of every kind.
+    make_article(
+        status=Status.IN_REVIEW,
+        title="A brief in review whose title is long enough to need a second line "
+        "when the queue is read on a phone held upright",
+    )
+    make_article(status=Status.DRAFT, complete=False, title="Fresh from a feed, nothing written yet")
     sessions = {}
     for name, group in (("alice", "Curator"), ("bob", "Editor")):
         user = make_staff(group, username=name, first_name=name.title())
@@ -114,4 +121,18 @@ def test_the_editor_updates_its_bar_as_you_type_and_passes_axe_at_both_widths(pe
     page.fill("#id_summary", "Our own words on the move to a stream.")
     page.wait_for_function("document.getElementById('editor-missing').textContent === 'Nothing blocks publishing.'")
     capture(page, "curation-editor")
+    assert page.errors == []
+
+
+def test_the_queue_is_worked_from_the_keyboard_and_passes_axe_at_both_widths(people, chromium, live_server):
+    brief, sessions = people["brief"], people["sessions"]
+    page = session_page(chromium, live_server, sessions["bob"])
+    page.goto(f"{live_server.url}/admin/articles/workqueueitem/")
+    assert "j next row" in page.locator("#queue-keys").inner_text()
+    capture(page, "curation-queue")
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("j")
+    page.keyboard.press("o")
+    page.wait_for_url(f"**/articles/workqueueitem/{brief.pk}/change/**")
+    assert page.locator("#editor-bar").is_visible()
     assert page.errors == []
