@@ -234,6 +234,13 @@ class SourceAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
 
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_ingest_now" in request.POST and obj.kind == Source.Kind.FEED:
+            pipeline.queue_ingestion(source=obj)
+            self.message_user(request, f"“{obj}” was added and is being ingested; its drafts enter the work queue.")
+            return HttpResponseRedirect(reverse("admin:articles_workqueueitem_changelist"))
+        return super().response_add(request, obj, post_url_continue)
+
     def response_change(self, request, obj):
         if "_ingest_now" in request.POST and obj.kind == Source.Kind.FEED:
             pipeline.queue_ingestion(source=obj)

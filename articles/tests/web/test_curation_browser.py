@@ -3,9 +3,11 @@
 import pytest
 from django.test import Client
 
+from articles.ingest.fetch import lock_cache
 from articles.models import Status
 from articles.tests.enrich.conftest import KNOWN_TEXT
-from articles.tests.factories import make_article, make_staff
+from articles.tests.factories import make_area, make_article, make_role, make_staff, make_subfield
+from articles.tests.ingest.feeds import item, rss
 from articles.tests.web.test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, capture
 from conftest import require_or_skip
 
@@ -136,3 +138,80 @@ def test_the_queue_is_worked_from_the_keyboard_and_passes_axe_at_both_widths(peo
     page.wait_for_url(f"**/articles/workqueueitem/{brief.pk}/change/**")
     assert page.locator("#editor-bar").is_visible()
     assert page.errors == []
+
+
+@pytest.fixture
+def feed_editor(db, settings, httpserver, eager_tasks):
+    """An editor's session, a taxonomy to choose from and a two-item feed on a loopback server;
+    ingestion and enrichment run in the server's process when queued (eager)."""
+    settings.INGEST_ALLOW_LOOPBACK = True
+    lock_cache().clear()  # an enrichment lock left by an earlier run would hold these briefs back
+    body = "<p>" + " ".join(f"The team moved service {n} to the stream and measured it." for n in range(40)) + "</p>"
+    httpserver.expect_request("/flow.xml").respond_with_data(
+        rss(item(1, body=body), item(2, body=body.replace("team", "crew")), title="Loopback weekly"),
+        content_type="application/rss+xml",
+    )
+    make_subfield(make_area("Technology"), "Software delivery")
+    make_role("CTO")
+    editor = make_staff("Editor", username="erin")
+    client = Client()
+    client.force_login(editor)
+    return {"session": client.cookies["sessionid"].value, "feed": httpserver.url_for("/flow.xml")}
+
+
+@pytest.fixture
+def flow_browser(feed_editor, live_server):
+    require_or_skip(CHROMIUM.exists(), f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def choose(page, field, typed, clicks):
+    """Pick a taxonomy entry in an autocomplete box: open it, type, take the first match."""
+    clicks.append(f"open {field}")
+    page.click(f".field-{field} .select2-selection")
+    page.keyboard.type(typed)
+    page.wait_for_selector(".select2-results__option--highlighted")
+    clicks.append(f"choose {typed}")
+    page.keyboard.press("Enter")
+
+
+def test_a_new_feed_to_a_published_brief_and_on_to_the_next(feed_editor, flow_browser, live_server):
+    page = session_page(flow_browser, live_server, feed_editor["session"])
+    clicks = []
+
+    def click(selector):
+        clicks.append(selector)
+        page.click(selector)
+
+    page.goto(f"{live_server.url}/admin/articles/source/add/")
+    capture(page, "curation-source-form")
+    page.fill("#id_name", "Loopback weekly")
+    page.fill("#id_url", feed_editor["feed"])
+    click("#feed-test-button")
+    page.wait_for_selector("#feed-test-result ul")
+    assert "would import 2 items" in page.locator("#feed-test-result").inner_text()
+    click("input[name=_ingest_now]")
+    page.wait_for_url("**/admin/articles/workqueueitem/")
+    page.wait_for_selector("#result_list tbody tr")
+    assert page.locator("#result_list tbody tr").count() == 2  # the drafts arrived
+
+    click("#result_list tbody tr:first-child th a")
+    page.wait_for_selector("#editor-bar")
+    page.fill("#id_summary", "A team moved its services to an event stream and measured what changed.")
+    page.fill("#id_takeaway", "Measure before and after a migration, not only after.")
+    choose(page, "fields", "Software", clicks)
+    choose(page, "roles", "CTO", clicks)
+    page.wait_for_function("document.getElementById('editor-missing').textContent === 'Nothing blocks publishing.'")
+    click("#editor-bar input[name=_step_publish]")
+    assert "is now published" in page.locator(".messagelist").inner_text()
+    click("#editor-bar input[name=_save_next]")
+    page.wait_for_selector("#editor-bar")
+    assert "crew" in page.locator(".brief-original-text").inner_text()  # the second piece
+    assert page.errors == []
+    # Test feed, Save and ingest now, open, two taxonomy choices (open + pick each), publish, next.
+    assert len(clicks) == 9, clicks
