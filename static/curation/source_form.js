@@ -4,6 +4,9 @@
   const box = document.getElementById("feed-test");
   if (!box) return;
   const form = box.closest("form");
+  // Right under the address it checks.
+  const urlRow = form.querySelector(".form-row.field-url");
+  if (urlRow) urlRow.after(box);
   const result = document.getElementById("feed-test-result");
   const button = document.getElementById("feed-test-button");
   function line(tag, text) {
