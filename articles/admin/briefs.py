@@ -329,8 +329,11 @@ class ArticleAdmin(SimpleHistoryAdmin):
         article = Article.objects.select_related("source").get(pk=article.pk)
         section = anatomy.for_suggestion(suggestion.section)
         value = getattr(article, section.name) if section and section.kind != anatomy.Kind.TAXONOMY else None
+        entry = suggestion.topic or suggestion.field or suggestion.role
         return JsonResponse(
             {
+                # A taxonomy entry the form must now show chosen, or its next save would take it away again.
+                "entry": {"id": entry.pk, "label": str(entry)} if entry is not None and decision == "accept" else None,
                 "state": suggestion.get_state_display() if decision == "discard" else "Accepted",
                 "section": section.name if section else "",
                 "value": "\n".join(value) if isinstance(value, list) else value,

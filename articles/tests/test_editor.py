@@ -7,9 +7,9 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from articles.models import Article, Status
+from articles.models import Article, EnrichmentRun, Status, Suggestion
 from articles.tests.enrich.conftest import KNOWN_TEXT, change_form_data
-from articles.tests.factories import make_article, make_staff
+from articles.tests.factories import make_article, make_staff, make_topic
 from articles.tests.test_edit_rule import suggestion_for
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +162,23 @@ def test_save_and_next_opens_the_next_brief_in_queue_order():
     assert response.status_code == 302 and response["Location"] == change_url(second)
     last = client.post(change_url(second), {**opened_form(client, second), "_save_next": "Save and next"})
     assert last["Location"] == reverse("admin:articles_workqueueitem_changelist")
+
+
+def test_accepting_a_topic_in_place_names_the_entry_the_form_must_now_show_chosen():
+    brief = make_article(status=Status.DRAFT, topics=[])
+    topic = make_topic("Event streams")
+    run = EnrichmentRun.objects.create(article=brief, backend=EnrichmentRun.Backend.EXTRACTIVE)
+    suggestion = Suggestion.objects.create(
+        article=brief, run=run, section="topic", topic=topic, text="Event streams", confidence=0.8
+    )
+    client = signed_in(make_staff("Curator"))
+    form = opened_form(client, brief)
+    url = reverse("admin:articles_article_suggestion", args=[brief.pk, suggestion.pk, "accept"])
+    answer = client.post(url, {"_version": form["_version"][0]}).json()
+    assert answer["entry"] == {"id": topic.pk, "label": "Event streams"}
+    saved = client.post(
+        change_url(brief),
+        {**form, "topics": [str(answer["entry"]["id"])], "_version": [answer["version"]], "_continue": "1"},
+    )
+    assert saved.status_code == 302
+    assert list(Article.objects.get(pk=brief.pk).topics.all()) == [topic]

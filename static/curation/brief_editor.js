@@ -63,7 +63,8 @@
   }
   function saveDraft() {
     try {
-      localStorage.setItem(draftKey, JSON.stringify({ at: new Date().toISOString(), values: formValues() }));
+      const draft = { at: new Date().toISOString(), version: version.value, values: formValues() };
+      localStorage.setItem(draftKey, JSON.stringify(draft));
     } catch (error) {
       // Storage full or disabled: the form itself still holds the text.
     }
@@ -85,6 +86,8 @@
     for (const field of sectionFields()) {
       if (field.name in stored.values) field.value = stored.values[field.name];
     }
+    // Typed on an older version: saving it is checked against that one, so a colleague's save since is shown, not lost.
+    if (stored.version) version.value = stored.version;
     restore.hidden = true;
     refreshLive();
   });
@@ -189,7 +192,7 @@
     const field = form.querySelector("[name=" + CSS.escape(item.dataset.section) + "]");
     if (button.classList.contains("suggestion-insert")) {
       event.preventDefault();
-      const at = field.selectionStart ?? field.value.length;
+      const at = document.activeElement === field ? field.selectionStart : field.value.length;
       const joiner = field.tagName === "TEXTAREA" && at > 0 && !/\s$/.test(field.value.slice(0, at)) ? "\n" : "";
       field.value = field.value.slice(0, at) + joiner + item.dataset.text + field.value.slice(at);
       field.focus();
@@ -208,7 +211,18 @@
         stateCell.textContent = data.error;
         return;
       }
-      if (data.value !== null && field && button.dataset.decision === "accept") {
+      if (data.entry && field && field.multiple) {
+        let option = Array.from(field.options).find((o) => o.value === String(data.entry.id));
+        if (!option) {
+          option = new Option(data.entry.label, data.entry.id, true, true);
+          field.append(option);
+        }
+        option.selected = true;
+        field.dispatchEvent(new Event("change", { bubbles: true }));
+        if (window.django && window.django.jQuery) window.django.jQuery(field).trigger("change");
+      } else if (data.value !== null && field && field.tagName === "SELECT") {
+        field.value = data.value; // a depth choice: the form now shows what was accepted
+      } else if (data.value !== null && field && button.dataset.decision === "accept") {
         // The stored section gained the suggestion; what was typed and not yet saved is kept around it.
         const typed = field.value.trim();
         field.value = typed ? typed + (field.tagName === "TEXTAREA" ? "\n" : " ") + item.dataset.text : data.value;
