@@ -18,6 +18,7 @@ from articles.admin import draft_panel, editing
 from articles.api.caching import brief_etag, version_matches
 from articles.enrich.clusters import queue_once, set_story_lead
 from articles.enrich.suggestions import accept_suggestion, discard_suggestion
+from articles.enrich.text import paragraph_spans
 from articles.forms import form_options
 from articles.models import (
     Article,
@@ -264,7 +265,12 @@ class ArticleAdmin(SimpleHistoryAdmin):
             copied = draft_panel.check_article(obj)
             context["copied_overall"] = copied.percent
             context["copied_limit"] = round(settings.ENRICH_ORIGINALITY_MAX_SHARE * 100)
-            context["original_paragraphs"] = [p for p in (obj.content_text or "").split("\n\n") if p.strip()]
+            # As enrichment numbers them, so a suggestion's paragraph and offsets point into this text.
+            text = obj.content_text or ""
+            context["original_paragraphs"] = [
+                {"number": n, "start": start, "text": text[start:end]}
+                for n, (start, end) in enumerate(paragraph_spans(text), start=1)
+            ]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self):

@@ -35,7 +35,8 @@ def machine_draft(article) -> str:
     )
     rows = format_html_join(
         "",
-        '<tr class="suggestion{}" data-section="{}" data-suggestion="{}" data-text="{}">'
+        '<tr class="suggestion{}" data-section="{}" data-suggestion="{}" data-text="{}" data-paragraph="{}" '
+        'data-start="{}" data-end="{}">'
         '<td>{}</td><td class="suggestion-text">{}</td><td>{}</td><td>{}%</td><td class="suggestion-state">{}</td>'
         '<td class="suggestion-buttons">{}</td></tr>',
         (
@@ -44,6 +45,9 @@ def machine_draft(article) -> str:
                 _brief_field(s),
                 s.pk,
                 s.text,
+                s.paragraph or "",
+                "" if s.char_start is None else s.char_start,
+                "" if s.char_end is None else s.char_end,
                 s.get_section_display(),
                 s.text,
                 s.provenance or "—",

@@ -159,6 +159,7 @@
     item.dataset.suggestion = row.dataset.suggestion;
     item.dataset.section = name;
     item.dataset.text = row.dataset.text;
+    for (const key of ["paragraph", "start", "end"]) item.dataset[key] = row.dataset[key];
     const text = document.createElement("span");
     text.className = "suggestion-text";
     text.textContent = row.dataset.text;
@@ -182,6 +183,40 @@
     row.remove();
   }
   for (const button of document.querySelectorAll(".suggestion-insert")) button.hidden = false;
+
+  // The passage of the original a suggestion came from, marked while the suggestion is pointed at or focused.
+  function unmark() {
+    for (const mark of document.querySelectorAll(".brief-original-text mark")) {
+      const paragraph = mark.parentNode;
+      mark.replaceWith(...mark.childNodes);
+      paragraph.normalize();
+    }
+  }
+  function mark(item) {
+    unmark();
+    const paragraph = document.getElementById("original-paragraph-" + item.dataset.paragraph);
+    if (!paragraph) return;
+    const text = paragraph.firstChild;
+    const offset = Number(paragraph.dataset.start);
+    let start = item.dataset.start === "" ? 0 : Number(item.dataset.start) - offset;
+    let end = item.dataset.end === "" ? paragraph.textContent.length : Number(item.dataset.end) - offset;
+    if (!text || start < 0 || end > text.length || start >= end) {
+      start = 0;
+      end = paragraph.textContent.length;
+    }
+    const range = document.createRange();
+    range.setStart(text, start);
+    range.setEnd(text, end);
+    const highlight = document.createElement("mark");
+    range.surroundContents(highlight);
+    // Beside the brief (wide screens) the original scrolls to it; on a phone the page stays where it is.
+    if (window.matchMedia("(min-width: 1100px)").matches) highlight.scrollIntoView({ block: "nearest" });
+  }
+  for (const item of document.querySelectorAll("li.suggestion")) {
+    if (!item.dataset.paragraph) continue;
+    item.addEventListener("mouseenter", () => mark(item));
+    item.addEventListener("focusin", () => mark(item));
+  }
 
   const suggestionUrl = (id, decision) =>
     bar.dataset.suggestionUrl.replace(/\/0\/accept\/$/, "/" + id + "/" + decision + "/");

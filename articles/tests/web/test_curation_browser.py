@@ -6,8 +6,9 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
+from articles.enrich.text import paragraph_spans
 from articles.ingest.fetch import lock_cache
-from articles.models import Status
+from articles.models import EnrichmentRun, Status, Suggestion
 from articles.tests.enrich.conftest import KNOWN_TEXT
 from articles.tests.factories import make_area, make_article, make_role, make_staff, make_subfield
 from articles.tests.ingest.feeds import item, rss
@@ -50,6 +51,18 @@ def people(db):
         "when the queue is read on a phone held upright",
     )
     make_article(status=Status.DRAFT, complete=False, title="Fresh from a feed, nothing written yet")
+    start, _end = paragraph_spans(KNOWN_TEXT)[1]
+    run = EnrichmentRun.objects.create(article=brief, backend=EnrichmentRun.Backend.EXTRACTIVE)
+    Suggestion.objects.create(
+        article=brief,
+        run=run,
+        section="insight",
+        text="A suggested insight.",
+        confidence=0.9,
+        paragraph=2,
+        char_start=start,
+        char_end=start + 30,
+    )
     sessions = {}
     for name, group in (("alice", "Curator"), ("bob", "Editor")):
         user = make_staff(group, username=name, first_name=name.title())
@@ -138,6 +151,11 @@ def test_the_editor_updates_its_bar_as_you_type_and_passes_axe_at_both_widths(pe
     assert "copied from the original" in page.locator("#copied-summary").inner_text()
     page.fill("#id_summary", "")
     page.wait_for_function("document.getElementById('editor-missing').textContent.includes('summary')")
+    # The suggestion sits under its section; pointing at it marks the passage it came from.
+    suggestion = page.locator(".field-insights li.suggestion")
+    suggestion.hover()
+    start, _end = paragraph_spans(KNOWN_TEXT)[1]
+    assert page.locator(".brief-original-text mark").inner_text() == KNOWN_TEXT[start : start + 30]
     page.fill("#id_summary", "Our own words on the move to a stream.")
     page.wait_for_function("document.getElementById('editor-missing').textContent === 'Nothing blocks publishing.'")
     capture(page, "curation-editor")
