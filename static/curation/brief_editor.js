@@ -49,7 +49,10 @@
           const share = data.copied.sections[field.name];
           note.textContent = share + "% of this section is copied from the original";
           note.classList.toggle("over-limit", share > data.copied.limit);
-          field.closest(".form-row").append(note);
+          const formRow = field.closest(".form-row");
+          const suggestions = formRow.querySelector(".section-suggestions");
+          if (suggestions) suggestions.before(note);
+          else formRow.append(note);
         }
       }
     });
@@ -183,6 +186,13 @@
     row.remove();
   }
   for (const button of document.querySelectorAll(".suggestion-insert")) button.hidden = false;
+  for (const table of document.querySelectorAll(".field-machine_draft table")) {
+    if (!table.querySelector("tbody tr")) {
+      const note = document.createElement("p");
+      note.textContent = "Each suggestion is shown under the section it is for.";
+      table.replaceWith(note);
+    }
+  }
 
   // The passage of the original a suggestion came from, marked while the suggestion is pointed at or focused.
   function unmark() {
