@@ -1,23 +1,31 @@
 """Briefs in the curation panel: the list, the change form with its workflow steps, the work queue."""
 
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles import anatomy, tasks, workflow
-from articles.admin import draft_panel
+from articles.admin import draft_panel, editing
+from articles.api.caching import brief_etag, version_matches
 from articles.enrich.clusters import queue_once, set_story_lead
 from articles.enrich.suggestions import accept_suggestion, discard_suggestion
-from articles.forms import ArticleAdminForm, form_options
+from articles.enrich.text import paragraph_spans
+from articles.forms import form_options
 from articles.models import (
     Article,
     RelatedLink,
     RoleNote,
     Status,
+    Suggestion,
     WorkQueueItem,
 )
 
@@ -92,7 +100,7 @@ class RoleNoteInline(admin.StackedInline):
 
 
 class ArticleAdmin(SimpleHistoryAdmin):
-    form = ArticleAdminForm
+    form = editing.BriefChangeForm
     change_form_template = "admin/articles/article/change_form.html"
     list_display = (
         "title",
@@ -131,7 +139,6 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "created_at",
         "updated_at",
         "content_hash",
-        "original_text",
         "machine_draft",
         "originality",
         "story",
@@ -140,9 +147,18 @@ class ArticleAdmin(SimpleHistoryAdmin):
     other_fieldsets = (
         (
             "Source & original",
-            {"fields": ("source", "original_url", "author", "original_published_at", "language", "guid")},
+            {
+                "fields": (
+                    "source",
+                    "original_url",
+                    "author",
+                    "original_published_at",
+                    "language",
+                    "guid",
+                    "content_hash",
+                )
+            },
         ),
-        ("Original text", {"classes": ("collapse",), "fields": ("original_text", "content_hash")}),
         (
             "Workflow",
             {"fields": ("status", "status_changed_at", "published_at", "curated_by", "created_at", "updated_at")},
@@ -156,10 +172,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
         brief = [*writing[:1], "slug", *writing[1:]]
         return (
             ("Brief", {"fields": tuple(brief)}),
-            ("Machine draft (suggestions)", {"fields": ("machine_draft",)}),
-            ("Originality", {"fields": ("originality", "story")}),
             ("Taxonomy", {"fields": tuple(anatomy.names(kind=anatomy.Kind.TAXONOMY))}),
             ("Depth", {"fields": (*anatomy.names(kind=anatomy.Kind.CHOICE), "reading_minutes")}),
+            ("Machine draft (suggestions)", {"fields": ("machine_draft",)}),
+            ("Originality", {"fields": ("originality", "story")}),
             *self.other_fieldsets,
         )
 
@@ -171,6 +187,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         options = {key: value for key, value in form_options().items() if key != "fields"}
         form = super().get_form(request, obj, change, **{**options, **kwargs})
         form.actor = request.user
+        form.request = request if obj is not None else None
         return form
 
     def has_change_permission(self, request, obj=None):
@@ -203,12 +220,6 @@ class ArticleAdmin(SimpleHistoryAdmin):
     @admin.display(description="Depth", ordering="level")
     def depth(self, obj):
         return obj.depth_label or "—"
-
-    @admin.display(description="Original text (sanitized, for search and enrichment)")
-    def original_text(self, obj):
-        if not obj.content_text:
-            return "—"
-        return format_html_join("", "<p>{}</p>", ((para,) for para in obj.content_text.split("\n\n") if para.strip()))
 
     @admin.display(description="Machine draft")
     def machine_draft(self, obj):
@@ -263,9 +274,114 @@ class ArticleAdmin(SimpleHistoryAdmin):
             )
             context["missing_for_publication"] = workflow.missing_for_publication(obj)
             context["edit_refusal"] = _edit_refusal(obj, request.user)
+            form = getattr(context.get("adminform"), "form", None)
+            if getattr(form, "conflict", None) is not None:
+                # Saving again after reading both versions keeps the curator's: the form now carries theirs.
+                context["version_token"] = form.current_version
+                context["conflict_rows"] = editing.conflict_rows(form)
+                context["conflict_at"] = form.conflict.updated_at
+            else:
+                context["version_token"] = brief_etag(obj, request=request)
+            context["others_editing"] = [
+                name for user_id, name in editing.present(obj.pk).items() if user_id != request.user.pk
+            ]
+            context["presence_refresh_seconds"] = editing.PRESENCE_REFRESH_SECONDS
+            context["next_in_queue"] = next_in_queue(obj)
+            copied = draft_panel.check_article(obj)
+            context["copied_overall"] = copied.percent
+            context["copied_limit"] = round(settings.ENRICH_ORIGINALITY_MAX_SHARE * 100)
+            # As enrichment numbers them, so a suggestion's paragraph and offsets point into this text.
+            text = obj.content_text or ""
+            context["original_paragraphs"] = [
+                {"number": n, "start": start, "text": text[start:end]}
+                for n, (start, end) in enumerate(paragraph_spans(text), start=1)
+            ]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def get_urls(self):
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/presence/", view(self.presence_view), name=f"{info}_presence"),
+            path("<int:pk>/live/", view(self.live_view), name=f"{info}_live"),
+            path(
+                "<int:pk>/suggestion/<int:suggestion_id>/<str:decision>/",
+                view(self.suggestion_view),
+                name=f"{info}_suggestion",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _editable(self, request, pk) -> Article:
+        article = get_object_or_404(Article, pk=pk)
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        return article
+
+    def presence_view(self, request, pk):
+        """POST: "I have this brief open" (or, with `closed`, "I left"); answers who else has it open."""
+        article = self._editable(request, pk)
+        if request.method != "POST":
+            return JsonResponse({"error": "Send a POST."}, status=405)
+        if request.POST.get("closed"):
+            editing.mark_closed(article_id=article.pk, user=request.user)
+            return JsonResponse({"others": []})
+        return JsonResponse({"others": editing.mark_open(article_id=article.pk, user=request.user)})
+
+    def live_view(self, request, pk):
+        """POST the form's fields: what would still block publishing, and how much is copied, with this text."""
+        article = self._editable(request, pk)
+        if request.method != "POST":
+            return JsonResponse({"error": "Send a POST."}, status=405)
+        return JsonResponse(editing.live_state(article, request.POST))
+
+    def suggestion_view(self, request, pk, suggestion_id, decision):
+        """Accept or discard one suggestion in place; answers the section's new value and the brief's version."""
+        article = self._editable(request, pk)
+        if request.method != "POST" or decision not in ("accept", "discard"):
+            return JsonResponse({"error": "Send a POST to …/accept/ or …/discard/."}, status=405)
+        suggestion = article.suggestions.filter(pk=suggestion_id).first()
+        if suggestion is None:
+            return JsonResponse({"error": "That suggestion no longer exists."}, status=404)
+        offered = request.POST.get(editing.VERSION_FIELD, "")
+        was_current = version_matches(offered, brief_etag(article, request=request))
+        try:
+            if decision == "accept":
+                article = accept_suggestion(
+                    suggestion=suggestion,
+                    actor=request.user,
+                    override_originality=bool(request.POST.get("_override_originality")),
+                    reason=request.POST.get("_step_reason", ""),
+                )
+            else:
+                discard_suggestion(suggestion=suggestion, actor=request.user)
+        except workflow.EditRefused as refusal:
+            return JsonResponse({"error": str(refusal)}, status=409)
+        article = Article.objects.select_related("source").get(pk=article.pk)
+        section = anatomy.for_suggestion(suggestion.section)
+        value = getattr(article, section.name) if section and section.kind != anatomy.Kind.TAXONOMY else None
+        entry = suggestion.topic or suggestion.field or suggestion.role
+        return JsonResponse(
+            {
+                # A taxonomy entry the form must now show chosen, or its next save would take it away again.
+                "entry": {"id": entry.pk, "label": str(entry)} if entry is not None and decision == "accept" else None,
+                "state": suggestion.get_state_display() if decision == "discard" else "Accepted",
+                "section": section.name if section else "",
+                "value": "\n".join(value) if isinstance(value, list) else value,
+                # A form loaded before someone else's save stays stale, so its next save is still refused.
+                "version": brief_etag(article, request=request) if was_current else offered,
+                "message": f"Suggestion {decision}ed ({suggestion.get_section_display().lower()}).",
+            }
+        )
+
     def response_change(self, request, obj):
+        if "_save_next" in request.POST:
+            following = next_in_queue(obj)
+            self.message_user(request, f"Saved “{obj.title}”.")
+            if following is None:
+                self.message_user(request, "That was the last brief in the queue.")
+                return HttpResponseRedirect(reverse("admin:articles_workqueueitem_changelist"))
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[following.pk]))
         for key, decide in (("_accept_suggestion", accept_suggestion), ("_discard_suggestion", discard_suggestion)):
             if key in request.POST:
                 return self._decide_suggestion(request, obj, request.POST[key], decide)
@@ -321,6 +437,12 @@ class ArticleAdmin(SimpleHistoryAdmin):
         return HttpResponseRedirect(request.path)
 
 
+def next_in_queue(article) -> Article | None:
+    """The brief after `article` in the work queue's order (oldest first), one per story."""
+    after = Q(created_at__gt=article.created_at) | Q(created_at=article.created_at, pk__gt=article.pk)
+    return queue_once(Article.objects.in_queue().filter(after)).first()
+
+
 def _edit_refusal(article, user) -> str | None:
     """Why `user` may not change `article` (the rule for edits' sentence), or None if they may."""
     try:
@@ -346,29 +468,112 @@ admin.site.register(Article, ArticleAdmin)
 
 @admin.register(WorkQueueItem)
 class WorkQueueAdmin(ArticleAdmin):
-    """Drafts and briefs in review, oldest first: what needs a curator now."""
+    """Drafts and briefs in review, oldest first, one row per story: what needs a curator now."""
 
+    change_list_template = "admin/articles/workqueueitem/change_list.html"
     list_display = (
-        "title",
+        "title_cell",
         "status_badge",
-        "source",
-        "story_sources",
+        "missing",
+        "copied",
+        "pending",
+        "source_cell",
         "waiting",
-        "field_list",
-        "role_list",
-        "original_published_at",
+        "working_on",
     )
-    list_filter = ("status", ("source", admin.RelatedOnlyFieldListFilter), ("roles", admin.RelatedOnlyFieldListFilter))
+    list_display_links = ("title_cell",)
+    list_filter = (
+        "status",
+        ("source", admin.RelatedOnlyFieldListFilter),
+        ("roles", admin.RelatedOnlyFieldListFilter),
+        ("topics", admin.RelatedOnlyFieldListFilter),
+        "level",
+    )
+    search_fields = ("title", "summary", "source__name")
     date_hierarchy = None
     ordering = ("created_at", "pk")
+    list_per_page = 50
+    actions = [
+        _transition_action(workflow.TRANSITIONS["reject"]),
+        _transition_action(workflow.TRANSITIONS["archive"]),
+        *(_transition_action(t) for name, t in workflow.TRANSITIONS.items() if name not in ("reject", "archive")),
+        "rerun_enrichment",
+        "lead_story",
+    ]
 
     def get_queryset(self, request):
         # A story reported by several sources is one line, its lead, naming all its sources.
-        return queue_once(super().get_queryset(request).in_queue()).select_related("story_cluster")
+        pending = (
+            Suggestion.objects.filter(article=OuterRef("pk"), state=Suggestion.State.PENDING)
+            .values("article")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        members = (
+            Article.objects.select_related("source")
+            .only("pk", "story_cluster", "source__name")
+            .order_by("created_at", "pk")
+        )
+        return (
+            queue_once(super().get_queryset(request).in_queue())
+            .select_related("story_cluster")
+            .prefetch_related("topics", Prefetch("story_cluster__articles", queryset=members))
+            .annotate(pending_suggestions=Coalesce(Subquery(pending[:1]), 0))
+        )
 
-    @admin.display(description="Story sources")
-    def story_sources(self, obj):
-        return draft_panel.story(obj)
+    @admin.display(description="Brief", ordering="title")
+    def title_cell(self, obj):
+        return format_html('<span class="queue-title" title="{}">{}</span>', obj.title, obj.title)
+
+    @admin.display(description="Still needed")
+    def missing(self, obj):
+        taxonomy = {
+            s.name: list(getattr(obj, s.name).all()) for s in anatomy.required() if s.kind == anatomy.Kind.TAXONOMY
+        }
+        needed = workflow.missing_for_publication(obj, taxonomy)
+        if not needed:
+            return format_html('<span class="queue-ready">Ready to publish</span>')
+        return format_html('<span class="queue-missing">Needs {}</span>', ", ".join(needed))
+
+    @admin.display(description="Copied")
+    def copied(self, obj):
+        report = draft_panel.check_article(obj)
+        over = report.exceeds()
+        return format_html(
+            '<span class="queue-copied{}">{}% copied{}</span>',
+            " over-limit" if over else "",
+            report.percent,
+            " (over the limit)" if over else "",
+        )
+
+    @admin.display(description="Suggestions", ordering="pending_suggestions")
+    def pending(self, obj):
+        n = obj.pending_suggestions
+        return f"{n} suggestion{'s' if n != 1 else ''} waiting" if n else "No suggestions"
+
+    @admin.display(description="Source")
+    def source_cell(self, obj):
+        if obj.story_cluster_id is not None:
+            return format_html("From {}", draft_panel.story(obj))
+        return format_html("From {}", obj.source.name)
+
+    @admin.display(description="Open by")
+    def working_on(self, obj):
+        names = getattr(obj, "open_by", None)
+        return format_html('<span class="queue-busy">Open by {}</span>', ", ".join(names)) if names else "—"
+
+    def changelist_view(self, request, extra_context=None):
+        # The queue's columns need the width the app menu would take; the breadcrumbs lead back to it.
+        context = {"title": "Work queue: oldest first", "is_nav_sidebar_enabled": False}
+        return super().changelist_view(request, {**context, **(extra_context or {})})
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # Who has which brief open, for the rows of this page, in one cache round trip.
+        present = editing.present_on([article.pk for article in changelist.result_list])
+        for article in changelist.result_list:
+            article.open_by = present.get(article.pk)
+        return changelist
 
     # The queue is a view of briefs: the brief permissions govern it.
     def has_view_permission(self, request, obj=None):
@@ -386,8 +591,9 @@ class WorkQueueAdmin(ArticleAdmin):
     def has_module_permission(self, request):
         return self.has_view_permission(request)
 
-    @admin.display(description="Waiting since", ordering="created_at")
+    @admin.display(description="Waiting", ordering="created_at")
     def waiting(self, obj):
-        return format_html(
-            '<span title="{}">{} days</span>', obj.created_at.isoformat(), (timezone.now() - obj.created_at).days
-        )
+        age = timezone.now() - obj.created_at
+        days, hours = age.days, age.seconds // 3600
+        words = f"{days} day{'s' if days != 1 else ''}" if days else f"{hours} hour{'s' if hours != 1 else ''}"
+        return format_html('<span title="{}">Waiting {}</span>', obj.created_at.isoformat(), words)

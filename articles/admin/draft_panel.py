@@ -3,11 +3,20 @@
 from django.conf import settings
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
+from articles import anatomy
 from articles.enrich.originality import check_article
 from articles.models import Suggestion
 
 OPEN_STATES = (Suggestion.State.PENDING, Suggestion.State.APPLIED)
+# Below this the editor folds a suggestion away under "less sure" (it can still be opened and used).
+LOW_CONFIDENCE = 0.5
+
+
+def _brief_field(suggestion) -> str:
+    section = anatomy.for_suggestion(suggestion.section)
+    return section.name if section else ""
 
 
 def machine_draft(article) -> str:
@@ -32,9 +41,19 @@ def machine_draft(article) -> str:
     )
     rows = format_html_join(
         "",
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}%</td><td>{}</td><td>{}</td></tr>",
+        '<tr class="suggestion{}" data-section="{}" data-suggestion="{}" data-text="{}" data-paragraph="{}" '
+        'data-start="{}" data-end="{}">'
+        '<td>{}</td><td class="suggestion-text">{}</td><td>{}</td><td>{}%</td><td class="suggestion-state">{}</td>'
+        '<td class="suggestion-buttons">{}</td></tr>',
         (
             (
+                " low-confidence" if s.confidence < LOW_CONFIDENCE else "",
+                _brief_field(s),
+                s.pk,
+                s.text,
+                s.paragraph or "",
+                "" if s.char_start is None else s.char_start,
+                "" if s.char_end is None else s.char_end,
                 s.get_section_display(),
                 s.text,
                 s.provenance or "—",
@@ -58,9 +77,14 @@ def machine_draft(article) -> str:
 def _buttons(suggestion) -> str:
     if suggestion.state not in OPEN_STATES:
         return ""
+    # Without the editor's script these save the form and reload; with it they act in place.
+    section = anatomy.for_suggestion(suggestion.section)
+    writing = section is not None and section.kind in (anatomy.Kind.TEXT, anatomy.Kind.LIST)
+    insert = mark_safe('<button type="button" class="suggestion-insert" hidden>Insert</button> ') if writing else ""
     return format_html(
-        '<button type="submit" name="_accept_suggestion" value="{}">Accept</button> '
-        '<button type="submit" name="_discard_suggestion" value="{}">Discard</button>',
+        '{}<button type="submit" name="_accept_suggestion" value="{}" data-decision="accept">Accept</button> '
+        '<button type="submit" name="_discard_suggestion" value="{}" data-decision="discard">Discard</button>',
+        insert,
         suggestion.pk,
         suggestion.pk,
     )
@@ -99,7 +123,10 @@ def story(article) -> str:
     cluster = article.story_cluster
     if cluster is None:
         return "—"
-    members = cluster.articles.select_related("source").order_by("created_at", "pk")
+    if "articles" in getattr(cluster, "_prefetched_objects_cache", {}):
+        members = cluster.articles.all()  # the queue prefetched them, in this order, for all its rows
+    else:
+        members = cluster.articles.select_related("source").order_by("created_at", "pk")
     # Each source links to its piece, where an editor can make it the lead instead.
     return format_html_join(
         ", ",

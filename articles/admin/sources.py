@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from articles import tasks
 from articles.ingest.addresses import RefusedAddress, feed_address
 from articles.ingest.opml import MAX_OPML_BYTES, OPMLError, export_opml, import_opml
 from articles.ingest.pages import page_source_for
+from articles.ingest.preview import preview_feed
 from articles.models import IngestionRun, Source
 
 RECENT_RUNS = 10
@@ -74,9 +75,32 @@ class SourceForm(forms.ModelForm):
             raise forms.ValidationError(str(refusal)) from None
 
 
+class SourceAdminForm(SourceForm):
+    """SourceForm's address rules, and an active feed whose address does not answer a readable feed
+    is refused on save with the reason."""
+
+    preview = None  # what the address gave when it was checked on this save
+
+    def clean(self):
+        cleaned = super().clean()
+        url = cleaned.get("url")
+        checking = not self.instance.pk or {"url", "is_active", "kind"} & set(self.changed_data)
+        if cleaned.get("kind") == Source.Kind.FEED and cleaned.get("is_active") and url and checking:
+            self.preview = preview_feed(url)
+            if not self.preview.ok:
+                active = Source._meta.get_field("is_active").verbose_name
+                self.add_error(
+                    "url",
+                    f"{self.preview.problem} Nothing was saved. To keep this address anyway, untick "
+                    f"“{active}” and save: the source is kept paused until you switch it on.",
+                )
+        return cleaned
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    form = SourceForm
+    form = SourceAdminForm
+    change_form_template = "admin/articles/source/change_form.html"
     list_display = (
         "name",
         "kind",
@@ -192,6 +216,7 @@ class SourceAdmin(admin.ModelAdmin):
             path("import-opml/", self.admin_site.admin_view(self.import_opml_view), name="articles_source_import_opml"),
             path("export-opml/", self.admin_site.admin_view(self.export_opml_view), name="articles_source_export_opml"),
             path("add-page/", self.admin_site.admin_view(self.add_page_view), name="articles_source_add_page"),
+            path("test-feed/", self.admin_site.admin_view(self.test_feed_view), name="articles_source_test_feed"),
         ]
         return own + super().get_urls()
 
@@ -202,6 +227,45 @@ class SourceAdmin(admin.ModelAdmin):
             "can_add_page": request.user.has_perm("articles.add_article"),
         }
         return super().changelist_view(request, extra_context)
+
+    def test_feed_view(self, request):
+        """POST `url`: fetch it now and answer what ingesting it would import, or the problem in a sentence."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        if request.method != "POST":
+            return JsonResponse({"error": "Send a POST with the feed's address as `url`."}, status=405)
+        url = request.POST.get("url", "").strip()
+        if not url:
+            return JsonResponse({"ok": False, "problem": "Type the feed's address first."})
+        return JsonResponse(preview_feed(url).as_dict())
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        preview = form.preview
+        if preview is not None and preview.teaser_only and not obj.fetch_full_text:
+            full_text = Source._meta.get_field("fetch_full_text").verbose_name
+            self.message_user(
+                request,
+                f"This feed gives teasers only (about {preview.average_words} words an item): tick "
+                f"“{full_text}” on “{obj}” so each article's page is fetched for its text.",
+                messages.WARNING,
+            )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_ingest_now" in request.POST and obj.kind == Source.Kind.FEED:
+            tasks.queue_ingestion(source=obj)
+            self.message_user(request, f"“{obj}” was added and is being ingested; its drafts enter the work queue.")
+            return HttpResponseRedirect(reverse("admin:articles_workqueueitem_changelist"))
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if "_ingest_now" in request.POST and obj.kind == Source.Kind.FEED:
+            tasks.queue_ingestion(source=obj)
+            self.message_user(
+                request, f"“{obj}” is being ingested now; the run appears under “Recent ingestion runs” below."
+            )
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
     @admin.action(description="Ingest now (selected sources)", permissions=["change"])
     def ingest_now(self, request, queryset):

@@ -14,6 +14,8 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import http_date
 from rest_framework.utils.encoders import JSONEncoder
 
+from articles.api.serializers import BriefSerializer, related_prefetch
+from articles.models import Article
 from articles.web.page_cache import site_version
 
 
@@ -32,14 +34,29 @@ def last_modified_for(updated_at: datetime | None) -> datetime | None:
     return site_changed_at if updated_at is None else max(updated_at, site_changed_at)
 
 
+def brief_etag(article, *, request) -> str:
+    """The version of a brief that edits are checked against: the ETag of its API representation.
+
+    The API's If-Match and the curation panel's change form both carry this token, so a save
+    from either is refused when the brief changed after it was read, whichever path changed it.
+    """
+    if not hasattr(article, "shown_related"):
+        # Read as the API reads it, so both name the same version.
+        article = Article.objects.with_taxonomy().prefetch_related(related_prefetch()).get(pk=article.pk)
+    return etag_for(BriefSerializer(article, context={"request": request}).data)
+
+
+def version_matches(offered: str, current_etag: str) -> bool:
+    """True when `offered` (an If-Match value, or the token a form was loaded with) names the current version."""
+    # Weak comparison on purpose: a compressing proxy may weaken our strong ETag on the way out.
+    tokens = {part.strip().removeprefix("W/") for part in offered.split(",")}
+    return "*" in tokens or current_etag in tokens
+
+
 def if_match_allows(request, current_etag: str) -> bool:
     """True when there is no If-Match, or when it lists the current ETag (or `*`)."""
     header = request.headers.get("If-Match")
-    if header is None:
-        return True
-    # Weak comparison on purpose: a compressing proxy may weaken our strong ETag on the way out.
-    offered = {part.strip().removeprefix("W/") for part in header.split(",")}
-    return "*" in offered or current_etag in offered
+    return header is None or version_matches(header, current_etag)
 
 
 def conditional_get(request, response, *, last_modified=None):

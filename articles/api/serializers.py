@@ -6,6 +6,7 @@ serializer lists them once, in page order, and builds each one from its kind.
 
 from django.core.validators import URLValidator
 from django.db import models
+from django.db.models import Prefetch
 from django.utils.text import capfirst
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
@@ -25,7 +26,7 @@ from articles.api.fields import (
     StrictCharField,
     absolute_url,
 )
-from articles.models import Article, Field, Role, Source, Status, Topic
+from articles.models import Article, Field, RelatedLink, Role, Source, Status, Topic
 
 LIST_ITEM_MAX_LENGTH = 2000
 LIST_MAX_ITEMS = 50
@@ -144,6 +145,20 @@ class RoleNoteSerializer(serializers.Serializer):
 class SearchMatchSerializer(serializers.Serializer):
     rank = serializers.FloatField(help_text="Higher is a better match; comparable within one search only.")
     snippet = serializers.CharField(help_text="Escaped HTML: the matched words are wrapped in <mark>.")
+
+
+RELATED_PER_BRIEF = 5
+# The original's full text is kept for search and enrichment, never sent: do not load it.
+UNSHOWN_FIELDS = ("content_html", "content_text", "search_vector")
+# A related brief shows only its slug and title: only those are loaded (not whole briefs and their sources).
+RELATED_COLUMNS = ("from_article", "to_article", "kind", "score", "position", "to_article__slug", "to_article__title")
+
+
+def related_prefetch() -> Prefetch:
+    """The related briefs BriefSerializer shows (`shown_related`), for a queryset of briefs."""
+    # Sliced per brief (a window function), so a page costs one query for all its related links.
+    links = RelatedLink.objects.shown().select_related(None).select_related("to_article").only(*RELATED_COLUMNS)
+    return Prefetch("related_links", queryset=links[:RELATED_PER_BRIEF], to_attr="shown_related")
 
 
 @extend_schema_serializer(examples=[OpenApiExample("A published brief", value=BRIEF_EXAMPLE, response_only=True)])

@@ -12,23 +12,20 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from articles import tasks, workflow
-from articles.api.caching import conditional_get, etag_for, if_match_allows, last_modified_for
+from articles.api.caching import brief_etag, conditional_get, etag_for, if_match_allows, last_modified_for
 from articles.api.errors import Conflict, PreconditionFailed
 from articles.api.filters import ORDERINGS, BriefFilter
 from articles.api.pagination import BriefCursorPagination
 from articles.api.permissions import CanWriteBriefs, IsStaff
 from articles.api.serializers import (
+    UNSHOWN_FIELDS,
     BriefSerializer,
     BriefWriteSerializer,
     EnrichQueuedSerializer,
     TransitionSerializer,
+    related_prefetch,
 )
-from articles.models import Article, RelatedLink, RoleNote, Status
-
-RELATED_PER_BRIEF = 5
-RELATED_COLUMNS = ("from_article", "to_article", "kind", "score", "position", "to_article__slug", "to_article__title")
-# The original's full text is kept for search and enrichment, never sent: do not load it.
-UNSHOWN_FIELDS = ("content_html", "content_text", "search_vector")
+from articles.models import Article, RoleNote, Status
 
 # API step name (URL) → workflow transition.
 STEPS = {
@@ -45,13 +42,6 @@ STEPS = {
 EDIT_NOTE_KEYS = ("override_originality", "reason")
 # Briefs a PATCH may not touch until a step brings them back.
 FROZEN_STATUSES = {Status.REJECTED, Status.ARCHIVED}
-
-
-def related_prefetch() -> Prefetch:
-    # Sliced per brief (a window function), so a page costs one query for all its related links;
-    # a related brief shows only its slug and title, so only those are loaded (not 20 whole briefs).
-    links = RelatedLink.objects.shown().select_related(None).select_related("to_article").only(*RELATED_COLUMNS)
-    return Prefetch("related_links", queryset=links[:RELATED_PER_BRIEF], to_attr="shown_related")
 
 
 def briefs_for(user):
@@ -214,10 +204,8 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                     override_originality=note.validated_data["override_originality"],
                     reason=note.validated_data.get("reason", ""),
                 )
-            if "If-Match" in request.headers:
-                current_etag = etag_for(BriefSerializer(article, context=self.get_serializer_context()).data)
-                if not if_match_allows(request, current_etag):
-                    raise PreconditionFailed()
+            if "If-Match" in request.headers and not if_match_allows(request, brief_etag(article, request=request)):
+                raise PreconditionFailed()
             with _original_url_race_as_400(serializer):
                 serializer.save(**({"change_reason": edit.reason} if edit.reason else {}))
             edit.record()

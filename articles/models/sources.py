@@ -36,6 +36,21 @@ class SourceQuerySet(models.QuerySet):
             .filter(Q(next_fetch_at__isnull=True) | Q(next_fetch_at__lte=now))
         )
 
+    def failing(self):
+        """Active sources whose last fetch failed."""
+        return self.active().filter(consecutive_failures__gt=0)
+
+    def silent(self, *, days: int = 7, now=None):
+        """Active feeds that fetch without failing but have brought nothing new for `days` days."""
+        since = (now or timezone.now()) - timezone.timedelta(days=days)
+        recent = Q(articles__created_at__gte=since)
+        return (
+            self.active()
+            .filter(kind=Source.Kind.FEED, consecutive_failures=0, created_at__lt=since)
+            .annotate(recent_items=models.Count("articles", filter=recent))
+            .filter(recent_items=0)
+        )
+
     def with_article_counts(self):
         return self.annotate(
             articles_total=models.Count("articles", distinct=True),

@@ -1,8 +1,10 @@
 import re
 
 import pytest
+from django.test import RequestFactory
 from django.urls import reverse
 
+from articles.api.caching import brief_etag
 from articles.models import Article, IngestionRun, Status
 from articles.tests.factories import make_area, make_article, make_source, make_subfield
 
@@ -52,14 +54,15 @@ def test_change_form_renders_with_workflow_steps(request, who, briefs):
     headings = re.findall(r'<h2 id="fieldset-[^"]*" class="fieldset-heading">([^<]*)</h2>', content)
     assert headings == [
         "Brief",
-        "Machine draft (suggestions)",
-        "Originality",
         "Taxonomy",
         "Depth",
+        "Machine draft (suggestions)",
+        "Originality",
         "Source &amp; original",
-        "Original text",
         "Workflow",
     ]
+    # The original is beside the brief, not folded away below it.
+    assert '<aside class="brief-original"' in content
 
 
 def test_list_filters_by_status_and_searches_title_summary_and_source(editor_client, briefs):
@@ -148,6 +151,8 @@ def _form_data(article, **changes):
         "role_notes-INITIAL_FORMS": "0",
         "role_notes-MIN_NUM_FORMS": "0",
         "role_notes-MAX_NUM_FORMS": "1000",
+        # The version the form was loaded from, as the change form carries it.
+        "_version": brief_etag(Article.objects.get(pk=article.pk), request=RequestFactory().get("/")),
     }
     data.update(changes)
     return data

@@ -84,7 +84,7 @@ def test_the_queue_shows_each_story_once_with_all_its_sources(daring_fireball, e
 
     assert len(shown) == 48
     assert {brief.pk for brief in shown} == {brief.pk for brief in atom_briefs}  # the earlier copies lead
-    sources = queue_admin.story_sources(shown[0])
+    sources = queue_admin.source_cell(shown[0])
     assert "Daring Fireball (Atom)</a> (lead), " in sources and "Daring Fireball (JSON Feed)</a>" in sources
 
 

@@ -1,0 +1,76 @@
+"""What a feed address would give if it were ingested now, without storing anything.
+
+Fetched through the guarded fetcher and read by the same parser as ingestion, so "Test feed"
+and the check on save see exactly what the next run would see. Safe to call from a request:
+it writes nothing and is bounded by the fetcher's own timeouts and size limit.
+"""
+
+from dataclasses import dataclass, field
+from html import unescape
+from re import sub
+
+from articles.ingest.fetch import FetchError, fetch
+from articles.ingest.parse import FeedError, parse_feed
+
+SHOWN_ITEMS = 10
+# A feed whose items carry at most this many words of text on average gives teasers, not articles.
+TEASER_WORDS = 120
+
+
+@dataclass
+class FeedPreview:
+    url: str
+    problem: str = ""  # one sentence for the curator; empty when the address is a readable feed
+    title: str = ""
+    format: str = ""
+    item_count: int = 0
+    items: list[dict] = field(default_factory=list)  # the first SHOWN_ITEMS: title, link, words
+    average_words: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+    @property
+    def teaser_only(self) -> bool:
+        return self.ok and self.item_count > 0 and self.average_words <= TEASER_WORDS
+
+    def as_dict(self) -> dict:
+        return {
+            "url": self.url,
+            "ok": self.ok,
+            "problem": self.problem,
+            "title": self.title,
+            "format": self.format,
+            "item_count": self.item_count,
+            "items": self.items,
+            "average_words": self.average_words,
+            "teaser_only": self.teaser_only,
+        }
+
+
+def _words(html: str) -> int:
+    return len(unescape(sub(r"<[^>]+>", " ", html or "")).split())
+
+
+def preview_feed(url: str) -> FeedPreview:
+    """Fetch `url` now and say what ingesting it would import, or why it cannot be."""
+    try:
+        result = fetch(url)
+        parsed = parse_feed(result.content, url=result.url, content_type=result.content_type, headers=result.headers)
+    except (FetchError, FeedError) as problem:
+        return FeedPreview(url=url, problem=str(problem))
+    if not parsed.entries:
+        return FeedPreview(url=url, title=parsed.title, format=parsed.format)  # readable, nothing to import yet
+    words = [_words(entry.content_html or entry.summary_html) for entry in parsed.entries]
+    return FeedPreview(
+        url=url,
+        title=parsed.title,
+        format=parsed.format,
+        item_count=len(parsed.entries),
+        items=[
+            {"title": entry.title or "(no title)", "link": entry.link, "words": count}
+            for entry, count in zip(parsed.entries[:SHOWN_ITEMS], words, strict=False)
+        ],
+        average_words=round(sum(words) / len(words)),
+    )
