@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
 from articles.enrich.text import paragraph_spans
-from articles.ingest.fetch import lock_cache
+from articles.locks import lock_cache
 from articles.models import EnrichmentRun, Status, Suggestion
 from articles.tests.enrich.conftest import KNOWN_TEXT
 from articles.tests.factories import make_area, make_article, make_role, make_staff, make_subfield
