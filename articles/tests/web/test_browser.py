@@ -50,7 +50,7 @@ def page(browser, live_server):
     page = context.new_page()
     # axe-core is served as if from the site itself, so the pages' strict Content-Security-Policy
     # (script-src 'self', nothing inline) stays on while it runs, and any violation shows below.
-    page.route(f"**{AXE_PATH}", lambda route: route.fulfill(path=str(AXE), content_type="text/javascript"))
+    serve_axe(context)
     problems = []
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
@@ -59,7 +59,16 @@ def page(browser, live_server):
     context.close()
 
 
+def serve_axe(context):
+    """Answer axe-core's address in `context` from node_modules, once per browser context."""
+    if not getattr(context, "axe_served", False):
+        context.route(f"**{AXE_PATH}", lambda route: route.fulfill(path=str(AXE), content_type="text/javascript"))
+        context.axe_served = True
+
+
 def check_accessibility(page, label):
+    # Pages opened in contexts of their own (phone, dark mode, second session) need the route too.
+    serve_axe(page.context)
     origin = "/".join(page.url.split("/", 3)[:3])
     page.add_script_tag(url=origin + AXE_PATH)
     result = page.evaluate(
