@@ -44,12 +44,16 @@ node_modules/.installed: package.json package-lock.json
 			"checks will be skipped (with CI=true they fail). Install Node.js with npm to run them." >&2; \
 	fi
 
-# Lint and migrations first (seconds), then the whole suite (about 4 minutes on 2 cores).
+# Lint and migrations first (seconds), then the whole suite in TEST_WORKERS processes
+# (pytest-xdist). A test file stays in one process, so its module fixtures are made once, and
+# files keep pytest-django's order (transactional browser tests, which empty the database,
+# after every test that reads rows the migrations made).
+TEST_WORKERS ?= 2
 test: install-dev node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run --verbosity 1
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

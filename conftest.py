@@ -5,8 +5,10 @@ Settings for tests are in portal/settings_test.py (named in pyproject.toml).
 """
 
 import os
+import secrets
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -58,11 +60,32 @@ def postgres_url() -> str:
     return TEST_DATABASE_URL
 
 
+def test_worker_index() -> int:
+    """0 in a plain run; 0, 1, … for pytest-xdist's workers gw0, gw1, … (`make test` runs two)."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+
+
+test_worker_index.__test__ = False  # a helper, not a test
+
+
+def redis_database(url: str, number: int) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
 @pytest.fixture
 def redis_url() -> str:
-    """URL of the CI's Redis server (TEST_REDIS_URL)."""
+    """URL of the CI's Redis server (TEST_REDIS_URL), on a database number of this test worker's own,
+    so that two workers never read or flush each other's keys."""
     require_or_skip(bool(TEST_REDIS_URL), "needs Redis: set TEST_REDIS_URL (.ci/run does)")
-    return TEST_REDIS_URL
+    base = int(urlsplit(TEST_REDIS_URL).path.strip("/") or 0)
+    return redis_database(TEST_REDIS_URL, base + test_worker_index())
+
+
+def private_redis_url(redis_url: str) -> str:
+    """A Redis database for a test's own broker (flushed, its workers' only), away from the numbers
+    `redis_url` hands out: 10–12 for the first test worker, 13–15 for the second."""
+    return redis_database(redis_url, 10 + 3 * (test_worker_index() % 2) + secrets.randbelow(3))
 
 
 def skip_reason(report) -> str:
@@ -92,3 +115,11 @@ def pytest_terminal_summary(terminalreporter):
     reasons = Counter(skip_reason(report) for report in terminalreporter.stats.get("skipped", []))
     terminalreporter.write_line(skipped_summary(reasons))
     return result
+
+
+def pytest_collection_modifyitems(items):
+    # schemathesis names each API operation's test ("test_x[GET /api/v1/articles/]") but gives them
+    # all the function's node id; pytest-xdist schedules tests by node id and would run one of them.
+    for item in items:
+        if item.name.endswith("]") and not item.nodeid.endswith("]"):
+            item._id = item.parent.id.child(item.name)  # pytest 9 keeps the node id here

@@ -294,14 +294,20 @@ def test_a_backup_whose_rows_the_database_refuses_restores_nothing(tmp_path):
     ("content", "refusal"),
     [
         (b"id,title\n1,Not a backup\n", r"not a Distillery backup \(it is not a gzip file\)"),
-        (gzip.compress(b'{"model": "auth.User", "rows": []}\n'), r"not a Distillery backup \(its first line"),
-        (gzip.compress(b"\x00\x01 binary junk"), "is damaged: line 1 is not readable"),
-        (gzip.compress(b'{"format": "distillery-backup", "version": 99}\n'), "version 99 backup"),
         (
-            gzip.compress(b'{"format": "distillery-backup", "version": 1, "tables": {"shop.Order": ["id"]}}\n'),
+            gzip.compress(mtime=0, data=b'{"model": "auth.User", "rows": []}\n'),
+            r"not a Distillery backup \(its first line",
+        ),
+        (gzip.compress(mtime=0, data=b"\x00\x01 binary junk"), "is damaged: line 1 is not readable"),
+        (gzip.compress(mtime=0, data=b'{"format": "distillery-backup", "version": 99}\n'), "version 99 backup"),
+        (
+            gzip.compress(
+                mtime=0, data=b'{"format": "distillery-backup", "version": 1, "tables": {"shop.Order": ["id"]}}\n'
+            ),
             r"a table this version does not know \(shop.Order\)",
         ),
     ],
+    ids=["csv", "another-dump", "binary", "newer-version", "unknown-table"],
 )
 def test_a_file_that_is_not_a_backup_of_this_version_is_refused_with_a_sentence(tmp_path, content, refusal):
     file = tmp_path / "suspect.gz"

@@ -14,7 +14,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from articles.tests.subscriptions.conftest import SmtpHandler, _free_port
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, private_redis_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -54,8 +54,7 @@ def scaled(postgres_url, redis_url, tmp_path, smtp):
     admin_url = urlunsplit(urlsplit(postgres_url)._replace(path="/postgres"))
     with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
-    redis_parts = urlsplit(redis_url)
-    broker_url = urlunsplit(redis_parts._replace(path=f"/{8 + secrets.randbelow(8)}"))
+    broker_url = private_redis_url(redis_url)
     redis.Redis.from_url(broker_url).flushdb()
     env = {
         **os.environ,

@@ -15,7 +15,7 @@ from articles.tests.ingest.feeds import item, rss
 from articles.tests.web.test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, capture
 from conftest import require_or_skip
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def ensure_staff_groups():
