@@ -6,16 +6,17 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles import anatomy, tasks, workflow
 from articles.admin import draft_panel, editing
-from articles.api.caching import brief_etag, version_matches
 from articles.enrich.clusters import queue_once, set_story_lead
 from articles.enrich.suggestions import accept_suggestion, discard_suggestion
 from articles.enrich.text import paragraph_spans
@@ -28,6 +29,7 @@ from articles.models import (
     Suggestion,
     WorkQueueItem,
 )
+from articles.versions import edit_version, version_matches
 
 STATUS_COLOURS = {
     Status.INGESTED: "#5a5a5a",
@@ -62,8 +64,60 @@ def _transition_action(transition: workflow.Transition):
     return action
 
 
+class RelatedLinkFormSet(BaseInlineFormSet):
+    """The brief's related links, tolerant of the worker that recomputes them.
+
+    A computed link the worker removed after the page was loaded is dropped from what the page
+    sent instead of failing the whole save ("select a valid choice"): nobody chose it. A link a
+    curator pinned or excluded is never removed by the worker, so it is always still there.
+    """
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        if self.is_bound and hasattr(self.data, "lists"):
+            self.data = self._without_vanished_computed_rows(self.data)
+
+    def _without_vanished_computed_rows(self, data):
+        prefix = self.prefix
+        try:
+            total = int(data[f"{prefix}-TOTAL_FORMS"])
+            initial = int(data[f"{prefix}-INITIAL_FORMS"])
+        except (KeyError, ValueError):
+            return data  # the management form's own error says what is wrong
+        posted = {i: data.get(f"{prefix}-{i}-id", "") for i in range(min(initial, total))}
+        ids = {int(value) for value in posted.values() if value.isdigit()}
+        still_there = set(self.get_queryset().filter(pk__in=ids).values_list("pk", flat=True))
+        vanished = {
+            i
+            for i, value in posted.items()
+            if value.isdigit()
+            and int(value) not in still_there
+            and data.get(f"{prefix}-{i}-kind") == RelatedLink.Kind.COMPUTED
+        }
+        if not vanished:
+            return data
+        kept = [i for i in range(total) if i not in vanished]
+        rows = {}
+        for key, values in data.lists():
+            number, dash, name = key.removeprefix(f"{prefix}-").partition("-")
+            if key.startswith(f"{prefix}-") and dash and number.isdigit():
+                rows.setdefault(int(number), []).append((name, values))
+        cleaned = data.copy()
+        for key in list(cleaned):
+            number, dash, _name = key.removeprefix(f"{prefix}-").partition("-")
+            if key.startswith(f"{prefix}-") and dash and number.isdigit():
+                del cleaned[key]
+        for new_number, old_number in enumerate(kept):
+            for name, values in rows.get(old_number, []):
+                cleaned.setlist(f"{prefix}-{new_number}-{name}", values)
+        cleaned[f"{prefix}-TOTAL_FORMS"] = str(len(kept))
+        cleaned[f"{prefix}-INITIAL_FORMS"] = str(initial - len(vanished))
+        return cleaned
+
+
 class RelatedLinkInline(admin.TabularInline):
     model = RelatedLink
+    formset = RelatedLinkFormSet
     fk_name = "from_article"
     fields = ("to_article", "kind", "score", "position")
     readonly_fields = ("score",)
@@ -281,7 +335,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 context["conflict_rows"] = editing.conflict_rows(form)
                 context["conflict_at"] = form.conflict.updated_at
             else:
-                context["version_token"] = brief_etag(obj, request=request)
+                context["version_token"] = edit_version(obj)
             context["others_editing"] = [
                 name for user_id, name in editing.present(obj.pk).items() if user_id != request.user.pk
             ]
@@ -344,7 +398,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         if suggestion is None:
             return JsonResponse({"error": "That suggestion no longer exists."}, status=404)
         offered = request.POST.get(editing.VERSION_FIELD, "")
-        was_current = version_matches(offered, brief_etag(article, request=request))
+        was_current = version_matches(offered, edit_version(article))
         try:
             if decision == "accept":
                 article = accept_suggestion(
@@ -369,7 +423,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 "section": section.name if section else "",
                 "value": "\n".join(value) if isinstance(value, list) else value,
                 # A form loaded before someone else's save stays stale, so its next save is still refused.
-                "version": brief_etag(article, request=request) if was_current else offered,
+                "version": edit_version(article) if was_current else offered,
                 "message": f"Suggestion {decision}ed ({suggestion.get_section_display().lower()}).",
             }
         )
@@ -532,7 +586,7 @@ class WorkQueueAdmin(ArticleAdmin):
         }
         needed = workflow.missing_for_publication(obj, taxonomy)
         if not needed:
-            return format_html('<span class="queue-ready">Ready to publish</span>')
+            return mark_safe('<span class="queue-ready">Ready to publish</span>')
         return format_html('<span class="queue-missing">Needs {}</span>', ", ".join(needed))
 
     @admin.display(description="Copied")

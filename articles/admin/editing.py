@@ -1,8 +1,10 @@
 """No lost work in the brief editor: the version a form was loaded from, who else has it open, the live bar.
 
-The version is the API's ETag (articles/api/caching.brief_etag): a save from the change form
-is refused, as a PATCH with a stale If-Match is, when the brief changed after the form was
-loaded; the refusal keeps what the curator typed and shows both versions side by side.
+The version is the brief's edit version (articles/versions.py), the one the API's If-Match
+compares: a save from the change form is refused, as a PATCH with a stale If-Match is, when
+something the save would write over changed after the form was loaded (not when a worker only
+recomputed its related briefs); the refusal keeps what the curator typed and shows both
+versions side by side.
 
 Presence is a short-lived record in the cache, refreshed by the editor's script every
 PRESENCE_REFRESH_SECONDS; someone whose tab closed or whose network dropped is forgotten
@@ -16,12 +18,12 @@ from django.conf import settings
 from django.core.cache import cache
 
 from articles import anatomy, workflow
-from articles.api.caching import brief_etag, version_matches
 from articles.enrich.originality import check_article, compare
 from articles.forms import ArticleAdminForm
 from articles.models import Article
+from articles.versions import FORM_FIELD, edit_version, version_matches
 
-VERSION_FIELD = "_version"
+VERSION_FIELD = FORM_FIELD
 PRESENCE_REFRESH_SECONDS = 20
 PRESENCE_SECONDS = 50
 
@@ -38,7 +40,7 @@ class BriefChangeForm(ArticleAdminForm):
             # change view runs in a transaction).
             Article.objects.select_for_update().filter(pk=self.instance.pk).values_list("pk").first()
             stored = Article.objects.select_related("source").get(pk=self.instance.pk)
-            self.current_version = brief_etag(stored, request=self.request)
+            self.current_version = edit_version(stored)
             if not version_matches(self.data.get(VERSION_FIELD, ""), self.current_version):
                 self.conflict = stored
                 raise forms.ValidationError(

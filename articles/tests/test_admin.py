@@ -1,12 +1,11 @@
 import re
 
 import pytest
-from django.test import RequestFactory
 from django.urls import reverse
 
-from articles.api.caching import brief_etag
 from articles.models import Article, IngestionRun, Status
 from articles.tests.factories import make_area, make_article, make_source, make_subfield
+from articles.versions import edit_version
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +151,7 @@ def _form_data(article, **changes):
         "role_notes-MIN_NUM_FORMS": "0",
         "role_notes-MAX_NUM_FORMS": "1000",
         # The version the form was loaded from, as the change form carries it.
-        "_version": brief_etag(Article.objects.get(pk=article.pk), request=RequestFactory().get("/")),
+        "_version": edit_version(Article.objects.get(pk=article.pk)),
     }
     data.update(changes)
     return data
