@@ -1,18 +1,17 @@
-"""Briefs in the curation panel: the list, the change form with its workflow steps, the work queue."""
+"""Briefs in the curation panel: the list, and the change form (the brief editor) with its workflow steps.
+
+The work queue, a view of the same briefs, is in queue.py."""
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles import anatomy, tasks, workflow
@@ -26,8 +25,6 @@ from articles.models import (
     RelatedLink,
     RoleNote,
     Status,
-    Suggestion,
-    WorkQueueItem,
 )
 from articles.versions import edit_version, version_matches
 
@@ -518,136 +515,3 @@ for _transition in workflow.TRANSITIONS.values():
     setattr(ArticleAdmin, f"has_transition_{_transition.name}_permission", _permission_check(_transition))
 
 admin.site.register(Article, ArticleAdmin)
-
-
-@admin.register(WorkQueueItem)
-class WorkQueueAdmin(ArticleAdmin):
-    """Drafts and briefs in review, oldest first, one row per story: what needs a curator now."""
-
-    change_list_template = "admin/articles/workqueueitem/change_list.html"
-    list_display = (
-        "title_cell",
-        "status_badge",
-        "missing",
-        "copied",
-        "pending",
-        "source_cell",
-        "waiting",
-        "working_on",
-    )
-    list_display_links = ("title_cell",)
-    list_filter = (
-        "status",
-        ("source", admin.RelatedOnlyFieldListFilter),
-        ("roles", admin.RelatedOnlyFieldListFilter),
-        ("topics", admin.RelatedOnlyFieldListFilter),
-        "level",
-    )
-    search_fields = ("title", "summary", "source__name")
-    date_hierarchy = None
-    ordering = ("created_at", "pk")
-    list_per_page = 50
-    actions = [
-        _transition_action(workflow.TRANSITIONS["reject"]),
-        _transition_action(workflow.TRANSITIONS["archive"]),
-        *(_transition_action(t) for name, t in workflow.TRANSITIONS.items() if name not in ("reject", "archive")),
-        "rerun_enrichment",
-        "lead_story",
-    ]
-
-    def get_queryset(self, request):
-        # A story reported by several sources is one line, its lead, naming all its sources.
-        pending = (
-            Suggestion.objects.filter(article=OuterRef("pk"), state=Suggestion.State.PENDING)
-            .values("article")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        members = (
-            Article.objects.select_related("source")
-            .only("pk", "story_cluster", "source__name")
-            .order_by("created_at", "pk")
-        )
-        return (
-            queue_once(super().get_queryset(request).in_queue())
-            .select_related("story_cluster")
-            .prefetch_related("topics", Prefetch("story_cluster__articles", queryset=members))
-            .annotate(pending_suggestions=Coalesce(Subquery(pending[:1]), 0))
-        )
-
-    @admin.display(description="Brief", ordering="title")
-    def title_cell(self, obj):
-        return format_html('<span class="queue-title" title="{}">{}</span>', obj.title, obj.title)
-
-    @admin.display(description="Still needed")
-    def missing(self, obj):
-        taxonomy = {
-            s.name: list(getattr(obj, s.name).all()) for s in anatomy.required() if s.kind == anatomy.Kind.TAXONOMY
-        }
-        needed = workflow.missing_for_publication(obj, taxonomy)
-        if not needed:
-            return mark_safe('<span class="queue-ready">Ready to publish</span>')
-        return format_html('<span class="queue-missing">Needs {}</span>', ", ".join(needed))
-
-    @admin.display(description="Copied")
-    def copied(self, obj):
-        report = draft_panel.check_article(obj)
-        over = report.exceeds()
-        return format_html(
-            '<span class="queue-copied{}">{}% copied{}</span>',
-            " over-limit" if over else "",
-            report.percent,
-            " (over the limit)" if over else "",
-        )
-
-    @admin.display(description="Suggestions", ordering="pending_suggestions")
-    def pending(self, obj):
-        n = obj.pending_suggestions
-        return f"{n} suggestion{'s' if n != 1 else ''} waiting" if n else "No suggestions"
-
-    @admin.display(description="Source")
-    def source_cell(self, obj):
-        if obj.story_cluster_id is not None:
-            return format_html("From {}", draft_panel.story(obj))
-        return format_html("From {}", obj.source.name)
-
-    @admin.display(description="Open by")
-    def working_on(self, obj):
-        names = getattr(obj, "open_by", None)
-        return format_html('<span class="queue-busy">Open by {}</span>', ", ".join(names)) if names else "—"
-
-    def changelist_view(self, request, extra_context=None):
-        # The queue's columns need the width the app menu would take; the breadcrumbs lead back to it.
-        context = {"title": "Work queue: oldest first", "is_nav_sidebar_enabled": False}
-        return super().changelist_view(request, {**context, **(extra_context or {})})
-
-    def get_changelist_instance(self, request):
-        changelist = super().get_changelist_instance(request)
-        # Who has which brief open, for the rows of this page, in one cache round trip.
-        present = editing.present_on([article.pk for article in changelist.result_list])
-        for article in changelist.result_list:
-            article.open_by = present.get(article.pk)
-        return changelist
-
-    # The queue is a view of briefs: the brief permissions govern it.
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("articles.view_article") or request.user.has_perm("articles.change_article")
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("articles.change_article")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
-
-    @admin.display(description="Waiting", ordering="created_at")
-    def waiting(self, obj):
-        age = timezone.now() - obj.created_at
-        days, hours = age.days, age.seconds // 3600
-        words = f"{days} day{'s' if days != 1 else ''}" if days else f"{hours} hour{'s' if hours != 1 else ''}"
-        return format_html('<span title="{}">Waiting {}</span>', obj.created_at.isoformat(), words)

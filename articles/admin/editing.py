@@ -94,6 +94,34 @@ def present_on(article_ids) -> dict[int, list[str]]:
     return result
 
 
+def _person_key(user_id: int) -> str:
+    return f"brief-editor-presence-person:{user_id}"
+
+
+def _note_person(user, article_id: int, *, now: float, closed: bool = False) -> None:
+    # The same record turned round (whose editors have which briefs open), for the queue's "Open by" filter;
+    # only this person's own tabs write it.
+    briefs = {pk: at for pk, at in (cache.get(_person_key(user.pk)) or {}).items() if now - at < PRESENCE_SECONDS}
+    if closed:
+        briefs.pop(article_id, None)
+    else:
+        briefs[article_id] = now
+    cache.set(_person_key(user.pk), briefs, PRESENCE_SECONDS)
+
+
+def open_briefs(user_ids) -> dict[int, set[int]]:
+    """{user id: ids of the briefs they have open now} for these people (one cache round trip)."""
+    now = time.time()
+    found = cache.get_many([_person_key(pk) for pk in user_ids])
+    result = {}
+    for pk in user_ids:
+        seen = found.get(_person_key(pk)) or {}
+        briefs = {article_id for article_id, at in seen.items() if now - at < PRESENCE_SECONDS}
+        if briefs:
+            result[pk] = briefs
+    return result
+
+
 def mark_open(*, article_id: int, user) -> list[str]:
     """Record that `user` has the brief open now; return the names of the others who have it open."""
     now = time.time()
@@ -104,6 +132,7 @@ def mark_open(*, article_id: int, user) -> list[str]:
     }
     seen[user.pk] = (_display_name(user), now)
     cache.set(_presence_key(article_id), seen, PRESENCE_SECONDS)
+    _note_person(user, article_id, now=now)
     return sorted(name for user_id, (name, _at) in seen.items() if user_id != user.pk)
 
 
@@ -111,6 +140,7 @@ def mark_closed(*, article_id: int, user) -> None:
     seen = cache.get(_presence_key(article_id)) or {}
     if seen.pop(user.pk, None) is not None:
         cache.set(_presence_key(article_id), seen, PRESENCE_SECONDS)
+    _note_person(user, article_id, now=time.time(), closed=True)
 
 
 def live_state(article: Article, data) -> dict:
