@@ -12,7 +12,7 @@ from articles.models import EnrichmentRun, Status, Suggestion
 from articles.tests.enrich.conftest import KNOWN_TEXT
 from articles.tests.factories import make_area, make_article, make_role, make_staff, make_subfield
 from articles.tests.ingest.feeds import item, rss
-from articles.tests.web.test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, capture
+from articles.tests.web.test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, capture, check_accessibility
 from conftest import require_or_skip
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -167,9 +167,32 @@ def test_the_queue_is_worked_from_the_keyboard_and_passes_axe_at_both_widths(peo
     page = session_page(chromium, live_server, sessions["bob"])
     page.goto(f"{live_server.url}/admin/articles/workqueueitem/")
     assert "j next row" in page.locator("#queue-keys").inner_text()
+    assert "r reject (asks first)" in page.locator("#queue-step-keys").inner_text()
     capture(page, "curation-queue")
     page.locator("body").click(position={"x": 5, "y": 5})
-    page.keyboard.press("j")
+
+    # A step that is not open on the chosen row says why instead of acting.
+    for key in ("j", "j", "j", "p"):
+        page.keyboard.press(key)
+    page.wait_for_function("document.getElementById('queue-announce').textContent.includes('waits for')")
+
+    # Reject asks first: Escape keeps the brief, the dialog's button rejects it.
+    page.keyboard.press("k")
+    page.keyboard.press("r")
+    assert page.locator("#queue-confirm").is_visible()
+    assert "Reject this brief?" in page.locator("#queue-confirm-heading").inner_text()
+    check_accessibility(page, "the queue's confirmation")
+    page.keyboard.press("Escape")
+    assert not page.locator("#queue-confirm").is_visible()
+    page.keyboard.press("r")
+    page.keyboard.press("Enter")  # on the dialog's Reject button
+    page.wait_for_selector(".messagelist")
+    assert "Reject: done for 1 brief." in page.locator(".messagelist").inner_text()
+    assert page.locator("#result_list tbody tr").count() == 2
+    # The queue keeps its place: the row that took the rejected one's.
+    assert "Fresh from a feed" in page.locator("tr.queue-current").inner_text()
+
+    page.keyboard.press("k")
     page.keyboard.press("o")
     page.wait_for_url(f"**/articles/workqueueitem/{brief.pk}/change/**")
     assert page.locator("#editor-bar").is_visible()
