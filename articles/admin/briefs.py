@@ -2,13 +2,17 @@
 
 The work queue, a view of the same briefs, is in queue.py."""
 
+from copy import copy
+
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -25,6 +29,7 @@ from articles.models import (
     RelatedLink,
     RoleNote,
     Status,
+    WorkQueueItem,
 )
 from articles.versions import edit_version, version_matches
 
@@ -337,7 +342,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 name for user_id, name in editing.present(obj.pk).items() if user_id != request.user.pk
             ]
             context["presence_refresh_seconds"] = editing.PRESENCE_REFRESH_SECONDS
-            context["next_in_queue"] = next_in_queue(obj)
+            context["next_in_queue"] = next_in_queue(obj, queue=self.queue_as_opened(request))
             copied = draft_panel.check_article(obj)
             context["copied_overall"] = copied.percent
             context["copied_limit"] = round(settings.ENRICH_ORIGINALITY_MAX_SHARE * 100)
@@ -425,14 +430,33 @@ class ArticleAdmin(SimpleHistoryAdmin):
             }
         )
 
+    def queue_as_opened(self, request):
+        """The work queue with the filters and search it was opened with (the change page's preserved
+        `_changelist_filters`), or None for the whole queue (and from the briefs' own list)."""
+        if self.model is not WorkQueueItem:
+            return None
+        filters = QueryDict(request.GET.get("_changelist_filters", ""))
+        if not any(key not in ("p", "o") for key in filters):
+            return None  # the whole queue: one query, without building the list
+        as_opened = copy(request)
+        as_opened.GET = filters
+        try:
+            return self.get_changelist_instance(as_opened).queryset
+        except IncorrectLookupParameters:
+            return None  # filters this queue no longer has: the whole queue
+
     def response_change(self, request, obj):
         if "_save_next" in request.POST:
-            following = next_in_queue(obj)
+            following = next_in_queue(obj, queue=self.queue_as_opened(request))
             self.message_user(request, f"Saved “{obj.title}”.")
+            preserved = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
             if following is None:
                 self.message_user(request, "That was the last brief in the queue.")
-                return HttpResponseRedirect(reverse("admin:articles_workqueueitem_changelist"))
-            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[following.pk]))
+                queue = reverse("admin:articles_workqueueitem_changelist")
+                filters = request.GET.get("_changelist_filters", "")
+                return HttpResponseRedirect(f"{queue}?{filters}" if filters else queue)
+            url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[following.pk])
+            return HttpResponseRedirect(add_preserved_filters(preserved, url))
         for key, decide in (("_accept_suggestion", accept_suggestion), ("_discard_suggestion", discard_suggestion)):
             if key in request.POST:
                 return self._decide_suggestion(request, obj, request.POST[key], decide)
@@ -457,19 +481,14 @@ class ArticleAdmin(SimpleHistoryAdmin):
             self.message_user(
                 request, f"Saved, then “{label}”: “{obj.title}” is now {obj.get_status_display().lower()}."
             )
-        return self._back_to_brief(request, obj)
-
-    def _back_to_brief(self, request, obj):
-        # A brief the step took out of this list (published from the work queue) is shown in the brief admin.
-        if self.get_queryset(request).filter(pk=obj.pk).exists():
-            return HttpResponseRedirect(request.path)
-        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
+        # The same page, with the queue's filters (a brief the step took out of the queue stays open there).
+        return HttpResponseRedirect(request.get_full_path())
 
     def _decide_suggestion(self, request, obj, suggestion_id, decide):
         suggestion = obj.suggestions.filter(pk=suggestion_id if str(suggestion_id).isdigit() else None).first()
         if suggestion is None:
             self.message_user(request, "Your changes were saved, but that suggestion no longer exists.", messages.ERROR)
-            return HttpResponseRedirect(request.path)
+            return HttpResponseRedirect(request.get_full_path())
         try:
             if decide is accept_suggestion:
                 accept_suggestion(
@@ -485,13 +504,18 @@ class ArticleAdmin(SimpleHistoryAdmin):
         else:
             verb = "accepted" if decide is accept_suggestion else "discarded"
             self.message_user(request, f"Saved; suggestion {verb} ({suggestion.get_section_display().lower()}).")
-        return HttpResponseRedirect(request.path)
+        return HttpResponseRedirect(request.get_full_path())
 
 
-def next_in_queue(article) -> Article | None:
-    """The brief after `article` in the work queue's order (oldest first), one per story."""
+def next_in_queue(article, *, queue=None) -> Article | None:
+    """The brief after `article` in the work queue's order (oldest first), one per story.
+
+    `queue`: the queue as a curator filtered it (WorkQueueAdmin's list), instead of the whole queue.
+    """
     after = Q(created_at__gt=article.created_at) | Q(created_at=article.created_at, pk__gt=article.pk)
-    return queue_once(Article.objects.in_queue().filter(after)).first()
+    if queue is None:
+        queue = queue_once(Article.objects.in_queue())
+    return queue.filter(after).order_by("created_at", "pk").first()
 
 
 def _edit_refusal(article, user) -> str | None:

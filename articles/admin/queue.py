@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 
 from articles import anatomy, workflow
 from articles.admin import draft_panel, editing
-from articles.admin.briefs import ArticleAdmin, _transition_action
+from articles.admin.briefs import ArticleAdmin, _edit_refusal, _transition_action
 from articles.enrich.clusters import queue_once
 from articles.models import Article, Field, Suggestion, WorkQueueItem
 
@@ -327,7 +327,19 @@ class WorkQueueAdmin(ArticleAdmin):
         return request.user.has_perm("articles.view_article") or request.user.has_perm("articles.change_article")
 
     def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("articles.change_article")
+        # As for briefs: the rule for edits decides whether this person may change this one.
+        allowed = request.user.has_perm("articles.change_article")
+        if allowed and obj is not None:
+            return _edit_refusal(obj, request.user) is None
+        return allowed
+
+    def get_object(self, request, object_id, from_field=None):
+        # A brief opened from the queue stays open here once a step has taken it out of the queue
+        # (published, rejected), so the breadcrumbs and "Save and next" still lead through the queue.
+        try:
+            return ArticleAdmin.get_queryset(self, request).get(pk=int(object_id))
+        except (ValueError, WorkQueueItem.DoesNotExist):
+            return None
 
     def has_add_permission(self, request):
         return False

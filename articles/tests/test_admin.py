@@ -259,15 +259,15 @@ def test_curator_cannot_change_a_published_brief_in_the_panel(curator_client, ed
     assert article.title == "Fixed typo"
 
 
-def test_publishing_from_the_work_queue_lands_on_the_published_brief(editor_client):
+def test_publishing_from_the_work_queue_stays_on_the_published_brief_in_the_queue(editor_client):
     article = make_article(status=Status.IN_REVIEW, title="Ready to go")
-    queue_form = reverse("admin:articles_workqueueitem_change", args=[article.pk])
+    queue_form = reverse("admin:articles_workqueueitem_change", args=[article.pk]) + "?_changelist_filters=q%3DReady"
 
     response = editor_client.post(queue_form, _form_data(article, _step_publish="Save and publish"), follow=True)
 
     article.refresh_from_db()
     assert article.status == Status.PUBLISHED
-    assert response.redirect_chain[-1][0] == reverse("admin:articles_article_change", args=[article.pk])
+    assert response.redirect_chain[-1][0] == queue_form  # the queue's filters kept, its breadcrumbs above
     messages = [str(m) for m in response.context["messages"]]
     assert any("is now published" in m for m in messages)
     assert not any("doesn’t exist" in m for m in messages)

@@ -200,6 +200,21 @@ def test_save_and_next_opens_the_next_brief_in_queue_order():
     assert last["Location"] == reverse("admin:articles_workqueueitem_changelist")
 
 
+def test_save_and_next_keeps_to_the_queue_as_it_was_filtered():
+    source = make_article(status=Status.DRAFT, title="First from the chosen source").source
+    make_article(status=Status.DRAFT, title="From another source")
+    second = make_article(status=Status.DRAFT, title="Second from the chosen source", source=source)
+    first = Article.objects.get(title="First from the chosen source")
+    client = signed_in(make_staff("Curator"))
+    filters = f"?_changelist_filters=source__id__exact%3D{source.pk}"
+    url = reverse("admin:articles_workqueueitem_change", args=[first.pk]) + filters
+    form = change_form_data(client.get(url).content.decode())
+    response = client.post(url, {**form, "_save_next": "Save and next"})
+    assert response["Location"] == reverse("admin:articles_workqueueitem_change", args=[second.pk]) + filters
+    last = client.post(response["Location"], {**opened_form(client, second), "_save_next": "Save and next"})
+    assert last["Location"] == reverse("admin:articles_workqueueitem_changelist") + f"?source__id__exact={source.pk}"
+
+
 def test_accepting_a_topic_in_place_names_the_entry_the_form_must_now_show_chosen():
     brief = make_article(status=Status.DRAFT, topics=[])
     topic = make_topic("Event streams")
