@@ -10,7 +10,7 @@ from articles.enrich.text import paragraph_spans
 from articles.locks import lock_cache
 from articles.models import EnrichmentRun, Status, Suggestion
 from articles.tests.enrich.conftest import KNOWN_TEXT
-from articles.tests.factories import make_area, make_article, make_role, make_staff, make_subfield
+from articles.tests.factories import PASSWORD, make_area, make_article, make_role, make_staff, make_subfield
 from articles.tests.ingest.feeds import item, rss
 from articles.tests.web.test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, capture, check_accessibility
 from conftest import require_or_skip
@@ -132,14 +132,21 @@ def test_what_was_typed_before_the_session_ran_out_is_offered_back(people, chrom
     page = session_page(chromium, live_server, sessions["alice"])
     page.goto(editor_url(live_server, brief))
     page.fill("#id_summary", "Typed for an hour, then the session timed out.")
-    page.context.clear_cookies()  # the session is gone: the next page asks to log in
-    page.goto(editor_url(live_server, brief))
-    assert "/admin/login/" in page.url
-    page.context.add_cookies([{"name": "sessionid", "value": sessions["alice"], "url": live_server.url}])
-    page.goto(editor_url(live_server, brief))
+    page.context.clear_cookies(name="sessionid")  # the session ran out while she typed
+    page.click("#editor-bar input[name=_continue]")
+    page.wait_for_url("**/admin/login/**")  # the save was not taken: sign in again
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**/articles/article/{brief.pk}/change/")
     assert page.locator("#editor-restore").is_visible()
     page.click("#editor-restore-button")
     assert page.input_value("#id_summary") == "Typed for an hour, then the session timed out."
+    page.click("#editor-bar input[name=_continue]")
+    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+    assert page.input_value("#id_summary") == "Typed for an hour, then the session timed out."
+    assert not page.locator("#editor-restore").is_visible()  # saved: nothing left to offer
+    assert page.errors == []
 
 
 def test_the_editor_updates_its_bar_as_you_type_and_passes_axe_at_both_widths(people, chromium, live_server):
