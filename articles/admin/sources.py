@@ -246,8 +246,9 @@ class SourceAdmin(admin.ModelAdmin):
             full_text = Source._meta.get_field("fetch_full_text").verbose_name
             self.message_user(
                 request,
-                f"This feed gives teasers only (about {preview.average_words} words an item): tick "
-                f"“{full_text}” on “{obj}” so each article's page is fetched for its text.",
+                f"This feed gives teasers only ({preview.teasers} of its {preview.item_count} items are a few "
+                f"lines or stop at “Read more”): tick “{full_text}” on “{obj}” so each article's page is "
+                "fetched for its text.",
                 messages.WARNING,
             )
 

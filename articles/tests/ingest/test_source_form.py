@@ -88,6 +88,24 @@ def test_a_teaser_only_feed_is_saved_with_full_text_fetching_offered(editor_clie
     assert Source.objects.get().fetch_full_text is False
 
 
+def test_a_feed_whose_long_items_stop_at_read_more_is_a_teaser_feed_and_full_articles_are_not(
+    editor_client, httpserver, ingest_settings
+):
+    cut = "<p>" + " ".join(f"word{n}" for n in range(200)) + " … <a href='/more'>Read more</a></p>"
+    httpserver.expect_request("/cut.xml").respond_with_data(
+        rss(item(1, body=cut), item(2, body=cut), item(3, body=LONG_TEXT)), content_type="application/rss+xml"
+    )
+    httpserver.expect_request("/full.xml").respond_with_data(
+        rss(item(1, body=LONG_TEXT), item(2, body=LONG_TEXT), item(3, body="<p>A short note.</p>")),
+        content_type="application/rss+xml",
+    )
+    test_feed = reverse("admin:articles_source_test_feed")
+    cut_answer = editor_client.post(test_feed, {"url": httpserver.url_for("/cut.xml")}).json()
+    full_answer = editor_client.post(test_feed, {"url": httpserver.url_for("/full.xml")}).json()
+    assert cut_answer["teaser_only"] is True and cut_answer["teasers"] == 2
+    assert full_answer["teaser_only"] is False and full_answer["teasers"] == 1
+
+
 def test_ingest_now_on_the_form_brings_the_drafts_in(
     editor_client, httpserver, feed_source, django_capture_on_commit_callbacks
 ):
