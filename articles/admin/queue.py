@@ -23,7 +23,7 @@ from articles import anatomy, workflow
 from articles.admin import draft_panel, editing
 from articles.admin.briefs import ArticleAdmin, _edit_refusal, _transition_action
 from articles.enrich.clusters import queue_once
-from articles.models import Article, Field, Suggestion, WorkQueueItem
+from articles.models import QUEUE_STATUSES, Article, Field, Suggestion, WorkQueueItem
 
 # The workflow steps on single keys in the queue; those that take a brief out of it for good ask first.
 STEP_KEYS = {"submit": "s", "publish": "p", "reject": "r", "archive": "a"}
@@ -61,6 +61,21 @@ def row_steps(article, user, still_needed: list[str]) -> tuple[list[str], dict[s
             continue
         open_steps.append(name)
     return open_steps, closed
+
+
+class QueueStatusFilter(admin.SimpleListFilter):
+    """The statuses a brief can have in the queue (the others would always list nothing)."""
+
+    title = "status"
+    parameter_name = "status__exact"  # as the admin home's "Review the briefs waiting for an editor" links
+
+    def lookups(self, request, model_admin):
+        return [(status.value, status.label) for status in QUEUE_STATUSES]
+
+    def queryset(self, request, queryset):
+        if self.value() in QUEUE_STATUSES:
+            return queryset.filter(status=self.value())
+        return queryset
 
 
 class BlocksPublishingFilter(admin.SimpleListFilter):
@@ -210,7 +225,7 @@ class WorkQueueAdmin(ArticleAdmin):
     )
     list_display_links = ("title_cell",)
     list_filter = (
-        "status",
+        QueueStatusFilter,
         BlocksPublishingFilter,
         FieldFilter,
         ("roles", admin.RelatedOnlyFieldListFilter),

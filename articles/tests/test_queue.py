@@ -115,6 +115,7 @@ def test_the_queue_filters_by_field_role_topic_source_blocker_age_and_who_has_it
         return {b.title for b in (on_streams, on_chips, bare) if f">{b.title}</span>" in page}
 
     assert shown(field=area.pk) == {"On streams, ready"}  # an area takes its subfields
+    assert shown(status__exact="draft") == {"On streams, ready", "On chips, no takeaway", "Bare draft"}
     assert shown(field=chips.pk) == {"On chips, no takeaway"}
     assert shown(roles__id__exact=cto.pk) == {"On streams, ready"}
     assert shown(topics__id__exact=topic.pk) == {"On streams, ready"}
@@ -129,6 +130,7 @@ def test_the_queue_filters_by_field_role_topic_source_blocker_age_and_who_has_it
     assert shown(open_by="nobody") == {"On streams, ready"}
     page = client.get(reverse(QUEUE)).content.decode()
     assert "Technology — Event streams" in page and "Needs a key takeaway" in page and ">Alice<" in page
+    assert "?status__exact=published" not in page  # only the statuses a queued brief can have
 
 
 def test_the_step_keys_shown_are_those_the_person_may_press_and_each_row_says_which_are_open():
