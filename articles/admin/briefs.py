@@ -33,6 +33,9 @@ from articles.models import (
 )
 from articles.versions import edit_version, version_matches
 
+# Steps that take a brief out of the queue for good, or off the site: the panel asks before taking them.
+CONFIRMED_STEPS = ("reject", "archive", "unpublish")
+
 STATUS_COLOURS = {
     Status.INGESTED: "#5a5a5a",
     Status.DRAFT: "#8a5300",
@@ -321,6 +324,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
+            # The brief and its original side by side need the width the app menu would take.
+            context["is_nav_sidebar_enabled"] = False
             refused = getattr(context.get("adminform"), "form", None)
             context["originality_over_limit"] = draft_panel.check_article(obj).exceeds() or getattr(
                 refused, "originality_refused", False
@@ -329,6 +334,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 article=obj, actor=request.user, check_content=False
             )
             context["missing_for_publication"] = workflow.missing_for_publication(obj)
+            context["confirmed_steps"] = CONFIRMED_STEPS
             context["edit_refusal"] = _edit_refusal(obj, request.user)
             form = getattr(context.get("adminform"), "form", None)
             if getattr(form, "conflict", None) is not None:

@@ -21,13 +21,12 @@ from django.utils.safestring import mark_safe
 
 from articles import anatomy, workflow
 from articles.admin import draft_panel, editing
-from articles.admin.briefs import ArticleAdmin, _edit_refusal, _transition_action
+from articles.admin.briefs import CONFIRMED_STEPS, ArticleAdmin, _edit_refusal, _transition_action
 from articles.enrich.clusters import queue_once
 from articles.models import QUEUE_STATUSES, Article, Field, Suggestion, WorkQueueItem
 
 # The workflow steps on single keys in the queue; those that take a brief out of it for good ask first.
 STEP_KEYS = {"submit": "s", "publish": "p", "reject": "r", "archive": "a"}
-CONFIRMED_STEPS = ("reject", "archive")
 
 
 def step_keys(user) -> list[dict]:

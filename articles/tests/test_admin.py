@@ -50,6 +50,11 @@ def test_change_form_renders_with_workflow_steps(request, who, briefs):
     content = response.content.decode()
     assert "Save and submit for review" in content
     assert ("Save and publish" in content) == (who == "editor_client")
+    if who == "editor_client":  # reject asks first; publish does not
+        assert re.search(
+            r'name="_step_reject"[^>]*data-confirm="Reject “A draft waiting”\? It leaves the work queue', content
+        )
+        assert not re.search(r'name="_step_publish"[^>]*data-confirm', content)
     headings = re.findall(r'<h2 id="fieldset-[^"]*" class="fieldset-heading">([^<]*)</h2>', content)
     assert headings == [
         "Brief",

@@ -166,6 +166,12 @@ def test_the_editor_updates_its_bar_as_you_type_and_passes_axe_at_both_widths(pe
     page.fill("#id_summary", "Our own words on the move to a stream.")
     page.wait_for_function("document.getElementById('editor-missing').textContent === 'Nothing blocks publishing.'")
     capture(page, "curation-editor")
+    # Reject asks first; saying no leaves the brief as it was, on the same page.
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("#editor-bar input[name=_step_reject]")
+    assert asked and asked[0].startswith("Reject “Moving orders from batch jobs to an event stream”?")
+    assert page.locator(".editor-status strong").first.inner_text() == "Draft"
     assert page.errors == []
 
 
