@@ -484,9 +484,12 @@ class ArticleAdmin(SimpleHistoryAdmin):
             self.message_user(request, f"Your changes were saved, but: {refusal}", messages.ERROR)
         else:
             label = workflow.TRANSITIONS[step].label
-            self.message_user(
-                request, f"Saved, then “{label}”: “{obj.title}” is now {obj.get_status_display().lower()}."
-            )
+            done = f"Saved, then “{label}”: “{obj.title}” is now {obj.get_status_display().lower()}."
+            if obj.status == Status.PUBLISHED:
+                done = format_html(
+                    '{} <a href="{}" id="published-link">See it on the site</a>.', done, obj.get_absolute_url()
+                )
+            self.message_user(request, done)
         # The same page, with the queue's filters (a brief the step took out of the queue stays open there).
         return HttpResponseRedirect(request.get_full_path())
 

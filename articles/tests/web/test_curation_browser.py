@@ -282,6 +282,11 @@ def test_a_new_feed_to_a_published_brief_and_on_to_the_next(feed_editor, flow_br
     page.wait_for_function("document.getElementById('editor-missing').textContent === 'Nothing blocks publishing.'")
     click("#editor-bar input[name=_step_publish]")
     assert "is now published" in page.locator(".messagelist").inner_text()
+    # Live for readers (a visitor with no session), reached from the message.
+    reader = flow_browser.new_page()
+    reader.goto(live_server.url + page.get_attribute("#published-link", "href"))
+    assert "measured what changed" in reader.locator("main").inner_text()
+    reader.close()
     click("#editor-bar input[name=_save_next]")
     page.wait_for_selector("#editor-bar")
     assert "crew" in page.locator(".brief-original-text").inner_text()  # the second piece
