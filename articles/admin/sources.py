@@ -151,6 +151,12 @@ class SourceAdmin(admin.ModelAdmin):
     change_list_template = "admin/articles/source/change_list.html"
     actions = ("activate", "deactivate", "ingest_now", "export_selected_opml")
 
+    def get_fieldsets(self, request, obj=None):
+        # A source being added has no health and no runs yet: the form is what to fill in and Test feed.
+        if obj is None:
+            return self.fieldsets[:2]
+        return self.fieldsets
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(items_count=Count("articles")).order_by("name")
 

@@ -42,6 +42,8 @@ def test_test_feed_shows_what_would_be_imported_without_saving(editor_client, ht
     assert [entry["title"] for entry in answer["items"]] == ["Piece number 1", "Piece number 2"]
     assert answer["teaser_only"] is False
     assert not Source.objects.exists() and not Article.objects.exists()
+    add_form = editor_client.get(reverse("admin:articles_source_add")).content.decode()
+    assert "Test feed" in add_form and "Recent ingestion runs" not in add_form  # nothing to show yet
 
 
 def test_test_feed_says_in_a_sentence_why_an_address_is_no_feed(editor_client, httpserver, ingest_settings):
