@@ -2,6 +2,7 @@
 
 The work queue, a view of the same briefs, is in queue.py."""
 
+import re
 from copy import copy
 
 from django.conf import settings
@@ -102,16 +103,12 @@ class RelatedLinkFormSet(BaseInlineFormSet):
         if not vanished:
             return data
         kept = [i for i in range(total) if i not in vanished]
-        rows = {}
+        row_field = re.compile(rf"{re.escape(prefix)}-(\d+)-(.+)")
+        cleaned, rows = data.copy(), {}
         for key, values in data.lists():
-            number, dash, name = key.removeprefix(f"{prefix}-").partition("-")
-            if key.startswith(f"{prefix}-") and dash and number.isdigit():
-                rows.setdefault(int(number), []).append((name, values))
-        cleaned = data.copy()
-        for key in list(cleaned):
-            number, dash, _name = key.removeprefix(f"{prefix}-").partition("-")
-            if key.startswith(f"{prefix}-") and dash and number.isdigit():
+            if match := row_field.fullmatch(key):
                 del cleaned[key]
+                rows.setdefault(int(match[1]), []).append((match[2], values))
         for new_number, old_number in enumerate(kept):
             for name, values in rows.get(old_number, []):
                 cleaned.setlist(f"{prefix}-{new_number}-{name}", values)
