@@ -1,6 +1,6 @@
 """The curation panel: where curators and editors work the queue and finish briefs.
 
-briefs.py     briefs, the brief editor and its workflow steps
+briefs.py     briefs, the brief editor and its workflow steps (brief_inlines.py: related briefs, role notes)
 queue.py      the work queue: filters, workflow steps on single keys, bulk reject and archive
 sources.py    sources and their health, ingestion runs, OPML, single pages
 taxonomy.py   areas and subfields, topics, roles
