@@ -1,11 +1,15 @@
 """Briefs in the curation panel: the list, the change form with its workflow steps, the work queue."""
 
+import functools
+
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -23,7 +27,6 @@ from articles.forms import form_options
 from articles.models import (
     Article,
     RelatedLink,
-    RoleNote,
     Status,
     Suggestion,
     WorkQueueItem,
@@ -73,30 +76,78 @@ class RelatedLinkInline(admin.TabularInline):
     verbose_name_plural = "Related briefs (pin to show first, exclude to hide a computed one)"
 
 
-class RoleNoteInline(admin.StackedInline):
-    """ "Why it matters for <role>": who may change the brief may change its notes (no separate permission)."""
+class PerRoleFormSet(BaseInlineFormSet):
+    """The rows of a per-role section, judged by the rule for edits as one change of that section.
 
-    model = RoleNote
-    fields = ("role", "text")
-    autocomplete_fields = ("role",)
-    extra = 0
-    verbose_name = "note: why it matters for a role"
-    verbose_name_plural = "Why it matters, by role (optional; shown to readers who chose the role)"
+    The admin hands the formset the brief with the form's new values already applied, so an
+    edit that copies a little in the summary and a little in a note is judged as a whole.
+    """
 
-    def _may_change_brief(self, request, obj) -> bool:
-        return self.admin_site.get_model_admin(self.parent_model).has_change_permission(request, obj)
+    section: anatomy.Section  # set by per_role_inline
+    actor = None  # set on the class made for each request
+    edit = workflow.Edit()
+    originality_refused = False
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("articles.view_article") or self._may_change_brief(request, obj)
+    def clean(self):
+        super().clean()
+        if any(self.errors) or self.instance.pk is None or not self.has_changed():
+            return
+        kept = {
+            form.cleaned_data["role"]: form.cleaned_data["text"]
+            for form in self.forms
+            if form.cleaned_data.get("role") and not self._should_delete_form(form)
+        }
+        try:
+            self.edit = workflow.check_edit(
+                article=self.instance,
+                actor=self.actor,
+                changes={self.section.name: kept},
+                override_originality=bool(self.data.get("_override_originality")),
+                reason=self.data.get("_step_reason", ""),
+            )
+        except workflow.EditRefused as refusal:
+            self.originality_refused = refusal.needs_override
+            raise forms.ValidationError(str(refusal)) from None
 
-    def has_add_permission(self, request, obj=None):
-        return self._may_change_brief(request, obj)
 
-    def has_change_permission(self, request, obj=None):
-        return self._may_change_brief(request, obj)
+@functools.cache
+def per_role_inline(section: anatomy.Section) -> type[admin.StackedInline]:
+    """The inline editing a per-role section (articles/anatomy.py): a row per role, named as the anatomy says."""
+    rows = Article._meta.get_field(section.name).related_model
 
-    def has_delete_permission(self, request, obj=None):
-        return self._may_change_brief(request, obj)
+    class PerRoleInline(admin.StackedInline):
+        """Who may change the brief may change these rows (no separate permission)."""
+
+        model = rows
+        formset = type(f"{rows.__name__}FormSet", (PerRoleFormSet,), {"section": section})
+        fields = ("role", "text")
+        autocomplete_fields = ("role",)
+        extra = 0
+        verbose_name = f"{section.label.lower()} a role"
+        verbose_name_plural = f"{section.label} … (optional; one per role, shown to readers who chose it)"
+
+        def get_formset(self, request, obj=None, **kwargs):
+            formset = super().get_formset(request, obj, **kwargs)
+            formset.actor = request.user
+            return formset
+
+        def _may_change_brief(self, request, obj) -> bool:
+            return self.admin_site.get_model_admin(self.parent_model).has_change_permission(request, obj)
+
+        def has_view_permission(self, request, obj=None):
+            return request.user.has_perm("articles.view_article") or self._may_change_brief(request, obj)
+
+        def has_add_permission(self, request, obj=None):
+            return self._may_change_brief(request, obj)
+
+        def has_change_permission(self, request, obj=None):
+            return self._may_change_brief(request, obj)
+
+        def has_delete_permission(self, request, obj=None):
+            return self._may_change_brief(request, obj)
+
+    PerRoleInline.__name__ = PerRoleInline.__qualname__ = f"{rows.__name__}Inline"
+    return PerRoleInline
 
 
 class ArticleAdmin(SimpleHistoryAdmin):
@@ -130,7 +181,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     date_hierarchy = "created_at"
     list_per_page = 50
     autocomplete_fields = ("source", *anatomy.names(kind=anatomy.Kind.TAXONOMY))
-    inlines = (RoleNoteInline, RelatedLinkInline)
+    inlines = (RelatedLinkInline,)  # after the per-role sections' inlines (get_inlines)
     readonly_fields = (
         "status",
         "status_changed_at",
@@ -178,6 +229,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
             ("Originality", {"fields": ("originality", "story")}),
             *self.other_fieldsets,
         )
+
+    def get_inlines(self, request, obj):
+        # Each per-role section of the anatomy is edited as rows, in page order, before the related briefs.
+        return [*(per_role_inline(section) for section in anatomy.sections(kind=anatomy.Kind.PER_ROLE)), *self.inlines]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source").prefetch_related("roles", "fields__parent")
@@ -263,11 +318,22 @@ class ArticleAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
         form.edit.record()
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for formset in formsets:
+            if isinstance(formset, PerRoleFormSet):
+                formset.edit.record()
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             refused = getattr(context.get("adminform"), "form", None)
-            context["originality_over_limit"] = draft_panel.check_article(obj).exceeds() or getattr(
-                refused, "originality_refused", False
+            context["originality_over_limit"] = (
+                draft_panel.check_article(obj).exceeds()
+                or getattr(refused, "originality_refused", False)
+                or any(
+                    getattr(inline.formset, "originality_refused", False)
+                    for inline in context.get("inline_admin_formsets", [])
+                )
             )
             context["workflow_steps"] = workflow.available_transitions(
                 article=obj, actor=request.user, check_content=False

@@ -161,7 +161,8 @@ def test_the_editor_writes_notes_in_the_briefs_change_form(client, catalogue):
     client.force_login(editor)
     brief = catalogue["briefs"]["gpus"]
     html = client.get(reverse("admin:articles_article_change", args=[brief.pk])).content.decode()
-    assert "Why it matters, by role" in html
+    # The anatomy's per-role section, edited as one row per role.
+    assert "Why it matters for … (optional; one per role, shown to readers who chose it)" in html
     assert 'name="role_notes-TOTAL_FORMS"' in html
 
 
@@ -187,6 +188,6 @@ def test_brief_page_with_roles_chosen_adds_one_query_for_its_notes(catalogue, dj
 
     with CaptureQueriesContext(connection) as plain:
         reader().get(brief.get_absolute_url())
-    # The chosen roles, then the notes for them.
-    with django_assert_num_queries(len(plain) + 2):
+    # The notes for the chosen roles (their role names come in the same query).
+    with django_assert_num_queries(len(plain) + 1):
         reader("cto").get(brief.get_absolute_url())
