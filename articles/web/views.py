@@ -213,7 +213,9 @@ def search_page(request):
     scoped = filters.apply(Article.objects.published())
     # Counts and facets need only which briefs match; ranking and snippets are for the page shown.
     matched = filters.apply(found)
-    results = search(scoped, query)
+    # Briefs best for the reader's roles first, by relevance within each part (the rank decides the rest).
+    roles = chosen_roles(request)
+    results = search(scoped, query).roles_first([role.slug for role in roles])
     page = None
     if query:
         paginator = CountedPaginator(_cards(results), settings.WEB_PAGE_SIZE, count=matched.count())
@@ -225,6 +227,7 @@ def search_page(request):
         "page": page,
         "filters": filters,
         "facets": filters.facets(found) if query else [],
+        "chosen_roles": roles,
         "breadcrumbs": [home_crumb(), Crumb("Search")],
         "meta": seo.page_meta(
             request,

@@ -1,4 +1,4 @@
-""""Why it matters for <role>" drafted by the generative backend: one note per role the draft is best for."""
+""" "Why it matters for <role>" drafted by the generative backend: one note per role the draft is best for."""
 
 import json
 
@@ -8,10 +8,20 @@ from articles import workflow
 from articles.enrich import enrich_article
 from articles.enrich.suggestions import accept_suggestion
 from articles.models import EnrichmentRun, RoleNote, Status, Suggestion
-from articles.tests.enrich.test_generative import CARD, completion, llm, waits  # noqa: F401 (fixtures)
+from articles.tests.enrich.test_generative import CARD, completion
 from articles.tests.factories import make_role, make_staff, make_subfield
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def llm(httpserver, settings):
+    """The local fake OpenAI-compatible server, configured as the generative backend."""
+    settings.ENRICH_LLM_BASE_URL = httpserver.url_for("/v1")
+    settings.ENRICH_LLM_MODEL = "local-model"
+    settings.ENRICH_LLM_TIMEOUT_SECONDS = 2
+    return httpserver
+
 
 CTO_NOTE = "Ask each team which events it owns before you fund the streaming platform."
 POLICY_NOTE = "Records kept as events make audits of a logistics firm simpler to request."
