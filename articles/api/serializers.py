@@ -155,6 +155,11 @@ class RoleNotesWriteField(serializers.ListField):
 
     def to_internal_value(self, data):
         notes = super().to_internal_value(data)
+        # A PATCH makes every nested field optional (DRF reads `partial` from the root): a note needs both anyway.
+        for position, note in enumerate(notes):
+            missing = [name for name in ("role", "text") if name not in note]
+            if missing:
+                raise serializers.ValidationError({position: {name: ["This field is required."] for name in missing}})
         roles = [note["role"] for note in notes]
         if len(roles) != len(set(roles)):
             raise serializers.ValidationError("Give at most one note per role.")

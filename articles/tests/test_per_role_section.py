@@ -93,8 +93,9 @@ def test_the_api_writes_notes_by_role_slug_and_a_write_replaces_them():
         ([{"role": "astronaut", "text": "Look up."}], "astronaut"),
         ([{"role": "cto", "text": ""}], "This field may not be blank."),
         ([{"role": "cto", "text": "x" * 601}], "no more than 600 characters"),
+        ([{"role": "cto"}], "This field is required."),
     ],
-    ids=["twice", "unknown-role", "blank", "too-long"],
+    ids=["twice", "unknown-role", "blank", "too-long", "no-text"],
 )
 def test_the_api_refuses_malformed_notes_with_the_reason(notes, field_error):
     make_role("CTO")
