@@ -171,6 +171,10 @@ def test_filters_work_with_the_keyboard_alone(page, live_server, catalogue):
 
 def test_every_other_reader_page_passes_axe_at_phone_and_desktop_widths(page, live_server, catalogue):
     # The pages the journeys below do not reach, with axe at 390 and 1280 px (one browser page for all).
+    for path in ("/roles/", "/fields/", "/topics/", "/sources/", "/for-me/"):
+        page.goto(live_server.url + path)
+        assert page.get_by_role("navigation", name="Breadcrumb").is_visible(), path
+        capture(page, path.strip("/") + "-index" if path != "/for-me/" else "for-me")
     pages = {
         "field-listing": ("/fields/regulation/", 200),
         "area-listing": ("/fields/public-policy/", 200),
@@ -189,7 +193,8 @@ def test_every_other_reader_page_passes_axe_at_phone_and_desktop_widths(page, li
         if status is not None:
             assert response.status == status, path
         capture(page, name)
-    assert [text for text in page.console_problems if "404" not in text] == []
+    # The unknown links and the missing brief answer 400 and 404 on purpose; nothing else may complain.
+    assert [text for text in page.console_problems if "status of 40" not in text] == []
 
 
 def test_reader_pages_render_under_their_content_security_policy(page, live_server, catalogue):
@@ -210,14 +215,6 @@ PHONE = {"width": 390, "height": 844}
 
 def menu_links(page):
     return page.get_by_role("navigation", name="Main").get_by_role("link").all()
-
-
-@pytest.mark.parametrize("path", ["/roles/", "/fields/", "/topics/", "/sources/", "/for-me/"])
-def test_ways_in_are_accessible_at_phone_and_desktop_widths(page, live_server, catalogue, path):
-    page.goto(live_server.url + path)
-    assert page.get_by_role("navigation", name="Breadcrumb").is_visible()
-    capture(page, path.strip("/") + "-index" if path != "/for-me/" else "for-me")
-    assert page.console_problems == []
 
 
 def test_fields_index_leads_to_a_subfield_listing_with_breadcrumbs(page, live_server, catalogue):
@@ -297,13 +294,12 @@ def test_a_reader_chooses_roles_on_home_and_their_briefs_and_notes_come_first(po
     context.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/briefs/?level=advanced", "/subscribe/"])
-def test_dark_mode_pages_are_accessible(browser, live_server, catalogue, path):
+def test_dark_mode_pages_are_accessible(browser, live_server, catalogue):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
     page = context.new_page()
-    page.goto(live_server.url + path)
-    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-    assert background == "rgb(18, 20, 23)"
-    name = {"/": "home", "/briefs/?level=advanced": "listing", "/subscribe/": "subscribe"}[path]
-    capture(page, f"dark-{name}")
+    for name, path in {"home": "/", "listing": "/briefs/?level=advanced", "subscribe": "/subscribe/"}.items():
+        page.goto(live_server.url + path)
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background == "rgb(18, 20, 23)", path
+        capture(page, f"dark-{name}")
     context.close()
