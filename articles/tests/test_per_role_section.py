@@ -108,3 +108,21 @@ def test_the_api_refuses_malformed_notes_with_the_reason(notes, field_error):
     assert [name for name in fields if name.startswith("role_notes")], fields
     assert field_error in str(fields)
     assert not RoleNote.objects.exists()
+
+
+def test_the_editors_bar_counts_a_note_being_typed_in_what_is_copied():
+    from django.test import Client
+    from django.urls import reverse
+
+    brief = published_brief()
+    client = Client()
+    client.force_login(make_staff("Editor"))
+    live = reverse("admin:articles_article_live", args=[brief.pk])
+    rows = {"role_notes-TOTAL_FORMS": "1", "role_notes-0-role": str(brief.roles.get().pk)}
+
+    mine = client.post(live, {**rows, "role_notes-0-text": "Ask who owns each event."}).json()["copied"]
+    copied = client.post(live, {**rows, "role_notes-0-text": COPIED}).json()["copied"]
+    deleted = client.post(live, {**rows, "role_notes-0-text": COPIED, "role_notes-0-DELETE": "on"}).json()["copied"]
+
+    assert copied["sections"]["role_notes"] == 100 and copied["overall"] > mine["overall"]
+    assert "role_notes" not in deleted["sections"]
