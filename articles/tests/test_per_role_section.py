@@ -19,6 +19,7 @@ from articles.tests.test_edit_rule import (
     refusal_of,
     suggestion_for,
 )
+from articles.tests.web.test_search import DATABASES, add_brief
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +127,30 @@ def test_the_editors_bar_counts_a_note_being_typed_in_what_is_copied():
 
     assert copied["sections"]["role_notes"] == 100 and copied["overall"] > mine["overall"]
     assert "role_notes" not in deleted["sections"]
+
+
+@pytest.fixture(params=["default", "postgres"])
+def database(request):
+    if request.param == "postgres":
+        request.getfixturevalue("postgres_url")  # fails in CI without PostgreSQL, as the search tests do
+    return request.param
+
+
+@pytest.mark.django_db(databases=DATABASES)
+def test_roles_first_keeps_the_search_ranking_within_each_part_on_both_databases(database):
+    alias = database
+    from articles.models import Article, Role
+    from articles.search import search
+
+    cto = Role.objects.using(alias).create(name="CTO", slug="cto")
+    best = add_brief(alias, "title-hit", title="Kestrel tracking")
+    middle = add_brief(alias, "summary-hit", summary="A kestrel study in the field.")
+    least = add_brief(alias, "content-hit", content_text="Among other birds, one kestrel was seen.")
+    for brief in (middle, least):
+        brief.roles.add(cto)
+    found = search(Article.objects.using(alias).published(), "kestrel")
+
+    assert [b.slug for b in found] == [best.slug, middle.slug, least.slug]
+    assert [b.slug for b in found.roles_first(["cto"])] == [middle.slug, least.slug, best.slug]
+    assert [b.slug for b in found.roles_first(["nobody"])] == [best.slug, middle.slug, least.slug]
+    assert [b.slug for b in found.roles_first([])] == [best.slug, middle.slug, least.slug]
