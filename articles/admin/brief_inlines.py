@@ -5,12 +5,15 @@ over a colleague's rows; that is why they are not part of the brief's edit versi
 (articles/versions.py).
 """
 
+import functools
 import re
 
+from django import forms
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 
-from articles.models import RelatedLink, RoleNote
+from articles import anatomy, workflow
+from articles.models import Article, RelatedLink
 
 
 class RelatedLinkFormSet(BaseInlineFormSet):
@@ -72,27 +75,75 @@ class RelatedLinkInline(admin.TabularInline):
     verbose_name_plural = "Related briefs (pin to show first, exclude to hide a computed one)"
 
 
-class RoleNoteInline(admin.StackedInline):
-    """ "Why it matters for <role>": who may change the brief may change its notes (no separate permission)."""
+class PerRoleFormSet(BaseInlineFormSet):
+    """The rows of a per-role section, judged by the rule for edits as one change of that section.
 
-    model = RoleNote
-    fields = ("role", "text")
-    autocomplete_fields = ("role",)
-    extra = 0
-    verbose_name = "note: why it matters for a role"
-    verbose_name_plural = "Why it matters, by role (optional; shown to readers who chose the role)"
+    The admin hands the formset the brief with the form's new values already applied, so an
+    edit that copies a little in the summary and a little in a note is judged as a whole.
+    """
 
-    def _may_change_brief(self, request, obj) -> bool:
-        return self.admin_site.get_model_admin(self.parent_model).has_change_permission(request, obj)
+    section: anatomy.Section  # set by per_role_inline
+    actor = None  # set on the class made for each request
+    edit = workflow.Edit()
+    originality_refused = False
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("articles.view_article") or self._may_change_brief(request, obj)
+    def clean(self):
+        super().clean()
+        if any(self.errors) or self.instance.pk is None or not self.has_changed():
+            return
+        kept = {
+            form.cleaned_data["role"]: form.cleaned_data["text"]
+            for form in self.forms
+            if form.cleaned_data.get("role") and not self._should_delete_form(form)
+        }
+        try:
+            self.edit = workflow.check_edit(
+                article=self.instance,
+                actor=self.actor,
+                changes={self.section.name: kept},
+                override_originality=bool(self.data.get("_override_originality")),
+                reason=self.data.get("_step_reason", ""),
+            )
+        except workflow.EditRefused as refusal:
+            self.originality_refused = refusal.needs_override
+            raise forms.ValidationError(str(refusal)) from None
 
-    def has_add_permission(self, request, obj=None):
-        return self._may_change_brief(request, obj)
 
-    def has_change_permission(self, request, obj=None):
-        return self._may_change_brief(request, obj)
+@functools.cache
+def per_role_inline(section: anatomy.Section) -> type[admin.StackedInline]:
+    """The inline editing a per-role section (articles/anatomy.py): a row per role, named as the anatomy says."""
+    rows = Article._meta.get_field(section.name).related_model
 
-    def has_delete_permission(self, request, obj=None):
-        return self._may_change_brief(request, obj)
+    class PerRoleInline(admin.StackedInline):
+        """Who may change the brief may change these rows (no separate permission)."""
+
+        model = rows
+        formset = type(f"{rows.__name__}FormSet", (PerRoleFormSet,), {"section": section})
+        fields = ("role", "text")
+        autocomplete_fields = ("role",)
+        extra = 0
+        verbose_name = f"{section.label.lower()} a role"
+        verbose_name_plural = f"{section.label} … (optional; one per role, shown to readers who chose it)"
+
+        def get_formset(self, request, obj=None, **kwargs):
+            formset = super().get_formset(request, obj, **kwargs)
+            formset.actor = request.user
+            return formset
+
+        def _may_change_brief(self, request, obj) -> bool:
+            return self.admin_site.get_model_admin(self.parent_model).has_change_permission(request, obj)
+
+        def has_view_permission(self, request, obj=None):
+            return request.user.has_perm("articles.view_article") or self._may_change_brief(request, obj)
+
+        def has_add_permission(self, request, obj=None):
+            return self._may_change_brief(request, obj)
+
+        def has_change_permission(self, request, obj=None):
+            return self._may_change_brief(request, obj)
+
+        def has_delete_permission(self, request, obj=None):
+            return self._may_change_brief(request, obj)
+
+    PerRoleInline.__name__ = PerRoleInline.__qualname__ = f"{rows.__name__}Inline"
+    return PerRoleInline

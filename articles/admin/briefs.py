@@ -19,7 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from articles import anatomy, tasks, workflow
 from articles.admin import draft_panel, editing
-from articles.admin.brief_inlines import RelatedLinkInline, RoleNoteInline
+from articles.admin.brief_inlines import PerRoleFormSet, RelatedLinkInline, per_role_inline
 from articles.enrich.clusters import queue_once, set_story_lead
 from articles.enrich.suggestions import accept_suggestion, discard_suggestion
 from articles.enrich.text import paragraph_spans
@@ -98,7 +98,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     date_hierarchy = "created_at"
     list_per_page = 50
     autocomplete_fields = ("source", *anatomy.names(kind=anatomy.Kind.TAXONOMY))
-    inlines = (RoleNoteInline, RelatedLinkInline)
+    inlines = (RelatedLinkInline,)  # after the per-role sections' inlines (get_inlines)
     readonly_fields = (
         "status",
         "status_changed_at",
@@ -146,6 +146,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
             ("Originality", {"fields": ("originality", "story")}),
             *self.other_fieldsets,
         )
+
+    def get_inlines(self, request, obj):
+        # Each per-role section of the anatomy is edited as rows, in page order, before the related briefs.
+        return [*(per_role_inline(section) for section in anatomy.sections(kind=anatomy.Kind.PER_ROLE)), *self.inlines]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source").prefetch_related("roles", "fields__parent")
@@ -231,13 +235,24 @@ class ArticleAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
         form.edit.record()
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for formset in formsets:
+            if isinstance(formset, PerRoleFormSet):
+                formset.edit.record()
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             # The brief and its original side by side need the width the app menu would take.
             context["is_nav_sidebar_enabled"] = False
             refused = getattr(context.get("adminform"), "form", None)
-            context["originality_over_limit"] = draft_panel.check_article(obj).exceeds() or getattr(
-                refused, "originality_refused", False
+            context["originality_over_limit"] = (
+                draft_panel.check_article(obj).exceeds()
+                or getattr(refused, "originality_refused", False)
+                or any(
+                    getattr(inline.formset, "originality_refused", False)
+                    for inline in context.get("inline_admin_formsets", [])
+                )
             )
             context["workflow_steps"] = workflow.available_transitions(
                 article=obj, actor=request.user, check_content=False

@@ -143,6 +143,19 @@ def mark_closed(*, article_id: int, user) -> None:
     _note_person(user, article_id, now=time.time(), closed=True)
 
 
+def _typed_rows(data, prefix: str) -> list[str]:
+    """The texts typed in a per-role section's rows (the admin's inline formset), deleted rows left out."""
+    try:
+        total = min(int(data.get(f"{prefix}-TOTAL_FORMS") or 0), 1000)
+    except ValueError:
+        total = 0
+    return [
+        data.get(f"{prefix}-{n}-text", "")
+        for n in range(total)
+        if not data.get(f"{prefix}-{n}-DELETE") and data.get(f"{prefix}-{n}-text", "").strip()
+    ]
+
+
 def live_state(article: Article, data) -> dict:
     """What the editor's bar shows for the text being typed (`data`, the form's fields): what still
     blocks publishing and how much is copied from the original, per section and overall."""
@@ -154,12 +167,13 @@ def live_state(article: Article, data) -> dict:
             changes[section.name] = [line.strip() for line in data.get(section.name, "").splitlines() if line.strip()]
         elif section.kind == anatomy.Kind.TAXONOMY and section.name in data:
             changes[section.name] = [value for value in data.getlist(section.name) if value]
+        elif section.kind == anatomy.Kind.PER_ROLE and f"{section.name}-TOTAL_FORMS" in data:
+            changes[section.name] = _typed_rows(data, section.name)
     original = article.content_text or ""
     sections = {}
     for section in anatomy.counted_by_originality():
         value = changes.get(section.name, getattr(article, section.name))
-        parts = value if isinstance(value, list) else [value or ""]
-        parts = [part for part in parts if isinstance(part, str) and part.strip()]
+        parts = [part for part in anatomy.texts_of(section, value) if isinstance(part, str) and part.strip()]
         if parts:
             sections[section.name] = compare(parts, original).percent
     overall = check_article(article, changes)

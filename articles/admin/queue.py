@@ -263,6 +263,8 @@ class WorkQueueAdmin(ArticleAdmin):
             queue_once(super().get_queryset(request).in_queue())
             .select_related("story_cluster")
             .prefetch_related("topics", Prefetch("story_cluster__articles", queryset=members))
+            # "Copied" counts the per-role sections' notes too: read them for the whole page at once.
+            .prefetch_related(*anatomy.names(kind=anatomy.Kind.PER_ROLE))
             .annotate(pending_suggestions=Coalesce(Subquery(pending[:1]), 0))
         )
 
