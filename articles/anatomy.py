@@ -6,8 +6,9 @@ machine draft (enrich/pipeline.py, enrich/suggestions.py), the originality check
 (enrich/originality.py), what publishing requires (workflow.py) and the brief page
 (templates/articles/brief.html, through the `brief_sections` template tag).
 
-A section's value lives in the model field of the same name on `Article`; adding a section
-is one declaration here plus that field and its migration (docs/ARCHITECTURE.md shows it).
+A section's value lives in the model field of the same name on `Article` (for a per-role
+section, in the rows its related name reaches); adding a section is one declaration here plus
+that field and its migration (docs/ARCHITECTURE.md shows it).
 """
 
 from dataclasses import dataclass
@@ -23,6 +24,9 @@ class Kind(StrEnum):
     LIST = "list"  # an ordered list of short texts, a JSON array in the model
     TAXONOMY = "taxonomy"  # links to taxonomy entries, a many-to-many field
     CHOICE = "choice"  # one value out of the model field's choices
+    # One short text per role, kept as rows of their own (the reverse relation named by the
+    # section, e.g. Article.role_notes → RoleNote: brief, role, text), shown to readers of that role.
+    PER_ROLE = "per_role"
 
 
 class Place(StrEnum):
@@ -48,6 +52,15 @@ class Section:
     @property
     def page_id(self) -> str:
         return f"s-{self.anchor or self.name}"
+
+    @property
+    def is_model_field(self) -> bool:
+        """Whether the value is a field of the brief's own form (a per-role section is edited as rows)."""
+        return self.kind != Kind.PER_ROLE
+
+    def heading_for(self, role) -> str:
+        """A per-role section's heading for one role ("Why it matters for CTO")."""
+        return f"{self.label} {role.name}"
 
     @property
     def template(self) -> str:
@@ -93,6 +106,17 @@ SECTIONS: tuple[Section, ...] = (
         suggestions=(S.TAKEAWAY,),
         originality=True,
         emphasis=True,
+    ),
+    # Optional, never required: one note per role, shown only to readers who chose the role.
+    Section(
+        "role_notes",
+        Kind.PER_ROLE,
+        "Why it matters for",
+        help="Two or three sentences addressed to this role: why the piece matters to them, what to do. "
+        "Shown under “Why it matters for …” to readers who chose the role.",
+        suggestions=(S.ROLE_NOTE,),
+        originality=True,
+        anchor="why",
     ),
     Section(
         "insights",
@@ -152,6 +176,11 @@ def names(*, kind: Kind | None = None) -> list[str]:
     return [s.name for s in sections(kind=kind)]
 
 
+def field_names() -> list[str]:
+    """The sections held in the brief's own fields, in page order (what a ModelForm of the brief lists)."""
+    return [s.name for s in SECTIONS if s.is_model_field]
+
+
 def section(name: str) -> Section:
     for candidate in SECTIONS:
         if candidate.name == name:
@@ -180,27 +209,61 @@ def is_filled(section: Section, value) -> bool:
     """Whether `value` (a field's value; a queryset, manager or list for taxonomy) counts as written."""
     if section.kind == Kind.TEXT:
         return bool((value or "").strip())
-    if section.kind == Kind.TAXONOMY and hasattr(value, "exists"):
+    if section.kind in (Kind.TAXONOMY, Kind.PER_ROLE) and hasattr(value, "exists"):
         return value.exists()
+    if section.kind == Kind.PER_ROLE:
+        return any(text.strip() for text in texts_of(section, value))
     return bool(value)
 
 
+def texts_of(section: Section, value) -> list[str]:
+    """The written texts of a text, list or per-role value, as the originality check compares them.
+
+    A per-role value may be its rows (a related manager or a list of notes), a list of texts,
+    or a mapping of roles to texts, as an edit gives it.
+    """
+    if section.kind == Kind.TEXT:
+        return [value or ""]
+    if section.kind == Kind.LIST:
+        return [item for item in (value or []) if isinstance(item, str)]
+    if section.kind == Kind.PER_ROLE:
+        if hasattr(value, "all"):
+            value = value.all()
+        if isinstance(value, dict):
+            value = value.values()
+        return [_note_text(item) for item in (value or [])]
+    return []
+
+
+def _note_text(item) -> str:
+    if isinstance(item, str):
+        return item
+    return item["text"] if isinstance(item, dict) else item.text
+
+
 def value_of(article, section: Section):
-    """The section's value on `article`; taxonomy as the list of entries (prefetched ones if there are)."""
+    """The section's value on `article`; taxonomy and per-role rows as lists (prefetched ones if there are)."""
     value = getattr(article, section.name)
-    if section.kind == Kind.TAXONOMY:
+    if section.kind in (Kind.TAXONOMY, Kind.PER_ROLE):
         return list(value.all()) if article.pk is not None else []
     return value
 
 
-def shown(article, *, place: Place = Place.BODY) -> list[tuple[Section, object]]:
+def shown(article, *, place: Place = Place.BODY, roles=None) -> list[tuple[Section, object]]:
     """[(section, value)] of the sections at `place` that `article` has filled, in page order.
 
-    A choice is given as its label ("Advanced"), as readers see it.
+    A choice is given as its label ("Advanced"), as readers see it. A per-role section keeps
+    only its notes for `roles` (slugs; None keeps every note), so a reader sees the notes of
+    the roles they chose and no heading for the others.
     """
     shown_sections = []
     for candidate in sections(place=place):
+        if candidate.kind == Kind.PER_ROLE and roles is not None and not roles:
+            continue  # no role chosen: nothing to show, and nothing to read
         value = value_of(article, candidate)
+        if candidate.kind == Kind.PER_ROLE and roles is not None:
+            wanted = set(roles)
+            value = [note for note in value if note.role.slug in wanted]
         if not is_filled(candidate, value):
             continue
         if candidate.kind == Kind.CHOICE:

@@ -45,7 +45,8 @@ class LinesField(forms.CharField):
 
 def form_options() -> dict:
     """`fields`, `labels`, `help_texts`, `widgets` and `field_classes` of the brief's form, as the anatomy says now."""
-    sections = anatomy.sections()
+    # A per-role section is edited as rows of its own (the admin's inline), not as a field of the brief.
+    sections = [section for section in anatomy.sections() if section.is_model_field]
     return {
         "fields": [section.name for section in sections] + OTHER_FIELDS,
         "labels": {section.name: section.label for section in sections},

@@ -1,33 +1,38 @@
-"""Briefs in the curation panel: the list, the change form with its workflow steps, the work queue."""
+"""Briefs in the curation panel: the list, and the change form (the brief editor) with its workflow steps.
+
+The work queue, a view of the same briefs, is in queue.py."""
+
+from copy import copy
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
-from django.http import HttpResponseRedirect, JsonResponse
+from django.db.models import Q
+from django.http import HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles import anatomy, tasks, workflow
 from articles.admin import draft_panel, editing
-from articles.api.caching import brief_etag, version_matches
+from articles.admin.brief_inlines import PerRoleFormSet, RelatedLinkInline, per_role_inline
 from articles.enrich.clusters import queue_once, set_story_lead
 from articles.enrich.suggestions import accept_suggestion, discard_suggestion
 from articles.enrich.text import paragraph_spans
 from articles.forms import form_options
 from articles.models import (
     Article,
-    RelatedLink,
-    RoleNote,
     Status,
-    Suggestion,
     WorkQueueItem,
 )
+from articles.versions import edit_version, version_matches
+
+# Steps that take a brief out of the queue for good, or off the site: the panel asks before taking them.
+CONFIRMED_STEPS = ("reject", "archive", "unpublish")
 
 STATUS_COLOURS = {
     Status.INGESTED: "#5a5a5a",
@@ -62,43 +67,6 @@ def _transition_action(transition: workflow.Transition):
     return action
 
 
-class RelatedLinkInline(admin.TabularInline):
-    model = RelatedLink
-    fk_name = "from_article"
-    fields = ("to_article", "kind", "score", "position")
-    readonly_fields = ("score",)
-    autocomplete_fields = ("to_article",)
-    extra = 0
-    verbose_name = "related brief"
-    verbose_name_plural = "Related briefs (pin to show first, exclude to hide a computed one)"
-
-
-class RoleNoteInline(admin.StackedInline):
-    """ "Why it matters for <role>": who may change the brief may change its notes (no separate permission)."""
-
-    model = RoleNote
-    fields = ("role", "text")
-    autocomplete_fields = ("role",)
-    extra = 0
-    verbose_name = "note: why it matters for a role"
-    verbose_name_plural = "Why it matters, by role (optional; shown to readers who chose the role)"
-
-    def _may_change_brief(self, request, obj) -> bool:
-        return self.admin_site.get_model_admin(self.parent_model).has_change_permission(request, obj)
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("articles.view_article") or self._may_change_brief(request, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return self._may_change_brief(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._may_change_brief(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._may_change_brief(request, obj)
-
-
 class ArticleAdmin(SimpleHistoryAdmin):
     form = editing.BriefChangeForm
     change_form_template = "admin/articles/article/change_form.html"
@@ -130,7 +98,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     date_hierarchy = "created_at"
     list_per_page = 50
     autocomplete_fields = ("source", *anatomy.names(kind=anatomy.Kind.TAXONOMY))
-    inlines = (RoleNoteInline, RelatedLinkInline)
+    inlines = (RelatedLinkInline,)  # after the per-role sections' inlines (get_inlines)
     readonly_fields = (
         "status",
         "status_changed_at",
@@ -178,6 +146,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
             ("Originality", {"fields": ("originality", "story")}),
             *self.other_fieldsets,
         )
+
+    def get_inlines(self, request, obj):
+        # Each per-role section of the anatomy is edited as rows, in page order, before the related briefs.
+        return [*(per_role_inline(section) for section in anatomy.sections(kind=anatomy.Kind.PER_ROLE)), *self.inlines]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source").prefetch_related("roles", "fields__parent")
@@ -263,16 +235,30 @@ class ArticleAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
         form.edit.record()
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for formset in formsets:
+            if isinstance(formset, PerRoleFormSet):
+                formset.edit.record()
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
+            # The brief and its original side by side need the width the app menu would take.
+            context["is_nav_sidebar_enabled"] = False
             refused = getattr(context.get("adminform"), "form", None)
-            context["originality_over_limit"] = draft_panel.check_article(obj).exceeds() or getattr(
-                refused, "originality_refused", False
+            context["originality_over_limit"] = (
+                draft_panel.check_article(obj).exceeds()
+                or getattr(refused, "originality_refused", False)
+                or any(
+                    getattr(inline.formset, "originality_refused", False)
+                    for inline in context.get("inline_admin_formsets", [])
+                )
             )
             context["workflow_steps"] = workflow.available_transitions(
                 article=obj, actor=request.user, check_content=False
             )
             context["missing_for_publication"] = workflow.missing_for_publication(obj)
+            context["confirmed_steps"] = CONFIRMED_STEPS
             context["edit_refusal"] = _edit_refusal(obj, request.user)
             form = getattr(context.get("adminform"), "form", None)
             if getattr(form, "conflict", None) is not None:
@@ -281,12 +267,12 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 context["conflict_rows"] = editing.conflict_rows(form)
                 context["conflict_at"] = form.conflict.updated_at
             else:
-                context["version_token"] = brief_etag(obj, request=request)
+                context["version_token"] = edit_version(obj)
             context["others_editing"] = [
                 name for user_id, name in editing.present(obj.pk).items() if user_id != request.user.pk
             ]
             context["presence_refresh_seconds"] = editing.PRESENCE_REFRESH_SECONDS
-            context["next_in_queue"] = next_in_queue(obj)
+            context["next_in_queue"] = next_in_queue(obj, queue=self.queue_as_opened(request))
             copied = draft_panel.check_article(obj)
             context["copied_overall"] = copied.percent
             context["copied_limit"] = round(settings.ENRICH_ORIGINALITY_MAX_SHARE * 100)
@@ -344,7 +330,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         if suggestion is None:
             return JsonResponse({"error": "That suggestion no longer exists."}, status=404)
         offered = request.POST.get(editing.VERSION_FIELD, "")
-        was_current = version_matches(offered, brief_etag(article, request=request))
+        was_current = version_matches(offered, edit_version(article))
         try:
             if decision == "accept":
                 article = accept_suggestion(
@@ -369,19 +355,38 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 "section": section.name if section else "",
                 "value": "\n".join(value) if isinstance(value, list) else value,
                 # A form loaded before someone else's save stays stale, so its next save is still refused.
-                "version": brief_etag(article, request=request) if was_current else offered,
+                "version": edit_version(article) if was_current else offered,
                 "message": f"Suggestion {decision}ed ({suggestion.get_section_display().lower()}).",
             }
         )
 
+    def queue_as_opened(self, request):
+        """The work queue with the filters and search it was opened with (the change page's preserved
+        `_changelist_filters`), or None for the whole queue (and from the briefs' own list)."""
+        if self.model is not WorkQueueItem:
+            return None
+        filters = QueryDict(request.GET.get("_changelist_filters", ""))
+        if not any(key not in ("p", "o") for key in filters):
+            return None  # the whole queue: one query, without building the list
+        as_opened = copy(request)
+        as_opened.GET = filters
+        try:
+            return self.get_changelist_instance(as_opened).queryset
+        except IncorrectLookupParameters:
+            return None  # filters this queue no longer has: the whole queue
+
     def response_change(self, request, obj):
         if "_save_next" in request.POST:
-            following = next_in_queue(obj)
+            following = next_in_queue(obj, queue=self.queue_as_opened(request))
             self.message_user(request, f"Saved “{obj.title}”.")
+            preserved = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
             if following is None:
                 self.message_user(request, "That was the last brief in the queue.")
-                return HttpResponseRedirect(reverse("admin:articles_workqueueitem_changelist"))
-            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[following.pk]))
+                queue = reverse("admin:articles_workqueueitem_changelist")
+                filters = request.GET.get("_changelist_filters", "")
+                return HttpResponseRedirect(f"{queue}?{filters}" if filters else queue)
+            url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[following.pk])
+            return HttpResponseRedirect(add_preserved_filters(preserved, url))
         for key, decide in (("_accept_suggestion", accept_suggestion), ("_discard_suggestion", discard_suggestion)):
             if key in request.POST:
                 return self._decide_suggestion(request, obj, request.POST[key], decide)
@@ -403,22 +408,20 @@ class ArticleAdmin(SimpleHistoryAdmin):
             self.message_user(request, f"Your changes were saved, but: {refusal}", messages.ERROR)
         else:
             label = workflow.TRANSITIONS[step].label
-            self.message_user(
-                request, f"Saved, then “{label}”: “{obj.title}” is now {obj.get_status_display().lower()}."
-            )
-        return self._back_to_brief(request, obj)
-
-    def _back_to_brief(self, request, obj):
-        # A brief the step took out of this list (published from the work queue) is shown in the brief admin.
-        if self.get_queryset(request).filter(pk=obj.pk).exists():
-            return HttpResponseRedirect(request.path)
-        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
+            done = f"Saved, then “{label}”: “{obj.title}” is now {obj.get_status_display().lower()}."
+            if obj.status == Status.PUBLISHED:
+                done = format_html(
+                    '{} <a href="{}" id="published-link">See it on the site</a>.', done, obj.get_absolute_url()
+                )
+            self.message_user(request, done)
+        # The same page, with the queue's filters (a brief the step took out of the queue stays open there).
+        return HttpResponseRedirect(request.get_full_path())
 
     def _decide_suggestion(self, request, obj, suggestion_id, decide):
         suggestion = obj.suggestions.filter(pk=suggestion_id if str(suggestion_id).isdigit() else None).first()
         if suggestion is None:
             self.message_user(request, "Your changes were saved, but that suggestion no longer exists.", messages.ERROR)
-            return HttpResponseRedirect(request.path)
+            return HttpResponseRedirect(request.get_full_path())
         try:
             if decide is accept_suggestion:
                 accept_suggestion(
@@ -434,13 +437,18 @@ class ArticleAdmin(SimpleHistoryAdmin):
         else:
             verb = "accepted" if decide is accept_suggestion else "discarded"
             self.message_user(request, f"Saved; suggestion {verb} ({suggestion.get_section_display().lower()}).")
-        return HttpResponseRedirect(request.path)
+        return HttpResponseRedirect(request.get_full_path())
 
 
-def next_in_queue(article) -> Article | None:
-    """The brief after `article` in the work queue's order (oldest first), one per story."""
+def next_in_queue(article, *, queue=None) -> Article | None:
+    """The brief after `article` in the work queue's order (oldest first), one per story.
+
+    `queue`: the queue as a curator filtered it (WorkQueueAdmin's list), instead of the whole queue.
+    """
     after = Q(created_at__gt=article.created_at) | Q(created_at=article.created_at, pk__gt=article.pk)
-    return queue_once(Article.objects.in_queue().filter(after)).first()
+    if queue is None:
+        queue = queue_once(Article.objects.in_queue())
+    return queue.filter(after).order_by("created_at", "pk").first()
 
 
 def _edit_refusal(article, user) -> str | None:
@@ -464,136 +472,3 @@ for _transition in workflow.TRANSITIONS.values():
     setattr(ArticleAdmin, f"has_transition_{_transition.name}_permission", _permission_check(_transition))
 
 admin.site.register(Article, ArticleAdmin)
-
-
-@admin.register(WorkQueueItem)
-class WorkQueueAdmin(ArticleAdmin):
-    """Drafts and briefs in review, oldest first, one row per story: what needs a curator now."""
-
-    change_list_template = "admin/articles/workqueueitem/change_list.html"
-    list_display = (
-        "title_cell",
-        "status_badge",
-        "missing",
-        "copied",
-        "pending",
-        "source_cell",
-        "waiting",
-        "working_on",
-    )
-    list_display_links = ("title_cell",)
-    list_filter = (
-        "status",
-        ("source", admin.RelatedOnlyFieldListFilter),
-        ("roles", admin.RelatedOnlyFieldListFilter),
-        ("topics", admin.RelatedOnlyFieldListFilter),
-        "level",
-    )
-    search_fields = ("title", "summary", "source__name")
-    date_hierarchy = None
-    ordering = ("created_at", "pk")
-    list_per_page = 50
-    actions = [
-        _transition_action(workflow.TRANSITIONS["reject"]),
-        _transition_action(workflow.TRANSITIONS["archive"]),
-        *(_transition_action(t) for name, t in workflow.TRANSITIONS.items() if name not in ("reject", "archive")),
-        "rerun_enrichment",
-        "lead_story",
-    ]
-
-    def get_queryset(self, request):
-        # A story reported by several sources is one line, its lead, naming all its sources.
-        pending = (
-            Suggestion.objects.filter(article=OuterRef("pk"), state=Suggestion.State.PENDING)
-            .values("article")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        members = (
-            Article.objects.select_related("source")
-            .only("pk", "story_cluster", "source__name")
-            .order_by("created_at", "pk")
-        )
-        return (
-            queue_once(super().get_queryset(request).in_queue())
-            .select_related("story_cluster")
-            .prefetch_related("topics", Prefetch("story_cluster__articles", queryset=members))
-            .annotate(pending_suggestions=Coalesce(Subquery(pending[:1]), 0))
-        )
-
-    @admin.display(description="Brief", ordering="title")
-    def title_cell(self, obj):
-        return format_html('<span class="queue-title" title="{}">{}</span>', obj.title, obj.title)
-
-    @admin.display(description="Still needed")
-    def missing(self, obj):
-        taxonomy = {
-            s.name: list(getattr(obj, s.name).all()) for s in anatomy.required() if s.kind == anatomy.Kind.TAXONOMY
-        }
-        needed = workflow.missing_for_publication(obj, taxonomy)
-        if not needed:
-            return format_html('<span class="queue-ready">Ready to publish</span>')
-        return format_html('<span class="queue-missing">Needs {}</span>', ", ".join(needed))
-
-    @admin.display(description="Copied")
-    def copied(self, obj):
-        report = draft_panel.check_article(obj)
-        over = report.exceeds()
-        return format_html(
-            '<span class="queue-copied{}">{}% copied{}</span>',
-            " over-limit" if over else "",
-            report.percent,
-            " (over the limit)" if over else "",
-        )
-
-    @admin.display(description="Suggestions", ordering="pending_suggestions")
-    def pending(self, obj):
-        n = obj.pending_suggestions
-        return f"{n} suggestion{'s' if n != 1 else ''} waiting" if n else "No suggestions"
-
-    @admin.display(description="Source")
-    def source_cell(self, obj):
-        if obj.story_cluster_id is not None:
-            return format_html("From {}", draft_panel.story(obj))
-        return format_html("From {}", obj.source.name)
-
-    @admin.display(description="Open by")
-    def working_on(self, obj):
-        names = getattr(obj, "open_by", None)
-        return format_html('<span class="queue-busy">Open by {}</span>', ", ".join(names)) if names else "—"
-
-    def changelist_view(self, request, extra_context=None):
-        # The queue's columns need the width the app menu would take; the breadcrumbs lead back to it.
-        context = {"title": "Work queue: oldest first", "is_nav_sidebar_enabled": False}
-        return super().changelist_view(request, {**context, **(extra_context or {})})
-
-    def get_changelist_instance(self, request):
-        changelist = super().get_changelist_instance(request)
-        # Who has which brief open, for the rows of this page, in one cache round trip.
-        present = editing.present_on([article.pk for article in changelist.result_list])
-        for article in changelist.result_list:
-            article.open_by = present.get(article.pk)
-        return changelist
-
-    # The queue is a view of briefs: the brief permissions govern it.
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("articles.view_article") or request.user.has_perm("articles.change_article")
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("articles.change_article")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
-
-    @admin.display(description="Waiting", ordering="created_at")
-    def waiting(self, obj):
-        age = timezone.now() - obj.created_at
-        days, hours = age.days, age.seconds // 3600
-        words = f"{days} day{'s' if days != 1 else ''}" if days else f"{hours} hour{'s' if hours != 1 else ''}"
-        return format_html('<span title="{}">Waiting {}</span>', obj.created_at.isoformat(), words)

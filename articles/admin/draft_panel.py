@@ -55,7 +55,7 @@ def machine_draft(article) -> str:
                 "" if s.char_start is None else s.char_start,
                 "" if s.char_end is None else s.char_end,
                 s.get_section_display(),
-                s.text,
+                f"{s.role.name}: {s.text}" if s.section == Suggestion.Section.ROLE_NOTE and s.role else s.text,
                 s.provenance or "—",
                 round(s.confidence * 100),
                 s.get_state_display(),

@@ -1,8 +1,10 @@
 """No lost work in the brief editor: the version a form was loaded from, who else has it open, the live bar.
 
-The version is the API's ETag (articles/api/caching.brief_etag): a save from the change form
-is refused, as a PATCH with a stale If-Match is, when the brief changed after the form was
-loaded; the refusal keeps what the curator typed and shows both versions side by side.
+The version is the brief's edit version (articles/versions.py), the one the API's If-Match
+compares: a save from the change form is refused, as a PATCH with a stale If-Match is, when
+something the save would write over changed after the form was loaded (not when a worker only
+recomputed its related briefs); the refusal keeps what the curator typed and shows both
+versions side by side.
 
 Presence is a short-lived record in the cache, refreshed by the editor's script every
 PRESENCE_REFRESH_SECONDS; someone whose tab closed or whose network dropped is forgotten
@@ -16,12 +18,12 @@ from django.conf import settings
 from django.core.cache import cache
 
 from articles import anatomy, workflow
-from articles.api.caching import brief_etag, version_matches
 from articles.enrich.originality import check_article, compare
 from articles.forms import ArticleAdminForm
 from articles.models import Article
+from articles.versions import FORM_FIELD, edit_version, version_matches
 
-VERSION_FIELD = "_version"
+VERSION_FIELD = FORM_FIELD
 PRESENCE_REFRESH_SECONDS = 20
 PRESENCE_SECONDS = 50
 
@@ -38,7 +40,7 @@ class BriefChangeForm(ArticleAdminForm):
             # change view runs in a transaction).
             Article.objects.select_for_update().filter(pk=self.instance.pk).values_list("pk").first()
             stored = Article.objects.select_related("source").get(pk=self.instance.pk)
-            self.current_version = brief_etag(stored, request=self.request)
+            self.current_version = edit_version(stored)
             if not version_matches(self.data.get(VERSION_FIELD, ""), self.current_version):
                 self.conflict = stored
                 raise forms.ValidationError(
@@ -92,6 +94,34 @@ def present_on(article_ids) -> dict[int, list[str]]:
     return result
 
 
+def _person_key(user_id: int) -> str:
+    return f"brief-editor-presence-person:{user_id}"
+
+
+def _note_person(user, article_id: int, *, now: float, closed: bool = False) -> None:
+    # The same record turned round (whose editors have which briefs open), for the queue's "Open by" filter;
+    # only this person's own tabs write it.
+    briefs = {pk: at for pk, at in (cache.get(_person_key(user.pk)) or {}).items() if now - at < PRESENCE_SECONDS}
+    if closed:
+        briefs.pop(article_id, None)
+    else:
+        briefs[article_id] = now
+    cache.set(_person_key(user.pk), briefs, PRESENCE_SECONDS)
+
+
+def open_briefs(user_ids) -> dict[int, set[int]]:
+    """{user id: ids of the briefs they have open now} for these people (one cache round trip)."""
+    now = time.time()
+    found = cache.get_many([_person_key(pk) for pk in user_ids])
+    result = {}
+    for pk in user_ids:
+        seen = found.get(_person_key(pk)) or {}
+        briefs = {article_id for article_id, at in seen.items() if now - at < PRESENCE_SECONDS}
+        if briefs:
+            result[pk] = briefs
+    return result
+
+
 def mark_open(*, article_id: int, user) -> list[str]:
     """Record that `user` has the brief open now; return the names of the others who have it open."""
     now = time.time()
@@ -102,6 +132,7 @@ def mark_open(*, article_id: int, user) -> list[str]:
     }
     seen[user.pk] = (_display_name(user), now)
     cache.set(_presence_key(article_id), seen, PRESENCE_SECONDS)
+    _note_person(user, article_id, now=now)
     return sorted(name for user_id, (name, _at) in seen.items() if user_id != user.pk)
 
 
@@ -109,6 +140,20 @@ def mark_closed(*, article_id: int, user) -> None:
     seen = cache.get(_presence_key(article_id)) or {}
     if seen.pop(user.pk, None) is not None:
         cache.set(_presence_key(article_id), seen, PRESENCE_SECONDS)
+    _note_person(user, article_id, now=time.time(), closed=True)
+
+
+def _typed_rows(data, prefix: str) -> list[str]:
+    """The texts typed in a per-role section's rows (the admin's inline formset), deleted rows left out."""
+    try:
+        total = min(int(data.get(f"{prefix}-TOTAL_FORMS") or 0), 1000)
+    except ValueError:
+        total = 0
+    return [
+        data.get(f"{prefix}-{n}-text", "")
+        for n in range(total)
+        if not data.get(f"{prefix}-{n}-DELETE") and data.get(f"{prefix}-{n}-text", "").strip()
+    ]
 
 
 def live_state(article: Article, data) -> dict:
@@ -122,12 +167,13 @@ def live_state(article: Article, data) -> dict:
             changes[section.name] = [line.strip() for line in data.get(section.name, "").splitlines() if line.strip()]
         elif section.kind == anatomy.Kind.TAXONOMY and section.name in data:
             changes[section.name] = [value for value in data.getlist(section.name) if value]
+        elif section.kind == anatomy.Kind.PER_ROLE and f"{section.name}-TOTAL_FORMS" in data:
+            changes[section.name] = _typed_rows(data, section.name)
     original = article.content_text or ""
     sections = {}
     for section in anatomy.counted_by_originality():
         value = changes.get(section.name, getattr(article, section.name))
-        parts = value if isinstance(value, list) else [value or ""]
-        parts = [part for part in parts if isinstance(part, str) and part.strip()]
+        parts = [part for part in anatomy.texts_of(section, value) if isinstance(part, str) and part.strip()]
         if parts:
             sections[section.name] = compare(parts, original).percent
     overall = check_article(article, changes)

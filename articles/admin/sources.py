@@ -151,6 +151,12 @@ class SourceAdmin(admin.ModelAdmin):
     change_list_template = "admin/articles/source/change_list.html"
     actions = ("activate", "deactivate", "ingest_now", "export_selected_opml")
 
+    def get_fieldsets(self, request, obj=None):
+        # A source being added has no health and no runs yet: the form is what to fill in and Test feed.
+        if obj is None:
+            return self.fieldsets[:2]
+        return self.fieldsets
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(items_count=Count("articles")).order_by("name")
 
@@ -246,8 +252,9 @@ class SourceAdmin(admin.ModelAdmin):
             full_text = Source._meta.get_field("fetch_full_text").verbose_name
             self.message_user(
                 request,
-                f"This feed gives teasers only (about {preview.average_words} words an item): tick "
-                f"“{full_text}” on “{obj}” so each article's page is fetched for its text.",
+                f"This feed gives teasers only ({preview.teasers} of its {preview.item_count} items are a few "
+                f"lines or stop at “Read more”): tick “{full_text}” on “{obj}” so each article's page is "
+                "fetched for its text.",
                 messages.WARNING,
             )
 

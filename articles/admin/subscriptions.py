@@ -3,9 +3,13 @@ email digest subscribers and the digests sent to them."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
 from articles import tasks
 from articles.ingest.fetch import FetchError
@@ -148,7 +152,28 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
             copies = [webhooks.resend(delivery=delivery) for delivery in queryset.select_related("endpoint")]
             ids = [copy.pk for copy in copies]
             transaction.on_commit(lambda: [tasks.deliver_webhook.delay(pk) for pk in ids])
-        self.message_user(request, f"{len(ids)} delivery(ies) queued again; they appear at the top of the log.")
+        sent = f"{len(ids)} deliveries" if len(ids) != 1 else "The delivery"
+        self.message_user(request, f"{sent} queued again, each as a new entry at the top of the log.")
+
+    # "Resend" on a delivery's own page, beside its response and error.
+    change_form_template = "admin/articles/webhookdelivery/change_form.html"
+
+    def get_urls(self):
+        resend_one = self.admin_site.admin_view(require_POST(self.resend_one))
+        return [
+            path("<path:object_id>/resend/", resend_one, name="articles_webhookdelivery_resend"),
+            *super().get_urls(),
+        ]
+
+    def resend_one(self, request, object_id):
+        if not self.has_resend_permission(request):
+            raise PermissionDenied
+        self.resend(request, WebhookDelivery.objects.filter(pk=object_id))
+        return HttpResponseRedirect(reverse("admin:articles_webhookdelivery_changelist"))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_resend"] = obj is not None and self.has_resend_permission(request)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 # --- Email digests ----------------------------------------------------------------------------

@@ -51,6 +51,8 @@ class TaxonomyAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(published_count=Count("articles", filter=Q(articles__status=Status.PUBLISHED)))
+            # A grouped query drops the model's ordering; the list and the brief form's autocomplete page on it.
+            .order_by(*self.model._meta.ordering)
         )
 
     @admin.display(description="Published briefs", ordering="published_count")

@@ -1,8 +1,9 @@
-"""ETag, Last-Modified and Cache-Control for GET answers, and the ETag a PATCH checks.
+"""ETag, Last-Modified and Cache-Control for GET answers, and the If-Match a PATCH checks.
 
-The ETag is a hash of the representation itself, so anything a client would see change
-(a renamed topic, a new related brief) changes it, and `If-Match` compares exactly what
-the client read.
+The ETag carries a hash of the representation itself, so anything a client would see change
+(a renamed topic, a new related brief) changes it and a conditional GET is exact. A brief's
+ETag also starts with its edit version (articles/versions.py), which is what `If-Match`
+compares: only a change the client's edit could overwrite makes it stale.
 """
 
 import hashlib
@@ -14,14 +15,20 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import http_date
 from rest_framework.utils.encoders import JSONEncoder
 
-from articles.api.serializers import BriefSerializer, related_prefetch
-from articles.models import Article
+from articles.versions import edit_version, entity_tag, version_matches
 from articles.web.page_cache import site_version
 
 
-def etag_for(data) -> str:
+def representation_hash(data) -> str:
     body = json.dumps(data, cls=JSONEncoder, sort_keys=True, separators=(",", ":"))
-    return f'"{hashlib.sha256(body.encode()).hexdigest()[:40]}"'
+    return hashlib.sha256(body.encode()).hexdigest()[:40]
+
+
+def etag_for(data, *, version: str = "") -> str:
+    """The ETag of an answer; with a brief's edit `version` (articles/versions.py), that brief's."""
+    if version:
+        return entity_tag(version, representation_hash(data))
+    return f'"{representation_hash(data)}"'
 
 
 def last_modified_for(updated_at: datetime | None) -> datetime | None:
@@ -34,38 +41,28 @@ def last_modified_for(updated_at: datetime | None) -> datetime | None:
     return site_changed_at if updated_at is None else max(updated_at, site_changed_at)
 
 
-def brief_etag(article, *, request) -> str:
-    """The version of a brief that edits are checked against: the ETag of its API representation.
+def if_match_allows(request, article) -> bool:
+    """True when there is no If-Match, or when it names `article`'s current edit version (or `*`).
 
-    The API's If-Match and the curation panel's change form both carry this token, so a save
-    from either is refused when the brief changed after it was read, whichever path changed it.
+    Compared on the edit version only (articles/versions.py), the rule the panel's form follows:
+    a related brief recomputed since the client read the brief does not refuse its change.
     """
-    if not hasattr(article, "shown_related"):
-        # Read as the API reads it, so both name the same version.
-        article = Article.objects.with_taxonomy().prefetch_related(related_prefetch()).get(pk=article.pk)
-    return etag_for(BriefSerializer(article, context={"request": request}).data)
-
-
-def version_matches(offered: str, current_etag: str) -> bool:
-    """True when `offered` (an If-Match value, or the token a form was loaded with) names the current version."""
-    # Weak comparison on purpose: a compressing proxy may weaken our strong ETag on the way out.
-    tokens = {part.strip().removeprefix("W/") for part in offered.split(",")}
-    return "*" in tokens or current_etag in tokens
-
-
-def if_match_allows(request, current_etag: str) -> bool:
-    """True when there is no If-Match, or when it lists the current ETag (or `*`)."""
     header = request.headers.get("If-Match")
-    return header is None or version_matches(header, current_etag)
+    return header is None or version_matches(header, edit_version(article))
 
 
-def conditional_get(request, response, *, last_modified=None):
-    """Add validators and caching rules to a 200 GET; answer 304 when the client's copy is current."""
+def conditional_get(request, response, *, last_modified=None, version=""):
+    """Add validators and caching rules to a 200 GET; answer 304 when the client's copy is current.
+
+    `version`: the edit version of the one brief answered (a detail), which its ETag carries.
+    """
     if request.method not in ("GET", "HEAD") or response.status_code != 200:
         return response
     media_type = getattr(request, "accepted_media_type", "application/json") or "application/json"
     # The browsable API renders the same data as HTML: a different representation, so another ETag.
-    response["ETag"] = etag_for(response.data if media_type == "application/json" else [media_type, response.data])
+    response["ETag"] = etag_for(
+        response.data if media_type == "application/json" else [media_type, response.data], version=version
+    )
     if last_modified is not None:
         response["Last-Modified"] = http_date(last_modified.timestamp())
     if request.user.is_authenticated:

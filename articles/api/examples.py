@@ -82,5 +82,6 @@ WRITE_EXAMPLE = {
     "fields": [DEMO_FIELD],
     "topics": [DEMO_TOPIC],
     "roles": [DEMO_ROLE],
+    "role_notes": [{"role": DEMO_ROLE, "text": "Ask for production traces before you approve the next agent."}],
     "level": "advanced",
 }

@@ -26,7 +26,8 @@ from articles.api.fields import (
     StrictCharField,
     absolute_url,
 )
-from articles.models import Article, Field, RelatedLink, Role, Source, Status, Topic
+from articles.models import ROLE_NOTE_MAX_LENGTH, Article, Field, RelatedLink, Role, Source, Status, Topic
+from articles.models.role_notes import replace_role_notes
 
 LIST_ITEM_MAX_LENGTH = 2000
 LIST_MAX_ITEMS = 50
@@ -142,6 +143,29 @@ class RoleNoteSerializer(serializers.Serializer):
     text = serializers.CharField(read_only=True, help_text="Why the brief matters for readers in this role.")
 
 
+class RoleNoteWriteSerializer(serializers.Serializer):
+    role = SafeSlugRelatedField(slug_field="slug", queryset=Role.objects.all(), help_text="Role slug.")
+    text = StrictCharField(allow_blank=False, max_length=ROLE_NOTE_MAX_LENGTH, help_text="The note, plain text.")
+
+
+class RoleNotesWriteField(serializers.ListField):
+    """A per-role section as written: a JSON array of {role, text}, one per role; it replaces the stored notes."""
+
+    child = RoleNoteWriteSerializer()
+
+    def to_internal_value(self, data):
+        notes = super().to_internal_value(data)
+        # A PATCH makes every nested field optional (DRF reads `partial` from the root): a note needs both anyway.
+        for position, note in enumerate(notes):
+            missing = [name for name in ("role", "text") if name not in note]
+            if missing:
+                raise serializers.ValidationError({position: {name: ["This field is required."] for name in missing}})
+        roles = [note["role"] for note in notes]
+        if len(roles) != len(set(roles)):
+            raise serializers.ValidationError("Give at most one note per role.")
+        return notes
+
+
 class SearchMatchSerializer(serializers.Serializer):
     rank = serializers.FloatField(help_text="Higher is a better match; comparable within one search only.")
     snippet = serializers.CharField(help_text="Escaped HTML: the matched words are wrapped in <mark>.")
@@ -165,9 +189,6 @@ def related_prefetch() -> Prefetch:
 class BriefSerializer(serializers.ModelSerializer):
     url = AbsoluteUrlField(help_text="The brief's page on the site.")
     api_url = ApiUrlField()
-    role_notes = RoleNoteSerializer(
-        many=True, read_only=True, help_text="“Why it matters for <role>”: the editors' optional note per role."
-    )
     depth = serializers.CharField(source="depth_label", read_only=True, help_text="Level and length, as shown.")
     source = SourceRefSerializer(read_only=True)
     attribution = serializers.CharField(read_only=True, help_text="Always shown with the brief.")
@@ -184,7 +205,6 @@ class BriefSerializer(serializers.ModelSerializer):
             "status",
             "url",
             "api_url",
-            "role_notes",
             "reading_minutes",
             "depth",
             "source",
@@ -209,6 +229,12 @@ class BriefSerializer(serializers.ModelSerializer):
         if section.kind == anatomy.Kind.TAXONOMY:
             entry = _taxonomy_model(section)
             return REF_SERIALIZERS.get(entry, NamedRefSerializer), {"many": True, "help_text": section.label}
+        if section.kind == anatomy.Kind.PER_ROLE:
+            return RoleNoteSerializer, {
+                "many": True,
+                "read_only": True,
+                "help_text": f"“{section.label} <role>”, optional, one per role: {section.help}",
+            }
         choices = Article._meta.get_field(section.name).choices
         return OptionalChoiceField, {"choices": choices, "help_text": f"{section.label}; null until it is set."}
 
@@ -236,6 +262,13 @@ def _taxonomy_model(section: anatomy.Section):
 
 def _write_field(section: anatomy.Section):
     """(field class, its arguments) for a section a curator writes through the API (not for text: the model's)."""
+    if section.kind == anatomy.Kind.PER_ROLE:
+        return RoleNotesWriteField, {
+            "required": False,
+            "max_length": LIST_MAX_ITEMS,
+            "help_text": f"“{section.label} <role>”: a JSON array of {{role, text}} (role slug), at most one per "
+            "role; replaces the brief's notes.",
+        }
     if section.kind == anatomy.Kind.LIST:
         child = StrictCharField(allow_blank=False, max_length=LIST_ITEM_MAX_LENGTH)
         return serializers.ListField, {
@@ -325,6 +358,11 @@ class BriefWriteSerializer(serializers.ModelSerializer):
             for name in anatomy.names(kind=anatomy.Kind.TAXONOMY)
             if name in validated_data
         }
+        per_role = {
+            name: validated_data.pop(name)
+            for name in anatomy.names(kind=anatomy.Kind.PER_ROLE)
+            if name in validated_data
+        }
         for name, value in validated_data.items():
             setattr(article, name, value)
         actor = self.context["request"].user
@@ -333,6 +371,8 @@ class BriefWriteSerializer(serializers.ModelSerializer):
         article.save()
         for name, values in taxonomy.items():
             getattr(article, name).set(values)
+        for name, notes in per_role.items():
+            replace_role_notes(getattr(article, name), {note["role"]: note["text"] for note in notes})
         return article
 
 

@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from articles import tasks, workflow
-from articles.api.caching import brief_etag, conditional_get, etag_for, if_match_allows, last_modified_for
+from articles.api.caching import conditional_get, etag_for, if_match_allows, last_modified_for
 from articles.api.errors import Conflict, PreconditionFailed
 from articles.api.filters import ORDERINGS, BriefFilter
 from articles.api.pagination import BriefCursorPagination
@@ -26,6 +26,7 @@ from articles.api.serializers import (
     related_prefetch,
 )
 from articles.models import Article, RoleNote, Status
+from articles.versions import edit_version
 
 # API step name (URL) → workflow transition.
 STEPS = {
@@ -102,7 +103,9 @@ def _step_view(step: str):
             "what publishing required (title, summary, takeaway, a field, a role; taking one away is a 409) and "
             "copies no more of its original than ENRICH_ORIGINALITY_MAX_SHARE allows (409), unless an editor "
             "adds `override_originality: true` and a `reason` to the body: the override is recorded. "
-            "Send `If-Match` with the ETag you read to refuse the change (412) if someone changed it meanwhile."
+            "Send `If-Match` with the ETag you read to refuse the change (412) if someone changed meanwhile what "
+            "an edit writes (the sections, taxonomy, depth, status, source details); related briefs recomputed "
+            "since you read it do not refuse it. The curation panel's form checks the same version."
         ),
     ),
 )
@@ -155,26 +158,34 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             if response.status_code != 200:
                 return response
             updated_at = getattr(self, "_object_updated_at", None)
-            return conditional_get(request, response, last_modified=last_modified_for(updated_at))
+            return conditional_get(
+                request,
+                response,
+                last_modified=last_modified_for(updated_at),
+                version=getattr(self, "_object_version", ""),
+            )
         return response
 
     def retrieve(self, request, *args, **kwargs):
         article = self.get_object()
         self._object_updated_at = article.updated_at
+        self._object_version = edit_version(article)
         return Response(self.get_serializer(article).data)
 
-    def _representation(self, article) -> dict:
+    def _answer(self, article, *, status_code: int = status.HTTP_200_OK) -> Response:
+        """The brief as it is now, with its ETag (its edit version and the hash of this answer)."""
         fresh = self.get_queryset().get(pk=article.pk)
-        return BriefSerializer(fresh, context=self.get_serializer_context()).data
+        data = BriefSerializer(fresh, context=self.get_serializer_context()).data
+        return Response(data, status=status_code, headers={"ETag": etag_for(data, version=edit_version(fresh))})
 
     def create(self, request, *args, **kwargs):
         serializer = BriefWriteSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         with _original_url_race_as_400(serializer):
             article = serializer.save()
-        data = self._representation(article)
-        headers = {"Location": data["api_url"], "ETag": etag_for(data)}
-        return Response(data, status=status.HTTP_201_CREATED, headers=headers)
+        response = self._answer(article, status_code=status.HTTP_201_CREATED)
+        response["Location"] = response.data["api_url"]
+        return response
 
     def partial_update(self, request, *args, **kwargs):
         found = self.get_object()  # 404 for what the requester cannot see
@@ -204,13 +215,12 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                     override_originality=note.validated_data["override_originality"],
                     reason=note.validated_data.get("reason", ""),
                 )
-            if "If-Match" in request.headers and not if_match_allows(request, brief_etag(article, request=request)):
+            if not if_match_allows(request, article):
                 raise PreconditionFailed()
             with _original_url_race_as_400(serializer):
                 serializer.save(**({"change_reason": edit.reason} if edit.reason else {}))
             edit.record()
-        data = self._representation(article)
-        return Response(data, headers={"ETag": etag_for(data)})
+        return self._answer(article)
 
     def run_step(self, request, transition: workflow.Transition):
         article = self.get_object()
@@ -230,8 +240,7 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             )
         except workflow.TransitionRefused as refusal:
             raise Conflict(str(refusal)) from None
-        data = self._representation(article)
-        return Response(data, headers={"ETag": etag_for(data)})
+        return self._answer(article)
 
     @extend_schema(
         operation_id="articles_enrich",

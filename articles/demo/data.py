@@ -652,6 +652,16 @@ BRIEFS = [
         "fields": ["tech-regulation", "ai-ml"],
         "topics": ["ai-regulation", "data-governance"],
         "roles": ["policy-maker", "executive", "cto", "director-ai-ml"],
+        "role_notes": {
+            "policy-maker": (
+                "The dates are fixed but the standards that make them workable are not; the gap between "
+                "the two is where guidance and sandboxes are most useful now."
+            ),
+            "executive": (
+                "Ask which of your products could fall in a high-risk category and who owns the inventory: "
+                "that list is the first thing an auditor or a customer will request."
+            ),
+        },
         "summary": (
             "Policy Circuit presents the EU AI Act's phased application as a sequence of engineering and "
             "governance tasks rather than legal milestones. Bans and AI literacy duties have applied since "
@@ -931,6 +941,16 @@ BRIEFS = [
         "fields": ["ai-ml", "software-engineering"],
         "topics": ["llm-evaluation", "ml-observability"],
         "roles": ["cto", "vp-engineering", "product-leader", "director-ai-ml"],
+        "role_notes": {
+            "cto": (
+                "Fund the plumbing before the next model upgrade: production sampling, behavioural signals "
+                "and a weekly grading slot cost little and tell you whether an upgrade helped anyone."
+            ),
+            "product-leader": (
+                "Name the user behaviour each release should move, such as fewer regenerations, and make "
+                "that the launch criterion instead of a benchmark delta."
+            ),
+        },
         "summary": (
             "This practitioner essay argues that an evaluation set frozen at launch soon measures the product a "
             "team imagined rather than the one people use. Its evidence is a contract-summarisation feature where "
@@ -1359,6 +1379,12 @@ BRIEFS = [
         "fields": ["tech-regulation", "ai-ml", "trade-industrial-policy"],
         "topics": ["open-weight-models", "ai-regulation", "export-controls"],
         "roles": ["policy-maker", "ai-scientist", "executive", "cto"],
+        "role_notes": {
+            "cto": (
+                "Treat the licence, the provenance record and the misuse policy of an open model as three "
+                "separate checks in procurement; passing one says nothing about the others."
+            ),
+        },
         "summary": (
             "This policy essay contends that the open-weight debate stalls because it merges three distinct "
             "issues: the marginal risk a release adds, the irreversibility of publishing weights, and the economic "

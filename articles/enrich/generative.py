@@ -48,6 +48,13 @@ RETRIED_STATUSES = frozenset({429, 502, 503, 504})
 SLOT_WAIT_STEP = 0.25
 
 _item = {"type": "string", "minLength": 1, "maxLength": 600}
+# "Why it matters for <role>" (the anatomy's per-role section): one note per role of the card.
+ROLE_NOTES = "role_notes"
+_note = {
+    "type": "object",
+    "required": ["role", "text"],
+    "properties": {"role": {"type": "string", "maxLength": 140}, "text": {**_item, "minLength": 10}},
+}
 SECTIONS = ("summary", "takeaway", "insights", "principles", "method", "in_practice")
 TAXONOMY_KEYS = {"topics": 5, "fields": 3, "roles": 4}
 
@@ -58,7 +65,9 @@ SYSTEM_PROMPT = (
     'claim in one or two sentences, addressed to the readers in "roles"), "insights" (short distinct claims, most '
     'important first), "principles" (general rules the piece supports), "method" (how the work was done, or ""), '
     '"in_practice" (concrete applications), and from the lists given only: "topics", "fields" and "roles" (slugs; '
-    'an empty list when none fits) and "level" (how much the piece assumes its reader knows).'
+    'an empty list when none fits) and "level" (how much the piece assumes its reader knows). "role_notes": for each '
+    'role in "roles", one short note (one to three sentences) addressed to readers in that role: why the piece '
+    "matters to them and what to do about it."
 )
 
 FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
@@ -121,6 +130,7 @@ def card_schema() -> dict:
             "in_practice": {"type": "array", "items": _item, "maxItems": 8},
             **{key: {**slugs, "maxItems": most} for key, most in TAXONOMY_KEYS.items()},
             "level": {"type": "string", "maxLength": 40},
+            ROLE_NOTES: {"type": "array", "items": _note, "maxItems": TAXONOMY_KEYS["roles"]},
         },
     }
 
@@ -154,6 +164,15 @@ def requested_schema(taxonomy: Taxonomy) -> dict:
         "fields": choice(taxonomy.fields),
         "roles": choice(taxonomy.roles),
         "level": {"type": "string", "enum": taxonomy.levels},
+        ROLE_NOTES: {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"role": choice(taxonomy.roles)["items"], "text": text},
+                "required": ["role", "text"],
+                "additionalProperties": False,
+            },
+        },
     }
     return {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
 
@@ -214,13 +233,30 @@ def repair_slugs(card: dict, taxonomy: Taxonomy) -> list[str]:
     if card.get("level") and card["level"] not in taxonomy.levels:
         repairs.append(f"dropped level “{str(card['level'])[:40]}” (not one of {', '.join(taxonomy.levels)})")
         card["level"] = ""
-    return repairs
+    return repairs + _repair_role_notes(card)
+
+
+def _repair_role_notes(card: dict) -> list[str]:
+    """Keep one note per role of the card's (already repaired) roles; say what was dropped."""
+    kept, dropped = {}, []
+    for note in card.get(ROLE_NOTES) or []:
+        role = note["role"]
+        if role in card["roles"] and role not in kept:
+            kept[role] = note["text"].strip()
+        else:
+            dropped.append(role)
+    card[ROLE_NOTES] = [{"role": role, "text": text} for role, text in kept.items()]
+    if not dropped:
+        return []
+    shown = ", ".join(f"“{role[:60]}”" for role in dropped[:3])
+    return [f"dropped notes for roles the draft is not best for (or given twice): {shown}"]
 
 
 def _check_originality(card: dict, original: str):
     from articles.enrich.originality import brief_sections, compare
 
-    report = compare(brief_sections(SimpleNamespace(**{key: card.get(key) for key in SECTIONS})), original)
+    written = SimpleNamespace(**{key: card.get(key) for key in (*SECTIONS, ROLE_NOTES)})
+    report = compare(brief_sections(written), original)
     if report.exceeds():
         raise GenerativeFailure(
             f"the generated text copies the original: {report.describe()} (above the "

@@ -52,11 +52,15 @@ def brief_sections(article, changes: dict | None = None) -> list[str]:
     changes = changes or {}
     parts = []
     for section in anatomy.counted_by_originality():
-        value = changes[section.name] if section.name in changes else getattr(article, section.name)
-        if section.kind == anatomy.Kind.LIST:
-            parts.extend(item for item in (value or []) if isinstance(item, str))
+        if section.name in changes:
+            value = changes[section.name]
+        elif section.kind == anatomy.Kind.PER_ROLE and getattr(article, "pk", None) is None:
+            # A generated card carries its notes; an unsaved brief has no rows yet.
+            value = getattr(article, section.name, None)
+            value = [] if hasattr(value, "all") else value
         else:
-            parts.append(value or "")
+            value = getattr(article, section.name)
+        parts.extend(anatomy.texts_of(section, value))
     return [part for part in parts if part.strip()]
 
 

@@ -94,6 +94,14 @@ def _generated(card: dict, text: str) -> list[Suggestion]:
                 )
     if card.get("level"):
         made.append(Suggestion(section=S.LEVEL, text=card["level"], confidence=GENERATED_CONFIDENCE))
+    # Per-role sections: one note per role of the card (generative.repair_slugs kept only those).
+    for section in anatomy.sections(kind=Kind.PER_ROLE):
+        notes = card.get(section.name) or []
+        roles = Role.objects.in_bulk([note["role"] for note in notes], field_name="slug")
+        for position, note in enumerate(notes):
+            if note["role"] in roles and note["text"].strip():
+                add(section.suggestions[0], position, note["text"])
+                made[-1].role = roles[note["role"]]
     return made
 
 
@@ -194,6 +202,8 @@ def _still_in_brief(article: Article, suggestion: Suggestion) -> bool:
     section = anatomy.for_suggestion(suggestion.section)
     if section is None or section.kind == Kind.TAXONOMY:
         return False
+    if section.kind == Kind.PER_ROLE:
+        return getattr(article, section.name).filter(role=suggestion.role_id, text=suggestion.text).exists()
     value = getattr(article, section.name)
     if section.kind == Kind.CHOICE:
         return suggestion.text == value
@@ -217,6 +227,23 @@ def _fill_empty_taxonomy(locked: Article, suggestions: list[Suggestion], skip: s
         if chosen:
             attribute = _taxonomy_attribute(section)
             getattr(locked, section.name).add(*(getattr(s, attribute) for s in chosen))
+            filled.append(section.name)
+            for s in chosen:
+                s.state = Suggestion.State.APPLIED
+    return filled
+
+
+def _fill_empty_per_role(locked: Article, suggestions: list[Suggestion], skip: set[str]) -> list[str]:
+    """Write the drafted notes of an empty per-role section, for the roles the brief is best for (after filling)."""
+    filled = []
+    for section in anatomy.sections(kind=Kind.PER_ROLE):
+        rows = getattr(locked, section.name)
+        if not section.suggestions or section.name in skip or rows.exists():
+            continue
+        best_for = set(locked.roles.values_list("pk", flat=True))
+        chosen = [s for s in suggestions if s.section == section.suggestions[0] and s.role_id in best_for]
+        if chosen:
+            rows.bulk_create([rows.model(article=locked, role_id=s.role_id, text=s.text) for s in chosen])
             filled.append(section.name)
             for s in chosen:
                 s.state = Suggestion.State.APPLIED
@@ -247,6 +274,7 @@ def enrich_article(*, article: Article, cluster: bool = True, relate: bool = Tru
                 locked._change_reason = f"Machine draft filled empty sections: {', '.join(filled)}"
                 locked.save()
             filled += _fill_empty_taxonomy(locked, suggestions, skip=filled_before)
+            filled += _fill_empty_per_role(locked, suggestions, skip=filled_before)
         run = EnrichmentRun.objects.create(
             article=locked,
             backend=backend,
@@ -260,8 +288,9 @@ def enrich_article(*, article: Article, cluster: bool = True, relate: bool = Tru
         for suggestion in suggestions:
             suggestion.article, suggestion.run = locked, run
         Suggestion.objects.bulk_create(suggestions)
-    # The caller's object sees what the draft filled (taxonomy is read from the database anyway).
-    for name in [s.name for s in anatomy.sections() if s.suggestions and s.kind != Kind.TAXONOMY] + ["slug"]:
+    # The caller's object sees what the draft filled (taxonomy and per-role rows are read from the database anyway).
+    refreshed = [s.name for kind in (Kind.TEXT, Kind.LIST, Kind.CHOICE) for s in anatomy.sections(kind=kind)]
+    for name in [name for name in refreshed if anatomy.section(name).suggestions] + ["slug"]:
         setattr(article, name, getattr(locked, name))
     if cluster:
         clusters.assign_story_cluster(article=article)

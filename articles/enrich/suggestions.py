@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from articles import anatomy, workflow
 from articles.models import Article, Suggestion, Topic
+from articles.models.role_notes import replace_role_notes
 
 S = Suggestion.Section
 
@@ -30,8 +31,15 @@ def _check(suggestion: Suggestion, actor):
 
 
 def _with_suggestion(article: Article, suggestion: Suggestion, section: anatomy.Section):
-    """The section's value with the suggestion added: text after what is there, a list item last, a choice set."""
+    """The section's value with the suggestion added: text after what is there, a list item last, a choice set,
+    a per-role note after what the note for its role says (as {role: text})."""
     current = getattr(article, section.name)
+    if section.kind == anatomy.Kind.PER_ROLE:
+        notes = {note.role: note.text for note in current.select_related("role")}
+        written = notes.get(suggestion.role, "").strip()
+        if suggestion.text not in written:
+            notes[suggestion.role] = f"{written} {suggestion.text}".strip()
+        return notes
     if section.kind == anatomy.Kind.TEXT:
         current = current.strip()
         return current if suggestion.text in current else f"{current} {suggestion.text}".strip()
@@ -76,7 +84,10 @@ def accept_suggestion(
                 override_originality=override_originality,
                 reason=reason,
             )
-            setattr(article, section.name, value)
+            if section.kind == anatomy.Kind.PER_ROLE:
+                replace_role_notes(getattr(article, section.name), value)
+            else:
+                setattr(article, section.name, value)
         article._history_user = actor
         article._change_reason = (
             edit.reason or f"Accepted a machine suggestion ({suggestion.get_section_display().lower()})"

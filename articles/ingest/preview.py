@@ -5,16 +5,22 @@ and the check on save see exactly what the next run would see. Safe to call from
 it writes nothing and is bounded by the fetcher's own timeouts and size limit.
 """
 
+import re
 from dataclasses import dataclass, field
 from html import unescape
-from re import sub
 
 from articles.ingest.fetch import FetchError, fetch
 from articles.ingest.parse import FeedError, parse_feed
 
 SHOWN_ITEMS = 10
-# A feed whose items carry at most this many words of text on average gives teasers, not articles.
+# An item carrying at most this many words, or whose text stops on a "read more" mark, is a teaser;
+# a feed most of whose items are teasers gives teasers, not articles.
 TEASER_WORDS = 120
+CUT_SHORT = re.compile(
+    r"(\.\.\.|…|\[…\]|\[\.\.\.\]|\(more…\)|read more|continue reading|keep reading|read the full \w+"
+    r"|read the rest of this entry)\W*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -26,6 +32,7 @@ class FeedPreview:
     item_count: int = 0
     items: list[dict] = field(default_factory=list)  # the first SHOWN_ITEMS: title, link, words
     average_words: int = 0
+    teasers: int = 0  # items that are short or stop on a "read more" mark
 
     @property
     def ok(self) -> bool:
@@ -33,7 +40,7 @@ class FeedPreview:
 
     @property
     def teaser_only(self) -> bool:
-        return self.ok and self.item_count > 0 and self.average_words <= TEASER_WORDS
+        return self.ok and self.item_count > 0 and self.teasers * 2 > self.item_count
 
     def as_dict(self) -> dict:
         return {
@@ -45,12 +52,19 @@ class FeedPreview:
             "item_count": self.item_count,
             "items": self.items,
             "average_words": self.average_words,
+            "teasers": self.teasers,
             "teaser_only": self.teaser_only,
         }
 
 
-def _words(html: str) -> int:
-    return len(unescape(sub(r"<[^>]+>", " ", html or "")).split())
+def _text(html: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html or "")).split())
+
+
+def is_teaser(html: str) -> bool:
+    """Whether an item's text is a teaser: a few lines, or cut short with "…" or "Read more"."""
+    text = _text(html)
+    return len(text.split()) <= TEASER_WORDS or bool(CUT_SHORT.search(text))
 
 
 def preview_feed(url: str) -> FeedPreview:
@@ -62,7 +76,8 @@ def preview_feed(url: str) -> FeedPreview:
         return FeedPreview(url=url, problem=str(problem))
     if not parsed.entries:
         return FeedPreview(url=url, title=parsed.title, format=parsed.format)  # readable, nothing to import yet
-    words = [_words(entry.content_html or entry.summary_html) for entry in parsed.entries]
+    texts = [entry.content_html or entry.summary_html for entry in parsed.entries]
+    words = [len(_text(html).split()) for html in texts]
     return FeedPreview(
         url=url,
         title=parsed.title,
@@ -73,4 +88,5 @@ def preview_feed(url: str) -> FeedPreview:
             for entry, count in zip(parsed.entries[:SHOWN_ITEMS], words, strict=False)
         ],
         average_words=round(sum(words) / len(words)),
+        teasers=sum(is_teaser(html) for html in texts),
     )

@@ -91,8 +91,15 @@ class ArticleQuerySet(models.QuerySet):
         """Newest first, but briefs best for any of `role_slugs` before the rest (marked `for_reader`)."""
         if not role_slugs:
             return self.latest_first()
+        return self.order_by("-published_at", "-pk").roles_first(role_slugs)
+
+    def roles_first(self, role_slugs):
+        """Briefs best for any of `role_slugs` before the rest (marked `for_reader`), each part in the
+        order the queryset already has (search keeps its ranking within each)."""
+        if not role_slugs:
+            return self
         best_for = Article.roles.through.objects.filter(article_id=OuterRef("pk"), role__slug__in=list(role_slugs))
-        return self.annotate(for_reader=Exists(best_for)).order_by(F("for_reader").desc(), "-published_at", "-pk")
+        return self.annotate(for_reader=Exists(best_for)).order_by(F("for_reader").desc(), *self.query.order_by)
 
     def with_taxonomy(self):
         """Everything a card or a brief page shows, in a constant number of queries."""

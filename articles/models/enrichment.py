@@ -67,6 +67,7 @@ class Suggestion(models.Model):
     class Section(models.TextChoices):
         SUMMARY = "summary", "Summary"
         TAKEAWAY = "takeaway", "Key takeaway"
+        ROLE_NOTE = "role_note", "Why it matters for a role"
         INSIGHT = "insight", "Key insight"
         PRINCIPLE = "principle", "Principle"
         METHOD = "method", "Method"

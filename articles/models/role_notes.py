@@ -40,3 +40,16 @@ class RoleNote(TimeStamped):
 
     def __str__(self):
         return f"Why it matters for {self.role.name}"
+
+
+def replace_role_notes(notes, texts: dict) -> None:
+    """Make a brief's notes (`notes`: its related manager) exactly `texts` (role → text), keeping unchanged rows."""
+    notes.exclude(role__in=list(texts)).delete()
+    stored = {note.role_id: note for note in notes.all()}
+    for role, text in texts.items():
+        note = stored.get(role.pk)
+        if note is None:
+            notes.create(role=role, text=text)
+        elif note.text != text:
+            note.text = text
+            note.save(update_fields=["text", "updated_at"])

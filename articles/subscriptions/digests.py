@@ -22,11 +22,12 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Min, Q
+from django.db.models import Min, Prefetch, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import anatomy
 from articles.models import (
     Article,
     DigestDelivery,
@@ -353,10 +354,26 @@ def send_digest(*, subscription_id: int, period: str, now: datetime | None = Non
     return _deliver(delivery, now=now)
 
 
+def _notes_for_roles(roles) -> list[Prefetch]:
+    """Prefetches of the per-role sections' notes (articles/anatomy.py) for `roles` only."""
+    return [
+        Prefetch(
+            section.name,
+            queryset=Article._meta.get_field(section.name)
+            .related_model.objects.filter(role__in=roles)
+            .select_related("role"),
+        )
+        for section in anatomy.sections(kind=anatomy.Kind.PER_ROLE)
+    ]
+
+
 def _deliver(delivery: DigestDelivery, *, now: datetime) -> DigestOutcome:
+    # A subscriber who follows roles reads the editors' "Why it matters" note for each of them.
+    roles = list(delivery.subscription.roles.all())
     briefs = list(
         Article.objects.filter(pk__in=delivery.briefs.values("pk"))
         .with_taxonomy()
+        .prefetch_related(*_notes_for_roles(roles))
         .defer("content_html", "content_text")
         .order_by("-published_at", "-pk")
     )
@@ -391,6 +408,11 @@ def digest_message(delivery: DigestDelivery, briefs: list[Article]) -> EmailMult
             {
                 "title": brief.title,
                 "takeaway": brief.takeaway,
+                "notes": [
+                    (section.heading_for(note.role), note.text)
+                    for section in anatomy.sections(kind=anatomy.Kind.PER_ROLE)
+                    for note in anatomy.value_of(brief, section)
+                ],
                 "url": absolute(brief.get_absolute_url()),
                 "source": brief.source.name,
             }

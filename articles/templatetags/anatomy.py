@@ -8,6 +8,9 @@ register = template.Library()
 
 
 @register.simple_tag
-def brief_sections(brief, place="body"):
-    """[(section, value)] of the brief's filled sections at `place` (see articles/anatomy.py)."""
-    return anatomy.shown(brief, place=anatomy.Place(place))
+def brief_sections(brief, place="body", roles=None):
+    """[(section, value)] of the brief's filled sections at `place` (see articles/anatomy.py).
+
+    `roles` (slugs): a per-role section shows only its notes for them; None shows every note.
+    """
+    return anatomy.shown(brief, place=anatomy.Place(place), roles=roles)

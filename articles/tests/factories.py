@@ -70,12 +70,16 @@ def make_article(*, complete=True, status=Status.DRAFT, fields=None, roles=None,
     return article
 
 
+# Every staff account made here signs in with this (browser tests type it).
+PASSWORD = "correct horse battery staple"
+
+
 def make_staff(group_name: str | None, username=None, **overrides):
     """A staff user in the Curator or Editor group (made by the data migration)."""
     User = get_user_model()
     user = User.objects.create_user(
         username=username or f"{(group_name or 'staff').lower()}{next(_counter)}",
-        password="correct horse battery staple",
+        password=PASSWORD,
         is_staff=True,
         **overrides,
     )

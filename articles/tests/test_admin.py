@@ -1,12 +1,11 @@
 import re
 
 import pytest
-from django.test import RequestFactory
 from django.urls import reverse
 
-from articles.api.caching import brief_etag
 from articles.models import Article, IngestionRun, Status
 from articles.tests.factories import make_area, make_article, make_source, make_subfield
+from articles.versions import edit_version
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +50,11 @@ def test_change_form_renders_with_workflow_steps(request, who, briefs):
     content = response.content.decode()
     assert "Save and submit for review" in content
     assert ("Save and publish" in content) == (who == "editor_client")
+    if who == "editor_client":  # reject asks first; publish does not
+        assert re.search(
+            r'name="_step_reject"[^>]*data-confirm="Reject “A draft waiting”\? It leaves the work queue', content
+        )
+        assert not re.search(r'name="_step_publish"[^>]*data-confirm', content)
     headings = re.findall(r'<h2 id="fieldset-[^"]*" class="fieldset-heading">([^<]*)</h2>', content)
     assert headings == [
         "Brief",
@@ -152,7 +156,7 @@ def _form_data(article, **changes):
         "role_notes-MIN_NUM_FORMS": "0",
         "role_notes-MAX_NUM_FORMS": "1000",
         # The version the form was loaded from, as the change form carries it.
-        "_version": brief_etag(Article.objects.get(pk=article.pk), request=RequestFactory().get("/")),
+        "_version": edit_version(Article.objects.get(pk=article.pk)),
     }
     data.update(changes)
     return data
@@ -260,15 +264,15 @@ def test_curator_cannot_change_a_published_brief_in_the_panel(curator_client, ed
     assert article.title == "Fixed typo"
 
 
-def test_publishing_from_the_work_queue_lands_on_the_published_brief(editor_client):
+def test_publishing_from_the_work_queue_stays_on_the_published_brief_in_the_queue(editor_client):
     article = make_article(status=Status.IN_REVIEW, title="Ready to go")
-    queue_form = reverse("admin:articles_workqueueitem_change", args=[article.pk])
+    queue_form = reverse("admin:articles_workqueueitem_change", args=[article.pk]) + "?_changelist_filters=q%3DReady"
 
     response = editor_client.post(queue_form, _form_data(article, _step_publish="Save and publish"), follow=True)
 
     article.refresh_from_db()
     assert article.status == Status.PUBLISHED
-    assert response.redirect_chain[-1][0] == reverse("admin:articles_article_change", args=[article.pk])
+    assert response.redirect_chain[-1][0] == queue_form  # the queue's filters kept, its breadcrumbs above
     messages = [str(m) for m in response.context["messages"]]
     assert any("is now published" in m for m in messages)
     assert not any("doesn’t exist" in m for m in messages)

@@ -22,16 +22,24 @@ def sections_in(names) -> list[str]:
 
 
 def test_the_curation_form_has_the_anatomys_sections_in_page_order():
-    assert sections_in(ArticleAdminForm.base_fields) == anatomy.names()
+    assert sections_in(ArticleAdminForm.base_fields) == anatomy.field_names()
+    assert anatomy.field_names() == [s.name for s in anatomy.SECTIONS if s.kind != Kind.PER_ROLE]
 
 
-def test_the_admin_shows_every_section_once_in_its_fieldsets(rf):
+def test_the_admin_shows_every_section_once_in_its_fieldsets_or_as_rows_of_its_own(rf):
     request = rf.get("/")
     request.user = make_staff("Editor")
     admin = site._registry[Article]
     shown = [name for _title, options in admin.get_fieldsets(request) for name in options["fields"]]
-    assert sorted(sections_in(shown)) == sorted(anatomy.names())
+    assert sorted(sections_in(shown)) == sorted(anatomy.field_names())
     assert len(shown) == len(set(shown))
+    # A per-role section is edited as one row per role, labelled and explained as the anatomy says.
+    inlines = admin.get_inline_instances(request, make_article())
+    for section in anatomy.sections(kind=Kind.PER_ROLE):
+        rows = Article._meta.get_field(section.name).related_model
+        (inline,) = [inline for inline in inlines if inline.model is rows]
+        assert str(inline.verbose_name_plural).startswith(section.label)
+        assert rows._meta.get_field("text").help_text == section.help
 
 
 def test_both_serializers_have_the_anatomys_sections_in_page_order():
@@ -44,11 +52,26 @@ def test_the_brief_page_shows_its_sections_in_the_anatomys_order(client):
     written = {s.name: "Written." for s in anatomy.sections(kind=Kind.TEXT)}
     written.update({s.name: ["One item."] for s in anatomy.sections(kind=Kind.LIST)})
     brief = make_article(status=Status.PUBLISHED, **written)
-    html = client.get(brief.get_absolute_url()).content.decode()
-    headings = re.findall(r'<h2 id="(s-[a-z_]+)">', html)
-    expected = [section.page_id for section in anatomy.sections(place=Place.BODY)]
+    role = brief.roles.get()
+    for section in anatomy.sections(kind=Kind.PER_ROLE):
+        getattr(brief, section.name).create(role=role, text="Written for this role.")
+    # A per-role section is shown to a reader who chose the role, one heading per role.
+    html = client.get(brief.get_absolute_url(), {"for": role.slug}).content.decode()
+    headings = re.findall(r'<h2 id="(s-[a-z0-9_-]+)">', html)
+    expected = [
+        f"{section.page_id}-{role.slug}" if section.kind == Kind.PER_ROLE else section.page_id
+        for section in anatomy.sections(place=Place.BODY)
+    ]
     assert [heading for heading in headings if heading in expected] == expected
     assert html.index("<h1") < html.index("Field:") < html.index("Depth:") < html.index(expected[0])
+    for section in anatomy.sections(kind=Kind.PER_ROLE):
+        assert f"{section.label} {role.name}</h2>" in html
+
+    # A reader who chose another role, or none, sees no per-role heading at all.
+    for params in ({}, {"for": "someone-else"}):
+        html = client.get(brief.get_absolute_url(), params).content.decode()
+        assert "Written for this role." not in html
+        assert all(f'id="{section.page_id}-' not in html for section in anatomy.sections(kind=Kind.PER_ROLE))
 
 
 def test_every_machine_suggestion_belongs_to_one_section_of_the_brief():
@@ -59,7 +82,24 @@ def test_every_machine_suggestion_belongs_to_one_section_of_the_brief():
 
 def test_the_models_help_texts_say_what_the_anatomy_says():
     for section in anatomy.SECTIONS:
-        assert Article._meta.get_field(section.name).help_text == section.help, section.name
+        if section.kind == Kind.PER_ROLE:  # kept in rows: the row's text carries the help
+            field = Article._meta.get_field(section.name).related_model._meta.get_field("text")
+        else:
+            field = Article._meta.get_field(section.name)
+        assert field.help_text == section.help, section.name
+
+
+def test_a_per_role_section_is_optional_and_counted_by_the_originality_check():
+    from articles.enrich.originality import check_article
+
+    copied = "the committee found that shared evaluation traces cut review time by half across every team"
+    brief = make_article(status=Status.PUBLISHED, content_text=f"Intro. {copied}. Outro.")
+    assert workflow.missing_for_publication(brief) == []  # no note, nothing missing
+    for section in anatomy.sections(kind=Kind.PER_ROLE):
+        assert not section.required
+        before = check_article(brief)
+        getattr(brief, section.name).create(role=brief.roles.get(), text=copied)
+        assert check_article(brief).shared_share > before.shared_share
 
 
 def test_what_publishing_requires_is_what_the_anatomy_marks_required():

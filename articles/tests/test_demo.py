@@ -73,3 +73,15 @@ def test_published_demo_briefs_have_related_briefs():
         shown = list(RelatedLink.objects.shown_for(brief))
         assert shown, f"{brief.title} has no related briefs"
         assert all(link.to_article.status == Status.PUBLISHED for link in shown)
+
+
+def test_some_demo_briefs_say_why_they_matter_for_roles_they_are_best_for_within_the_originality_limit():
+    from articles.enrich.originality import check_article
+    from articles.models import RoleNote
+
+    call_command("load_demo", verbosity=0)
+    notes = list(RoleNote.objects.select_related("article", "role"))
+    assert len({note.article_id for note in notes}) >= 3
+    for note in notes:
+        assert note.article.roles.filter(pk=note.role_id).exists(), note
+        assert not check_article(note.article).exceeds(), note.article.title

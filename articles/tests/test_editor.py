@@ -6,8 +6,10 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from articles.models import Article, EnrichmentRun, Status, Suggestion
+from articles.enrich.related import refresh_related
+from articles.models import Article, EnrichmentRun, RelatedLink, Status, Suggestion
 from articles.tests.enrich.conftest import KNOWN_TEXT, change_form_data
 from articles.tests.factories import make_article, make_staff, make_topic
 from articles.tests.test_edit_rule import suggestion_for
@@ -71,14 +73,48 @@ def test_a_save_without_the_version_it_was_loaded_from_is_refused():
     assert Article.objects.get(pk=brief.pk).summary == "As ingested."
 
 
-def test_the_form_carries_the_same_version_the_api_answers_as_its_etag():
+def test_the_form_carries_the_version_the_api_etag_starts_with_and_if_match_accepts():
     brief = make_article(status=Status.DRAFT)
     editor = make_staff("Editor")
     client = signed_in(editor)
     form = opened_form(client, brief)
     api = client.get(reverse("api:brief-detail", args=[brief.slug]), HTTP_ACCEPT="application/json")
-    assert api.status_code == 200
-    assert form["_version"] == [api["ETag"]]
+    assert api["ETag"].startswith(f'"{form["_version"][0]}.')
+    patched = client.patch(
+        reverse("api:brief-detail", args=[brief.slug]),
+        {"summary": "Written through the API with the panel's token."},
+        content_type="application/json",
+        HTTP_IF_MATCH=form["_version"][0],
+    )
+    assert patched.status_code == 200
+
+
+def test_a_worker_refreshing_related_briefs_between_open_and_save_does_not_refuse_the_save():
+    text = "Event streams replace nightly batch jobs for orders, payments and stock levels."
+    brief = make_article(status=Status.DRAFT, title="Orders on a stream", content_text=text, summary="As drafted.")
+    gone = make_article(status=Status.PUBLISHED, title="Sourdough", content_text="Flour and water, fed daily.")
+    RelatedLink.objects.create(from_article=brief, to_article=gone, score=0.3)
+    for n in range(3):
+        make_article(status=Status.PUBLISHED, title=f"Streams {n}", content_text=f"{text} Part {n}.")
+    client = signed_in(make_staff("Curator"))
+    form = opened_form(client, brief)
+    assert form["related_links-TOTAL_FORMS"] == ["1"]  # the computed link the worker is about to drop
+
+    refresh_related(article=brief)  # the worker: the stale link goes, three close ones arrive
+    Article.objects.filter(pk=brief.pk).update(updated_at=timezone.now())  # and the row's date moves
+    assert not RelatedLink.objects.filter(from_article=brief, to_article=gone).exists()
+
+    saved = client.post(change_url(brief), {**form, "summary": ["Our own words on streams."], "_continue": "1"})
+    assert saved.status_code == 302, saved.content.decode()[:3000]
+    assert Article.objects.get(pk=brief.pk).summary == "Our own words on streams."
+    assert RelatedLink.objects.filter(from_article=brief).count() == 3  # the worker's links are kept
+
+    # A colleague's text edit is another matter: the next stale save is refused.
+    stale = opened_form(client, brief)
+    Article.objects.filter(pk=brief.pk).update(takeaway="A colleague's takeaway.")
+    refused = client.post(change_url(brief), {**stale, "summary": ["Mine again."], "_continue": "1"})
+    assert refused.status_code == 200 and "Someone else saved this brief" in refused.content.decode()
+    assert Article.objects.get(pk=brief.pk).summary == "Our own words on streams."
 
 
 def test_a_patch_through_the_api_refuses_the_panels_stale_save():
@@ -162,6 +198,21 @@ def test_save_and_next_opens_the_next_brief_in_queue_order():
     assert response.status_code == 302 and response["Location"] == change_url(second)
     last = client.post(change_url(second), {**opened_form(client, second), "_save_next": "Save and next"})
     assert last["Location"] == reverse("admin:articles_workqueueitem_changelist")
+
+
+def test_save_and_next_keeps_to_the_queue_as_it_was_filtered():
+    source = make_article(status=Status.DRAFT, title="First from the chosen source").source
+    make_article(status=Status.DRAFT, title="From another source")
+    second = make_article(status=Status.DRAFT, title="Second from the chosen source", source=source)
+    first = Article.objects.get(title="First from the chosen source")
+    client = signed_in(make_staff("Curator"))
+    filters = f"?_changelist_filters=source__id__exact%3D{source.pk}"
+    url = reverse("admin:articles_workqueueitem_change", args=[first.pk]) + filters
+    form = change_form_data(client.get(url).content.decode())
+    response = client.post(url, {**form, "_save_next": "Save and next"})
+    assert response["Location"] == reverse("admin:articles_workqueueitem_change", args=[second.pk]) + filters
+    last = client.post(response["Location"], {**opened_form(client, second), "_save_next": "Save and next"})
+    assert last["Location"] == reverse("admin:articles_workqueueitem_changelist") + f"?source__id__exact={source.pk}"
 
 
 def test_accepting_a_topic_in_place_names_the_entry_the_form_must_now_show_chosen():

@@ -18,6 +18,7 @@ BELOW_THE_WEB = (
     "articles.ingest",
     "articles.enrich",
     "articles.workflow",
+    "articles.versions",
     "articles.locks",
     "articles.tasks",
     "articles.models",

@@ -1,15 +1,18 @@
 """The work queue: one row per story saying what each brief still needs, in a fixed number of queries."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.admin import editing
 from articles.enrich.clusters import assign_story_cluster
 from articles.models import Article, Status
 from articles.tests.enrich.conftest import KNOWN_TEXT
-from articles.tests.factories import make_article, make_staff
+from articles.tests.factories import make_area, make_article, make_role, make_staff, make_subfield, make_topic
 from articles.tests.test_edit_rule import suggestion_for
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +80,9 @@ def test_the_queue_costs_the_same_queries_for_three_rows_as_for_nine(django_asse
         assert client.get(reverse(QUEUE)).status_code == 200
 
 
-QUERIES = 14
+# Two of them fill the filters (the fields to choose from, and the staff whose open briefs "Open by"
+# names); one reads the per-role notes that "Copied" counts with the other sections.
+QUERIES = 17
 
 
 def test_bulk_reject_and_archive_take_the_selected_briefs_out_of_the_queue():
@@ -90,3 +95,62 @@ def test_bulk_reject_and_archive_take_the_selected_briefs_out_of_the_queue():
         Status.REJECTED,
         Status.ARCHIVED,
     ]
+
+
+def test_the_queue_filters_by_field_role_topic_source_blocker_age_and_who_has_it_open():
+    area = make_area("Technology")
+    streams, chips = make_subfield(area, "Event streams"), make_subfield(make_area("Industry"), "Chips")
+    cto, topic = make_role("CTO"), make_topic("Payments")
+    on_streams = make_article(title="On streams, ready", fields=[streams], roles=[cto], topics=[topic])
+    on_chips = make_article(title="On chips, no takeaway", fields=[chips], takeaway="  ")
+    bare = make_article(title="Bare draft", complete=False)
+    Article.objects.filter(pk=bare.pk).update(created_at=timezone.now() - timedelta(days=10))
+    editor = make_staff("Editor", first_name="Erin")
+    alice = make_staff("Curator", first_name="Alice")
+    editing.mark_open(article_id=on_chips.pk, user=alice)
+    editing.mark_open(article_id=bare.pk, user=editor)
+    client = signed_in(editor)
+
+    def shown(**query) -> set[str]:
+        page = client.get(reverse(QUEUE), query).content.decode()
+        return {b.title for b in (on_streams, on_chips, bare) if f">{b.title}</span>" in page}
+
+    assert shown(field=area.pk) == {"On streams, ready"}  # an area takes its subfields
+    assert shown(status__exact="draft") == {"On streams, ready", "On chips, no takeaway", "Bare draft"}
+    assert shown(field=chips.pk) == {"On chips, no takeaway"}
+    assert shown(roles__id__exact=cto.pk) == {"On streams, ready"}
+    assert shown(topics__id__exact=topic.pk) == {"On streams, ready"}
+    assert shown(source__id__exact=on_chips.source_id) == {"On chips, no takeaway"}
+    assert shown(blocked_by="nothing") == {"On streams, ready"}
+    assert shown(blocked_by="takeaway") == {"On chips, no takeaway", "Bare draft"}
+    assert shown(blocked_by="fields") == {"Bare draft"}
+    assert shown(waiting="day") == {"On streams, ready", "On chips, no takeaway"}
+    assert shown(waiting="month") == {"Bare draft"}
+    assert shown(open_by="me") == {"Bare draft"}
+    assert shown(open_by=f"user-{alice.pk}") == {"On chips, no takeaway"}
+    assert shown(open_by="nobody") == {"On streams, ready"}
+    page = client.get(reverse(QUEUE)).content.decode()
+    assert "Technology — Event streams" in page and "Needs a key takeaway" in page and ">Alice<" in page
+    assert "?status__exact=published" not in page  # only the statuses a queued brief can have
+
+
+def test_the_step_keys_shown_are_those_the_person_may_press_and_each_row_says_which_are_open():
+    ready = make_article(status=Status.DRAFT, title="Ready draft")
+    unfinished = make_article(status=Status.DRAFT, complete=False, title="Unfinished draft")
+    editor_page = signed_in(make_staff("Editor")).get(reverse(QUEUE)).content.decode()
+    curator_page = signed_in(make_staff("Curator")).get(reverse(QUEUE)).content.decode()
+
+    legend = editor_page[editor_page.index('id="queue-step-keys"') :][:400]
+    assert "<kbd>s</kbd> submit for review" in legend and "<kbd>p</kbd> publish" in legend
+    assert "<kbd>r</kbd> reject (asks first)" in legend and "<kbd>a</kbd> archive (asks first)" in legend
+    curator_legend = curator_page[curator_page.index('id="queue-step-keys"') :][:400]
+    assert "<kbd>s</kbd> submit for review" in curator_legend and "publish" not in curator_legend
+
+    def row_steps(page, brief):
+        cell = page[: page.index(f">{brief.title}</span>")]
+        return cell[cell.rindex('data-steps="') :].split('"')[1].split()
+
+    assert row_steps(editor_page, ready) == ["submit", "publish", "reject", "archive"]
+    assert row_steps(editor_page, unfinished) == ["reject", "archive"]
+    assert row_steps(curator_page, ready) == ["submit"]
+    assert "waits for at least one field" in editor_page[: editor_page.index(f">{unfinished.title}</span>")][-800:]

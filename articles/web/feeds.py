@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -14,10 +13,11 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.views.decorators.http import require_safe
 
-from articles.models import Article, Field, Role, RoleNote, Source, Topic
+from articles import anatomy
+from articles.models import Article, Field, Role, Source, Topic
 from articles.web.browse import BriefFilters
 from articles.web.page_cache import cached_public_page
-from articles.web.readers import chosen_role_slugs
+from articles.web.readers import chosen_role_slugs, notes_prefetch
 
 SCOPES = {
     "role": (Role, lambda qs, obj: qs.for_role(obj), "Best for {}"),
@@ -54,27 +54,33 @@ def xml_safe_feed_type(feed_type):
     return XmlSafeFeed
 
 
-def latest_briefs(queryset=None, *, role_slugs=()):
-    """The newest published briefs (those best for `role_slugs` first), with their notes for those roles.
+def latest_briefs(queryset=None, *, role_slugs=(), note_roles=None):
+    """The newest published briefs (those best for `role_slugs` first), with their per-role notes.
 
-    Each brief gets `feed_notes`: its "Why it matters" notes for the chosen roles, or all
-    of them when none is chosen, so a plain feed still carries every note.
+    The per-role sections (articles/anatomy.py) carry the notes for `note_roles` (by default
+    the chosen roles), or all of them when none is chosen, so a plain feed still carries every note.
     """
     queryset = queryset if queryset is not None else Article.objects.published()
-    notes = RoleNote.objects.select_related("role")
-    if role_slugs:
-        notes = notes.for_roles(role_slugs)
-    briefs = list(
+    note_roles = role_slugs if note_roles is None else note_roles
+    return list(
         queryset.with_taxonomy()
-        .prefetch_related(Prefetch("role_notes", queryset=notes, to_attr="feed_notes"))
+        .prefetch_related(*notes_prefetch(note_roles))
         .defer("content_html", "content_text")
         .first_for_roles(role_slugs)[: settings.WEB_FEED_ITEMS]
     )
-    return briefs
+
+
+def per_role_sections(brief) -> list[tuple[anatomy.Section, list]]:
+    """[(section, notes)] of the brief's filled per-role sections, as prefetched by latest_briefs."""
+    return [
+        (section, notes)
+        for section in anatomy.sections(kind=anatomy.Kind.PER_ROLE)
+        if (notes := anatomy.value_of(brief, section))
+    ]
 
 
 def brief_feed_html(brief) -> str:
-    return render_to_string("articles/feed_item.html", {"brief": brief, "notes": getattr(brief, "feed_notes", [])})
+    return render_to_string("articles/feed_item.html", {"brief": brief, "per_role": per_role_sections(brief)})
 
 
 @dataclass
@@ -97,7 +103,9 @@ class FeedScope:
         queryset = Article.objects.published()
         if self.obj is not None:
             queryset = SCOPES[self.scope][1](queryset, self.obj)
-        return latest_briefs(self.filters.apply(queryset), role_slugs=self.role_slugs)
+        # A role's own feed carries that role's notes besides the reader's.
+        note_roles = (*self.role_slugs, self.obj.slug) if self.scope == "role" else self.role_slugs
+        return latest_briefs(self.filters.apply(queryset), role_slugs=self.role_slugs, note_roles=note_roles)
 
     def page_url(self) -> str:
         """The listing this feed mirrors, with the same filters."""
@@ -197,10 +205,14 @@ def site_json_feed(request):
             "authors": [{"name": settings.SITE_NAME}],
             "tags": [topic.name for topic in brief.topics.all()],
         }
-        if brief.feed_notes:
-            # A JSON Feed extension (names starting with "_" are for publishers' own data).
+        per_role = per_role_sections(brief)
+        if per_role:
+            # A JSON Feed extension (names starting with "_" are for publishers' own data), keyed as in the API.
             item["_distillery"] = {
-                "why_it_matters": [{"role": note.role.name, "text": note.text} for note in brief.feed_notes]
+                section.name: [
+                    {"role": {"slug": note.role.slug, "name": note.role.name}, "text": note.text} for note in notes
+                ]
+                for section, notes in per_role
             }
         if brief.published_at:
             item["date_published"] = brief.published_at.isoformat()

@@ -10,13 +10,15 @@ page cache keys on it (page_cache.py) and responses carry `Vary: Cookie`.
 import re
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe
 
-from articles.models import Role, RoleNote
+from articles import anatomy
+from articles.models import Article, Role
 from articles.web import seo
 from articles.web.crumbs import Crumb, home_crumb
 
@@ -53,11 +55,15 @@ def chosen_roles(request) -> list[Role]:
     return list(Role.objects.filter(slug__in=slugs)) if slugs else []
 
 
-def notes_for(brief, roles: list[Role]) -> list[RoleNote]:
-    """The brief's "Why it matters" notes for `roles` (one query, none when no role is chosen)."""
-    if not roles:
-        return []
-    return list(brief.role_notes.filter(role__in=roles).select_related("role"))
+def notes_prefetch(role_slugs) -> list[Prefetch]:
+    """Prefetches of every per-role section's rows (articles/anatomy.py), only those for `role_slugs` when given."""
+    prefetches = []
+    for section in anatomy.sections(kind=anatomy.Kind.PER_ROLE):
+        rows = Article._meta.get_field(section.name).related_model.objects.select_related("role")
+        if role_slugs:
+            rows = rows.filter(role__slug__in=list(role_slugs))
+        prefetches.append(Prefetch(section.name, queryset=rows))
+    return prefetches
 
 
 def share_url(request, roles) -> str:

@@ -18,7 +18,7 @@ from articles.web import seo
 from articles.web.browse import BriefFilters, CountedPaginator
 from articles.web.crumbs import Crumb, brief_crumbs, home_crumb, listing_crumbs
 from articles.web.page_cache import cached_public_page
-from articles.web.readers import chosen_role_slugs, chosen_roles, notes_for, share_url
+from articles.web.readers import chosen_role_slugs, chosen_roles, notes_prefetch, share_url
 
 # Never shown on a card; can be large.
 CARD_DEFERRED = ("content_html", "content_text", "search_vector")
@@ -53,7 +53,12 @@ def home(request):
 @require_safe
 @cached_public_page
 def brief_detail(request, slug):
-    brief = get_object_or_404(Article.objects.visible_to(request.user).with_taxonomy(), slug=slug)
+    reader_roles = chosen_role_slugs(request)
+    briefs = Article.objects.visible_to(request.user).with_taxonomy()
+    if reader_roles:
+        # The per-role sections show only the reader's roles: read just those notes, in the brief's query batch.
+        briefs = briefs.prefetch_related(*notes_prefetch(reader_roles))
+    brief = get_object_or_404(briefs, slug=slug)
     related = [link.to_article for link in RelatedLink.objects.shown_for(brief)]
     meta = seo.page_meta(
         request,
@@ -69,7 +74,7 @@ def brief_detail(request, slug):
         "related": related,
         "meta": meta,
         "breadcrumbs": brief_crumbs(brief),
-        "role_notes": notes_for(brief, chosen_roles(request)),
+        "reader_roles": reader_roles,
     }
     return render(request, "articles/brief.html", context)
 
@@ -208,7 +213,9 @@ def search_page(request):
     scoped = filters.apply(Article.objects.published())
     # Counts and facets need only which briefs match; ranking and snippets are for the page shown.
     matched = filters.apply(found)
-    results = search(scoped, query)
+    # Briefs best for the reader's roles first, by relevance within each part (the rank decides the rest).
+    roles = chosen_roles(request)
+    results = search(scoped, query).roles_first([role.slug for role in roles])
     page = None
     if query:
         paginator = CountedPaginator(_cards(results), settings.WEB_PAGE_SIZE, count=matched.count())
@@ -220,6 +227,7 @@ def search_page(request):
         "page": page,
         "filters": filters,
         "facets": filters.facets(found) if query else [],
+        "chosen_roles": roles,
         "breadcrumbs": [home_crumb(), Crumb("Search")],
         "meta": seo.page_meta(
             request,

@@ -110,6 +110,13 @@
     liveTimer = setTimeout(refreshLive, 400);
   });
 
+  // Steps that take the brief away from readers or out of the queue ask first; the others act at once.
+  for (const button of bar.querySelectorAll("input.editor-step[data-confirm]")) {
+    button.addEventListener("click", (event) => {
+      if (!window.confirm(button.dataset.confirm)) event.preventDefault();
+    });
+  }
+
   // Who else has this brief open, refreshed while the page is open.
   const presence = document.getElementById("editor-presence");
   function heartbeat(closed) {

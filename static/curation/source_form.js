@@ -46,9 +46,24 @@
         if (data.teaser_only) {
           const teaser = line(
             "p",
-            "Its items are teasers (about " + data.average_words + " words each): tick “Fetch full text” to fetch each article's page.",
+            "Its items are teasers (" + data.teasers + " of " + data.item_count +
+              " are a few lines or stop at “Read more”): fetch each article's page for its full text. ",
           );
           teaser.className = "feed-teaser";
+          const box = form.querySelector("[name=fetch_full_text]");
+          if (box && !box.checked) {
+            const offer = document.createElement("button");
+            offer.type = "button";
+            offer.className = "button";
+            offer.id = "feed-full-text-button";
+            offer.textContent = "Fetch full text for this feed";
+            offer.addEventListener("click", () => {
+              box.checked = true;
+              offer.replaceWith("“Fetch full text” is ticked; it applies when you save.");
+              box.focus();
+            });
+            teaser.append(offer);
+          }
           parts.push(teaser);
         }
         result.replaceChildren(...parts);

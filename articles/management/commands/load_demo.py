@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
 
+from articles import anatomy
 from articles.demo import data
 from articles.enrich.related import refresh_related
 from articles.models import Article, Field, Role, Source, Status, Topic
@@ -135,4 +136,8 @@ class Command(BaseCommand):
         article.fields.set([fields[slug] for slug in brief["fields"]])
         article.topics.set([topics[slug] for slug in brief["topics"]])
         article.roles.set([roles[slug] for slug in brief["roles"]])
+        # "Why it matters for <role>": the per-role sections of the anatomy, one note per role.
+        for section in anatomy.sections(kind=anatomy.Kind.PER_ROLE):
+            for slug, text in brief.get(section.name, {}).items():
+                getattr(article, section.name).create(role=roles[slug], text=text)
         return article

@@ -52,7 +52,11 @@ def test_every_query_example_of_the_brief_list_answers_200_with_briefs_on_the_de
 def test_the_documented_new_draft_is_created_on_the_demo(demo, curator_api):
     response = curator_api.post("/api/v1/articles/", WRITE_EXAMPLE, format="json")
     assert response.status_code == 201, response.content
-    assert Article.objects.get(slug=response.json()["slug"]).status == Status.DRAFT
+    draft = Article.objects.get(slug=response.json()["slug"])
+    assert draft.status == Status.DRAFT
+    assert [(note.role.slug, note.text) for note in draft.role_notes.all()] == [
+        (note["role"], note["text"]) for note in WRITE_EXAMPLE["role_notes"]
+    ]
 
 
 def test_the_documented_brief_is_a_published_demo_brief_with_the_slugs_it_shows(demo, api):

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from articles.models import Article, Status
+from articles.models import Article, RelatedLink, Status
 from articles.tests.factories import make_article, make_role, make_source, make_subfield, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +113,19 @@ def test_stale_if_match_is_412_and_changes_nothing(curator_api):
     brief.refresh_from_db()
     assert brief.title == "Original"
     assert brief.summary == "Changed by someone else."
+
+
+def test_if_match_ignores_related_briefs_recomputed_since_the_read(curator_api):
+    brief = make_article(title="Original")
+    read = curator_api.get(f"/api/v1/articles/{brief.slug}/")
+    RelatedLink.objects.create(from_article=brief, to_article=make_article(status=Status.PUBLISHED), score=0.5)
+    reread = curator_api.get(f"/api/v1/articles/{brief.slug}/", HTTP_IF_NONE_MATCH=read.headers["ETag"])
+    assert reread.status_code == 200  # a reader sees a new related brief: the ETag moved
+    response = curator_api.patch(
+        f"/api/v1/articles/{brief.slug}/", {"title": "Mine"}, format="json", HTTP_IF_MATCH=read.headers["ETag"]
+    )
+    assert response.status_code == 200
+    assert Article.objects.get(pk=brief.pk).title == "Mine"
 
 
 def test_current_if_match_lets_the_change_through(curator_api):

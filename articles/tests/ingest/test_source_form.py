@@ -42,6 +42,8 @@ def test_test_feed_shows_what_would_be_imported_without_saving(editor_client, ht
     assert [entry["title"] for entry in answer["items"]] == ["Piece number 1", "Piece number 2"]
     assert answer["teaser_only"] is False
     assert not Source.objects.exists() and not Article.objects.exists()
+    add_form = editor_client.get(reverse("admin:articles_source_add")).content.decode()
+    assert "Test feed" in add_form and "Recent ingestion runs" not in add_form  # nothing to show yet
 
 
 def test_test_feed_says_in_a_sentence_why_an_address_is_no_feed(editor_client, httpserver, ingest_settings):
@@ -86,6 +88,24 @@ def test_a_teaser_only_feed_is_saved_with_full_text_fetching_offered(editor_clie
     assert "This feed gives teasers only" in response.content.decode()
     assert "tick “fetch full text”" in response.content.decode()
     assert Source.objects.get().fetch_full_text is False
+
+
+def test_a_feed_whose_long_items_stop_at_read_more_is_a_teaser_feed_and_full_articles_are_not(
+    editor_client, httpserver, ingest_settings
+):
+    cut = "<p>" + " ".join(f"word{n}" for n in range(200)) + " … <a href='/more'>Read more</a></p>"
+    httpserver.expect_request("/cut.xml").respond_with_data(
+        rss(item(1, body=cut), item(2, body=cut), item(3, body=LONG_TEXT)), content_type="application/rss+xml"
+    )
+    httpserver.expect_request("/full.xml").respond_with_data(
+        rss(item(1, body=LONG_TEXT), item(2, body=LONG_TEXT), item(3, body="<p>A short note.</p>")),
+        content_type="application/rss+xml",
+    )
+    test_feed = reverse("admin:articles_source_test_feed")
+    cut_answer = editor_client.post(test_feed, {"url": httpserver.url_for("/cut.xml")}).json()
+    full_answer = editor_client.post(test_feed, {"url": httpserver.url_for("/full.xml")}).json()
+    assert cut_answer["teaser_only"] is True and cut_answer["teasers"] == 2
+    assert full_answer["teaser_only"] is False and full_answer["teasers"] == 1
 
 
 def test_ingest_now_on_the_form_brings_the_drafts_in(

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from articles import tasks
-from articles.models import DigestDelivery, DigestRequest, DigestSubscription, Frequency
+from articles.models import DigestDelivery, DigestRequest, DigestSubscription, Frequency, RoleNote
 from articles.subscriptions import digests
 from articles.tests.factories import make_topic
 from portal.tests.test_settings import run_manage
@@ -22,8 +22,9 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)  # a Wednesday, after the 07:00 send hour
 READER = "reader@example.net"
 # Lock and read the subscriber with its choices, find the window and the briefs, record the delivery,
-# load the briefs with their taxonomy, mark it sent: 21 with savepoints, whatever the number of briefs.
-QUERIES_PER_DIGEST = 21
+# load the briefs with their taxonomy and their notes for the reader's roles, mark it sent: 22 with
+# savepoints, whatever the number of briefs.
+QUERIES_PER_DIGEST = 22
 
 
 def subscribe(*, email=READER, frequency=Frequency.DAILY, roles=(), fields=(), topics=(), at=NOW - timedelta(days=30)):
@@ -152,7 +153,12 @@ def test_a_digest_lists_each_new_matching_brief_with_its_takeaway_and_link_and_o
     smtp_server, taxonomy, publish_brief
 ):
     subscription = subscribe(roles=[taxonomy["cto"]], topics=[taxonomy["agents"]])
-    publish_brief("Platform bets for 2027", at=NOW - timedelta(hours=3), roles=[taxonomy["cto"]], takeaway="Bet small.")
+    bets = publish_brief(
+        "Platform bets for 2027", at=NOW - timedelta(hours=3), roles=[taxonomy["cto"]], takeaway="Bet small."
+    )
+    # The editors' note for a role the reader follows comes along; one for another role does not.
+    RoleNote.objects.create(article=bets, role=taxonomy["cto"], text="Fund one bet, not five.")
+    RoleNote.objects.create(article=bets, role=taxonomy["policy"], text="Not for this reader.")
     publish_brief("Agents that plan", at=NOW - timedelta(hours=1), topics=[taxonomy["agents"]], takeaway="Plan first.")
     publish_brief("Policy only", at=NOW - timedelta(hours=2), roles=[taxonomy["policy"]])
     publish_brief("Old news for CTOs", at=NOW - timedelta(days=3), roles=[taxonomy["cto"]])
@@ -178,7 +184,12 @@ def test_a_digest_lists_each_new_matching_brief_with_its_takeaway_and_link_and_o
     newest, older = "Agents that plan", "Platform bets for 2027"
     assert text.index(newest) < text.index(older)
     assert "1. Agents that plan\n   Key takeaway: Plan first.\n" in text
-    assert "2. Platform bets for 2027\n   Key takeaway: Bet small.\n" in text
+    assert (
+        "2. Platform bets for 2027\n   Key takeaway: Bet small.\n   Why it matters for CTO: Fund one bet, not five.\n"
+        in text
+    )
+    assert "<strong>Why it matters for CTO:</strong> Fund one bet, not five." in html
+    assert "Not for this reader." not in text + html
     for title in ("Agents that plan", "Platform bets for 2027"):
         assert title in html
     assert "Policy only" not in text and "Old news" not in text

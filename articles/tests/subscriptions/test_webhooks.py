@@ -372,3 +372,22 @@ def test_a_delivery_whose_task_was_lost_is_queued_again_by_the_beat(receiver, ea
 
     assert [event["id"] for event in receiver.events] == [str(lost.event_id)]
     assert WebhookDelivery.objects.get(pk=fresh.pk).state == "pending"  # its own task is on its way
+
+
+def test_a_deliverys_own_page_has_a_resend_button_that_posts_the_event_again(receiver, editor, in_process, client):
+    receiver.answers = [Response(status=400)]
+    brief = make_article()
+    in_process(lambda: workflow.publish(article=brief, actor=editor))
+    failed = WebhookDelivery.objects.get()
+    client.force_login(editor)
+    page = client.get(reverse("admin:articles_webhookdelivery_change", args=[failed.pk])).content.decode()
+    resend_url = reverse("admin:articles_webhookdelivery_resend", args=[failed.pk])
+    assert f'action="{resend_url}"' in page and ">Resend</button>" in page
+
+    assert client.get(resend_url).status_code == 405  # only a POST resends
+    response = in_process(lambda: client.post(resend_url))
+
+    assert response.status_code == 302
+    resent = WebhookDelivery.objects.exclude(pk=failed.pk).get()
+    assert (resent.state, resent.event_id) == ("succeeded", failed.event_id)
+    assert receiver.events[-1] == receiver.events[0]

@@ -10,9 +10,9 @@ from articles.enrich.text import paragraph_spans
 from articles.locks import lock_cache
 from articles.models import EnrichmentRun, Status, Suggestion
 from articles.tests.enrich.conftest import KNOWN_TEXT
-from articles.tests.factories import make_area, make_article, make_role, make_staff, make_subfield
+from articles.tests.factories import PASSWORD, make_area, make_article, make_role, make_staff, make_subfield
 from articles.tests.ingest.feeds import item, rss
-from articles.tests.web.test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, capture
+from articles.tests.web.test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, capture, check_accessibility
 from conftest import require_or_skip
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -132,14 +132,21 @@ def test_what_was_typed_before_the_session_ran_out_is_offered_back(people, chrom
     page = session_page(chromium, live_server, sessions["alice"])
     page.goto(editor_url(live_server, brief))
     page.fill("#id_summary", "Typed for an hour, then the session timed out.")
-    page.context.clear_cookies()  # the session is gone: the next page asks to log in
-    page.goto(editor_url(live_server, brief))
-    assert "/admin/login/" in page.url
-    page.context.add_cookies([{"name": "sessionid", "value": sessions["alice"], "url": live_server.url}])
-    page.goto(editor_url(live_server, brief))
+    page.context.clear_cookies(name="sessionid")  # the session ran out while she typed
+    page.click("#editor-bar input[name=_continue]")
+    page.wait_for_url("**/admin/login/**")  # the save was not taken: sign in again
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**/articles/article/{brief.pk}/change/")
     assert page.locator("#editor-restore").is_visible()
     page.click("#editor-restore-button")
     assert page.input_value("#id_summary") == "Typed for an hour, then the session timed out."
+    page.click("#editor-bar input[name=_continue]")
+    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+    assert page.input_value("#id_summary") == "Typed for an hour, then the session timed out."
+    assert not page.locator("#editor-restore").is_visible()  # saved: nothing left to offer
+    assert page.errors == []
 
 
 def test_the_editor_updates_its_bar_as_you_type_and_passes_axe_at_both_widths(people, chromium, live_server):
@@ -159,6 +166,12 @@ def test_the_editor_updates_its_bar_as_you_type_and_passes_axe_at_both_widths(pe
     page.fill("#id_summary", "Our own words on the move to a stream.")
     page.wait_for_function("document.getElementById('editor-missing').textContent === 'Nothing blocks publishing.'")
     capture(page, "curation-editor")
+    # Reject asks first; saying no leaves the brief as it was, on the same page.
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("#editor-bar input[name=_step_reject]")
+    assert asked and asked[0].startswith("Reject “Moving orders from batch jobs to an event stream”?")
+    assert page.locator(".editor-status strong").first.inner_text() == "Draft"
     assert page.errors == []
 
 
@@ -167,9 +180,32 @@ def test_the_queue_is_worked_from_the_keyboard_and_passes_axe_at_both_widths(peo
     page = session_page(chromium, live_server, sessions["bob"])
     page.goto(f"{live_server.url}/admin/articles/workqueueitem/")
     assert "j next row" in page.locator("#queue-keys").inner_text()
+    assert "r reject (asks first)" in page.locator("#queue-step-keys").inner_text()
     capture(page, "curation-queue")
     page.locator("body").click(position={"x": 5, "y": 5})
-    page.keyboard.press("j")
+
+    # A step that is not open on the chosen row says why instead of acting.
+    for key in ("j", "j", "j", "p"):
+        page.keyboard.press(key)
+    page.wait_for_function("document.getElementById('queue-announce').textContent.includes('waits for')")
+
+    # Reject asks first: Escape keeps the brief, the dialog's button rejects it.
+    page.keyboard.press("k")
+    page.keyboard.press("r")
+    assert page.locator("#queue-confirm").is_visible()
+    assert "Reject this brief?" in page.locator("#queue-confirm-heading").inner_text()
+    check_accessibility(page, "the queue's confirmation")
+    page.keyboard.press("Escape")
+    assert not page.locator("#queue-confirm").is_visible()
+    page.keyboard.press("r")
+    page.keyboard.press("Enter")  # on the dialog's Reject button
+    page.wait_for_selector(".messagelist")
+    assert "Reject: done for 1 brief." in page.locator(".messagelist").inner_text()
+    assert page.locator("#result_list tbody tr").count() == 2
+    # The queue keeps its place: the row that took the rejected one's.
+    assert "Fresh from a feed" in page.locator("tr.queue-current").inner_text()
+
+    page.keyboard.press("k")
     page.keyboard.press("o")
     page.wait_for_url(f"**/articles/workqueueitem/{brief.pk}/change/**")
     assert page.locator("#editor-bar").is_visible()
@@ -246,6 +282,11 @@ def test_a_new_feed_to_a_published_brief_and_on_to_the_next(feed_editor, flow_br
     page.wait_for_function("document.getElementById('editor-missing').textContent === 'Nothing blocks publishing.'")
     click("#editor-bar input[name=_step_publish]")
     assert "is now published" in page.locator(".messagelist").inner_text()
+    # Live for readers (a visitor with no session), reached from the message.
+    reader = flow_browser.new_page()
+    reader.goto(live_server.url + page.get_attribute("#published-link", "href"))
+    assert "measured what changed" in reader.locator("main").inner_text()
+    reader.close()
     click("#editor-bar input[name=_save_next]")
     page.wait_for_selector("#editor-bar")
     assert "crew" in page.locator(".brief-original-text").inner_text()  # the second piece

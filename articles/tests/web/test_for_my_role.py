@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from articles.models import RoleNote
-from articles.tests.factories import make_staff
+from articles.models import RoleNote, Status
+from articles.tests.factories import make_article, make_staff
 from articles.tests.web.conftest import add_published_briefs
 from articles.web.readers import COOKIE
 
@@ -161,7 +161,8 @@ def test_the_editor_writes_notes_in_the_briefs_change_form(client, catalogue):
     client.force_login(editor)
     brief = catalogue["briefs"]["gpus"]
     html = client.get(reverse("admin:articles_article_change", args=[brief.pk])).content.decode()
-    assert "Why it matters, by role" in html
+    # The anatomy's per-role section, edited as one row per role.
+    assert "Why it matters for … (optional; one per role, shown to readers who chose it)" in html
     assert 'name="role_notes-TOTAL_FORMS"' in html
 
 
@@ -187,6 +188,43 @@ def test_brief_page_with_roles_chosen_adds_one_query_for_its_notes(catalogue, dj
 
     with CaptureQueriesContext(connection) as plain:
         reader().get(brief.get_absolute_url())
-    # The chosen roles, then the notes for them.
-    with django_assert_num_queries(len(plain) + 2):
+    # The notes for the chosen roles (their role names come in the same query).
+    with django_assert_num_queries(len(plain) + 1):
         reader("cto").get(brief.get_absolute_url())
+
+
+def test_search_puts_the_chosen_roles_briefs_first_and_keeps_relevance_within_each_part(catalogue):
+    cto, policy_maker = catalogue["roles"]["cto"], catalogue["roles"]["policy_maker"]
+    # "kestrel" in the title ranks above the summary, which ranks above an insight.
+    best = make_article(status=Status.PUBLISHED, title="Kestrel tracking", roles=[policy_maker])
+    middle = make_article(status=Status.PUBLISHED, title="Birds", summary="A kestrel study.", roles=[cto])
+    least = make_article(status=Status.PUBLISHED, title="Raptors", insights=["One kestrel seen."], roles=[cto])
+    url = reverse("articles:search") + "?q=kestrel"
+
+    assert titles_in(reader().get(url).content.decode()) == [best.title, middle.title, least.title]
+    html = reader("cto").get(url).content.decode()
+    assert titles_in(html) == [middle.title, least.title, best.title]
+    assert "Briefs best for <strong>CTO</strong> come first, each part by relevance." in html
+    assert titles_in(reader().get(url + "&for=policy-maker").content.decode()) == [
+        best.title,
+        middle.title,
+        least.title,
+    ]
+
+
+def test_search_with_roles_chosen_costs_one_query_more_whatever_the_number_of_results(
+    catalogue, django_assert_num_queries, settings
+):
+    settings.WEB_PAGE_CACHE_SECONDS = 0  # count the page's own queries each time
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("articles:search") + "?q=distillation"
+    with CaptureQueriesContext(connection) as plain:
+        reader().get(url)
+    # The chosen roles' names; the order itself is part of the results' query.
+    with django_assert_num_queries(len(plain) + 1):
+        reader("cto").get(url)
+    add_published_briefs(5, roles=[catalogue["roles"]["cto"]], summary="More on distillation.")
+    with django_assert_num_queries(len(plain) + 1):
+        reader("cto").get(url)
