@@ -13,7 +13,8 @@ The contract:
   "busy". Only one contender wins a takeover.
 - `source_lock` keeps two runs of one source (or one page address) apart and raises `Busy`
   when a live run holds it; `host_slot` allows at most INGEST_PER_HOST_CONCURRENCY requests to
-  one host across all workers and frees a dead holder's slot the same way.
+  one host across all workers, `model_slot` at most ENRICH_LLM_CONCURRENCY requests to the
+  generative backend; a dead holder's slot is freed the same way as a lease.
 - `run_alive(run_id)` says whether the process running an ingestion run still renews its
   lease: a run marked "running" without one was interrupted (the beat task closes it).
 - `too_many_deliveries(message_id)` counts deliveries of one message, to stop a poison message
@@ -217,32 +218,69 @@ def run_alive(run_id: int) -> bool:
     return lock_cache().get(f"ingest:run:{run_id}") is not None
 
 
-# --- Politeness: at most N requests at once per host, across all workers ------------------
+# --- Slots: at most N holders at once across all workers ----------------------------------
 
 
-class HostBusy(Exception):
+class SlotsBusy(Exception):
+    """Every slot of a kind stayed taken for as long as the caller would wait."""
+
+
+class HostBusy(SlotsBusy):
     """Every slot of a host stayed taken for INGEST_HOST_SLOT_WAIT seconds."""
 
 
+class ModelBusy(SlotsBusy):
+    """Every language-model request slot stayed taken for as long as the drafting would wait."""
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
 @contextmanager
-def host_slot(host: str):
-    """Hold one of INGEST_PER_HOST_CONCURRENCY slots for `host`; raises HostBusy after INGEST_HOST_SLOT_WAIT."""
-    slots = settings.INGEST_PER_HOST_CONCURRENCY
-    deadline = time.monotonic() + settings.INGEST_HOST_SLOT_WAIT
-    delay = 0.05
+def _one_of(prefix: str, *, slots: int, wait: float, busy):
+    """Hold one of `slots` leases "<prefix>:<n>" while the block runs; `busy(waited)` is raised after `wait` seconds.
+
+    Slots are leases, so a holder that dies frees its slot as any lease lapses (at once on
+    its own machine). The wait counts the pauses between attempts, so a test can stub them.
+    """
+    waited, delay = 0.0, 0.05
     while True:
-        for slot in range(slots):
-            lease = Lease(f"ingest:host:{_digest(host.lower())}:{slot}")
+        for number in range(slots):
+            lease = Lease(f"{prefix}:{number}")
             if lease.acquire():
                 try:
                     yield
                 finally:
                     lease.release()
                 return
-        if time.monotonic() >= deadline:
-            raise HostBusy(f"{host} is busy with {slots} other requests from us; try again later.")
-        time.sleep(delay)
+        if waited >= wait:
+            raise busy(waited)
+        _sleep(delay)
+        waited += delay
         delay = min(delay * 2, 1.0)
+
+
+def host_slot(host: str):
+    """Hold one of INGEST_PER_HOST_CONCURRENCY slots for `host`; raises HostBusy after INGEST_HOST_SLOT_WAIT."""
+    slots = settings.INGEST_PER_HOST_CONCURRENCY
+    return _one_of(
+        f"ingest:host:{_digest(host.lower())}",
+        slots=slots,
+        wait=settings.INGEST_HOST_SLOT_WAIT,
+        busy=lambda _waited: HostBusy(f"{host} is busy with {slots} other requests from us; try again later."),
+    )
+
+
+def model_slot(*, wait: float):
+    """Hold one of ENRICH_LLM_CONCURRENCY language-model request slots; raises ModelBusy after `wait` seconds."""
+    slots = settings.ENRICH_LLM_CONCURRENCY
+    return _one_of(
+        "enrich:llm-slot",
+        slots=slots,
+        wait=wait,
+        busy=lambda waited: ModelBusy(f"all {slots} language-model slots stayed busy for {waited:.0f} seconds"),
+    )
 
 
 # --- Poison messages ------------------------------------------------------------------------

@@ -1,6 +1,10 @@
-"""Sentence splitters compared: the drafting splitter, the older regex splitter and pysbd.
+"""Sentence splitters compared: the one splitter (articles/enrich/text.py), the regex splitter
+it replaced, and pysbd.
 
     .venv/bin/python bench/sentences.py
+
+The regex splitter is the `sentences` of articles/enrich/text.py at commit bd5ca8e (before the
+two splitters were unified), loaded from git, so the comparison stays reproducible.
 
 1. Hard cases written for this benchmark (abbreviations, numbers, quotations, glued
    captions): the share of cases split exactly right.
@@ -53,16 +57,40 @@ CASES = [
 REFERENCE_END = re.compile(r"\b(?:No|Nos|Fig|Vol|pp|Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.$")
 
 
+REGEX_COMMIT = "bd5ca8e"
+
+
+def regex_splitter():
+    """`sentences` of articles/enrich/text.py as it was at REGEX_COMMIT."""
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    source = subprocess.run(
+        ["git", "show", f"{REGEX_COMMIT}:articles/enrich/text.py"],
+        cwd=corpora.ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    path = Path(tempfile.mkdtemp()) / "text_at_regex_commit.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("text_at_regex_commit", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.sentences
+
+
 def splitters():
     import pysbd
 
-    from articles.enrich import sentences as drafting
-    from articles.enrich import text as regex
+    from articles.enrich import text
 
+    regex = regex_splitter()
     segmenter = pysbd.Segmenter(language="en", clean=False)
     return {
-        "drafting (enrich/sentences.py)": lambda t: [s.text for s in drafting.sentences(t)],
-        "regex (enrich/text.py)": lambda t: [s.text for s in regex.sentences(t)],
+        "one splitter (enrich/text.py)": lambda t: [s.text for s in text.sentences(t)],
+        f"regex (text.py at {REGEX_COMMIT})": lambda t: [s.text for s in regex(t)],
         "pysbd 0.3.4": lambda t: [" ".join(s.split()) for s in segmenter.segment(t) if s.strip()],
     }
 

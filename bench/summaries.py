@@ -5,7 +5,7 @@
 Reads ../shared/corpora/summaries/*.jsonl (see SOURCE.md there). rouge-score with
 stemming; F1 x 100, averaged. rougeLsum uses the references' sentences (`summary_raw`
 split on " . " for CNN/DM, the no-space regex for BBC) and the systems' sentences.
-Both systems use the drafting splitter (articles.enrich.sentences), so LEAD-3 is the
+Both systems use the one splitter (articles.enrich.text.sentences), so LEAD-3 is the
 first three sentences the drafts could have chosen. Beside the means: the share of
 drafted summaries identical to LEAD-3, and a paired bootstrap 95% confidence interval of
 the difference (ours - LEAD-3), 2,000 resamples of the articles, fixed seed.
@@ -25,8 +25,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 import numpy as np  # noqa: E402
 from rouge_score import rouge_scorer  # noqa: E402
 
-from articles.enrich.sentences import sentences  # noqa: E402
 from articles.enrich.summarize import extractive_draft  # noqa: E402
+from articles.enrich.text import sentences  # noqa: E402
 
 CORPORA = Path(os.environ.get("DISTILLERY_SHARED_CORPORA") or ROOT.parent / "shared" / "corpora") / "summaries"
 BBC_SPLIT = re.compile(r"(?<=[.!?])(?=[A-Z\"])")

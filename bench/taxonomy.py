@@ -8,13 +8,17 @@
    as on a new portal). A suggestion is auto-filled when its confidence reaches
    ENRICH_AUTOFILL_MIN_CONFIDENCE (what the pipeline does to an empty brief); the rest are
    only offered. For fields, roles and topics: auto-filled precision and recall, and the
-   recall of everything offered. For the 48 items that fit none of the taxonomy: the share
-   that get nothing filled in. For depth: the share within one step of the label.
+   recall of everything offered. For the items that fit none of the taxonomy: the share
+   that get nothing filled in. For depth: the share within one step of the label. The
+   items are split deterministically (a hash of their id) into a tuning half, where
+   constants may be set, and a held-out half, never looked at while tuning; each half is
+   judged on its own, then all 80 together.
 2. The trained classifier (the model classify.py trains on published briefs) on the BBC
    set's five categories: accuracy on the 100 held-out articles after training on 20, 40,
    100 and 400 briefs (balanced by category), mean of 5 random draws.
 """
 
+import hashlib
 import json
 import os
 import sys
@@ -44,21 +48,19 @@ def load_taxonomy():
         Topic.objects.create(name=topic["name"], slug=topic["slug"], description=topic.get("description", ""))
 
 
-def judge_labelled():
-    from django.conf import settings
+def half_of(item_id: str) -> str:
+    """The deterministic half an item belongs to: "tuning" (constants may be set on it) or "held-out" (never)."""
+    return "tuning" if int(hashlib.sha256(item_id.encode()).hexdigest(), 16) % 2 == 0 else "held-out"
 
+
+def draft_labelled() -> list[dict]:
+    """Every labelled item with what the evidence rules suggest for it (computed once, judged per half)."""
     from articles.enrich import classify
     from articles.enrich.text import word_count
     from articles.models import Article
 
-    threshold = settings.ENRICH_AUTOFILL_MIN_CONFIDENCE
-    items = corpora.labelled()
-    stats = {kind: Counter() for kind in ("fields", "roles", "topics")}
-    wrong = {kind: Counter() for kind in stats}
-    empty_items = filled_on_empty = 0
-    depth_near = depth_exact = 0
-    depth_pairs = Counter()
-    for item in items:
+    records = []
+    for item in corpora.labelled():
         article = Article(title=item["title"], content_text=item["text"])
         article.reading_minutes = max(1, round(word_count(item["text"]) / 230))
         guesses = {
@@ -66,8 +68,24 @@ def judge_labelled():
             "roles": classify.suggest_roles(article),
             "topics": [g for g in classify.suggest_topics(article) if g.kind == "topic"],
         }
+        level = next((g.text for g in classify.suggest_depth(article) if g.kind == "level"), "introductory")
+        records.append({"item": item, "guesses": guesses, "level": level, "half": half_of(item["id"])})
+    return records
+
+
+def judge(records: list[dict], name: str, *, details: bool = False):
+    from django.conf import settings
+
+    threshold = settings.ENRICH_AUTOFILL_MIN_CONFIDENCE
+    stats = {kind: Counter() for kind in ("fields", "roles", "topics")}
+    wrong = {kind: Counter() for kind in stats}
+    empty_items = filled_on_empty = 0
+    depth_near = depth_exact = 0
+    depth_pairs = Counter()
+    for record in records:
+        item = record["item"]
         filled_any = False
-        for kind, found in guesses.items():
+        for kind, found in record["guesses"].items():
             truth = set(item[kind])
             auto = {g.obj.slug for g in found if g.confidence >= threshold}
             offered = {g.obj.slug for g in found}
@@ -83,32 +101,45 @@ def judge_labelled():
         if not (item["fields"] or item["roles"] or item["topics"]):
             empty_items += 1
             filled_on_empty += filled_any
-        level = next((g.text for g in classify.suggest_depth(article) if g.kind == "level"), "introductory")
-        distance = abs(LEVELS.index(level) - LEVELS.index(item["level"]))
+        distance = abs(LEVELS.index(record["level"]) - LEVELS.index(item["level"]))
         depth_near += distance <= 1
         depth_exact += distance == 0
-        depth_pairs[(item["level"], level)] += 1
+        depth_pairs[(item["level"], record["level"])] += 1
 
-    print(f"labelled/dev.jsonl: {len(items)} items, auto-fill at confidence >= {threshold}")
+    count = len(records)
+    print(f"\n{name}: {count} items, auto-fill at confidence >= {threshold}")
     header = ("auto-filled", 12), ("right", 7), ("precision", 11), ("labels", 8), ("recall", 8), ("offered", 9)
-    print(f"{'':<8}" + "".join(f"{name:>{width}}" for name, width in header) + f"{'recall offered':>16}")
+    print(f"{'':<8}" + "".join(f"{label:>{width}}" for label, width in header) + f"{'recall offered':>16}")
     for kind, s in stats.items():
         precision = f"{s['right'] / s['auto']:.2f}" if s["auto"] else "-"
+        recall = f"{s['right'] / s['truth']:.2f}" if s["truth"] else "-"
+        offered_recall = f"{s['offered_right'] / s['truth']:.2f}" if s["truth"] else "-"
         print(
-            f"{kind:<8}{s['auto']:>12}{s['right']:>7}{precision:>11}{s['truth']:>8}{s['right'] / s['truth']:>8.2f}"
-            f"{s['offered']:>9}{s['offered_right'] / s['truth']:>16.2f}"
+            f"{kind:<8}{s['auto']:>12}{s['right']:>7}{precision:>11}{s['truth']:>8}{recall:>8}"
+            f"{s['offered']:>9}{offered_recall:>16}"
         )
         if wrong[kind]:
             print(f"         wrongly filled: {dict(wrong[kind].most_common())}")
+    share = f"{100 * (empty_items - filled_on_empty) / empty_items:.0f}%" if empty_items else "-"
     print(
         f"items fitting none of the taxonomy: {empty_items}; nothing filled in for {empty_items - filled_on_empty}"
-        f" ({100 * (empty_items - filled_on_empty) / empty_items:.0f}%)"
+        f" ({share})"
     )
     print(
-        f"depth: within one step of the label {depth_near}/{len(items)} ({100 * depth_near / len(items):.0f}%),"
-        f" exact {depth_exact}/{len(items)}"
+        f"depth: within one step of the label {depth_near}/{count} ({100 * depth_near / count:.0f}%),"
+        f" exact {depth_exact}/{count}"
     )
-    print("  (label -> drafted): " + ", ".join(f"{a}->{b} {n}" for (a, b), n in sorted(depth_pairs.items())))
+    if details:
+        print("  (label -> drafted): " + ", ".join(f"{a}->{b} {n}" for (a, b), n in sorted(depth_pairs.items())))
+
+
+def judge_labelled():
+    records = draft_labelled()
+    judge(
+        [r for r in records if r["half"] == "tuning"], "tuning half of labelled/dev.jsonl (constants may be set here)"
+    )
+    judge([r for r in records if r["half"] == "held-out"], "held-out half of labelled/dev.jsonl (never tuned on)")
+    judge(records, "all of labelled/dev.jsonl", details=True)
 
 
 def learning_curve(sizes=(20, 40, 100, 400), draws=5):

@@ -14,7 +14,7 @@ read. Both return None for a good sentence, so the reason can be shown and count
 
 import re
 
-from articles.enrich.sentences import BEFORE_NAMES
+from articles.enrich.text import BEFORE_NAMES
 
 # Each rule: the reason a curator would give, and what betrays it.
 UNUSABLE = (
@@ -25,7 +25,9 @@ UNUSABLE = (
             r"|\bfollow (?:us|me)\b|\blearn more\b|\bfind out more\b|\bscroll down\b|\bcontinue reading\b"
             r"|\buse (?:the )?(?:promo |discount )?code\b|\bshop now\b|\bbuy (?:it )?now\b|\bshare this\b"
             r"|\bdownload (?:the|our|it|a copy)\b|\bwatch the video\b|\bsee (?:the )?(?:video|gallery) below\b"
-            r"|\bavailable (?:now )?(?:at|on|from) amazon\b|\bsponsor(?:ed|s)? (?:by|this)\b",
+            r"|\bavailable (?:now )?(?:at|on|from) amazon\b|\bsponsor(?:ed|s)? (?:by|this)\b"
+            r"|\benter (?:the )?(?:promo |discount )?code\b|\bat checkout\b|\bdeal alert\b"
+            r"|\bcheck out (?:the|our|these)\b",
             re.IGNORECASE,
         ),
     ),
@@ -45,6 +47,7 @@ UNUSABLE = (
             r"^\s*(?:by|posted|published|updated|last updated|filed under|tags?|category|categories|source|via)\s*[:|.]"
             r"|^\s*by [A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){0,3}\s*(?:[|,]|$)"
             r"|\b(?:published|updated):\s*\d|\|\s*updated\b|^\s*(?:©|copyright\b)"
+            r"|^\s*\d{1,3}(?:\+\d{1,2})?\s*min(?:s|ute|utes)?\s*:"  # a live blog's minute marker
             r"|\b\d{1,2}:\d{2}\s*(?:gmt|bst|est|edt|pst|utc)\b"
             r"|\S+@\S+\.\w+|https?://|\bwww\.",
             re.IGNORECASE,
@@ -79,21 +82,85 @@ POINTS_BACK = re.compile(
 # An instruction to the reader (sponsor reads, deals posts): "Create a website …", "Take a look …".
 INSTRUCTION = re.compile(
     r"^(?:once [^,]{1,60}, )?(?:create|try|get|visit|search for|take a look|keep an eye|check out|start|order|book"
-    r"|join|register|grab|save|shop|pick up|head (?:over|to)|go to|don't miss|be sure)\b",
+    r"|join|register|grab|save|shop|pick up|head (?:over|to)|go to|don't miss|be sure|use|equip|look at|imagine"
+    r"|remember|consider|note that|make sure|don't forget|don’t forget|do not forget)\b",
     re.IGNORECASE,
 )
 # A caption glued to the sentence without a full stop: a capitalised opener after a word, mid-sentence,
-# or a lower-case word running into a name that starts a new clause ("… in court Chancey Luna has …").
+# or a lower-case word running into a name that starts a new clause ("… in court Jo Smith has …").
 RUN_ON = re.compile(
-    r"(?<=[\w,'’])\s+(?:And|But|Like|The|As|When|After|It|He|She|They|This|His|Her|Their|Head)\s+[a-z]"
+    r"(?<=[\w,'’])\s+(?:And|But|Like|The|As|When|After|It|He|She|They|This|His|Her|Their|Head|There)\s+[a-z]"
+    # "… as the ball rolls in There was …", "… beside the old pier Officially named …"
+    r"|(?<=[a-z])\s+(?:There|Officially|Pictured|Above|Below)\s"
+    # "HARBOUR V MILLTOWN (SUNDAY: …)": a fixture heading in capitals
+    r"|\b[A-Z]{3,} (?:V|VS|v|vs)\.? [A-Z]{3,}\b"
     r"|(?<=[a-z])\s+(?:Indeed|Meanwhile|However|Instead),"
     r"|\b(?!(?:"
     + "|".join(re.escape(word) for word in sorted(BEFORE_NAMES))
-    + r")\b)[a-z]{3,} (?:[A-Z][a-z]+ ){1,3}(?:has|had|was|is|said|says|shakes|looks|showed|shows|will|poses)\b"
+    + r")\b)[a-z]{3,} (?:[A-Z][a-z]+ ){1,3}(?:has|had|have|was|were|is|are|said|says|shakes|looks|showed|shows"
+    r"|will|would|could|can|did|poses)\b"
+    # "… the old bridge Closed: One lane …": a caption's label inside the sentence.
+    r"|[a-z,] [A-Z][a-z]+: [A-Z]"
+    # "GULL STEALS THE TROPHY Luckily, …": a heading in capitals run into the sentence.
+    r"|\b[A-Z]{2,}(?: [A-Z'’]{2,}){2,}\b"
+    # "… opened in May 2019 A local builder …": a caption ending on a date.
+    r"|\b\d{4} (?:A|An|The) "
+    # "… after forty years on stage 3.": the number of the next list item glued on.
+    r"|[a-z]{2,} \d{1,2}\.$"
+    # "… on Monday ‘I’d love to lead …’": a quotation run on after a headline or caption.
+    r"|\b(?!(?:said|says|told|asked|added|called|named|as|of|the|and|or|is|was|a|an)\b)"
+    r"[A-Za-z][a-z]+ ['‘\"“][A-Z][a-z’']*(?: [a-z’']+){3}"
 )
+# Openers that need an earlier sentence too: a time relative to it ("Three years later,"), a
+# comparison with it ("Just like …", "As in the film, …"), a person named only by their part
+# ("The 27-year-old …", "The striker …"), a subject with a discourse marker ("Okafor then scored …",
+# "Marsh, though, …"), "a spokesman there said", the narrator of a quotation ("I said, …").
+NEEDS_BEFORE = re.compile(
+    r"^(?:[\w-]+ ){0,2}(?:later|earlier|afterwards|before that|after that|since then)\b"
+    r"|^(?:just )?(?:like|as in|as with|unlike)\b|^just as\b|^same\b"
+    r"|^the (?:\d+-year-old|[a-z]+-year-old|flanker|striker|midfielder|defender|winger|forward|goalkeeper|keeper"
+    r"|singer|rapper|actor|actress|star|player|boss|manager|coach|victim|pair|couple|duo|trio|teenager|youngster"
+    r"|former|latter|two|three|four|man|woman|boy|girl|mother|father|brothers|sisters|veteran|frenchman"
+    r"|spaniard|german|italian|dutchman|englishman|scot|welshman|irishman|australian|american|argentine"
+    r"|brazilian|portuguese)\b"
+    r"|^[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?,? (?:though|too|then|also|however|meanwhile|instead|still|later)\b"
+    r"|\b(?:there|then) said\b|^(?:i|we) (?:said|told|asked|replied|thought|added)\b"
+    r"|\b(?:both of )?(?:those|these) (?:problems|issues|things|changes|ones|two|three|questions|concerns)\b"
+    # "The same week, …", "In the same year …", "… from the same university"
+    r"|\bthe same (?:week|day|month|year|time|night|university|company|firm|club|study|team|survey|period)\b"
+    # An event or thing named as if already introduced: "The discovery was made …", "The fix required …"
+    r"|^the (?:discovery|book|fix|move|decision|incident|revelations?|findings?|deal|announcement|news|changes?"
+    r"|attack|footage|claims?|plan|proposal|device|app|gadget|product|robot|robots|software|scheme|idea)\b"
+    r"|^the (?:first|second|third|last|latter|former|other)\b|\b(?:both|each|either|neither)[,.]"
+    r"|\bthe (?:former|latter)\b|^(?:in comparison|in a separate development|btw|by the way)\b"
+    r"|^.{0,60}?\b(?:this|these|those) (?!(?:week|year|month|morning|afternoon|evening|season|summer|winter"
+    r"|spring|autumn|fall|time|weekend|century|decade)\b)[a-z]+"
+    r"|^(?:anyway|mind you|factor in|after all|that said|even so|by contrast|in contrast|on the other hand"
+    r"|for example|for instance|in the video|in the film|in the clip)\b",
+    re.IGNORECASE,
+)
+# The author talking about the post rather than its subject ("I kept this post as a draft …", "More on … soon").
+ABOUT_THE_POST = re.compile(
+    r"\bthis (?:post|blog post|piece|write-up|guide|article|review|story)\b|^more on\b|^let(?: us|'s|’s| me)\b"
+    r"|^i(?:'ll|’ll| will| can think of| want to| wanted to)\b|\bstay tuned\b",
+    re.IGNORECASE,
+)
+PRONOUN = re.compile(r"\b(?:he|she|they|him|her|his|hers|them|their|theirs|they're|they’re|its)\b", re.IGNORECASE)
+NAME = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][a-z]+")
+
+
+def _pronoun_before_a_name(body: str) -> bool:
+    """A pronoun in the first clause before any name it could stand for ("Because …, they're both …")."""
+    pronoun = PRONOUN.search(body)
+    if not pronoun or pronoun.start() > 80:
+        return False
+    return not NAME.search(body[: pronoun.start()])
+
+
 # "Luckily, he …", "Maybe he …", "All this …": an adverb before the word that points back.
 LEAD_ADVERB = re.compile(
-    r"^(?:[A-Za-z]+ly,?|maybe|perhaps|in fact,|of course,|from the outside,|all|at first,|at the time,)\s+",
+    r"^(?:[A-Za-z]+ly,?|maybe|perhaps|in fact,|of course,|from the outside,|all|at first,|at the time,"
+    r"|first,|second,|third,|finally,|lastly,|again,)\s+",
     re.IGNORECASE,
 )
 # A sentence about the page or the show rather than the subject.
@@ -102,6 +169,8 @@ ABOUT_THE_PAGE = re.compile(
     r"|\b(?:this|the) video can be seen\b|\btopics include\b|\bthis (?:week's|episode)\b",
     re.IGNORECASE,
 )
+# "Mr McLachlan said: 'Without any warning …'": a sentence that is mostly someone's quoted words.
+QUOTES_SOMEONE = re.compile(r"\b(?:said|says|told [\w ]{1,40}|added|wrote|tweeted):\s*['‘\"“]")
 ENDS_A_SENTENCE = re.compile(r"""[.!…]["'”’)\]]*$""")
 DATELINE = re.compile(
     r"^(?:[A-Z][A-Za-z.,' ]{0,40}\s)?"
@@ -156,18 +225,22 @@ def not_standalone(text: str) -> str | None:
         return "too long"
     if body.rstrip("\"'”’)] ").endswith("?"):
         return "question"
+    if body.rstrip("\"'”’)] ").endswith("!"):
+        return "exclamation"  # a cry, not the piece's claim
     if not ENDS_A_SENTENCE.search(body):
         return "no full stop"
     opening = body.lstrip("\"'“‘(")
     if POINTS_BACK.match(opening) or POINTS_BACK.match(LEAD_ADVERB.sub("", opening, count=1)):
         return "points back"
-    if ABOUT_THE_PAGE.search(body):
+    if NEEDS_BEFORE.search(opening) or _pronoun_before_a_name(opening):
+        return "points back"
+    if ABOUT_THE_PAGE.search(body) or ABOUT_THE_POST.search(body):
         return "about the page"
     if INSTRUCTION.match(body):
         return "call to action"
     if RUN_ON.search(body):
         return "glued caption"
-    if body[:1] in "\"“‘'":
+    if body[:1] in "\"“‘'" or QUOTES_SOMEONE.search(body):
         return "quotation"  # someone's words, not the piece's own claim
     return None
 
@@ -176,3 +249,36 @@ def lead_in(text: str) -> int:
     """How many characters of a wire-service dateline open `text` ("Washington (CNN) -- ")."""
     match = DATELINE.match(text)
     return match.end() if match else 0
+
+
+# What the text before a sentence says about it: a list or quotation announced with a colon, an
+# open quotation (British news runs a quotation over several paragraphs, each reopening it),
+# or a sentence cut off before it (a paragraph ending on "the" or "The Harbour").
+CUT_BEFORE = re.compile(
+    r"(?:\b(?:the|a|an|of|to|and|or|in|on|at|for|with|by|from|showing|including|like|such as)"
+    r"|\b(?:The|A|An) [\w'’-]+)\s*$"
+)
+PARAGRAPH_REACH = 1500
+
+
+def needs_what_comes_before(text: str, start: int) -> str | None:
+    """Why the sentence starting at `start` in `text` cannot be read without what precedes it, or None."""
+    before = text[max(0, start - PARAGRAPH_REACH) : start]
+    paragraphs = re.split(r"\n\s*\n", before)
+    here = paragraphs[-1]
+    previous = before.rstrip()
+    if previous.endswith(":"):
+        return "announced by a colon"
+    if previous and CUT_BEFORE.search(previous[-60:]):
+        return "sentence cut before it"
+    if _quotes_open(here):
+        return "inside a quotation"
+    # A quotation carried over from the paragraph before: that paragraph left it open and this one reopens it.
+    if len(paragraphs) > 1 and here.lstrip()[:1] in "'‘\"“" and _quotes_open(paragraphs[-2]):
+        return "inside a quotation"
+    return None
+
+
+def _quotes_open(text: str) -> bool:
+    doubles = text.count('"') % 2 == 1 or text.count("“") > text.count("”")
+    return doubles or len(SINGLE_OPEN.findall(text)) > len(SINGLE_CLOSE.findall(text))

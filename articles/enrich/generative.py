@@ -16,8 +16,9 @@ What comes back is checked, never trusted:
 Anything else raises `GenerativeFailure` with a reason a curator can read; the caller
 falls back to the extractive draft and records it.
 
-At most ENRICH_LLM_CONCURRENCY requests run at once across every worker (slots in the
-shared "locks" cache, held no longer than a request can last). 429 and 502-504 answers
+At most ENRICH_LLM_CONCURRENCY requests run at once across every worker: the slots are
+leases of articles.locks (`model_slot`), so a worker that dies holding one frees it as any
+lease lapses. 429 and 502-504 answers
 and refused connections are retried up to ENRICH_LLM_RETRIES times, waiting as long as
 the server's Retry-After asks (up to MAX_RETRY_AFTER) or with exponential backoff. A
 timeout is not retried: a model too slow once is too slow again, and the worker's time
@@ -27,7 +28,6 @@ counted over every attempt.
 
 import email.utils
 import json
-import os
 import random
 import re
 import time
@@ -39,13 +39,11 @@ from types import SimpleNamespace
 import httpx
 import jsonschema
 from django.conf import settings
-from django.core.cache import caches
 
 TEXT_CHARS = 12000  # enough for the model to see the piece; bounded so a huge page cannot blow the context
 MAX_ANSWER_BYTES = 256 * 1024
 MAX_RETRY_AFTER = 120.0
 RETRIED_STATUSES = frozenset({429, 502, 503, 504})
-SLOT_WAIT_STEP = 0.25
 
 _item = {"type": "string", "minLength": 1, "maxLength": 600}
 # "Why it matters for <role>" (the anatomy's per-role section): one note per role of the card.
@@ -306,31 +304,18 @@ def _sleep(seconds: float):
     time.sleep(seconds)
 
 
-def slot_cache():
-    return caches["locks"] if "locks" in settings.CACHES else caches["default"]
-
-
 @contextmanager
 def _slot():
-    """One of ENRICH_LLM_CONCURRENCY request slots shared by every worker; waits for a free one."""
-    limit = settings.ENRICH_LLM_CONCURRENCY
-    hold = settings.ENRICH_LLM_TIMEOUT_SECONDS * (settings.ENRICH_LLM_RETRIES + 1) + MAX_RETRY_AFTER
-    cache = slot_cache()
-    waited = 0.0
-    while True:
-        for number in range(limit):
-            key = f"enrich:llm-slot:{number}"
-            # The slot expires on its own if a worker dies holding it.
-            if cache.add(key, os.getpid(), timeout=int(hold) + 1):
-                try:
-                    yield
-                finally:
-                    cache.delete(key)
-                return
-        if waited >= hold:
-            raise GenerativeFailure(f"all {limit} language-model slots stayed busy for {waited:.0f} seconds")
-        _sleep(SLOT_WAIT_STEP)
-        waited += SLOT_WAIT_STEP
+    """One of ENRICH_LLM_CONCURRENCY request slots shared by every worker (articles.locks); waits for a free one."""
+    from articles.locks import ModelBusy, model_slot
+
+    # As long as one request can last with its retries: by then a live holder has let go.
+    wait = settings.ENRICH_LLM_TIMEOUT_SECONDS * (settings.ENRICH_LLM_RETRIES + 1) + MAX_RETRY_AFTER
+    try:
+        with model_slot(wait=wait):
+            yield
+    except ModelBusy as busy:
+        raise GenerativeFailure(str(busy)) from None
 
 
 def _post(client: httpx.Client, url: str, body: dict, headers: dict, usage: dict) -> dict:
@@ -339,6 +324,9 @@ def _post(client: httpx.Client, url: str, body: dict, headers: dict, usage: dict
     attempts = settings.ENRICH_LLM_RETRIES + 1
     for attempt in range(1, attempts + 1):
         last = attempt == attempts
+        # httpx's timeout bounds each wait for bytes; a server trickling its answer a few bytes at a
+        # time would never trip it, so the whole answer has a deadline too.
+        deadline = time.monotonic() + timeout
         try:
             with client.stream("POST", url, json=body, headers=headers) as response:
                 status, wait = response.status_code, retry_after_seconds(response.headers.get("Retry-After"))
@@ -349,6 +337,8 @@ def _post(client: httpx.Client, url: str, body: dict, headers: dict, usage: dict
                         raise GenerativeFailure(
                             f"the model's answer was larger than {MAX_ANSWER_BYTES // 1024} kB", usage=usage
                         )
+                    if time.monotonic() > deadline:
+                        raise httpx.ReadTimeout("the whole answer took too long")
         except httpx.InvalidURL as exc:
             raise GenerativeFailure(f"ENRICH_LLM_BASE_URL is not a usable address ({exc})") from None
         except httpx.TimeoutException:

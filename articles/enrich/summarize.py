@@ -9,7 +9,7 @@ similar to one already chosen is skipped), and the summary keeps the original or
 
 What no editor would keep never competes (`articles.enrich.filters`: bylines, captions,
 calls to action, list intros, boilerplate, quotation fragments), and sentences come from
-the drafting splitter (`articles.enrich.sentences`), which survives abbreviations,
+the one splitter (`articles.enrich.text.sentences`), which survives abbreviations,
 numbers and quotations. The three sections never repeat each other: the takeaway is the
 piece's main claim among the sentences that read on their own and are not in the
 summary (nor say the same as one), and the insights are the next distinct claims.
@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from articles.enrich.filters import lead_in, not_standalone, unusable
-from articles.enrich.sentences import sentences
-from articles.enrich.text import Sentence
+from articles.enrich.filters import lead_in, needs_what_comes_before, not_standalone, unusable
+from articles.enrich.text import Sentence, sentences, words
 
 DAMPING = 0.85
 # How quickly the restart prior decays with a sentence's position (in sentences).
@@ -160,14 +159,16 @@ def _title_similarity(title: str, candidates: list[Sentence]) -> np.ndarray:
     return _normalised((vectors[1:] @ vectors[0].T).toarray().ravel())
 
 
-def _claim_scores(ranking: Ranking, title: str) -> np.ndarray:
-    centrality, about_title, position = TAKEAWAY_WEIGHTS
+def _content_words(text: str) -> set[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return {word for word in words(text) if len(word) > 3 and word not in ENGLISH_STOP_WORDS}
+
+
+def _claim_scores(ranking: Ranking, about_title: np.ndarray) -> np.ndarray:
+    centrality, title_weight, position = TAKEAWAY_WEIGHTS
     prior = np.exp(-np.arange(len(ranking.candidates), dtype=float) / (2 * LEAD_DECAY))
-    return (
-        centrality * ranking.centrality
-        + about_title * _title_similarity(title, ranking.candidates)
-        + position * _normalised(prior)
-    )
+    return centrality * ranking.centrality + title_weight * about_title + position * _normalised(prior)
 
 
 def extractive_draft(text: str, *, title: str = "", summary_sentences: int = 3, insights: int = 4) -> ExtractiveDraft:
@@ -175,9 +176,12 @@ def extractive_draft(text: str, *, title: str = "", summary_sentences: int = 3, 
 
     The summary follows the lead-biased scores (measured best against human summaries).
     The takeaway is the best claim (central, about what the title announces, early) among
-    the sentences that read on their own and neither are nor repeat a summary sentence;
+    the sentences that read on their own (also in their place: not inside a quotation, not
+    announced by a colon), share a word with the title or the summary, and neither are nor
+    repeat a summary sentence;
     when only the summary has such a sentence, the summary gives up its weakest one
-    (never its opening) so the takeaway is not left empty. Insights are the next claims,
+    (never its opening) and takes its next best sentence instead, so the takeaway is not
+    left empty. Insights are the next claims,
     each distinct from everything chosen before. Any section may come out empty: no
     sentence is better than one an editor must delete.
     """
@@ -196,17 +200,44 @@ def extractive_draft(text: str, *, title: str = "", summary_sentences: int = 3, 
     def repeats(i: int, chosen: list[int], threshold: float) -> bool:
         return similarity is not None and any(similarity[i, j] >= threshold for j in chosen)
 
-    standalone = [i for i in range(len(candidates)) if not_standalone(candidates[i].text) is None]
-    claim_scores = _claim_scores(ranking, title)
+    standalone = [
+        i
+        for i in range(len(candidates))
+        if not_standalone(candidates[i].text) is None and needs_what_comes_before(text, candidates[i].start) is None
+    ]
+    about_title = _title_similarity(title, candidates)
+    claim_scores = _claim_scores(ranking, about_title)
     claims = [i for i in best_first(claim_scores) if i in standalone]
     summary = _distinct(best_first(ranking.summary_scores), similarity, summary_sentences)
-    takeaway = next((i for i in claims if i not in summary and not repeats(i, summary, REPEATS_SUMMARY)), None)
+
+    subject = _content_words(title).union(*(_content_words(candidates[j].text) for j in summary))
+
+    def on_the_subject(i: int) -> bool:
+        # A takeaway shares a word with the title or the summary: "Last month a mob …" in a story
+        # about something else is an aside, however central its words are to the page.
+        return not subject or bool(_content_words(candidates[i].text) & subject)
+
+    takeaway = next(
+        (i for i in claims if i not in summary and not repeats(i, summary, REPEATS_SUMMARY) and on_the_subject(i)),
+        None,
+    )
     if takeaway is None and len(summary) > 1:
         opening = min(summary)
         givable = [i for i in claims if i in summary and i != opening]
         if givable:
             takeaway = givable[0]
             summary.remove(takeaway)
+            # The summary takes its next best sentence instead, so it keeps its length.
+            refill = next(
+                (
+                    i
+                    for i in best_first(ranking.summary_scores)
+                    if i not in summary and i != takeaway and not repeats(i, [*summary, takeaway], REDUNDANCY)
+                ),
+                None,
+            )
+            if refill is not None:
+                summary.append(refill)
     chosen = [*summary, *([takeaway] if takeaway is not None else [])]
     picked: list[int] = []
     for i in best_first(ranking.centrality):

@@ -142,3 +142,18 @@ def test_several_independent_signals_make_a_sure_field(settings):
 
     assert [g.obj for g in fields] == [security]
     assert fields[0].confidence >= settings.ENRICH_AUTOFILL_MIN_CONFIDENCE
+
+
+def test_a_field_named_by_one_phrase_is_offered_but_never_filled_in(settings):
+    settings.ENRICH_CLASSIFIER_MIN_BRIEFS = 50
+    make_subfield(name="Cybersecurity", slug="cybersecurity")
+    article = make_article(
+        complete=False,
+        title="The vulnerability in the village hall roof",
+        content_text="The vulnerability of the old roof worried the council. The vulnerability was plain after the "
+        "storm. Volunteers repaired the roof over two weekends, and the hall reopened for the harvest dance.",
+    )
+
+    fields = classify.suggest_fields(article)
+
+    assert all(guess.confidence < settings.ENRICH_AUTOFILL_MIN_CONFIDENCE for guess in fields)

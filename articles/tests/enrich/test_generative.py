@@ -1,9 +1,12 @@
 import json
+import subprocess
+import sys
 import time
 
 import pytest
 from werkzeug import Response
 
+from articles import locks
 from articles.enrich import enrich_article, generative
 from articles.enrich.generative import GenerativeFailure, parse_card
 from articles.models import EnrichmentRun, Suggestion
@@ -42,9 +45,10 @@ def llm(httpserver, settings):
 
 @pytest.fixture(autouse=True)
 def waits(monkeypatch):
-    """The backoff waits the client asked for, instead of sleeping through them."""
+    """The backoff and slot waits the client asked for, instead of sleeping through them."""
     asked: list[float] = []
     monkeypatch.setattr(generative, "_sleep", asked.append)
+    monkeypatch.setattr(locks, "_sleep", asked.append)
     return asked
 
 
@@ -326,18 +330,60 @@ def test_token_counts_are_recorded_and_shown_in_the_curation_panel(llm, known_ar
     assert "912 tokens read, 233 written" in machine_draft(known_article)
 
 
-def test_no_request_is_sent_while_every_slot_is_busy(llm, known_article, settings):
+def test_no_request_is_sent_while_every_slot_is_busy(llm, known_article, settings, waits):
     settings.ENRICH_LLM_CONCURRENCY = 1
     settings.ENRICH_LLM_RETRIES = 0
-    generative.slot_cache().add("enrich:llm-slot:0", "another worker", timeout=60)
+    # A live worker on another machine holds the only slot (a lease of articles.locks).
+    locks.lock_cache().add("enrich:llm-slot:0", "another-host|4242|token", timeout=60)
     llm.expect_request("/v1/chat/completions").respond_with_json(completion(json.dumps(CARD)))
     try:
         run = enrich_article(article=known_article)
     finally:
-        generative.slot_cache().delete("enrich:llm-slot:0")
+        locks.lock_cache().delete("enrich:llm-slot:0")
 
-    assert "language-model slots stayed busy" in run.fallback_reason
+    assert "all 1 language-model slots stayed busy for 121 seconds" in run.fallback_reason
     assert llm.log == []
+    assert sum(waits) >= 120.5  # it waited as long as one request can last, then gave up
+
+
+@pytest.fixture
+def dead_holder():
+    """The holder value of a process on this machine that has exited."""
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return f"{locks.HOST}|{process.pid}|left-behind"
+
+
+def test_a_slot_held_by_a_killed_worker_is_taken_over_at_once(llm, known_article, settings, waits, dead_holder):
+    settings.ENRICH_LLM_CONCURRENCY = 1
+    locks.lock_cache().add("enrich:llm-slot:0", dead_holder, timeout=60)
+    llm.expect_request("/v1/chat/completions").respond_with_json(completion(json.dumps(CARD)))
+    try:
+        run = enrich_article(article=known_article)
+    finally:
+        locks.lock_cache().delete("enrich:llm-slot:0")
+
+    assert run.backend == EnrichmentRun.Backend.GENERATIVE
+    assert waits == []
+    assert locks.lock_cache().get("enrich:llm-slot:0") is None  # released after the request
+
+
+def test_an_answer_trickled_slower_than_the_timeout_falls_back(llm, known_article):
+    def trickle(_request):
+        def body():
+            for _ in range(8):
+                yield b" "
+                time.sleep(0.1)
+            yield json.dumps(completion(json.dumps(CARD))).encode()
+
+        return Response(body(), content_type="application/json")
+
+    llm.expect_request("/v1/chat/completions").respond_with_handler(trickle)
+
+    run = enrich_article(article=known_article)
+
+    assert run.backend == EnrichmentRun.Backend.EXTRACTIVE
+    assert run.fallback_reason.endswith("the language model did not answer within 0.5 seconds.")
 
 
 def test_check_backend_says_in_a_sentence_that_the_backend_works(llm):

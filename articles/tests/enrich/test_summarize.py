@@ -1,7 +1,6 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from articles.enrich.sentences import sentences as drafting_sentences
 from articles.enrich.summarize import extractive_draft
 from articles.enrich.text import paragraph_of, sentences
 from articles.tests.enrich.conftest import KNOWN_TEXT
@@ -155,7 +154,7 @@ def test_abbreviations_numbers_and_quotations_do_not_cut_sentences():
         "Sales rose 2.5% in the U.S. last year. See Fig. 3 for the trend."
     )
 
-    assert [s.text for s in drafting_sentences(text)] == [
+    assert [s.text for s in sentences(text)] == [
         "He lived at Nos. 4 and 6 Harbour Street.",
         '"We know where to look. We know how to look," she said.',
         "Sales rose 2.5% in the U.S. last year.",
@@ -166,7 +165,7 @@ def test_abbreviations_numbers_and_quotations_do_not_cut_sentences():
 def test_a_caption_glued_to_the_next_sentence_is_cut_off():
     text = "Families who moved saved money on average The study followed 2,000 households for a decade."
 
-    assert [s.text for s in drafting_sentences(text)] == [
+    assert [s.text for s in sentences(text)] == [
         "Families who moved saved money on average",
         "The study followed 2,000 households for a decade.",
     ]
@@ -174,8 +173,8 @@ def test_a_caption_glued_to_the_next_sentence_is_cut_off():
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab. C!?\n\n\"“”'Dr.No 9The he")), max_size=300))
-def test_every_drafting_sentence_span_slices_back_to_its_text(text):
-    found = drafting_sentences(text)
+def test_every_sentence_span_with_quotes_and_openers_slices_back_to_its_text(text):
+    found = sentences(text)
 
     previous_end = 0
     for sentence in found:
@@ -183,3 +182,76 @@ def test_every_drafting_sentence_span_slices_back_to_its_text(text):
         assert " ".join(text[sentence.start : sentence.end].split()) == sentence.text
         previous_end = sentence.end
     assert "".join(text.split()) == "".join("".join(s.text.split()) for s in found)
+
+
+def test_sentences_that_need_the_one_before_never_become_the_takeaway():
+    from articles.enrich.filters import not_standalone
+
+    for needy in (
+        "Two winters later, she opened a bakery of her own beside the harbour.",
+        "Okafor then scored from the edge of the area to settle the cup tie.",
+        "Marsh, though, still trusts the two coaches who came before her.",
+        "The 27-year-old's contract was cut short by the new owners in March.",
+        "A curator there said the bowl was older than the town itself.",
+        "Because the pumps only run at night, they're both wired to a timer in the shed.",
+        "This morning, the council solved both of those problems with one new bus route.",
+        "I kept this post as a draft for a year before deciding to finish it.",
+    ):
+        assert not_standalone(needy) == "points back" or not_standalone(needy) == "about the page", needy
+
+
+def test_captions_and_list_numbers_glued_on_without_a_full_stop_are_caught():
+    from articles.enrich.filters import not_standalone
+
+    for glued in (
+        "The ferry left the quay an hour late and nobody was told why Passengers were kept on board until noon.",
+        "Mara Lindqvist, the choir's founder and its voice for forty years, has retired from the stage 3.",
+        "Harbour Town will name Ada Brennan as its new coach on Monday ‘I’d love to lead this side,’ said Brennan.",
+        "A SEAGULL STEALS THE TROPHY Luckily, the steward was quick enough to catch the bird at the gate.",
+    ):
+        assert not_standalone(glued) == "glued caption", glued
+
+
+def test_a_sentence_read_in_its_place_inside_a_quotation_or_after_a_colon_is_not_a_takeaway():
+    from articles.enrich.filters import needs_what_comes_before
+
+    quoted = "The coach spoke after the match. 'The league is another story. Ines wants to start on Saturday."
+    announced = "Here is where I part ways with the author:\n\nTrams will replace every bus line within ten years."
+    cut = "The Harbour\n\nOrchestra plays in the old mill every Sunday through the summer months."
+    closed = "He called it 'a disgrace'. The club will appeal against the decision on Monday."
+
+    assert needs_what_comes_before(quoted, quoted.index("Ines")) == "inside a quotation"
+    assert needs_what_comes_before(announced, announced.index("Trams")) == "announced by a colon"
+    assert needs_what_comes_before(cut, cut.index("Orchestra")) == "sentence cut before it"
+    assert needs_what_comes_before(closed, closed.index("The club")) is None
+
+
+def test_the_takeaway_is_about_the_subject_of_the_piece():
+    text = (
+        "A library in Tromsø lent out its ten thousandth e-reader on Monday, the city council said. "
+        "The scheme began three years ago with forty devices bought from a local shop. "
+        "Borrowers can keep an e-reader for a month and renew it twice from home. "
+        "Last winter a storm closed the airport for two days and stranded hundreds of travellers. "
+        "The library now plans to lend e-readers to the care homes of the district as well."
+    )
+
+    draft = extractive_draft(text, title="Library lends its ten thousandth e-reader", summary_sentences=2)
+
+    assert draft.takeaway is not None
+    assert not draft.takeaway.text.startswith("Last winter")
+
+
+def test_a_summary_that_gives_its_sentence_to_the_takeaway_keeps_its_length():
+    text = (
+        "The regulator fined the airline two million pounds for delayed refunds on Tuesday. "
+        "Passengers waited up to nine months for their money after cancelled flights last year. "
+        "The airline says every refund owed to passengers has now been paid in full. "
+        "He said the fine was fair. "
+        "But the unions disagreed."
+    )
+
+    draft = extractive_draft(text, summary_sentences=3)
+
+    assert draft.takeaway is not None
+    assert len(draft.summary) == 3
+    assert draft.takeaway.text not in [extract.text for extract in draft.summary]
