@@ -133,7 +133,19 @@ def sanitize_html(html: str, *, base_url: str = "") -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
-        clean_content_tags={"script", "style", "template", "noscript", "iframe", "object", "embed", "textarea"},
+        clean_content_tags={
+            "script",
+            "style",
+            "template",
+            "noscript",
+            "iframe",
+            "object",
+            "embed",
+            "textarea",
+            "applet",
+            "svg",
+            "math",
+        },
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=absolute,
         url_schemes=URL_SCHEMES,
@@ -226,8 +238,13 @@ def normalize_entry(entry: Entry, *, feed_url: str, full_html: str = "", url: st
     `url` overrides the item's address (the pipeline passes an alternate when the main link was taken).
     """
     url = url or item_address(entry, feed_url=feed_url)
-    body = full_html or entry.content_html or entry.summary_html
-    html = sanitize_html(body, base_url=url)
+    if full_html:
+        body, base = full_html, url
+    elif entry.content_html:
+        body, base = entry.content_html, entry.content_base or url
+    else:
+        body, base = entry.summary_html, entry.summary_base or url
+    html = sanitize_html(body, base_url=base)
     text = html_to_text(html)
     title = entry.title[:300] or fallback_title(text=text, url=url)
     return NormalizedItem(
