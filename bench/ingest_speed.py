@@ -54,10 +54,11 @@ SECRET = "bench-only-secret-key-never-used-for-anything-real-0123456789"
 ITEMS_PER_GENERATED_FEED = 100
 
 # Paragraphs for generated items: enough text that normalizing and storing cost what a real item does.
-WORDS = (
-    "model data team cost latency review release policy engineer platform research result customer "
-    "market study benchmark network budget roadmap incident security privacy training inference"
-).split()
+WORDS = [
+    *("model", "data", "team", "cost", "latency", "review", "release", "policy", "engineer", "platform"),
+    *("research", "result", "customer", "market", "study", "benchmark", "network", "budget", "roadmap"),
+    *("incident", "security", "privacy", "training", "inference"),
+]
 
 
 def generated_feed(feed: int, items: int) -> bytes:
