@@ -4,7 +4,9 @@ Every connection goes through `GuardedBackend`, which resolves the host itself, 
 the address unless it is public internet (loopback only with INGEST_ALLOW_LOOPBACK) and
 then connects to exactly the address it checked, so a DNS answer cannot change between
 the check and the connection. Redirects are followed by hand, one hop at a time, each
-hop through the same guard.
+hop through the same guard. A process keeps one client (`shared_client`): a feed host's
+connection is kept alive for the next fetch and the TLS context is built once, while every
+new connection still passes the guard.
 """
 
 import functools
