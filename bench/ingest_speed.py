@@ -1,7 +1,7 @@
 """Ingestion speed beside the `reader` library, on the same real feeds served from loopback, in one run.
 
     .venv/bin/python bench/ingest_speed.py [--rounds 3] [--copies 2] [--drafting]
-    DATABASE_URL=postgres://… REDIS_URL=redis://127.0.0.1:6390/2 .venv/bin/python bench/ingest_speed.py --workers
+    DATABASE_URL=postgres://… BENCH_REDIS_URL=redis://127.0.0.1:6390/2 .venv/bin/python bench/ingest_speed.py --workers
 
 The 20 feeds of ../shared/corpora/realfeeds (or DISTILLERY_SHARED_CORPORA/realfeeds), each
 served `--copies` times under different addresses so both readers see distinct feeds, by a
@@ -17,11 +17,12 @@ to public sites and are never requested. For each round, on fresh databases:
 Entries per second = entries read from the feeds / seconds of that step (reader counts the
 entries it stored, one per feed and item; Distillery the items its runs saw, `items_seen`).
 
-With `--workers` (needs DATABASE_URL, a PostgreSQL server, and REDIS_URL, a Redis database this
-run may flush), the same feeds go through real Celery workers: one ingest_source task per feed
-queued first, then a worker started with concurrency 1 and again with 4, timed from the first
-run's start to the last run's end as the database records them. Then the memory run: generated
-feeds (`--memory-items`, 10,000 by default, 100 items a feed) through one worker process whose
+With DATABASE_URL and BENCH_REDIS_URL (a Redis database this run may flush) both set, Distillery runs
+in its scaled mode (PostgreSQL, locks in Redis). With `--workers` (which needs both), the same
+feeds go through real Celery workers: one ingest_source task per feed queued first, then a
+worker started with concurrency 1 and again with 4, timed from the first run's start to the
+last run's end as the database records them. Then the memory run: generated feeds
+(`--memory-items`, 10,000 by default, 100 items a feed) through one worker process whose
 resident memory is sampled twice a second. PNG charts go to bench/charts/ (matplotlib, a
 development dependency imported only here) and the figures to bench/ingest_speed.json.
 Not a test.
@@ -140,7 +141,8 @@ def run_reader(urls: list[str]) -> tuple[int, float]:
 # --- Distillery: databases and processes ----------------------------------------------------
 
 
-def distillery_env(folder: str) -> dict:
+def distillery_env(folder: str, redis_url: str = "") -> dict:
+    """The embedded mode (SQLite, no Redis), or the scaled one when DATABASE_URL and `redis_url` are both set."""
     env = {
         **os.environ,
         "DISTILLERY_VAR_DIR": folder,
@@ -152,6 +154,8 @@ def distillery_env(folder: str) -> dict:
         "ENRICH_ON_INGEST": "false",
     }
     env.pop("REDIS_URL", None)
+    if env.get("DATABASE_URL") and redis_url:
+        env["REDIS_URL"] = redis_url
     return env
 
 
@@ -220,9 +224,13 @@ print(json.dumps({"seconds": seconds, "entries": runs["seen"] or 0, "new": runs[
 """
 
 
-def run_distillery(urls: list[str], *, drafting: bool) -> dict:
+def run_distillery(urls: list[str], *, drafting: bool, redis_url: str) -> dict:
     with tempfile.TemporaryDirectory() as folder:
-        env = distillery_env(folder)
+        env = distillery_env(folder, redis_url)
+        if env.get("REDIS_URL"):
+            import redis
+
+            redis.Redis.from_url(env["REDIS_URL"]).flushdb()  # locks and pages of an earlier round
         with fresh_database(env, "cli"):
             python(env, ADD_SOURCES, *urls)
             result = json.loads(python(env, INGEST_ALL).strip().splitlines()[-1])
@@ -268,8 +276,7 @@ def run_workers(urls: list[str], *, concurrency: int, redis_url: str, label: str
 
     redis.Redis.from_url(redis_url).flushdb()
     with tempfile.TemporaryDirectory() as folder:
-        env = distillery_env(folder)
-        env["REDIS_URL"] = redis_url
+        env = distillery_env(folder, redis_url)
         # Every bench feed is on one host (127.0.0.1); a real library's feeds are on many hosts.
         env["INGEST_PER_HOST_CONCURRENCY"] = str(max(2, concurrency))
         env["INGEST_MAX_ITEMS_PER_SOURCE_PER_DAY"] = "100000"
@@ -404,12 +411,15 @@ def main():
     parser.add_argument("--workers", action="store_true", help="Celery workers 1 vs 4 and the memory run")
     parser.add_argument("--memory-items", type=int, default=10_000)
     parser.add_argument("--no-charts", action="store_true")
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", ""), help="a Redis database this run may flush"
+    )
     args = parser.parse_args()
     if not FEEDS.is_dir():
         sys.exit(f"The real feeds are not at {FEEDS}; set DISTILLERY_SHARED_CORPORA.")
-    redis_url = os.environ.get("REDIS_URL", "")
+    redis_url = args.redis_url
     if args.workers and not (os.environ.get("DATABASE_URL") and redis_url):
-        sys.exit("--workers needs DATABASE_URL (PostgreSQL) and REDIS_URL (a Redis database this run may flush).")
+        sys.exit("--workers needs DATABASE_URL (PostgreSQL) and BENCH_REDIS_URL (a Redis database it may flush).")
     server = serve_feeds()
     port = server.server_address[1]
     urls = feed_urls(port, args.copies)
@@ -417,7 +427,7 @@ def main():
     results = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "feeds": len(urls),
-        "database": "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite",
+        "database": ("PostgreSQL" + (" and Redis" if redis_url else "")) if os.environ.get("DATABASE_URL") else "SQLite",
         "load_before": os.getloadavg(),
         "rounds": [],
     }
@@ -425,7 +435,7 @@ def main():
         for round_number in range(1, args.rounds + 1):
             entries, seconds = run_reader(urls)
             rates["reader"].append(entries / seconds)
-            ours = run_distillery(urls, drafting=args.drafting and round_number == 1)
+            ours = run_distillery(urls, drafting=args.drafting and round_number == 1, redis_url=redis_url)
             rates["distillery"].append(ours["entries"] / ours["seconds"])
             results["rounds"].append({"reader": [entries, seconds], "distillery": ours, "load": os.getloadavg()})
             line = (
