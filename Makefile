@@ -61,6 +61,8 @@ format: install-dev
 
 # Enrichment quality (ROUGE, defects, sentence splitting, taxonomy, related) and ingestion speed; needs ../shared/corpora.
 # See bench/REPORT.md. The generative benchmark runs only when ENRICH_LLM_BASE_URL names an endpoint.
+# Ingestion runs beside the reader library; Celery workers 1 vs 4 and worker memory are measured when
+# DATABASE_URL (PostgreSQL) and BENCH_REDIS_URL (a Redis database the run may flush) are set.
 bench: install-dev
 	$(PY) bench/summaries.py
 	$(PY) bench/defects.py
@@ -69,8 +71,6 @@ bench: install-dev
 	$(PY) bench/related.py
 	@if [ -n "$$ENRICH_LLM_BASE_URL" ]; then $(PY) bench/generative.py; \
 	else echo "bench/generative.py skipped: set ENRICH_LLM_BASE_URL and ENRICH_LLM_MODEL to score a real endpoint"; fi
-	@# Ingestion beside the reader library in one run; Celery workers 1 vs 4 and worker memory need
-	@# DATABASE_URL (PostgreSQL) and BENCH_REDIS_URL (a Redis database the run may flush).
 	@if [ -n "$$DATABASE_URL" ] && [ -n "$$BENCH_REDIS_URL" ]; then $(PY) bench/ingest_speed.py --workers; \
 	else $(PY) bench/ingest_speed.py; fi
 

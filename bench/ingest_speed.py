@@ -424,10 +424,13 @@ def main():
     port = server.server_address[1]
     urls = feed_urls(port, args.copies)
     rates = {"reader": [], "distillery": [], "drafting": []}
+    database = "SQLite"
+    if os.environ.get("DATABASE_URL"):
+        database = "PostgreSQL and Redis" if redis_url else "PostgreSQL"
     results = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "feeds": len(urls),
-        "database": ("PostgreSQL" + (" and Redis" if redis_url else "")) if os.environ.get("DATABASE_URL") else "SQLite",
+        "database": database,
         "load_before": os.getloadavg(),
         "rounds": [],
     }
