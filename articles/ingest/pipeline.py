@@ -2,8 +2,9 @@
 
 `ingest_source` is what the task and the `ingest` command run. It is safe to run twice at
 once (a lock keeps the second one out) and safe to kill at any point: new items are committed
-together, up to NEW_ITEMS_PER_INSERT at a time (a changed item on its own), the database's unique
-constraint on the canonical address refuses twins, and the next run finishes the job.
+together, up to NEW_ITEMS_PER_INSERT at a time and at least every NEW_ITEMS_MAX_WAIT seconds (a
+changed item on its own), the database's unique constraint on the canonical address refuses
+twins, and the next run finishes the job.
 
 What a new item costs the database is kept small on purpose (pinned by a test): new items of a
 feed are inserted together with their first history rows (`store_new_items`), so the queries of
@@ -15,6 +16,7 @@ draft, whether a failure may pass), and the caller in articles/tasks.py queues w
 
 import contextlib
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -177,6 +179,9 @@ def finish_run(run: IngestionRun, *, status: str, counts: RunCounts, http_status
 
 EXISTING_FIELDS = ("pk", "original_url", "status", "content_hash")
 NEW_ITEMS_PER_INSERT = 100  # new items stored by one transaction: one INSERT of briefs, one of history rows
+# ... and no item waits longer than this for its batch: a run fetching full pages (slow, one by one) still
+# commits as it goes, so a killed run loses at most this much work and the queue fills while it runs.
+NEW_ITEMS_MAX_WAIT = 1.0
 
 
 def _new_article(source: Source, item: NormalizedItem) -> Article:
@@ -281,6 +286,7 @@ def ingest_entries(*, source: Source, entries: list[Entry], feed_url: str, count
     }
     done_in_this_run: set[str] = set()
     batch: list[tuple[str, NormalizedItem]] = []  # (how the item is named in an error, the item)
+    batch_started = 0.0
     for entry in entries:
         counts.seen += 1
         named = f"item {counts.seen} ({entry.title or entry.guid or 'untitled'})"
@@ -317,9 +323,11 @@ def ingest_entries(*, source: Source, entries: list[Entry], feed_url: str, count
                 done_in_this_run.add(url)
                 continue
             if stored is None:
+                if not batch:
+                    batch_started = time.monotonic()
                 batch.append((linked, item))
                 done_in_this_run.add(item.canonical_url)
-                if len(batch) >= NEW_ITEMS_PER_INSERT:
+                if len(batch) >= NEW_ITEMS_PER_INSERT or time.monotonic() - batch_started >= NEW_ITEMS_MAX_WAIT:
                     _store_batch(source, batch, counts)
                     batch = []
                 continue
