@@ -269,8 +269,16 @@ def process_tree_rss(pid: int) -> dict[int, int]:
     return sizes
 
 
-def run_workers(urls: list[str], *, concurrency: int, redis_url: str, label: str, sample: bool = False) -> dict:
-    """Queue one ingest_source per feed, then let a worker of `concurrency` processes take them all."""
+def run_workers(
+    urls: list[str], *, concurrency: int, redis_url: str, label: str, sample: bool = False, separate: int = 1
+) -> dict:
+    """Queue one ingest_source per feed, then let `separate` workers of `concurrency` processes take them all.
+
+    Each worker starts in a session of its own. Linux's autogroup scheduling (on here:
+    /proc/sys/kernel/sched_autogroup_enabled) shares the CPU fairly between sessions, so on a
+    machine busy with other sessions the pool processes of one worker share one session's part,
+    while separate workers get one part each.
+    """
     import psycopg
     import redis
 
@@ -278,17 +286,28 @@ def run_workers(urls: list[str], *, concurrency: int, redis_url: str, label: str
     with tempfile.TemporaryDirectory() as folder:
         env = distillery_env(folder, redis_url)
         # Every bench feed is on one host (127.0.0.1); a real library's feeds are on many hosts.
-        env["INGEST_PER_HOST_CONCURRENCY"] = str(max(2, concurrency))
+        env["INGEST_PER_HOST_CONCURRENCY"] = str(max(2, concurrency * separate))
         env["INGEST_MAX_ITEMS_PER_SOURCE_PER_DAY"] = "100000"
         with fresh_database(env, label) as database_url:
             python(env, ADD_SOURCES, *urls)
             python(env, QUEUE_ALL)
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "portal", "worker", "--concurrency", str(concurrency),
-                 "--pool", "prefork", "-Q", "celery", "--loglevel", "WARNING", "-n", f"bench-{label}@%h",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat"],
-                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-            )  # fmt: skip
+            command = [
+                *(sys.executable, "-m", "celery", "-A", "portal", "worker", "--concurrency", str(concurrency)),
+                *("--pool", "prefork", "-Q", "celery", "--loglevel", "WARNING"),
+                *("--without-gossip", "--without-mingle", "--without-heartbeat"),
+            ]
+            workers = [
+                subprocess.Popen(
+                    [*command, "-n", f"bench-{label}-{n}@%h"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    start_new_session=True,
+                )
+                for n in range(separate)
+            ]
+            worker = workers[0]
             samples = []
             started = time.monotonic()
             try:
@@ -307,8 +326,8 @@ def run_workers(urls: list[str], *, concurrency: int, redis_url: str, label: str
                             )  # fmt: skip
                         if finished >= len(urls):
                             break
-                        if worker.poll() is not None:
-                            sys.exit(f"The worker stopped:\n{worker.stderr.read().decode()[-3000:]}")
+                        for stopped in (w for w in workers if w.poll() is not None):
+                            sys.exit(f"A worker stopped:\n{stopped.stderr.read().decode()[-3000:]}")
                         if time.monotonic() - started > 3600:
                             sys.exit("The workers did not finish within an hour.")
                         time.sleep(0.5)
@@ -317,15 +336,18 @@ def run_workers(urls: list[str], *, concurrency: int, redis_url: str, label: str
                     ).fetchone()
                     new = connection.execute("SELECT sum(items_new) FROM articles_ingestionrun").fetchone()[0]
             finally:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(worker.pid, signal.SIGTERM)
-                try:
-                    worker.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(worker.pid, signal.SIGKILL)
-                    worker.wait()
+                for each in workers:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(each.pid, signal.SIGTERM)
+                for each in workers:
+                    try:
+                        each.wait(timeout=30)
+                    except subprocess.TimeoutExpired:
+                        os.killpg(each.pid, signal.SIGKILL)
+                        each.wait()
     return {
         "concurrency": concurrency,
+        "workers": separate,
         "entries": seen,
         "new": new,
         "seconds": (last - first).total_seconds(),
@@ -334,6 +356,12 @@ def run_workers(urls: list[str], *, concurrency: int, redis_url: str, label: str
 
 
 # --- Report ---------------------------------------------------------------------------------
+
+
+def worker_label(run: dict) -> str:
+    if run.get("workers", 1) > 1:
+        return f"{run['workers']} workers × 1 process"
+    return f"1 worker × {run['concurrency']} process{'es' if run['concurrency'] > 1 else ''}"
 
 
 def draw_charts(results: dict) -> list[Path]:
@@ -348,9 +376,9 @@ def draw_charts(results: dict) -> list[Path]:
     names = ["reader\n(update_feeds)", "Distillery\n(ingest --all)"]
     rates = [results["reader_rate"], results["distillery_rate"]]
     for run in results.get("workers", []):
-        names.append(f"Distillery\n{run['concurrency']} worker process{'es' if run['concurrency'] > 1 else ''}")
+        names.append(f"Distillery\n{worker_label(run)}")
         rates.append(run["entries"] / run["seconds"])
-    figure, axes = plt.subplots(figsize=(7, 3.6))
+    figure, axes = plt.subplots(figsize=(8.4, 3.8))
     bars = axes.bar(names, rates, color=["#888888"] + ["#2b6cb0"] * (len(rates) - 1))
     axes.bar_label(bars, fmt="%.0f")
     axes.set_ylabel("entries per second")
@@ -362,13 +390,13 @@ def draw_charts(results: dict) -> list[Path]:
 
     workers = results.get("workers", [])
     if len(workers) >= 2:
-        figure, axes = plt.subplots(figsize=(5, 3.4))
-        labels = [f"concurrency {run['concurrency']}" for run in workers]
+        figure, axes = plt.subplots(figsize=(6.4, 3.4))
+        labels = [worker_label(run) for run in workers]
         values = [run["entries"] / run["seconds"] for run in workers]
         bars = axes.bar(labels, values, color="#2b6cb0")
         axes.bar_label(bars, fmt="%.0f")
         axes.set_ylabel("entries per second")
-        axes.set_title(f"Celery workers on 2 cores: {values[-1] / values[0]:.2f}×")
+        axes.set_title(f"Celery on 2 shared cores: up to {max(values[1:]) / values[0]:.2f}× one process")
         figure.tight_layout()
         drawn.append(CHARTS / "workers_1_vs_4.png")
         figure.savefig(drawn[-1], dpi=110)
@@ -452,12 +480,14 @@ def main():
             print(line, flush=True)
         if args.workers:
             results["workers"] = []
-            for concurrency in (1, 4):
-                run = run_workers(urls, concurrency=concurrency, redis_url=redis_url, label=f"c{concurrency}")
+            for concurrency, separate in ((1, 1), (4, 1), (1, 4)):
+                label = f"c{concurrency}x{separate}"
+                run = run_workers(urls, concurrency=concurrency, redis_url=redis_url, label=label, separate=separate)
                 results["workers"].append(run)
                 print(
-                    f"Celery, concurrency {concurrency}: {run['entries']} entries ({run['new']} new) in "
-                    f"{run['seconds']:.2f} s ({run['entries'] / run['seconds']:.0f}/s); load {os.getloadavg()[0]:.1f}",
+                    f"Celery, {separate} worker(s) of concurrency {concurrency}: {run['entries']} entries "
+                    f"({run['new']} new) in {run['seconds']:.2f} s ({run['entries'] / run['seconds']:.0f}/s); "
+                    f"load {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
             memory = run_workers(
@@ -484,8 +514,11 @@ def main():
         print(f"  drafting    {rates['drafting'][0]:7.1f} briefs/s (manage.py enrich --ingested, one process)")
     workers = results.get("workers")
     if workers:
-        one, four = (run["entries"] / run["seconds"] for run in workers)
-        print(f"  Celery      {one:7.1f} entries/s with 1 process, {four:.1f} with 4: {four / one:.2f}×")
+        one, four, separate = (run["entries"] / run["seconds"] for run in workers)
+        print(
+            f"  Celery      {one:7.1f} entries/s with 1 process, {four:.1f} with concurrency 4 ({four / one:.2f}×), "
+            f"{separate:.1f} with 4 separate workers ({separate / one:.2f}×)"
+        )
     RESULTS.write_text(json.dumps(results, indent=1, default=str))
     if not args.no_charts:
         for path in draw_charts(results):
