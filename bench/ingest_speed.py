@@ -376,11 +376,12 @@ def draw_charts(results: dict) -> list[Path]:
     names = ["reader\n(update_feeds)", "Distillery\n(ingest --all)"]
     rates = [results["reader_rate"], results["distillery_rate"]]
     for run in results.get("workers", []):
-        names.append(f"Distillery\n{worker_label(run)}")
+        names.append("Distillery\n" + worker_label(run).replace(" × ", "\n× "))
         rates.append(run["entries"] / run["seconds"])
     figure, axes = plt.subplots(figsize=(8.4, 3.8))
     bars = axes.bar(names, rates, color=["#888888"] + ["#2b6cb0"] * (len(rates) - 1))
     axes.bar_label(bars, fmt="%.0f")
+    axes.margins(y=0.12)
     axes.set_ylabel("entries per second")
     axes.set_title(f"Ingestion of {results['feeds']} loopback feeds, drafting off ({results['date']})")
     figure.tight_layout()
@@ -395,6 +396,7 @@ def draw_charts(results: dict) -> list[Path]:
         values = [run["entries"] / run["seconds"] for run in workers]
         bars = axes.bar(labels, values, color="#2b6cb0")
         axes.bar_label(bars, fmt="%.0f")
+        axes.margins(y=0.12)
         axes.set_ylabel("entries per second")
         axes.set_title(f"Celery on 2 shared cores: up to {max(values[1:]) / values[0]:.2f}× one process")
         figure.tight_layout()
@@ -439,10 +441,15 @@ def main():
     parser.add_argument("--workers", action="store_true", help="Celery workers 1 vs 4 and the memory run")
     parser.add_argument("--memory-items", type=int, default=10_000)
     parser.add_argument("--no-charts", action="store_true")
+    parser.add_argument("--charts-only", action="store_true", help="redraw the charts from bench/ingest_speed.json")
     parser.add_argument(
         "--redis-url", default=os.environ.get("BENCH_REDIS_URL", ""), help="a Redis database this run may flush"
     )
     args = parser.parse_args()
+    if args.charts_only:
+        for path in draw_charts(json.loads(RESULTS.read_text())):
+            print(f"chart: {path.relative_to(ROOT)}")
+        return
     if not FEEDS.is_dir():
         sys.exit(f"The real feeds are not at {FEEDS}; set DISTILLERY_SHARED_CORPORA.")
     redis_url = args.redis_url
