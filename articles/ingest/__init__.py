@@ -1,10 +1,12 @@
 """Ingestion: sources in, briefs out (DESIGN.md "Data flow" and "Ingestion rules").
 
 fetch.py      HTTP with the SSRF guard, conditional GET, redirects checked per hop, size cap,
-              at most INGEST_PER_HOST_CONCURRENCY requests per host across all workers
+              at most INGEST_PER_HOST_CONCURRENCY requests per host across all workers; one client
+              per process (kept-alive connections, one TLS context), the guard on every new connection
 parse.py      RSS / Atom / RDF through feedparser (DOCTYPE internal subsets cut first), JSON Feed 1.0/1.1
 normalize.py  canonical address, nh3 sanitizing, plain text, full text (trafilatura), reading time, hash
-pipeline.py   entries → Articles, IngestionRun records, source health and backoff; returns an IngestOutcome
+pipeline.py   entries → Articles (new ones inserted together with their history rows), IngestionRun records,
+              source health and backoff; returns an IngestOutcome
               (the tasks queue what follows; locks live in articles/locks.py)
 pages.py      single pages a curator adds ("Add a single page")
 opml.py       OPML import and export of feed sources

@@ -4,12 +4,17 @@ Every connection goes through `GuardedBackend`, which resolves the host itself, 
 the address unless it is public internet (loopback only with INGEST_ALLOW_LOOPBACK) and
 then connects to exactly the address it checked, so a DNS answer cannot change between
 the check and the connection. Redirects are followed by hand, one hop at a time, each
-hop through the same guard.
+hop through the same guard. A process keeps one client (`shared_client`): a feed host's
+connection is kept alive for the next fetch and the TLS context is built once, while every
+new connection still passes the guard.
 """
 
+import functools
 import ipaddress
 import logging
+import os
 import socket
+import threading
 import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -222,12 +227,23 @@ class GuardedBackend(httpcore.SyncBackend):
         raise UnsafeURL("Unix sockets are never fetched.")
 
 
+@functools.cache
+def _ssl_context():
+    # Loading the certificate authorities takes tens of milliseconds; one context serves every connection.
+    return httpx.create_ssl_context()
+
+
+KEEPALIVE_SECONDS = 30  # an idle connection to a feed host is kept this long for the next request
+
+
 def build_client(*, allow_loopback: bool | None = None) -> httpx.Client:
     transport = httpx.HTTPTransport(retries=0)
     # httpx has no public knob for the network backend; the pool is rebuilt with ours.
     transport._pool = httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(),
+        ssl_context=_ssl_context(),
         max_connections=10,
+        max_keepalive_connections=10,
+        keepalive_expiry=KEEPALIVE_SECONDS,
         network_backend=GuardedBackend(allow_loopback=allow_loopback),
     )
     return httpx.Client(
@@ -244,6 +260,35 @@ def build_client(*, allow_loopback: bool | None = None) -> httpx.Client:
     )
 
 
+_shared_lock = threading.Lock()
+_shared_clients: dict[tuple, httpx.Client] = {}
+
+
+def shared_client() -> httpx.Client:
+    """This process's client for feeds and pages: its connections and TLS context serve fetch after fetch.
+
+    Every new connection still goes through `GuardedBackend`; a kept-alive one leads only to an
+    address that passed the guard when it was opened. The client is rebuilt when the settings it
+    was built from change (INGEST_ALLOW_LOOPBACK above all), and never shared across a fork.
+    """
+    key = (
+        os.getpid(),
+        settings.INGEST_ALLOW_LOOPBACK,
+        settings.INGEST_CONNECT_TIMEOUT,
+        settings.INGEST_READ_TIMEOUT,
+        settings.INGEST_USER_AGENT,
+    )
+    client = _shared_clients.get(key)
+    if client is not None:
+        return client
+    with _shared_lock:
+        for old_key in [k for k in _shared_clients if k != key]:
+            old = _shared_clients.pop(old_key)
+            if old_key[0] == os.getpid():  # a parent's client holds the parent's sockets: leave them be
+                old.close()
+        return _shared_clients.setdefault(key, build_client())
+
+
 # --- Fetching ---------------------------------------------------------------------------
 
 
@@ -255,8 +300,7 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", client: httpx.Cl
     a malformed redirect, and whatever else goes wrong inside (never another exception,
     so a caller records a sentence instead of a traceback).
     """
-    own_client = client is None
-    client = client or build_client()
+    client = client or shared_client()
     deadline = time.monotonic() + settings.INGEST_TOTAL_TIMEOUT
     deadline_token = _deadline.set(deadline)
     headers = {}
@@ -291,8 +335,6 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", client: httpx.Cl
         raise FetchError(f"Fetching {url} failed: {_describe(exc)}.") from exc
     finally:
         _deadline.reset(deadline_token)
-        if own_client:
-            client.close()
 
 
 def _redirect_target(current: str, location: str, *, status: int) -> str:

@@ -1,9 +1,14 @@
 """Entries → briefs: fetch, parse, normalize and store one source, and record how it went.
 
 `ingest_source` is what the task and the `ingest` command run. It is safe to run twice at
-once (a lock keeps the second one out) and safe to kill at any point: each item is committed
-on its own, the database's unique constraint on the canonical address refuses twins, and the
-next run finishes the job.
+once (a lock keeps the second one out) and safe to kill at any point: new items are committed
+together, up to NEW_ITEMS_PER_INSERT at a time and at least every NEW_ITEMS_MAX_WAIT seconds (a
+changed item on its own), the database's unique constraint on the canonical address refuses
+twins, and the next run finishes the job.
+
+What a new item costs the database is kept small on purpose (pinned by a test): new items of a
+feed are inserted together with their first history rows (`store_new_items`), so the queries of
+a run grow with the number of feeds and batches, not of items.
 
 It queues nothing: it returns an `IngestOutcome` saying what happened (the run, the briefs to
 draft, whether a failure may pass), and the caller in articles/tasks.py queues what follows.
@@ -11,13 +16,15 @@ draft, whether a failure may pass), and the caller in articles/tasks.py queues w
 
 import contextlib
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from articles.ingest.fetch import FetchError, fetch
 from articles.ingest.normalize import (
@@ -30,7 +37,7 @@ from articles.ingest.normalize import (
 )
 from articles.ingest.parse import Entry, FeedError, parse_feed
 from articles.locks import lease_seconds, run_alive, run_lease, source_lock
-from articles.models import Article, IngestionRun, Source, Status
+from articles.models import Article, IngestionRun, Source, Status, unique_slugs
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +178,48 @@ def finish_run(run: IngestionRun, *, status: str, counts: RunCounts, http_status
 
 
 EXISTING_FIELDS = ("pk", "original_url", "status", "content_hash")
+NEW_ITEMS_PER_INSERT = 100  # new items stored by one transaction: one INSERT of briefs, one of history rows
+# ... and no item waits longer than this for its batch: a run fetching full pages (slow, one by one) still
+# commits as it goes, so a killed run loses at most this much work and the queue fills while it runs.
+NEW_ITEMS_MAX_WAIT = 1.0
+
+
+def _new_article(source: Source, item: NormalizedItem) -> Article:
+    article = Article(
+        source=source,
+        original_url=item.canonical_url,
+        guid=item.guid,
+        title=item.title,
+        author=item.author,
+        original_published_at=item.published,
+        language=item.language,
+        content_html=item.content_html,
+        content_text=item.content_text,
+        content_hash=item.content_hash,
+        reading_minutes=item.reading_minutes,
+        status=Status.INGESTED,
+    )
+    article._change_reason = f"Ingested from {source.name}"
+    return article
+
+
+def store_new_items(*, source: Source, items: list[NormalizedItem]) -> list[int]:
+    """Insert briefs for items not stored yet, all at once; returns their ids in the items' order.
+
+    One query picks free slugs for all of them, one INSERT stores the briefs and one their first
+    history rows, in one transaction. Raises DatabaseError (IntegrityError when another worker
+    stored one of the addresses or took one of the slugs a moment ago) and keeps none of them:
+    the caller then stores them one by one with `store_item`, which settles each on its own.
+    No post_save is sent; its receivers (facet counts, page cache, related briefs, webhooks) act
+    on published briefs only, and a new piece is never published.
+    """
+    articles = [_new_article(source, item) for item in items]
+    for article, slug in zip(articles, unique_slugs(Article, [a.title for a in articles]), strict=True):
+        article.slug = slug
+        article.fill_derived()
+    with transaction.atomic():
+        bulk_create_with_history(articles, Article)
+    return [article.pk for article in articles]
 
 
 def store_item(*, source: Source, item: NormalizedItem, existing: dict | None = None) -> tuple[str, int | None]:
@@ -183,21 +232,7 @@ def store_item(*, source: Source, item: NormalizedItem, existing: dict | None = 
     if existing is None:
         try:
             with transaction.atomic():
-                article = Article(
-                    source=source,
-                    original_url=item.canonical_url,
-                    guid=item.guid,
-                    title=item.title,
-                    author=item.author,
-                    original_published_at=item.published,
-                    language=item.language,
-                    content_html=item.content_html,
-                    content_text=item.content_text,
-                    content_hash=item.content_hash,
-                    reading_minutes=item.reading_minutes,
-                    status=Status.INGESTED,
-                )
-                article._change_reason = f"Ingested from {source.name}"
+                article = _new_article(source, item)
                 article.save()
             return "new", article.pk
         except IntegrityError:
@@ -239,15 +274,23 @@ def _full_text(url: str, counts: RunCounts) -> str:
 
 
 def ingest_entries(*, source: Source, entries: list[Entry], feed_url: str, counts: RunCounts) -> None:
-    """Store each entry on its own: one bad item is counted and described, the others go on."""
+    """Store each entry: one bad item is counted and described, the others go on.
+
+    New items wait in a batch and are stored together (`store_new_items`); a changed one is
+    updated at once. An item stops the run only when the task is out of time.
+    """
     # One query tells which items are already stored; those are then skipped without another.
     known = {
         row["original_url"]: row
         for row in Article.objects.filter(original_url__in=_item_addresses(entries, feed_url)).values(*EXISTING_FIELDS)
     }
     done_in_this_run: set[str] = set()
+    batch: list[tuple[str, NormalizedItem]] = []  # (how the item is named in an error, the item)
+    batch_started = 0.0
     for entry in entries:
         counts.seen += 1
+        named = f"item {counts.seen} ({entry.title or entry.guid or 'untitled'})"
+        linked = f"item {counts.seen} ({entry.link})"
         try:
             url = item_address(entry, feed_url=feed_url)
             if url in done_in_this_run:
@@ -264,7 +307,7 @@ def ingest_entries(*, source: Source, entries: list[Entry], feed_url: str, count
                     )
                     continue
             stored = known.get(url)
-            if stored is None and counts.new_limit is not None and counts.new >= counts.new_limit:
+            if stored is None and counts.new_limit is not None and counts.new + len(batch) >= counts.new_limit:
                 # Before any full-text fetch: a deferred item costs nothing now and is taken next poll.
                 counts.deferred += 1
                 continue
@@ -279,28 +322,73 @@ def ingest_entries(*, source: Source, entries: list[Entry], feed_url: str, count
                 counts.unchanged += 1
                 done_in_this_run.add(url)
                 continue
+            if stored is None:
+                if not batch:
+                    batch_started = time.monotonic()
+                batch.append((linked, item))
+                done_in_this_run.add(item.canonical_url)
+                if len(batch) >= NEW_ITEMS_PER_INSERT or time.monotonic() - batch_started >= NEW_ITEMS_MAX_WAIT:
+                    _store_batch(source, batch, counts)
+                    batch = []
+                continue
             outcome, article_id = store_item(source=source, item=item, existing=stored)
             done_in_this_run.add(item.canonical_url)
         except SoftTimeLimitExceeded:
-            raise  # the run as a whole is out of time: stop here, the next run carries on
-        except NotAWebAddress as exc:
-            counts.failed += 1
-            counts.item_errors.append(f"item {counts.seen} ({entry.title or entry.guid or 'untitled'}): {exc}")
-            continue
+            # The run as a whole is out of time: keep the items already read (one short transaction,
+            # well before the hard limit), stop here, and let the next run carry on.
+            _store_batch(source, batch, counts)
+            raise
         except Exception as exc:
-            logger.exception("Item %s of %s failed", entry.link, source)
-            counts.failed += 1
-            counts.retry_items = True
-            counts.item_errors.append(f"item {counts.seen} ({entry.link}): {exc.__class__.__name__}: {exc}")
+            # An address refused is named by the item's title; anything else by the link, for the operator.
+            _count_failure(counts, named if isinstance(exc, NotAWebAddress) else linked, exc)
             continue
-        if outcome == "new":
-            counts.new += 1
-            counts.to_enrich.append(article_id)
-        elif outcome == "updated":
-            counts.updated += 1
-            counts.to_enrich.append(article_id)
-        else:
-            counts.unchanged += 1
+        _count(counts, outcome, article_id)
+    _store_batch(source, batch, counts)
+
+
+def _store_batch(source: Source, batch: list[tuple[str, NormalizedItem]], counts: RunCounts) -> None:
+    if not batch:
+        return
+    try:
+        article_ids = store_new_items(source=source, items=[item for _label, item in batch])
+    except DatabaseError:
+        # Another worker stored one of them a moment ago, or the database refused the whole batch:
+        # each item is settled on its own, so only what really failed is counted as failed.
+        logger.info("A batch of %s new items of %s is stored one by one instead.", len(batch), source)
+    else:
+        for article_id in article_ids:
+            _count(counts, "new", article_id)
+        return
+    for label, item in batch:
+        try:
+            outcome, article_id = store_item(source=source, item=item)
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception as exc:
+            _count_failure(counts, label, exc)
+            continue
+        _count(counts, outcome, article_id)
+
+
+def _count(counts: RunCounts, outcome: str, article_id: int | None) -> None:
+    if outcome == "new":
+        counts.new += 1
+        counts.to_enrich.append(article_id)
+    elif outcome == "updated":
+        counts.updated += 1
+        counts.to_enrich.append(article_id)
+    else:
+        counts.unchanged += 1
+
+
+def _count_failure(counts: RunCounts, label: str, exc: Exception) -> None:
+    counts.failed += 1
+    if isinstance(exc, NotAWebAddress):
+        counts.item_errors.append(f"{label}: {exc}")
+        return
+    logger.exception("%s failed", label, exc_info=exc)
+    counts.retry_items = True
+    counts.item_errors.append(f"{label}: {exc.__class__.__name__}: {exc}")
 
 
 def _alternates(entry: Entry, feed_url: str) -> list[str]:

@@ -4,7 +4,7 @@
 module holds what, and what may import it, is in docs/ARCHITECTURE.md.
 """
 
-from .base import SLUG_MAX_LENGTH, TimeStamped, unique_slug, validate_text_list
+from .base import SLUG_MAX_LENGTH, TimeStamped, unique_slug, unique_slugs, validate_text_list
 from .briefs import (
     QUEUE_STATUSES,
     Article,
@@ -80,5 +80,6 @@ __all__ = [
     "WorkQueueItem",
     "length_for_minutes",
     "unique_slug",
+    "unique_slugs",
     "validate_text_list",
 ]

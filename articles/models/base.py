@@ -21,15 +21,40 @@ def validate_text_list(value):
             raise ValidationError(f"Item {position} is empty; remove it or write it out.")
 
 
-def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = SLUG_MAX_LENGTH) -> str:
-    """A slug from `text` not yet used by `model`: "title", then "title-2", "title-3" …"""
-    base = slugify(text)[: max_length - 6].strip("-") or "untitled"
-    taken = set(model.objects.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True))
+def _slug_base(text: str, max_length: int) -> str:
+    return slugify(text)[: max_length - 6].strip("-") or "untitled"
+
+
+def _first_free(base: str, taken: set[str]) -> str:
     candidate, counter = base, 2
     while candidate in taken:
         candidate = f"{base}-{counter}"
         counter += 1
     return candidate
+
+
+def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = SLUG_MAX_LENGTH) -> str:
+    """A slug from `text` not yet used by `model`: "title", then "title-2", "title-3" …"""
+    base = _slug_base(text, max_length)
+    taken = set(model.objects.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True))
+    return _first_free(base, taken)
+
+
+def unique_slugs(model, texts: list[str], *, max_length: int = SLUG_MAX_LENGTH) -> list[str]:
+    """`unique_slug` for many new rows in one query: slugs free in `model` and distinct from each other."""
+    bases = [_slug_base(text, max_length) for text in texts]
+    if not bases:
+        return []
+    starts = models.Q()
+    for base in set(bases):
+        starts |= models.Q(slug__startswith=base)
+    taken = set(model.objects.filter(starts).values_list("slug", flat=True))
+    slugs = []
+    for base in bases:
+        slug = _first_free(base, taken)
+        taken.add(slug)
+        slugs.append(slug)
+    return slugs
 
 
 class TimeStamped(models.Model):

@@ -4,7 +4,14 @@ import json
 
 import pytest
 
-from articles.ingest.normalize import NotAWebAddress, canonical_url, fallback_title, reading_minutes
+from articles.ingest.normalize import (
+    NotAWebAddress,
+    canonical_url,
+    fallback_title,
+    html_to_text,
+    reading_minutes,
+    sanitize_html,
+)
 from articles.ingest.parse import FeedError, parse_feed
 
 
@@ -115,3 +122,10 @@ def test_a_web_page_given_as_a_feed_names_the_feed_it_advertises():
 def test_a_feed_served_with_a_json_content_type_is_still_read_as_xml():
     body = b'<rss version="2.0"><channel><title>T</title><item><title>A</title></item></channel></rss>'
     assert parse_feed(body, url="https://x.example/f", content_type="application/json").entries[0].title == "A"
+
+
+def test_plain_text_keeps_words_inside_tags_with_angle_brackets_in_attributes_and_breaks_at_blocks():
+    html = sanitize_html(
+        '<p>Fish &amp; chips<img alt="a > b" src="https://x.example/i.png"> today</p><ul><li>One<br>Two</li></ul>'
+    )
+    assert html_to_text(html) == "Fish & chips today\n\nOne\n\nTwo"

@@ -324,17 +324,22 @@ def test_an_item_that_failed_for_a_passing_reason_is_stored_by_the_next_run(http
     httpserver.expect_request("/feed.xml", headers={"If-None-Match": '"v1"'}).respond_with_data("", status=304)
     httpserver.expect_request("/feed.xml").respond_with_data(rss(item(1), item(2)), headers={"ETag": '"v1"'})
     source = feed_source()
-    real_store_item = pipeline.store_item
+    real_store_item, real_store_new_items = pipeline.store_item, pipeline.store_new_items
+
+    def store_new_items_locked(*, source, items):
+        raise OperationalError("database is locked")  # the batch is refused: each item is tried on its own
 
     def store_item_locked_once(*, source, item, existing=None):
         if item.canonical_url.endswith("/2"):
             raise OperationalError("database is locked")
         return real_store_item(source=source, item=item, existing=existing)
 
+    monkeypatch.setattr(pipeline, "store_new_items", store_new_items_locked)
     monkeypatch.setattr(pipeline, "store_item", store_item_locked_once)
     first = ingest_source(source_id=source.pk).run
     assert (first.items_new, first.items_failed) == (1, 1)
     monkeypatch.setattr(pipeline, "store_item", real_store_item)
+    monkeypatch.setattr(pipeline, "store_new_items", real_store_new_items)
 
     second = ingest_source(source_id=source.pk).run
 

@@ -1,0 +1,122 @@
+"""What a new item costs: new items of a feed are stored together, with their first history rows,
+and the queries of a run do not grow with its items; batches keep dedup exact. The HTTP client
+is shared by the fetches of a process, and the address guard still checks every connection."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles.ingest import pipeline
+from articles.ingest.fetch import UnsafeURL, fetch
+from articles.ingest.pipeline import ingest_source
+from articles.models import Article
+from articles.tests.ingest.feeds import item, rss
+
+pytestmark = pytest.mark.django_db
+QUERIES_PER_NEW_ITEM = 5  # issue 12's ceiling
+
+
+def queries_to_ingest(httpserver, feed_source, path: str, numbers: range) -> int:
+    httpserver.expect_request(path).respond_with_data(rss(*(item(n) for n in numbers)))
+    source = feed_source(path)
+    with CaptureQueriesContext(connection) as queries:
+        run = ingest_source(source_id=source.pk).run
+    assert run.items_new == len(numbers)
+    return len(queries)
+
+
+def test_ingesting_ten_more_new_items_costs_at_most_five_queries_each(httpserver, feed_source):
+    ten = queries_to_ingest(httpserver, feed_source, "/ten.xml", range(100, 110))
+    twenty = queries_to_ingest(httpserver, feed_source, "/twenty.xml", range(200, 220))
+    assert twenty - ten <= QUERIES_PER_NEW_ITEM * 10
+    # In fact the batch costs the same whatever its size (one slug look-up, one INSERT each for
+    # briefs and history rows): a run's queries grow with its feeds, not its items.
+    assert twenty == ten
+
+
+def test_new_items_stored_together_each_get_a_slug_and_their_first_history_row(httpserver, feed_source):
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        rss(item(1, title="Same title"), item(2, title="Same title"), item(3))
+    )
+    source = feed_source(name="Batch source")
+    ingest_source(source_id=source.pk)
+    slugs = sorted(Article.objects.values_list("slug", flat=True))
+    assert slugs == ["piece-number-3", "same-title", "same-title-2"]
+    history = Article.history.filter(history_type="+")
+    assert history.count() == 3
+    assert set(history.values_list("history_change_reason", flat=True)) == {"Ingested from Batch source"}
+    assert set(Article.objects.values_list("length", flat=True)) == {"short"}  # filled as save() fills it
+
+
+def test_an_address_stored_by_another_worker_during_the_run_makes_no_twin(httpserver, feed_source, monkeypatch):
+    """The batch INSERT meets the unique address; its items are then settled one by one."""
+    httpserver.expect_request("/feed.xml").respond_with_data(rss(item(1), item(2)))
+    source = feed_source()
+    real_normalize = pipeline.normalize_entry
+
+    def normalize_while_another_worker_stores_item_1(entry, **kwargs):
+        normalized = real_normalize(entry, **kwargs)
+        if entry.link.endswith("/1"):
+            Article.objects.create(
+                source=source,
+                title="Stored elsewhere",
+                original_url=normalized.canonical_url,
+                content_hash=normalized.content_hash,  # the same piece, read from the same feed
+            )
+        return normalized
+
+    monkeypatch.setattr(pipeline, "normalize_entry", normalize_while_another_worker_stores_item_1)
+    run = ingest_source(source_id=source.pk).run
+    assert (run.items_new, run.items_unchanged, run.items_failed) == (1, 1, 0)
+    assert Article.objects.count() == 2
+    assert Article.objects.get(original_url__endswith="/1").title == "Stored elsewhere"
+
+
+class CountingServer(ThreadingHTTPServer):
+    """HTTP/1.1 with keep-alive, counting the connections it accepts."""
+
+    daemon_threads = True
+    connections = 0
+
+    def process_request(self, request, client_address):
+        self.connections += 1
+        super().process_request(request, client_address)
+
+
+class KeepAliveHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        body = rss(item(1))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def keep_alive_server():
+    server = CountingServer(("127.0.0.1", 0), KeepAliveHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_fetches_of_one_process_share_a_connection_and_the_guard_still_decides(keep_alive_server, ingest_settings):
+    url = f"http://127.0.0.1:{keep_alive_server.server_address[1]}/feed.xml"
+    for _ in range(3):
+        assert fetch(url).status == 200
+    assert keep_alive_server.connections == 1
+    # Loopback no longer allowed: the open connection is not reused, the guard refuses a new one.
+    ingest_settings.INGEST_ALLOW_LOOPBACK = False
+    with pytest.raises(UnsafeURL, match="loopback"):
+        fetch(url)
+    assert keep_alive_server.connections == 1
