@@ -363,6 +363,10 @@ WEB_FEED_ITEMS = env_int("WEB_FEED_ITEMS", 30, minimum=1)
 WEB_PAGE_CACHE_SECONDS = env_int("WEB_PAGE_CACHE_SECONDS", 600)
 # How long browsers may reuse a page before asking again (they then get a 304 when unchanged).
 WEB_BROWSER_CACHE_SECONDS = env_int("WEB_BROWSER_CACHE_SECONDS", 0)
+# Most matches the search page counts, ranks and counts facets over. When more briefs match, the
+# page says "more than N", ranks the newest N and counts facets among them, so that a common word
+# costs the same as a rare one at any library size.
+WEB_SEARCH_MATCH_LIMIT = env_int("WEB_SEARCH_MATCH_LIMIT", 1000, minimum=1)
 # --- api ------------------------------------------------------------------------------
 
 

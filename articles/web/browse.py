@@ -198,7 +198,8 @@ class BriefFilters:
                 live.append(name)
         options = _label_counts(counted)
         if live:
-            options.update(self._live_counts(Article.objects.published(), live))
+            published = Article.objects.published()
+            options.update(self._live_counts(lambda name: self.apply(published, skip=name).order_by().values("pk"), live))
         return self._facets_from(options)
 
     def facets(self, queryset) -> list[Facet]:
@@ -208,12 +209,26 @@ class BriefFilters:
         every other filter: picking a value replaces the facet's current choice, so that
         is what the reader would get.
         """
-        return self._facets_from(self._live_counts(queryset, [name for name, _label in FACETS]))
-
-    def _live_counts(self, queryset, names) -> dict[str, list[Option]]:
         def ids(name):
             return self.apply(queryset, skip=name).order_by().values("pk")
 
+        return self._facets_from(self._live_counts(ids, [name for name, _label in FACETS]))
+
+    def facets_among(self, ids_without) -> list[Facet]:
+        """Counts for every facet over id lists the caller chose (the search page's bounded samples).
+
+        `ids_without(name)` gives the ids of the briefs narrowed by every filter but `name`, and
+        `ids_without(None)` those narrowed by all of them; it is asked once per selected filter, plus once.
+        """
+        chosen = {name for name in self.selected if name not in self.fixed}
+        return self._facets_from(
+            self._live_counts(
+                lambda name: ids_without(name if name in chosen else None), [name for name, _label in FACETS]
+            )
+        )
+
+    def _live_counts(self, ids, names) -> dict[str, list[Option]]:
+        """`ids(name)`: the briefs (a subquery or a list of ids) that `name`'s counts are taken over."""
         counters = {
             "role": lambda: _through_counts(Article.roles.through, "role", ids("role")),
             "area": lambda: _area_counts(ids("area")),

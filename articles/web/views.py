@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from articles.models import Article, Field, Level, RelatedLink, Role, Source, Topic
-from articles.search import MAX_QUERY_CHARS, matching, normalize_query, search
+from articles.search import MAX_QUERY_CHARS, newest_matches, normalize_query, search
 from articles.web import seo
 from articles.web.browse import BriefFilters, CountedPaginator
 from articles.web.crumbs import Crumb, brief_crumbs, home_crumb, listing_crumbs
@@ -204,22 +204,34 @@ def search_page(request):
     raw = request.GET.get("q", "")
     query = normalize_query(raw)
     filters = BriefFilters(request.GET)
-    found = matching(Article.objects.published(), query)
-    scoped = filters.apply(Article.objects.published())
-    # Counts and facets need only which briefs match; ranking and snippets are for the page shown.
-    matched = filters.apply(found)
-    results = search(scoped, query)
-    page = None
+    page, facets, matched, samples = None, [], None, {}
     if query:
-        paginator = CountedPaginator(_cards(results), settings.WEB_PAGE_SIZE, count=matched.count())
+        # Everything below works on bounded id lists (newest_matches), so a word found in every
+        # brief costs what a rare one does: the count stops at the limit, ranking and facet
+        # counts run over at most that many briefs, and the page says so when they did.
+        published = Article.objects.published()
+        limit = settings.WEB_SEARCH_MATCH_LIMIT
+
+        def ids_without(name):
+            if name not in samples:
+                samples[name] = newest_matches(filters.apply(published, skip=name), query, limit=limit)
+            return samples[name].ids
+
+        ids_without(None)
+        matched = samples[None]
+        results = search(Article.objects.filter(pk__in=matched.ids), query) if matched.ids else published.none()
+        paginator = CountedPaginator(_cards(results), settings.WEB_PAGE_SIZE, count=matched.count)
         page = paginator.get_page(request.GET.get("page"))
+        facets = filters.facets_among(ids_without)
     context = {
         "raw_query": raw[:MAX_QUERY_CHARS],
         "query": query,
         "was_junk": bool(raw.strip()) and not query,
         "page": page,
+        "matched": matched,
+        "counts_estimated": any(not sample.complete for sample in samples.values()),
         "filters": filters,
-        "facets": filters.facets(found) if query else [],
+        "facets": facets,
         "breadcrumbs": [home_crumb(), Crumb("Search")],
         "meta": seo.page_meta(
             request,
