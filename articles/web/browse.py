@@ -199,7 +199,11 @@ class BriefFilters:
         options = _label_counts(counted)
         if live:
             published = Article.objects.published()
-            options.update(self._live_counts(lambda name: self.apply(published, skip=name).order_by().values("pk"), live))
+
+            def ids(name):
+                return self.apply(published, skip=name).order_by().values("pk")
+
+            options.update(self._live_counts(ids, live))
         return self._facets_from(options)
 
     def facets(self, queryset) -> list[Facet]:
@@ -209,6 +213,7 @@ class BriefFilters:
         every other filter: picking a value replaces the facet's current choice, so that
         is what the reader would get.
         """
+
         def ids(name):
             return self.apply(queryset, skip=name).order_by().values("pk")
 
