@@ -16,7 +16,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from articles.api.serializers import BriefSerializer, related_prefetch
 from articles.models import Article
-from articles.web.page_cache import site_version
+from articles.web.page_cache import last_change
 
 
 def etag_for(data) -> str:
@@ -26,9 +26,9 @@ def etag_for(data) -> str:
 
 def last_modified_for(updated_at: datetime | None) -> datetime | None:
     """When a brief's representation last changed: its own row, or anything it shows (a renamed
-    topic, an unpublished related brief), which the site version dates (page_cache.py)."""
+    topic, an unpublished related brief), which page_cache.last_change() dates."""
     try:
-        site_changed_at = datetime.fromtimestamp(float(site_version()), tz=UTC)
+        site_changed_at = datetime.fromtimestamp(last_change(), tz=UTC)
     except ValueError:
         return updated_at
     return site_changed_at if updated_at is None else max(updated_at, site_changed_at)

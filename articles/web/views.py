@@ -51,7 +51,7 @@ def home(request):
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(scope="brief")
 def brief_detail(request, slug):
     brief = get_object_or_404(Article.objects.visible_to(request.user).with_taxonomy(), slug=slug)
     related = [link.to_article for link in RelatedLink.objects.shown_for(brief)]
@@ -135,7 +135,7 @@ def all_briefs(request):
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(scope="role")
 def role_listing(request, slug):
     role = get_object_or_404(Role, slug=slug)
     label = f"Best for {role.name}"
@@ -150,7 +150,7 @@ def role_listing(request, slug):
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(scope="field")
 def field_listing(request, slug):
     field = get_object_or_404(Field.objects.select_related("parent"), slug=slug)
     return _listing(
@@ -163,7 +163,7 @@ def field_listing(request, slug):
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(scope="topic")
 def topic_listing(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     return _listing(
@@ -176,7 +176,7 @@ def topic_listing(request, slug):
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(scope="source")
 def source_listing(request, slug):
     source = get_object_or_404(Source.objects.public(), slug=slug)
     return _listing(
@@ -190,7 +190,7 @@ def source_listing(request, slug):
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(scope="level")
 def depth_listing(request, level):
     if level not in Level.values:
         raise Http404("No such depth.")

@@ -38,6 +38,60 @@ def test_publishing_a_brief_refreshes_cached_pages(client, catalogue, editor, dj
     assert "Unreleased thoughts" in client.get(url).content.decode()
 
 
+def test_publishing_a_brief_retires_only_the_pages_that_can_show_it(
+    client, catalogue, editor, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    draft = catalogue["briefs"]["draft"]  # CTO, AI & ML (Technology), Open models, Policy Paper, intermediate
+    draft.refresh_from_db()
+    showing = [
+        reverse("articles:home"),
+        reverse("articles:briefs"),
+        reverse("articles:search") + "?q=distillation",
+        catalogue["roles"]["cto"].get_absolute_url(),
+        catalogue["areas"]["tech"].get_absolute_url(),
+        catalogue["subfields"]["ai"].get_absolute_url(),
+        catalogue["topics"]["models"].get_absolute_url(),
+        catalogue["sources"]["paper"].get_absolute_url(),
+        reverse("articles:depth", args=[draft.level]),
+        reverse("articles:role_rss", args=["cto"]),
+        catalogue["briefs"]["distillation"].get_absolute_url(),  # lists it as related
+    ]
+    not_showing = [
+        catalogue["roles"]["policy_maker"].get_absolute_url(),
+        catalogue["areas"]["policy"].get_absolute_url(),
+        catalogue["subfields"]["infra"].get_absolute_url(),
+        catalogue["topics"]["chips"].get_absolute_url(),
+        catalogue["sources"]["journal"].get_absolute_url(),
+        reverse("articles:depth", args=["advanced"]),
+        reverse("articles:topic_rss", args=["chips"]),
+        catalogue["briefs"]["gpus"].get_absolute_url(),
+    ]
+    before = {url: client.get(url).content.decode() for url in showing + not_showing}
+    assert not any("Unreleased thoughts" in page for page in before.values())
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(article=draft, actor=editor)
+    with django_assert_num_queries(0):  # every page that cannot show it comes from the cache
+        for url in not_showing:
+            assert client.get(url).content.decode() == before[url]
+    for url in showing:
+        assert "Unreleased thoughts" in client.get(url).content.decode(), url
+
+
+def test_moving_a_published_brief_retires_the_listings_it_leaves(client, catalogue, django_capture_on_commit_callbacks):
+    brief = catalogue["briefs"]["gpus"]
+    chips, infra = catalogue["topics"]["chips"].get_absolute_url(), catalogue["subfields"]["infra"].get_absolute_url()
+    intermediate = reverse("articles:depth", args=["intermediate"])
+    for url in (chips, infra, intermediate):
+        assert "Where the GPUs went" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        brief.topics.clear()
+        brief.fields.remove(catalogue["subfields"]["infra"])
+        brief.level = "expert"
+        brief.save()
+    for url in (chips, infra, intermediate):
+        assert "Where the GPUs went" not in client.get(url).content.decode(), url
+
+
 def test_unpublishing_a_brief_refreshes_cached_pages(client, catalogue, editor, django_capture_on_commit_callbacks):
     brief = catalogue["briefs"]["gpus"]
     assert client.get(brief.get_absolute_url()).status_code == 200
