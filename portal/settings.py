@@ -147,8 +147,8 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
 
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
-        "pages": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "default": {"BACKEND": "portal.redis_cache.RedisCache", "LOCATION": REDIS_URL},
+        "pages": {"BACKEND": "portal.redis_cache.RedisCache", "LOCATION": REDIS_URL},
     }
 else:
     # Database tables shared by the web process and the worker, which must see the same

@@ -1,7 +1,8 @@
 """The anonymous page cache and conditional GET for the reader's website.
 
-A cached page's key holds the versions of what it shows: the *site version* (every page:
-a taxonomy name edited, a restore) and one *scope* — "library" for the pages over the whole
+A cached page is stored with the versions of what it shows, and served only while they are
+current (read beside the page, in one round trip): the *site version* (every page: a taxonomy
+name edited, a restore) and one *scope*'s — "library" for the pages over the whole
 library (home, all briefs, search, sitemaps, indexes, the site's feeds), or the one brief,
 role, field, topic, source or depth a page (or feed) is about, e.g. "role:cto". A change to a
 published brief bumps the versions of the scopes that can show it: its own page, the pages of
@@ -56,11 +57,14 @@ def last_change() -> float:
     return float(_versions([CHANGE_KEY])[CHANGE_KEY])
 
 
-def _versions(keys: list[str]) -> dict[str, str]:
-    """The current token of each key, in one round trip; a missing one (never set, or culled) gets a new token,
-    so a page stored under an older token can never be served again."""
+def _versions(keys: list[str], *, also: tuple[str, ...] = ()) -> dict[str, str]:
+    """The current token of each of `keys`, and whatever is stored under `also`, in one round trip.
+
+    A missing token (never set, or culled) gets a new one, so a page stored under an older token
+    can never be served again.
+    """
     cache = page_store()
-    found = cache.get_many(keys)
+    found = cache.get_many([*keys, *also])
     for key in keys:
         if found.get(key) is None:
             version = _new_version()
@@ -158,13 +162,13 @@ def page_query(params) -> str:
     return urlencode([(name, value) for name, value in known if value.strip()])
 
 
-def _cache_key(request, versions: str) -> str:
+def _cache_key(request) -> str:
     # The scheme too: pages carry absolute addresses (canonical, og:url, feed links). The
     # roles a reader chose in their cookie too: one reader's order must never reach another.
     variant = readers.cache_variant(request)
     identity = f"{request.scheme}|{request.get_host()}|{request.path}?{page_query(request.GET)}|{variant}"
     digest = hashlib.sha256(identity.encode()).hexdigest()
-    return f"web:page:{versions}:{digest}"
+    return f"web:page:{digest}"
 
 
 def _is_cacheable_request(request) -> bool:
@@ -191,13 +195,19 @@ def cached_public_page(view=None, *, scope: str | None = None):
             return response
         cache = page_store()
         about = LIBRARY if scope is None else f"{scope}:{kwargs.get('level' if scope == 'level' else 'slug')}"
-        versions = _versions([VERSION_KEY, SCOPE_KEY + about])
-        key = _cache_key(request, "-".join(versions[k] for k in (VERSION_KEY, SCOPE_KEY + about)))
-        # The newest version is the time of the last change this page could show: an honest Last-Modified.
-        changed_at = int(max(float(version) for version in versions.values()))
+        version_keys = [VERSION_KEY, SCOPE_KEY + about]
+        key = _cache_key(request)
         keep_seconds = settings.WEB_PAGE_CACHE_SECONDS
-        stored = cache.get(key) if keep_seconds else None
-        if stored is None:
+        # One round trip for a hit: the page is stored with the versions it was made under, read
+        # beside the current ones, and served only when they are the same.
+        found = _versions(version_keys, also=(key,) if keep_seconds else ())
+        token = "-".join(found[k] for k in version_keys)
+        # The newest version is the time of the last change this page could show: an honest Last-Modified.
+        changed_at = int(max(float(found[k]) for k in version_keys))
+        stored = found.get(key)
+        if stored is not None and stored[0] == token:
+            response = stored[1]
+        else:
             response = view(request, *args, **kwargs)
             if response.status_code != 200 or response.streaming or response.cookies:
                 return response
@@ -209,9 +219,7 @@ def cached_public_page(view=None, *, scope: str | None = None):
             patch_cache_control(response, public=True, max_age=settings.WEB_BROWSER_CACHE_SECONDS, must_revalidate=True)
             patch_vary_headers(response, ["Cookie"])
             if keep_seconds:
-                cache.set(key, response, timeout=keep_seconds)
-        else:
-            response = stored
+                cache.set(key, (token, response), timeout=keep_seconds)
         return get_conditional_response(request, etag=response["ETag"], last_modified=changed_at, response=response)
 
     return wrapper
