@@ -389,6 +389,9 @@ API_PAGE_SIZE = env_int("API_PAGE_SIZE", 20, minimum=1)
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 100, minimum=1)
 # Seconds shared caches may keep an anonymous API answer; clients revalidate with the ETag after that.
 API_CACHE_MAX_AGE = env_int("API_CACHE_MAX_AGE", 60)
+# How long the representation of a published brief, as the API list shows it to anonymous
+# clients, is kept in the page cache's store; any change it shows retires it sooner. 0: never kept.
+API_REPRESENTATION_CACHE_SECONDS = env_int("API_REPRESENTATION_CACHE_SECONDS", 600)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -49,15 +49,15 @@ def page_store():
 
 
 def site_version() -> str:
-    return _versions([VERSION_KEY])[VERSION_KEY]
+    return read_versions([VERSION_KEY])[VERSION_KEY]
 
 
 def last_change() -> float:
     """When a reader last saw anything change (a Unix time): the newest version ever set."""
-    return float(_versions([CHANGE_KEY])[CHANGE_KEY])
+    return float(read_versions([CHANGE_KEY])[CHANGE_KEY])
 
 
-def _versions(keys: list[str], *, also: tuple[str, ...] = ()) -> dict[str, str]:
+def read_versions(keys: list[str], *, also: tuple[str, ...] = ()) -> dict[str, str]:
     """The current token of each of `keys`, and whatever is stored under `also`, in one round trip.
 
     A missing token (never set, or culled) gets a new one, so a page stored under an older token
@@ -200,7 +200,7 @@ def cached_public_page(view=None, *, scope: str | None = None):
         keep_seconds = settings.WEB_PAGE_CACHE_SECONDS
         # One round trip for a hit: the page is stored with the versions it was made under, read
         # beside the current ones, and served only when they are the same.
-        found = _versions(version_keys, also=(key,) if keep_seconds else ())
+        found = read_versions(version_keys, also=(key,) if keep_seconds else ())
         token = "-".join(found[k] for k in version_keys)
         # The newest version is the time of the last change this page could show: an honest Last-Modified.
         changed_at = int(max(float(found[k]) for k in version_keys))
