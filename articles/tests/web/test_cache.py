@@ -168,7 +168,7 @@ def shared_cache(request, settings):
     if request.param == "redis":
         settings.CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "portal.redis_cache.RedisCache",  # the scaled mode's backend
                 "LOCATION": request.getfixturevalue("redis_url"),
                 # Others may share this Redis: keep to our own keys instead of flushing it.
                 "KEY_PREFIX": f"web-test-{uuid.uuid4().hex}",
@@ -323,3 +323,30 @@ def test_every_parameter_a_cached_view_reads_is_part_of_the_page_key():
     read = set(re.findall(r"""(?:GET|params)\.get\(\s*["']([a-z_]+)["']""", source))
     assert read
     assert read <= set(page_cache.KNOWN_PARAMETERS)
+
+
+def test_the_scaled_modes_redis_cache_shares_one_client_across_calls_and_threads(settings, redis_url):
+    import threading
+
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "portal.redis_cache.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"client-test-{uuid.uuid4().hex}",
+            "TIMEOUT": 60,
+        }
+    }
+    store = caches["default"]
+    store.set_many({"a": 1, "b": 2})
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(store.get_many(["a", "b"]))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [{"a": 1, "b": 2}] * 4
+    assert store.add("a", 3) is False and store.get("a") == 1
+    assert store._cache.get_client() is store._cache.get_client()
+    store.delete_many(["a", "b"])

@@ -312,12 +312,12 @@ def test_search_page_says_when_nothing_matched(client, catalogue):
 
 def test_search_page_query_count_does_not_grow_with_results(client, catalogue, django_assert_num_queries):
     add_published_briefs(20, summary="Another look at distillation in practice.")
-    # The matching ids (newest first, bounded); seven facet counts over them and the areas' names;
-    # the ranked page and its taxonomy (three).
-    with django_assert_num_queries(13):
+    # The matching ids (newest first, bounded); their kept facet values and the names of the roles,
+    # fields, topics and sources counted (four); the ranked page and its taxonomy (three).
+    with django_assert_num_queries(10):
         assert client.get(reverse("articles:search"), {"q": "distillation"}).status_code == 200
     # A filter adds its look-up and the ids matching without it, which its own facet counts over.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(12):
         assert client.get(reverse("articles:search"), {"q": "distillation", "role": "cto"}).status_code == 200
 
 
