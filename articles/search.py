@@ -15,6 +15,7 @@ type reaches a query parser unescaped, so no input can raise an error.
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections, models
@@ -168,6 +169,31 @@ def matching(queryset, query: str):
         return queryset.filter(search_vector=_pg_query(text))
     sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
     return queryset.filter(pk__in=RawSQL(sql, [fts5_query(text)]))
+
+
+@dataclass(frozen=True)
+class Matches:
+    """The ids of the briefs matching a query, newest first; when more match than were asked for,
+    the newest `limit` of them and `complete` False."""
+
+    ids: list[int]
+    complete: bool
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+
+def newest_matches(queryset, query: str, *, limit: int) -> Matches:
+    """At most `limit` briefs of `queryset` matching `query`, newest first, in one query of `limit` + 1 rows.
+
+    The cost is bounded whatever the number of matches: for a word in most briefs, PostgreSQL walks
+    the published-date index and stops after `limit` + 1 matches; for a rare one it reads the GIN
+    index and sorts the few it finds. Ranking and counting then work on these ids, never on every match.
+    """
+    rows = matching(queryset, query).latest_first().values_list("pk", flat=True)
+    ids = list(rows[: limit + 1])
+    return Matches(ids=ids[:limit], complete=len(ids) <= limit)
 
 
 def _search_sqlite(queryset, text: str):

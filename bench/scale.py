@@ -17,6 +17,7 @@ page cache. Not a test: it prints a markdown report and writes it to bench/scale
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -43,16 +44,25 @@ COLD_REQUESTS = [
     ("API list, 20 per page", "/api/v1/articles/"),
     # Last: a slow search must not hold the workers while the other requests are measured.
     ("search, a common word", "/search/?q=model"),
-    ("search, a rarer word", "/search/?q=curriculum+treaty"),
+    ("search, two common words and a role", "/search/?q=curriculum+treaty&role={role}"),
+    # The generated text draws every word from one small vocabulary: the number in a title is the rare term.
+    ("search, a rare term", "/search/?q={rare}"),
 ]
 FLOORS = [("static file", "/static/css/site.css"), ("bare `.values()` view, 20 rows", "/bench/bare-values/")]
 CACHED = [("home, cached", "/"), ("a brief page, cached", "/briefs/{brief}/")]
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free loopback port: from BENCH_PORTS ("8110-8119") when given, else any."""
+    low, _, high = os.environ.get("BENCH_PORTS", "0-0").partition("-")
+    for port in range(int(low), int(high or low) + 1):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    sys.exit(f"No free port in BENCH_PORTS={os.environ['BENCH_PORTS']}")
 
 
 def environment(database_url: str, **extra) -> dict:
@@ -65,9 +75,16 @@ def environment(database_url: str, **extra) -> dict:
         "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
         "PYTHONPATH": str(ROOT),
         "LOG_LEVEL": "WARNING",
+        # The throttle still runs on every API request; at its default rate it would answer 429s here.
+        "API_THROTTLE_ANON_RATE": "100000000/min",
         **extra,
     }
-    env.pop("REDIS_URL", None) if "REDIS_URL" not in extra else None
+    # BENCH_REDIS_URL: the scaled mode's caches (pages, versions, the API's kept representations) in Redis;
+    # without it they are the database cache tables of the embedded mode.
+    env.pop("REDIS_URL", None)
+    if os.environ.get("BENCH_REDIS_URL"):
+        env["REDIS_URL"] = os.environ["BENCH_REDIS_URL"]
+    env.update({key: value for key, value in extra.items() if key == "REDIS_URL"})
     return env
 
 
@@ -190,7 +207,12 @@ def main() -> None:
             newest = server.get_json("/api/v1/articles/?page_size=1")["results"][0]
             roles = server.get_json("/api/v1/roles/")
             roles = roles["results"] if isinstance(roles, dict) else roles
-            names[size] = {"brief": newest["slug"], "role": max(roles, key=lambda r: r["published_count"])["slug"]}
+            numbered = re.search(r"\((\d+)\)", newest["title"])
+            names[size] = {
+                "brief": newest["slug"],
+                "role": max(roles, key=lambda r: r["published_count"])["slug"],
+                "rare": numbered.group(1) if numbered else newest["slug"].split("-")[0],
+            }
         rows = []
         for label, path in COLD_REQUESTS:
             measured = {}

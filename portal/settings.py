@@ -147,8 +147,8 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
 
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
-        "pages": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "default": {"BACKEND": "portal.redis_cache.RedisCache", "LOCATION": REDIS_URL},
+        "pages": {"BACKEND": "portal.redis_cache.RedisCache", "LOCATION": REDIS_URL},
     }
 else:
     # Database tables shared by the web process and the worker, which must see the same
@@ -363,6 +363,10 @@ WEB_FEED_ITEMS = env_int("WEB_FEED_ITEMS", 30, minimum=1)
 WEB_PAGE_CACHE_SECONDS = env_int("WEB_PAGE_CACHE_SECONDS", 600)
 # How long browsers may reuse a page before asking again (they then get a 304 when unchanged).
 WEB_BROWSER_CACHE_SECONDS = env_int("WEB_BROWSER_CACHE_SECONDS", 0)
+# Most matches the search page counts, ranks and counts facets over. When more briefs match, the
+# page says "more than N", ranks the newest N and counts facets among them, so that a common word
+# costs the same as a rare one at any library size.
+WEB_SEARCH_MATCH_LIMIT = env_int("WEB_SEARCH_MATCH_LIMIT", 1000, minimum=1)
 # --- api ------------------------------------------------------------------------------
 
 
@@ -385,6 +389,9 @@ API_PAGE_SIZE = env_int("API_PAGE_SIZE", 20, minimum=1)
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 100, minimum=1)
 # Seconds shared caches may keep an anonymous API answer; clients revalidate with the ETag after that.
 API_CACHE_MAX_AGE = env_int("API_CACHE_MAX_AGE", 60)
+# How long the representation of a published brief, as the API list shows it to anonymous
+# clients, is kept in the page cache's store; any change it shows retires it sooner. 0: never kept.
+API_REPRESENTATION_CACHE_SECONDS = env_int("API_REPRESENTATION_CACHE_SECONDS", 600)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -16,7 +16,7 @@ from django.utils.http import http_date
 from rest_framework.utils.encoders import JSONEncoder
 
 from articles.versions import edit_version, entity_tag, version_matches
-from articles.web.page_cache import site_version
+from articles.web.page_cache import SCOPE_KEY, VERSION_KEY, last_change, page_store, read_versions
 
 
 def representation_hash(data) -> str:
@@ -33,9 +33,9 @@ def etag_for(data, *, version: str = "") -> str:
 
 def last_modified_for(updated_at: datetime | None) -> datetime | None:
     """When a brief's representation last changed: its own row, or anything it shows (a renamed
-    topic, an unpublished related brief), which the site version dates (page_cache.py)."""
+    topic, an unpublished related brief), which page_cache.last_change() dates."""
     try:
-        site_changed_at = datetime.fromtimestamp(float(site_version()), tz=UTC)
+        site_changed_at = datetime.fromtimestamp(last_change(), tz=UTC)
     except ValueError:
         return updated_at
     return site_changed_at if updated_at is None else max(updated_at, site_changed_at)
@@ -51,18 +51,24 @@ def if_match_allows(request, article) -> bool:
     return header is None or version_matches(header, edit_version(article))
 
 
-def conditional_get(request, response, *, last_modified=None, version=""):
+def conditional_get(request, response, *, last_modified=None, version="", of_rendered=False):
     """Add validators and caching rules to a 200 GET; answer 304 when the client's copy is current.
 
     `version`: the edit version of the one brief answered (a detail), which its ETag carries.
+    `of_rendered`: the ETag hashes the rendered body (rendered here, once) instead of a second JSON
+    encoding of the data, for answers whose ETag no If-Match is compared with (the list).
     """
     if request.method not in ("GET", "HEAD") or response.status_code != 200:
         return response
     media_type = getattr(request, "accepted_media_type", "application/json") or "application/json"
-    # The browsable API renders the same data as HTML: a different representation, so another ETag.
-    response["ETag"] = etag_for(
-        response.data if media_type == "application/json" else [media_type, response.data], version=version
-    )
+    if of_rendered:
+        response.render()  # Django would render it next anyway; a rendered response is not rendered again
+        response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:40]}"'
+    else:
+        # The browsable API renders the same data as HTML: a different representation, so another ETag.
+        response["ETag"] = etag_for(
+            response.data if media_type == "application/json" else [media_type, response.data], version=version
+        )
     if last_modified is not None:
         response["Last-Modified"] = http_date(last_modified.timestamp())
     if request.user.is_authenticated:
@@ -77,3 +83,39 @@ def conditional_get(request, response, *, last_modified=None, version=""):
         last_modified=int(last_modified.timestamp()) if last_modified is not None else None,
         response=response,
     )
+
+
+def shared_representations(briefs, *, request, build) -> list:
+    """The representations of published `briefs` as anonymous clients get them, kept between requests.
+
+    Each is stored with the versions of what it shows (the page cache's: the site's and its brief
+    page's, which every change to the brief, its related briefs, notes or taxonomy moves) and its
+    `updated_at`, read beside them in one round trip, and used only while they are current.
+    `build(missing)` serializes the others, in their order. Briefs with nothing kept cost one query
+    and one serialization for all of them, as without this.
+    """
+    seconds = settings.API_REPRESENTATION_CACHE_SECONDS
+    if not seconds or not briefs:
+        return build(briefs)
+    origin = hashlib.sha256(f"{request.scheme}://{request.get_host()}".encode()).hexdigest()[:16]
+    scope_keys = {brief.pk: f"{SCOPE_KEY}brief:{brief.slug}" for brief in briefs}
+    entry_keys = {brief.pk: f"api:brief:{origin}:{brief.pk}" for brief in briefs}
+    found = read_versions([VERSION_KEY, *scope_keys.values()], also=tuple(entry_keys.values()))
+    tokens = {
+        brief.pk: f"{found[VERSION_KEY]}-{found[scope_keys[brief.pk]]}-{brief.updated_at.isoformat()}"
+        for brief in briefs
+    }
+    kept = {}
+    for brief in briefs:
+        stored = found.get(entry_keys[brief.pk])
+        if stored is not None and stored[0] == tokens[brief.pk]:
+            kept[brief.pk] = stored[1]
+    missing = [brief for brief in briefs if brief.pk not in kept]
+    if missing:
+        built = build(missing)
+        fresh = {brief.pk: representation for brief, representation in zip(missing, built, strict=True)}
+        page_store().set_many(
+            {entry_keys[pk]: (tokens[pk], representation) for pk, representation in fresh.items()}, timeout=seconds
+        )
+        kept.update(fresh)
+    return [kept[brief.pk] for brief in briefs]

@@ -1,6 +1,7 @@
 """Query parameters of the brief list; each one narrows through a QuerySet method of the model."""
 
 import django_filters
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -99,3 +100,20 @@ class BriefFilter(django_filters.FilterSet):
 
     def filter_nothing(self, queryset, name, value):
         return queryset  # the paginator orders, see BriefCursorPagination
+
+
+class BriefFilterBackend(DjangoFilterBackend):
+    """django-filter, skipped when the request names none of the filters (most list requests).
+
+    The filter set builds a form on every request, deep-copying each field and its queryset: about
+    a third of the list's CPU when there is nothing to filter. With no filter named, its answer is
+    the queryset unchanged anyway.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not any(
+            name in request.query_params for name in filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)

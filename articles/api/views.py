@@ -12,9 +12,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from articles import tasks, workflow
-from articles.api.caching import conditional_get, etag_for, if_match_allows, last_modified_for
+from articles.api.caching import (
+    conditional_get,
+    etag_for,
+    if_match_allows,
+    last_modified_for,
+    shared_representations,
+)
 from articles.api.errors import Conflict, PreconditionFailed
-from articles.api.filters import ORDERINGS, BriefFilter
+from articles.api.filters import ORDERINGS, BriefFilter, BriefFilterBackend
 from articles.api.pagination import BriefCursorPagination
 from articles.api.permissions import CanWriteBriefs, IsStaff
 from articles.api.serializers import (
@@ -41,6 +47,8 @@ STEPS = {
 }
 # Keys of a PATCH body that are a note on the edit, not the brief's content.
 EDIT_NOTE_KEYS = ("override_originality", "reason")
+# What the list reads of its page's briefs before their kept representations.
+LIST_KEY_COLUMNS = ("pk", "slug", "title", "updated_at", "published_at", "created_at")
 # Briefs a PATCH may not touch until a step brings them back.
 FROZEN_STATUSES = {Status.REJECTED, Status.ARCHIVED}
 
@@ -113,6 +121,7 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
     filterset_class = BriefFilter
+    filter_backends = [BriefFilterBackend]
     pagination_class = BriefCursorPagination
     permission_classes = [CanWriteBriefs]
     serializer_class = BriefSerializer
@@ -153,7 +162,7 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             if response.status_code != 200:
                 return response
             last = Article.objects.aggregate(last=Max("updated_at"))["last"]
-            return conditional_get(request, response, last_modified=last_modified_for(last))
+            return conditional_get(request, response, last_modified=last_modified_for(last), of_rendered=True)
         if self.action == "retrieve":
             if response.status_code != 200:
                 return response
@@ -165,6 +174,23 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 version=getattr(self, "_object_version", ""),
             )
         return response
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        if request.user.is_authenticated or "search_rank" in queryset.query.annotations:
+            # Staff see drafts (whose changes retire nothing); a search adds a rank and a snippet to each brief.
+            page = self.paginate_queryset(queryset)
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        # The page's briefs without what their representation needs; those not kept are loaded in full.
+        # Only what keys a kept representation and places the cursor (the ordering columns).
+        light = queryset.prefetch_related(None).select_related(None).only(*LIST_KEY_COLUMNS)
+        page = self.paginate_queryset(light)
+
+        def build(briefs):
+            loaded = self.get_queryset().in_bulk([brief.pk for brief in briefs])
+            return self.get_serializer([loaded[brief.pk] for brief in briefs], many=True).data
+
+        return self.get_paginated_response(shared_representations(page, request=request, build=build))
 
     def retrieve(self, request, *args, **kwargs):
         article = self.get_object()

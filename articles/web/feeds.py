@@ -179,7 +179,7 @@ class BriefFeed(Feed):
 
 
 def feed_view(feed_type, scope=None):
-    return cached_public_page(require_safe(BriefFeed(feed_type, scope)))
+    return cached_public_page(require_safe(BriefFeed(feed_type, scope)), scope=scope)
 
 
 site_rss = feed_view(Rss201rev2Feed)

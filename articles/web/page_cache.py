@@ -1,10 +1,15 @@
 """The anonymous page cache and conditional GET for the reader's website.
 
-Every cached page's key holds the current *site version*, a token changed whenever
-something a reader can see changes (a brief published, edited or unpublished, a
-related link or a taxonomy name edited). Changing it retires every cached page at
-once, on every web node, because the token lives in the shared cache (Redis or the
-database cache). Old entries simply expire.
+A cached page is stored with the versions of what it shows, and served only while they are
+current (read beside the page, in one round trip): the *site version* (every page: a taxonomy
+name edited, a restore) and one *scope*'s — "library" for the pages over the whole
+library (home, all briefs, search, sitemaps, indexes, the site's feeds), or the one brief,
+role, field, topic, source or depth a page (or feed) is about, e.g. "role:cto". A change to a
+published brief bumps the versions of the scopes that can show it: its own page, the pages of
+the briefs that list it as related or share its story, the library, and the listings of its
+roles, fields (and their areas), topics, source and depth, before and after the change. Every
+other cached page stays. Versions live in the shared cache (Redis or the database cache), so
+every web node retires the same pages; old entries simply expire.
 """
 
 import hashlib
@@ -15,7 +20,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
@@ -28,6 +34,12 @@ from articles.web.browse import FACETS
 from articles.workflow import status_changed
 
 VERSION_KEY = "web:site-version"
+SCOPE_KEY = "web:scope-version:"
+# Any change a reader can see, whatever it retired: the API dates its answers by it.
+CHANGE_KEY = "web:last-change"
+LIBRARY = "library"
+# The scopes a page can be about, by the name of the URL argument that names it.
+SCOPES = ("brief", "role", "field", "topic", "source", "level")
 # Its own cache where settings name one, so that pages never crowd out the task locks.
 PAGE_CACHE_ALIAS = "pages"
 
@@ -37,23 +49,102 @@ def page_store():
 
 
 def site_version() -> str:
+    return read_versions([VERSION_KEY])[VERSION_KEY]
+
+
+def last_change() -> float:
+    """When a reader last saw anything change (a Unix time): the newest version ever set."""
+    return float(read_versions([CHANGE_KEY])[CHANGE_KEY])
+
+
+def read_versions(keys: list[str], *, also: tuple[str, ...] = ()) -> dict[str, str]:
+    """The current token of each of `keys`, and whatever is stored under `also`, in one round trip.
+
+    A missing token (never set, or culled) gets a new one, so a page stored under an older token
+    can never be served again.
+    """
     cache = page_store()
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = _new_version()
-        # add, not set: two nodes starting together must agree on one token.
-        if not cache.add(VERSION_KEY, version, timeout=None):
-            version = cache.get(VERSION_KEY) or version
-    return version
+    found = cache.get_many([*keys, *also])
+    for key in keys:
+        if found.get(key) is None:
+            version = _new_version()
+            # add, not set: two nodes starting together must agree on one token.
+            timeout = _scope_timeout() if key.startswith(SCOPE_KEY) else None
+            if not cache.add(key, version, timeout=timeout):
+                version = cache.get(key) or version
+            found[key] = version
+    return found
 
 
 def _new_version() -> str:
     return f"{time.time():.6f}"
 
 
+def _scope_timeout() -> int:
+    # A scope's version need only outlive the pages stored under it; one that expires earlier gets a
+    # new token, which retires those pages early and never serves a stale one. So the version of
+    # each of 100,000 brief pages does not stay in the cache for ever.
+    return max(settings.WEB_PAGE_CACHE_SECONDS, 3600)
+
+
+def _bump(keys: set[str]) -> None:
+    version = _new_version()
+    cache = page_store()
+    scoped = [key for key in keys if key.startswith(SCOPE_KEY)]
+    if scoped:
+        cache.set_many(dict.fromkeys(scoped, version), timeout=_scope_timeout())
+    cache.set_many(dict.fromkeys({*keys, CHANGE_KEY} - set(scoped), version), timeout=None)
+
+
 def invalidate_pages() -> None:
     """Retire every cached page, once the current transaction has committed."""
-    transaction.on_commit(lambda: page_store().set(VERSION_KEY, _new_version(), timeout=None))
+    transaction.on_commit(lambda: _bump({VERSION_KEY}))
+
+
+def retire_scopes(scopes) -> None:
+    """Retire the cached pages of `scopes` ("library", "brief:<slug>", "role:<slug>" …) once committed.
+
+    `scopes` may be a function, called after the commit: what a brief shows *after* a change is
+    worth no query before it (and none at all when the transaction rolls back).
+    """
+
+    def bump():
+        keys = {SCOPE_KEY + scope for scope in (scopes() if callable(scopes) else scopes)}
+        if keys:
+            _bump(keys)
+
+    transaction.on_commit(bump)
+
+
+def scopes_showing(article_ids) -> set[str]:
+    """Every scope whose pages can show one of these briefs, as they are stored now (six queries)."""
+    ids = list(article_ids)
+    if not ids:
+        return set()
+    scopes = {LIBRARY}
+    clusters = set()
+    for slug, level, source_slug, cluster_id in Article.objects.filter(pk__in=ids).values_list(
+        "slug", "level", "source__slug", "story_cluster_id"
+    ):
+        scopes |= {f"brief:{slug}", f"source:{source_slug}"}
+        if level:
+            scopes.add(f"level:{level}")
+        if cluster_id:
+            clusters.add(cluster_id)
+    scopes |= {f"role:{slug}" for slug in Role.objects.filter(articles__in=ids).values_list("slug", flat=True)}
+    scopes |= {f"topic:{slug}" for slug in Topic.objects.filter(articles__in=ids).values_list("slug", flat=True)}
+    for slug, parent_slug in Field.objects.filter(articles__in=ids).values_list("slug", "parent__slug"):
+        scopes |= {f"field:{slug}"} | ({f"field:{parent_slug}"} if parent_slug else set())
+    return scopes | _pages_listing(ids, clusters)
+
+
+def _pages_listing(ids, clusters=()) -> set[str]:
+    """The brief pages that show one of these briefs: as a related brief, or as another report of their story."""
+    showing = Q(related_links__to_article__in=ids)
+    if clusters:
+        showing |= Q(story_cluster__in=clusters)
+    slugs = Article.objects.filter(showing).values_list("slug", flat=True).distinct()
+    return {f"brief:{slug}" for slug in slugs}
 
 
 # The query parameters a cached page reads (search, filters, page numbers); any other one
@@ -71,13 +162,13 @@ def page_query(params) -> str:
     return urlencode([(name, value) for name, value in known if value.strip()])
 
 
-def _cache_key(request, version: str) -> str:
+def _cache_key(request) -> str:
     # The scheme too: pages carry absolute addresses (canonical, og:url, feed links). The
     # roles a reader chose in their cookie too: one reader's order must never reach another.
     variant = readers.cache_variant(request)
     identity = f"{request.scheme}|{request.get_host()}|{request.path}?{page_query(request.GET)}|{variant}"
     digest = hashlib.sha256(identity.encode()).hexdigest()
-    return f"web:page:{version}:{digest}"
+    return f"web:page:{digest}"
 
 
 def _is_cacheable_request(request) -> bool:
@@ -85,8 +176,16 @@ def _is_cacheable_request(request) -> bool:
     return request.method in ("GET", "HEAD") and not request.user.is_authenticated
 
 
-def cached_public_page(view):
-    """Serve anonymous GETs from the cache and answer conditional GETs with 304."""
+def cached_public_page(view=None, *, scope: str | None = None):
+    """Serve anonymous GETs from the cache and answer conditional GETs with 304.
+
+    `scope` is what the page is about, one of SCOPES, named by the view's `slug` argument (`level`
+    for a depth); without one, the page is about the whole library.
+    """
+    if view is None:
+        return lambda view: cached_public_page(view, scope=scope)
+    if scope is not None and scope not in SCOPES:
+        raise ValueError(f"Unknown page scope {scope!r}; one of {', '.join(SCOPES)}.")
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -95,35 +194,38 @@ def cached_public_page(view):
             patch_cache_control(response, private=True, no_cache=True)
             return response
         cache = page_store()
-        version = site_version()
-        key = _cache_key(request, version)
+        about = LIBRARY if scope is None else f"{scope}:{kwargs.get('level' if scope == 'level' else 'slug')}"
+        version_keys = [VERSION_KEY, SCOPE_KEY + about]
+        key = _cache_key(request)
         keep_seconds = settings.WEB_PAGE_CACHE_SECONDS
-        stored = cache.get(key) if keep_seconds else None
-        if stored is None:
+        # One round trip for a hit: the page is stored with the versions it was made under, read
+        # beside the current ones, and served only when they are the same.
+        found = read_versions(version_keys, also=(key,) if keep_seconds else ())
+        token = "-".join(found[k] for k in version_keys)
+        # The newest version is the time of the last change this page could show: an honest Last-Modified.
+        changed_at = int(max(float(found[k]) for k in version_keys))
+        stored = found.get(key)
+        if stored is not None and stored[0] == token:
+            response = stored[1]
+        else:
             response = view(request, *args, **kwargs)
             if response.status_code != 200 or response.streaming or response.cookies:
                 return response
             if hasattr(response, "render") and callable(response.render):
                 response.render()
             response["ETag"] = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
-            # The version is the time of the last visible change: an honest Last-Modified.
-            response["Last-Modified"] = http_date(int(float(version)))
+            response["Last-Modified"] = http_date(changed_at)
             # Browsers come back with If-None-Match after max-age and get a 304 when nothing changed.
             patch_cache_control(response, public=True, max_age=settings.WEB_BROWSER_CACHE_SECONDS, must_revalidate=True)
             patch_vary_headers(response, ["Cookie"])
             if keep_seconds:
-                cache.set(key, response, timeout=keep_seconds)
-        else:
-            response = stored
-        conditional = get_conditional_response(
-            request, etag=response["ETag"], last_modified=int(float(version)), response=response
-        )
-        return conditional
+                cache.set(key, (token, response), timeout=keep_seconds)
+        return get_conditional_response(request, etag=response["ETag"], last_modified=changed_at, response=response)
 
     return wrapper
 
 
-# --- What invalidates -------------------------------------------------------------------
+# --- What retires which pages -----------------------------------------------------------
 
 
 def _article_is_public(article) -> bool:
@@ -133,25 +235,53 @@ def _article_is_public(article) -> bool:
 @receiver(status_changed)
 def _on_status_changed(sender, article, old_status, new_status, **kwargs):
     if Status.PUBLISHED in (old_status, new_status):
-        invalidate_pages()
+        retire_scopes(lambda: scopes_showing([article.pk]))
+
+
+@receiver(pre_save, sender=Article)
+def _remember_scopes_before_edit(sender, instance, **kwargs):
+    # An edit can move a published brief to another depth or source: the listings it leaves must go too.
+    # Drafts (most saves, during ingestion and enrichment) cost nothing here.
+    instance._scopes_before_edit = set()
+    if instance.pk is None or not _article_is_public(instance):
+        return
+    before = Article.objects.filter(pk=instance.pk).values_list("level", "source__slug").first()
+    if before:
+        level, source_slug = before
+        instance._scopes_before_edit = {f"source:{source_slug}"} | ({f"level:{level}"} if level else set())
 
 
 @receiver(post_save, sender=Article)
-@receiver(post_delete, sender=Article)
-def _on_article_written(sender, instance, **kwargs):
+def _on_article_saved(sender, instance, **kwargs):
     # Drafts change all day during ingestion and curation; readers only see published ones.
     if _article_is_public(instance):
-        invalidate_pages()
+        before = getattr(instance, "_scopes_before_edit", set())
+        retire_scopes(lambda: scopes_showing([instance.pk]) | before)
+
+
+@receiver(pre_delete, sender=Article)
+def _on_article_deleted(sender, instance, **kwargs):
+    # Before the delete: afterwards its taxonomy rows are gone and nothing says where it was listed.
+    if _article_is_public(instance):
+        retire_scopes(scopes_showing([instance.pk]))
 
 
 @receiver(m2m_changed, sender=Article.fields.through)
 @receiver(m2m_changed, sender=Article.topics.through)
 @receiver(m2m_changed, sender=Article.roles.through)
 def _on_taxonomy_of_article_changed(sender, instance, action, reverse, **kwargs):
-    if not action.startswith("post_"):
+    if reverse:
+        # A role, field or topic given or taken many briefs at once (not something the site does): all pages.
+        if action.startswith("post_"):
+            invalidate_pages()
         return
-    if reverse or _article_is_public(instance):
-        invalidate_pages()
+    if not _article_is_public(instance):
+        return
+    # Before a removal the values leaving are still stored; after an addition, the new ones.
+    if action in ("pre_remove", "pre_clear"):
+        retire_scopes(scopes_showing([instance.pk]))
+    elif action == "post_add":
+        retire_scopes(lambda: scopes_showing([instance.pk]))
 
 
 @receiver(post_save, sender=RelatedLink)
@@ -159,22 +289,35 @@ def _on_taxonomy_of_article_changed(sender, instance, action, reverse, **kwargs)
 def _on_related_link_written(sender, instance, **kwargs):
     # Only a published brief shows its related list; drafts get theirs recomputed all day
     # during ingestion, which must not empty the readers' cache each time.
-    if Article.objects.published().filter(pk=instance.from_article_id).exists():
-        invalidate_pages()
+    def scopes():
+        slug = Article.objects.published().filter(pk=instance.from_article_id).values_list("slug", flat=True).first()
+        return {f"brief:{slug}"} if slug else set()
+
+    retire_scopes(scopes)
 
 
 @receiver(published_related_changed)
+def _on_related_lists_changed(sender, article, **kwargs):
+    # Enrichment rewrote a published brief's related list, and offered it to its neighbours' lists, in bulk.
+    retire_scopes(lambda: {f"brief:{article.slug}"} | _pages_listing([article.pk]))
+
+
 @receiver(published_story_changed)
-def _on_published_lists_changed(sender, **kwargs):
-    # Enrichment rewrote a published brief's related list or its story in bulk (no post_save).
-    invalidate_pages()
+def _on_story_changed(sender, cluster, **kwargs):
+    slugs = Article.objects.filter(story_cluster=cluster).values_list("slug", flat=True)
+    retire_scopes(lambda: {f"brief:{slug}" for slug in slugs})
 
 
 @receiver(post_save, sender=RoleNote)
 @receiver(post_delete, sender=RoleNote)
 def _on_role_note_written(sender, instance, **kwargs):
-    if Article.objects.published().filter(pk=instance.article_id).exists():
-        invalidate_pages()
+    # The note shows on its brief's page and in the feeds that carry the brief.
+    article_id = instance.article_id
+
+    def scopes():
+        return scopes_showing([article_id]) if Article.objects.published().filter(pk=article_id).exists() else set()
+
+    retire_scopes(scopes)
 
 
 @receiver(post_save, sender=Source)

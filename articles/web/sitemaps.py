@@ -40,11 +40,13 @@ class ListingSitemap(Sitemap):
         # What has published briefs is what the kept facet counts hold for the whole library.
         present = facets.read([("", "")])[("", "")]
         ids = {name: [int(value) for value in present.get(name, ())] for name in ("role", "area", "field", "topic")}
+        # A source counted here has published briefs,
+        # so it is public without asking again for each of a thousand sources.
         listings = [
             *Role.objects.filter(pk__in=ids["role"]),
             *Field.objects.filter(pk__in=ids["area"] + ids["field"]),
             *Topic.objects.filter(pk__in=ids["topic"]),
-            *Source.objects.public().filter(pk__in=[int(value) for value in present.get("source", ())]).order_by("pk"),
+            *Source.objects.filter(pk__in=[int(value) for value in present.get("source", ())]).order_by("pk"),
         ]
         return listings + [level for level in Level.values if level in present.get("level", ())]
 

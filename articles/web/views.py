@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from articles.models import Article, Field, Level, RelatedLink, Role, Source, Topic
-from articles.search import MAX_QUERY_CHARS, matching, normalize_query, search
+from articles.search import MAX_QUERY_CHARS, newest_matches, normalize_query, search
 from articles.web import seo
 from articles.web.browse import BriefFilters, CountedPaginator
 from articles.web.crumbs import Crumb, brief_crumbs, home_crumb, listing_crumbs
@@ -51,7 +51,7 @@ def home(request):
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(scope="brief")
 def brief_detail(request, slug):
     reader_roles = chosen_role_slugs(request)
     briefs = Article.objects.visible_to(request.user).with_taxonomy()
@@ -140,7 +140,7 @@ def all_briefs(request):
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(scope="role")
 def role_listing(request, slug):
     role = get_object_or_404(Role, slug=slug)
     label = f"Best for {role.name}"
@@ -155,7 +155,7 @@ def role_listing(request, slug):
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(scope="field")
 def field_listing(request, slug):
     field = get_object_or_404(Field.objects.select_related("parent"), slug=slug)
     return _listing(
@@ -168,7 +168,7 @@ def field_listing(request, slug):
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(scope="topic")
 def topic_listing(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     return _listing(
@@ -181,7 +181,7 @@ def topic_listing(request, slug):
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(scope="source")
 def source_listing(request, slug):
     source = get_object_or_404(Source.objects.public(), slug=slug)
     return _listing(
@@ -195,7 +195,7 @@ def source_listing(request, slug):
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(scope="level")
 def depth_listing(request, level):
     if level not in Level.values:
         raise Http404("No such depth.")
@@ -209,24 +209,40 @@ def search_page(request):
     raw = request.GET.get("q", "")
     query = normalize_query(raw)
     filters = BriefFilters(request.GET)
-    found = matching(Article.objects.published(), query)
-    scoped = filters.apply(Article.objects.published())
-    # Counts and facets need only which briefs match; ranking and snippets are for the page shown.
-    matched = filters.apply(found)
     # Briefs best for the reader's roles first, by relevance within each part (the rank decides the rest).
     roles = chosen_roles(request)
-    results = search(scoped, query).roles_first([role.slug for role in roles])
-    page = None
+    page, facets, matched, samples = None, [], None, {}
     if query:
-        paginator = CountedPaginator(_cards(results), settings.WEB_PAGE_SIZE, count=matched.count())
+        # Everything below works on bounded id lists (newest_matches), so a word found in every
+        # brief costs what a rare one does: the count stops at the limit, ranking and facet
+        # counts run over at most that many briefs, and the page says so when they did.
+        published = Article.objects.published()
+        limit = settings.WEB_SEARCH_MATCH_LIMIT
+
+        def ids_without(name):
+            if name not in samples:
+                samples[name] = newest_matches(filters.apply(published, skip=name), query, limit=limit)
+            return samples[name].ids
+
+        ids_without(None)
+        matched = samples[None]
+        results = (
+            search(Article.objects.filter(pk__in=matched.ids), query).roles_first([role.slug for role in roles])
+            if matched.ids
+            else published.none()
+        )
+        paginator = CountedPaginator(_cards(results), settings.WEB_PAGE_SIZE, count=matched.count)
         page = paginator.get_page(request.GET.get("page"))
+        facets = filters.facets_among(ids_without)
     context = {
         "raw_query": raw[:MAX_QUERY_CHARS],
         "query": query,
         "was_junk": bool(raw.strip()) and not query,
         "page": page,
+        "matched": matched,
+        "counts_estimated": any(not sample.complete for sample in samples.values()),
         "filters": filters,
-        "facets": filters.facets(found) if query else [],
+        "facets": facets,
         "chosen_roles": roles,
         "breadcrumbs": [home_crumb(), Crumb("Search")],
         "meta": seo.page_meta(

@@ -11,7 +11,7 @@ from django.utils.http import http_date
 from articles.api.errors import handler404, handler500
 from articles.models import Article, Status
 from articles.tests.factories import make_article, make_topic
-from articles.web.page_cache import VERSION_KEY
+from articles.web.page_cache import CHANGE_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_a_change_a_reader_would_see_changes_the_etag(api):
 def test_if_modified_since_answers_304_until_a_brief_changes(api):
     brief = make_article(status=Status.PUBLISHED)
     # Nothing else on the site changed since long ago, so the brief's own date is its Last-Modified.
-    cache.set(VERSION_KEY, f"{(timezone.now() - timedelta(hours=1)).timestamp():.6f}", timeout=None)
+    cache.set(CHANGE_KEY, f"{(timezone.now() - timedelta(hours=1)).timestamp():.6f}", timeout=None)
     first = api.get("/api/v1/articles/")
     last_modified = first.headers["Last-Modified"]
     assert api.get("/api/v1/articles/", HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
@@ -65,7 +65,7 @@ def test_if_modified_since_is_not_answered_304_after_a_topic_a_brief_shows_is_re
     brief = make_article(status=Status.PUBLISHED, topics=[topic])
     an_hour_ago = timezone.now() - timedelta(hours=1)
     Article.objects.update(updated_at=an_hour_ago)
-    cache.set(VERSION_KEY, f"{an_hour_ago.timestamp():.6f}", timeout=None)  # nothing changed since
+    cache.set(CHANGE_KEY, f"{an_hour_ago.timestamp():.6f}", timeout=None)  # nothing changed since
     url = path.format(slug=brief.slug)
     last_modified = api.get(url).headers["Last-Modified"]
     assert api.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304

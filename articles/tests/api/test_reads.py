@@ -235,9 +235,11 @@ def _publish_briefs(count, *, taxonomy_values):
     return briefs
 
 
-# Briefs of the page, their fields, topics, roles, "why it matters" notes and related links,
-# and the Last-Modified date.
-LIST_QUERIES = 7
+# The page's briefs (their keys), then those with no kept representation in full with their fields,
+# topics, roles, "why it matters" notes and related links, and the Last-Modified date.
+LIST_QUERIES = 8
+# Every representation kept: the page's keys and the Last-Modified date.
+KEPT_LIST_QUERIES = 2
 
 
 @pytest.mark.parametrize(("page_size", "taxonomy_values"), [(1, 1), (20, 1), (1, 5), (20, 5)])
@@ -249,6 +251,22 @@ def test_list_query_count_does_not_grow_with_page_size_or_taxonomy(
         response = api.get(f"/api/v1/articles/?page_size={page_size}")
     assert len(response.json()["results"]) == page_size
     assert len(response.json()["results"][0]["topics"]) == taxonomy_values
+
+
+def test_list_reuses_kept_representations_until_a_brief_changes(
+    api, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    briefs = _publish_briefs(3, taxonomy_values=1)
+    first = api.get("/api/v1/articles/").json()
+    with django_assert_num_queries(KEPT_LIST_QUERIES):
+        assert api.get("/api/v1/articles/").json() == first
+    with django_capture_on_commit_callbacks(execute=True):
+        briefs[0].roles.first().notes.create(article=briefs[0], text="Budget for it before the next review.")
+    with django_assert_num_queries(LIST_QUERIES):  # only that brief is read again, in full
+        changed = api.get("/api/v1/articles/").json()
+    note = next(item for item in changed["results"] if item["slug"] == briefs[0].slug)["role_notes"]
+    assert note[0]["text"] == "Budget for it before the next review."
+    assert [item["slug"] for item in changed["results"]] == [item["slug"] for item in first["results"]]
 
 
 @pytest.mark.parametrize("taxonomy_values", [1, 5])

@@ -38,6 +38,60 @@ def test_publishing_a_brief_refreshes_cached_pages(client, catalogue, editor, dj
     assert "Unreleased thoughts" in client.get(url).content.decode()
 
 
+def test_publishing_a_brief_retires_only_the_pages_that_can_show_it(
+    client, catalogue, editor, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    draft = catalogue["briefs"]["draft"]  # CTO, AI & ML (Technology), Open models, Policy Paper, intermediate
+    draft.refresh_from_db()
+    showing = [
+        reverse("articles:home"),
+        reverse("articles:briefs"),
+        reverse("articles:search") + "?q=distillation",
+        catalogue["roles"]["cto"].get_absolute_url(),
+        catalogue["areas"]["tech"].get_absolute_url(),
+        catalogue["subfields"]["ai"].get_absolute_url(),
+        catalogue["topics"]["models"].get_absolute_url(),
+        catalogue["sources"]["paper"].get_absolute_url(),
+        reverse("articles:depth", args=[draft.level]),
+        reverse("articles:role_rss", args=["cto"]),
+        catalogue["briefs"]["distillation"].get_absolute_url(),  # lists it as related
+    ]
+    not_showing = [
+        catalogue["roles"]["policy_maker"].get_absolute_url(),
+        catalogue["areas"]["policy"].get_absolute_url(),
+        catalogue["subfields"]["infra"].get_absolute_url(),
+        catalogue["topics"]["chips"].get_absolute_url(),
+        catalogue["sources"]["journal"].get_absolute_url(),
+        reverse("articles:depth", args=["advanced"]),
+        reverse("articles:topic_rss", args=["chips"]),
+        catalogue["briefs"]["gpus"].get_absolute_url(),
+    ]
+    before = {url: client.get(url).content.decode() for url in showing + not_showing}
+    assert not any("Unreleased thoughts" in page for page in before.values())
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(article=draft, actor=editor)
+    with django_assert_num_queries(0):  # every page that cannot show it comes from the cache
+        for url in not_showing:
+            assert client.get(url).content.decode() == before[url]
+    for url in showing:
+        assert "Unreleased thoughts" in client.get(url).content.decode(), url
+
+
+def test_moving_a_published_brief_retires_the_listings_it_leaves(client, catalogue, django_capture_on_commit_callbacks):
+    brief = catalogue["briefs"]["gpus"]
+    chips, infra = catalogue["topics"]["chips"].get_absolute_url(), catalogue["subfields"]["infra"].get_absolute_url()
+    intermediate = reverse("articles:depth", args=["intermediate"])
+    for url in (chips, infra, intermediate):
+        assert "Where the GPUs went" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        brief.topics.clear()
+        brief.fields.remove(catalogue["subfields"]["infra"])
+        brief.level = "expert"
+        brief.save()
+    for url in (chips, infra, intermediate):
+        assert "Where the GPUs went" not in client.get(url).content.decode(), url
+
+
 def test_unpublishing_a_brief_refreshes_cached_pages(client, catalogue, editor, django_capture_on_commit_callbacks):
     brief = catalogue["briefs"]["gpus"]
     assert client.get(brief.get_absolute_url()).status_code == 200
@@ -114,7 +168,7 @@ def shared_cache(request, settings):
     if request.param == "redis":
         settings.CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "portal.redis_cache.RedisCache",  # the scaled mode's backend
                 "LOCATION": request.getfixturevalue("redis_url"),
                 # Others may share this Redis: keep to our own keys instead of flushing it.
                 "KEY_PREFIX": f"web-test-{uuid.uuid4().hex}",
@@ -269,3 +323,30 @@ def test_every_parameter_a_cached_view_reads_is_part_of_the_page_key():
     read = set(re.findall(r"""(?:GET|params)\.get\(\s*["']([a-z_]+)["']""", source))
     assert read
     assert read <= set(page_cache.KNOWN_PARAMETERS)
+
+
+def test_the_scaled_modes_redis_cache_shares_one_client_across_calls_and_threads(settings, redis_url):
+    import threading
+
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "portal.redis_cache.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"client-test-{uuid.uuid4().hex}",
+            "TIMEOUT": 60,
+        }
+    }
+    store = caches["default"]
+    store.set_many({"a": 1, "b": 2})
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(store.get_many(["a", "b"]))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [{"a": 1, "b": 2}] * 4
+    assert store.add("a", 3) is False and store.get("a") == 1
+    assert store._cache.get_client() is store._cache.get_client()
+    store.delete_many(["a", "b"])

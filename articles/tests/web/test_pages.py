@@ -310,10 +310,38 @@ def test_search_page_says_when_nothing_matched(client, catalogue):
     assert "No published brief matches “zeppelin”" in html
 
 
-def test_search_page_query_count_does_not_grow_with_results(client, catalogue, django_assert_max_num_queries):
+def test_search_page_query_count_does_not_grow_with_results(client, catalogue, django_assert_num_queries):
     add_published_briefs(20, summary="Another look at distillation in practice.")
-    with django_assert_max_num_queries(14):
+    # The matching ids (newest first, bounded); their kept facet values and the names of the roles,
+    # fields, topics and sources counted (four); the ranked page and its taxonomy (three).
+    with django_assert_num_queries(10):
+        assert client.get(reverse("articles:search"), {"q": "distillation"}).status_code == 200
+    # A filter adds its look-up and the ids matching without it, which its own facet counts over.
+    with django_assert_num_queries(12):
         assert client.get(reverse("articles:search"), {"q": "distillation", "role": "cto"}).status_code == 200
+
+
+def test_search_page_beyond_the_match_limit_says_more_than_and_ranks_the_newest(client, catalogue, settings):
+    settings.WEB_SEARCH_MATCH_LIMIT = 2
+    cto = catalogue["roles"]["cto"]
+    oldest = make_article(status="published", title="Old notes", content_text="quantisation once", roles=[cto])
+    title_hit = make_article(status="published", title="Quantisation explained", roles=[cto])
+    newest = make_article(status="published", title="New notes", content_text="quantisation again", roles=[cto])
+    html = text_of(client.get(reverse("articles:search"), {"q": "quantisation"}))
+    assert "More than 2 briefs found" in html
+    assert "Showing the best matches among the 2 newest." in html
+    assert "Counts from the 2 newest matches." in html
+    # Ranked among the newest two: the title match first, the oldest match left out.
+    assert titles_in(html) == [title_hit.title, newest.title]
+    assert oldest.title not in html
+    assert '<option value="cto">CTO (2)</option>' in html
+
+
+def test_search_page_within_the_match_limit_counts_exactly(client, catalogue, settings):
+    settings.WEB_SEARCH_MATCH_LIMIT = 2
+    html = text_of(client.get(reverse("articles:search"), {"q": "open weights or distillation"}))
+    assert "2 briefs found" in html and "More than" not in html
+    assert "Counts from" not in html
 
 
 def test_every_page_has_a_labelled_search_field_named_q(client, catalogue):

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article, Source, Status
-from articles.search import fts5_query, matching, normalize_query, search
+from articles.search import Matches, fts5_query, matching, newest_matches, normalize_query, search
 
 # The "postgres" alias exists only when TEST_DATABASE_URL is set (root conftest).
 DATABASES = ["default", "postgres"] if os.environ.get("TEST_DATABASE_URL") else ["default"]
@@ -172,6 +172,15 @@ def test_search_works_on_distinct_querysets_and_counts(alias, corpus):
     results = search(published(alias).distinct(), "distillation")
     assert results.count() == 3
     assert slugs(results[:2]) == ["title-hit", "summary-hit"]
+
+
+def test_newest_matches_stops_at_the_limit_newest_first_and_says_whether_it_has_them_all(alias, corpus):
+    capped = newest_matches(published(alias), "distillation", limit=2)
+    assert capped.ids == [corpus["content_hit"].pk, corpus["summary_hit"].pk]
+    assert not capped.complete
+    everything = newest_matches(published(alias), "distillation", limit=3)
+    assert everything.count == 3 and everything.complete
+    assert newest_matches(published(alias), '"', limit=3) == Matches(ids=[], complete=True)
 
 
 @pytest.mark.parametrize(
