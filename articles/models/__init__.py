@@ -19,6 +19,7 @@ from .briefs import (
 )
 from .enrichment import EnrichmentRun, OriginalityOverride, StoryCluster, Suggestion
 from .facets import FacetCount, FacetSnapshot
+from .indexes import RelatedPosting, RelatedTerm, StoryKey
 from .role_notes import ROLE_NOTE_MAX_LENGTH, RoleNote, RoleNoteQuerySet
 from .search import ArticleSearchEntry, FtsDocumentField, FtsMatch
 from .sources import IngestionRun, Source, SourceQuerySet
@@ -63,6 +64,8 @@ __all__ = [
     "OriginalityOverride",
     "RelatedLink",
     "RelatedLinkQuerySet",
+    "RelatedPosting",
+    "RelatedTerm",
     "Role",
     "RoleNote",
     "RoleNoteQuerySet",
@@ -70,6 +73,7 @@ __all__ = [
     "SourceQuerySet",
     "Status",
     "StoryCluster",
+    "StoryKey",
     "Suggestion",
     "TimeStamped",
     "Topic",

@@ -1,0 +1,203 @@
+"""The related-briefs index: TF-IDF kept up to date one brief at a time, never refitted over the library.
+
+Each published brief's words are stored with their weights (`RelatedPosting`: sublinear term
+frequency times smoothed inverse document frequency, the brief's vector of length 1, as
+scikit-learn's TfidfVectorizer weighs them) and the vocabulary keeps how many published briefs
+use each word (`RelatedTerm`; its empty word counts the briefs). Publishing or editing a
+published brief replaces its own postings and moves the counts of the words it gained or lost;
+unpublishing or deleting it takes them back. Scoring a brief reads the counts of its own words,
+picks the briefs that weigh its most telling words highest, and scores those exactly on all
+its words: a fixed number of queries, and rows bounded by CANDIDATES, whatever the library's size.
+
+A stored weight keeps the document counts of the moment its brief was indexed; as the library
+grows they drift slowly. `manage.py index_drafting` reweighs every brief with today's counts.
+Safe to run twice: refreshing a brief whose words did not change rewrites the same rows.
+"""
+
+import math
+from collections import Counter
+from functools import cache
+
+from django.db import transaction
+from django.db.models import Case, F, FloatField, Q, Subquery, Sum, Value, When
+
+from articles.models import Article, RelatedPosting, RelatedTerm, Status
+
+# The original's text is long; its opening carries the subject, the rest mostly noise.
+CONTENT_CHARS = 6000
+EVERY_BRIEF = ""  # the vocabulary row whose count is the number of indexed briefs
+MAX_TERM_LENGTH = 64
+MAX_DF = 0.5  # words in more than half the briefs say nothing about relatedness (above MAX_DF_FROM briefs)
+MAX_DF_FROM = 20
+TOP_TERMS = 40  # a brief's most telling words choose the candidates
+CANDIDATES = 300
+
+
+def brief_text(article) -> str:
+    parts = [article.title, article.title, article.summary, article.takeaway, *(article.insights or [])]
+    parts.append((article.content_text or "")[:CONTENT_CHARS])
+    return "\n".join(part for part in parts if isinstance(part, str) and part)
+
+
+@cache
+def _analyzer():
+    from sklearn.feature_extraction.text import TfidfVectorizer  # heavy: loaded when a brief is related
+
+    # The same words TfidfVectorizer(stop_words="english") would count.
+    return TfidfVectorizer(stop_words="english").build_analyzer()
+
+
+def term_counts(article) -> Counter:
+    return Counter(term for term in _analyzer()(brief_text(article)) if len(term) <= MAX_TERM_LENGTH)
+
+
+def idf(documents_with_term: int, documents: int) -> float:
+    """scikit-learn's smoothed inverse document frequency."""
+    return math.log((1 + documents) / (1 + documents_with_term)) + 1
+
+
+def weigh(counts: Counter, document_counts: dict[str, int], documents: int) -> dict[str, float]:
+    """The brief's TF-IDF vector, of length 1 over the words rare enough to count (MAX_DF).
+
+    `document_counts` and `documents` include the brief itself. Words too common to count keep a
+    weight (the library may change) but do not take part in the length.
+    """
+    raw = {term: (1 + math.log(tf)) * idf(document_counts.get(term, 1), documents) for term, tf in counts.items()}
+    limit = MAX_DF * documents if documents > MAX_DF_FROM else documents
+    norm = math.sqrt(sum(w * w for term, w in raw.items() if document_counts.get(term, 1) <= limit)) or 1.0
+    return {term: w / norm for term, w in raw.items()}
+
+
+# --- Keeping the index in step ------------------------------------------------------------
+
+
+def refresh(article: Article) -> None:
+    """Index `article` as it is now if it is published, else take it out of the index."""
+    if article.status != Status.PUBLISHED:
+        remove(article)
+        return
+    counts = term_counts(article)
+    with transaction.atomic():
+        old = dict(RelatedPosting.objects.filter(article_id=article.pk).values_list("term__term", "term_id"))
+        wanted = set(counts) | {EVERY_BRIEF}
+        added = wanted - set(old)
+        RelatedTerm.objects.bulk_create(
+            [RelatedTerm(term=term) for term in added], ignore_conflicts=True, batch_size=1000
+        )
+        terms = dict(RelatedTerm.objects.filter(term__in=wanted).values_list("term", "pk"))
+        gone = [old[term] for term in set(old) - wanted]
+        _move_counts([terms[term] for term in added], +1)
+        _move_counts(gone, -1)
+        document_counts = dict(RelatedTerm.objects.filter(term__in=wanted).values_list("term", "documents"))
+        weights = weigh(counts, document_counts, document_counts.get(EVERY_BRIEF, 1))
+        RelatedPosting.objects.filter(article_id=article.pk).delete()
+        RelatedPosting.objects.bulk_create(
+            [RelatedPosting(article_id=article.pk, term_id=terms[t], weight=w) for t, w in weights.items()],
+            batch_size=1000,
+        )
+
+
+def remove(article: Article) -> None:
+    """Take `article` out of the index (a no-op, one query, if it is not in it)."""
+    with transaction.atomic():
+        old = list(RelatedPosting.objects.filter(article_id=article.pk).values_list("term_id", flat=True))
+        if not old:
+            return
+        every = RelatedTerm.objects.filter(term=EVERY_BRIEF).values_list("pk", flat=True)
+        _move_counts([*old, *every], -1)
+        RelatedPosting.objects.filter(article_id=article.pk).delete()
+
+
+def _move_counts(term_ids: list[int], step: int) -> None:
+    if not term_ids:
+        return
+    # Rows locked in one order: two briefs published at once cannot deadlock on shared words.
+    list(RelatedTerm.objects.filter(pk__in=term_ids).order_by("pk").select_for_update().values_list("pk"))
+    RelatedTerm.objects.filter(pk__in=term_ids).update(documents=F("documents") + step)
+
+
+def rebuild(*, batch: int = 500, article_model=Article, term_model=RelatedTerm, posting_model=RelatedPosting) -> int:
+    """Index every published brief again with today's document counts; return how many were indexed.
+
+    Two passes over the published briefs (counting, then weighing), `batch` at a time in memory.
+    The models are parameters so a data migration can pass its historical ones.
+    """
+    published = article_model.objects.filter(status=Status.PUBLISHED).order_by("pk")
+    fields = ("pk", "title", "summary", "takeaway", "insights", "content_text")
+    document_counts: Counter = Counter()
+    documents = 0
+    for brief in published.only(*fields).iterator(chunk_size=batch):
+        document_counts.update(term_counts(brief).keys())
+        documents += 1
+    document_counts[EVERY_BRIEF] = documents
+    with transaction.atomic():
+        posting_model.objects.all().delete()
+        term_model.objects.all().delete()
+        term_model.objects.bulk_create(
+            [term_model(term=t, documents=n) for t, n in document_counts.items()], batch_size=2000
+        )
+        term_ids = dict(term_model.objects.values_list("term", "pk"))
+        rows = []
+        for brief in published.only(*fields).iterator(chunk_size=batch):
+            for term, weight in weigh(term_counts(brief), document_counts, documents).items():
+                rows.append(posting_model(article_id=brief.pk, term_id=term_ids[term], weight=weight))
+            if len(rows) >= 5000:
+                posting_model.objects.bulk_create(rows, batch_size=5000)
+                rows = []
+        posting_model.objects.bulk_create(rows, batch_size=5000)
+    return documents
+
+
+# --- Scoring ------------------------------------------------------------------------------
+
+
+def text_scores(article: Article, *, also: list[int] = ()) -> dict[int, float]:
+    """Cosine similarity of `article` with the published briefs that share its telling words (and `also`).
+
+    Three queries' worth of reads at most: the counts of its words, then the postings of the
+    candidates on all its words. Briefs absent from the result share no counted word with it.
+    """
+    counts = term_counts(article)
+    if not counts:
+        return {}
+    in_index = article.status == Status.PUBLISHED  # a published brief is counted in the vocabulary itself
+    rows = RelatedTerm.objects.filter(term__in=[*counts, EVERY_BRIEF]).values_list("term", "pk", "documents")
+    known = {term: (pk, documents) for term, pk, documents in rows}
+    others = known.get(EVERY_BRIEF, (None, 0))[1] - in_index
+    if others <= 0:
+        return {}
+    documents = others + 1  # the library as scikit-learn would see it: the others and this brief
+    document_counts = {term: known.get(term, (None, in_index))[1] - in_index + 1 for term in counts}
+    weights = weigh(counts, document_counts, documents)
+    limit = MAX_DF * documents if documents > MAX_DF_FROM else documents
+    query = {
+        known[term][0]: weight
+        for term, weight in weights.items()
+        if term in known and document_counts[term] > 1 and document_counts[term] <= limit
+    }
+    if not query:
+        return {}
+    telling = sorted(query, key=lambda pk: -query[pk])[:TOP_TERMS]
+    closest = (
+        RelatedPosting.objects.filter(term_id__in=telling, article__status=Status.PUBLISHED)
+        .exclude(article_id=article.pk)
+        .values("article_id")
+        .annotate(
+            partial=Sum(
+                Case(
+                    *(When(term_id=pk, then=F("weight") * Value(query[pk])) for pk in telling),
+                    output_field=FloatField(),
+                )
+            )
+        )
+        .order_by("-partial", "article_id")
+        .values("article_id")[:CANDIDATES]
+    )
+    chosen = Q(article_id__in=Subquery(closest))
+    if also:
+        chosen |= Q(article_id__in=list(also))
+    scores: dict[int, float] = {}
+    postings = RelatedPosting.objects.filter(chosen, term_id__in=list(query)).exclude(article_id=article.pk)
+    for article_id, term_id, weight in postings.values_list("article_id", "term_id", "weight"):
+        scores[article_id] = scores.get(article_id, 0.0) + query[term_id] * weight
+    return scores
