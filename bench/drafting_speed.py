@@ -168,7 +168,9 @@ def run_burst(args):
         print(f"pieces in a story cluster: {clustered:,}; queries per drafted piece (piece number: queries): {queries}")
         if profile:
             out = io.StringIO()
-            pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(30)
+            stats = pstats.Stats(profile, stream=out)
+            stats.sort_stats("cumulative").print_stats(args.profile_lines)
+            stats.sort_stats("tottime").print_stats(args.profile_lines)
             print(out.getvalue())
         connection.close()
 
@@ -241,6 +243,7 @@ def main():
     burst.add_argument("--library", type=int, default=1000, help="generated briefs before the burst")
     burst.add_argument("--pieces", type=int, default=1000, help="new pieces to draft")
     burst.add_argument("--profile", type=int, default=0, help="cProfile the first N drafts")
+    burst.add_argument("--profile-lines", type=int, default=30, help="functions listed by the profile")
     pace = commands.add_parser("pace", help="drafting rate beside ingestion rate on loopback feeds")
     pace.add_argument("--copies", type=int, default=1, help="addresses per corpus feed")
     args = parser.parse_args()

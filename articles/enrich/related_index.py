@@ -19,7 +19,7 @@ from collections import Counter
 from functools import cache
 
 from django.db import transaction
-from django.db.models import Case, F, FloatField, Q, Subquery, Sum, Value, When
+from django.db.models import F, Q, Subquery, Sum
 
 from articles.models import Article, RelatedPosting, RelatedTerm, Status
 
@@ -29,7 +29,7 @@ EVERY_BRIEF = ""  # the vocabulary row whose count is the number of indexed brie
 MAX_TERM_LENGTH = 64
 MAX_DF = 0.5  # words in more than half the briefs say nothing about relatedness (above MAX_DF_FROM briefs)
 MAX_DF_FROM = 20
-TOP_TERMS = 40  # a brief's most telling words choose the candidates
+TOP_TERMS = 40  # a brief's most telling words choose the candidates (by their summed weight there)
 CANDIDATES = 300
 
 
@@ -182,14 +182,7 @@ def text_scores(article: Article, *, also: list[int] = ()) -> dict[int, float]:
         RelatedPosting.objects.filter(term_id__in=telling, article__status=Status.PUBLISHED)
         .exclude(article_id=article.pk)
         .values("article_id")
-        .annotate(
-            partial=Sum(
-                Case(
-                    *(When(term_id=pk, then=F("weight") * Value(query[pk])) for pk in telling),
-                    output_field=FloatField(),
-                )
-            )
-        )
+        .annotate(partial=Sum("weight"))
         .order_by("-partial", "article_id")
         .values("article_id")[:CANDIDATES]
     )
