@@ -19,7 +19,7 @@ from .briefs import (
 )
 from .enrichment import EnrichmentRun, OriginalityOverride, StoryCluster, Suggestion
 from .facets import FacetCount, FacetSnapshot
-from .indexes import RelatedPosting, RelatedTerm, StoryKey
+from .indexes import RelatedDocument, RelatedPosting, RelatedTerm, StoryKey
 from .role_notes import ROLE_NOTE_MAX_LENGTH, RoleNote, RoleNoteQuerySet
 from .search import ArticleSearchEntry, FtsDocumentField, FtsMatch
 from .sources import IngestionRun, Source, SourceQuerySet
@@ -62,6 +62,7 @@ __all__ = [
     "Length",
     "Level",
     "OriginalityOverride",
+    "RelatedDocument",
     "RelatedLink",
     "RelatedLinkQuerySet",
     "RelatedPosting",

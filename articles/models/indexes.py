@@ -3,7 +3,8 @@
 `StoryKey` holds the locality-sensitive hash keys of each piece's title and opening text, so a
 new piece finds the pieces that may tell the same story by an indexed lookup of its own keys.
 `RelatedTerm` is the vocabulary of the published briefs with each word's document count, and
-`RelatedPosting` each published brief's weighted words, so related briefs are scored against
+`RelatedPosting` each published brief's most weighted words (`RelatedDocument` lists all
+its words, for the counts), so related briefs are scored against
 the briefs that share a new brief's words without fitting TF-IDF over every brief again. Both
 are written by articles/enrich/ (clusters.py, related_index.py) only, one brief at a time.
 """
@@ -33,6 +34,16 @@ class RelatedTerm(models.Model):
 
     def __str__(self):
         return f"{self.term or '(every brief)'}: {self.documents}"
+
+
+class RelatedDocument(models.Model):
+    """A published brief in the related-briefs index: every word it was counted under."""
+
+    article = models.OneToOneField("Article", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    terms = models.JSONField(default=list)
+
+    def __str__(self):
+        return f"Words of brief {self.article_id}"
 
 
 class RelatedPosting(models.Model):
