@@ -19,7 +19,7 @@ import math
 from collections import Counter
 from functools import cache
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import F, Q, Subquery, Sum
 
 from articles.models import Article, RelatedDocument, RelatedPosting, RelatedTerm, Status
@@ -82,29 +82,28 @@ def heaviest(weights: dict[str, float]) -> dict[str, float]:
 
 
 def refresh(article: Article) -> None:
-    """Index `article` as it is now if it is published, else take it out of the index."""
+    """Index `article` as it is now if it is published, else take it out of the index (in its own database)."""
     if article.status != Status.PUBLISHED:
         remove(article)
         return
+    db = article._state.db or DEFAULT_DB_ALIAS
     counts = term_counts(article)
-    with transaction.atomic():
-        document = RelatedDocument.objects.select_for_update().filter(article_id=article.pk).first()
+    with transaction.atomic(using=db):
+        document = RelatedDocument.objects.using(db).select_for_update().filter(article_id=article.pk).first()
         old = set(document.terms) if document else set()
         wanted = set(counts) | {EVERY_BRIEF}
         added = wanted - old
-        RelatedTerm.objects.bulk_create(
+        RelatedTerm.objects.using(db).bulk_create(
             [RelatedTerm(term=term) for term in added], ignore_conflicts=True, batch_size=1000
         )
-        _move_counts(added, +1)
-        _move_counts(old - wanted, -1)
-        terms = {
-            term: (pk, n)
-            for term, pk, n in RelatedTerm.objects.filter(term__in=wanted).values_list("term", "pk", "documents")
-        }
+        _move_counts(db, added, +1)
+        _move_counts(db, old - wanted, -1)
+        rows = RelatedTerm.objects.using(db).filter(term__in=wanted).values_list("term", "pk", "documents")
+        terms = {term: (pk, n) for term, pk, n in rows}
         weights = heaviest(weigh(counts, {t: n for t, (_pk, n) in terms.items()}, terms[EVERY_BRIEF][1]))
-        RelatedDocument.objects.update_or_create(article_id=article.pk, defaults={"terms": sorted(wanted)})
-        RelatedPosting.objects.filter(article_id=article.pk).delete()
-        RelatedPosting.objects.bulk_create(
+        RelatedDocument.objects.using(db).update_or_create(article_id=article.pk, defaults={"terms": sorted(wanted)})
+        RelatedPosting.objects.using(db).filter(article_id=article.pk).delete()
+        RelatedPosting.objects.using(db).bulk_create(
             [RelatedPosting(article_id=article.pk, term_id=terms[t][0], weight=w) for t, w in weights.items()],
             batch_size=1000,
         )
@@ -112,21 +111,23 @@ def refresh(article: Article) -> None:
 
 def remove(article: Article) -> None:
     """Take `article` out of the index (a no-op, one query, if it is not in it)."""
-    with transaction.atomic():
-        document = RelatedDocument.objects.select_for_update().filter(article_id=article.pk).first()
+    db = article._state.db or DEFAULT_DB_ALIAS
+    with transaction.atomic(using=db):
+        document = RelatedDocument.objects.using(db).select_for_update().filter(article_id=article.pk).first()
         if document is None:
             return
-        _move_counts(set(document.terms), -1)
-        RelatedPosting.objects.filter(article_id=article.pk).delete()
-        document.delete()
+        _move_counts(db, set(document.terms), -1)
+        RelatedPosting.objects.using(db).filter(article_id=article.pk).delete()
+        document.delete(using=db)
 
 
-def _move_counts(terms: set[str], step: int) -> None:
+def _move_counts(db: str, terms: set[str], step: int) -> None:
     if not terms:
         return
+    chosen = RelatedTerm.objects.using(db).filter(term__in=terms)
     # Rows locked in one order: two briefs published at once cannot deadlock on shared words.
-    list(RelatedTerm.objects.filter(term__in=terms).order_by("pk").select_for_update().values_list("pk"))
-    RelatedTerm.objects.filter(term__in=terms).update(documents=F("documents") + step)
+    list(chosen.order_by("pk").select_for_update().values_list("pk"))
+    chosen.update(documents=F("documents") + step)
 
 
 def rebuild(
