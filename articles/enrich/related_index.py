@@ -155,6 +155,8 @@ def rebuild(
         posting_model.objects.all().delete()
         document_model.objects.all().delete()
         term_model.objects.all().delete()
+        if not documents:
+            return 0  # an empty library leaves the index empty (a fresh database holds no rows)
         term_model.objects.bulk_create(
             [term_model(term=t, documents=n) for t, n in document_counts.items()], batch_size=2000
         )
