@@ -12,7 +12,8 @@ generate_briefs' from its own seed, spread over 40 sources; every tenth is anoth
 copy of an earlier piece, under a reworded title, so story clustering has stories to find).
 Each piece is then drafted in order with `enrich_article`, as one drafting worker does, and
 the time per piece is printed for every block of 1,000 (or tenth of the run): equal blocks
-mean the cost of a piece does not grow with the pieces before it. `--profile N` runs cProfile
+mean the cost of a piece does not grow with the pieces before it. `--indexes-only` times only story clustering and
+related briefs for each piece (the steps that read the indexes). `--profile N` runs cProfile
 over the first N drafts and prints the functions that took the most time.
 
 `pace`: the 20 real feeds of ../shared/corpora/realfeeds served from 127.0.0.1 (`--copies`
@@ -125,7 +126,7 @@ def run_burst(args):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        from articles.enrich import enrich_article
+        from articles.enrich import clusters, enrich_article, related
         from articles.models import Article
 
         call_command("migrate", verbosity=0)
@@ -142,6 +143,16 @@ def run_burst(args):
         ids = make_pieces(args.pieces)
         print(f"{len(ids):,} new pieces stored as ingested", flush=True)
         block = 1000 if args.pieces >= 2000 else max(1, args.pieces // 10)
+        if args.indexes_only:  # the two steps that read indexes, without the suggesters around them
+
+            def draft(article):
+                clusters.assign_story_cluster(article=article)
+                related.refresh_related(article=article)
+        else:
+
+            def draft(article):
+                enrich_article(article=article)
+
         profile = cProfile.Profile() if args.profile else None
         timings, queries = [], {}
         for position, article_id in enumerate(ids):
@@ -152,10 +163,10 @@ def run_burst(args):
             started = time.perf_counter()
             if capture:
                 with CaptureQueriesContext(connection) as captured:
-                    enrich_article(article=article)
+                    draft(article)
                 queries[position + 1] = len(captured.captured_queries)
             else:
-                enrich_article(article=article)
+                draft(article)
             timings.append(time.perf_counter() - started)
             if profile and position < args.profile:
                 profile.disable()
@@ -247,6 +258,9 @@ def main():
     burst.add_argument("--library", type=int, default=1000, help="generated briefs before the burst")
     burst.add_argument("--pieces", type=int, default=1000, help="new pieces to draft")
     burst.add_argument("--profile", type=int, default=0, help="cProfile the first N drafts")
+    burst.add_argument(
+        "--indexes-only", action="store_true", help="time story clustering and related briefs only, a piece"
+    )
     burst.add_argument("--profile-lines", type=int, default=30, help="functions listed by the profile")
     pace = commands.add_parser("pace", help="drafting rate beside ingestion rate on loopback feeds")
     pace.add_argument("--copies", type=int, default=1, help="addresses per corpus feed")
