@@ -64,3 +64,25 @@ def recount_facets_when_a_field_moves(sender, instance, raw=False, **kwargs):
     moved = Field.objects.filter(pk=instance.pk).exclude(parent_id=instance.parent_id).exists()
     if moved and Article.fields.through.objects.filter(field_id=instance.pk).exists():
         transaction.on_commit(facets.rebuild)
+
+
+# --- The related-briefs index (articles/enrich/related_index.py) ----------------------------
+# A published brief's words are indexed when it is saved; leaving publication takes them out
+# (enrich.related.withdraw_related, queued on unpublishing), and so does deleting it.
+
+
+@receiver(post_save, sender=Article, dispatch_uid="index_related_on_save")
+def index_related_on_save(sender, instance, raw=False, **kwargs):
+    if raw or instance.status != Status.PUBLISHED:
+        return  # no query for ingestion's inserts or a draft's saves
+    from articles.enrich import related_index  # scikit-learn loads only where briefs are published
+
+    related_index.refresh(instance)
+
+
+@receiver(pre_delete, sender=Article, dispatch_uid="index_related_on_delete")
+def unindex_related_on_delete(sender, instance, **kwargs):
+    if instance.status == Status.PUBLISHED:
+        from articles.enrich import related_index
+
+        related_index.remove(instance)

@@ -2,11 +2,19 @@
 
 Two pieces are the same story when their titles match once case, punctuation and quotes
 are ignored, or when their texts share most of their 5-word sequences. Only pieces from
-other sources ingested within ENRICH_CLUSTER_WINDOW_DAYS are compared, so the cost of
-clustering one piece does not grow with the age of the library. The lead (the brief the
-queue shows) is the earliest piece until an editor picks another.
+other sources ingested within ENRICH_CLUSTER_WINDOW_DAYS are compared, and only those the
+story index names: each piece's title words and opening shingles are summarised by MinHash
+signatures whose bands are stored as `StoryKey` rows, so a new piece finds the pieces that
+share a band by an indexed lookup of its own keys, and the exact comparison runs on those few.
+Bands are sized so that pieces over the match thresholds share a band all but certainly (see
+TEXT_BANDS); the cost of clustering one piece depends on how many pieces tell its story, not
+on the library or the window. A piece joins the index when it is clustered, or when a piece
+in its window is clustered before it (the partial index on `story_indexed` finds those).
+The lead (the brief the queue shows) is the earliest piece until an editor picks another.
 """
 
+import hashlib
+import random
 import re
 import unicodedata
 from datetime import timedelta
@@ -19,7 +27,7 @@ from django.dispatch import Signal
 
 from articles import workflow
 from articles.enrich.text import shingles, words
-from articles.models import QUEUE_STATUSES, Article, Source, Status, StoryCluster
+from articles.models import QUEUE_STATUSES, Article, Source, Status, StoryCluster, StoryKey
 
 # Sent (sender=StoryCluster, cluster=…) when a story with a published brief gained or merged members
 # through update(), which sends no post_save; the page cache listens ("Also reported by").
@@ -30,7 +38,18 @@ TEXT_WORDS = 400  # the opening of a piece identifies it; syndicated copies diff
 TEXT_MATCH = 0.6
 TITLE_MATCH = 0.85
 MIN_TITLE_WORDS = 3
-MAX_CANDIDATES = 2000
+MIN_SHINGLES = 10  # very short texts ("Link.") match by accident; they need the title
+# MinHash bands: pieces share a band with probability 1 - (1 - J**rows)**bands for Jaccard J.
+# Texts at TEXT_MATCH (0.6) share one of 20 bands of 3 with probability 0.992, at 0.7 0.9998;
+# titles at TITLE_MATCH (0.85) one of 12 bands of 4 with probability 0.9999. Unrelated pieces
+# (J below 0.1) almost never do, so the exact comparison sees only likely matches.
+TEXT_BANDS, TEXT_ROWS = 20, 3
+TITLE_BANDS, TITLE_ROWS = 12, 4
+_PRIME = (1 << 31) - 1
+# Fixed forever: the stored keys were made with them (changing them needs `manage.py index_drafting`).
+_rng = random.Random("distillery-story-minhash")
+_HASHES = [(_rng.randrange(1, _PRIME), _rng.randrange(0, _PRIME)) for _ in range(TEXT_BANDS * TEXT_ROWS)]
+CATCH_UP_BATCH = 500
 
 
 def title_key(title: str) -> tuple[str, ...]:
@@ -46,32 +65,117 @@ def _jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+class Fingerprint:
+    """A piece's title words and opening shingles, computed once however many pieces it is compared with."""
+
+    def __init__(self, title: str, text: str):
+        self.title = title_key(title or "")
+        self.title_words = set(self.title)
+        self.shingles = text_shingles(text or "")
+
+    @classmethod
+    def of(cls, article: Article) -> "Fingerprint":
+        return cls(article.title, article.content_text)
+
+    def same_story(self, other: "Fingerprint") -> bool:
+        long_enough = min(len(self.title), len(other.title)) >= MIN_TITLE_WORDS
+        if long_enough and (self.title == other.title or _jaccard(self.title_words, other.title_words) >= TITLE_MATCH):
+            return True
+        if min(len(self.shingles), len(other.shingles)) < MIN_SHINGLES:
+            return False
+        return _jaccard(self.shingles, other.shingles) >= TEXT_MATCH
+
+    def band_keys(self) -> set[int]:
+        """The LSH band keys of the title (when long enough to match) and of the text (when long enough)."""
+        keys = set()
+        if len(self.title) >= MIN_TITLE_WORDS:
+            keys |= _band_keys("title", self.title_words, TITLE_BANDS, TITLE_ROWS)
+        if len(self.shingles) >= MIN_SHINGLES:
+            keys |= _band_keys("text", {" ".join(shingle) for shingle in self.shingles}, TEXT_BANDS, TEXT_ROWS)
+        return keys
+
+
+def _stable_hash(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+def _band_keys(kind: str, items: set[str], bands: int, rows: int) -> set[int]:
+    import numpy as np  # loaded with scikit-learn by the drafting anyway
+
+    values = np.array([_stable_hash(item) % _PRIME for item in items], dtype=np.uint64)
+    a, b = (np.array(column[: bands * rows], dtype=np.uint64) for column in zip(*_HASHES, strict=True))
+    # (a·x + b) mod p stays below 2**64: a, b and x are all below 2**31.
+    signature = ((a[:, None] * values[None, :] + b[:, None]) % np.uint64(_PRIME)).min(axis=1)
+    keys = set()
+    for band in range(bands):
+        row = ",".join(str(int(v)) for v in signature[band * rows : (band + 1) * rows])
+        digest = hashlib.blake2b(f"{kind}:{band}:{row}".encode(), digest_size=8).digest()
+        keys.add(int.from_bytes(digest, "big", signed=True))
+    return keys
+
+
 def same_story(a: Article, b: Article) -> bool:
-    title_a, title_b = title_key(a.title), title_key(b.title)
-    long_enough = min(len(title_a), len(title_b)) >= MIN_TITLE_WORDS
-    if long_enough and (title_a == title_b or _jaccard(set(title_a), set(title_b)) >= TITLE_MATCH):
-        return True
-    shingles_a, shingles_b = text_shingles(a.content_text or ""), text_shingles(b.content_text or "")
-    # Very short texts ("Link.") match by accident; they need the title.
-    if min(len(shingles_a), len(shingles_b)) < 10:
-        return False
-    return _jaccard(shingles_a, shingles_b) >= TEXT_MATCH
+    return Fingerprint.of(a).same_story(Fingerprint.of(b))
 
 
-def candidates_for(article: Article):
+def _window(article: Article) -> dict:
     window = timedelta(days=settings.ENRICH_CLUSTER_WINDOW_DAYS)
+    return {"created_at__gte": article.created_at - window, "created_at__lte": article.created_at + window}
+
+
+def index_story_keys(articles, *, replace: bool) -> int:
+    """Store the story keys of `articles` (pieces with pk, title, content_text) and mark them indexed.
+
+    `replace` drops keys stored before (their text may have changed); without it a second run adds
+    nothing (the unique constraint). Three queries whatever the number of pieces.
+    """
+    return _store_keys({article: Fingerprint.of(article).band_keys() for article in articles}, replace=replace)
+
+
+def _store_keys(keys_of: dict[Article, set[int]], *, replace: bool) -> int:
+    if not keys_of:
+        return 0
+    ids = [article.pk for article in keys_of]
+    if replace:
+        StoryKey.objects.filter(article_id__in=ids).delete()
+    rows = [StoryKey(article_id=article.pk, key=key) for article, keys in keys_of.items() for key in keys]
+    StoryKey.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    Article.objects.filter(pk__in=ids).update(story_indexed=True)
+    for article in keys_of:
+        article.story_indexed = True
+    return len(rows)
+
+
+def _catch_up(article: Article):
+    """Index the pieces of `article`'s window that were never clustered (stored, not drafted yet)."""
+    waiting = Article.objects.filter(story_indexed=False, **_window(article)).exclude(pk=article.pk)
+    while batch := list(waiting.only("pk", "title", "content_text")[:CATCH_UP_BATCH]):
+        index_story_keys(batch, replace=False)
+
+
+def candidates_for(article: Article, keys: set[int] | None = None):
+    """Pieces of other sources in the window that share a story key with `article`."""
+    keys = Fingerprint.of(article).band_keys() if keys is None else keys
     return (
-        Article.objects.exclude(pk=article.pk)
+        Article.objects.filter(pk__in=StoryKey.objects.filter(key__in=keys).values("article_id"))
+        .exclude(pk=article.pk)
         .exclude(source_id=article.source_id)
-        .filter(created_at__gte=article.created_at - window, created_at__lte=article.created_at + window)
+        .filter(**_window(article))
         .only("pk", "title", "content_text", "source_id", "story_cluster_id", "created_at")
-        .order_by("-created_at")[:MAX_CANDIDATES]
+        .order_by("-created_at")
     )
 
 
 def assign_story_cluster(*, article: Article) -> StoryCluster | None:
     """Put `article` in the story cluster of its near-duplicates from other sources (made if needed)."""
-    matches = [candidate for candidate in candidates_for(article) if same_story(article, candidate)]
+    fingerprint = Fingerprint.of(article)
+    keys = fingerprint.band_keys()
+    _catch_up(article)
+    # A piece drafted again may have new text: its old keys go (a first draft has none to drop).
+    _store_keys({article: keys}, replace=article.story_indexed)
+    if not keys:
+        return None
+    matches = [c for c in candidates_for(article, keys) if fingerprint.same_story(Fingerprint.of(c))]
     if not matches:
         return None
     with transaction.atomic():

@@ -1,7 +1,8 @@
 """Related briefs: text similarity blended with shared taxonomy, top N kept as computed links.
 
-Refreshing one brief compares it with the published library once (one row of the
-similarity matrix, never all pairs) and then, if the brief is published, offers it to the
+Refreshing one brief scores it against the published briefs that share its telling words
+(the TF-IDF index of related_index.py, kept up to date as briefs are published) and those
+that share most of its taxonomy, never refitting over the library, and then, if the brief is published, offers it to the
 briefs that now rank it among their top N, trimming their lists in two queries. A
 curator's pinned and excluded links are never touched and never recomputed over.
 """
@@ -10,29 +11,28 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Min, Window
+from django.db.models import Count, F, Min, Q, Window
 from django.db.models.functions import RowNumber
 from django.dispatch import Signal
 
+from articles.enrich import related_index
+from articles.enrich.related_index import CONTENT_CHARS, brief_text  # noqa: F401 (the bench reads them here)
 from articles.models import Article, RelatedLink, Status
 
 # Sent (sender=Article, article=the brief) when a published brief's related lists changed through bulk
 # queries, which send no post_save; the page cache listens.
 published_related_changed = Signal()
 
-# The original's text is long; its opening carries the subject, the rest mostly noise.
-CONTENT_CHARS = 6000
 CURATED = (RelatedLink.Kind.PINNED, RelatedLink.Kind.EXCLUDED)
-
-
-def brief_text(article: Article) -> str:
-    parts = [article.title, article.title, article.summary, article.takeaway, *(article.insights or [])]
-    parts.append((article.content_text or "")[:CONTENT_CHARS])
-    return "\n".join(part for part in parts if isinstance(part, str) and part)
+TAXONOMY_CANDIDATES = 100  # briefs sharing the most fields and topics, scored even when their words differ
 
 
 class TextIndex:
-    """TF-IDF vectors of a set of texts; `similarities(i)` is one row of the cosine matrix."""
+    """TF-IDF vectors of a set of texts fitted at once; `similarities(i)` is one row of the cosine matrix.
+
+    The portal scores through related_index.py; this whole-set fit is the reference the
+    bench (bench/related.py) compares the index with.
+    """
 
     def __init__(self, texts: list[str]):
         from sklearn.feature_extraction.text import TfidfVectorizer  # heavy: loaded when a brief is related
@@ -87,26 +87,39 @@ def _taxonomy(article_ids: list[int]) -> dict[int, set]:
     return keys
 
 
+def _taxonomy_candidates(article: Article) -> list[int]:
+    """The published briefs sharing the most fields and topics with `article`, in one query."""
+    through_fields = Article.fields.through.objects.filter(article_id=article.pk).values("field_id")
+    through_topics = Article.topics.through.objects.filter(article_id=article.pk).values("topic_id")
+    shared = Q(fields__in=through_fields) | Q(topics__in=through_topics)
+    return list(
+        Article.objects.published()
+        .filter(shared)
+        .exclude(pk=article.pk)
+        .annotate(
+            shared=Count("fields", filter=Q(fields__in=through_fields), distinct=True)
+            + Count("topics", filter=Q(topics__in=through_topics), distinct=True)
+        )
+        .order_by("-shared", "pk")
+        .values_list("pk", flat=True)[:TAXONOMY_CANDIDATES]
+    )
+
+
 def neighbours(article: Article) -> list[Neighbour]:
     """The published briefs related to `article`, best first: those scoring at least ENRICH_RELATED_MIN_SCORE.
 
     Below that score a brief shares little more than common words; a list of two related
     briefs is better than five with three unrelated ones (bench/related.py measures it).
     """
-    candidates = list(
-        Article.objects.published()
-        .exclude(pk=article.pk)
-        .only("pk", "title", "summary", "takeaway", "insights", "content_text")
-        .order_by("pk")
-    )
+    by_taxonomy = _taxonomy_candidates(article)
+    text_scores = related_index.text_scores(article, also=by_taxonomy)
+    candidates = sorted(set(text_scores) | set(by_taxonomy))
     if not candidates:
         return []
-    index = TextIndex([brief_text(article), *(brief_text(c) for c in candidates)])
-    text_scores = index.similarities(0)[1:]
-    taxonomy = _taxonomy([article.pk, *(c.pk for c in candidates)])
+    taxonomy = _taxonomy([article.pk, *candidates])
     scored = [
-        Neighbour(c.pk, round(blend(float(text_scores[i]), taxonomy_overlap(taxonomy[article.pk], taxonomy[c.pk])), 4))
-        for i, c in enumerate(candidates)
+        Neighbour(pk, round(blend(text_scores.get(pk, 0.0), taxonomy_overlap(taxonomy[article.pk], taxonomy[pk])), 4))
+        for pk in candidates
     ]
     minimum = settings.ENRICH_RELATED_MIN_SCORE
     return sorted((n for n in scored if n.score > 0 and n.score >= minimum), key=lambda n: (-n.score, n.article_id))
@@ -177,6 +190,7 @@ def _offer_to_neighbours(article: Article, ranked: list[Neighbour], limit: int):
 
 def withdraw_related(*, article: Article) -> list[int]:
     """Drop computed links to a brief that left publication; return the briefs whose lists need refilling."""
+    related_index.remove(article)
     links = RelatedLink.objects.filter(to_article=article, kind=RelatedLink.Kind.COMPUTED)
     affected = list(links.values_list("from_article_id", flat=True))
     links.delete()

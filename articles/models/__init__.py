@@ -19,6 +19,7 @@ from .briefs import (
 )
 from .enrichment import EnrichmentRun, OriginalityOverride, StoryCluster, Suggestion
 from .facets import FacetCount, FacetSnapshot
+from .indexes import RelatedDocument, RelatedPosting, RelatedTerm, StoryKey
 from .role_notes import ROLE_NOTE_MAX_LENGTH, RoleNote, RoleNoteQuerySet
 from .search import ArticleSearchEntry, FtsDocumentField, FtsMatch
 from .sources import IngestionRun, Source, SourceQuerySet
@@ -61,8 +62,11 @@ __all__ = [
     "Length",
     "Level",
     "OriginalityOverride",
+    "RelatedDocument",
     "RelatedLink",
     "RelatedLinkQuerySet",
+    "RelatedPosting",
+    "RelatedTerm",
     "Role",
     "RoleNote",
     "RoleNoteQuerySet",
@@ -70,6 +74,7 @@ __all__ = [
     "SourceQuerySet",
     "Status",
     "StoryCluster",
+    "StoryKey",
     "Suggestion",
     "TimeStamped",
     "Topic",

@@ -219,13 +219,18 @@ class Article(TimeStamped):
         help_text="Set by the machine when other sources carry the same story.",
     )
 
+    # Enrichment: whether the piece's story keys are in the index (articles/enrich/clusters.py); the
+    # partial index below finds the few that are not without reading the others.
+    story_indexed = models.BooleanField(default=False, editable=False)
+
     # Search: the weighted words of the brief on PostgreSQL, kept up to date by a trigger (see
     # articles/search_index.py); always empty on SQLite, whose FTS5 table holds the index instead.
     search_vector = SearchVectorField(null=True, editable=False)
 
     # Content is large and written by ingestion; history keeps the editorial fields.
     history = BriefHistory(
-        excluded_fields=["content_html", "content_text", "search_vector"], m2m_fields=[fields, topics, roles]
+        excluded_fields=["content_html", "content_text", "search_vector", "story_indexed"],
+        m2m_fields=[fields, topics, roles],
     )
 
     objects = ArticleQuerySet.as_manager()
@@ -247,6 +252,7 @@ class Article(TimeStamped):
             ),
             # The API's Last-Modified and the sitemaps' lastmod: the newest change, read from the index's end.
             models.Index(fields=["updated_at"], name="article_updated_idx"),
+            models.Index(fields=["created_at"], condition=Q(story_indexed=False), name="article_story_unindexed_idx"),
         ]
         constraints = [
             models.CheckConstraint(
