@@ -92,7 +92,15 @@ def test_the_form_carries_the_version_the_api_etag_starts_with_and_if_match_acce
 def test_a_worker_refreshing_related_briefs_between_open_and_save_does_not_refuse_the_save():
     text = "Event streams replace nightly batch jobs for orders, payments and stock levels."
     brief = make_article(status=Status.DRAFT, title="Orders on a stream", content_text=text, summary="As drafted.")
-    gone = make_article(status=Status.PUBLISHED, title="Sourdough", content_text="Flour and water, fed daily.")
+    # Nothing in common with the brief, not even the factory's wording of the other sections.
+    bread = "Flour and water, fed daily."
+    gone = make_article(
+        status=Status.PUBLISHED,
+        title="Sourdough",
+        content_text=bread,
+        **dict.fromkeys(("summary", "takeaway", "method"), bread),
+        **dict.fromkeys(("insights", "principles", "in_practice"), [bread]),
+    )
     RelatedLink.objects.create(from_article=brief, to_article=gone, score=0.3)
     for n in range(3):
         make_article(status=Status.PUBLISHED, title=f"Streams {n}", content_text=f"{text} Part {n}.")

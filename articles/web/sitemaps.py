@@ -1,8 +1,11 @@
 """sitemap.xml: every published brief, and every listing that has published briefs."""
 
+from collections.abc import Sequence
+
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from articles import facets
 from articles.models import Article, Field, Level, Role, Source, Topic
@@ -32,9 +35,34 @@ class BriefSitemap(Sitemap):
         return Article.objects.published().aggregate(latest=Max("updated_at"))["latest"]
 
 
+class BuiltWhenRead(Sequence):
+    """A list made the first time an item is read (a page of the section), not when it is counted."""
+
+    def __init__(self, make):
+        self._make = make
+
+    @cached_property
+    def _items(self):
+        return list(self._make())
+
+    def __getitem__(self, index):
+        return self._items[index]
+
+    def __len__(self):
+        return len(self._items)
+
+
 class ListingSitemap(Sitemap):
     changefreq = "daily"
     priority = 0.5
+
+    @cached_property
+    def paginator(self):
+        # The index asks only how many pages there are: count what the kept facet counts hold
+        # instead of building a thousand sources; the section's own page builds its listings.
+        present = facets.read([("", "")])[("", "")]
+        total = sum(len(present.get(name, ())) for name in ("role", "area", "field", "topic", "source", "level"))
+        return CountedPaginator(BuiltWhenRead(self._items), self.limit, count=total)
 
     def items(self):
         # What has published briefs is what the kept facet counts hold for the whole library.
