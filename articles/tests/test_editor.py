@@ -99,7 +99,7 @@ def test_a_worker_refreshing_related_briefs_between_open_and_save_does_not_refus
         title="Sourdough",
         content_text=bread,
         **dict.fromkeys(("summary", "takeaway", "method"), bread),
-        **dict.fromkeys(("insights", "principles", "in_practice"), [bread]),
+        **{key: [bread] for key in ("insights", "principles", "in_practice")},
     )
     RelatedLink.objects.create(from_article=brief, to_article=gone, score=0.3)
     for n in range(3):
