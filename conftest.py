@@ -60,12 +60,9 @@ def postgres_url() -> str:
     return TEST_DATABASE_URL
 
 
-def test_worker_index() -> int:
+def xdist_worker_index() -> int:
     """0 in a plain run; 0, 1, … for pytest-xdist's workers gw0, gw1, … (`make test` runs two)."""
     return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-
-
-test_worker_index.__test__ = False  # a helper, not a test
 
 
 def redis_database(url: str, number: int) -> str:
@@ -79,13 +76,13 @@ def redis_url() -> str:
     so that two workers never read or flush each other's keys."""
     require_or_skip(bool(TEST_REDIS_URL), "needs Redis: set TEST_REDIS_URL (.ci/run does)")
     base = int(urlsplit(TEST_REDIS_URL).path.strip("/") or 0)
-    return redis_database(TEST_REDIS_URL, base + test_worker_index())
+    return redis_database(TEST_REDIS_URL, base + xdist_worker_index())
 
 
 def private_redis_url(redis_url: str) -> str:
     """A Redis database for a test's own broker (flushed, its workers' only), away from the numbers
     `redis_url` hands out: 10–12 for the first test worker, 13–15 for the second."""
-    return redis_database(redis_url, 10 + 3 * (test_worker_index() % 2) + secrets.randbelow(3))
+    return redis_database(redis_url, 10 + 3 * (xdist_worker_index() % 2) + secrets.randbelow(3))
 
 
 def skip_reason(report) -> str:

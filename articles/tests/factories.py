@@ -86,3 +86,12 @@ def make_staff(group_name: str | None, username=None, **overrides):
     if group_name:
         user.groups.add(Group.objects.get(name=group_name))
     return user
+
+
+def signed_in(user):
+    """A test client signed in as `user` (no password round trip)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client

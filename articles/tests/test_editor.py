@@ -4,14 +4,13 @@ import re
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.enrich.related import refresh_related
 from articles.models import Article, EnrichmentRun, RelatedLink, Status, Suggestion
 from articles.tests.enrich.conftest import KNOWN_TEXT, change_form_data
-from articles.tests.factories import make_article, make_staff, make_topic
+from articles.tests.factories import make_article, make_staff, make_topic, signed_in
 from articles.tests.test_edit_rule import suggestion_for
 
 pytestmark = pytest.mark.django_db
@@ -22,12 +21,6 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def change_url(brief) -> str:

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,7 +11,15 @@ from articles.admin import editing
 from articles.enrich.clusters import assign_story_cluster
 from articles.models import Article, Status
 from articles.tests.enrich.conftest import KNOWN_TEXT
-from articles.tests.factories import make_area, make_article, make_role, make_staff, make_subfield, make_topic
+from articles.tests.factories import (
+    make_area,
+    make_article,
+    make_role,
+    make_staff,
+    make_subfield,
+    make_topic,
+    signed_in,
+)
 from articles.tests.test_edit_rule import suggestion_for
 
 pytestmark = pytest.mark.django_db
@@ -25,12 +32,6 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_each_row_says_what_is_missing_how_much_is_copied_what_waits_and_who_has_it_open():

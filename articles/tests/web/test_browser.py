@@ -5,6 +5,7 @@ the phone layout, "for my role" and dark mode.
 """
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import feedparser
@@ -30,10 +31,13 @@ CHROMIUM_ARGS = [
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-@pytest.fixture
-def browser(catalogue, live_server):
-    # Playwright's sync API runs an event loop in this thread, where Django refuses ORM calls:
-    # the data and the server come first.
+@contextmanager
+def launched_chromium():
+    """Debian's Chromium under Playwright (never a downloaded browser), with axe-core at hand.
+
+    Playwright's sync API runs an event loop in this thread, where Django refuses ORM calls: a
+    fixture using this makes its data and starts the live server first.
+    """
     require_or_skip(CHROMIUM.exists(), f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
     require_or_skip(AXE.exists(), f"needs axe-core at {AXE}: run `npm ci` (make test does)")
     from playwright.sync_api import sync_playwright
@@ -42,6 +46,12 @@ def browser(catalogue, live_server):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def browser(catalogue, live_server):
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture

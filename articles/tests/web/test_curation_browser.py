@@ -12,8 +12,11 @@ from articles.models import EnrichmentRun, Status, Suggestion
 from articles.tests.enrich.conftest import KNOWN_TEXT
 from articles.tests.factories import PASSWORD, make_area, make_article, make_role, make_staff, make_subfield
 from articles.tests.ingest.feeds import item, rss
-from articles.tests.web.test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, capture, check_accessibility
-from conftest import require_or_skip
+from articles.tests.web.test_browser import (
+    capture,
+    check_accessibility,
+    launched_chromium,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -74,14 +77,8 @@ def people(db):
 
 @pytest.fixture
 def chromium(people, live_server):
-    require_or_skip(CHROMIUM.exists(), f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
-    require_or_skip(AXE.exists(), f"needs axe-core at {AXE}: run `npm ci` (make test does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 def session_page(chromium, live_server, cookie):
@@ -234,13 +231,8 @@ def feed_editor(db, settings, httpserver, eager_tasks):
 
 @pytest.fixture
 def flow_browser(feed_editor, live_server):
-    require_or_skip(CHROMIUM.exists(), f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 def choose(page, field, typed, clicks):
