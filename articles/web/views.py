@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 from articles.models import Article, Field, Level, RelatedLink, Role, Source, Topic
 from articles.search import MAX_QUERY_CHARS, newest_matches, normalize_query, search
 from articles.web import seo
-from articles.web.browse import BriefFilters, CountedPaginator
+from articles.web.browse import BriefFilters, CountedPaginator, ListingPaginator
 from articles.web.crumbs import Crumb, brief_crumbs, home_crumb, listing_crumbs
 from articles.web.page_cache import cached_public_page
 from articles.web.readers import chosen_role_slugs, chosen_roles, notes_prefetch, share_url
@@ -110,7 +110,7 @@ def _listing(request, *, heading, intro="", scope=None, scope_obj=None, descript
     matching = filters.apply(Article.objects.published())
     roles = chosen_roles(request)
     ordered = _cards(matching).first_for_roles([role.slug for role in roles])
-    paginator = CountedPaginator(ordered, settings.WEB_PAGE_SIZE, count=filters.published_count())
+    paginator = ListingPaginator(ordered, settings.WEB_PAGE_SIZE, count=filters.published_count())
     page = paginator.get_page(request.GET.get("page"))
     feeds = _list_feeds(request, filters, scope=scope, scope_obj=scope_obj, heading=heading)
     context = {
