@@ -158,11 +158,14 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if self.action == "list":
-            # Any change to any brief (including leaving the published list) moves this date.
+            # Any change to any brief (including leaving the published list) moves this date; for
+            # anonymous clients, the page cache's change time does (read with the kept representations).
             if response.status_code != 200:
                 return response
-            last = Article.objects.aggregate(last=Max("updated_at"))["last"]
-            return conditional_get(request, response, last_modified=last_modified_for(last), of_rendered=True)
+            last_modified = getattr(self, "_list_changed_at", None)
+            if last_modified is None:
+                last_modified = last_modified_for(Article.objects.aggregate(last=Max("updated_at"))["last"])
+            return conditional_get(request, response, last_modified=last_modified, of_rendered=True)
         if self.action == "retrieve":
             if response.status_code != 200:
                 return response
@@ -190,7 +193,9 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             loaded = self.get_queryset().in_bulk([brief.pk for brief in briefs])
             return self.get_serializer([loaded[brief.pk] for brief in briefs], many=True).data
 
-        return self.get_paginated_response(shared_representations(page, request=request, build=build))
+        # Every change an anonymous client can see moves the page cache's change time, read with the kept ones.
+        representations, self._list_changed_at = shared_representations(page, request=request, build=build)
+        return self.get_paginated_response(representations)
 
     def retrieve(self, request, *args, **kwargs):
         article = self.get_object()
