@@ -37,7 +37,8 @@ SECRET = "bench-only-secret-key-never-used-for-anything-real-0123456789"
 COLD_REQUESTS = [
     ("home", "/"),
     ("`/briefs/` page 1", "/briefs/"),
-    ("`/briefs/?page=200`", "/briefs/?page=200"),
+    # At 1,000 briefs there are 50 pages: page=200 answers the last one (offset 980, against 3,980 at 100,000).
+    ("`/briefs/?page=200` (the last page, 50, at 1,000)", "/briefs/?page=200"),
     ("a role listing", "/roles/{role}/"),
     ("a brief page", "/briefs/{brief}/"),
     ("`sitemap.xml` (index)", "/sitemap.xml"),
@@ -275,6 +276,10 @@ def render(args, rows, floors, cached, largest) -> str:
         lines.append(f"| {label} | {m['rps']:.0f} | {m['p50'] / 1000:.1f} | {m['rps'] / static_rps:.0%} |")
     bare_rps = floors[1][1]["rps"]
     lines += ["", f"API list at {api_cold['rps'] / bare_rps:.0%} of the bare `.values()` view's req/s."]
+    by_label = dict(rows)
+    first, deep = by_label["`/briefs/` page 1"][largest], by_label[COLD_REQUESTS[2][0]][largest]
+    deep_ratio = deep["p50"] / max(first["p50"], 1)
+    lines.append(f"At {largest:,} briefs, page 200 of all briefs takes {deep_ratio:.2f}× page 1's p50.")
     return "\n".join(lines) + "\n"
 
 
