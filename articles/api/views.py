@@ -48,19 +48,19 @@ STEPS = {
 # Keys of a PATCH body that are a note on the edit, not the brief's content.
 EDIT_NOTE_KEYS = ("override_originality", "reason")
 # What the list reads of its page's briefs before their kept representations.
-LIST_KEY_COLUMNS = ("pk", "slug", "title", "updated_at", "published_at", "created_at")
+LIST_KEY_COLUMNS = ("pk", "slug", "title", "updated_at", "published_at")
 # Briefs a PATCH may not touch until a step brings them back.
 FROZEN_STATUSES = {Status.REJECTED, Status.ARCHIVED}
 
 
 def readable_briefs(user):
     """What `user` may read, with no more than a brief's own columns (no full text)."""
-    return (
-        Article.objects.visible_to(user)
-        .defer(*UNSHOWN_FIELDS)
-        # Drafts have no publication date; the cursor needs a value for every row.
-        .annotate(listed_at=Coalesce("published_at", "created_at"))
-    )
+    briefs = Article.objects.visible_to(user).defer(*UNSHOWN_FIELDS)
+    if user is not None and user.is_active and user.is_staff:
+        # Drafts have no publication date; the cursor needs a value for every row. (Others see
+        # published briefs only, listed by `published_at`: see BriefViewSet.cursor_ordering.)
+        briefs = briefs.annotate(listed_at=Coalesce("published_at", "created_at"))
+    return briefs
 
 
 def with_representation(briefs):
