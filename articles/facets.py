@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 
 from articles.models import Article, FacetCount, FacetSnapshot, Field, Status
 
@@ -147,6 +147,22 @@ def read(scopes: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, C
     for scope, scope_value, facet, value, count in rows.values_list("scope", "scope_value", "facet", "value", "count"):
         result[(scope, scope_value)].setdefault(facet, Counter())[value] = count
     return result
+
+
+def library_sizes() -> dict[str, tuple[int, int]]:
+    """For each facet of the whole library, (values with published briefs, their count summed), in one query.
+
+    The total of published briefs is under facet "" (one value). A few rows whatever the size of
+    the library: the sitemap index needs only how many listings there are, not which.
+    """
+    rows = (
+        FacetCount.objects.filter(scope="", scope_value="", count__gt=0)
+        .order_by()
+        .values("facet")
+        .annotate(values=Count("value"), briefs=Sum("count"))
+        .values_list("facet", "values", "briefs")
+    )
+    return {facet: (values, briefs) for facet, values, briefs in rows}
 
 
 def _add(deltas: dict[Key, int], *, using: str) -> None:

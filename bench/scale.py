@@ -33,11 +33,15 @@ PYTHON = sys.executable
 BENCH_DIR = Path(os.environ.get("BENCH_DIR", "/tmp/distillery-bench"))
 SECRET = "bench-only-secret-key-never-used-for-anything-real-0123456789"
 
-# (label, path); {brief} and {role} are filled from each database.
+DEEP_PAGE = "`/briefs/?page=200` (or the last full page)"
+PAGE_SIZE = 20  # WEB_PAGE_SIZE's default
+# (label, path); {brief}, {role}, {rare} and {deep} are filled from each database.
 COLD_REQUESTS = [
     ("home", "/"),
     ("`/briefs/` page 1", "/briefs/"),
-    ("`/briefs/?page=200`", "/briefs/?page=200"),
+    # Page 200, or the last full page where there are fewer (at 1,000 briefs, 825 published: page 41);
+    # page=200 there would answer the last page, with 5 briefs.
+    (DEEP_PAGE, "/briefs/?page={deep}"),
     ("a role listing", "/roles/{role}/"),
     ("a brief page", "/briefs/{brief}/"),
     ("`sitemap.xml` (index)", "/sitemap.xml"),
@@ -208,7 +212,18 @@ def main() -> None:
             roles = server.get_json("/api/v1/roles/")
             roles = roles["results"] if isinstance(roles, dict) else roles
             numbered = re.search(r"\((\d+)\)", newest["title"])
+            published = int(
+                manage(
+                    urls[size],
+                    "shell",
+                    "-c",
+                    "from articles.models import Article; print(Article.objects.published().count())",
+                )
+                .strip()
+                .splitlines()[-1]
+            )
             names[size] = {
+                "deep": min(200, max(1, published // PAGE_SIZE)),
                 "brief": newest["slug"],
                 "role": max(roles, key=lambda r: r["published_count"])["slug"],
                 "rare": numbered.group(1) if numbered else newest["slug"].split("-")[0],
@@ -240,12 +255,12 @@ def main() -> None:
             cached.append((label, wrk(target, seconds=args.seconds, concurrency=args.concurrency)))
     finally:
         warm.stop()
-    report = render(args, rows, floors, cached, largest)
+    report = render(args, rows, floors, cached, largest, names)
     print(report)
     (ROOT / "bench" / "scale.md").write_text(report)
 
 
-def render(args, rows, floors, cached, largest) -> str:
+def render(args, rows, floors, cached, largest, names) -> str:
     smallest = min(args.sizes)
     lines = [
         f"wrk, {args.concurrency} connections, {args.seconds} s per request and size, gunicorn with 2 workers, "
@@ -275,6 +290,12 @@ def render(args, rows, floors, cached, largest) -> str:
         lines.append(f"| {label} | {m['rps']:.0f} | {m['p50'] / 1000:.1f} | {m['rps'] / static_rps:.0%} |")
     bare_rps = floors[1][1]["rps"]
     lines += ["", f"API list at {api_cold['rps'] / bare_rps:.0%} of the bare `.values()` view's req/s."]
+    by_label = dict(rows)
+    pages = ", ".join(f"page {names[size]['deep']} at {size:,}" for size in args.sizes)
+    lines.append(f"The deep page is {pages} (each full, {PAGE_SIZE} briefs).")
+    for size in args.sizes:
+        first, deep = by_label["`/briefs/` page 1"][size], by_label[DEEP_PAGE][size]
+        lines.append(f"At {size:,} briefs, the deep page's p50 is {deep['p50'] / max(first['p50'], 1):.2f}× page 1's.")
     return "\n".join(lines) + "\n"
 
 

@@ -28,3 +28,15 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ClientPerPool
+
+    def validate_key(self, key):
+        # Django's check warns about keys memcached would refuse (over 250 characters, spaces); Redis
+        # takes any key, and a page-cache hit or an API list reads some forty keys per request.
+        pass
+
+    def count_hit(self, key, *, timeout: int) -> int:
+        """Add one to the count under `key` (from 0 when missing) and keep it `timeout` seconds, in one round trip."""
+        key = self.make_and_validate_key(key)
+        client = self._cache.get_client(key, write=True)
+        count, _ = client.pipeline(transaction=True).incr(key).expire(key, timeout).execute()
+        return count

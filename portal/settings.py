@@ -361,6 +361,9 @@ WEB_PAGE_SIZE = env_int("WEB_PAGE_SIZE", 20, minimum=1)
 WEB_FEED_ITEMS = env_int("WEB_FEED_ITEMS", 30, minimum=1)
 # How long an anonymous page stays in the server cache; publishing retires it sooner.
 WEB_PAGE_CACHE_SECONDS = env_int("WEB_PAGE_CACHE_SECONDS", 600)
+# How long a published brief's rendered page body is kept for every reader and role choice,
+# apart from the page cache; any change it shows retires it at once. 0 renders it every time.
+WEB_BRIEF_BODY_SECONDS = env_int("WEB_BRIEF_BODY_SECONDS", 3600, minimum=0)
 # How long browsers may reuse a page before asking again (they then get a 304 when unchanged).
 WEB_BROWSER_CACHE_SECONDS = env_int("WEB_BROWSER_CACHE_SECONDS", 0)
 # Most matches the search page counts, ranks and counts facets over. When more briefs match, the
@@ -405,7 +408,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        # DRF's JSON renderer, which also splices in the list's kept representations as they are kept.
+        "articles.api.renderers.KeptJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

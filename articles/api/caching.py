@@ -15,8 +15,9 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import http_date
 from rest_framework.utils.encoders import JSONEncoder
 
+from articles.api.renderers import KeptJSON, KeptJSONRenderer
 from articles.versions import edit_version, entity_tag, version_matches
-from articles.web.page_cache import SCOPE_KEY, VERSION_KEY, last_change, page_store, read_versions
+from articles.web.page_cache import CHANGE_KEY, SCOPE_KEY, VERSION_KEY, last_change, page_store, read_versions
 
 
 def representation_hash(data) -> str:
@@ -85,37 +86,37 @@ def conditional_get(request, response, *, last_modified=None, version="", of_ren
     )
 
 
-def shared_representations(briefs, *, request, build) -> list:
-    """The representations of published `briefs` as anonymous clients get them, kept between requests.
+def shared_representations(briefs, *, request, build) -> tuple[KeptJSON, datetime]:
+    """The representations of published `briefs` as anonymous clients get them, kept between requests,
+    and when anything an anonymous client can see last changed (for Last-Modified), in one round trip.
 
-    Each is stored with the versions of what it shows (the page cache's: the site's and its brief
-    page's, which every change to the brief, its related briefs, notes or taxonomy moves) and its
-    `updated_at`, read beside them in one round trip, and used only while they are current.
-    `build(missing)` serializes the others, in their order. Briefs with nothing kept cost one query
-    and one serialization for all of them, as without this.
+    Each is kept encoded (as KeptJSONRenderer writes it) with the versions of what it shows (the
+    page cache's: the site's and its brief page's, which every change to the brief, its related
+    briefs, notes or taxonomy moves) and its `updated_at`, read beside them, and used only while
+    they are current. `build(missing)` serializes the others, in their order. Briefs with nothing
+    kept cost one query and one serialization for all of them, as without this.
     """
     seconds = settings.API_REPRESENTATION_CACHE_SECONDS
-    if not seconds or not briefs:
-        return build(briefs)
     origin = hashlib.sha256(f"{request.scheme}://{request.get_host()}".encode()).hexdigest()[:16]
     scope_keys = {brief.pk: f"{SCOPE_KEY}brief:{brief.slug}" for brief in briefs}
-    entry_keys = {brief.pk: f"api:brief:{origin}:{brief.pk}" for brief in briefs}
-    found = read_versions([VERSION_KEY, *scope_keys.values()], also=tuple(entry_keys.values()))
+    entry_keys = {brief.pk: f"api:brief-json:{origin}:{brief.pk}" for brief in briefs} if seconds else {}
+    found = read_versions([CHANGE_KEY, VERSION_KEY, *scope_keys.values()], also=tuple(entry_keys.values()))
+    changed_at = datetime.fromtimestamp(float(found[CHANGE_KEY]), tz=UTC)
     tokens = {
         brief.pk: f"{found[VERSION_KEY]}-{found[scope_keys[brief.pk]]}-{brief.updated_at.isoformat()}"
         for brief in briefs
     }
     kept = {}
     for brief in briefs:
-        stored = found.get(entry_keys[brief.pk])
+        stored = found.get(entry_keys.get(brief.pk))
         if stored is not None and stored[0] == tokens[brief.pk]:
             kept[brief.pk] = stored[1]
     missing = [brief for brief in briefs if brief.pk not in kept]
     if missing:
-        built = build(missing)
-        fresh = {brief.pk: representation for brief, representation in zip(missing, built, strict=True)}
-        page_store().set_many(
-            {entry_keys[pk]: (tokens[pk], representation) for pk, representation in fresh.items()}, timeout=seconds
-        )
+        encode = KeptJSONRenderer().render
+        built = [encode(representation) for representation in build(missing)]
+        fresh = dict(zip((brief.pk for brief in missing), built, strict=True))
+        if seconds:
+            page_store().set_many({entry_keys[pk]: (tokens[pk], part) for pk, part in fresh.items()}, timeout=seconds)
         kept.update(fresh)
-    return [kept[brief.pk] for brief in briefs]
+    return KeptJSON(kept[brief.pk] for brief in briefs), changed_at

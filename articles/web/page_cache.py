@@ -14,6 +14,7 @@ every web node retires the same pages; old entries simply expire.
 
 import hashlib
 import time
+from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -84,7 +85,7 @@ def _scope_timeout() -> int:
     # A scope's version need only outlive the pages stored under it; one that expires earlier gets a
     # new token, which retires those pages early and never serves a stale one. So the version of
     # each of 100,000 brief pages does not stay in the cache for ever.
-    return max(settings.WEB_PAGE_CACHE_SECONDS, 3600)
+    return max(settings.WEB_PAGE_CACHE_SECONDS, settings.WEB_BRIEF_BODY_SECONDS, 3600)
 
 
 def _bump(keys: set[str]) -> None:
@@ -176,14 +177,39 @@ def _is_cacheable_request(request) -> bool:
     return request.method in ("GET", "HEAD") and not request.user.is_authenticated
 
 
-def cached_public_page(view=None, *, scope: str | None = None):
+@dataclass(frozen=True)
+class KeptPart:
+    """A part of a page the view keeps for itself (read with the page's versions, in the same round trip).
+
+    `stored` is what the view stored under `key`, usable only when it was stored under `token`,
+    the versions of what the page shows now.
+    """
+
+    key: str
+    token: str
+    stored: object
+
+    def current(self):
+        """What was stored under the current versions, else None."""
+        if isinstance(self.stored, tuple) and self.stored and self.stored[0] == self.token:
+            return self.stored[1]
+        return None
+
+    def keep(self, value, *, seconds: int) -> None:
+        page_store().set(self.key, (self.token, value), timeout=seconds)
+
+
+def cached_public_page(view=None, *, scope: str | None = None, kept=None):
     """Serve anonymous GETs from the cache and answer conditional GETs with 304.
 
     `scope` is what the page is about, one of SCOPES, named by the view's `slug` argument (`level`
     for a depth); without one, the page is about the whole library.
+    `kept(request, **kwargs)`: the cache key of a part the view keeps between requests (its body,
+    whatever the page cache does), read beside the versions and given to an anonymous
+    reader's request as `request.kept_part` (a KeptPart).
     """
     if view is None:
-        return lambda view: cached_public_page(view, scope=scope)
+        return lambda view: cached_public_page(view, scope=scope, kept=kept)
     if scope is not None and scope not in SCOPES:
         raise ValueError(f"Unknown page scope {scope!r}; one of {', '.join(SCOPES)}.")
 
@@ -200,8 +226,11 @@ def cached_public_page(view=None, *, scope: str | None = None):
         keep_seconds = settings.WEB_PAGE_CACHE_SECONDS
         # One round trip for a hit: the page is stored with the versions it was made under, read
         # beside the current ones, and served only when they are the same.
-        found = read_versions(version_keys, also=(key,) if keep_seconds else ())
+        kept_key = kept(request, *args, **kwargs) if kept else None
+        found = read_versions(version_keys, also=tuple(k for k in (keep_seconds and key, kept_key) if k))
         token = "-".join(found[k] for k in version_keys)
+        if kept_key:
+            request.kept_part = KeptPart(kept_key, token, found.get(kept_key))
         # The newest version is the time of the last change this page could show: an honest Last-Modified.
         changed_at = int(max(float(found[k]) for k in version_keys))
         stored = found.get(key)

@@ -27,7 +27,7 @@ class BriefSitemap(Sitemap):
     @property
     def paginator(self):
         # The number of published briefs is kept with the facet counts: no COUNT(*) over the table.
-        total = facets.read([("", "")])[("", "")].get("", {}).get("", 0)
+        total = facets.library_sizes().get("", (0, 0))[1]
         return CountedPaginator(self._items(), self.limit, count=total)
 
     def get_latest_lastmod(self):
@@ -52,6 +52,9 @@ class BuiltWhenRead(Sequence):
         return len(self._items)
 
 
+LISTED_FACETS = ("role", "area", "field", "topic", "source", "level")
+
+
 class ListingSitemap(Sitemap):
     changefreq = "daily"
     priority = 0.5
@@ -60,8 +63,8 @@ class ListingSitemap(Sitemap):
     def paginator(self):
         # The index asks only how many pages there are: count what the kept facet counts hold
         # instead of building a thousand sources; the section's own page builds its listings.
-        present = facets.read([("", "")])[("", "")]
-        total = sum(len(present.get(name, ())) for name in ("role", "area", "field", "topic", "source", "level"))
+        sizes = facets.library_sizes()
+        total = sum(sizes.get(name, (0, 0))[0] for name in LISTED_FACETS)
         return CountedPaginator(BuiltWhenRead(self._items), self.limit, count=total)
 
     def items(self):

@@ -5,17 +5,22 @@ page runs a fixed number of queries whatever the number of briefs (pinned in tes
 Anonymous pages go through the page cache (page_cache.py).
 """
 
+import hashlib
+
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from articles import anatomy
 from articles.models import Article, Field, Level, RelatedLink, Role, Source, Topic
 from articles.search import MAX_QUERY_CHARS, newest_matches, normalize_query, search
 from articles.web import seo
-from articles.web.browse import BriefFilters, CountedPaginator
+from articles.web.browse import BriefFilters, CountedPaginator, ListingPaginator
 from articles.web.crumbs import Crumb, brief_crumbs, home_crumb, listing_crumbs
 from articles.web.page_cache import cached_public_page
 from articles.web.readers import chosen_role_slugs, chosen_roles, notes_prefetch, share_url
@@ -50,15 +55,56 @@ def home(request):
     return render(request, "articles/home.html", context)
 
 
+def kept_brief_page_key(request, slug):
+    # Per address: the page carries absolute addresses (canonical, og:url, JSON-LD).
+    origin = hashlib.sha256(f"{request.scheme}://{request.get_host()}".encode()).hexdigest()[:16]
+    return f"web:brief-page:{origin}:{slug}"
+
+
 @require_safe
-@cached_public_page(scope="brief")
+@cached_public_page(scope="brief", kept=kept_brief_page_key)
 def brief_detail(request, slug):
+    """A brief's page. For anonymous readers it is rendered once per version of what it shows and kept
+    (WEB_BRIEF_BODY_SECONDS), with the notes for the reader's roles filled in per request: one
+    kept page serves every role choice, whether the page cache is on or off."""
     reader_roles = chosen_role_slugs(request)
+    kept = getattr(request, "kept_part", None)  # set by cached_public_page for anonymous readers only
+    keep_seconds = settings.WEB_BRIEF_BODY_SECONDS
+    if kept is None or not keep_seconds:
+        html, brief = _render_brief(request, slug, reader_roles, notes_apart=kept is not None)
+        return HttpResponse(_fill_reader_notes(html, brief, reader_roles) if kept is not None else html)
+    stored = kept.current()
+    if stored is None:
+        html, brief = _render_brief(request, slug, reader_roles, notes_apart=True)
+        kept.keep((brief.pk, html), seconds=keep_seconds)
+    else:
+        brief_pk, html = stored
+        brief = Article(pk=brief_pk)
+        if reader_roles and READER_NOTES_MARK in html:
+            prefetch_related_objects([brief], *notes_prefetch(reader_roles))
+    return HttpResponse(_fill_reader_notes(html, brief, reader_roles))
+
+
+# Where a kept brief page takes the notes for the reader's roles (brief content is escaped: it cannot forge one).
+READER_NOTES_MARK = "<!--reader-notes:"
+
+
+def _render_brief(request, slug, reader_roles, *, notes_apart):
+    """The brief page's HTML and its brief. `notes_apart`: per-role sections as places to fill per reader."""
     briefs = Article.objects.visible_to(request.user).with_taxonomy()
     if reader_roles:
         # The per-role sections show only the reader's roles: read just those notes, in the brief's query batch.
         briefs = briefs.prefetch_related(*notes_prefetch(reader_roles))
     brief = get_object_or_404(briefs, slug=slug)
+    if notes_apart:
+        filled = {section.name: value for section, value in anatomy.shown(brief, roles=())}
+        sections = [
+            (section, filled.get(section.name))
+            for section in anatomy.sections(place=anatomy.Place.BODY)
+            if section.kind == anatomy.Kind.PER_ROLE or section.name in filled
+        ]
+    else:
+        sections = anatomy.shown(brief, roles=reader_roles)
     related = [link.to_article for link in RelatedLink.objects.shown_for(brief)]
     meta = seo.page_meta(
         request,
@@ -71,12 +117,28 @@ def brief_detail(request, slug):
     )
     context = {
         "brief": brief,
+        "sections": sections,
+        "notes_mark": READER_NOTES_MARK if notes_apart else "",
         "related": related,
         "meta": meta,
         "breadcrumbs": brief_crumbs(brief),
         "reader_roles": reader_roles,
     }
-    return render(request, "articles/brief.html", context)
+    return render_to_string("articles/brief.html", context, request), brief
+
+
+def _fill_reader_notes(html, brief, reader_roles) -> str:
+    """`html` with each per-role section's place filled with the notes for `reader_roles` (prefetched on `brief`)."""
+    if READER_NOTES_MARK not in html:
+        return html
+    for section in anatomy.sections(kind=anatomy.Kind.PER_ROLE):
+        filled = ""
+        if reader_roles:
+            notes = [note for note in anatomy.value_of(brief, section) if note.role.slug in reader_roles]
+            if anatomy.is_filled(section, notes):
+                filled = render_to_string("articles/sections/_section.html", {"section": section, "value": notes})
+        html = html.replace(f"{READER_NOTES_MARK}{section.name}-->", filled)
+    return html
 
 
 def _list_feeds(request, filters, *, scope, scope_obj, heading):
@@ -110,7 +172,7 @@ def _listing(request, *, heading, intro="", scope=None, scope_obj=None, descript
     matching = filters.apply(Article.objects.published())
     roles = chosen_roles(request)
     ordered = _cards(matching).first_for_roles([role.slug for role in roles])
-    paginator = CountedPaginator(ordered, settings.WEB_PAGE_SIZE, count=filters.published_count())
+    paginator = ListingPaginator(ordered, settings.WEB_PAGE_SIZE, count=filters.published_count())
     page = paginator.get_page(request.GET.get("page"))
     feeds = _list_feeds(request, filters, scope=scope, scope_obj=scope_obj, heading=heading)
     context = {
