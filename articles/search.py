@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections, models
-from django.db.models import F, Func, Value
+from django.db.models import ExpressionWrapper, F, Func, Q, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -146,13 +146,7 @@ def search(queryset, query: str):
     text = normalize_query(query)
     if not text or not parse_query(text):
         return queryset.none()
-    vendor = connections[queryset.db].vendor
-    if vendor == "postgresql":
-        matched = _search_postgresql(queryset, text)
-    elif vendor == "sqlite":
-        matched = _search_sqlite(queryset, text)
-    else:  # pragma: no cover - settings only allow the two
-        raise NotImplementedError(f"No full-text search for the {vendor} database.")
+    matched = _with_snippets(_ranked(_joined(matching(queryset, text), text), text), text)
     return matched.order_by("-search_rank", F("published_at").desc(nulls_last=True), "-pk")
 
 
@@ -164,8 +158,7 @@ def matching(queryset, query: str):
     text = normalize_query(query)
     if not text or not parse_query(text):
         return queryset.none()
-    vendor = connections[queryset.db].vendor
-    if vendor == "postgresql":
+    if _vendor(queryset) == "postgresql":
         return queryset.filter(search_vector=_pg_query(text))
     sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
     return queryset.filter(pk__in=RawSQL(sql, [fts5_query(text)]))
@@ -173,11 +166,13 @@ def matching(queryset, query: str):
 
 @dataclass(frozen=True)
 class Matches:
-    """The ids of the briefs matching a query, newest first; when more match than were asked for,
-    the newest `limit` of them and `complete` False."""
+    """The ids of the briefs matching a query (newest first, or in the reader's order from `best_matches`);
+    when more match than were asked for, the newest `limit` of them and `complete` False. `for_reader`:
+    those of them best for the reader's roles."""
 
     ids: list[int]
     complete: bool
+    for_reader: frozenset[int] = frozenset()
 
     @property
     def count(self) -> int:
@@ -196,29 +191,85 @@ def newest_matches(queryset, query: str, *, limit: int) -> Matches:
     return Matches(ids=ids[:limit], complete=len(ids) <= limit)
 
 
-def _search_sqlite(queryset, text: str):
-    # Both filters on purpose. The id list lets SQLite start from the index's matches; the join gives
-    # bm25() and snippet() their FTS5 row. With the join alone, SQLite may walk the briefs and re-run
-    # the MATCH for each one, and bm25() recounts its statistics every time: quadratic in the matches.
-    document = F("search_entry__document")
+def best_matches(queryset, query: str, *, limit: int, roles=()) -> Matches:
+    """The briefs `newest_matches` gives, in the order a reader sees them, in one query: those best for
+    any of the role slugs `roles` first, then the best ranked, then the newest (as `search` and
+    `roles_first` order them).
+
+    Only these briefs are ranked, never every match: the newest `limit` + 1 matches are chosen in a
+    subquery, and the outer query reads their vectors by primary key without matching them again.
+    Show a page of them with `with_snippets`.
+    """
+    text = normalize_query(query)
+    if not text or not parse_query(text):
+        return Matches(ids=[], complete=True)
+    newest = matching(queryset, text).latest_first().values("pk")[: limit + 1]
+    candidates = queryset.model.objects.using(queryset.db).filter(pk__in=newest)
+    ranked = _ranked(_joined(candidates, text), text).marked_for_roles(roles)
+    # In the subquery's own order (the database's), so that the first `limit` rows are the ones it chose.
+    undated = ExpressionWrapper(Q(published_at=None), output_field=models.BooleanField())
+    rows = list(ranked.latest_first().values_list("pk", "search_rank", "for_reader", undated))
+    complete = len(rows) <= limit
+    rows = rows[:limit]
+    # Stable: equal ranks stay newest first; undated briefs go last, as `search` orders them.
+    rows.sort(key=lambda row: (not row[2], -row[1], row[3]))
+    return Matches(
+        ids=[row[0] for row in rows], complete=complete, for_reader=frozenset(row[0] for row in rows if row[2])
+    )
+
+
+def with_snippets(queryset, query: str):
+    """`queryset` (briefs known to match `query`, such as a page of `best_matches`) annotated with
+    `search_snippet`, without matching or ranking them again on PostgreSQL."""
+    text = normalize_query(query)
+    if not text or not parse_query(text):
+        return queryset.none()
+    return _with_snippets(_joined(queryset, text), text)
+
+
+def _vendor(queryset) -> str:
+    vendor = connections[queryset.db].vendor
+    if vendor not in ("postgresql", "sqlite"):  # pragma: no cover - settings only allow the two
+        raise NotImplementedError(f"No full-text search for the {vendor} database.")
+    return vendor
+
+
+def _joined(queryset, text: str):
+    """SQLite: `queryset` joined to its FTS5 rows, which bm25() and snippet() read (and MATCH filters).
+
+    The MATCH stays beside `matching`'s id list on purpose: the id list lets SQLite start from the
+    index's matches; the join gives bm25() and snippet() their FTS5 row. With the join alone, SQLite
+    may walk the briefs and re-run the MATCH for each one, and bm25() recounts its statistics every
+    time: quadratic in the matches. PostgreSQL needs no join: its vector is a column of the brief.
+    """
+    if _vendor(queryset) == "postgresql":
+        return queryset
+    return queryset.filter(search_entry__document__match=fts5_query(text))
+
+
+def _ranked(queryset, text: str):
+    if _vendor(queryset) == "postgresql":
+        # ts_rank scores excluded terms oddly: rank by what was asked for, filter by all of it.
+        return queryset.annotate(search_rank=SearchRank(F("search_vector"), _pg_query(positive_query(text))))
     weights = ", ".join(str(w) for w in FTS_WEIGHTS)
-    return (
-        matching(queryset, text)
-        .filter(search_entry__document__match=fts5_query(text))
-        .annotate(
-            # bm25 is lower-is-better; negate it so every backend sorts the same way.
-            search_rank=Func(document, template=f"-bm25(%(expressions)s, {weights})", output_field=models.FloatField()),
-            search_snippet=Func(
-                document,
-                template=f"snippet(%(expressions)s, -1, char({ord(MARK_START)}), char({ord(MARK_END)}), '…', "
-                f"{SNIPPET_WORDS})",
-                output_field=SnippetField(),
-            ),
+    # bm25 is lower-is-better; negate it so every backend sorts the same way.
+    return queryset.annotate(
+        search_rank=Func(
+            F("search_entry__document"), template=f"-bm25(%(expressions)s, {weights})", output_field=models.FloatField()
         )
     )
 
 
-def _search_postgresql(queryset, text: str):
+def _with_snippets(queryset, text: str):
+    if _vendor(queryset) == "sqlite":
+        return queryset.annotate(
+            search_snippet=Func(
+                F("search_entry__document"),
+                template=f"snippet(%(expressions)s, -1, char({ord(MARK_START)}), char({ord(MARK_END)}), '…', "
+                f"{SNIPPET_WORDS})",
+                output_field=SnippetField(),
+            )
+        )
     document = Func(
         Value(SNIPPET_SEPARATOR),
         F("summary"),
@@ -228,9 +279,7 @@ def _search_postgresql(queryset, text: str):
         function="concat_ws",
         output_field=models.TextField(),
     )
-    return matching(queryset, text).annotate(
-        # ts_rank scores excluded terms oddly: rank by what was asked for, filter by all of it.
-        search_rank=SearchRank(F("search_vector"), _pg_query(positive_query(text))),
+    return queryset.annotate(
         search_snippet=_Headline(
             document,
             _pg_query(text),
@@ -241,5 +290,5 @@ def _search_postgresql(queryset, text: str):
             min_words=12,
             max_fragments=2,
             fragment_delimiter=SNIPPET_SEPARATOR,
-        ),
+        )
     )
