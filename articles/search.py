@@ -24,7 +24,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from articles.search_index import FTS_TABLE, PG_CONFIG
+from articles.search_index import FTS_TABLE, INDEXED_COLUMNS, PG_CONFIG
 
 MAX_QUERY_CHARS = 200
 # Private-use characters the database puts around matched words; escaped text never
@@ -35,6 +35,8 @@ MARK_END = "\ue001"
 FTS_WEIGHTS = (10.0, 4.0, 4.0, 2.0, 1.0)
 SNIPPET_WORDS = 28
 SNIPPET_SEPARATOR = " … "
+# The brief's own text, which snippets quote first (the original's text only when these lack every word).
+OWN_WORDS = ("summary", "takeaway", "insights")
 
 _UNWANTED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ue000-\uf8ff]")
 _WORD_CHAR = re.compile(r"[^\W_]")
@@ -129,10 +131,6 @@ class InsightsText(Func):
         # The column appears twice in the template; it has no parameters, the separator has one.
         sql, params = super().as_sql(compiler, connection, separator="%s", **extra_context)
         return sql, [SNIPPET_SEPARATOR, *params]
-
-
-class _Headline(SearchHeadline):
-    output_field = SnippetField()
 
 
 def _pg_query(text: str) -> SearchQuery:
@@ -260,27 +258,50 @@ def _ranked(queryset, text: str):
     )
 
 
-def _with_snippets(queryset, text: str):
-    if _vendor(queryset) == "sqlite":
-        return queryset.annotate(
-            search_snippet=Func(
-                F("search_entry__document"),
-                template=f"snippet(%(expressions)s, -1, char({ord(MARK_START)}), char({ord(MARK_END)}), '…', "
-                f"{SNIPPET_WORDS})",
-                output_field=SnippetField(),
-            )
+class _OwnWordsFirst(Func):
+    """PostgreSQL: the headline of the brief's own text when it holds a searched word, else of the whole text.
+
+    ts_headline parses every word it is given, and the original's text is most of a brief's words:
+    a page of results whose own summaries, takeaways or insights show the words never parses the
+    originals. OFFSET 0 keeps PostgreSQL from folding the own headline into both places it is read.
+    """
+
+    output_field = SnippetField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        own, whole = self.get_source_expressions()
+        own_sql, own_params = compiler.compile(own)
+        whole_sql, whole_params = compiler.compile(whole)
+        sql = (
+            f"(SELECT CASE WHEN strpos(own.snippet, %s) > 0 THEN own.snippet ELSE {whole_sql} END "
+            f"FROM (SELECT {own_sql} AS snippet OFFSET 0) AS own)"
         )
-    document = Func(
-        Value(SNIPPET_SEPARATOR),
-        F("summary"),
-        F("takeaway"),
-        InsightsText(F("insights")),
-        F("content_text"),
-        function="concat_ws",
-        output_field=models.TextField(),
-    )
-    return queryset.annotate(
-        search_snippet=_Headline(
+        return sql, [MARK_START, *whole_params, *own_params]
+
+
+def _with_snippets(queryset, text: str):
+    """The snippet quotes the brief's own words (summary, takeaway, insights) when they hold a searched
+    word, and the original's text only when they do not: it is both what the reader should see first
+    and far less text for the database to read."""
+    if _vendor(queryset) == "sqlite":
+        document = F("search_entry__document")
+
+        def snippet(column):
+            return (
+                f"snippet(%(expressions)s, {column}, char({ord(MARK_START)}), char({ord(MARK_END)}), '…', "
+                f"{SNIPPET_WORDS})"
+            )
+
+        own = [INDEXED_COLUMNS.index(name) for name in OWN_WORDS]
+        cases = " ".join(
+            f"WHEN instr({snippet(column)}, char({ord(MARK_START)})) THEN {snippet(column)}" for column in own
+        )
+        template = f"CASE {cases} ELSE {snippet(-1)} END"
+        return queryset.annotate(search_snippet=Func(document, template=template, output_field=SnippetField()))
+
+    def headline(*parts):
+        document = Func(Value(SNIPPET_SEPARATOR), *parts, function="concat_ws", output_field=models.TextField())
+        return SearchHeadline(
             document,
             _pg_query(text),
             config=PG_CONFIG,
@@ -291,4 +312,6 @@ def _with_snippets(queryset, text: str):
             max_fragments=2,
             fragment_delimiter=SNIPPET_SEPARATOR,
         )
-    )
+
+    own = [InsightsText(F(name)) if name == "insights" else F(name) for name in OWN_WORDS]
+    return queryset.annotate(search_snippet=_OwnWordsFirst(headline(*own), headline(*own, F("content_text"))))

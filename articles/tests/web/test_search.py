@@ -265,6 +265,21 @@ def test_search_snippet_shows_insights_as_text_not_json(alias, corpus):
     assert "\\u" not in hit.search_snippet
 
 
+def test_the_snippet_quotes_the_briefs_own_words_before_the_originals_text(alias, corpus):
+    add_brief(
+        alias,
+        "own-words",
+        summary="Herons nest in colonies.",
+        content_text="The original says herons twice, then egrets, then herons again. " * 20,
+    )
+    (hit,) = search(published(alias), "herons")
+    assert "<mark>Herons</mark> nest in colonies" in hit.search_snippet
+    assert "egrets" not in hit.search_snippet
+    # Words found only in the original are still shown where they are.
+    (content_hit,) = search(published(alias), "egrets")
+    assert "<mark>egrets</mark>" in content_hit.search_snippet
+
+
 def test_search_index_upgrades_triggers_that_indexed_insights_as_json():
     from django.db import connection
 
