@@ -315,6 +315,18 @@ def test_the_search_vector_is_a_model_field_filled_on_postgresql(postgres_url):
     assert "'shallow':3B" in vector
 
 
+def test_the_search_vector_is_kept_in_the_briefs_row_on_postgresql(postgres_url):
+    from django.db import connections
+
+    # Storage MAIN (migration 0018): testing a brief against a query reads its row, not the TOAST table.
+    with connections["postgres"].cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = 'articles_article'::regclass AND attname = %s",
+            ["search_vector"],
+        )
+        assert cursor.fetchone() == ("m",)
+
+
 def test_the_search_vector_migration_fills_vectors_of_briefs_written_without_one(postgres_url):
     import importlib
 
