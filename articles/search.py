@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections, models
-from django.db.models import F, Func, Value
+from django.db.models import ExpressionWrapper, F, Func, Q, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from articles.search_index import FTS_TABLE, PG_CONFIG
+from articles.search_index import FTS_TABLE, INDEXED_COLUMNS, PG_CONFIG
 
 MAX_QUERY_CHARS = 200
 # Private-use characters the database puts around matched words; escaped text never
@@ -35,6 +35,8 @@ MARK_END = "\ue001"
 FTS_WEIGHTS = (10.0, 4.0, 4.0, 2.0, 1.0)
 SNIPPET_WORDS = 28
 SNIPPET_SEPARATOR = " … "
+# The brief's own text, which snippets quote first (the original's text only when these lack every word).
+OWN_WORDS = ("summary", "takeaway", "insights")
 
 _UNWANTED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ue000-\uf8ff]")
 _WORD_CHAR = re.compile(r"[^\W_]")
@@ -131,10 +133,6 @@ class InsightsText(Func):
         return sql, [SNIPPET_SEPARATOR, *params]
 
 
-class _Headline(SearchHeadline):
-    output_field = SnippetField()
-
-
 def _pg_query(text: str) -> SearchQuery:
     return SearchQuery(text, search_type="websearch", config=PG_CONFIG)
 
@@ -146,13 +144,7 @@ def search(queryset, query: str):
     text = normalize_query(query)
     if not text or not parse_query(text):
         return queryset.none()
-    vendor = connections[queryset.db].vendor
-    if vendor == "postgresql":
-        matched = _search_postgresql(queryset, text)
-    elif vendor == "sqlite":
-        matched = _search_sqlite(queryset, text)
-    else:  # pragma: no cover - settings only allow the two
-        raise NotImplementedError(f"No full-text search for the {vendor} database.")
+    matched = _with_snippets(_ranked(_joined(matching(queryset, text), text), text), text)
     return matched.order_by("-search_rank", F("published_at").desc(nulls_last=True), "-pk")
 
 
@@ -164,8 +156,7 @@ def matching(queryset, query: str):
     text = normalize_query(query)
     if not text or not parse_query(text):
         return queryset.none()
-    vendor = connections[queryset.db].vendor
-    if vendor == "postgresql":
+    if _vendor(queryset) == "postgresql":
         return queryset.filter(search_vector=_pg_query(text))
     sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
     return queryset.filter(pk__in=RawSQL(sql, [fts5_query(text)]))
@@ -173,11 +164,13 @@ def matching(queryset, query: str):
 
 @dataclass(frozen=True)
 class Matches:
-    """The ids of the briefs matching a query, newest first; when more match than were asked for,
-    the newest `limit` of them and `complete` False."""
+    """The ids of the briefs matching a query (newest first, or in the reader's order from `best_matches`);
+    when more match than were asked for, the newest `limit` of them and `complete` False. `for_reader`:
+    those of them best for the reader's roles."""
 
     ids: list[int]
     complete: bool
+    for_reader: frozenset[int] = frozenset()
 
     @property
     def count(self) -> int:
@@ -196,42 +189,119 @@ def newest_matches(queryset, query: str, *, limit: int) -> Matches:
     return Matches(ids=ids[:limit], complete=len(ids) <= limit)
 
 
-def _search_sqlite(queryset, text: str):
-    # Both filters on purpose. The id list lets SQLite start from the index's matches; the join gives
-    # bm25() and snippet() their FTS5 row. With the join alone, SQLite may walk the briefs and re-run
-    # the MATCH for each one, and bm25() recounts its statistics every time: quadratic in the matches.
-    document = F("search_entry__document")
+def best_matches(queryset, query: str, *, limit: int, roles=()) -> Matches:
+    """The briefs `newest_matches` gives, in the order a reader sees them, in one query: those best for
+    any of the role slugs `roles` first, then the best ranked, then the newest (as `search` and
+    `roles_first` order them).
+
+    Only these briefs are ranked, never every match: the newest `limit` + 1 matches are chosen in a
+    subquery, and the outer query reads their vectors by primary key without matching them again.
+    Show a page of them with `with_snippets`.
+    """
+    text = normalize_query(query)
+    if not text or not parse_query(text):
+        return Matches(ids=[], complete=True)
+    newest = matching(queryset, text).latest_first().values("pk")[: limit + 1]
+    candidates = queryset.model.objects.using(queryset.db).filter(pk__in=newest)
+    ranked = _ranked(_joined(candidates, text), text).marked_for_roles(roles)
+    # In the subquery's own order (the database's), so that the first `limit` rows are the ones it chose.
+    undated = ExpressionWrapper(Q(published_at=None), output_field=models.BooleanField())
+    rows = list(ranked.latest_first().values_list("pk", "search_rank", "for_reader", undated))
+    complete = len(rows) <= limit
+    rows = rows[:limit]
+    # Stable: equal ranks stay newest first; undated briefs go last, as `search` orders them.
+    rows.sort(key=lambda row: (not row[2], -row[1], row[3]))
+    return Matches(
+        ids=[row[0] for row in rows], complete=complete, for_reader=frozenset(row[0] for row in rows if row[2])
+    )
+
+
+def with_snippets(queryset, query: str):
+    """`queryset` (briefs known to match `query`, such as a page of `best_matches`) annotated with
+    `search_snippet`, without matching or ranking them again on PostgreSQL."""
+    text = normalize_query(query)
+    if not text or not parse_query(text):
+        return queryset.none()
+    return _with_snippets(_joined(queryset, text), text)
+
+
+def _vendor(queryset) -> str:
+    vendor = connections[queryset.db].vendor
+    if vendor not in ("postgresql", "sqlite"):  # pragma: no cover - settings only allow the two
+        raise NotImplementedError(f"No full-text search for the {vendor} database.")
+    return vendor
+
+
+def _joined(queryset, text: str):
+    """SQLite: `queryset` joined to its FTS5 rows, which bm25() and snippet() read (and MATCH filters).
+
+    The MATCH stays beside `matching`'s id list on purpose: the id list lets SQLite start from the
+    index's matches; the join gives bm25() and snippet() their FTS5 row. With the join alone, SQLite
+    may walk the briefs and re-run the MATCH for each one, and bm25() recounts its statistics every
+    time: quadratic in the matches. PostgreSQL needs no join: its vector is a column of the brief.
+    """
+    if _vendor(queryset) == "postgresql":
+        return queryset
+    return queryset.filter(search_entry__document__match=fts5_query(text))
+
+
+def _ranked(queryset, text: str):
+    if _vendor(queryset) == "postgresql":
+        # ts_rank scores excluded terms oddly: rank by what was asked for, filter by all of it.
+        return queryset.annotate(search_rank=SearchRank(F("search_vector"), _pg_query(positive_query(text))))
     weights = ", ".join(str(w) for w in FTS_WEIGHTS)
-    return (
-        matching(queryset, text)
-        .filter(search_entry__document__match=fts5_query(text))
-        .annotate(
-            # bm25 is lower-is-better; negate it so every backend sorts the same way.
-            search_rank=Func(document, template=f"-bm25(%(expressions)s, {weights})", output_field=models.FloatField()),
-            search_snippet=Func(
-                document,
-                template=f"snippet(%(expressions)s, -1, char({ord(MARK_START)}), char({ord(MARK_END)}), '…', "
-                f"{SNIPPET_WORDS})",
-                output_field=SnippetField(),
-            ),
+    # bm25 is lower-is-better; negate it so every backend sorts the same way.
+    return queryset.annotate(
+        search_rank=Func(
+            F("search_entry__document"), template=f"-bm25(%(expressions)s, {weights})", output_field=models.FloatField()
         )
     )
 
 
-def _search_postgresql(queryset, text: str):
-    document = Func(
-        Value(SNIPPET_SEPARATOR),
-        F("summary"),
-        F("takeaway"),
-        InsightsText(F("insights")),
-        F("content_text"),
-        function="concat_ws",
-        output_field=models.TextField(),
-    )
-    return matching(queryset, text).annotate(
-        # ts_rank scores excluded terms oddly: rank by what was asked for, filter by all of it.
-        search_rank=SearchRank(F("search_vector"), _pg_query(positive_query(text))),
-        search_snippet=_Headline(
+class _OwnWordsFirst(Func):
+    """PostgreSQL: the headline of the brief's own text when it holds a searched word, else of the whole text.
+
+    ts_headline parses every word it is given, and the original's text is most of a brief's words:
+    a page of results whose own summaries, takeaways or insights show the words never parses the
+    originals. OFFSET 0 keeps PostgreSQL from folding the own headline into both places it is read.
+    """
+
+    output_field = SnippetField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        own, whole = self.get_source_expressions()
+        own_sql, own_params = compiler.compile(own)
+        whole_sql, whole_params = compiler.compile(whole)
+        sql = (
+            f"(SELECT CASE WHEN strpos(own.snippet, %s) > 0 THEN own.snippet ELSE {whole_sql} END "
+            f"FROM (SELECT {own_sql} AS snippet OFFSET 0) AS own)"
+        )
+        return sql, [MARK_START, *whole_params, *own_params]
+
+
+def _with_snippets(queryset, text: str):
+    """The snippet quotes the brief's own words (summary, takeaway, insights) when they hold a searched
+    word, and the original's text only when they do not: it is both what the reader should see first
+    and far less text for the database to read."""
+    if _vendor(queryset) == "sqlite":
+        document = F("search_entry__document")
+
+        def snippet(column):
+            return (
+                f"snippet(%(expressions)s, {column}, char({ord(MARK_START)}), char({ord(MARK_END)}), '…', "
+                f"{SNIPPET_WORDS})"
+            )
+
+        own = [INDEXED_COLUMNS.index(name) for name in OWN_WORDS]
+        cases = " ".join(
+            f"WHEN instr({snippet(column)}, char({ord(MARK_START)})) THEN {snippet(column)}" for column in own
+        )
+        template = f"CASE {cases} ELSE {snippet(-1)} END"
+        return queryset.annotate(search_snippet=Func(document, template=template, output_field=SnippetField()))
+
+    def headline(*parts):
+        document = Func(Value(SNIPPET_SEPARATOR), *parts, function="concat_ws", output_field=models.TextField())
+        return SearchHeadline(
             document,
             _pg_query(text),
             config=PG_CONFIG,
@@ -241,5 +311,7 @@ def _search_postgresql(queryset, text: str):
             min_words=12,
             max_fragments=2,
             fragment_delimiter=SNIPPET_SEPARATOR,
-        ),
-    )
+        )
+
+    own = [InsightsText(F(name)) if name == "insights" else F(name) for name in OWN_WORDS]
+    return queryset.annotate(search_snippet=_OwnWordsFirst(headline(*own), headline(*own, F("content_text"))))

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Value
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -98,8 +98,14 @@ class ArticleQuerySet(models.QuerySet):
         order the queryset already has (search keeps its ranking within each)."""
         if not role_slugs:
             return self
+        return self.marked_for_roles(role_slugs).order_by(F("for_reader").desc(), *self.query.order_by)
+
+    def marked_for_roles(self, role_slugs):
+        """Annotated `for_reader`: whether the brief is best for any of `role_slugs` (False for none)."""
+        if not role_slugs:
+            return self.annotate(for_reader=Value(False))
         best_for = Article.roles.through.objects.filter(article_id=OuterRef("pk"), role__slug__in=list(role_slugs))
-        return self.annotate(for_reader=Exists(best_for)).order_by(F("for_reader").desc(), *self.query.order_by)
+        return self.annotate(for_reader=Exists(best_for))
 
     def with_taxonomy(self):
         """Everything a card or a brief page shows, in a constant number of queries."""

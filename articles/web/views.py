@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from articles import anatomy
 from articles.models import Article, Field, Level, RelatedLink, Role, Source, Topic
-from articles.search import MAX_QUERY_CHARS, newest_matches, normalize_query, search
+from articles.search import MAX_QUERY_CHARS, best_matches, newest_matches, normalize_query, with_snippets
 from articles.web import seo
 from articles.web.browse import BriefFilters, CountedPaginator, ListingPaginator
 from articles.web.crumbs import Crumb, brief_crumbs, home_crumb, listing_crumbs
@@ -265,6 +265,17 @@ def depth_listing(request, level):
     return _listing(request, heading=f"{label} briefs", scope="level", scope_obj=level, crumb=label)
 
 
+def _search_cards(published, ids, query, for_reader):
+    """The cards of briefs `ids`, in that order, with their snippets (the briefs best for the reader marked)."""
+    if not ids:
+        return []
+    by_id = {brief.pk: brief for brief in with_snippets(_cards(published.filter(pk__in=ids)), query)}
+    cards = [by_id[pk] for pk in ids if pk in by_id]  # one unpublished since it was ranked is left out
+    for card in cards:
+        card.for_reader = card.pk in for_reader
+    return cards
+
+
 @require_safe
 @cached_public_page
 def search_page(request):
@@ -286,15 +297,13 @@ def search_page(request):
                 samples[name] = newest_matches(filters.apply(published, skip=name), query, limit=limit)
             return samples[name].ids
 
-        ids_without(None)
-        matched = samples[None]
-        results = (
-            search(Article.objects.filter(pk__in=matched.ids), query).roles_first([role.slug for role in roles])
-            if matched.ids
-            else published.none()
+        # The matches in the reader's order, ranked by the query that finds them; only the page shown is read.
+        matched = samples[None] = best_matches(
+            filters.apply(published), query, limit=limit, roles=[role.slug for role in roles]
         )
-        paginator = CountedPaginator(_cards(results), settings.WEB_PAGE_SIZE, count=matched.count)
+        paginator = CountedPaginator(matched.ids, settings.WEB_PAGE_SIZE, count=matched.count)
         page = paginator.get_page(request.GET.get("page"))
+        page.object_list = _search_cards(published, page.object_list, query, matched.for_reader)
         facets = filters.facets_among(ids_without)
     context = {
         "raw_query": raw[:MAX_QUERY_CHARS],

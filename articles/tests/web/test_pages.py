@@ -312,12 +312,13 @@ def test_search_page_says_when_nothing_matched(client, catalogue):
 
 def test_search_page_query_count_does_not_grow_with_results(client, catalogue, django_assert_num_queries):
     add_published_briefs(20, summary="Another look at distillation in practice.")
-    # The matching ids (newest first, bounded); their kept facet values and the names of the roles,
-    # fields, topics and sources counted (four); the ranked page and its taxonomy (three).
+    # The matching ids, ranked in the reader's order (the newest, bounded); the page's briefs with their
+    # snippets and their taxonomy (three); the facet values counted over the ids and the names of the
+    # roles, fields, topics and sources counted (four).
     with django_assert_num_queries(10):
         assert client.get(reverse("articles:search"), {"q": "distillation"}).status_code == 200
-    # A filter adds its look-up and the ids matching without it, which its own facet counts over.
-    with django_assert_num_queries(12):
+    # A filter adds its look-up, the ids matching without it and the count of its own facet over them.
+    with django_assert_num_queries(13):
         assert client.get(reverse("articles:search"), {"q": "distillation", "role": "cto"}).status_code == 200
 
 

@@ -5,8 +5,18 @@ import os
 import pytest
 from django.utils import timezone
 
-from articles.models import Article, Source, Status
-from articles.search import Matches, fts5_query, matching, newest_matches, normalize_query, search
+from articles.facets import count_among
+from articles.models import Article, Role, Source, Status
+from articles.search import (
+    Matches,
+    best_matches,
+    fts5_query,
+    matching,
+    newest_matches,
+    normalize_query,
+    search,
+    with_snippets,
+)
 
 # The "postgres" alias exists only when TEST_DATABASE_URL is set (root conftest).
 DATABASES = ["default", "postgres"] if os.environ.get("TEST_DATABASE_URL") else ["default"]
@@ -184,6 +194,56 @@ def test_newest_matches_stops_at_the_limit_newest_first_and_says_whether_it_has_
 
 
 @pytest.mark.parametrize(
+    "query", ["distillation", '"open weights"', "teacher or cooling", "distillation -regulators", "weights"]
+)
+def test_best_matches_put_the_briefs_in_the_order_search_gives(alias, corpus, query):
+    assert best_matches(published(alias), query, limit=10).ids == [
+        brief.pk for brief in search(published(alias), query)
+    ]
+
+
+def test_best_matches_put_the_readers_roles_first_and_keep_the_ranking_within_each_part(alias, corpus):
+    cto = Role.objects.using(alias).create(name="CTO", slug="cto")
+    corpus["content_hit"].roles.add(cto)
+    mine = best_matches(published(alias), "distillation", limit=10, roles=["cto"])
+    assert mine.ids == [corpus["content_hit"].pk, corpus["title_hit"].pk, corpus["summary_hit"].pk]
+    assert mine.for_reader == {corpus["content_hit"].pk}
+    assert best_matches(published(alias), "distillation", limit=10).for_reader == frozenset()
+
+
+def test_best_matches_rank_only_the_newest_matches_up_to_the_limit(alias, corpus):
+    # Written oldest first: the title hit falls outside the newest two, however well it ranks.
+    capped = best_matches(published(alias), "distillation", limit=2)
+    assert capped.ids == [corpus["summary_hit"].pk, corpus["content_hit"].pk]
+    assert not capped.complete
+    assert best_matches(published(alias), "distillation", limit=3).complete
+    assert best_matches(published(alias), '"', limit=3) == Matches(ids=[], complete=True)
+
+
+def test_a_page_of_best_matches_gets_snippets_with_the_matched_words_marked(alias, corpus):
+    ids = best_matches(published(alias), "distillation", limit=10).ids
+    snippets = {
+        brief.slug: brief.search_snippet for brief in with_snippets(published(alias).filter(pk__in=ids), "distillation")
+    }
+    assert set(snippets) == {"title-hit", "summary-hit", "content-hit"}
+    assert "<mark>distillation</mark>" in snippets["content-hit"]
+    assert "<script>" not in snippets["content-hit"]
+
+
+def test_facet_values_are_counted_among_the_ids_each_facet_is_given(alias, corpus):
+    cto = Role.objects.using(alias).create(name="CTO", slug="cto")
+    first = add_brief(alias, "first", level="advanced")
+    second = add_brief(alias, "second", level="advanced")
+    third = add_brief(alias, "third", level="introductory")
+    for brief in (first, third):
+        brief.roles.add(cto)
+    everything = [first.pk, second.pk, third.pk]
+    counts = count_among({"level": everything, "role": [second.pk, third.pk], "length": everything}, using=alias)
+    assert counts == {"level": {"advanced": 2, "introductory": 1}, "role": {str(cto.pk): 1}, "length": {}}
+    assert count_among({"level": []}, using=alias) == {"level": {}}
+
+
+@pytest.mark.parametrize(
     "query", ["distillation", '"open weights"', "teacher or cooling", "distillation -regulators", "*"]
 )
 def test_matching_selects_the_same_briefs_as_search(alias, corpus, query):
@@ -203,6 +263,21 @@ def test_search_snippet_shows_insights_as_text_not_json(alias, corpus):
     assert "[" not in hit.search_snippet
     assert "&quot;" not in hit.search_snippet
     assert "\\u" not in hit.search_snippet
+
+
+def test_the_snippet_quotes_the_briefs_own_words_before_the_originals_text(alias, corpus):
+    add_brief(
+        alias,
+        "own-words",
+        summary="Herons nest in colonies.",
+        content_text="The original says herons twice, then egrets, then herons again. " * 20,
+    )
+    (hit,) = search(published(alias), "herons")
+    assert "<mark>Herons</mark> nest in colonies" in hit.search_snippet
+    assert "egrets" not in hit.search_snippet
+    # Words found only in the original are still shown where they are.
+    (content_hit,) = search(published(alias), "egrets")
+    assert "<mark>egrets</mark>" in content_hit.search_snippet
 
 
 def test_search_index_upgrades_triggers_that_indexed_insights_as_json():
@@ -238,6 +313,18 @@ def test_the_search_vector_is_a_model_field_filled_on_postgresql(postgres_url):
     vector = Article.objects.using("postgres").values_list("search_vector", flat=True).get(pk=brief.pk)
     assert "'avocet':1A" in vector  # stemmed, the title weighted A
     assert "'shallow':3B" in vector
+
+
+def test_the_search_vector_is_kept_in_the_briefs_row_on_postgresql(postgres_url):
+    from django.db import connections
+
+    # Storage MAIN (migration 0018): testing a brief against a query reads its row, not the TOAST table.
+    with connections["postgres"].cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = 'articles_article'::regclass AND attname = %s",
+            ["search_vector"],
+        )
+        assert cursor.fetchone() == ("m",)
 
 
 def test_the_search_vector_migration_fills_vectors_of_briefs_written_without_one(postgres_url):
