@@ -14,8 +14,9 @@ from articles.ingest.parse import (
     neutralize_doctype,
     parse_feed,
 )
+from articles.ingest.pipeline import ingest_source
 from articles.tests.ingest.test_feed_corpus import BASE, CASE_PATHS, content_type_of, corpus_index
-from articles.tests.ingest.test_realfeeds import REAL_FEEDS
+from articles.tests.ingest.test_realfeeds import REAL_FEEDS, serve
 
 REAL_URL = "http://127.0.0.1:8097/realfeeds/"
 
@@ -157,3 +158,53 @@ def test_declared_single_byte_encodings_take_the_fast_path(name, corpora):
     fast, slow = both_readings(body, url=REAL_URL + name, content_type=REAL_FEEDS[name][1])
     assert fast is not None
     assert_same_reading(name, fast, slow)
+
+
+@pytest.mark.django_db
+def test_briefs_stored_through_feedparser_are_unchanged_when_the_fast_reader_reads_the_feed_again(
+    corpora, httpserver, feed_source, monkeypatch
+):
+    names = [
+        "miniflux__dustri_large_atom.xml",
+        "netnewswire__biorxiv_rss10.rdf",
+        "rssparser__guardian.rss",
+        "miniflux__golem_ISO-8859-1.xml",
+    ]
+    sources = []
+    with monkeypatch.context() as before:
+        before.setattr("articles.ingest.parse.read_feed", lambda content, headers: None)  # feedparser only
+        for name in names:
+            serve(httpserver, corpora, name)
+            source = feed_source(f"/{name}")
+            assert ingest_source(source_id=source.pk).run.items_new == REAL_FEEDS[name][0]
+            sources.append(source)
+    for name, source in zip(names, sources, strict=True):
+        again = ingest_source(source_id=source.pk, force=True).run
+        assert (again.items_new, again.items_updated, again.items_unchanged) == (0, 0, REAL_FEEDS[name][0]), name
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://example.com/a/b?c=1#d",
+        "http://example.com/a?",
+        "http://example.com/a#",
+        "HTTP://Example.com/a",
+        "http://example.com/a;p",
+        "http://[::1]/x",
+        "/relative/path",
+        "../up",
+        "\x00http://example.com/",
+        "javascript:alert(1)",
+        "mailto:someone@example.com",
+        "ftp://example.com/file",
+    ],
+)
+def test_links_are_made_absolute_exactly_as_urljoin_and_urlsplit_make_them(link):
+    from urllib.parse import urljoin, urlsplit
+
+    from articles.ingest.normalize import URL_SCHEMES, absolute_link
+
+    base = "https://example.com/posts/1"
+    joined = urljoin(base, link.strip())
+    assert absolute_link(link, base_url=base) == (joined if urlsplit(joined).scheme.lower() in URL_SCHEMES else None)
