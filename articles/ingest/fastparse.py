@@ -20,6 +20,7 @@ loaded, nothing fetched from the network, no huge-tree mode (libxml2's size limi
 """
 
 import contextlib
+import logging
 import re
 from xml.sax.saxutils import escape
 
@@ -30,6 +31,8 @@ from feedparser.mixin import _FeedParserMixin
 from feedparser.sanitizer import replace_doctype
 from feedparser.urls import _urljoin, make_safe_absolute_uri
 from lxml import etree
+
+logger = logging.getLogger(__name__)
 
 ATOM = "http://www.w3.org/2005/Atom"
 RSS10 = "http://purl.org/rss/1.0/"
@@ -135,6 +138,9 @@ def read_feed(content: bytes, *, headers: dict) -> dict | None:
         walk = _Walk(data, root, base)
         walk.run()
     except Unmodelled:
+        return None
+    except Exception:  # a case this walk gets wrong must cost speed, never the feed
+        logger.warning("The fast feed reader failed; feedparser reads this feed.", exc_info=True)
         return None
     return {
         "version": walk.version,

@@ -208,3 +208,13 @@ def test_links_are_made_absolute_exactly_as_urljoin_and_urlsplit_make_them(link)
     base = "https://example.com/posts/1"
     joined = urljoin(base, link.strip())
     assert absolute_link(link, base_url=base) == (joined if urlsplit(joined).scheme.lower() in URL_SCHEMES else None)
+
+
+def test_a_mistake_in_the_fast_reader_costs_speed_not_the_feed(monkeypatch):
+    def broken(self):
+        raise KeyError("a case the walk gets wrong")
+
+    monkeypatch.setattr(fastparse._Walk, "run", broken)
+    body = b'<rss version="2.0"><channel><title>T</title><item><title>A</title><link>http://a.example/1</link></item></channel></rss>'
+    assert fastparse.read_feed(body, headers={"content-location": "http://a.example/feed"}) is None
+    assert [entry.link for entry in parse_feed(body, url="http://a.example/feed").entries] == ["http://a.example/1"]
