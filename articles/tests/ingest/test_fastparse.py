@@ -218,3 +218,14 @@ def test_a_mistake_in_the_fast_reader_costs_speed_not_the_feed(monkeypatch):
     body = b'<rss version="2.0"><channel><title>T</title><item><title>A</title><link>http://a.example/1</link></item></channel></rss>'
     assert fastparse.read_feed(body, headers={"content-location": "http://a.example/feed"}) is None
     assert [entry.link for entry in parse_feed(body, url="http://a.example/feed").entries] == ["http://a.example/1"]
+
+
+def test_fast_reader_leaves_a_document_with_a_doctype_to_feedparser(tmp_path):
+    secret = tmp_path / "secret.dtd"
+    secret.write_text('<!ENTITY secret "TOP-SECRET">')
+    body = (
+        f'<?xml version="1.0"?><!DOCTYPE rss SYSTEM "file://{secret}">'
+        '<rss version="2.0"><channel><title>t &secret;</title></channel></rss>'
+    ).encode()
+    assert fastparse.read_feed(body, headers={"content-location": "http://example.com/f"}) is None
+    assert "TOP-SECRET" not in parse_feed(body, url="http://example.com/f").title
