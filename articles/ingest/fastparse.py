@@ -48,7 +48,6 @@ HANDLED_BY_FEEDPARSER = {
 }
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 XHTML = "application/xhtml+xml"
-URI_ELEMENTS = {"link", "id"}
 
 TITLES = {"title", "dc_title", "media_title"}
 LINK = "link"
