@@ -337,6 +337,10 @@ def run_workers(
                         "SELECT sum(items_seen), min(started_at), max(finished_at) FROM articles_ingestionrun"
                     ).fetchone()
                     new = connection.execute("SELECT sum(items_new) FROM articles_ingestionrun").fetchone()[0]
+                    # A run that failed (a timeout under load) is retried later, outside the timing: say so.
+                    failed = connection.execute(
+                        "SELECT count(*) FROM articles_ingestionrun WHERE status = 'failed'"
+                    ).fetchone()[0]
             finally:
                 for each in workers:
                     with contextlib.suppress(ProcessLookupError):
@@ -352,6 +356,7 @@ def run_workers(
         "workers": separate,
         "entries": seen,
         "new": new,
+        "failed_runs": failed,
         "seconds": (last - first).total_seconds(),
         "samples": samples,
     }
@@ -504,8 +509,8 @@ def main():
                 results["workers"].append(run)
                 print(
                     f"Celery, {separate} worker(s) of concurrency {concurrency}: {run['entries']} entries "
-                    f"({run['new']} new) in {run['seconds']:.2f} s ({run['entries'] / run['seconds']:.0f}/s); "
-                    f"load {os.getloadavg()[0]:.1f}",
+                    f"({run['new']} new) in {run['seconds']:.2f} s ({run['entries'] / run['seconds']:.0f}/s), "
+                    f"{run['failed_runs']} failed run(s); load {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
             memory = run_workers(
