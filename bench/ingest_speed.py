@@ -19,12 +19,14 @@ entries it stored, one per feed and item; Distillery the items its runs saw, `it
 
 With DATABASE_URL and BENCH_REDIS_URL (a Redis database this run may flush) both set, Distillery runs
 in its scaled mode (PostgreSQL, locks in Redis). With `--workers` (which needs both), the same
-feeds go through real Celery workers: one ingest_source task per feed queued first, then a
-worker started with concurrency 1 and again with 4, timed from the first run's start to the
-last run's end as the database records them. Then the memory run: generated feeds
-(`--memory-items`, 10,000 by default, 100 items a feed) through one worker process whose
-resident memory is sampled twice a second. PNG charts go to bench/charts/ (matplotlib, a
-development dependency imported only here) and the figures to bench/ingest_speed.json.
+feeds (each served `--worker-copies` times, 10 by default: 200 feeds, so that a worker's start-up
+and the last feed's tail are a small part of the run) go through real Celery workers: one
+ingest_source task per feed queued first, then a worker started with concurrency 1 and again
+with 4, timed from the first run's start to the last run's end as the database records them.
+Then the memory run: generated feeds (`--memory-items`, 10,000 by default, 100 items a feed)
+through one worker process whose resident memory is sampled twice a second. PNG charts go to
+bench/charts/ (matplotlib, a development dependency imported only here) and the figures to
+bench/ingest_speed.json.
 Not a test.
 """
 
@@ -335,6 +337,10 @@ def run_workers(
                         "SELECT sum(items_seen), min(started_at), max(finished_at) FROM articles_ingestionrun"
                     ).fetchone()
                     new = connection.execute("SELECT sum(items_new) FROM articles_ingestionrun").fetchone()[0]
+                    # A run that failed (a timeout under load) is retried later, outside the timing: say so.
+                    failed = connection.execute(
+                        "SELECT count(*) FROM articles_ingestionrun WHERE status = 'failed'"
+                    ).fetchone()[0]
             finally:
                 for each in workers:
                     with contextlib.suppress(ProcessLookupError):
@@ -350,6 +356,7 @@ def run_workers(
         "workers": separate,
         "entries": seen,
         "new": new,
+        "failed_runs": failed,
         "seconds": (last - first).total_seconds(),
         "samples": samples,
     }
@@ -439,6 +446,12 @@ def main():
     parser.add_argument("--copies", type=int, default=2, help="addresses per corpus feed")
     parser.add_argument("--drafting", action="store_true", help="also draft what the first round stored")
     parser.add_argument("--workers", action="store_true", help="Celery workers 1 vs 4 and the memory run")
+    parser.add_argument(
+        "--worker-copies",
+        type=int,
+        default=10,
+        help="addresses per corpus feed for the worker runs (long enough that start-up and the last feed weigh little)",
+    )
     parser.add_argument("--memory-items", type=int, default=10_000)
     parser.add_argument("--no-charts", action="store_true")
     parser.add_argument("--charts-only", action="store_true", help="redraw the charts from bench/ingest_speed.json")
@@ -487,14 +500,17 @@ def main():
             print(line, flush=True)
         if args.workers:
             results["workers"] = []
+            results["worker_feeds"] = len(worker_urls := feed_urls(port, args.worker_copies))
             for concurrency, separate in ((1, 1), (4, 1), (1, 4)):
                 label = f"c{concurrency}x{separate}"
-                run = run_workers(urls, concurrency=concurrency, redis_url=redis_url, label=label, separate=separate)
+                run = run_workers(
+                    worker_urls, concurrency=concurrency, redis_url=redis_url, label=label, separate=separate
+                )
                 results["workers"].append(run)
                 print(
                     f"Celery, {separate} worker(s) of concurrency {concurrency}: {run['entries']} entries "
-                    f"({run['new']} new) in {run['seconds']:.2f} s ({run['entries'] / run['seconds']:.0f}/s); "
-                    f"load {os.getloadavg()[0]:.1f}",
+                    f"({run['new']} new) in {run['seconds']:.2f} s ({run['entries'] / run['seconds']:.0f}/s), "
+                    f"{run['failed_runs']} failed run(s); load {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
             memory = run_workers(
@@ -523,8 +539,8 @@ def main():
     if workers:
         one, four, separate = (run["entries"] / run["seconds"] for run in workers)
         print(
-            f"  Celery      {one:7.1f} entries/s with 1 process, {four:.1f} with concurrency 4 ({four / one:.2f}×), "
-            f"{separate:.1f} with 4 separate workers ({separate / one:.2f}×)"
+            f"  Celery ({results['worker_feeds']} feeds) {one:7.1f} entries/s with 1 process, {four:.1f} with "
+            f"concurrency 4 ({four / one:.2f}×), {separate:.1f} with 4 separate workers ({separate / one:.2f}×)"
         )
     RESULTS.write_text(json.dumps(results, indent=1, default=str))
     if not args.no_charts:

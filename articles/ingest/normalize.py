@@ -115,6 +115,25 @@ def _is_tracking(name: str) -> bool:
     return lowered in TRACKING_PARAMETERS or lowered.startswith(TRACKING_PREFIXES)
 
 
+# An absolute http(s) address that urljoin() would hand back unchanged whatever the base: ASCII, a
+# lower-case scheme, a host without brackets, no ";" parameters in the path, no empty "?" or "#".
+_PLAIN_ABSOLUTE = re.compile(r"https?://[^/?#\[\]\s;]+(?:/[^?#\s;]*)?(?:\?[^#\s]+)?(?:#\S+)?")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
+_TAB_AND_NEWLINE = dict.fromkeys(map(ord, "\t\r\n"))
+
+
+def absolute_link(value: str, *, base_url: str) -> str | None:
+    """`value` made absolute against `base_url`, or None when it is not an http, https or mailto link."""
+    value = value.strip()
+    if value.isascii() and _PLAIN_ABSOLUTE.fullmatch(value):
+        return value  # most links in feeds: urljoin() and urlsplit() would give it back as it is
+    joined = urljoin(base_url, value)
+    # The scheme as urlsplit() finds it: after leading controls and spaces, ignoring tabs and newlines.
+    scheme = _SCHEME.match(joined.lstrip(_C0_AND_SPACE).translate(_TAB_AND_NEWLINE))
+    return joined if scheme and scheme[1].lower() in URL_SCHEMES else None
+
+
 def sanitize_html(html: str, *, base_url: str = "") -> str:
     """Safe HTML: no script, style, event handler or javascript: URL; relative links made absolute."""
     if not html:
@@ -126,8 +145,7 @@ def sanitize_html(html: str, *, base_url: str = "") -> str:
                 return None  # an emptied link would point back at the page itself
             if not base_url:
                 return value
-            joined = urljoin(base_url, value.strip())
-            return joined if urlsplit(joined).scheme.lower() in URL_SCHEMES else None
+            return absolute_link(value, base_url=base_url)
         return value
 
     return nh3.clean(

@@ -26,6 +26,8 @@ from urllib.parse import urljoin
 import feedparser
 import nh3
 
+from articles.ingest.fastparse import read_feed
+
 JSON_FEED_VERSION_PREFIX = "https://jsonfeed.org/version/"
 
 
@@ -132,9 +134,18 @@ def _parse_xml_feed(content: bytes, *, url: str, content_type: str, headers: dic
         response_headers["content-type"] = content_type
     if headers.get("content-language"):
         response_headers["content-language"] = headers["content-language"]
+    content = neutralize_doctype(content)
+    fast = read_feed(content, headers=response_headers)
+    if fast is not None:
+        return _parsed_from_feedparser_shape(fast["version"], fast["feed"], fast["entries"], fast["bozo_exception"])
+    return _parse_with_feedparser(content, url=url, response_headers=response_headers)
+
+
+def _parse_with_feedparser(content: bytes, *, url: str, response_headers: dict) -> ParsedFeed:
+    """The whole of feedparser, for every document the fast reader (fastparse.py) leaves to it."""
     try:
         result = feedparser.parse(
-            io.BytesIO(neutralize_doctype(content)),
+            io.BytesIO(content),
             response_headers=response_headers,
             sanitize_html=False,  # nh3 sanitizes every stored text (normalize.py)
             resolve_relative_uris=False,  # ... and resolves links against each text's base
@@ -142,8 +153,7 @@ def _parse_xml_feed(content: bytes, *, url: str, content_type: str, headers: dic
     except Exception as exc:  # feedparser is robust, but a crash must not take the worker with it
         raise FeedError(f"The feed could not be read ({exc.__class__.__name__}: {exc}).") from None
     version = result.get("version") or ""
-    entries = [_entry_from_feedparser(item) for item in result.entries]
-    if not version and not entries:
+    if not version and not result.entries:
         advertised = advertised_feed(content, url=url)
         if advertised:
             raise FeedError(
@@ -152,13 +162,18 @@ def _parse_xml_feed(content: bytes, *, url: str, content_type: str, headers: dic
         problem = result.get("bozo_exception")
         detail = f": {problem}" if problem else ""
         raise FeedError(f"This is not an RSS, Atom, RDF or JSON feed{detail}.")
-    feed = result.feed
+    return _parsed_from_feedparser_shape(
+        version, result.feed, result.entries, result.get("bozo_exception") if result.get("bozo") else None
+    )
+
+
+def _parsed_from_feedparser_shape(version: str, feed, items, problem) -> ParsedFeed:
     return ParsedFeed(
         title=_title(feed),
         link=feed.get("link", ""),
         format=version,
-        entries=entries,
-        malformed=str(result.get("bozo_exception") or "") if result.get("bozo") else "",
+        entries=[_entry_from_feedparser(item) for item in items],
+        malformed=str(problem or "") if problem is not None else "",
     )
 
 

@@ -280,19 +280,24 @@ def ingest_entries(*, source: Source, entries: list[Entry], feed_url: str, count
     updated at once. An item stops the run only when the task is out of time.
     """
     # One query tells which items are already stored; those are then skipped without another.
+    addresses = [_address_or_refusal(entry, feed_url) for entry in entries]  # each worked out once
     known = {
         row["original_url"]: row
-        for row in Article.objects.filter(original_url__in=_item_addresses(entries, feed_url)).values(*EXISTING_FIELDS)
+        for row in Article.objects.filter(original_url__in=_item_addresses(entries, addresses, feed_url)).values(
+            *EXISTING_FIELDS
+        )
     }
     done_in_this_run: set[str] = set()
     batch: list[tuple[str, NormalizedItem]] = []  # (how the item is named in an error, the item)
     batch_started = 0.0
-    for entry in entries:
+    for entry, address in zip(entries, addresses, strict=True):
         counts.seen += 1
         named = f"item {counts.seen} ({entry.title or entry.guid or 'untitled'})"
         linked = f"item {counts.seen} ({entry.link})"
         try:
-            url = item_address(entry, feed_url=feed_url)
+            if isinstance(address, NotAWebAddress):
+                raise address
+            url = address
             if url in done_in_this_run:
                 # Two items of one feed link the same address (two posts about one page): the
                 # second is still its own piece when it has an address of its own.
@@ -399,11 +404,18 @@ def _alternates(entry: Entry, feed_url: str) -> list[str]:
     return urls
 
 
-def _item_addresses(entries: list[Entry], feed_url: str) -> list[str]:
+def _address_or_refusal(entry: Entry, feed_url: str) -> str | NotAWebAddress:
+    try:
+        return item_address(entry, feed_url=feed_url)
+    except NotAWebAddress as refusal:
+        return refusal
+
+
+def _item_addresses(entries: list[Entry], addresses: list, feed_url: str) -> list[str]:
     urls = []
-    for entry in entries:
-        with contextlib.suppress(NotAWebAddress):
-            urls.append(item_address(entry, feed_url=feed_url))
+    for entry, address in zip(entries, addresses, strict=True):
+        if isinstance(address, str):
+            urls.append(address)
         urls.extend(_alternates(entry, feed_url))
     return urls
 

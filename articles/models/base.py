@@ -45,10 +45,9 @@ def unique_slugs(model, texts: list[str], *, max_length: int = SLUG_MAX_LENGTH) 
     bases = [_slug_base(text, max_length) for text in texts]
     if not bases:
         return []
-    starts = models.Q()
-    for base in set(bases):
-        starts |= models.Q(slug__startswith=base)
-    taken = set(model.objects.filter(starts).values_list("slug", flat=True))
+    # One OR of all the prefixes, built at once (|= in a loop copies the growing condition each time).
+    starts = models.Q(*(models.Q(slug__startswith=base) for base in set(bases)), _connector=models.Q.OR)
+    taken = set(model.objects.filter(starts).order_by().values_list("slug", flat=True))  # a set: no sort
     slugs = []
     for base in bases:
         slug = _first_free(base, taken)
