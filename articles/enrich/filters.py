@@ -118,7 +118,8 @@ RUN_ON = re.compile(
 NEEDS_BEFORE = re.compile(
     r"^(?:[\w-]+ ){0,2}(?:later|earlier|afterwards|before that|after that|since then)\b"
     r"|^(?:just )?(?:like|as in|as with|unlike)\b|^just as\b|^same\b"
-    r"|^the (?:\d+-year-old|[a-z]+-year-old|flanker|striker|midfielder|defender|winger|forward|goalkeeper|keeper"
+    r"|^the (?:[a-z]+ ){0,2}(?:\d+-year-old|[a-z]+-year-old|royal|flanker|striker|midfielder|defender|winger"
+    r"|forward|goalkeeper|keeper"
     r"|singer|rapper|actor|actress|star|player|boss|manager|coach|victim|pair|couple|duo|trio|teenager|youngster"
     r"|former|latter|two|three|four|man|woman|boy|girl|mother|father|brothers|sisters|veteran|frenchman"
     r"|spaniard|german|italian|dutchman|englishman|scot|welshman|irishman|australian|american|argentine"
@@ -136,7 +137,14 @@ NEEDS_BEFORE = re.compile(
     r"|^.{0,60}?\b(?:this|these|those) (?!(?:week|year|month|morning|afternoon|evening|season|summer|winter"
     r"|spring|autumn|fall|time|weekend|century|decade)\b)[a-z]+"
     r"|^(?:anyway|mind you|factor in|after all|that said|even so|by contrast|in contrast|on the other hand"
-    r"|for example|for instance|in the video|in the film|in the clip)\b",
+    r"|for example|for instance|in the video|in the film|in the clip)\b"
+    # "Videos have also revealed …", "…, the extremists also disclosed …": adds to something said before.
+    r"|^[^.;:]{0,90}?\balso\b"
+    # "As a St Mirren player he was …": a part played by someone the sentence never names.
+    r"|^as (?:a|an|the) [^,]{1,60}?\b(?:he|she|they|his|her|their)\b"
+    # "… that the issue was …", "… key to the discoveries": a matter named as if already introduced.
+    r"|\bthe (?:discoveries|issue|incident|matter|findings|revelations|allegations|announcement|episode|row|saga)\b"
+    r"(?! (?:of|to|that|about|over|at|in|on|from|by|with|surrounding)\b)(?![’']s)",
     re.IGNORECASE,
 )
 # The author talking about the post rather than its subject ("I kept this post as a draft …", "More on … soon").
@@ -145,6 +153,35 @@ ABOUT_THE_POST = re.compile(
     r"|^i(?:'ll|’ll| will| can think of| want to| wanted to)\b|\bstay tuned\b",
     re.IGNORECASE,
 )
+# A deals post talking up a product, and a roundup talking about itself ("We've dug around and found …").
+PROMOTION = re.compile(
+    r"\b(?:won'?t|won’t|will not|doesn'?t|doesn’t) break the bank\b|^new and improved\b|\bat (?:a|this) price\b"
+    r"|^we(?:'ve|’ve| have) (?:dug|rounded up|gathered|found|collected|picked|scoured|tested)\b",
+    re.IGNORECASE,
+)
+# What makes a clause a statement: a form of be/have/do, a modal, a common past tense, or a
+# lower-case word in -ed or -s (a verb after its subject, or a plural: a sentence with neither is no claim).
+FINITE_VERB = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|will|would|can|could|may|might|must|shall|should"
+    r"|isn't|aren't|wasn't|weren't|hasn't|haven't|hadn't|don't|doesn't|didn't|won't|can't|couldn't"
+    r"|said|made|took|found|began|won|lost|ran|got|came|saw|told|gave|left|went|became|held|kept|led|met|paid"
+    r"|sent|spent|stood|thought|wrote|built|bought|brought|caught|fell|felt|grew|knew|rose|sold|spoke|threw"
+    r"|wore|chose|drove|flew|forgot|hid|meant|rode|sang|sat|shot|slept|stole|struck|swam|taught|tore|understood"
+    r"|woke|hit|set|put|cut|let|shut|quit|cost|hurt|read)\b"
+    r"|[’'](?:s|re|ve|ll|d|m)\b|n[’']t\b|(?-i:\b[a-z]{2,}(?:ed|(?<!s)s)\b)",
+    re.IGNORECASE,
+)
+
+
+ENGLISH = re.compile(r"\b(?:the|of|and|to|for|with|in|on)\b", re.IGNORECASE)
+
+
+def _verbless(body: str) -> bool:
+    """An English sentence without a finite verb: a list item ("$1000 to a charity …") or a photo description
+    ("The old pier at dusk."). The verbs are English ones, so a sentence in another language is never judged."""
+    return bool(ENGLISH.search(body)) and FINITE_VERB.search(body) is None
+
+
 PRONOUN = re.compile(r"\b(?:he|she|they|him|her|his|hers|them|their|theirs|they're|they’re|its)\b", re.IGNORECASE)
 NAME = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][a-z]+")
 
@@ -236,8 +273,10 @@ def not_standalone(text: str) -> str | None:
         return "points back"
     if ABOUT_THE_PAGE.search(body) or ABOUT_THE_POST.search(body):
         return "about the page"
-    if INSTRUCTION.match(body):
+    if INSTRUCTION.match(body) or PROMOTION.search(body):
         return "call to action"
+    if _verbless(body):
+        return "no verb"  # a list item or a photo description, not a claim
     if RUN_ON.search(body):
         return "glued caption"
     if body[:1] in "\"“‘'" or QUOTES_SOMEONE.search(body):
