@@ -121,6 +121,7 @@ NEEDS_BEFORE = re.compile(
     r"|^the (?:[a-z]+ ){0,2}(?:\d+-year-old|[a-z]+-year-old|royal|flanker|striker|midfielder|defender|winger"
     r"|forward|goalkeeper|keeper"
     r"|singer|rapper|actor|actress|star|player|boss|manager|coach|victim|pair|couple|duo|trio|teenager|youngster"
+    r"|team|company|firm|club|squad|side|group"
     r"|former|latter|two|three|four|man|woman|boy|girl|mother|father|brothers|sisters|veteran|frenchman"
     r"|spaniard|german|italian|dutchman|englishman|scot|welshman|irishman|australian|american|argentine"
     r"|brazilian|portuguese)\b"
@@ -186,12 +187,31 @@ PRONOUN = re.compile(r"\b(?:he|she|they|him|her|his|hers|them|their|theirs|they'
 NAME = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][a-z]+")
 
 
+_OPENER_WORDS = (
+    "a an the this that these those because although though while when whenever if unless since after before as"
+    " once until despite given for with without in on at by from of to into over under during about after"
+    " it he she they we you i his her their its our my your there here what which who whom whose how why where"
+    " some many most all each every both either neither no not nor and but or so yet also just even only still"
+    " one two three four five six seven eight nine ten being having according"
+)
+# Words that open sentences and are no name.
+COMMON_OPENERS = frozenset(_OPENER_WORDS.split())
+
+
 def _pronoun_before_a_name(body: str) -> bool:
     """A pronoun in the first clause before any name it could stand for ("Because …, they're both …")."""
     pronoun = PRONOUN.search(body)
     if not pronoun or pronoun.start() > 80:
         return False
-    return not NAME.search(body[: pronoun.start()])
+    if NAME.search(body[: pronoun.start()]):
+        return False
+    # The opening word is a name too when it is no common word: "Riverton will close its …" names what "its" is.
+    first = re.match(r"[A-Z][\w'’-]+", body)
+    if not first or first.end() > pronoun.start():
+        return True
+    word = first.group().lower()
+    # "Luckily", "Speaking", "Asked", "Images of their …": an adverb, a verb or a plural noun, not a name.
+    return word in COMMON_OPENERS or word.endswith(("ly", "ing", "ed", "s"))
 
 
 # "Luckily, he …", "Maybe he …", "All this …": an adverb before the word that points back.
