@@ -14,9 +14,9 @@ numbers and quotations. The three sections never repeat each other: the takeaway
 piece's main claim among the sentences that read on their own and are not in the
 summary (nor say the same as one), and the insights are the next distinct claims.
 
-News states its main claim first, which is where the summary comes from too; so when a
-summary sentence makes a better claim than any sentence outside and the rest of the summary
-partly says it again, the summary hands it to the takeaway and goes on with its next
+News states its main claim in its opening sentence, where the summary starts too; so when
+the summary's opening makes a better claim than any sentence outside and the rest of the
+summary partly says it again, the summary hands it to the takeaway and goes on with its next
 sentence (never leaving the summary to open on a sentence that needs the one before).
 `bench/defects.py` measures what that buys against the CNN/DM highlights and the labelled
 key points; `bench/summaries.py` what it costs the summary against LEAD-3.
@@ -152,8 +152,8 @@ def _distinct(order: list[int], similarity: np.ndarray | None, limit: int) -> li
 TAKEAWAY_WEIGHTS = (0.5, 0.3, 0.2)
 # A sentence this similar to a summary sentence says the same thing again.
 REPEATS_SUMMARY = 0.5
-# A summary sentence this similar to another of the summary's sentences is partly said again there, so the summary
-# can give it to the takeaway (chosen on articles 1-125 of the CNN/DM highlights; see bench/REPORT.md).
+# A summary's opening this similar to another of its sentences is partly said again there, so the summary can give
+# it to the takeaway (chosen on articles 1-125 of the CNN/DM highlights; see bench/REPORT.md).
 RESTATED = 0.15
 
 
@@ -189,8 +189,8 @@ def extractive_draft(text: str, *, title: str = "", summary_sentences: int = 3, 
     the sentences that read on their own (also in their place: not inside a quotation, not
     announced by a colon), share a word with the title or the summary, and neither are nor
     repeat a summary sentence.
-    A summary sentence that is a better claim than that one becomes the takeaway instead
-    when another summary sentence partly says it again (similarity >= RESTATED) and the
+    The summary's opening becomes the takeaway instead when it is a better claim than that
+    one, another summary sentence partly says it again (similarity >= RESTATED) and the
     summary, going on with its next best sentence, still opens on one that reads alone;
     and when only the summary has a sentence that can be the takeaway, the summary gives up
     its best such claim (never its opening) and takes its next best sentence instead, so the
@@ -248,19 +248,22 @@ def extractive_draft(text: str, *, title: str = "", summary_sentences: int = 3, 
         )
         return rest if refill is None else [*rest, refill]
 
-    # The summary states the main claim where news puts it, up front, so the best claims are often its own. A
-    # summary sentence that makes a better claim than any sentence outside goes to the takeaway when the rest of
-    # the summary partly says it again: the summary keeps the substance, the takeaway states the claim.
-    for given in (i for i in claims if i in summary):
-        if takeaway is not None and claim_scores[given] <= claim_scores[takeaway]:
-            break
-        others = [j for j in summary if j != given]
-        if similarity is not None and others and max(similarity[given, j] for j in others) >= RESTATED:
-            rest = refill_without(given)
-            # The summary still opens on a sentence a reader can start with ("The 25-year-old …" cannot).
-            if min(rest) in standalone:
-                takeaway, summary = given, rest
-                break
+    # News states its main claim in its opening sentence, which the summary opens with too. When that sentence is
+    # a better claim than any sentence outside and the rest of the summary partly says it again, it goes to the
+    # takeaway: the summary keeps the substance and goes on with its next best sentence, as long as it still opens
+    # on one a reader can start with ("The 25-year-old …" cannot).
+    opening = min(summary)
+    others = [j for j in summary if j != opening]
+    if (
+        opening in claims
+        and (takeaway is None or claim_scores[opening] > claim_scores[takeaway])
+        and similarity is not None
+        and others
+        and max(similarity[opening, j] for j in others) >= RESTATED
+    ):
+        rest = refill_without(opening)
+        if min(rest) in standalone:
+            takeaway, summary = opening, rest
     if takeaway is None and len(summary) > 1:
         opening = min(summary)
         givable = [i for i in claims if i in summary and i != opening]
