@@ -4,9 +4,10 @@
 section: a byline or date line, a photo caption, a call to action ("Click here to
 download …"), a list intro ending in ':', site boilerplate, or a fragment of a quotation.
 `not_standalone(text)` adds what a takeaway or an insight cannot be, because each is read
-alone: a sentence that points back to something before it ("He said …", "But …"), a
-question, a headline without a full stop, one too short to say anything or too long to
-read. Both return None for a good sentence, so the reason can be shown and counted.
+alone: a sentence that points back to something before it ("He said …", "But …", "The
+company …", "… also …"), a question, a headline without a full stop, a line without a verb
+(a list item, a photo description), a promotion, one too short to say anything or too long
+to read. Both return None for a good sentence, so the reason can be shown and counted.
 
 `lead_in(text)` is the length of a wire-service dateline opening a sentence
 ("Washington (CNN) -- "), which drafts leave out.
@@ -189,7 +190,7 @@ NAME = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][a-z]+")
 
 _OPENER_WORDS = (
     "a an the this that these those because although though while when whenever if unless since after before as"
-    " once until despite given for with without in on at by from of to into over under during about after"
+    " once until despite given for with without in on at by from of to into over under during about"
     " it he she they we you i his her their its our my your there here what which who whom whose how why where"
     " some many most all each every both either neither no not nor and but or so yet also just even only still"
     " one two three four five six seven eight nine ten being having according"
