@@ -18,7 +18,9 @@ live in bench/handcheck.tsv with a digest of the takeaway judged, and only verdi
 takeaway is still the one drafted are counted (`--sample` prints the sample with the text
 before each takeaway, to read the changed ones again). Last, the takeaway against the key
 points of labelled/dev.jsonl (ROUGE-1 and ROUGE-L F1), beside the first sentence, the
-summary's first sentence and the best sentence of the original.
+summary's first sentence and the best sentence of the original, and the same against the
+CNN/DM human highlights (which state each story's main claims), the tuning part (articles
+1-125, where the takeaway's constants were chosen) apart from the held-out part (126-250).
 
 `--baseline COMMIT` checks the drafts of articles/enrich/summarize.py as it was at COMMIT
 instead (a99572d is the drafting before issue 10), so the same rules measure before and after.
@@ -289,8 +291,16 @@ def print_sample(name, sample, drafts):
         print(f"{piece.id}\t{piece.title[:90]}\n    before: …{before[-200:]}\n    takeaway: {takeaway.text}")
 
 
-def key_point_overlap():
-    """ROUGE of the drafted takeaway against the labelled key points, beside the first and the best sentence."""
+# The CNN/DM articles the takeaway's constants were chosen on (bench/REPORT.md): the first half of the file.
+# The second half, and every labelled key point, are held out: report those.
+TUNING_PART = 125
+
+
+def _rouge_rows(items):
+    """Mean ROUGE-1 / ROUGE-L F1 x 100 of the takeaway against each item's reference, beside other sentences.
+
+    `items` are (text, title, reference) triples; the reference is the key point, or the highlights one a line.
+    """
     from rouge_score import rouge_scorer
 
     from articles.enrich.summarize import extractive_draft
@@ -298,28 +308,56 @@ def key_point_overlap():
 
     scorer = rouge_scorer.RougeScorer(["rouge1", "rougeL"], use_stemmer=True)
     rows = {"drafted takeaway": [], "first sentence (LEAD-1)": [], "summary's first sentence": [], "best sentence": []}
-    none = 0
-    for item in corpora.labelled():
-        draft = extractive_draft(item["text"], title=item["title"])
-        found = [s.text for s in sentences(item["text"])]
+    words, none = [], 0
+    for text, title, reference in items:
+        draft = extractive_draft(text, title=title)
+        found = [s.text for s in sentences(text)]
         if draft.takeaway is None or not found:
             none += 1
             continue
 
-        def f1(candidate: str, key_point: str = item["key_point"]) -> tuple[float, float]:
-            scores = scorer.score(key_point, candidate)
+        def f1(candidate: str, reference: str = reference) -> tuple[float, float]:
+            scores = scorer.score(reference, candidate)
             return scores["rouge1"].fmeasure, scores["rougeL"].fmeasure
 
         rows["drafted takeaway"].append(f1(draft.takeaway.text))
         rows["first sentence (LEAD-1)"].append(f1(found[0]))
         rows["summary's first sentence"].append(f1(draft.summary[0].text))
         rows["best sentence"].append(max((f1(sentence) for sentence in found), key=lambda pair: pair[0]))
+        words.append(len(WORD.findall(draft.takeaway.text)))
+    return rows, none, words
+
+
+def print_rouge_rows(heading: str, items):
+    rows, none, words = _rouge_rows(items)
     count = len(rows["drafted takeaway"])
-    print(f"\nTakeaway against the labelled key points (labelled/dev.jsonl, {count} with a takeaway, {none} without)")
+    print(f"\n{heading}: {count} with a takeaway, {none} without; takeaway {sum(words) / max(1, count):.1f} words")
     print(f"  {'':<28}{'ROUGE-1 F1':>12}{'ROUGE-L F1':>12}")
     for name, pairs in rows.items():
-        rouge1, rouge_l = (100 * sum(pair[k] for pair in pairs) / count for k in (0, 1))
+        rouge1, rouge_l = (100 * sum(pair[k] for pair in pairs) / max(1, count) for k in (0, 1))
         print(f"  {name:<28}{rouge1:>12.1f}{rouge_l:>12.1f}")
+
+
+def key_point_overlap():
+    """ROUGE of the drafted takeaway against the labelled key points and against the CNN/DM human highlights."""
+    print_rouge_rows(
+        "Takeaway against the labelled key points (labelled/dev.jsonl, held out)",
+        [(item["text"], item["title"], item["key_point"]) for item in corpora.labelled()],
+    )
+    rows = corpora.summaries("cnndm_test_frank_250.jsonl")
+    for part, chosen in (
+        (f"articles 1-{TUNING_PART}, the tuning part", rows[:TUNING_PART]),
+        (f"articles {TUNING_PART + 1}-{len(rows)}, held out", rows[TUNING_PART:]),
+    ):
+        print_rouge_rows(
+            f"Takeaway against the CNN/DM human highlights ({part})",
+            [(row["text"], row["title"], "\n".join(highlights(row))) for row in chosen],
+        )
+
+
+def highlights(row: dict) -> list[str]:
+    """The CNN/DM highlights, one a line (summaries/SOURCE.md: `summary_raw` joins them with " . ")."""
+    return [part.strip() for part in row["summary_raw"].split(" . ") if part.strip()]
 
 
 def main():

@@ -4,9 +4,10 @@
 section: a byline or date line, a photo caption, a call to action ("Click here to
 download …"), a list intro ending in ':', site boilerplate, or a fragment of a quotation.
 `not_standalone(text)` adds what a takeaway or an insight cannot be, because each is read
-alone: a sentence that points back to something before it ("He said …", "But …"), a
-question, a headline without a full stop, one too short to say anything or too long to
-read. Both return None for a good sentence, so the reason can be shown and counted.
+alone: a sentence that points back to something before it ("He said …", "But …", "The
+company …", "… also …"), a question, a headline without a full stop, a line without a verb
+(a list item, a photo description), a promotion, one too short to say anything or too long
+to read. Both return None for a good sentence, so the reason can be shown and counted.
 
 `lead_in(text)` is the length of a wire-service dateline opening a sentence
 ("Washington (CNN) -- "), which drafts leave out.
@@ -118,8 +119,10 @@ RUN_ON = re.compile(
 NEEDS_BEFORE = re.compile(
     r"^(?:[\w-]+ ){0,2}(?:later|earlier|afterwards|before that|after that|since then)\b"
     r"|^(?:just )?(?:like|as in|as with|unlike)\b|^just as\b|^same\b"
-    r"|^the (?:\d+-year-old|[a-z]+-year-old|flanker|striker|midfielder|defender|winger|forward|goalkeeper|keeper"
+    r"|^the (?:[a-z]+ ){0,2}(?:\d+-year-old|[a-z]+-year-old|royal|flanker|striker|midfielder|defender|winger"
+    r"|forward|goalkeeper|keeper"
     r"|singer|rapper|actor|actress|star|player|boss|manager|coach|victim|pair|couple|duo|trio|teenager|youngster"
+    r"|team|company|firm|club|squad|side|group"
     r"|former|latter|two|three|four|man|woman|boy|girl|mother|father|brothers|sisters|veteran|frenchman"
     r"|spaniard|german|italian|dutchman|englishman|scot|welshman|irishman|australian|american|argentine"
     r"|brazilian|portuguese)\b"
@@ -136,7 +139,14 @@ NEEDS_BEFORE = re.compile(
     r"|^.{0,60}?\b(?:this|these|those) (?!(?:week|year|month|morning|afternoon|evening|season|summer|winter"
     r"|spring|autumn|fall|time|weekend|century|decade)\b)[a-z]+"
     r"|^(?:anyway|mind you|factor in|after all|that said|even so|by contrast|in contrast|on the other hand"
-    r"|for example|for instance|in the video|in the film|in the clip)\b",
+    r"|for example|for instance|in the video|in the film|in the clip)\b"
+    # "Videos have also revealed …", "…, the extremists also disclosed …": adds to something said before.
+    r"|^[^.;:]{0,90}?\balso\b"
+    # "As a St Mirren player he was …": a part played by someone the sentence never names.
+    r"|^as (?:a|an|the) [^,]{1,60}?\b(?:he|she|they|his|her|their)\b"
+    # "… that the issue was …", "… key to the discoveries": a matter named as if already introduced.
+    r"|\bthe (?:discoveries|issue|incident|matter|findings|revelations|allegations|announcement|episode|row|saga)\b"
+    r"(?! (?:of|to|that|about|over|at|in|on|from|by|with|surrounding)\b)(?![’']s)",
     re.IGNORECASE,
 )
 # The author talking about the post rather than its subject ("I kept this post as a draft …", "More on … soon").
@@ -145,8 +155,48 @@ ABOUT_THE_POST = re.compile(
     r"|^i(?:'ll|’ll| will| can think of| want to| wanted to)\b|\bstay tuned\b",
     re.IGNORECASE,
 )
+# A deals post talking up a product, and a roundup talking about itself ("We've dug around and found …").
+PROMOTION = re.compile(
+    r"\b(?:won'?t|won’t|will not|doesn'?t|doesn’t) break the bank\b|^new and improved\b|\bat (?:a|this) price\b"
+    r"|^we(?:'ve|’ve| have) (?:dug|rounded up|gathered|found|collected|picked|scoured|tested)\b",
+    re.IGNORECASE,
+)
+# What makes a clause a statement: a form of be/have/do, a modal, a common past tense, or a
+# lower-case word in -ed or -s (a verb after its subject, or a plural: a sentence with neither is no claim).
+FINITE_VERB = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|will|would|can|could|may|might|must|shall|should"
+    r"|isn't|aren't|wasn't|weren't|hasn't|haven't|hadn't|don't|doesn't|didn't|won't|can't|couldn't"
+    r"|said|made|took|found|began|won|lost|ran|got|came|saw|told|gave|left|went|became|held|kept|led|met|paid"
+    r"|sent|spent|stood|thought|wrote|built|bought|brought|caught|fell|felt|grew|knew|rose|sold|spoke|threw"
+    r"|wore|chose|drove|flew|forgot|hid|meant|rode|sang|sat|shot|slept|stole|struck|swam|taught|tore|understood"
+    r"|woke|hit|set|put|cut|let|shut|quit|cost|hurt|read)\b"
+    r"|[’'](?:s|re|ve|ll|d|m)\b|n[’']t\b|(?-i:\b[a-z]{2,}(?:ed|(?<!s)s)\b)",
+    re.IGNORECASE,
+)
+
+
+ENGLISH = re.compile(r"\b(?:the|of|and|to|for|with|in|on)\b", re.IGNORECASE)
+
+
+def _verbless(body: str) -> bool:
+    """An English sentence without a finite verb: a list item ("$1000 to a charity …") or a photo description
+    ("The old pier at dusk."). The verbs are English ones, so a sentence in another language is never judged."""
+    return bool(ENGLISH.search(body)) and FINITE_VERB.search(body) is None
+
+
 PRONOUN = re.compile(r"\b(?:he|she|they|him|her|his|hers|them|their|theirs|they're|they’re|its)\b", re.IGNORECASE)
 NAME = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][a-z]+")
+
+
+_OPENER_WORDS = (
+    "a an the this that these those because although though while when whenever if unless since after before as"
+    " once until despite given for with without in on at by from of to into over under during about"
+    " it he she they we you i his her their its our my your there here what which who whom whose how why where"
+    " some many most all each every both either neither no not nor and but or so yet also just even only still"
+    " one two three four five six seven eight nine ten being having according"
+)
+# Words that open sentences and are no name.
+COMMON_OPENERS = frozenset(_OPENER_WORDS.split())
 
 
 def _pronoun_before_a_name(body: str) -> bool:
@@ -154,7 +204,15 @@ def _pronoun_before_a_name(body: str) -> bool:
     pronoun = PRONOUN.search(body)
     if not pronoun or pronoun.start() > 80:
         return False
-    return not NAME.search(body[: pronoun.start()])
+    if NAME.search(body[: pronoun.start()]):
+        return False
+    # The opening word is a name too when it is no common word: "Riverton will close its …" names what "its" is.
+    first = re.match(r"[A-Z][\w'’-]+", body)
+    if not first or first.end() > pronoun.start():
+        return True
+    word = first.group().lower()
+    # "Luckily", "Speaking", "Asked", "Images of their …": an adverb, a verb or a plural noun, not a name.
+    return word in COMMON_OPENERS or word.endswith(("ly", "ing", "ed", "s"))
 
 
 # "Luckily, he …", "Maybe he …", "All this …": an adverb before the word that points back.
@@ -236,8 +294,10 @@ def not_standalone(text: str) -> str | None:
         return "points back"
     if ABOUT_THE_PAGE.search(body) or ABOUT_THE_POST.search(body):
         return "about the page"
-    if INSTRUCTION.match(body):
+    if INSTRUCTION.match(body) or PROMOTION.search(body):
         return "call to action"
+    if _verbless(body):
+        return "no verb"  # a list item or a photo description, not a claim
     if RUN_ON.search(body):
         return "glued caption"
     if body[:1] in "\"“‘'" or QUOTES_SOMEONE.search(body):

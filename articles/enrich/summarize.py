@@ -13,6 +13,13 @@ the one splitter (`articles.enrich.text.sentences`), which survives abbreviation
 numbers and quotations. The three sections never repeat each other: the takeaway is the
 piece's main claim among the sentences that read on their own and are not in the
 summary (nor say the same as one), and the insights are the next distinct claims.
+
+News states its main claim in its opening sentence, where the summary starts too; so when
+the summary's opening makes a better claim than any sentence outside and the rest of the
+summary partly says it again, the summary hands it to the takeaway and goes on with its next
+sentence (never leaving the summary to open on a sentence that needs the one before).
+`bench/defects.py` measures what that buys against the CNN/DM highlights and the labelled
+key points; `bench/summaries.py` what it costs the summary against LEAD-3.
 """
 
 from dataclasses import dataclass, field
@@ -145,6 +152,9 @@ def _distinct(order: list[int], similarity: np.ndarray | None, limit: int) -> li
 TAKEAWAY_WEIGHTS = (0.5, 0.3, 0.2)
 # A sentence this similar to a summary sentence says the same thing again.
 REPEATS_SUMMARY = 0.5
+# A summary's opening this similar to another of its sentences is partly said again there, so the summary can give
+# it to the takeaway (chosen on articles 1-125 of the CNN/DM highlights; see bench/REPORT.md).
+RESTATED = 0.15
 
 
 def _title_similarity(title: str, candidates: list[Sentence]) -> np.ndarray:
@@ -178,10 +188,13 @@ def extractive_draft(text: str, *, title: str = "", summary_sentences: int = 3, 
     The takeaway is the best claim (central, about what the title announces, early) among
     the sentences that read on their own (also in their place: not inside a quotation, not
     announced by a colon), share a word with the title or the summary, and neither are nor
-    repeat a summary sentence;
-    when only the summary has such a sentence, the summary gives up its weakest one
-    (never its opening) and takes its next best sentence instead, so the takeaway is not
-    left empty. Insights are the next claims,
+    repeat a summary sentence.
+    The summary's opening becomes the takeaway instead when it is a better claim than that
+    one, another summary sentence partly says it again (similarity >= RESTATED) and the
+    summary, going on with its next best sentence, still opens on one that reads alone;
+    and when only the summary has a sentence that can be the takeaway, the summary gives up
+    its best such claim (never its opening) and takes its next best sentence instead, so the
+    takeaway is not left empty. Insights are the next claims,
     each distinct from everything chosen before. Any section may come out empty: no
     sentence is better than one an editor must delete.
     """
@@ -221,23 +234,42 @@ def extractive_draft(text: str, *, title: str = "", summary_sentences: int = 3, 
         (i for i in claims if i not in summary and not repeats(i, summary, REPEATS_SUMMARY) and on_the_subject(i)),
         None,
     )
+
+    def refill_without(given: int) -> list[int]:
+        """The summary without `given`, with its next best sentence instead, so it keeps its length."""
+        rest = [i for i in summary if i != given]
+        refill = next(
+            (
+                i
+                for i in best_first(ranking.summary_scores)
+                if i not in rest and i != given and not repeats(i, [*rest, given], REDUNDANCY)
+            ),
+            None,
+        )
+        return rest if refill is None else [*rest, refill]
+
+    # News states its main claim in its opening sentence, which the summary opens with too. When that sentence is
+    # a better claim than any sentence outside and the rest of the summary partly says it again, it goes to the
+    # takeaway: the summary keeps the substance and goes on with its next best sentence, as long as it still opens
+    # on one a reader can start with ("The 25-year-old …" cannot).
+    opening = min(summary)
+    others = [j for j in summary if j != opening]
+    if (
+        opening in claims
+        and (takeaway is None or claim_scores[opening] > claim_scores[takeaway])
+        and similarity is not None
+        and others
+        and max(similarity[opening, j] for j in others) >= RESTATED
+    ):
+        rest = refill_without(opening)
+        if min(rest) in standalone:
+            takeaway, summary = opening, rest
     if takeaway is None and len(summary) > 1:
         opening = min(summary)
         givable = [i for i in claims if i in summary and i != opening]
         if givable:
             takeaway = givable[0]
-            summary.remove(takeaway)
-            # The summary takes its next best sentence instead, so it keeps its length.
-            refill = next(
-                (
-                    i
-                    for i in best_first(ranking.summary_scores)
-                    if i not in summary and i != takeaway and not repeats(i, [*summary, takeaway], REDUNDANCY)
-                ),
-                None,
-            )
-            if refill is not None:
-                summary.append(refill)
+            summary = refill_without(takeaway)
     chosen = [*summary, *([takeaway] if takeaway is not None else [])]
     picked: list[int] = []
     for i in best_first(ranking.centrality):

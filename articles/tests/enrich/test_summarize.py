@@ -22,7 +22,8 @@ def test_draft_of_known_text_is_stable():
     # The central claim is already the summary's; the takeaway is the next claim, never a repeat.
     assert draft.takeaway.text == "Without ownership, the stream filled with events nobody could explain."
     assert draft.takeaway.paragraph == 2
-    assert [extract.paragraph for extract in draft.insights] == [5, 3, 2, 4]
+    # "The company now plans …" (paragraph 5) needs the sentences before it to say which company.
+    assert [extract.paragraph for extract in draft.insights] == [2, 4, 4, 3]
     assert extractive_draft(KNOWN_TEXT, summary_sentences=3, insights=4) == draft
 
 
@@ -196,6 +197,10 @@ def test_sentences_that_need_the_one_before_never_become_the_takeaway():
         "Because the pumps only run at night, they're both wired to a timer in the shed.",
         "This morning, the council solved both of those problems with one new bus route.",
         "I kept this post as a draft for a year before deciding to finish it.",
+        "Videos have also revealed that the bridge sways in strong winds from the west.",
+        "As a young engineer he designed the first tram line across the river in Riverton.",
+        "The classy young striker has all the tools to do well in the league this season.",
+        "Jo Rivers told the local paper that the issue was close to her heart for many years.",
     ):
         assert not_standalone(needy) == "points back" or not_standalone(needy) == "about the page", needy
 
@@ -255,3 +260,58 @@ def test_a_summary_that_gives_its_sentence_to_the_takeaway_keeps_its_length():
     assert draft.takeaway is not None
     assert len(draft.summary) == 3
     assert draft.takeaway.text not in [extract.text for extract in draft.summary]
+
+
+POWER_STATION = (
+    "Riverton will close its coal power station in 2027, three years earlier than planned, the city council"
+    " voted on Tuesday. "
+    "Councillors said the early closure of the power station would cut the city's carbon emissions by a fifth. "
+    "Workers at the plant will be offered jobs at a new solar farm on the same site. "
+    "Building work on the solar farm is due to begin next spring. "
+    "Local shops have asked the council for help during the change. "
+    "A public meeting about the plans will be held at the town hall in March."
+)
+POWER_STATION_TITLE = "Riverton votes to close its coal power station early"
+
+
+def test_a_lead_that_states_the_main_claim_becomes_the_takeaway_and_the_summary_does_not_repeat_it():
+    draft = extractive_draft(POWER_STATION, title=POWER_STATION_TITLE, summary_sentences=3)
+
+    assert draft.takeaway.text.startswith("Riverton will close its coal power station in 2027")
+    summary = [extract.text for extract in draft.summary]
+    assert len(summary) == 3
+    assert draft.takeaway.text not in summary
+    # The summary keeps the substance (the closure) in its own words and goes on with what follows.
+    assert summary[0].startswith("Councillors said the early closure")
+
+
+def test_the_summary_keeps_its_opening_when_the_next_sentence_cannot_start_it():
+    text = POWER_STATION.replace("Councillors said", "The 61-year-old mayor said")
+
+    draft = extractive_draft(text, title=POWER_STATION_TITLE, summary_sentences=3)
+
+    assert draft.summary[0].text.startswith("Riverton will close its coal power station")
+    assert not draft.takeaway.text.startswith("The 61-year-old")
+
+
+def test_a_name_opening_the_sentence_is_what_its_pronoun_stands_for():
+    from articles.enrich.filters import not_standalone
+
+    assert (
+        not_standalone("Riverton will close its coal power station in 2027, the city council said on Tuesday.") is None
+    )
+    assert not_standalone("Speaking to reporters, he said the power station would close three years early.") == (
+        "points back"
+    )
+
+
+def test_lines_without_a_verb_and_promotions_are_never_the_takeaway():
+    from articles.enrich.filters import not_standalone
+
+    assert not_standalone("The old pier at dusk, with the harbour wall and the fishing fleet behind it.") == "no verb"
+    assert not_standalone("Opening the app for the first time and creating a new project from the menu.") == "no verb"
+    assert not_standalone("New and improved, the earbuds bring crisp sound that won't break the bank.") == (
+        "call to action"
+    )
+    # The verbs are English ones: a sentence in another language is not judged by them.
+    assert not_standalone("Город строит новую линию трамвая на север, к новому району у реки и к вокзалу.") is None
