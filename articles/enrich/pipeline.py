@@ -270,11 +270,17 @@ def enrich_article(*, article: Article, cluster: bool = True, relate: bool = Tru
         # What readers see changes only through a person: a published brief's draft stays suggestions.
         if locked.status != Status.PUBLISHED:
             filled = _fill_empty(locked, suggestions, skip=filled_before)
+            # The taxonomy lists are filled without a history record each: the save below records
+            # the whole draft once, its lists included.
+            locked.skip_history_when_saving = True
+            try:
+                filled += _fill_empty_taxonomy(locked, suggestions, skip=filled_before)
+            finally:
+                del locked.skip_history_when_saving
+            filled += _fill_empty_per_role(locked, suggestions, skip=filled_before)
             if filled:
                 locked._change_reason = f"Machine draft filled empty sections: {', '.join(filled)}"
                 locked.save()
-            filled += _fill_empty_taxonomy(locked, suggestions, skip=filled_before)
-            filled += _fill_empty_per_role(locked, suggestions, skip=filled_before)
         run = EnrichmentRun.objects.create(
             article=locked,
             backend=backend,

@@ -11,6 +11,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+from simple_history.signals import post_create_historical_m2m_records, pre_create_historical_m2m_records
 
 from .base import SLUG_MAX_LENGTH, TimeStamped, slug_url, unique_slug, validate_text_list
 from .taxonomy import Field, Role, Topic
@@ -111,17 +112,45 @@ class ArticleQuerySet(models.QuerySet):
 
 
 class BriefHistory(HistoricalRecords):
-    """simple-history, without its taxonomy look-ups for a brief that was just inserted.
+    """simple-history, with the taxonomy lists copied into each record in one read.
 
     For each taxonomy list the library reloads the brief (its excluded full text included) and
-    reads the list's rows, to copy them into the history; a row inserted a moment ago has none
-    yet, so ingestion's new pieces skip six queries each. Later saves are recorded in full.
+    reads the list's rows joined to the brief and the entry: six queries a record. Here the
+    three lists' rows are read in one query of ids, and a brief inserted a moment ago (it has
+    none yet) reads nothing. The records hold the same rows as the library's would.
     """
 
     def create_historical_record_m2ms(self, history_instance, instance):
         if history_instance.history_type == "+":
             return
-        super().create_historical_record_m2ms(history_instance, instance)
+        lists = history_instance._history_m2m_fields
+        reads = [
+            field.remote_field.through.objects.filter(**{f"{field.m2m_field_name()}_id": instance.pk})
+            .annotate(taxonomy=models.Value(field.name, output_field=models.CharField()))
+            .values_list("taxonomy", "pk", f"{field.m2m_reverse_field_name()}_id")
+            for field in lists
+        ]
+        rows: dict[str, list[tuple[int, int]]] = {field.name: [] for field in lists}
+        for name, pk, entry_id in reads[0].union(*reads[1:], all=True):
+            rows[name].append((pk, entry_id))
+        for field in lists:
+            history_model = self.m2m_models[field]
+            brief, entry = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+            copies = [
+                history_model(history=history_instance, id=pk, **{brief: instance.pk, entry: entry_id})
+                for pk, entry_id in sorted(rows[field.name])
+            ]
+            pre_create_historical_m2m_records.send(
+                sender=history_model, rows=copies, history_instance=history_instance, instance=instance, field=field
+            )
+            created = history_model.objects.bulk_create(copies)
+            post_create_historical_m2m_records.send(
+                sender=history_model,
+                created_rows=created,
+                history_instance=history_instance,
+                instance=instance,
+                field=field,
+            )
 
 
 class Article(TimeStamped):
