@@ -8,6 +8,7 @@ taxonomy's own names and descriptions. Length follows reading time; level follow
 readability (Flesch-Kincaid grade) and vocabulary.
 """
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -65,11 +66,17 @@ def _norm_tokens(text: str) -> tuple[str, ...]:
 # --- Topics -----------------------------------------------------------------------------
 
 
-def _keywords(text: str, top: int) -> list[tuple[str, float]]:
+@functools.cache
+def _keyword_extractor(top: int):
+    """One yake extractor a process: building it (its stop words, its settings) took a quarter of
+    a short piece's extraction; extracting keeps no state between texts, so the results are the same."""
     import yake
 
-    extractor = yake.KeywordExtractor(lan="en", n=3, top=top, dedupLim=0.7)
-    return extractor.extract_keywords(text[:KEYWORD_CHARS]) if text.strip() else []
+    return yake.KeywordExtractor(lan="en", n=3, top=top, dedupLim=0.7)
+
+
+def _keywords(text: str, top: int) -> list[tuple[str, float]]:
+    return _keyword_extractor(top).extract_keywords(text[:KEYWORD_CHARS]) if text.strip() else []
 
 
 def _mentions(lowered: str, name_tokens: tuple[str, ...]) -> int:
