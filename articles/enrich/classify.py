@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Count, Max
 
 from articles.enrich import lexicon
 from articles.enrich.lexicon import phrases
@@ -217,23 +217,42 @@ def train_classifier(texts: list[str], label_lists: list[list]) -> TrainedClassi
     return TrainedClassifier(model, list(binarizer.classes_))
 
 
-def _trained(kind: str, published):
+@dataclass(frozen=True)
+class Library:
+    """The published briefs a classifier learns from (all but the brief being drafted), as one query sees them."""
+
+    count: int
+    latest: object  # when the last of them changed: with the count, says whether a trained model is current
+    exclude_pk: int | None
+
+
+def published_library(article: Article) -> Library:
+    """How many briefs the classifiers would learn from for `article`, and when the last changed: one query."""
+    row = Article.objects.published().exclude(pk=article.pk).aggregate(count=Count("pk"), latest=Max("updated_at"))
+    return Library(row["count"], row["latest"], article.pk)
+
+
+def _trained(kind: str, library: Library):
     """A TF-IDF + one-vs-rest logistic regression over published briefs, retrained when they change."""
-    stamp = (published.count(), published.aggregate(latest=Max("updated_at"))["latest"])
+    stamp = (library.count, library.latest)
     cached = _models.get(kind)
     if cached and cached[0] == stamp:
         return cached[1]
+    published = Article.objects.published().exclude(pk=library.exclude_pk)
     briefs = list(published.prefetch_related(kind))
     labels = [[obj.pk for obj in getattr(brief, kind).all()] for brief in briefs]
     _models[kind] = (stamp, train_classifier([article_text(brief) for brief in briefs], labels))
     return _models[kind][1]
 
 
-def _classifier_guesses(kind: str, model_kind: str, model_class, article: Article, limit: int) -> list[Guess] | None:
-    published = Article.objects.published().exclude(pk=article.pk)
-    if published.count() < settings.ENRICH_CLASSIFIER_MIN_BRIEFS:
+def _classifier_guesses(
+    kind: str, model_kind: str, model_class, article: Article, limit: int, library: Library | None
+) -> list[Guess] | None:
+    if library is None or library.exclude_pk != article.pk:
+        library = published_library(article)
+    if library.count < settings.ENRICH_CLASSIFIER_MIN_BRIEFS:
         return None
-    trained = _trained(model_kind, published)
+    trained = _trained(model_kind, library)
     if trained is None:
         return None
     probabilities = trained.probabilities([article_text(article)])[0]
@@ -244,16 +263,17 @@ def _classifier_guesses(kind: str, model_kind: str, model_class, article: Articl
     ]
 
 
-def suggest_fields(article: Article, *, limit: int = 3) -> list[Guess]:
-    trained = _classifier_guesses("field", "fields", Field, article, limit)
+def suggest_fields(article: Article, *, limit: int = 3, library: Library | None = None) -> list[Guess]:
+    """`library` (published_library(article)) spares a query when the caller also suggests roles."""
+    trained = _classifier_guesses("field", "fields", Field, article, limit, library)
     if trained is not None:
         return trained
     subfields = Field.objects.subfields().select_related("parent")
     return _rule_guesses("field", subfields, lexicon.FIELDS, article, limit, FIELD_MIN_CONFIDENCE)
 
 
-def suggest_roles(article: Article, *, limit: int = 3) -> list[Guess]:
-    trained = _classifier_guesses("role", "roles", Role, article, limit)
+def suggest_roles(article: Article, *, limit: int = 3, library: Library | None = None) -> list[Guess]:
+    trained = _classifier_guesses("role", "roles", Role, article, limit, library)
     if trained is not None:
         # Whoever suggests them, readers at low confidence are not offered.
         return [guess for guess in trained if guess.confidence >= ROLE_MIN_CONFIDENCE]

@@ -118,6 +118,8 @@ def _extractive(text: str, title: str) -> list[Suggestion]:
 
 def _taxonomy(article: Article, skip: set[str]) -> list[Suggestion]:
     made = []
+    # Fields and roles learn from the same published library: it is counted once for both.
+    library = classify.published_library(article) if {S.FIELD, S.ROLE} - skip else None
     for position, guess in enumerate(classify.suggest_topics(article) if S.TOPIC not in skip else []):
         section = S.TOPIC if guess.kind == "topic" else S.NEW_TOPIC
         made.append(
@@ -125,14 +127,14 @@ def _taxonomy(article: Article, skip: set[str]) -> list[Suggestion]:
                 section=section, position=position, text=guess.text, topic=guess.obj, confidence=guess.confidence
             )
         )
-    for position, guess in enumerate(classify.suggest_fields(article) if S.FIELD not in skip else []):
+    for position, guess in enumerate(classify.suggest_fields(article, library=library) if S.FIELD not in skip else []):
         made.append(
             Suggestion(
                 section=S.FIELD, position=position, text=guess.text, field=guess.obj, confidence=guess.confidence
             )
         )
     if S.ROLE not in skip:
-        for position, guess in enumerate(classify.suggest_roles(article)):
+        for position, guess in enumerate(classify.suggest_roles(article, library=library)):
             made.append(
                 Suggestion(
                     section=S.ROLE, position=position, text=guess.text, role=guess.obj, confidence=guess.confidence
