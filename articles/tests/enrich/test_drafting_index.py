@@ -64,6 +64,7 @@ def test_drafting_the_50th_piece_costs_no_more_queries_than_the_5th(settings):
     )
     at_fiftieth = _queries_to_draft(fiftieth)
 
+    print("QUERIES", at_fifth, at_fiftieth)
     assert at_fiftieth <= at_fifth <= 95
     assert not Article.objects.filter(story_indexed=False).exists()  # every piece met was put in the index once
 
