@@ -13,13 +13,13 @@ from contextlib import suppress
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import CharField, Value
 
 from articles import anatomy, workflow
 from articles.enrich import classify, clusters, generative, related
 from articles.enrich.summarize import Extract, extractive_draft
 from articles.enrich.text import sentences, words
 from articles.models import Article, EnrichmentRun, Field, Role, Status, Suggestion, Topic
+from articles.models.briefs import taxonomy_links
 
 logger = logging.getLogger(__name__)
 
@@ -222,18 +222,9 @@ def _taxonomy_attribute(section: anatomy.Section) -> str:
 
 def _taxonomy_entries(locked: Article) -> dict[str, set[int]]:
     """The ids in each taxonomy section of the brief ({"fields": {…}, "topics": {…}, "roles": {…}}), in one query."""
-    sections = [section.name for section in anatomy.sections(kind=Kind.TAXONOMY)]
-    reads = []
-    for name in sections:
-        field = Article._meta.get_field(name)
-        reads.append(
-            field.remote_field.through.objects.filter(**{f"{field.m2m_field_name()}_id": locked.pk})
-            .annotate(section=Value(name, output_field=CharField()))
-            .values_list("section", f"{field.m2m_reverse_field_name()}_id")
-        )
-    entries: dict[str, set[int]] = {name: set() for name in sections}
-    for name, entry_id in reads[0].union(*reads[1:], all=True):
-        entries[name].add(entry_id)
+    entries: dict[str, set[int]] = {section.name: set() for section in anatomy.sections(kind=Kind.TAXONOMY)}
+    for name, _pk, _brief_id, entry_id in taxonomy_links([locked.pk]):
+        entries.setdefault(name, set()).add(entry_id)
     return entries
 
 

@@ -17,7 +17,8 @@ from django.dispatch import Signal
 
 from articles.enrich import related_index
 from articles.enrich.related_index import CONTENT_CHARS, brief_text  # noqa: F401 (the bench reads them here)
-from articles.models import Article, RelatedLink, Status
+from articles.models import Article, Field, RelatedLink, Status
+from articles.models.briefs import taxonomy_links
 
 # Sent (sender=Article, article=the brief) when a published brief's related lists changed through bulk
 # queries, which send no post_save; the page cache listens.
@@ -98,6 +99,21 @@ def _taxonomy(article_ids: list[int]) -> dict[int, set]:
     return keys
 
 
+def _own_taxonomy(article: Article) -> set:
+    """`_taxonomy` of one brief: its links in one query, and its fields' areas in a second only if it has fields."""
+    links = taxonomy_links([article.pk])
+    keys = {("topic", entry_id) for name, _pk, _brief, entry_id in links if name == "topics"}
+    field_ids = [entry_id for name, _pk, _brief, entry_id in links if name == "fields"]
+    if field_ids:
+        keys |= {("field", pk) for pk in field_ids}
+        keys |= {
+            ("area", parent)
+            for parent in Field.objects.filter(pk__in=field_ids).values_list("parent_id", flat=True)
+            if parent
+        }
+    return keys
+
+
 def _taxonomy_candidates(article: Article, own: set) -> list[int]:
     """The published briefs sharing the most fields and topics with `article` (whose keys are `own`), in one query."""
     field_ids = sorted(pk for kind, pk in own if kind == "field")
@@ -124,7 +140,7 @@ def neighbours(article: Article) -> list[Neighbour]:
     Below that score a brief shares little more than common words; a list of two related
     briefs is better than five with three unrelated ones (bench/related.py measures it).
     """
-    own = _taxonomy([article.pk])[article.pk]
+    own = _own_taxonomy(article)
     by_taxonomy = _taxonomy_candidates(article, own)
     text_scores = related_index.text_scores(article, also=by_taxonomy)
     candidates = sorted(set(text_scores) | set(by_taxonomy))

@@ -7,7 +7,7 @@ that carry rules live in `workflow.py`, `ingest/` and `enrich/`.
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -111,6 +111,35 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+def taxonomy_links(article_ids, *, using: str | None = None) -> list[tuple[str, int, int, int]]:
+    """(list, link id, brief id, entry id) of every link of the briefs to their fields, topics and roles: one query.
+
+    Drafting reads this for every history record and every draft. Its SQL is written once from
+    the models' metadata: building the same three-part union with the ORM took longer than
+    running it (cProfile of `enrich --ingested`: 3.8 s of 7.7 s).
+    """
+    ids = list(article_ids)
+    if not ids:
+        return []
+    connection = connections[using or router.db_for_read(Article)]
+    quote = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(ids))
+    parts, params = [], []
+    for name in ("fields", "topics", "roles"):
+        field = Article._meta.get_field(name)
+        through = field.remote_field.through._meta
+        brief = through.get_field(field.m2m_field_name()).column
+        entry = through.get_field(field.m2m_reverse_field_name()).column
+        parts.append(
+            f"SELECT '{name}', {quote(through.pk.column)}, {quote(brief)}, {quote(entry)} "
+            f"FROM {quote(through.db_table)} WHERE {quote(brief)} IN ({marks})"
+        )
+        params += ids
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
 class BriefHistory(HistoricalRecords):
     """simple-history, with the taxonomy lists copied into each record in one read.
 
@@ -124,15 +153,10 @@ class BriefHistory(HistoricalRecords):
         if history_instance.history_type == "+":
             return
         lists = history_instance._history_m2m_fields
-        reads = [
-            field.remote_field.through.objects.filter(**{f"{field.m2m_field_name()}_id": instance.pk})
-            .annotate(taxonomy=models.Value(field.name, output_field=models.CharField()))
-            .values_list("taxonomy", "pk", f"{field.m2m_reverse_field_name()}_id")
-            for field in lists
-        ]
         rows: dict[str, list[tuple[int, int]]] = {field.name: [] for field in lists}
-        for name, pk, entry_id in reads[0].union(*reads[1:], all=True):
-            rows[name].append((pk, entry_id))
+        for name, pk, _brief_id, entry_id in taxonomy_links([instance.pk], using=history_instance._state.db):
+            if name in rows:
+                rows[name].append((pk, entry_id))
         for field in lists:
             history_model = self.m2m_models[field]
             brief, entry = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
