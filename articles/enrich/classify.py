@@ -11,7 +11,7 @@ readability (Flesch-Kincaid grade) and vocabulary.
 import functools
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, Max
@@ -188,9 +188,31 @@ class TrainedClassifier:
 
     model: object
     labels: list
+    # Every label's logistic regression as one matrix (features x labels) and its intercepts, made once.
+    _stacked: tuple | None = field(default=None, init=False, repr=False)
 
     def probabilities(self, texts: list[str]):
-        return self.model.predict_proba(texts)
+        """The probability of each label for each text: the pipeline's predict_proba, the same numbers.
+
+        The pipeline asks each label's regression in turn, checking the input every time (16 ms a
+        piece with 20 labels); here the text's TF-IDF row meets all the regressions in one product.
+        """
+        vectorizer, one_vs_rest = self.model[0], self.model[-1]
+        regressions = getattr(one_vs_rest, "estimators_", [])
+        plain = len(regressions) > 1 and one_vs_rest.multilabel_
+        if not plain or not all(getattr(r, "coef_", None) is not None and r.coef_.shape[0] == 1 for r in regressions):
+            return self.model.predict_proba(texts)  # a label on every brief or on none: the library's own way
+        if self._stacked is None:
+            import numpy as np
+
+            self._stacked = (
+                np.hstack([r.coef_.T for r in regressions]),
+                np.array([r.intercept_[0] for r in regressions]),
+            )
+        from scipy.special import expit
+
+        weights, intercepts = self._stacked
+        return expit(vectorizer.transform(texts) @ weights + intercepts)
 
     def predict(self, texts: list[str]) -> list:
         """The most probable label of each text."""
