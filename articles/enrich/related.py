@@ -159,7 +159,8 @@ def refresh_related(*, article: Article) -> list[Neighbour]:
     """Recompute `article`'s computed related briefs (and offer it to others if published); return its new top N."""
     limit = settings.ENRICH_RELATED_COUNT
     ranked = neighbours(article)
-    with transaction.atomic():
+    # Inside a draft's transaction no savepoint of its own: an error here undoes the whole draft anyway.
+    with transaction.atomic(savepoint=False):
         links = RelatedLink.objects.filter(from_article=article).values_list("pk", "to_article_id", "kind")
         curated, computed = set(), {}
         for pk, to_article_id, kind in links:
