@@ -12,7 +12,6 @@ they call make the second run a no-op or keep it out with a lock.
 
 import logging
 import random
-from contextlib import suppress
 from datetime import timedelta
 
 from celery import shared_task
@@ -23,7 +22,6 @@ from django.dispatch import receiver
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from articles import workflow
 from articles.enrich import enrich_article as run_enrichment
 from articles.enrich.related import refresh_related, withdraw_related
 from articles.ingest import pages, pipeline
@@ -186,11 +184,8 @@ def _draft(article_id: int) -> None:
     article = Article.objects.filter(pk=article_id).select_related("source").first()
     if article is None:
         return  # deleted since it was queued
-    run_enrichment(article=article)
-    if article.status == Status.INGESTED:
-        # A curator may have moved it in the meantime; their step stands.
-        with suppress(workflow.TransitionRefused):
-            workflow.start_draft(article=article, actor=None, reason="Machine draft ready")
+    # An ingested piece moves to draft with its draft, in one transaction (a curator's step meanwhile stands).
+    run_enrichment(article=article, start_draft=True)
 
 
 DRAFTING_LOOKAHEAD = 20  # pieces a turn may skip because another worker is drafting them

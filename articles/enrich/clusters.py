@@ -140,7 +140,8 @@ def _store_keys(keys_of: dict[Article, set[int]], *, replace: bool) -> int:
         StoryKey.objects.filter(article_id__in=ids).delete()
     rows = [StoryKey(article_id=article.pk, key=key) for article, keys in keys_of.items() for key in keys]
     StoryKey.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-    Article.objects.filter(pk__in=ids).update(story_indexed=True)
+    if not all(article.story_indexed for article in keys_of):  # a piece drafted again is marked already
+        Article.objects.filter(pk__in=ids).update(story_indexed=True)
     for article in keys_of:
         article.story_indexed = True
     return len(rows)

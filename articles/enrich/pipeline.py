@@ -9,15 +9,17 @@ filled once: if a curator empties it, later drafts leave it empty and only sugge
 """
 
 import logging
+from contextlib import suppress
 
 from django.conf import settings
 from django.db import transaction
 
-from articles import anatomy
+from articles import anatomy, workflow
 from articles.enrich import classify, clusters, generative, related
 from articles.enrich.summarize import Extract, extractive_draft
 from articles.enrich.text import sentences, words
 from articles.models import Article, EnrichmentRun, Field, Role, Status, Suggestion, Topic
+from articles.models.briefs import taxonomy_links
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +120,8 @@ def _extractive(text: str, title: str) -> list[Suggestion]:
 
 def _taxonomy(article: Article, skip: set[str]) -> list[Suggestion]:
     made = []
+    # Fields and roles learn from the same published library: it is counted once for both.
+    library = classify.published_library(article) if {S.FIELD, S.ROLE} - skip else None
     for position, guess in enumerate(classify.suggest_topics(article) if S.TOPIC not in skip else []):
         section = S.TOPIC if guess.kind == "topic" else S.NEW_TOPIC
         made.append(
@@ -125,14 +129,14 @@ def _taxonomy(article: Article, skip: set[str]) -> list[Suggestion]:
                 section=section, position=position, text=guess.text, topic=guess.obj, confidence=guess.confidence
             )
         )
-    for position, guess in enumerate(classify.suggest_fields(article) if S.FIELD not in skip else []):
+    for position, guess in enumerate(classify.suggest_fields(article, library=library) if S.FIELD not in skip else []):
         made.append(
             Suggestion(
                 section=S.FIELD, position=position, text=guess.text, field=guess.obj, confidence=guess.confidence
             )
         )
     if S.ROLE not in skip:
-        for position, guess in enumerate(classify.suggest_roles(article)):
+        for position, guess in enumerate(classify.suggest_roles(article, library=library)):
             made.append(
                 Suggestion(
                     section=S.ROLE, position=position, text=guess.text, role=guess.obj, confidence=guess.confidence
@@ -216,31 +220,44 @@ def _taxonomy_attribute(section: anatomy.Section) -> str:
     return next(f.name for f in Suggestion._meta.get_fields() if f.many_to_one and f.related_model is model)
 
 
-def _fill_empty_taxonomy(locked: Article, suggestions: list[Suggestion], skip: set[str]) -> list[str]:
+def _taxonomy_entries(locked: Article) -> dict[str, set[int]]:
+    """The ids in each taxonomy section of the brief ({"fields": {…}, "topics": {…}, "roles": {…}}), in one query."""
+    entries: dict[str, set[int]] = {section.name: set() for section in anatomy.sections(kind=Kind.TAXONOMY)}
+    for name, _pk, _brief_id, entry_id in taxonomy_links([locked.pk]):
+        entries.setdefault(name, set()).add(entry_id)
+    return entries
+
+
+def _fill_empty_taxonomy(
+    locked: Article, suggestions: list[Suggestion], skip: set[str], entries: dict[str, set[int]]
+) -> list[str]:
+    """Fill the brief's empty taxonomy sections (`entries` holds what they hold, and receives what is added)."""
     filled = []
     threshold = settings.ENRICH_AUTOFILL_MIN_CONFIDENCE
     for section in anatomy.sections(kind=Kind.TAXONOMY):
-        if not section.suggestions or section.name in skip or getattr(locked, section.name).exists():
+        if not section.suggestions or section.name in skip or entries[section.name]:
             continue
         # Only suggestions of entries already in the taxonomy fill a section (a new topic waits for a curator).
         chosen = [s for s in suggestions if s.section == section.suggestions[0] and s.confidence >= threshold]
         if chosen:
             attribute = _taxonomy_attribute(section)
             getattr(locked, section.name).add(*(getattr(s, attribute) for s in chosen))
+            entries[section.name] |= {getattr(s, f"{attribute}_id") for s in chosen}
             filled.append(section.name)
             for s in chosen:
                 s.state = Suggestion.State.APPLIED
     return filled
 
 
-def _fill_empty_per_role(locked: Article, suggestions: list[Suggestion], skip: set[str]) -> list[str]:
+def _fill_empty_per_role(
+    locked: Article, suggestions: list[Suggestion], skip: set[str], best_for: set[int]
+) -> list[str]:
     """Write the drafted notes of an empty per-role section, for the roles the brief is best for (after filling)."""
     filled = []
     for section in anatomy.sections(kind=Kind.PER_ROLE):
         rows = getattr(locked, section.name)
         if not section.suggestions or section.name in skip or rows.exists():
             continue
-        best_for = set(locked.roles.values_list("pk", flat=True))
         chosen = [s for s in suggestions if s.section == section.suggestions[0] and s.role_id in best_for]
         if chosen:
             rows.bulk_create([rows.model(article=locked, role_id=s.role_id, text=s.text) for s in chosen])
@@ -250,8 +267,15 @@ def _fill_empty_per_role(locked: Article, suggestions: list[Suggestion], skip: s
     return filled
 
 
-def enrich_article(*, article: Article, cluster: bool = True, relate: bool = True) -> EnrichmentRun:
-    """Draft `article`, keep the draft as suggestions, and fill its empty sections; safe to run again."""
+def enrich_article(
+    *, article: Article, cluster: bool = True, relate: bool = True, start_draft: bool = False
+) -> EnrichmentRun:
+    """Draft `article`, keep the draft as suggestions, and fill its empty sections; safe to run again.
+
+    With `start_draft`, a piece still "ingested" moves to "draft" in the same transaction (a
+    curator who moved it meanwhile keeps their step). The draft is computed before the
+    transaction opens: a slow generative backend never holds the database's locks.
+    """
     suggestions, backend, reason, usage = draft_suggestions(article)
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
@@ -270,11 +294,18 @@ def enrich_article(*, article: Article, cluster: bool = True, relate: bool = Tru
         # What readers see changes only through a person: a published brief's draft stays suggestions.
         if locked.status != Status.PUBLISHED:
             filled = _fill_empty(locked, suggestions, skip=filled_before)
+            # The taxonomy lists are filled without a history record each: the save below records
+            # the whole draft once, its lists included.
+            entries = _taxonomy_entries(locked)
+            locked.skip_history_when_saving = True
+            try:
+                filled += _fill_empty_taxonomy(locked, suggestions, skip=filled_before, entries=entries)
+            finally:
+                del locked.skip_history_when_saving
+            filled += _fill_empty_per_role(locked, suggestions, skip=filled_before, best_for=entries["roles"])
             if filled:
                 locked._change_reason = f"Machine draft filled empty sections: {', '.join(filled)}"
                 locked.save()
-            filled += _fill_empty_taxonomy(locked, suggestions, skip=filled_before)
-            filled += _fill_empty_per_role(locked, suggestions, skip=filled_before)
         run = EnrichmentRun.objects.create(
             article=locked,
             backend=backend,
@@ -288,12 +319,16 @@ def enrich_article(*, article: Article, cluster: bool = True, relate: bool = Tru
         for suggestion in suggestions:
             suggestion.article, suggestion.run = locked, run
         Suggestion.objects.bulk_create(suggestions)
-    # The caller's object sees what the draft filled (taxonomy and per-role rows are read from the database anyway).
-    refreshed = [s.name for kind in (Kind.TEXT, Kind.LIST, Kind.CHOICE) for s in anatomy.sections(kind=kind)]
-    for name in [name for name in refreshed if anatomy.section(name).suggestions] + ["slug"]:
-        setattr(article, name, getattr(locked, name))
-    if cluster:
-        clusters.assign_story_cluster(article=article)
-    if relate:
-        related.refresh_related(article=article)
+        # The caller's object sees what the draft filled (taxonomy and per-role rows are read from the database anyway).
+        refreshed = [s.name for kind in (Kind.TEXT, Kind.LIST, Kind.CHOICE) for s in anatomy.sections(kind=kind)]
+        for name in [name for name in refreshed if anatomy.section(name).suggestions] + ["slug"]:
+            setattr(article, name, getattr(locked, name))
+        # In the same transaction: one commit a draft instead of five (each one a disk flush on SQLite).
+        if cluster:
+            clusters.assign_story_cluster(article=article)
+        if relate:
+            related.refresh_related(article=article)
+        if start_draft and locked.status == Status.INGESTED:
+            with suppress(workflow.TransitionRefused):
+                workflow.start_draft(article=article, actor=None, reason="Machine draft ready")
     return run

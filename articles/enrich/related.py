@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Min, Q, Window
+from django.db.models import Count, F, IntegerField, Min, Q, Value, Window
 from django.db.models.functions import RowNumber
 from django.dispatch import Signal
 
 from articles.enrich import related_index
 from articles.enrich.related_index import CONTENT_CHARS, brief_text  # noqa: F401 (the bench reads them here)
-from articles.models import Article, RelatedLink, Status
+from articles.models import Article, Field, RelatedLink, Status
+from articles.models.briefs import taxonomy_links
 
 # Sent (sender=Article, article=the brief) when a published brief's related lists changed through bulk
 # queries, which send no post_save; the page cache listens.
@@ -74,31 +75,59 @@ class Neighbour:
 
 
 def _taxonomy(article_ids: list[int]) -> dict[int, set]:
-    """Field, area and topic keys of each brief, in three queries whatever the number of briefs."""
+    """Field, area and topic keys of each brief, in one query whatever the number of briefs."""
     keys: dict[int, set] = {pk: set() for pk in article_ids}
-    fields = Article.fields.through.objects.filter(article_id__in=article_ids)
-    for article_id, field_id, parent_id in fields.values_list("article_id", "field_id", "field__parent_id"):
-        keys[article_id].add(("field", field_id))
+    if not article_ids:
+        return keys
+    fields = (
+        Article.fields.through.objects.filter(article_id__in=article_ids)
+        .annotate(is_topic=Value(False))
+        .values_list("article_id", "field_id", "field__parent_id", "is_topic")
+    )
+    topics = (
+        Article.topics.through.objects.filter(article_id__in=article_ids)
+        .annotate(no_area=Value(None, output_field=IntegerField()), is_topic=Value(True))
+        .values_list("article_id", "topic_id", "no_area", "is_topic")
+    )
+    for article_id, entry_id, parent_id, is_topic in fields.union(topics, all=True):
+        if is_topic:
+            keys[article_id].add(("topic", entry_id))
+            continue
+        keys[article_id].add(("field", entry_id))
         if parent_id:
             keys[article_id].add(("area", parent_id))
-    topics = Article.topics.through.objects.filter(article_id__in=article_ids)
-    for article_id, topic_id in topics.values_list("article_id", "topic_id"):
-        keys[article_id].add(("topic", topic_id))
     return keys
 
 
-def _taxonomy_candidates(article: Article) -> list[int]:
-    """The published briefs sharing the most fields and topics with `article`, in one query."""
-    through_fields = Article.fields.through.objects.filter(article_id=article.pk).values("field_id")
-    through_topics = Article.topics.through.objects.filter(article_id=article.pk).values("topic_id")
-    shared = Q(fields__in=through_fields) | Q(topics__in=through_topics)
+def _own_taxonomy(article: Article) -> set:
+    """`_taxonomy` of one brief: its links in one query, and its fields' areas in a second only if it has fields."""
+    links = taxonomy_links([article.pk])
+    keys = {("topic", entry_id) for name, _pk, _brief, entry_id in links if name == "topics"}
+    field_ids = [entry_id for name, _pk, _brief, entry_id in links if name == "fields"]
+    if field_ids:
+        keys |= {("field", pk) for pk in field_ids}
+        keys |= {
+            ("area", parent)
+            for parent in Field.objects.filter(pk__in=field_ids).values_list("parent_id", flat=True)
+            if parent
+        }
+    return keys
+
+
+def _taxonomy_candidates(article: Article, own: set) -> list[int]:
+    """The published briefs sharing the most fields and topics with `article` (whose keys are `own`), in one query."""
+    field_ids = sorted(pk for kind, pk in own if kind == "field")
+    topic_ids = sorted(pk for kind, pk in own if kind == "topic")
+    if not field_ids and not topic_ids:
+        return []  # a brief with no taxonomy shares none: no query
+    shared = Q(fields__in=field_ids) | Q(topics__in=topic_ids)
     return list(
         Article.objects.published()
         .filter(shared)
         .exclude(pk=article.pk)
         .annotate(
-            shared=Count("fields", filter=Q(fields__in=through_fields), distinct=True)
-            + Count("topics", filter=Q(topics__in=through_topics), distinct=True)
+            shared=Count("fields", filter=Q(fields__in=field_ids), distinct=True)
+            + Count("topics", filter=Q(topics__in=topic_ids), distinct=True)
         )
         .order_by("-shared", "pk")
         .values_list("pk", flat=True)[:TAXONOMY_CANDIDATES]
@@ -111,12 +140,13 @@ def neighbours(article: Article) -> list[Neighbour]:
     Below that score a brief shares little more than common words; a list of two related
     briefs is better than five with three unrelated ones (bench/related.py measures it).
     """
-    by_taxonomy = _taxonomy_candidates(article)
+    own = _own_taxonomy(article)
+    by_taxonomy = _taxonomy_candidates(article, own)
     text_scores = related_index.text_scores(article, also=by_taxonomy)
     candidates = sorted(set(text_scores) | set(by_taxonomy))
     if not candidates:
         return []
-    taxonomy = _taxonomy([article.pk, *candidates])
+    taxonomy = {**_taxonomy(candidates), article.pk: own}
     scored = [
         Neighbour(pk, round(blend(text_scores.get(pk, 0.0), taxonomy_overlap(taxonomy[article.pk], taxonomy[pk])), 4))
         for pk in candidates
@@ -129,20 +159,27 @@ def refresh_related(*, article: Article) -> list[Neighbour]:
     """Recompute `article`'s computed related briefs (and offer it to others if published); return its new top N."""
     limit = settings.ENRICH_RELATED_COUNT
     ranked = neighbours(article)
-    with transaction.atomic():
-        curated = set(
-            RelatedLink.objects.filter(from_article=article, kind__in=CURATED).values_list("to_article_id", flat=True)
-        )
+    # Inside a draft's transaction no savepoint of its own: an error here undoes the whole draft anyway.
+    with transaction.atomic(savepoint=False):
+        links = RelatedLink.objects.filter(from_article=article).values_list("pk", "to_article_id", "kind")
+        curated, computed = set(), {}
+        for pk, to_article_id, kind in links:
+            if kind in CURATED:
+                curated.add(to_article_id)
+            elif kind == RelatedLink.Kind.COMPUTED:
+                computed[to_article_id] = pk
         top = [n for n in ranked if n.article_id not in curated][:limit]
-        RelatedLink.objects.filter(from_article=article, kind=RelatedLink.Kind.COMPUTED).exclude(
-            to_article_id__in=[n.article_id for n in top]
-        ).delete()
-        RelatedLink.objects.bulk_create(
-            [RelatedLink(from_article=article, to_article_id=n.article_id, score=n.score) for n in top],
-            update_conflicts=True,
-            unique_fields=["from_article", "to_article"],
-            update_fields=["score"],
-        )
+        kept = {n.article_id for n in top}
+        dropped = [pk for to_article_id, pk in computed.items() if to_article_id not in kept]
+        if dropped:  # a first draft has no links yet: nothing to read again or delete
+            RelatedLink.objects.filter(pk__in=dropped).delete()
+        if top:
+            RelatedLink.objects.bulk_create(
+                [RelatedLink(from_article=article, to_article_id=n.article_id, score=n.score) for n in top],
+                update_conflicts=True,
+                unique_fields=["from_article", "to_article"],
+                update_fields=["score"],
+            )
         if article.status == Status.PUBLISHED:
             _offer_to_neighbours(article, ranked, limit)
             # bulk_create sends no post_save: readers' cached pages would keep the old lists.

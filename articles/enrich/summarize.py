@@ -25,10 +25,10 @@ key points; `bench/summaries.py` what it costs the summary against LEAD-3.
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from articles.enrich.filters import lead_in, needs_what_comes_before, not_standalone, unusable
 from articles.enrich.text import Sentence, sentences, words
+from articles.enrich.vectors import tfidf_rows
 
 DAMPING = 0.85
 # How quickly the restart prior decays with a sentence's position (in sentences).
@@ -84,7 +84,7 @@ def _candidates(text: str) -> list[Sentence]:
 
 def _similarity(texts: list[str]) -> np.ndarray | None:
     try:
-        matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
+        matrix = tfidf_rows(texts)
     except ValueError:  # no usable words at all (numbers, stop words only)
         return None
     similarity = (matrix @ matrix.T).toarray()
@@ -161,9 +161,7 @@ def _title_similarity(title: str, candidates: list[Sentence]) -> np.ndarray:
     if not title.strip():
         return np.zeros(len(candidates))
     try:
-        vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(
-            [title, *(s.text for s in candidates)]
-        )
+        vectors = tfidf_rows([title, *(s.text for s in candidates)])
     except ValueError:
         return np.zeros(len(candidates))
     return _normalised((vectors[1:] @ vectors[0].T).toarray().ravel())

@@ -7,10 +7,11 @@ that carry rules live in `workflow.py`, `ingest/` and `enrich/`.
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Value
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+from simple_history.signals import post_create_historical_m2m_records, pre_create_historical_m2m_records
 
 from .base import SLUG_MAX_LENGTH, TimeStamped, slug_url, unique_slug, validate_text_list
 from .taxonomy import Field, Role, Topic
@@ -116,18 +117,70 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+def taxonomy_links(article_ids, *, using: str | None = None) -> list[tuple[str, int, int, int]]:
+    """(list, link id, brief id, entry id) of every link of the briefs to their fields, topics and roles: one query.
+
+    Drafting reads this for every history record and every draft. Its SQL is written once from
+    the models' metadata: building the same three-part union with the ORM took longer than
+    running it (cProfile of `enrich --ingested`: 3.8 s of 7.7 s).
+    """
+    ids = list(article_ids)
+    if not ids:
+        return []
+    connection = connections[using or router.db_for_read(Article)]
+    quote = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(ids))
+    parts, params = [], []
+    for name in ("fields", "topics", "roles"):
+        field = Article._meta.get_field(name)
+        through = field.remote_field.through._meta
+        brief = through.get_field(field.m2m_field_name()).column
+        entry = through.get_field(field.m2m_reverse_field_name()).column
+        parts.append(
+            f"SELECT '{name}', {quote(through.pk.column)}, {quote(brief)}, {quote(entry)} "
+            f"FROM {quote(through.db_table)} WHERE {quote(brief)} IN ({marks})"
+        )
+        params += ids
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
 class BriefHistory(HistoricalRecords):
-    """simple-history, without its taxonomy look-ups for a brief that was just inserted.
+    """simple-history, with the taxonomy lists copied into each record in one read.
 
     For each taxonomy list the library reloads the brief (its excluded full text included) and
-    reads the list's rows, to copy them into the history; a row inserted a moment ago has none
-    yet, so ingestion's new pieces skip six queries each. Later saves are recorded in full.
+    reads the list's rows joined to the brief and the entry: six queries a record. Here the
+    three lists' rows are read in one query of ids, and a brief inserted a moment ago (it has
+    none yet) reads nothing. The records hold the same rows as the library's would.
     """
 
     def create_historical_record_m2ms(self, history_instance, instance):
         if history_instance.history_type == "+":
             return
-        super().create_historical_record_m2ms(history_instance, instance)
+        lists = history_instance._history_m2m_fields
+        rows: dict[str, list[tuple[int, int]]] = {field.name: [] for field in lists}
+        for name, pk, _brief_id, entry_id in taxonomy_links([instance.pk], using=history_instance._state.db):
+            if name in rows:
+                rows[name].append((pk, entry_id))
+        for field in lists:
+            history_model = self.m2m_models[field]
+            brief, entry = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+            copies = [
+                history_model(history=history_instance, id=pk, **{brief: instance.pk, entry: entry_id})
+                for pk, entry_id in sorted(rows[field.name])
+            ]
+            pre_create_historical_m2m_records.send(
+                sender=history_model, rows=copies, history_instance=history_instance, instance=instance, field=field
+            )
+            created = history_model.objects.bulk_create(copies)
+            post_create_historical_m2m_records.send(
+                sender=history_model,
+                created_rows=created,
+                history_instance=history_instance,
+                instance=instance,
+                field=field,
+            )
 
 
 class Article(TimeStamped):

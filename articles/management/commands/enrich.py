@@ -6,7 +6,6 @@ sentence what works and what does not (exit status 1 when it is configured but u
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import workflow
 from articles.enrich import enrich_article, generative
 from articles.models import Article, Status
 
@@ -39,9 +38,7 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(f"No brief with id {', '.join(map(str, missing))}; nothing was enriched.")
         for brief in briefs:
-            run = enrich_article(article=brief)
-            if brief.status == Status.INGESTED:
-                workflow.start_draft(article=brief, actor=None, reason="Machine draft ready")
+            run = enrich_article(article=brief, start_draft=True)
             filled = ", ".join(run.filled_sections) or "nothing (every section already written)"
             note = f" ({run.fallback_reason})" if run.fallback_reason else ""
             self.stdout.write(f"{brief.pk} “{brief.title}”: {run.get_backend_display()}; filled {filled}{note}")

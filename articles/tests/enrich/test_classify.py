@@ -157,3 +157,26 @@ def test_a_field_named_by_one_phrase_is_offered_but_never_filled_in(settings):
     fields = classify.suggest_fields(article)
 
     assert all(guess.confidence < settings.ENRICH_AUTOFILL_MIN_CONFIDENCE for guess in fields)
+
+
+@pytest.mark.filterwarnings("ignore:Label .* is present in all training examples")
+def test_a_trained_classifier_gives_the_same_probabilities_as_its_pipeline():
+    import numpy as np
+
+    texts = [
+        "Kernel scheduler latency and interrupt handling on embedded boards",
+        "Quarterly revenue, margins and the cost of capital for retailers",
+        "Scheduler patches cut interrupt latency on the new embedded kernel",
+        "Retailers report revenue up and margins down as capital costs rise",
+        "Embedded boards ship with a real-time kernel and a new scheduler",
+        "Capital markets reward retailers whose margins survive the quarter",
+    ]
+    labels = [["kernels", "hardware"], ["finance"], ["kernels"], ["finance", "retail"], ["hardware"], ["retail"]]
+    trained = classify.train_classifier(texts, labels)
+    unseen = ["A kernel scheduler for embedded retail tills", "Margins of retailers and the cost of capital"]
+
+    for text in unseen:
+        assert np.array_equal(trained.probabilities([text]), trained.model.predict_proba([text]))
+    # A label every brief carries is the library's own case: the same numbers again.
+    everywhere = classify.train_classifier(texts, [[*labels[i], "news"] for i in range(len(texts))])
+    assert np.array_equal(everywhere.probabilities(unseen), everywhere.model.predict_proba(unseen))

@@ -64,7 +64,8 @@ def test_drafting_the_50th_piece_costs_no_more_queries_than_the_5th(settings):
     )
     at_fiftieth = _queries_to_draft(fiftieth)
 
-    assert at_fiftieth <= at_fifth <= 95
+    # 44 before the history records, the classifiers' library count and related briefs' reads were cut.
+    assert at_fiftieth <= at_fifth <= 32
     assert not Article.objects.filter(story_indexed=False).exists()  # every piece met was put in the index once
 
 

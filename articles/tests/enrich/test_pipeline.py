@@ -108,6 +108,25 @@ def test_empty_taxonomy_is_filled_only_with_sure_suggestions(known_article, sett
     assert data in known_article.fields.all()
 
 
+def test_a_draft_that_fills_text_and_taxonomy_is_one_history_record_listing_both(known_article, settings):
+    settings.ENRICH_AUTOFILL_MIN_CONFIDENCE = 0.0
+    streaming = make_topic("Event stream")
+    platform = make_role("Platform owner", description="Owns the platform and architecture of the stream")
+    data = make_subfield(name="Data engineering and event stream")
+    before = known_article.history.count()
+
+    enrich_article(article=known_article)
+
+    assert known_article.history.count() == before + 1
+    record = known_article.history.latest()
+    assert record.history_change_reason.startswith("Machine draft filled empty sections: summary")
+    assert {"topics", "fields", "roles"} <= set(record.history_change_reason.split(": ")[1].split(", "))
+    assert record.summary == known_article.summary and record.summary
+    assert [row.topic for row in record.topics.all()] == [streaming]
+    assert [row.role for row in record.roles.all()] == [platform]
+    assert [row.field for row in record.fields.all()] == [data]
+
+
 def test_curated_taxonomy_is_left_alone(known_article):
     chosen = make_topic("Hand-picked")
     known_article.topics.set([chosen])
