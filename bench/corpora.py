@@ -44,6 +44,25 @@ class Piece:
     text: str
 
 
+def module_at(commit: str, path: str):
+    """The project's module at `path` (e.g. "articles/enrich/text.py") as it was at `commit`, loaded apart
+    from today's, so a bench can run the code before a change beside the code after it."""
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    source = subprocess.run(
+        ["git", "show", f"{commit}:{path}"], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
+    name = f"{Path(path).stem}_at_{commit}"
+    copy = Path(tempfile.mkdtemp()) / f"{name}.py"
+    copy.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(name, copy)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def require(path: Path):
     if not path.exists():
         sys.exit(f"Evaluation data not found at {path} (it lives in ../shared/corpora beside the project).")

@@ -196,22 +196,7 @@ def drafting(baseline: str | None):
         from articles.enrich.summarize import extractive_draft
 
         return lambda text, title: extractive_draft(text, title=title)
-    import importlib.util
-    import subprocess
-    import tempfile
-
-    source = subprocess.run(
-        ["git", "show", f"{baseline}:articles/enrich/summarize.py"],
-        cwd=corpora.ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    path = Path(tempfile.mkdtemp()) / "summarize_at_baseline.py"
-    path.write_text(source, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("summarize_at_baseline", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = corpora.module_at(baseline, "articles/enrich/summarize.py")
     return lambda text, title: module.extractive_draft(text)
 
 

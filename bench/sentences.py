@@ -62,23 +62,7 @@ REGEX_COMMIT = "bd5ca8e"
 
 def regex_splitter():
     """`sentences` of articles/enrich/text.py as it was at REGEX_COMMIT."""
-    import importlib.util
-    import subprocess
-    import tempfile
-
-    source = subprocess.run(
-        ["git", "show", f"{REGEX_COMMIT}:articles/enrich/text.py"],
-        cwd=corpora.ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    path = Path(tempfile.mkdtemp()) / "text_at_regex_commit.py"
-    path.write_text(source, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("text_at_regex_commit", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.sentences
+    return corpora.module_at(REGEX_COMMIT, "articles/enrich/text.py").sentences
 
 
 def splitters():
