@@ -24,8 +24,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
+from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
+from prometheus_client import Counter
 
 from articles.enrich.clusters import published_story_changed
 from articles.enrich.related import published_related_changed
@@ -33,6 +35,10 @@ from articles.models import Article, Field, RelatedLink, Role, RoleNote, Source,
 from articles.web import readers
 from articles.web.browse import FACETS
 from articles.workflow import status_changed
+
+PAGE_CACHE_HITS = Counter(
+    "distillery_page_cache_hits_total", "Readers' requests answered from the page cache before the view ran."
+)
 
 VERSION_KEY = "web:site-version"
 SCOPE_KEY = "web:scope-version:"
@@ -199,6 +205,69 @@ class KeptPart:
         page_store().set(self.key, (self.token, value), timeout=seconds)
 
 
+@dataclass
+class Lookup:
+    """One anonymous request's read of the page cache: the page's versions and what is stored, in one round trip."""
+
+    key: str
+    token: str
+    changed_at: int  # the newest version: when anything this page can show last changed
+    page: object  # the stored response, when it was stored under the current versions
+    kept_part: KeptPart | None
+    # The response the view made, finished and ready to store once the middleware has seen it.
+    made: object = None
+
+    def store(self, response) -> None:
+        if settings.WEB_PAGE_CACHE_SECONDS:
+            page_store().set(self.key, (self.token, response), timeout=settings.WEB_PAGE_CACHE_SECONDS)
+
+    def answer(self, request, response):
+        """The response, or a 304 when the reader already holds it."""
+        etag = response["ETag"]
+        return get_conditional_response(request, etag=etag, last_modified=self.changed_at, response=response)
+
+
+def _look_up(request, page_view, kwargs) -> Lookup:
+    about = LIBRARY if page_view.scope is None else f"{page_view.scope}:{kwargs.get(page_view.scope_argument)}"
+    version_keys = [VERSION_KEY, SCOPE_KEY + about]
+    key = _cache_key(request)
+    kept_key = page_view.kept(request, **kwargs) if page_view.kept else None
+    also = tuple(k for k in (settings.WEB_PAGE_CACHE_SECONDS and key, kept_key) if k)
+    found = read_versions(version_keys, also=also)
+    token = "-".join(found[k] for k in version_keys)
+    stored = found.get(key)
+    return Lookup(
+        key=key,
+        token=token,
+        changed_at=int(max(float(found[k]) for k in version_keys)),
+        page=stored[1] if stored is not None and stored[0] == token else None,
+        kept_part=KeptPart(kept_key, token, found.get(kept_key)) if kept_key else None,
+    )
+
+
+def _finish(response, lookup: Lookup) -> None:
+    """Headers of a page every reader may keep: its ETag, Last-Modified and how long browsers keep it."""
+    if hasattr(response, "render") and callable(response.render):
+        response.render()
+    response["ETag"] = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+    response["Last-Modified"] = http_date(lookup.changed_at)
+    # Browsers come back with If-None-Match after max-age and get a 304 when nothing changed.
+    patch_cache_control(response, public=True, max_age=settings.WEB_BROWSER_CACHE_SECONDS, must_revalidate=True)
+    patch_vary_headers(response, ["Cookie"])
+
+
+@dataclass(frozen=True)
+class PageView:
+    """What the page cache needs to know about a view: what its pages are about and what it keeps."""
+
+    scope: str | None
+    kept: object
+
+    @property
+    def scope_argument(self) -> str:
+        return "level" if self.scope == "level" else "slug"
+
+
 def cached_public_page(view=None, *, scope: str | None = None, kept=None):
     """Serve anonymous GETs from the cache and answer conditional GETs with 304.
 
@@ -207,51 +276,82 @@ def cached_public_page(view=None, *, scope: str | None = None, kept=None):
     `kept(request, **kwargs)`: the cache key of a part the view keeps between requests (its body,
     whatever the page cache does), read beside the versions and given to an anonymous
     reader's request as `request.kept_part` (a KeptPart).
+
+    Most readers' requests are answered by PageCacheMiddleware before they reach the view; this
+    wrapper answers the rest: readers who carry a session cookie, and what the middleware
+    did not find stored.
     """
     if view is None:
         return lambda view: cached_public_page(view, scope=scope, kept=kept)
     if scope is not None and scope not in SCOPES:
         raise ValueError(f"Unknown page scope {scope!r}; one of {', '.join(SCOPES)}.")
+    page_view = PageView(scope, kept)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not _is_cacheable_request(request):
-            response = view(request, *args, **kwargs)
-            patch_cache_control(response, private=True, no_cache=True)
-            return response
-        cache = page_store()
-        about = LIBRARY if scope is None else f"{scope}:{kwargs.get('level' if scope == 'level' else 'slug')}"
-        version_keys = [VERSION_KEY, SCOPE_KEY + about]
-        key = _cache_key(request)
-        keep_seconds = settings.WEB_PAGE_CACHE_SECONDS
-        # One round trip for a hit: the page is stored with the versions it was made under, read
-        # beside the current ones, and served only when they are the same.
-        kept_key = kept(request, *args, **kwargs) if kept else None
-        found = read_versions(version_keys, also=tuple(k for k in (keep_seconds and key, kept_key) if k))
-        token = "-".join(found[k] for k in version_keys)
-        if kept_key:
-            request.kept_part = KeptPart(kept_key, token, found.get(kept_key))
-        # The newest version is the time of the last change this page could show: an honest Last-Modified.
-        changed_at = int(max(float(found[k]) for k in version_keys))
-        stored = found.get(key)
-        if stored is not None and stored[0] == token:
-            response = stored[1]
-        else:
-            response = view(request, *args, **kwargs)
-            if response.status_code != 200 or response.streaming or response.cookies:
+        lookup = getattr(request, "page_lookup", None)
+        from_middleware = lookup is not None
+        if lookup is None:
+            if not _is_cacheable_request(request):
+                response = view(request, *args, **kwargs)
+                patch_cache_control(response, private=True, no_cache=True)
                 return response
-            if hasattr(response, "render") and callable(response.render):
-                response.render()
-            response["ETag"] = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
-            response["Last-Modified"] = http_date(changed_at)
-            # Browsers come back with If-None-Match after max-age and get a 304 when nothing changed.
-            patch_cache_control(response, public=True, max_age=settings.WEB_BROWSER_CACHE_SECONDS, must_revalidate=True)
-            patch_vary_headers(response, ["Cookie"])
-            if keep_seconds:
-                cache.set(key, (token, response), timeout=keep_seconds)
-        return get_conditional_response(request, etag=response["ETag"], last_modified=changed_at, response=response)
+            lookup = _look_up(request, page_view, kwargs)
+            if lookup.page is not None:
+                return lookup.answer(request, lookup.page)
+        if lookup.kept_part:
+            request.kept_part = lookup.kept_part
+        response = view(request, *args, **kwargs)
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return response
+        _finish(response, lookup)
+        if from_middleware:
+            # The middleware stores it once every middleware has added its headers, and answers the 304.
+            lookup.made = response
+            return response
+        # A reader with a session cookie: nothing is stored from here, so that every stored page has
+        # gone through the whole stack (PageCacheMiddleware serves it without the inner middleware).
+        return lookup.answer(request, response)
 
+    wrapper.page_view = page_view
     return wrapper
+
+
+class PageCacheMiddleware:
+    """Answer an anonymous reader's GET of a cached page before sessions, authentication and routing's middleware run.
+
+    Only requests without a session cookie: they are anonymous whatever the session would say. The
+    page is read with its versions in one round trip, as the view's wrapper reads it; on a miss the
+    request goes on with that read (`request.page_lookup`), and the page the view made is stored
+    here, with the headers the inner middleware added (X-Frame-Options, Content-Length), so a hit
+    answers exactly what the whole stack answered. django-prometheus's per-view counters see
+    misses only; every request is still timed and counted by its first middleware, and hits are
+    counted in distillery_page_cache_hits_total.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return self.get_response(request)
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)
+        page_view = getattr(match.func, "page_view", None)
+        if page_view is None:
+            return self.get_response(request)
+        lookup = _look_up(request, page_view, match.kwargs)
+        if lookup.page is not None:
+            PAGE_CACHE_HITS.inc()
+            return lookup.answer(request, lookup.page)
+        request.page_lookup = lookup
+        response = self.get_response(request)
+        if lookup.made is not None and response is lookup.made and not response.cookies:
+            lookup.store(response)
+            return lookup.answer(request, response)
+        return response
 
 
 # --- What retires which pages -----------------------------------------------------------

@@ -132,6 +132,42 @@ def test_saving_a_draft_keeps_the_cache(
         client.get(url)
 
 
+def _hits() -> float:
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value("distillery_page_cache_hits_total") or 0.0
+
+
+def test_a_cached_page_is_answered_with_every_header_of_the_first_answer(client, catalogue, django_assert_num_queries):
+    url = catalogue["briefs"]["gpus"].get_absolute_url()
+    first = client.get(url)
+    hits = _hits()
+    with django_assert_num_queries(0):
+        second = client.get(url)
+    assert _hits() == hits + 1  # answered by the middleware, before sessions and routing's middleware
+    assert second.content == first.content
+    headers = ("X-Frame-Options", "Content-Security-Policy", "X-Content-Type-Options", "Vary", "ETag", "Cache-Control")
+    for header in headers:
+        assert second[header] == first[header], header
+    assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 304
+
+
+def test_a_reader_with_a_session_cookie_gets_the_cached_page_and_never_stores_one(client, catalogue):
+    url = reverse("articles:home")
+    client.cookies["sessionid"] = "a-session-that-was-never-saved"
+    with_cookie = client.get(url)
+    assert with_cookie.status_code == 200
+    del client.cookies["sessionid"]
+    # Nothing was stored from that answer: this one is made again and kept, with the whole stack's headers.
+    hits = _hits()
+    first = client.get(url)
+    assert _hits() == hits
+    assert first["X-Frame-Options"] == "DENY"
+    Article.objects.filter(pk=catalogue["briefs"]["gpus"].pk).update(title="Silently renamed")
+    client.cookies["sessionid"] = "a-session-that-was-never-saved"
+    assert client.get(url).content == first.content  # served from what the cookieless reader stored
+
+
 def test_signed_in_staff_get_fresh_uncached_pages(client, catalogue):
     url = reverse("articles:home")
     client.get(url)
