@@ -26,9 +26,12 @@ workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1)
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 20)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
-# Recycle workers now and then so slow leaks in any library never grow without bound.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+# Recycle workers now and then so slow leaks in any library never grow without bound. Rarely: a
+# new worker's first requests pay for its database connection and first renders, and while it
+# starts the other workers take every connection. At 2,000 a busy site recycled each worker every
+# second or two and its p95 rose from 13 ms to 1.2 s (bench/REPORT.md, "Cached pages").
+max_requests = _int("GUNICORN_MAX_REQUESTS", 20000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 2000)
 # Access log to standard output, with the time taken (microseconds) for latency dashboards.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(D)sus "%(a)s"'
