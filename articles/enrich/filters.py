@@ -354,6 +354,14 @@ def unusable(text: str) -> str | None:
     return None
 
 
+def points_back(text: str) -> bool:
+    """Whether the sentence needs one before it to be understood ("But will he …", "The 25-year-old …", "He …")."""
+    opening = text[lead_in(text) :].lstrip("\"'“‘(")
+    if POINTS_BACK.match(opening) or POINTS_BACK.match(LEAD_ADVERB.sub("", opening, count=1)):
+        return True
+    return bool(NEEDS_BEFORE.search(opening) or _pronoun_before_a_name(opening))
+
+
 def not_standalone(text: str) -> str | None:
     """Why this sentence cannot be a takeaway or an insight (read alone), or None."""
     reason = unusable(text)
@@ -371,10 +379,7 @@ def not_standalone(text: str) -> str | None:
         return "exclamation"  # a cry, not the piece's claim
     if not ENDS_A_SENTENCE.search(body):
         return "no full stop"
-    opening = body.lstrip("\"'“‘(")
-    if POINTS_BACK.match(opening) or POINTS_BACK.match(LEAD_ADVERB.sub("", opening, count=1)):
-        return "points back"
-    if NEEDS_BEFORE.search(opening) or _pronoun_before_a_name(opening):
+    if points_back(body):
         return "points back"
     if ABOUT_THE_PAGE.search(body) or ABOUT_THE_POST.search(body):
         return "about the page"

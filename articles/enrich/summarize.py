@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from articles.enrich.filters import hook, lead_in, needs_what_comes_before, not_standalone, unusable
+from articles.enrich.filters import hook, lead_in, needs_what_comes_before, not_standalone, points_back, unusable
 from articles.enrich.text import Sentence, sentences, words
 from articles.enrich.vectors import tfidf_rows
 
@@ -158,8 +158,8 @@ REPEATS_SUMMARY = 0.5
 # A summary's first claim this similar to another of its sentences is partly said again there, so the summary can
 # give it to the takeaway (chosen on articles 1-125 of the CNN/DM highlights; see bench/REPORT.md).
 RESTATED = 0.15
-# Why a sentence cannot be a takeaway that still lets it open a summary: a standfirst or a headline is not a claim,
-# yet a reader can start with it (one that points back cannot).
+# Why a sentence cannot be a takeaway that still lets it open a summary, if it does not point back: a standfirst or
+# a headline is no claim, yet a reader can start with it ("But will he face death?" cannot).
 OPENS_A_SUMMARY = frozenset({None, "too short", "too long", "no full stop", "no verb", "question", "exclamation"})
 
 
@@ -256,8 +256,12 @@ def extractive_draft(text: str, *, title: str = "", summary_sentences: int = 3, 
         return rest if refill is None else [*rest, refill]
 
     def opens_a_summary(i: int) -> bool:
-        reason = not_standalone(candidates[i].text)
-        return reason in OPENS_A_SUMMARY and needs_what_comes_before(text, candidates[i].start) is None
+        sentence = candidates[i]
+        return (
+            not_standalone(sentence.text) in OPENS_A_SUMMARY
+            and not points_back(sentence.text)
+            and needs_what_comes_before(text, sentence.start) is None
+        )
 
     # A feed item or a newspaper page often opens on a standfirst or a hook; the summary's first claim after it is
     # the piece's main claim. When it is a better claim than any sentence outside and the summary partly says it

@@ -400,3 +400,12 @@ def test_a_study_named_by_its_own_abstract_reads_on_its_own():
         "points back"
     )
     assert not_standalone("Explore the common shapes and forms of the glyphs in the new typeface.") == "call to action"
+
+
+def test_a_question_that_points_back_cannot_open_a_summary_either():
+    from articles.enrich.filters import points_back
+
+    # After "Guilty on every count.", the summary may not be left opening on the question that follows it.
+    assert points_back("But will he face death?")
+    assert points_back("The 25-year-old striker scored twice in the second half.")
+    assert not points_back("Police closed the abuse case after the doctor showed them slides about his technique")
