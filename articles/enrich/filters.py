@@ -248,15 +248,18 @@ HOOK = (
 )
 
 
+# The four kinds in one pattern, so a sentence is scanned once (the name of the group that matched is the reason).
+ANY_HOOK = re.compile(
+    "|".join(f"(?P<{reason.replace(' ', '_')}>{pattern.pattern})" for reason, pattern in HOOK), re.IGNORECASE
+)
+
+
 def hook(text: str) -> str | None:
     """Why this sentence is a hook (the post announcing itself, a scene or an anecdote, the buzz around the subject,
     an abstract's background) rather than the piece's claim, or None. A hook can open a piece; it is never its
     takeaway, and the summary never hands one over."""
-    body = text[lead_in(text) :].lstrip("\"'“‘(")
-    for reason, pattern in HOOK:
-        if pattern.search(body):
-            return reason
-    return None
+    match = ANY_HOOK.search(text[lead_in(text) :].lstrip("\"'“‘("))
+    return match.lastgroup.replace("_", " ") if match else None
 
 
 ENGLISH = re.compile(r"\b(?:the|of|and|to|for|with|in|on)\b", re.IGNORECASE)

@@ -368,9 +368,7 @@ def test_hooks_are_told_apart_from_claims():
     assert hook("I was idling on a friend's chat server when he posted a small snippet of code.") == "scene"
     assert hook("I’ve used the palette knife several times on paintings that I’m proud of.") == "scene"
     assert hook("The X1 phone has certainly been the talk of the town lately, with its thin waist line.") == "buzz"
-    assert hook("After announcing the nominees last week, we begin our all-time list with best director.") == (
-        "opens the post"
-    )
+    assert hook("With the nominees announced, we begin our all-time list with the best director.") == "opens the post"
     assert hook(
         "Understanding how plants respond to hormones provides insight into how the genome is reprogrammed."
     ) == ("background")
