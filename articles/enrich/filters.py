@@ -219,7 +219,7 @@ HOOK = (
             # "I bought it …", "I’ve tinkered with typefaces before …", "I remember when …"
             r"|^(?:I|we)(?:'ve|’ve| have| had)? (?:just |first |once |previously |recently )?(?:bought|got|tinkered"
             r"|stumbled|came across|remember|recall|grew up|used to|went|sat|stood|walked|found myself|spent|tried"
-            r"|picked up|started|decided|reached out|used|owned|watched|visited|played)\b",
+            r"|picked up|reached out|used|owned|watched|visited|played)\b",
             re.IGNORECASE,
         ),
     ),

@@ -18,8 +18,8 @@ A hook (a scene, an anecdote, the buzz around the subject, the post announcing i
 abstract's background) is never the takeaway: feed posts open with one before their claim.
 A summary that opens on a line that is no claim (a standfirst or headline without a full
 stop, a hook) has its first claim after it; when that claim beats every sentence outside and
-the opening line partly says it again, the summary hands it to the takeaway and goes on with
-its next sentence. A summary that opens on its claim (a news lede) keeps it: handing the lede
+another summary sentence partly says it again, the summary hands it to the takeaway and goes
+on with its next sentence. A summary that opens on its claim (a news lede) keeps it: handing the lede
 over cost the summary more ROUGE than LEAD-3's margin on CNN/DM. `bench/defects.py` measures
 the takeaway against the CNN/DM highlights and the labelled key points; `bench/summaries.py`
 the summary against LEAD-3.

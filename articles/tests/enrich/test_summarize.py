@@ -376,6 +376,7 @@ def test_hooks_are_told_apart_from_claims():
     assert hook("We show that the hormone remodels the plant's response to drought within two hours.") is None
     assert hook("In 2019, we showed that the drug halves the risk of a second stroke.") is None
     assert hook("I just published a new release of the hardening module, with support for the latest PHP.") is None
+    assert hook("We’ve decided to close the reader app on July 1, and export tools are available now.") is None
     assert hook("As to the proposal, I don’t see a seat on the committee as resolving his concern.") is None
     assert hook("Police dropped an investigation into the doctor in 2004, according to documents released.") is None
 
