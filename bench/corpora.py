@@ -128,6 +128,14 @@ def labelled() -> list[dict]:
     return items
 
 
+def half_of(item_id: str) -> str:
+    """The deterministic half a labelled item belongs to: "tuning" (constants may be set on it) or "held-out" (never).
+    bench/taxonomy.py and bench/defects.py split labelled/dev.jsonl the same way."""
+    import hashlib
+
+    return "tuning" if int(hashlib.sha256(item_id.encode()).hexdigest(), 16) % 2 == 0 else "held-out"
+
+
 def _feed_texts(name: str) -> list[str]:
     """content_text of each entry of a feed, in the order the labels index them."""
     import django

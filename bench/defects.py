@@ -17,8 +17,9 @@ not move with the drafting), whose takeaways were read as an editor would; the v
 live in bench/handcheck.tsv with a digest of the takeaway judged, and only verdicts whose
 takeaway is still the one drafted are counted (`--sample` prints the sample with the text
 before each takeaway, to read the changed ones again). Last, the takeaway against the key
-points of labelled/dev.jsonl (ROUGE-1 and ROUGE-L F1), beside the first sentence, the
-summary's first sentence and the best sentence of the original, and the same against the
+points of labelled/dev.jsonl (ROUGE-1 and ROUGE-L F1), its tuning half apart from its held-out
+half (split as bench/taxonomy.py splits it) and the feed items of each apart, beside the first
+sentence, the summary's first sentence and the best sentence of the original, and the same against the
 CNN/DM human highlights (which state each story's main claims), the tuning part (articles
 1-125, where the takeaway's constants were chosen) apart from the held-out part (126-250).
 
@@ -325,10 +326,15 @@ def print_rouge_rows(heading: str, items):
 
 def key_point_overlap():
     """ROUGE of the drafted takeaway against the labelled key points and against the CNN/DM human highlights."""
-    print_rouge_rows(
-        "Takeaway against the labelled key points (labelled/dev.jsonl, held out)",
-        [(item["text"], item["title"], item["key_point"]) for item in corpora.labelled()],
-    )
+    items = corpora.labelled()
+    for half, note in (("tuning", "constants may be set here"), ("held-out", "never tuned on")):
+        chosen = [item for item in items if corpora.half_of(item["id"]) == half]
+        for group, name in ((None, "all"), ("realfeeds", "feed items")):
+            picked = [item for item in chosen if group is None or item["id"].startswith(group)]
+            print_rouge_rows(
+                f"Takeaway against the labelled key points ({half} half of labelled/dev.jsonl, {note}; {name})",
+                [(item["text"], item["title"], item["key_point"]) for item in picked],
+            )
     rows = corpora.summaries("cnndm_test_frank_250.jsonl")
     for part, chosen in (
         (f"articles 1-{TUNING_PART}, the tuning part", rows[:TUNING_PART]),

@@ -18,7 +18,6 @@
    100 and 400 briefs (balanced by category), mean of 5 random draws.
 """
 
-import hashlib
 import json
 import os
 import sys
@@ -48,9 +47,7 @@ def load_taxonomy():
         Topic.objects.create(name=topic["name"], slug=topic["slug"], description=topic.get("description", ""))
 
 
-def half_of(item_id: str) -> str:
-    """The deterministic half an item belongs to: "tuning" (constants may be set on it) or "held-out" (never)."""
-    return "tuning" if int(hashlib.sha256(item_id.encode()).hexdigest(), 16) % 2 == 0 else "held-out"
+half_of = corpora.half_of
 
 
 def draft_labelled() -> list[dict]:

@@ -9,6 +9,11 @@ company …", "… also …"), a question, a headline without a full stop, a lin
 (a list item, a photo description), a promotion, one too short to say anything or too long
 to read. Both return None for a good sentence, so the reason can be shown and counted.
 
+`hook(text)` names why a sentence is how a piece starts rather than what it claims: a scene or
+an anecdote told in the first person ("As I sit in the kitchen …"), the buzz around the subject
+("… has been the talk of the town lately"), the post announcing itself, an abstract's
+background ("… remains poorly understood"). A hook is never a takeaway.
+
 `lead_in(text)` is the length of a wire-service dateline opening a sentence
 ("Washington (CNN) -- "), which drafts leave out.
 """
@@ -84,7 +89,8 @@ POINTS_BACK = re.compile(
 INSTRUCTION = re.compile(
     r"^(?:once [^,]{1,60}, )?(?:create|try|get|visit|search for|take a look|keep an eye|check out|start|order|book"
     r"|join|register|grab|save|shop|pick up|head (?:over|to)|go to|don't miss|be sure|use|equip|look at|imagine"
-    r"|remember|consider|note that|make sure|don't forget|don’t forget|do not forget)\b",
+    r"|remember|consider|note that|make sure|don't forget|don’t forget|do not forget|explore|discover|meet|watch"
+    r"|listen to|read on)\b",
     re.IGNORECASE,
 )
 # A caption glued to the sentence without a full stop: a capitalised opener after a word, mid-sentence,
@@ -136,7 +142,8 @@ NEEDS_BEFORE = re.compile(
     r"|attack|footage|claims?|plan|proposal|device|app|gadget|product|robot|robots|software|scheme|idea)\b"
     r"|^the (?:first|second|third|last|latter|former|other)\b|\b(?:both|each|either|neither)[,.]"
     r"|\bthe (?:former|latter)\b|^(?:in comparison|in a separate development|btw|by the way)\b"
-    r"|^.{0,60}?\b(?:this|these|those) (?!(?:week|year|month|morning|afternoon|evening|season|summer|winter"
+    r"|^(?!(?:in|results (?:from|of)|findings (?:from|of)) this (?:study|work|paper)\b)"
+    r".{0,60}?\b(?:this|these|those) (?!(?:week|year|month|morning|afternoon|evening|season|summer|winter"
     r"|spring|autumn|fall|time|weekend|century|decade)\b)[a-z]+"
     r"|^(?:anyway|mind you|factor in|after all|that said|even so|by contrast|in contrast|on the other hand"
     r"|for example|for instance|in the video|in the film|in the clip)\b"
@@ -173,6 +180,86 @@ FINITE_VERB = re.compile(
     r"|[’'](?:s|re|ve|ll|d|m)\b|n[’']t\b|(?-i:\b[a-z]{2,}(?:ed|(?<!s)s)\b)",
     re.IGNORECASE,
 )
+
+
+# A hook rather than a claim: feed posts open with a scene, an anecdote or the buzz around their subject before
+# they say what they are about ("As I sit in the kitchen …", "Last month, I got an email …", "The phone has
+# certainly been the talk of the town lately …", "Today we start a new typeface …"). The author's own findings
+# and opinions are claims: "We show that …", "I think the fix is wrong." are not hooks.
+TIME_ANCHOR = (
+    r"(?:(?:last|this|one|earlier this|the other|that) (?:day|week|month|year|morning|afternoon|night|evening"
+    r"|summer|winter|spring|autumn|fall|weekend)|yesterday|today(?: at [a-z]+)?|recently|lately|years ago"
+    r"|(?:a|\d+|two|three|four|five|six|few|several|a few|a couple of) (?:days?|weeks?|months?|years?) ago"
+    r"|back in [\w ]{1,20}|(?:when|while|as|once|before|after|since) (?:I|we|my|our|[a-z]+ing)\b[^,]{0,80}"
+    r"|for the first time"
+    r"|not (?:too|so) long ago|in \d{4}|on [A-Z][a-z]+day)"
+)
+# What an author reports having found is a claim, whenever it was found ("In 2019 we showed that …").
+FINDINGS = (
+    "show|showed|shown|find|found|demonstrate|demonstrated|report|reported|propose|proposed|present|argue|argued"
+    "|conclude|concluded|publish|published|identify|identified|estimate|estimated"
+)
+HOOK = (
+    (
+        "opens the post",
+        re.compile(
+            r"^(?:today|now|here|this week),? (?:we|I)(?:'re|’re|'ll|’ll| are| am| will)? (?:start|begin|kick off"
+            r"|starting|beginning|going to)\b|\b(?:we|I) (?:begin|start|kick off) (?:our|my|this|a new)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "scene",
+        re.compile(
+            # "Last month, I got …", "When I first tried it, I …", "After stumbling upon …, I've decided …"
+            rf"^{TIME_ANCHOR},? (?:I|we|my|our)\b(?! (?:{FINDINGS})\b)"
+            # "I was idling on a friend's server …", "As I sit in the kitchen …", "I've been sitting on this …"
+            r"|^(?:as |while |when )?(?:I|we)(?:'ve|’ve| have| had|'d|’d)? (?:was|were|am|been|'m|’m) [a-z]+ing\b"
+            r"|^as (?:I|we) (?:sit|stand|write|walk|type|look|speak|wait)\b|^(?:I|we)(?:'m|’m| am| are) here\b"
+            # "I bought it …", "I’ve tinkered with typefaces before …", "I remember when …"
+            r"|^(?:I|we)(?:'ve|’ve| have| had)? (?:just |first |once |previously |recently )?(?:bought|got|tinkered"
+            r"|stumbled|came across|remember|recall|grew up|used to|went|sat|stood|walked|found myself|spent|tried"
+            r"|picked up|reached out|used|owned|watched|visited|played)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "buzz",
+        re.compile(
+            r"\bhas (?:certainly |definitely |really |surely )?been (?:the talk of|making (?:headlines|waves"
+            r"|the rounds)|all the rage|on everyone)|\byou(?:'ve|’ve| have)? (?:probably|likely|no doubt|surely)"
+            r" (?:heard|seen|noticed|read)\b|\b(?:everyone|everybody)(?:'s|’s| is| has been) talking about\b"
+            r"|^it(?:'s|’s| is) no secret\b|^(?:we|you) all know\b|^there(?:'s|’s| is) no denying\b"
+            r"|^picture this\b|^once upon a time\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        # An abstract's opening: what is known or not yet known, before what the authors found.
+        "background",
+        re.compile(
+            r"\bprovides? insights? into\b|\b(?:remains?|is|are) (?:still )?(?:poorly|not (?:well|fully)"
+            r"|incompletely|little) understood\b|\blittle is known\b|\bremains? (?:unclear|unknown|elusive)\b"
+            r"|\b(?:is|are|remains?) (?:a )?(?:key|major|central|fundamental|long-standing|open|important"
+            r"|critical|crucial|essential) (?:challenge|question|problem|goal|step)\b",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+
+# The four kinds in one pattern, so a sentence is scanned once (the name of the group that matched is the reason).
+ANY_HOOK = re.compile(
+    "|".join(f"(?P<{reason.replace(' ', '_')}>{pattern.pattern})" for reason, pattern in HOOK), re.IGNORECASE
+)
+
+
+def hook(text: str) -> str | None:
+    """Why this sentence is a hook (the post announcing itself, a scene or an anecdote, the buzz around the subject,
+    an abstract's background) rather than the piece's claim, or None. A hook can open a piece; it is never its
+    takeaway, and the summary never hands one over."""
+    match = ANY_HOOK.search(text[lead_in(text) :].lstrip("\"'“‘("))
+    return match.lastgroup.replace("_", " ") if match else None
 
 
 ENGLISH = re.compile(r"\b(?:the|of|and|to|for|with|in|on)\b", re.IGNORECASE)
@@ -270,6 +357,14 @@ def unusable(text: str) -> str | None:
     return None
 
 
+def points_back(text: str) -> bool:
+    """Whether the sentence needs one before it to be understood ("But will he …", "The 25-year-old …", "He …")."""
+    opening = text[lead_in(text) :].lstrip("\"'“‘(")
+    if POINTS_BACK.match(opening) or POINTS_BACK.match(LEAD_ADVERB.sub("", opening, count=1)):
+        return True
+    return bool(NEEDS_BEFORE.search(opening) or _pronoun_before_a_name(opening))
+
+
 def not_standalone(text: str) -> str | None:
     """Why this sentence cannot be a takeaway or an insight (read alone), or None."""
     reason = unusable(text)
@@ -287,10 +382,7 @@ def not_standalone(text: str) -> str | None:
         return "exclamation"  # a cry, not the piece's claim
     if not ENDS_A_SENTENCE.search(body):
         return "no full stop"
-    opening = body.lstrip("\"'“‘(")
-    if POINTS_BACK.match(opening) or POINTS_BACK.match(LEAD_ADVERB.sub("", opening, count=1)):
-        return "points back"
-    if NEEDS_BEFORE.search(opening) or _pronoun_before_a_name(opening):
+    if points_back(body):
         return "points back"
     if ABOUT_THE_PAGE.search(body) or ABOUT_THE_POST.search(body):
         return "about the page"

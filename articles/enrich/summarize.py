@@ -14,19 +14,22 @@ numbers and quotations. The three sections never repeat each other: the takeaway
 piece's main claim among the sentences that read on their own and are not in the
 summary (nor say the same as one), and the insights are the next distinct claims.
 
-News states its main claim in its opening sentence, where the summary starts too; so when
-the summary's opening makes a better claim than any sentence outside and the rest of the
-summary partly says it again, the summary hands it to the takeaway and goes on with its next
-sentence (never leaving the summary to open on a sentence that needs the one before).
-`bench/defects.py` measures what that buys against the CNN/DM highlights and the labelled
-key points; `bench/summaries.py` what it costs the summary against LEAD-3.
+A hook (a scene, an anecdote, the buzz around the subject, the post announcing itself, an
+abstract's background) is never the takeaway: feed posts open with one before their claim.
+A summary that opens on a line that is no claim (a standfirst or headline without a full
+stop, a hook) has its first claim after it; when that claim beats every sentence outside and
+another summary sentence partly says it again, the summary hands it to the takeaway and goes
+on with its next sentence. A summary that opens on its claim (a news lede) keeps it: handing the lede
+over cost the summary more ROUGE than LEAD-3's margin on CNN/DM. `bench/defects.py` measures
+the takeaway against the CNN/DM highlights and the labelled key points; `bench/summaries.py`
+the summary against LEAD-3.
 """
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from articles.enrich.filters import lead_in, needs_what_comes_before, not_standalone, unusable
+from articles.enrich.filters import hook, lead_in, needs_what_comes_before, not_standalone, points_back, unusable
 from articles.enrich.text import Sentence, sentences, words
 from articles.enrich.vectors import tfidf_rows
 
@@ -152,9 +155,12 @@ def _distinct(order: list[int], similarity: np.ndarray | None, limit: int) -> li
 TAKEAWAY_WEIGHTS = (0.5, 0.3, 0.2)
 # A sentence this similar to a summary sentence says the same thing again.
 REPEATS_SUMMARY = 0.5
-# A summary's opening this similar to another of its sentences is partly said again there, so the summary can give
-# it to the takeaway (chosen on articles 1-125 of the CNN/DM highlights; see bench/REPORT.md).
+# A summary's first claim this similar to another of its sentences is partly said again there, so the summary can
+# give it to the takeaway (chosen on articles 1-125 of the CNN/DM highlights; see bench/REPORT.md).
 RESTATED = 0.15
+# Why a sentence cannot be a takeaway that still lets it open a summary, if it does not point back: a standfirst or
+# a headline is no claim, yet a reader can start with it ("But will he face death?" cannot).
+OPENS_A_SUMMARY = frozenset({None, "too short", "too long", "no full stop", "no verb", "question", "exclamation"})
 
 
 def _title_similarity(title: str, candidates: list[Sentence]) -> np.ndarray:
@@ -187,9 +193,11 @@ def extractive_draft(text: str, *, title: str = "", summary_sentences: int = 3, 
     the sentences that read on their own (also in their place: not inside a quotation, not
     announced by a colon), share a word with the title or the summary, and neither are nor
     repeat a summary sentence.
-    The summary's opening becomes the takeaway instead when it is a better claim than that
-    one, another summary sentence partly says it again (similarity >= RESTATED) and the
-    summary, going on with its next best sentence, still opens on one that reads alone;
+    A hook is no claim. When the summary opens on a line that is no claim (a standfirst, a
+    hook), its first claim becomes the takeaway instead if it is a better claim than that
+    one and another summary sentence partly says it again (similarity >= RESTATED); the
+    summary goes on with its next best sentence, still opening on that line. A summary that
+    opens on its claim keeps it;
     and when only the summary has a sentence that can be the takeaway, the summary gives up
     its best such claim (never its opening) and takes its next best sentence instead, so the
     takeaway is not left empty. Insights are the next claims,
@@ -218,7 +226,8 @@ def extractive_draft(text: str, *, title: str = "", summary_sentences: int = 3, 
     ]
     about_title = _title_similarity(title, candidates)
     claim_scores = _claim_scores(ranking, about_title)
-    claims = [i for i in best_first(claim_scores) if i in standalone]
+    # "As I sit in the kitchen …", "X has been the talk of the town lately": how the piece starts, not what it claims.
+    claims = [i for i in best_first(claim_scores) if i in standalone and hook(candidates[i].text) is None]
     summary = _distinct(best_first(ranking.summary_scores), similarity, summary_sentences)
 
     subject = _content_words(title).union(*(_content_words(candidates[j].text) for j in summary))
@@ -246,22 +255,31 @@ def extractive_draft(text: str, *, title: str = "", summary_sentences: int = 3, 
         )
         return rest if refill is None else [*rest, refill]
 
-    # News states its main claim in its opening sentence, which the summary opens with too. When that sentence is
-    # a better claim than any sentence outside and the rest of the summary partly says it again, it goes to the
-    # takeaway: the summary keeps the substance and goes on with its next best sentence, as long as it still opens
-    # on one a reader can start with ("The 25-year-old …" cannot).
+    def opens_a_summary(i: int) -> bool:
+        sentence = candidates[i]
+        return (
+            not_standalone(sentence.text) in OPENS_A_SUMMARY
+            and not points_back(sentence.text)
+            and needs_what_comes_before(text, sentence.start) is None
+        )
+
+    # A feed item or a newspaper page often opens on a standfirst or a hook; the summary's first claim after it is
+    # the piece's main claim. When it is a better claim than any sentence outside and the summary partly says it
+    # again, it goes to the takeaway, and the summary goes on with its next best sentence, still opening on a line
+    # a reader can start with. A summary opening on its claim (a news lede) keeps it: on CNN/DM handing the lede
+    # over took the summary below LEAD-3 (bench/REPORT.md).
     opening = min(summary)
-    others = [j for j in summary if j != opening]
+    claim = next((i for i in sorted(summary) if i in claims), None)
     if (
-        opening in claims
-        and (takeaway is None or claim_scores[opening] > claim_scores[takeaway])
+        claim is not None
+        and claim != opening
+        and (takeaway is None or claim_scores[claim] > claim_scores[takeaway])
         and similarity is not None
-        and others
-        and max(similarity[opening, j] for j in others) >= RESTATED
+        and max(similarity[claim, j] for j in summary if j != claim) >= RESTATED
     ):
-        rest = refill_without(opening)
-        if min(rest) in standalone:
-            takeaway, summary = opening, rest
+        rest = refill_without(claim)
+        if opens_a_summary(min(rest)):
+            takeaway, summary = claim, rest
     if takeaway is None and len(summary) > 1:
         opening = min(summary)
         givable = [i for i in claims if i in summary and i != opening]
