@@ -21,17 +21,27 @@ from articles.models import Article, Field, Level, RelatedLink, Role, Source, To
 from articles.search import MAX_QUERY_CHARS, best_matches, newest_matches, normalize_query, with_snippets
 from articles.web import seo
 from articles.web.browse import BriefFilters, CountedPaginator, ListingPaginator
+from articles.web.cards import CardOf, cards
 from articles.web.crumbs import Crumb, brief_crumbs, home_crumb, listing_crumbs
 from articles.web.page_cache import cached_public_page
 from articles.web.readers import chosen_role_slugs, chosen_roles, notes_prefetch, share_url
 
-# Never shown on a card; can be large.
-CARD_DEFERRED = ("content_html", "content_text", "search_vector")
 HOME_LATEST = 12
 
 
-def _cards(queryset):
-    return queryset.with_taxonomy().defer(*CARD_DEFERRED)
+def _card_rows(queryset, roles):
+    """`queryset` in a listing's order (the briefs best for `roles` first) as what `cards` needs of each row."""
+    ordered = queryset.first_for_roles([role.slug for role in roles])
+    return ordered.values_list("pk", "slug", "for_reader") if roles else ordered.values_list("pk", "slug")
+
+
+def _cards_of(request, rows, *, snippets=None):
+    """The cards of (id, slug[, best for the reader]) rows, in order, each with its snippet from `snippets` if any."""
+    snippets = snippets or {}
+    return cards(
+        [CardOf(row[0], row[1], len(row) > 2 and row[2], snippets.get(row[0], "")) for row in rows],
+        reader_roles=chosen_role_slugs(request),
+    )
 
 
 @require_safe
@@ -41,7 +51,7 @@ def home(request):
     facets = {facet.name: facet for facet in BriefFilters({}).published_facets()}
     roles = chosen_roles(request)
     context = {
-        "briefs": _cards(published).first_for_roles([role.slug for role in roles])[:HOME_LATEST],
+        "briefs": _cards_of(request, _card_rows(published, roles)[:HOME_LATEST]),
         "facets": facets,
         "chosen_roles": roles,
         "share_url": share_url(request, roles) if roles else "",
@@ -171,9 +181,9 @@ def _listing(request, *, heading, intro="", scope=None, scope_obj=None, descript
     filters = BriefFilters(request.GET, fixed=fixed)
     matching = filters.apply(Article.objects.published())
     roles = chosen_roles(request)
-    ordered = _cards(matching).first_for_roles([role.slug for role in roles])
-    paginator = ListingPaginator(ordered, settings.WEB_PAGE_SIZE, count=filters.published_count())
+    paginator = ListingPaginator(_card_rows(matching, roles), settings.WEB_PAGE_SIZE, count=filters.published_count())
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = _cards_of(request, page.object_list)
     feeds = _list_feeds(request, filters, scope=scope, scope_obj=scope_obj, heading=heading)
     context = {
         "heading": heading,
@@ -265,15 +275,16 @@ def depth_listing(request, level):
     return _listing(request, heading=f"{label} briefs", scope="level", scope_obj=level, crumb=label)
 
 
-def _search_cards(published, ids, query, for_reader):
+def _search_cards(request, published, ids, query, for_reader):
     """The cards of briefs `ids`, in that order, with their snippets (the briefs best for the reader marked)."""
     if not ids:
         return []
-    by_id = {brief.pk: brief for brief in with_snippets(_cards(published.filter(pk__in=ids)), query)}
-    cards = [by_id[pk] for pk in ids if pk in by_id]  # one unpublished since it was ranked is left out
-    for card in cards:
-        card.for_reader = card.pk in for_reader
-    return cards
+    # Only the snippets and the slugs naming the kept cards: one query, never the cards' rows.
+    rows = with_snippets(published.filter(pk__in=ids), query).values_list("pk", "slug", "search_snippet")
+    found = {pk: (slug, snippet) for pk, slug, snippet in rows}
+    # One unpublished since it was ranked is left out.
+    shown = [(pk, found[pk][0], pk in for_reader) for pk in ids if pk in found]
+    return _cards_of(request, shown, snippets={pk: snippet for pk, (_slug, snippet) in found.items()})
 
 
 @require_safe
@@ -303,7 +314,7 @@ def search_page(request):
         )
         paginator = CountedPaginator(matched.ids, settings.WEB_PAGE_SIZE, count=matched.count)
         page = paginator.get_page(request.GET.get("page"))
-        page.object_list = _search_cards(published, page.object_list, query, matched.for_reader)
+        page.object_list = _search_cards(request, published, page.object_list, query, matched.for_reader)
         facets = filters.facets_among(ids_without)
     context = {
         "raw_query": raw[:MAX_QUERY_CHARS],
