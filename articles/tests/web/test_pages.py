@@ -310,9 +310,7 @@ def test_search_page_says_when_nothing_matched(client, catalogue):
     assert "No published brief matches “zeppelin”" in html
 
 
-def test_search_page_query_count_does_not_grow_with_results(
-    client, catalogue, django_assert_num_queries, settings
-):
+def test_search_page_query_count_does_not_grow_with_results(client, catalogue, django_assert_num_queries, settings):
     settings.WEB_PAGE_CACHE_SECONDS = 0  # the page's own queries each time
     add_published_briefs(20, summary="Another look at distillation in practice.")
     # The matching ids, ranked in the reader's order (the newest, bounded); the page's snippets; the
