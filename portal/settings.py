@@ -373,6 +373,9 @@ WEB_BROWSER_CACHE_SECONDS = env_int("WEB_BROWSER_CACHE_SECONDS", 0)
 # page says "more than N", ranks the newest N and counts facets among them, so that a common word
 # costs the same as a rare one at any library size.
 WEB_SEARCH_MATCH_LIMIT = env_int("WEB_SEARCH_MATCH_LIMIT", 1000, minimum=1)
+# How long a search's outcome (its matches in the reader's order, its filter panel) is kept for the
+# same query, filters and roles; any change to a published brief retires it at once. 0: never kept.
+WEB_SEARCH_KEEP_SECONDS = env_int("WEB_SEARCH_KEEP_SECONDS", 300, minimum=0)
 # --- api ------------------------------------------------------------------------------
 
 

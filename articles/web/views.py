@@ -6,6 +6,7 @@ Anonymous pages go through the page cache (page_cache.py).
 """
 
 import hashlib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import prefetch_related_objects
@@ -14,17 +15,18 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from articles import anatomy
 from articles.models import Article, Field, Level, RelatedLink, Role, Source, Topic
-from articles.search import MAX_QUERY_CHARS, best_matches, newest_matches, normalize_query, with_snippets
+from articles.search import MAX_QUERY_CHARS, Matches, best_matches, newest_matches, normalize_query, with_snippets
 from articles.web import seo
 from articles.web.browse import BriefFilters, CountedPaginator, ListingPaginator
 from articles.web.cards import CardOf, cards
 from articles.web.crumbs import Crumb, brief_crumbs, home_crumb, listing_crumbs
-from articles.web.page_cache import cached_public_page
-from articles.web.readers import chosen_role_slugs, chosen_roles, notes_prefetch, share_url
+from articles.web.page_cache import cached_public_page, page_query
+from articles.web.readers import cache_variant, chosen_role_slugs, chosen_roles, notes_prefetch, share_url
 
 HOME_LATEST = 12
 
@@ -287,44 +289,42 @@ def _search_cards(request, published, ids, query, for_reader):
     return _cards_of(request, shown, snippets={pk: snippet for pk, (_slug, snippet) in found.items()})
 
 
+@dataclass(frozen=True)
+class SearchOutcome:
+    """What a search found for one query, its filters and the reader's roles, kept briefly: the matches in
+    the reader's order and the filter panel rendered with their counts. Only the page's snippets and cards
+    are read per request."""
+
+    matched: Matches
+    counts_estimated: bool
+    filter_panel: str
+
+
+def kept_search_key(request):
+    # By the address's known parameters but the page (the outcome covers every page) and the cookie's roles.
+    params = request.GET.copy()
+    params.pop("page", None)
+    identity = f"{page_query(params)}|{cache_variant(request)}"
+    return f"web:search:{hashlib.sha256(identity.encode()).hexdigest()}"
+
+
 @require_safe
-@cached_public_page
+@cached_public_page(kept=kept_search_key)
 def search_page(request):
+    """Search results. For anonymous readers, the outcome of a query (`SearchOutcome`) is kept under the
+    versions of the site and of the library (WEB_SEARCH_KEEP_SECONDS): any change to a published brief
+    retires it, as it retires every cached page over the whole library."""
     raw = request.GET.get("q", "")
     query = normalize_query(raw)
     filters = BriefFilters(request.GET)
     # Briefs best for the reader's roles first, by relevance within each part (the rank decides the rest).
     roles = chosen_roles(request)
-    page, facets, matched, samples = None, [], None, {}
-    if query:
-        # Everything below works on bounded id lists (newest_matches), so a word found in every
-        # brief costs what a rare one does: the count stops at the limit, ranking and facet
-        # counts run over at most that many briefs, and the page says so when they did.
-        published = Article.objects.published()
-        limit = settings.WEB_SEARCH_MATCH_LIMIT
-
-        def ids_without(name):
-            if name not in samples:
-                samples[name] = newest_matches(filters.apply(published, skip=name), query, limit=limit)
-            return samples[name].ids
-
-        # The matches in the reader's order, ranked by the query that finds them; only the page shown is read.
-        matched = samples[None] = best_matches(
-            filters.apply(published), query, limit=limit, roles=[role.slug for role in roles]
-        )
-        paginator = CountedPaginator(matched.ids, settings.WEB_PAGE_SIZE, count=matched.count)
-        page = paginator.get_page(request.GET.get("page"))
-        page.object_list = _search_cards(request, published, page.object_list, query, matched.for_reader)
-        facets = filters.facets_among(ids_without)
+    page, outcome = None, None
     context = {
         "raw_query": raw[:MAX_QUERY_CHARS],
         "query": query,
         "was_junk": bool(raw.strip()) and not query,
-        "page": page,
-        "matched": matched,
-        "counts_estimated": any(not sample.complete for sample in samples.values()),
         "filters": filters,
-        "facets": facets,
         "chosen_roles": roles,
         "breadcrumbs": [home_crumb(), Crumb("Search")],
         "meta": seo.page_meta(
@@ -334,7 +334,56 @@ def search_page(request):
             noindex=True,
         ),
     }
+    if query:
+        kept = getattr(request, "kept_part", None)  # set by cached_public_page for anonymous readers only
+        keep_seconds = settings.WEB_SEARCH_KEEP_SECONDS
+        outcome = kept.current() if kept is not None and keep_seconds else None
+        if not isinstance(outcome, SearchOutcome):
+            outcome = _search(request, query, filters, roles, context)
+            if kept is not None and keep_seconds:
+                kept.keep(outcome, seconds=keep_seconds)
+        matched = outcome.matched
+        paginator = CountedPaginator(matched.ids, settings.WEB_PAGE_SIZE, count=matched.count)
+        page = paginator.get_page(request.GET.get("page"))
+        published = Article.objects.published()
+        page.object_list = _search_cards(request, published, page.object_list, query, matched.for_reader)
+    context.update(
+        page=page,
+        matched=outcome and outcome.matched,
+        counts_estimated=outcome and outcome.counts_estimated,
+        filter_panel=mark_safe(outcome.filter_panel) if outcome else "",
+    )
     return render(request, "articles/search.html", context)
+
+
+def _search(request, query, filters, roles, context) -> SearchOutcome:
+    """The matches of `query` in the reader's order, and the filter panel with their counts.
+
+    Everything works on bounded id lists (newest_matches), so a word found in every brief costs
+    what a rare one does: the count stops at the limit, ranking and facet counts run over at most
+    that many briefs, and the page says so when they did.
+    """
+    published = Article.objects.published()
+    limit = settings.WEB_SEARCH_MATCH_LIMIT
+    samples = {}
+
+    def ids_without(name):
+        if name not in samples:
+            samples[name] = newest_matches(filters.apply(published, skip=name), query, limit=limit)
+        return samples[name].ids
+
+    # The matches in the reader's order, ranked by the query that finds them; only the page shown is read.
+    matched = samples[None] = best_matches(
+        filters.apply(published), query, limit=limit, roles=[role.slug for role in roles]
+    )
+    facets = filters.facets_among(ids_without)
+    counts_estimated = any(not sample.complete for sample in samples.values())
+    panel = render_to_string(
+        "articles/_filters.html",
+        {**context, "facets": facets, "matched": matched, "counts_estimated": counts_estimated},
+        request,
+    )
+    return SearchOutcome(matched, counts_estimated, panel)
 
 
 @require_safe

@@ -312,6 +312,7 @@ def test_search_page_says_when_nothing_matched(client, catalogue):
 
 def test_search_page_query_count_does_not_grow_with_results(client, catalogue, django_assert_num_queries, settings):
     settings.WEB_PAGE_CACHE_SECONDS = 0  # the page's own queries each time
+    settings.WEB_SEARCH_KEEP_SECONDS = 0  # the search made each time (its kept outcome: test_kept_search.py)
     add_published_briefs(20, summary="Another look at distillation in practice.")
     # The matching ids, ranked in the reader's order (the newest, bounded); the page's snippets; the
     # cards not kept yet, with their roles (two); the facet values counted over the ids and the names of
