@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from articles import workflow
-from articles.tests.factories import make_article, make_staff
+from articles.tests.factories import make_staff
 from articles.web.readers import COOKIE
 
 pytestmark = pytest.mark.django_db
@@ -123,4 +123,3 @@ def test_with_no_time_to_keep_it_the_search_is_made_every_time(catalogue, settin
     page(QUERIES[0])
     with django_assert_num_queries(7):
         page(QUERIES[0])
-
