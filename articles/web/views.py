@@ -5,8 +5,8 @@ page runs a fixed number of queries whatever the number of briefs (pinned in tes
 Anonymous pages go through the page cache (page_cache.py).
 """
 
+import dataclasses
 import hashlib
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import prefetch_related_objects
@@ -277,27 +277,31 @@ def depth_listing(request, level):
     return _listing(request, heading=f"{label} briefs", scope="level", scope_obj=level, crumb=label)
 
 
-def _search_cards(request, published, ids, query, for_reader):
-    """The cards of briefs `ids`, in that order, with their snippets (the briefs best for the reader marked)."""
+def _page_snippets(published, ids, query) -> dict[int, tuple[str, str]]:
+    """The slug (naming its kept card) and the snippet of each of briefs `ids` still published: one query."""
     if not ids:
-        return []
-    # Only the snippets and the slugs naming the kept cards: one query, never the cards' rows.
+        return {}
     rows = with_snippets(published.filter(pk__in=ids), query).values_list("pk", "slug", "search_snippet")
-    found = {pk: (slug, snippet) for pk, slug, snippet in rows}
-    # One unpublished since it was ranked is left out.
+    return {pk: (slug, snippet) for pk, slug, snippet in rows}
+
+
+def _search_cards(request, ids, found, for_reader):
+    """The cards of briefs `ids`, in that order, with their snippets from `found` (the briefs best for the reader
+    marked). One unpublished since it was ranked is not in `found` and is left out."""
     shown = [(pk, found[pk][0], pk in for_reader) for pk in ids if pk in found]
     return _cards_of(request, shown, snippets={pk: snippet for pk, (_slug, snippet) in found.items()})
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass
 class SearchOutcome:
     """What a search found for one query, its filters and the reader's roles, kept briefly: the matches in
-    the reader's order and the filter panel rendered with their counts. Only the page's snippets and cards
-    are read per request."""
+    the reader's order, the filter panel rendered with their counts, and the slugs and snippets of each page
+    shown so far (by page number). Only the cards' kept copies are read per request."""
 
     matched: Matches
     counts_estimated: bool
     filter_panel: str
+    pages: dict[int, dict[int, tuple[str, str]]] = dataclasses.field(default_factory=dict)
 
 
 def kept_search_key(request):
@@ -338,15 +342,18 @@ def search_page(request):
         kept = getattr(request, "kept_part", None)  # set by cached_public_page for anonymous readers only
         keep_seconds = settings.WEB_SEARCH_KEEP_SECONDS
         outcome = kept.current() if kept is not None and keep_seconds else None
-        if not isinstance(outcome, SearchOutcome):
+        changed = not isinstance(outcome, SearchOutcome)
+        if changed:
             outcome = _search(request, query, filters, roles, context)
-            if kept is not None and keep_seconds:
-                kept.keep(outcome, seconds=keep_seconds)
         matched = outcome.matched
         paginator = CountedPaginator(matched.ids, settings.WEB_PAGE_SIZE, count=matched.count)
         page = paginator.get_page(request.GET.get("page"))
-        published = Article.objects.published()
-        page.object_list = _search_cards(request, published, page.object_list, query, matched.for_reader)
+        if page.number not in outcome.pages:
+            outcome.pages[page.number] = _page_snippets(Article.objects.published(), page.object_list, query)
+            changed = True
+        if changed and kept is not None and keep_seconds:
+            kept.keep(outcome, seconds=keep_seconds)
+        page.object_list = _search_cards(request, page.object_list, outcome.pages[page.number], matched.for_reader)
     context.update(
         page=page,
         matched=outcome and outcome.matched,
