@@ -43,10 +43,16 @@ def card_key(slug: str) -> str:
 
 
 def cards(briefs: list[CardOf], *, reader_roles=()) -> list[SafeString]:
-    """The cards of `briefs`, in their order, as HTML: kept ones read with the versions of what they show
-    (one round trip for all), the others rendered from one query (and its prefetch) and kept."""
+    """The cards of `briefs`, in their order, as HTML, filled for this reader (see `kept_parts`)."""
+    parts = kept_parts(briefs)
+    return [fill(parts[brief.slug], brief, reader_roles) for brief in briefs if brief.slug in parts]
+
+
+def kept_parts(briefs: list[CardOf]) -> dict[str, tuple[str, str, str]]:
+    """The cards of `briefs` by slug, unfilled: kept ones read with the versions of what they show (one
+    round trip for all), the others rendered from one query (and its prefetch) and kept."""
     if not briefs:
-        return []
+        return {}
     seconds = settings.WEB_CARD_SECONDS
     version_keys = [SCOPE_KEY + f"brief:{brief.slug}" for brief in briefs]
     found = read_versions([VERSION_KEY, *version_keys], also=tuple(card_key(b.slug) for b in briefs) if seconds else ())
@@ -64,7 +70,7 @@ def cards(briefs: list[CardOf], *, reader_roles=()) -> list[SafeString]:
             page_store().set_many(
                 {card_key(slug): (tokens[slug], made[slug]) for slug in made if slug in tokens}, timeout=seconds
             )
-    return [_fill(parts[brief.slug], brief, reader_roles) for brief in briefs if brief.slug in parts]
+    return parts
 
 
 def _render(ids: list[int]) -> dict[str, tuple[str, str, str]]:
@@ -100,7 +106,8 @@ CARD_COLUMNS = (
 )
 
 
-def _fill(parts: tuple[str, str, str], brief: CardOf, reader_roles) -> SafeString:
+def fill(parts: tuple[str, str, str], brief: CardOf, reader_roles) -> SafeString:
+    """One card's HTML from its kept `parts`, marked for the reader and with the search snippet, if any."""
     head, lead, tail = parts
     head = head.replace(FOR_READER_MARK, " card-for-you" if brief.for_reader else "")
     if brief.snippet:

@@ -23,7 +23,7 @@ from articles.models import Article, Field, Level, RelatedLink, Role, Source, To
 from articles.search import MAX_QUERY_CHARS, Matches, best_matches, newest_matches, normalize_query, with_snippets
 from articles.web import seo
 from articles.web.browse import BriefFilters, CountedPaginator, ListingPaginator
-from articles.web.cards import CardOf, cards
+from articles.web.cards import CardOf, cards, fill, kept_parts
 from articles.web.crumbs import Crumb, brief_crumbs, home_crumb, listing_crumbs
 from articles.web.page_cache import cached_public_page, page_query
 from articles.web.readers import cache_variant, chosen_role_slugs, chosen_roles, notes_prefetch, share_url
@@ -277,31 +277,37 @@ def depth_listing(request, level):
     return _listing(request, heading=f"{label} briefs", scope="level", scope_obj=level, crumb=label)
 
 
-def _page_snippets(published, ids, query) -> dict[int, tuple[str, str]]:
-    """The slug (naming its kept card) and the snippet of each of briefs `ids` still published: one query."""
+def _search_page_cards(published, ids, query) -> list[tuple[CardOf, tuple[str, str, str]]]:
+    """Briefs `ids` still published, in that order, each with its snippet and its card's unfilled parts: one
+    query for the snippets (and the slugs naming the kept cards), then the kept cards."""
     if not ids:
-        return {}
+        return []
     rows = with_snippets(published.filter(pk__in=ids), query).values_list("pk", "slug", "search_snippet")
-    return {pk: (slug, snippet) for pk, slug, snippet in rows}
-
-
-def _search_cards(request, ids, found, for_reader):
-    """The cards of briefs `ids`, in that order, with their snippets from `found` (the briefs best for the reader
-    marked). One unpublished since it was ranked is not in `found` and is left out."""
-    shown = [(pk, found[pk][0], pk in for_reader) for pk in ids if pk in found]
-    return _cards_of(request, shown, snippets={pk: snippet for pk, (_slug, snippet) in found.items()})
+    found = {pk: CardOf(pk, slug, snippet=snippet) for pk, slug, snippet in rows}
+    shown = [found[pk] for pk in ids if pk in found]  # one unpublished since it was ranked is left out
+    parts = kept_parts(shown)
+    return [(card, parts[card.slug]) for card in shown if card.slug in parts]
 
 
 @dataclasses.dataclass
 class SearchOutcome:
     """What a search found for one query, its filters and the reader's roles, kept briefly: the matches in
-    the reader's order, the filter panel rendered with their counts, and the slugs and snippets of each page
-    shown so far (by page number). Only the cards' kept copies are read per request."""
+    the reader's order, the filter panel rendered with their counts, and the cards of each page shown so
+    far (by page number), with their snippets, unfilled (see `cards.fill`).
+
+    Kept under the versions of the site and of the library: every change a card shows (its brief edited,
+    unpublished, its roles or source renamed) bumps one of them too, so the page's cards are as current as
+    the outcome and need no versions of their own here.
+    """
 
     matched: Matches
     counts_estimated: bool
     filter_panel: str
-    pages: dict[int, dict[int, tuple[str, str]]] = dataclasses.field(default_factory=dict)
+    pages: dict[int, list] = dataclasses.field(default_factory=dict)
+
+
+# Raise it when SearchOutcome changes shape: a release then never reads an outcome an older one kept.
+SEARCH_OUTCOME_FORMAT = 3
 
 
 def kept_search_key(request):
@@ -309,7 +315,7 @@ def kept_search_key(request):
     params = request.GET.copy()
     params.pop("page", None)
     identity = f"{page_query(params)}|{cache_variant(request)}"
-    return f"web:search:{hashlib.sha256(identity.encode()).hexdigest()}"
+    return f"web:search:{SEARCH_OUTCOME_FORMAT}:{hashlib.sha256(identity.encode()).hexdigest()}"
 
 
 @require_safe
@@ -349,11 +355,15 @@ def search_page(request):
         paginator = CountedPaginator(matched.ids, settings.WEB_PAGE_SIZE, count=matched.count)
         page = paginator.get_page(request.GET.get("page"))
         if page.number not in outcome.pages:
-            outcome.pages[page.number] = _page_snippets(Article.objects.published(), page.object_list, query)
+            outcome.pages[page.number] = _search_page_cards(Article.objects.published(), page.object_list, query)
             changed = True
         if changed and kept is not None and keep_seconds:
             kept.keep(outcome, seconds=keep_seconds)
-        page.object_list = _search_cards(request, page.object_list, outcome.pages[page.number], matched.for_reader)
+        reader_roles = chosen_role_slugs(request)
+        page.object_list = [
+            fill(parts, dataclasses.replace(card, for_reader=card.pk in matched.for_reader), reader_roles)
+            for card, parts in outcome.pages[page.number]
+        ]
     context.update(
         page=page,
         matched=outcome and outcome.matched,
