@@ -367,6 +367,9 @@ WEB_BRIEF_BODY_SECONDS = env_int("WEB_BRIEF_BODY_SECONDS", 3600, minimum=0)
 # How long a published brief's rendered card (home, listings, search) is kept for every reader; any
 # change it shows retires it at once. 0 renders every card every time.
 WEB_CARD_SECONDS = env_int("WEB_CARD_SECONDS", 3600, minimum=0)
+# How long a listing's count and filter panel are kept for its filters; any change to a brief the
+# listing can show retires them at once. 0: made every time.
+WEB_LISTING_KEEP_SECONDS = env_int("WEB_LISTING_KEEP_SECONDS", 3600, minimum=0)
 # How long browsers may reuse a page before asking again (they then get a 304 when unchanged).
 WEB_BROWSER_CACHE_SECONDS = env_int("WEB_BROWSER_CACHE_SECONDS", 0)
 # Most matches the search page counts, ranks and counts facets over. When more briefs match, the

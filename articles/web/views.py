@@ -178,14 +178,34 @@ def _list_feeds(request, filters, *, scope, scope_obj, heading):
     return seo.list_feeds(label, rss, atom, "" if query == "?" else query)
 
 
+def kept_listing_key(request, *args, **kwargs):
+    # The path names the listing; its filters are in the known parameters (the page number aside: one panel
+    # serves every page). The panel's addresses are relative: one serves every host.
+    params = request.GET.copy()
+    params.pop("page", None)
+    identity = f"{request.path}?{page_query(params)}"
+    return f"web:listing-panel:{hashlib.sha256(identity.encode()).hexdigest()}"
+
+
 def _listing(request, *, heading, intro="", scope=None, scope_obj=None, description="", crumb=""):
     fixed = {scope: scope_obj} if scope else {}
     filters = BriefFilters(request.GET, fixed=fixed)
     matching = filters.apply(Article.objects.published())
     roles = chosen_roles(request)
-    paginator = ListingPaginator(_card_rows(matching, roles), settings.WEB_PAGE_SIZE, count=filters.published_count())
+    # The count and the filter panel, kept for anonymous readers under the versions of the site and of the
+    # listing's scope (or the library), which every change to a brief the listing can show bumps.
+    kept = getattr(request, "kept_part", None)
+    keep_seconds = settings.WEB_LISTING_KEEP_SECONDS
+    stored = kept.current() if kept is not None and keep_seconds else None
+    count, panel = stored if isinstance(stored, tuple) else (filters.published_count(), None)
+    paginator = ListingPaginator(_card_rows(matching, roles), settings.WEB_PAGE_SIZE, count=count)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = _cards_of(request, page.object_list)
+    if panel is None:
+        panel_context = {"filters": filters, "facets": filters.published_facets()}
+        panel = render_to_string("articles/_filters.html", panel_context, request)
+        if kept is not None and keep_seconds:
+            kept.keep((count, panel), seconds=keep_seconds)
     feeds = _list_feeds(request, filters, scope=scope, scope_obj=scope_obj, heading=heading)
     context = {
         "heading": heading,
@@ -193,7 +213,7 @@ def _listing(request, *, heading, intro="", scope=None, scope_obj=None, descript
         "page": page,
         "chosen_roles": roles,
         "filters": filters,
-        "facets": filters.published_facets(),
+        "filter_panel": mark_safe(panel),
         "list_feeds": [request.build_absolute_uri(feed.url) for feed in feeds[:2]],
         "breadcrumbs": listing_crumbs(scope, scope_obj, crumb or heading),
         "meta": seo.page_meta(
@@ -208,13 +228,13 @@ def _listing(request, *, heading, intro="", scope=None, scope_obj=None, descript
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(kept=kept_listing_key)
 def all_briefs(request):
     return _listing(request, heading="All briefs", intro=f"Every brief published on {settings.SITE_NAME}.")
 
 
 @require_safe
-@cached_public_page(scope="role")
+@cached_public_page(scope="role", kept=kept_listing_key)
 def role_listing(request, slug):
     role = get_object_or_404(Role, slug=slug)
     label = f"Best for {role.name}"
@@ -229,7 +249,7 @@ def role_listing(request, slug):
 
 
 @require_safe
-@cached_public_page(scope="field")
+@cached_public_page(scope="field", kept=kept_listing_key)
 def field_listing(request, slug):
     field = get_object_or_404(Field.objects.select_related("parent"), slug=slug)
     return _listing(
@@ -242,7 +262,7 @@ def field_listing(request, slug):
 
 
 @require_safe
-@cached_public_page(scope="topic")
+@cached_public_page(scope="topic", kept=kept_listing_key)
 def topic_listing(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     return _listing(
@@ -255,7 +275,7 @@ def topic_listing(request, slug):
 
 
 @require_safe
-@cached_public_page(scope="source")
+@cached_public_page(scope="source", kept=kept_listing_key)
 def source_listing(request, slug):
     source = get_object_or_404(Source.objects.public(), slug=slug)
     return _listing(
@@ -269,7 +289,7 @@ def source_listing(request, slug):
 
 
 @require_safe
-@cached_public_page(scope="level")
+@cached_public_page(scope="level", kept=kept_listing_key)
 def depth_listing(request, level):
     if level not in Level.values:
         raise Http404("No such depth.")
