@@ -313,7 +313,7 @@ def _search_page_cards(published, ids, query) -> list[tuple[CardOf, tuple[str, s
 class SearchOutcome:
     """What a search found for one query, its filters and the reader's roles, kept briefly: the matches in
     the reader's order, the filter panel rendered with their counts, and the cards of each page shown so
-    far (by page number), with their snippets, unfilled (see `cards.fill`).
+    far (by page number, the first SEARCH_KEPT_PAGES read), with their snippets, unfilled (see `cards.fill`).
 
     Kept under the versions of the site and of the library: every change a card shows (its brief edited,
     unpublished, its roles or source renamed) bumps one of them too, so the page's cards are as current as
@@ -328,6 +328,8 @@ class SearchOutcome:
 
 # Raise it when SearchOutcome changes shape: a release then never reads an outcome an older one kept.
 SEARCH_OUTCOME_FORMAT = 3
+# Pages of a search whose cards and snippets its outcome keeps (about 25 KB each).
+SEARCH_KEPT_PAGES = 5
 
 
 def kept_search_key(request):
@@ -374,15 +376,19 @@ def search_page(request):
         matched = outcome.matched
         paginator = CountedPaginator(matched.ids, settings.WEB_PAGE_SIZE, count=matched.count)
         page = paginator.get_page(request.GET.get("page"))
-        if page.number not in outcome.pages:
-            outcome.pages[page.number] = _search_page_cards(Article.objects.published(), page.object_list, query)
-            changed = True
+        shown = outcome.pages.get(page.number)
+        if shown is None:
+            shown = _search_page_cards(Article.objects.published(), page.object_list, query)
+            # The first few pages only, which most readers stop at: the outcome stays small to store and read.
+            if len(outcome.pages) < SEARCH_KEPT_PAGES:
+                outcome.pages[page.number] = shown
+                changed = True
         if changed and kept is not None and keep_seconds:
             kept.keep(outcome, seconds=keep_seconds)
         reader_roles = chosen_role_slugs(request)
         page.object_list = [
             fill(parts, dataclasses.replace(card, for_reader=card.pk in matched.for_reader), reader_roles)
-            for card, parts in outcome.pages[page.number]
+            for card, parts in shown
         ]
     context.update(
         page=page,

@@ -127,3 +127,12 @@ def test_with_no_time_to_keep_it_the_search_is_made_every_time(catalogue, settin
     page(QUERIES[0])
     with django_assert_num_queries(7):
         page(QUERIES[0])
+
+
+def test_pages_past_the_kept_few_read_their_snippets_each_time(catalogue, monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr("articles.web.views.SEARCH_KEPT_PAGES", 1)
+    first, second = page(QUERIES[0]), page(QUERIES[1])
+    with django_assert_num_queries(0):
+        assert page(QUERIES[0]) == first
+    with django_assert_num_queries(1):  # its snippets; its cards are kept
+        assert page(QUERIES[1]) == second
