@@ -34,6 +34,8 @@ BENCH_DIR = Path(os.environ.get("BENCH_DIR", "/tmp/distillery-bench"))
 SECRET = "bench-only-secret-key-never-used-for-anything-real-0123456789"
 
 DEEP_PAGE = "`/briefs/?page=200` (or the last full page)"
+FRESH = "bench/fresh_query.lua"
+FRESH_COMMON = "search, a common word, each asked once"
 PAGE_SIZE = 20  # WEB_PAGE_SIZE's default
 # (label, path); {brief}, {role}, {rare} and {deep} are filled from each database.
 COLD_REQUESTS = [
@@ -51,6 +53,9 @@ COLD_REQUESTS = [
     ("search, two common words and a role", "/search/?q=curriculum+treaty&role={role}"),
     # The generated text draws every word from one small vocabulary: the number in a title is the rare term.
     ("search, a rare term", "/search/?q={rare}"),
+    # The rows above repeat one query, which the search keeps (WEB_SEARCH_KEEP_SECONDS); these never repeat one.
+    (FRESH_COMMON, "/search/?q=model", FRESH),
+    ("search, two common words and a role, each asked once", "/search/?q=curriculum+treaty&role={role}", FRESH),
 ]
 FLOORS = [("static file", "/static/css/site.css"), ("bare `.values()` view, 20 rows", "/bench/bare-values/")]
 CACHED = [("home, cached", "/"), ("a brief page, cached", "/briefs/{brief}/")]
@@ -178,8 +183,8 @@ class Server:
             self.process.wait(timeout=30)
 
 
-def wrk(url: str, *, seconds: int, concurrency: int) -> dict:
-    command = ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "60s", "-s", "bench/latency.lua", url]
+def wrk(url: str, *, seconds: int, concurrency: int, script: str = "bench/latency.lua") -> dict:
+    command = ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "60s", "-s", script, url]
     output = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("JSON "))
     result = json.loads(line[5:])
@@ -196,6 +201,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100000])
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per request and size")
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="WORDS",
+        help="measure only the requests whose label contains one of these (no floors, no cached pages; "
+        "prints a table and leaves bench/scale.md alone)",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
@@ -229,15 +241,24 @@ def main() -> None:
                 "rare": numbered.group(1) if numbered else newest["slug"].split("-")[0],
             }
         rows = []
-        for label, path in COLD_REQUESTS:
+        requests = [(label, path, *script) for label, path, *script in COLD_REQUESTS]
+        if args.only:
+            requests = [request for request in requests if any(word in request[0] for word in args.only)]
+        for label, path, *script in requests:
+            script = script[0] if script else "bench/latency.lua"
             measured = {}
             for size, server in servers.items():  # interleaved: every request at every size in turn
                 target = server.url(fill(path, names[size]))
-                wrk(target, seconds=2, concurrency=args.concurrency)  # warm the connection and the database
-                measured[size] = wrk(target, seconds=args.seconds, concurrency=args.concurrency)
+                wrk(
+                    target, seconds=2, concurrency=args.concurrency, script=script
+                )  # warm the connection and the database
+                measured[size] = wrk(target, seconds=args.seconds, concurrency=args.concurrency, script=script)
             rows.append((label, measured))
             print(label, {s: f"{m['p50'] / 1000:.1f} ms p50" for s, m in measured.items()}, flush=True)
         largest = max(args.sizes)
+        if args.only:
+            print(render_rows(args, rows, largest))
+            return
         floors = []
         for label, path in FLOORS:
             target = servers[largest].url(path)
@@ -260,7 +281,8 @@ def main() -> None:
     (ROOT / "bench" / "scale.md").write_text(report)
 
 
-def render(args, rows, floors, cached, largest, names) -> str:
+def render_rows(args, rows, largest) -> str:
+    """The table of every request at every size."""
     smallest = min(args.sizes)
     lines = [
         f"wrk, {args.concurrency} connections, {args.seconds} s per request and size, gunicorn with 2 workers, "
@@ -276,7 +298,12 @@ def render(args, rows, floors, cached, largest, names) -> str:
         growth = measured[largest]["p50"] / max(measured[smallest]["p50"], 1)
         errors = sum(m["non2xx"] + m["failed"] for m in measured.values())
         lines.append(f"| {label} | {' | '.join(cells)} | {growth:.2f}× | {measured[largest]['rps']:.0f} | {errors} |")
-    lines += [
+    return "\n".join(lines)
+
+
+def render(args, rows, floors, cached, largest, names) -> str:
+    lines = [
+        render_rows(args, rows, largest),
         "",
         f"At {largest:,} briefs:",
         "",
@@ -296,6 +323,10 @@ def render(args, rows, floors, cached, largest, names) -> str:
     for size in args.sizes:
         first, deep = by_label["`/briefs/` page 1"][size], by_label[DEEP_PAGE][size]
         lines.append(f"At {size:,} briefs, the deep page's p50 is {deep['p50'] / max(first['p50'], 1):.2f}× page 1's.")
+    brief_p95 = max(brief_cold["p95"], 1)
+    searches = [(label, m[largest]) for label, m in rows if label.startswith("search")]
+    ratios = "; ".join(f"{label} {m['p95'] / brief_p95:.1f}×" for label, m in searches)
+    lines.append(f"Search p95 against the cold brief page's p95 at {largest:,} briefs: {ratios}.")
     return "\n".join(lines) + "\n"
 
 

@@ -366,12 +366,21 @@ WEB_PAGE_CACHE_SECONDS = env_int("WEB_PAGE_CACHE_SECONDS", 600)
 # How long a published brief's rendered page body is kept for every reader and role choice,
 # apart from the page cache; any change it shows retires it at once. 0 renders it every time.
 WEB_BRIEF_BODY_SECONDS = env_int("WEB_BRIEF_BODY_SECONDS", 3600, minimum=0)
+# How long a published brief's rendered card (home, listings, search) is kept for every reader; any
+# change it shows retires it at once. 0 renders every card every time.
+WEB_CARD_SECONDS = env_int("WEB_CARD_SECONDS", 3600, minimum=0)
+# How long a listing's count and filter panel are kept for its filters; any change to a brief the
+# listing can show retires them at once. 0: made every time.
+WEB_LISTING_KEEP_SECONDS = env_int("WEB_LISTING_KEEP_SECONDS", 3600, minimum=0)
 # How long browsers may reuse a page before asking again (they then get a 304 when unchanged).
 WEB_BROWSER_CACHE_SECONDS = env_int("WEB_BROWSER_CACHE_SECONDS", 0)
 # Most matches the search page counts, ranks and counts facets over. When more briefs match, the
 # page says "more than N", ranks the newest N and counts facets among them, so that a common word
 # costs the same as a rare one at any library size.
 WEB_SEARCH_MATCH_LIMIT = env_int("WEB_SEARCH_MATCH_LIMIT", 1000, minimum=1)
+# How long a search's outcome (its matches in the reader's order, its filter panel) is kept for the
+# same query, filters and roles; any change to a published brief retires it at once. 0: never kept.
+WEB_SEARCH_KEEP_SECONDS = env_int("WEB_SEARCH_KEEP_SECONDS", 300, minimum=0)
 # --- api ------------------------------------------------------------------------------
 
 

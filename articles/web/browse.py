@@ -111,7 +111,8 @@ class BriefFilters:
         self._read(params)
 
     def _read(self, params):
-        lookups = {"role": Role.objects, "topic": Topic.objects, "source": Source.objects.public()}
+        # Built only for a filter named: most requests name none, and a queryset costs its making.
+        lookups = {"role": lambda: Role.objects, "topic": lambda: Topic.objects, "source": Source.objects.public}
         for name, _label in FACETS:
             if name in self.fixed:
                 continue
@@ -122,7 +123,7 @@ class BriefFilters:
             if name in ("role", "topic", "source", "area", "field") and not _SLUG.fullmatch(raw):
                 pass
             elif name in lookups:
-                value = lookups[name].filter(slug=raw).first()
+                value = lookups[name]().filter(slug=raw).first()
             elif name == "area":
                 value = Field.objects.areas().filter(slug=raw).first()
             elif name == "field":

@@ -5,6 +5,7 @@ page runs a fixed number of queries whatever the number of briefs (pinned in tes
 Anonymous pages go through the page cache (page_cache.py).
 """
 
+import dataclasses
 import hashlib
 
 from django.conf import settings
@@ -14,24 +15,35 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from articles import anatomy
 from articles.models import Article, Field, Level, RelatedLink, Role, Source, Topic
-from articles.search import MAX_QUERY_CHARS, best_matches, newest_matches, normalize_query, with_snippets
+from articles.search import MAX_QUERY_CHARS, Matches, best_matches, newest_matches, normalize_query, with_snippets
 from articles.web import seo
 from articles.web.browse import BriefFilters, CountedPaginator, ListingPaginator
+from articles.web.cards import CardOf, cards, fill, kept_parts
 from articles.web.crumbs import Crumb, brief_crumbs, home_crumb, listing_crumbs
-from articles.web.page_cache import cached_public_page
-from articles.web.readers import chosen_role_slugs, chosen_roles, notes_prefetch, share_url
+from articles.web.page_cache import cached_public_page, page_query
+from articles.web.readers import cache_variant, chosen_role_slugs, chosen_roles, notes_prefetch, share_url
 
-# Never shown on a card; can be large.
-CARD_DEFERRED = ("content_html", "content_text", "search_vector")
 HOME_LATEST = 12
 
 
-def _cards(queryset):
-    return queryset.with_taxonomy().defer(*CARD_DEFERRED)
+def _card_rows(queryset, roles):
+    """`queryset` in a listing's order (the briefs best for `roles` first) as what `cards` needs of each row."""
+    ordered = queryset.first_for_roles([role.slug for role in roles])
+    return ordered.values_list("pk", "slug", "for_reader") if roles else ordered.values_list("pk", "slug")
+
+
+def _cards_of(request, rows, *, snippets=None):
+    """The cards of (id, slug[, best for the reader]) rows, in order, each with its snippet from `snippets` if any."""
+    snippets = snippets or {}
+    return cards(
+        [CardOf(row[0], row[1], len(row) > 2 and row[2], snippets.get(row[0], "")) for row in rows],
+        reader_roles=chosen_role_slugs(request),
+    )
 
 
 @require_safe
@@ -41,7 +53,7 @@ def home(request):
     facets = {facet.name: facet for facet in BriefFilters({}).published_facets()}
     roles = chosen_roles(request)
     context = {
-        "briefs": _cards(published).first_for_roles([role.slug for role in roles])[:HOME_LATEST],
+        "briefs": _cards_of(request, _card_rows(published, roles)[:HOME_LATEST]),
         "facets": facets,
         "chosen_roles": roles,
         "share_url": share_url(request, roles) if roles else "",
@@ -166,14 +178,34 @@ def _list_feeds(request, filters, *, scope, scope_obj, heading):
     return seo.list_feeds(label, rss, atom, "" if query == "?" else query)
 
 
+def kept_listing_key(request, *args, **kwargs):
+    # The path names the listing; its filters are in the known parameters (the page number aside: one panel
+    # serves every page). The panel's addresses are relative: one serves every host.
+    params = request.GET.copy()
+    params.pop("page", None)
+    identity = f"{request.path}?{page_query(params)}"
+    return f"web:listing-panel:{hashlib.sha256(identity.encode()).hexdigest()}"
+
+
 def _listing(request, *, heading, intro="", scope=None, scope_obj=None, description="", crumb=""):
     fixed = {scope: scope_obj} if scope else {}
     filters = BriefFilters(request.GET, fixed=fixed)
     matching = filters.apply(Article.objects.published())
     roles = chosen_roles(request)
-    ordered = _cards(matching).first_for_roles([role.slug for role in roles])
-    paginator = ListingPaginator(ordered, settings.WEB_PAGE_SIZE, count=filters.published_count())
+    # The count and the filter panel, kept for anonymous readers under the versions of the site and of the
+    # listing's scope (or the library), which every change to a brief the listing can show bumps.
+    kept = getattr(request, "kept_part", None)
+    keep_seconds = settings.WEB_LISTING_KEEP_SECONDS
+    stored = kept.current() if kept is not None and keep_seconds else None
+    count, panel = stored if isinstance(stored, tuple) else (filters.published_count(), None)
+    paginator = ListingPaginator(_card_rows(matching, roles), settings.WEB_PAGE_SIZE, count=count)
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = _cards_of(request, page.object_list)
+    if panel is None:
+        panel_context = {"filters": filters, "facets": filters.published_facets()}
+        panel = render_to_string("articles/_filters.html", panel_context, request)
+        if kept is not None and keep_seconds:
+            kept.keep((count, panel), seconds=keep_seconds)
     feeds = _list_feeds(request, filters, scope=scope, scope_obj=scope_obj, heading=heading)
     context = {
         "heading": heading,
@@ -181,7 +213,7 @@ def _listing(request, *, heading, intro="", scope=None, scope_obj=None, descript
         "page": page,
         "chosen_roles": roles,
         "filters": filters,
-        "facets": filters.published_facets(),
+        "filter_panel": mark_safe(panel),
         "list_feeds": [request.build_absolute_uri(feed.url) for feed in feeds[:2]],
         "breadcrumbs": listing_crumbs(scope, scope_obj, crumb or heading),
         "meta": seo.page_meta(
@@ -196,13 +228,13 @@ def _listing(request, *, heading, intro="", scope=None, scope_obj=None, descript
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(kept=kept_listing_key)
 def all_briefs(request):
     return _listing(request, heading="All briefs", intro=f"Every brief published on {settings.SITE_NAME}.")
 
 
 @require_safe
-@cached_public_page(scope="role")
+@cached_public_page(scope="role", kept=kept_listing_key)
 def role_listing(request, slug):
     role = get_object_or_404(Role, slug=slug)
     label = f"Best for {role.name}"
@@ -217,7 +249,7 @@ def role_listing(request, slug):
 
 
 @require_safe
-@cached_public_page(scope="field")
+@cached_public_page(scope="field", kept=kept_listing_key)
 def field_listing(request, slug):
     field = get_object_or_404(Field.objects.select_related("parent"), slug=slug)
     return _listing(
@@ -230,7 +262,7 @@ def field_listing(request, slug):
 
 
 @require_safe
-@cached_public_page(scope="topic")
+@cached_public_page(scope="topic", kept=kept_listing_key)
 def topic_listing(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     return _listing(
@@ -243,7 +275,7 @@ def topic_listing(request, slug):
 
 
 @require_safe
-@cached_public_page(scope="source")
+@cached_public_page(scope="source", kept=kept_listing_key)
 def source_listing(request, slug):
     source = get_object_or_404(Source.objects.public(), slug=slug)
     return _listing(
@@ -257,7 +289,7 @@ def source_listing(request, slug):
 
 
 @require_safe
-@cached_public_page(scope="level")
+@cached_public_page(scope="level", kept=kept_listing_key)
 def depth_listing(request, level):
     if level not in Level.values:
         raise Http404("No such depth.")
@@ -265,55 +297,66 @@ def depth_listing(request, level):
     return _listing(request, heading=f"{label} briefs", scope="level", scope_obj=level, crumb=label)
 
 
-def _search_cards(published, ids, query, for_reader):
-    """The cards of briefs `ids`, in that order, with their snippets (the briefs best for the reader marked)."""
+def _search_page_cards(published, ids, query) -> list[tuple[CardOf, tuple[str, str, str]]]:
+    """Briefs `ids` still published, in that order, each with its snippet and its card's unfilled parts: one
+    query for the snippets (and the slugs naming the kept cards), then the kept cards."""
     if not ids:
         return []
-    by_id = {brief.pk: brief for brief in with_snippets(_cards(published.filter(pk__in=ids)), query)}
-    cards = [by_id[pk] for pk in ids if pk in by_id]  # one unpublished since it was ranked is left out
-    for card in cards:
-        card.for_reader = card.pk in for_reader
-    return cards
+    rows = with_snippets(published.filter(pk__in=ids), query).values_list("pk", "slug", "search_snippet")
+    found = {pk: CardOf(pk, slug, snippet=snippet) for pk, slug, snippet in rows}
+    shown = [found[pk] for pk in ids if pk in found]  # one unpublished since it was ranked is left out
+    parts = kept_parts(shown)
+    return [(card, parts[card.slug]) for card in shown if card.slug in parts]
+
+
+@dataclasses.dataclass
+class SearchOutcome:
+    """What a search found for one query, its filters and the reader's roles, kept briefly: the matches in
+    the reader's order, the filter panel rendered with their counts, and the cards of each page shown so
+    far (by page number, the first SEARCH_KEPT_PAGES read), with their snippets, unfilled (see `cards.fill`).
+
+    Kept under the versions of the site and of the library: every change a card shows (its brief edited,
+    unpublished, its roles or source renamed) bumps one of them too, so the page's cards are as current as
+    the outcome and need no versions of their own here.
+    """
+
+    matched: Matches
+    counts_estimated: bool
+    filter_panel: str
+    pages: dict[int, list] = dataclasses.field(default_factory=dict)
+
+
+# Raise it when SearchOutcome changes shape: a release then never reads an outcome an older one kept.
+SEARCH_OUTCOME_FORMAT = 3
+# Pages of a search whose cards and snippets its outcome keeps (about 25 KB each).
+SEARCH_KEPT_PAGES = 5
+
+
+def kept_search_key(request):
+    # By the address's known parameters but the page (the outcome covers every page) and the cookie's roles.
+    params = request.GET.copy()
+    params.pop("page", None)
+    identity = f"{page_query(params)}|{cache_variant(request)}"
+    return f"web:search:{SEARCH_OUTCOME_FORMAT}:{hashlib.sha256(identity.encode()).hexdigest()}"
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(kept=kept_search_key)
 def search_page(request):
+    """Search results. For anonymous readers, the outcome of a query (`SearchOutcome`) is kept under the
+    versions of the site and of the library (WEB_SEARCH_KEEP_SECONDS): any change to a published brief
+    retires it, as it retires every cached page over the whole library."""
     raw = request.GET.get("q", "")
     query = normalize_query(raw)
     filters = BriefFilters(request.GET)
     # Briefs best for the reader's roles first, by relevance within each part (the rank decides the rest).
     roles = chosen_roles(request)
-    page, facets, matched, samples = None, [], None, {}
-    if query:
-        # Everything below works on bounded id lists (newest_matches), so a word found in every
-        # brief costs what a rare one does: the count stops at the limit, ranking and facet
-        # counts run over at most that many briefs, and the page says so when they did.
-        published = Article.objects.published()
-        limit = settings.WEB_SEARCH_MATCH_LIMIT
-
-        def ids_without(name):
-            if name not in samples:
-                samples[name] = newest_matches(filters.apply(published, skip=name), query, limit=limit)
-            return samples[name].ids
-
-        # The matches in the reader's order, ranked by the query that finds them; only the page shown is read.
-        matched = samples[None] = best_matches(
-            filters.apply(published), query, limit=limit, roles=[role.slug for role in roles]
-        )
-        paginator = CountedPaginator(matched.ids, settings.WEB_PAGE_SIZE, count=matched.count)
-        page = paginator.get_page(request.GET.get("page"))
-        page.object_list = _search_cards(published, page.object_list, query, matched.for_reader)
-        facets = filters.facets_among(ids_without)
+    page, outcome = None, None
     context = {
         "raw_query": raw[:MAX_QUERY_CHARS],
         "query": query,
         "was_junk": bool(raw.strip()) and not query,
-        "page": page,
-        "matched": matched,
-        "counts_estimated": any(not sample.complete for sample in samples.values()),
         "filters": filters,
-        "facets": facets,
         "chosen_roles": roles,
         "breadcrumbs": [home_crumb(), Crumb("Search")],
         "meta": seo.page_meta(
@@ -323,7 +366,67 @@ def search_page(request):
             noindex=True,
         ),
     }
+    if query:
+        kept = getattr(request, "kept_part", None)  # set by cached_public_page for anonymous readers only
+        keep_seconds = settings.WEB_SEARCH_KEEP_SECONDS
+        outcome = kept.current() if kept is not None and keep_seconds else None
+        changed = not isinstance(outcome, SearchOutcome)
+        if changed:
+            outcome = _search(request, query, filters, roles, context)
+        matched = outcome.matched
+        paginator = CountedPaginator(matched.ids, settings.WEB_PAGE_SIZE, count=matched.count)
+        page = paginator.get_page(request.GET.get("page"))
+        shown = outcome.pages.get(page.number)
+        if shown is None:
+            shown = _search_page_cards(Article.objects.published(), page.object_list, query)
+            # The first few pages only, which most readers stop at: the outcome stays small to store and read.
+            if len(outcome.pages) < SEARCH_KEPT_PAGES:
+                outcome.pages[page.number] = shown
+                changed = True
+        if changed and kept is not None and keep_seconds:
+            kept.keep(outcome, seconds=keep_seconds)
+        reader_roles = chosen_role_slugs(request)
+        page.object_list = [
+            fill(parts, dataclasses.replace(card, for_reader=card.pk in matched.for_reader), reader_roles)
+            for card, parts in shown
+        ]
+    context.update(
+        page=page,
+        matched=outcome and outcome.matched,
+        counts_estimated=outcome and outcome.counts_estimated,
+        filter_panel=mark_safe(outcome.filter_panel) if outcome else "",
+    )
     return render(request, "articles/search.html", context)
+
+
+def _search(request, query, filters, roles, context) -> SearchOutcome:
+    """The matches of `query` in the reader's order, and the filter panel with their counts.
+
+    Everything works on bounded id lists (newest_matches), so a word found in every brief costs
+    what a rare one does: the count stops at the limit, ranking and facet counts run over at most
+    that many briefs, and the page says so when they did.
+    """
+    published = Article.objects.published()
+    limit = settings.WEB_SEARCH_MATCH_LIMIT
+    samples = {}
+
+    def ids_without(name):
+        if name not in samples:
+            samples[name] = newest_matches(filters.apply(published, skip=name), query, limit=limit)
+        return samples[name].ids
+
+    # The matches in the reader's order, ranked by the query that finds them; only the page shown is read.
+    matched = samples[None] = best_matches(
+        filters.apply(published), query, limit=limit, roles=[role.slug for role in roles]
+    )
+    facets = filters.facets_among(ids_without)
+    counts_estimated = any(not sample.complete for sample in samples.values())
+    panel = render_to_string(
+        "articles/_filters.html",
+        {**context, "facets": facets, "matched": matched, "counts_estimated": counts_estimated},
+        request,
+    )
+    return SearchOutcome(matched, counts_estimated, panel)
 
 
 @require_safe

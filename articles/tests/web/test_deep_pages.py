@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 def small_pages(settings):
     settings.WEB_PAGE_SIZE = 4
     settings.WEB_PAGE_CACHE_SECONDS = 0  # each page's own queries
+    settings.WEB_LISTING_KEEP_SECONDS = settings.WEB_CARD_SECONDS = 0  # made every time
 
 
 def titles_on(response) -> list[str]:

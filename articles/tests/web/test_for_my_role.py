@@ -217,6 +217,8 @@ def test_search_with_roles_chosen_costs_one_query_more_whatever_the_number_of_re
     catalogue, django_assert_num_queries, settings
 ):
     settings.WEB_PAGE_CACHE_SECONDS = 0  # count the page's own queries each time
+    settings.WEB_CARD_SECONDS = 0  # and its cards' (the new briefs' cards would not be kept yet)
+    settings.WEB_SEARCH_KEEP_SECONDS = 0  # and the search itself, every time
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
