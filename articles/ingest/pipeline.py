@@ -24,7 +24,6 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from articles.ingest.fetch import FetchError, fetch
 from articles.ingest.normalize import (
@@ -37,7 +36,7 @@ from articles.ingest.normalize import (
 )
 from articles.ingest.parse import Entry, FeedError, parse_feed
 from articles.locks import lease_seconds, run_alive, run_lease, source_lock
-from articles.models import Article, IngestionRun, Source, Status, unique_slugs
+from articles.models import Article, IngestionRun, Source, Status, record_first_history, unique_slugs
 
 logger = logging.getLogger(__name__)
 
@@ -218,7 +217,8 @@ def store_new_items(*, source: Source, items: list[NormalizedItem]) -> list[int]
         article.slug = slug
         article.fill_derived()
     with transaction.atomic():
-        bulk_create_with_history(articles, Article)
+        Article.objects.bulk_create(articles)
+        record_first_history(articles, reason=f"Ingested from {source.name}")
     return [article.pk for article in articles]
 
 

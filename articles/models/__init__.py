@@ -16,6 +16,7 @@ from .briefs import (
     Status,
     WorkQueueItem,
     length_for_minutes,
+    record_first_history,
 )
 from .enrichment import EnrichmentRun, OriginalityOverride, StoryCluster, Suggestion
 from .facets import FacetCount, FacetSnapshot
@@ -85,6 +86,7 @@ __all__ = [
     "WorkQueueItem",
     "length_for_minutes",
     "unique_slug",
+    "record_first_history",
     "unique_slugs",
     "validate_text_list",
 ]

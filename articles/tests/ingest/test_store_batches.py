@@ -120,3 +120,22 @@ def test_fetches_of_one_process_share_a_connection_and_the_guard_still_decides(k
     with pytest.raises(UnsafeURL, match="loopback"):
         fetch(url)
     assert keep_alive_server.connections == 1
+
+
+def test_the_first_history_rows_copied_by_the_database_equal_those_simple_history_writes(httpserver, feed_source):
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        rss(item(1, title="Élan & <b>bold</b>"), item(2, title="Same title"), item(3, title="Same title"))
+    )
+    source = feed_source(name="History source")
+    ingest_source(source_id=source.pk)
+    briefs = list(Article.objects.order_by("pk"))
+    # What the library itself writes for the same briefs (then compared column by column).
+    Article.history.bulk_history_create(briefs, default_change_reason="Ingested from History source")
+    history = Article.history.model
+    columns = [f.attname for f in history._meta.concrete_fields if f.attname not in ("history_id", "history_date")]
+    rows = list(history.objects.order_by("history_id").values_list(*columns))
+    ours, library = rows[:3], rows[3:]
+    assert ours == library
+    assert [row[columns.index("id")] for row in ours] == [brief.pk for brief in briefs]  # in the briefs' order
+    dates = history.objects.order_by("history_id").values_list("history_date", flat=True)
+    assert len(set(dates[:3])) == 1  # one date for the batch
