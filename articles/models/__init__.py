@@ -85,8 +85,8 @@ __all__ = [
     "WebhookEvent",
     "WorkQueueItem",
     "length_for_minutes",
-    "unique_slug",
     "record_first_history",
+    "unique_slug",
     "unique_slugs",
     "validate_text_list",
 ]
