@@ -9,8 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from articles.ingest import fetch as fetch_module
 from articles.ingest import pipeline
-from articles.ingest.fetch import UnsafeURL, fetch
+from articles.ingest.fetch import UnsafeURL, build_client, fetch
 from articles.ingest.pipeline import ingest_source
 from articles.models import Article
 from articles.tests.ingest.feeds import item, rss
@@ -139,3 +140,15 @@ def test_the_first_history_rows_copied_by_the_database_equal_those_simple_histor
     assert [row[columns.index("id")] for row in ours] == [brief.pk for brief in briefs]  # in the briefs' order
     dates = history.objects.order_by("history_id").values_list("history_date", flat=True)
     assert len(set(dates[:3])) == 1  # one date for the batch
+
+
+def test_clients_load_the_certificate_authorities_once_per_process(monkeypatch):
+    import ssl
+
+    loads = []
+    real = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context", lambda *a, **kw: loads.append(1) or real(*a, **kw))
+    fetch_module._ssl_context.cache_clear()
+    for _ in range(2):
+        build_client().close()
+    assert len(loads) == 1
