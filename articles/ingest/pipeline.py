@@ -36,7 +36,15 @@ from articles.ingest.normalize import (
 )
 from articles.ingest.parse import Entry, FeedError, parse_feed
 from articles.locks import lease_seconds, run_alive, run_lease, source_lock
-from articles.models import Article, IngestionRun, Source, Status, record_first_history, unique_slugs
+from articles.models import (
+    Article,
+    IngestionRun,
+    Source,
+    Status,
+    insert_briefs,
+    record_first_history,
+    unique_slugs,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -217,7 +225,7 @@ def store_new_items(*, source: Source, items: list[NormalizedItem]) -> list[int]
         article.slug = slug
         article.fill_derived()
     with transaction.atomic():
-        Article.objects.bulk_create(articles)
+        insert_briefs(articles)
         record_first_history(articles, reason=f"Ingested from {source.name}")
     return [article.pk for article in articles]
 

@@ -15,6 +15,7 @@ from .briefs import (
     RelatedLinkQuerySet,
     Status,
     WorkQueueItem,
+    insert_briefs,
     length_for_minutes,
     record_first_history,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "WebhookEndpointQuerySet",
     "WebhookEvent",
     "WorkQueueItem",
+    "insert_briefs",
     "length_for_minutes",
     "record_first_history",
     "unique_slug",

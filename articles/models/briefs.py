@@ -146,6 +146,33 @@ def taxonomy_links(article_ids, *, using: str | None = None) -> list[tuple[str, 
         return [tuple(row) for row in cursor.fetchall()]
 
 
+def insert_briefs(articles, *, using: str | None = None) -> None:
+    """Insert new briefs in one statement and give them their ids, as `bulk_create` does, but
+    without naming the search vector (the trigger in search_index.py writes it either way).
+
+    On PostgreSQL Django inserts many rows as one UNNEST of an array per column (one parameter
+    per column for the whole batch, not one per value) when every column has a standard type;
+    the tsvector column alone kept `bulk_create` on the VALUES form, whose thousands of
+    placeholders the driver parses for every batch (cProfile of `ingest --all`). Other
+    databases keep `bulk_create` (SQLite limits the parameters of one statement).
+    """
+    if not articles:
+        return
+    db = using or router.db_for_write(Article)
+    if connections[db].vendor != "postgresql":
+        Article.objects.using(db).bulk_create(articles)
+        return
+    meta = Article._meta
+    fields = [field for field in meta.concrete_fields if field is not meta.auto_field and field.name != "search_vector"]
+    returning = meta.db_returning_fields
+    rows = Article.objects.using(db)._insert(articles, fields=fields, returning_fields=returning, using=db)
+    for article, row in zip(articles, rows, strict=True):
+        for field, value in zip(returning, row, strict=True):
+            setattr(article, field.attname, value)
+        article._state.adding = False
+        article._state.db = db
+
+
 def record_first_history(articles, *, reason: str, using: str | None = None) -> None:
     """The "+" history record of briefs just inserted together, copied by the database in one statement.
 

@@ -2,18 +2,19 @@
 and the queries of a run do not grow with its items; batches keep dedup exact. The HTTP client
 is shared by the fetches of a process, and the address guard still checks every connection."""
 
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from articles.ingest import fetch as fetch_module
 from articles.ingest import pipeline
 from articles.ingest.fetch import UnsafeURL, build_client, fetch
 from articles.ingest.pipeline import ingest_source
-from articles.models import Article
+from articles.models import Article, Source, Status, insert_briefs, record_first_history
 from articles.tests.ingest.feeds import item, rss
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +153,59 @@ def test_clients_load_the_certificate_authorities_once_per_process(monkeypatch):
     for _ in range(2):
         build_client().close()
     assert len(loads) == 1
+
+
+# The "postgres" alias exists only when TEST_DATABASE_URL is set (root conftest).
+DATABASES = ["default", "postgres"] if os.environ.get("TEST_DATABASE_URL") else ["default"]
+
+
+@pytest.fixture(params=["default", "postgres"])
+def alias(request):
+    if request.param == "postgres":
+        request.getfixturevalue("postgres_url")
+    return request.param
+
+
+def unsaved_briefs(alias: str, prefix: str) -> list[Article]:
+    source, _ = Source.objects.using(alias).get_or_create(
+        slug="batch-source", defaults={"name": "Batch Source", "url": "https://batch.example/feed"}
+    )
+    return [
+        Article(
+            source=source,
+            title=f"Avocets {n}",
+            slug=f"{prefix}-avocets-{n}",
+            original_url=f"https://batch.example/{prefix}/{n}",
+            content_html=f"<p>Avocets wade in shallow water {n}.</p>",
+            content_text=f"Avocets wade in shallow water {n}.",
+            content_hash=f"{n:064x}",
+            reading_minutes=n,
+            length="short",
+            status=Status.INGESTED,
+        )
+        for n in range(1, 4)
+    ]
+
+
+@pytest.mark.django_db(databases=DATABASES)
+def test_briefs_inserted_together_hold_what_bulk_create_stores_and_get_their_history_in_one_more_query(alias):
+    ours, theirs = unsaved_briefs(alias, "ours"), unsaved_briefs(alias, "theirs")
+    with CaptureQueriesContext(connections[alias]) as queries:
+        insert_briefs(ours, using=alias)
+        record_first_history(ours, reason="Ingested from Batch Source", using=alias)
+    assert len(queries) == 2
+    if alias == "postgres":
+        # One array per column for the whole batch, not one placeholder per value.
+        assert "UNNEST" in queries[0]["sql"]
+    Article.objects.using(alias).bulk_create(theirs)
+    stored = Article.objects.using(alias).order_by("pk")
+    skip = {"id", "slug", "original_url", "created_at", "updated_at", "status_changed_at"}
+    columns = [f.attname for f in Article._meta.concrete_fields if f.attname not in skip]
+    rows = {brief.pk: row for brief, row in zip(stored, stored.values_list(*columns), strict=True)}
+    assert [rows[brief.pk] for brief in ours] == [rows[brief.pk] for brief in theirs]
+    if alias == "postgres":
+        assert all("'avocet':1A" in str(brief.search_vector) for brief in stored)  # the trigger wrote it
+    history = Article.history.model.objects.using(alias).order_by("history_id")
+    assert [(h.id, h.title, h.slug, h.source_id, h.history_type, h.history_change_reason) for h in history] == [
+        (brief.pk, brief.title, brief.slug, brief.source_id, "+", "Ingested from Batch Source") for brief in ours
+    ]
