@@ -23,6 +23,8 @@ from datetime import timedelta
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from articles.ingest.fetch import FetchError, fetch
@@ -431,16 +433,26 @@ def _item_addresses(entries: list[Entry], addresses: list, feed_url: str) -> lis
 # --- Whole runs -------------------------------------------------------------------------
 
 
+def _created_since(since):
+    """Briefs of the source (OuterRef) created since `since`, counted in a subquery."""
+    briefs = Article.objects.filter(source=OuterRef("pk"), created_at__gte=since).order_by()
+    return Coalesce(Subquery(briefs.values("source").annotate(n=Count("pk")).values("n")), 0)
+
+
 def new_item_limit(*, source: Source) -> tuple[int, str]:
     """How many new items one run of `source` may store now, and the cap that says so, in words.
 
     INGEST_MAX_ITEMS_PER_FETCH per run, and INGEST_MAX_ITEMS_PER_SOURCE_PER_DAY over the
-    last 24 hours (briefs of the source created since then, whoever created them).
+    last 24 hours (briefs of the source created since then, whoever created them). A source
+    read by `_source_for_run` brings that count along; any other is counted here.
     """
     per_fetch = settings.INGEST_MAX_ITEMS_PER_FETCH
     per_day = settings.INGEST_MAX_ITEMS_PER_SOURCE_PER_DAY
-    since = timezone.now() - timedelta(days=1)
-    left_today = max(per_day - Article.objects.filter(source=source, created_at__gte=since).count(), 0)
+    created_today = getattr(source, "created_today", None)
+    if created_today is None:
+        since = timezone.now() - timedelta(days=1)
+        created_today = Article.objects.filter(source=source, created_at__gte=since).count()
+    left_today = max(per_day - created_today, 0)
     if left_today < per_fetch:
         return left_today, f"the cap of {per_day:,} new items per source per day (INGEST_MAX_ITEMS_PER_SOURCE_PER_DAY)"
     return per_fetch, f"the cap of {per_fetch:,} new items per fetch (INGEST_MAX_ITEMS_PER_FETCH)"
@@ -454,11 +466,21 @@ def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -
     A failed fetch or an unreadable feed is recorded on the run and the source, never raised.
     """
     with source_lock(f"source:{source_id}"):
-        source = Source.objects.get(pk=source_id)
-        _close_interrupted_runs(source)
+        source = _source_for_run(source_id)
+        if source.interrupted:
+            _close_interrupted_runs(source)
         run = IngestionRun.objects.create(source=source, status=Outcome.RUNNING)
         with run_lease(run.pk):
             return _run_feed(source, run, force=force, retry=retry)
+
+
+def _source_for_run(source_id: int) -> Source:
+    """The source, with what a run asks first in the same query: whether a run of it is still marked
+    running (`interrupted`: we hold its lock, so that run was cut short) and how many briefs of it
+    were created in the last 24 hours (`created_today`, for `new_item_limit`)."""
+    running = IngestionRun.objects.filter(source=OuterRef("pk"), status=Outcome.RUNNING)
+    since = timezone.now() - timedelta(days=1)
+    return Source.objects.annotate(interrupted=Exists(running), created_today=_created_since(since)).get(pk=source_id)
 
 
 def _run_feed(source: Source, run: IngestionRun, *, force: bool, retry: bool) -> IngestOutcome:

@@ -209,3 +209,15 @@ def test_briefs_inserted_together_hold_what_bulk_create_stores_and_get_their_his
     assert [(h.id, h.title, h.slug, h.source_id, h.history_type, h.history_change_reason) for h in history] == [
         (brief.pk, brief.title, brief.slug, brief.source_id, "+", "Ingested from Batch Source") for brief in ours
     ]
+
+
+def test_a_run_that_finds_nothing_new_costs_six_queries(httpserver, feed_source):
+    httpserver.expect_request("/feed.xml").respond_with_data(rss(item(1), item(2)))
+    source = feed_source()
+    ingest_source(source_id=source.pk)
+    with CaptureQueriesContext(connection) as queries:
+        run = ingest_source(source_id=source.pk, force=True).run
+    assert (run.items_new, run.items_unchanged) == (0, 2)
+    # The source with its interrupted runs and the day's count of new briefs; the run's record; the
+    # stored addresses; the source's health; the run's outcome; briefs an earlier run left undrafted.
+    assert len(queries) == 6, "\n".join(query["sql"][:120] for query in queries)
