@@ -15,6 +15,7 @@ draft, whether a failure may pass), and the caller in articles/tasks.py queues w
 """
 
 import contextlib
+import functools
 import logging
 import time
 from dataclasses import dataclass, field
@@ -22,9 +23,7 @@ from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from articles.ingest.fetch import FetchError, fetch
@@ -433,12 +432,6 @@ def _item_addresses(entries: list[Entry], addresses: list, feed_url: str) -> lis
 # --- Whole runs -------------------------------------------------------------------------
 
 
-def _created_since(since):
-    """Briefs of the source (OuterRef) created since `since`, counted in a subquery."""
-    briefs = Article.objects.filter(source=OuterRef("pk"), created_at__gte=since).order_by()
-    return Coalesce(Subquery(briefs.values("source").annotate(n=Count("pk")).values("n")), 0)
-
-
 def new_item_limit(*, source: Source) -> tuple[int, str]:
     """How many new items one run of `source` may store now, and the cap that says so, in words.
 
@@ -474,13 +467,38 @@ def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -
             return _run_feed(source, run, force=force, retry=retry)
 
 
-def _source_for_run(source_id: int) -> Source:
+def _source_for_run(source_id: int, *, using: str | None = None) -> Source:
     """The source, with what a run asks first in the same query: whether a run of it is still marked
     running (`interrupted`: we hold its lock, so that run was cut short) and how many briefs of it
-    were created in the last 24 hours (`created_today`, for `new_item_limit`)."""
-    running = IngestionRun.objects.filter(source=OuterRef("pk"), status=Outcome.RUNNING)
-    since = timezone.now() - timedelta(days=1)
-    return Source.objects.annotate(interrupted=Exists(running), created_today=_created_since(since)).get(pk=source_id)
+    were created in the last 24 hours (`created_today`, for `new_item_limit`).
+
+    Written from the models' metadata once: the ORM took three times longer to compile this
+    query (an Exists and a counting Subquery) than the database took to answer it.
+    """
+    using = using or router.db_for_read(Source)
+    connection = connections[using]
+    since = connection.ops.adapt_datetimefield_value(timezone.now() - timedelta(days=1))
+    sql = _source_for_run_sql(connection.vendor, connection.ops.quote_name)
+    for source in Source.objects.using(using).raw(sql, [Outcome.RUNNING, since, source_id]):
+        return source
+    raise Source.DoesNotExist(f"No source with id {source_id}.")
+
+
+@functools.cache
+def _source_for_run_sql(vendor: str, quote) -> str:
+    source, run, brief = Source._meta, IngestionRun._meta, Article._meta
+
+    def column(meta, name):
+        return f"{quote(meta.db_table)}.{quote(meta.get_field(name).column)}"
+
+    return (
+        f"SELECT {', '.join(column(source, f.name) for f in source.concrete_fields)}, "
+        f"EXISTS (SELECT 1 FROM {quote(run.db_table)} WHERE {column(run, 'source')} = {column(source, 'id')} "
+        f"AND {column(run, 'status')} = %s) AS interrupted, "
+        f"(SELECT COUNT(*) FROM {quote(brief.db_table)} WHERE {column(brief, 'source')} = {column(source, 'id')} "
+        f"AND {column(brief, 'created_at')} >= %s) AS created_today "
+        f"FROM {quote(source.db_table)} WHERE {column(source, 'id')} = %s"
+    )
 
 
 def _run_feed(source: Source, run: IngestionRun, *, force: bool, retry: bool) -> IngestOutcome:

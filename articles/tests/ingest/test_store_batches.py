@@ -4,17 +4,19 @@ is shared by the fetches of a process, and the address guard still checks every 
 
 import os
 import threading
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from articles.ingest import fetch as fetch_module
 from articles.ingest import pipeline
 from articles.ingest.fetch import UnsafeURL, build_client, fetch
 from articles.ingest.pipeline import ingest_source
-from articles.models import Article, Source, Status, insert_briefs, record_first_history
+from articles.models import Article, IngestionRun, Source, Status, insert_briefs, record_first_history
 from articles.tests.ingest.feeds import item, rss
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +223,25 @@ def test_a_run_that_finds_nothing_new_costs_six_queries(httpserver, feed_source)
     # The source with its interrupted runs and the day's count of new briefs; the run's record; the
     # stored addresses; the source's health; the run's outcome; briefs an earlier run left undrafted.
     assert len(queries) == 6, "\n".join(query["sql"][:120] for query in queries)
+
+
+@pytest.mark.django_db(databases=DATABASES)
+def test_a_run_reads_its_source_with_the_runs_cut_short_and_the_days_new_briefs(alias):
+    (brief, *_) = unsaved_briefs(alias, "today")
+    insert_briefs([brief], using=alias)
+    source = brief.source
+    older = unsaved_briefs(alias, "older")[0]
+    insert_briefs([older], using=alias)
+    Article.objects.using(alias).filter(pk=older.pk).update(created_at=timezone.now() - timedelta(days=2))
+    read = pipeline._source_for_run(source.pk, using=alias)
+    assert (read.pk, read.name, read.url, read.interrupted, read.created_today) == (
+        source.pk,
+        "Batch Source",
+        "https://batch.example/feed",
+        False,
+        1,
+    )
+    IngestionRun.objects.using(alias).create(source=source, status=IngestionRun.Outcome.RUNNING)
+    assert pipeline._source_for_run(source.pk, using=alias).interrupted
+    with pytest.raises(Source.DoesNotExist):
+        pipeline._source_for_run(source.pk + 1000, using=alias)
