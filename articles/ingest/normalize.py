@@ -83,7 +83,7 @@ def canonical_url(url: str, *, base: str = "", keep_fragment: bool = False) -> s
     """
     url = (url or "").strip()
     try:
-        if base:
+        if base and not (url.isascii() and _PLAIN_ABSOLUTE.fullmatch(url)):  # else urljoin gives it back
             url = urljoin(base, url)
         parts = urlsplit(url)
     except ValueError as problem:  # "http://[oops": an IPv6 address never closed
@@ -92,8 +92,9 @@ def canonical_url(url: str, *, base: str = "", keep_fragment: bool = False) -> s
     if scheme not in DEFAULT_PORTS or not parts.hostname:
         raise NotAWebAddress(f"{url!r} is not an http or https address.")
     host = parts.hostname.lower().rstrip(".")
-    with contextlib.suppress(UnicodeError):  # keep the Unicode form rather than lose the item
-        host = host.encode("idna").decode("ascii")
+    if not host.isascii():  # the idna codec gives an ASCII host back as it is (or refuses it: kept as it is)
+        with contextlib.suppress(UnicodeError):  # keep the Unicode form rather than lose the item
+            host = host.encode("idna").decode("ascii")
     if ":" in host:
         host = f"[{host}]"
     try:
