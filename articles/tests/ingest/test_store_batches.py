@@ -245,3 +245,20 @@ def test_a_run_reads_its_source_with_the_runs_cut_short_and_the_days_new_briefs(
     assert pipeline._source_for_run(source.pk, using=alias).interrupted
     with pytest.raises(Source.DoesNotExist):
         pipeline._source_for_run(source.pk + 1000, using=alias)
+
+
+@pytest.mark.django_db(databases=DATABASES)
+def test_slugs_for_a_batch_are_free_and_found_as_the_orms_startswith_lookups_find_them(alias):
+    from django.db.models import Q
+
+    from articles.models.base import _slugs_starting_with
+
+    stored = ["a_b", "axb", "a_b-2", "avocets", "avocets-2", "avocets-12", "avocetsx", "100-percent", "100x"]
+    briefs = [brief for n in range(3) for brief in unsaved_briefs(alias, f"slugs-{n}")]
+    for brief, slug in zip(briefs, stored, strict=False):
+        brief.slug, brief.original_url = slug, f"https://batch.example/{slug}"
+    insert_briefs(briefs[: len(stored)], using=alias)
+    prefixes = ["a_b", "avocets", "100%", "Avocets", "nothing"]
+    orm = Article.objects.using(alias).filter(Q(*(Q(slug__startswith=p) for p in prefixes), _connector=Q.OR))
+    assert _slugs_starting_with(Article, prefixes, using=alias) == set(orm.values_list("slug", flat=True))
+    assert _slugs_starting_with(Article, ["a_b"], using=alias) == {"a_b", "a_b-2"}  # "_" is no wildcard
