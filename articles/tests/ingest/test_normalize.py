@@ -168,3 +168,13 @@ def test_canonical_addresses_are_the_same_with_the_shortcut_for_plain_absolute_l
     monkeypatch.setattr(normalize, "_PLAIN_ABSOLUTE", re.compile(r"(?!)"))  # every link through urljoin
     assert shortcut == addresses()
     assert shortcut[11] == "https://a..b.example/"  # a host the idna codec refuses is kept as it is
+
+
+def test_each_text_resolves_its_links_against_its_own_base_with_the_sanitizer_built_once():
+    first = sanitize_html('<a href="/a">a</a>', base_url="https://one.example/feed")
+    second = sanitize_html('<a href="/a">a</a>', base_url="https://two.example/feed")
+    neither = sanitize_html('<a href="/a">a</a>')
+    assert 'href="https://one.example/a"' in first
+    assert 'href="https://two.example/a"' in second
+    assert 'href="/a"' in neither
+    assert normalize._cleaner() is normalize._cleaner()
