@@ -237,7 +237,8 @@ KEEPALIVE_SECONDS = 30  # an idle connection to a feed host is kept this long fo
 
 
 def build_client(*, allow_loopback: bool | None = None) -> httpx.Client:
-    transport = httpx.HTTPTransport(retries=0)
+    # Given the context, the transport does not load the certificate authorities again for a pool it drops.
+    transport = httpx.HTTPTransport(retries=0, verify=_ssl_context())
     # httpx has no public knob for the network backend; the pool is rebuilt with ours.
     transport._pool = httpcore.ConnectionPool(
         ssl_context=_ssl_context(),

@@ -15,7 +15,9 @@ from .briefs import (
     RelatedLinkQuerySet,
     Status,
     WorkQueueItem,
+    insert_briefs,
     length_for_minutes,
+    record_first_history,
 )
 from .enrichment import EnrichmentRun, OriginalityOverride, StoryCluster, Suggestion
 from .facets import FacetCount, FacetSnapshot
@@ -83,7 +85,9 @@ __all__ = [
     "WebhookEndpointQuerySet",
     "WebhookEvent",
     "WorkQueueItem",
+    "insert_briefs",
     "length_for_minutes",
+    "record_first_history",
     "unique_slug",
     "unique_slugs",
     "validate_text_list",

@@ -4,7 +4,7 @@ import functools
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models, router
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -45,15 +45,31 @@ def unique_slugs(model, texts: list[str], *, max_length: int = SLUG_MAX_LENGTH) 
     bases = [_slug_base(text, max_length) for text in texts]
     if not bases:
         return []
-    # One OR of all the prefixes, built at once (|= in a loop copies the growing condition each time).
-    starts = models.Q(*(models.Q(slug__startswith=base) for base in set(bases)), _connector=models.Q.OR)
-    taken = set(model.objects.filter(starts).order_by().values_list("slug", flat=True))  # a set: no sort
+    taken = _slugs_starting_with(model, sorted(set(bases)))
     slugs = []
     for base in bases:
         slug = _first_free(base, taken)
         taken.add(slug)
         slugs.append(slug)
     return slugs
+
+
+def _slugs_starting_with(model, prefixes: list[str], *, using: str | None = None) -> set[str]:
+    """The slugs of `model` starting with any of `prefixes`: the SQL of an OR of `slug__startswith`
+    lookups, written here because the ORM took longer to compile a batch's hundred lookups than the
+    database took to answer them (cProfile of `ingest --all`)."""
+    connection = connections[using or router.db_for_read(model)]
+    quote = connection.ops.quote_name
+    field = model._meta.get_field("slug")
+    column = f"{quote(model._meta.db_table)}.{quote(field.column)}"
+    test = f"{connection.ops.lookup_cast('startswith', field.get_internal_type()) % column} "
+    test += connection.operators["startswith"]
+    params = [f"{connection.ops.prep_for_like_query(prefix)}%" for prefix in prefixes]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {column} FROM {quote(model._meta.db_table)} WHERE {' OR '.join([test] * len(params))}", params
+        )
+        return {slug for (slug,) in cursor.fetchall()}
 
 
 class TimeStamped(models.Model):

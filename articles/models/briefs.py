@@ -146,6 +146,67 @@ def taxonomy_links(article_ids, *, using: str | None = None) -> list[tuple[str, 
         return [tuple(row) for row in cursor.fetchall()]
 
 
+def insert_briefs(articles, *, using: str | None = None) -> None:
+    """Insert new briefs in one statement and give them their ids, as `bulk_create` does, but
+    without naming the search vector (the trigger in search_index.py writes it either way).
+
+    On PostgreSQL Django inserts many rows as one UNNEST of an array per column (one parameter
+    per column for the whole batch, not one per value) when every column has a standard type;
+    the tsvector column alone kept `bulk_create` on the VALUES form, whose thousands of
+    placeholders the driver parses for every batch (cProfile of `ingest --all`). Other
+    databases keep `bulk_create` (SQLite limits the parameters of one statement).
+    """
+    if not articles:
+        return
+    db = using or router.db_for_write(Article)
+    if connections[db].vendor != "postgresql":
+        Article.objects.using(db).bulk_create(articles)
+        return
+    meta = Article._meta
+    fields = [field for field in meta.concrete_fields if field is not meta.auto_field and field.name != "search_vector"]
+    returning = meta.db_returning_fields
+    rows = Article.objects.using(db)._insert(articles, fields=fields, returning_fields=returning, using=db)
+    for article, row in zip(articles, rows, strict=True):
+        for field, value in zip(returning, row, strict=True):
+            setattr(article, field.attname, value)
+        article._state.adding = False
+        article._state.db = db
+
+
+def record_first_history(articles, *, reason: str, using: str | None = None) -> None:
+    """The "+" history record of briefs just inserted together, copied by the database in one statement.
+
+    The same rows simple-history's `bulk_history_create` writes (every tracked column, the
+    change reason, the default history user, one `history_date` for the batch, ids in the
+    briefs' order), without compiling and sending each brief's values a second time: Django's
+    bulk INSERT of the copies cost more than the briefs' own (cProfile of `ingest --all`).
+    """
+    if not articles or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    history = Article.history.model
+    connection = connections[using or router.db_for_write(Article)]
+    quote = connection.ops.quote_name
+    copied = [(field.column, Article._meta.get_field(field.name).column) for field in history.tracked_fields]
+    user = history.get_default_history_user(articles[0])
+    added = {
+        "history_date": connection.ops.adapt_datetimefield_value(timezone.now()),
+        "history_change_reason": reason,
+        "history_type": "+",
+        "history_user": user.pk if user is not None else None,
+    }
+    columns = [column for column, _ in copied] + [history._meta.get_field(name).column for name in added]
+    values = [quote(source) for _, source in copied] + ["%s"] * len(added)
+    ids = [article.pk for article in articles]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(map(quote, columns))}) "
+            f"SELECT {', '.join(values)} FROM {quote(Article._meta.db_table)} "
+            f"WHERE {quote(Article._meta.pk.column)} IN ({', '.join(['%s'] * len(ids))}) "
+            f"ORDER BY {quote(Article._meta.pk.column)}",
+            [*added.values(), *ids],
+        )
+
+
 class BriefHistory(HistoricalRecords):
     """simple-history, with the taxonomy lists copied into each record in one read.
 

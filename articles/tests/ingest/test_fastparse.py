@@ -8,6 +8,7 @@ import pytest
 
 from articles.ingest import fastparse
 from articles.ingest.parse import (
+    BLANK_BEFORE_DECLARATION,
     FeedError,
     _parse_with_feedparser,
     _parsed_from_feedparser_shape,
@@ -229,3 +230,34 @@ def test_fast_reader_leaves_a_document_with_a_doctype_to_feedparser(tmp_path):
     ).encode()
     assert fastparse.read_feed(body, headers={"content-location": "http://example.com/f"}) is None
     assert "TOP-SECRET" not in parse_feed(body, url="http://example.com/f").title
+
+
+def test_a_blank_line_before_the_xml_declaration_no_longer_sends_the_feed_to_feedparser(corpora, monkeypatch):
+    def feedparser_called(*args, **kwargs):
+        raise AssertionError("feedparser read the feed")
+
+    body = (corpora / "realfeeds" / "feedjira__TechCrunch.xml").read_bytes()
+    assert body.startswith(b"\n<?xml")
+    with monkeypatch.context() as fast_only:
+        fast_only.setattr("articles.ingest.parse._parse_with_feedparser", feedparser_called)
+        feed = parse_feed(body, url=REAL_URL, content_type="application/rss+xml")
+    assert len(feed.entries) == 20
+    assert feed.malformed == BLANK_BEFORE_DECLARATION
+    # What the fast reader refuses after the blank line still goes to feedparser (Sam Ruby's inline SVG).
+    sam_ruby = (corpora / "realfeeds" / "feedjira__SamRuby.atom.xml").read_bytes()
+    assert sam_ruby.startswith(b"\n<?xml")
+    assert len(parse_feed(sam_ruby, url=REAL_URL, content_type="application/atom+xml").entries) == 20
+
+
+@pytest.mark.django_db
+def test_briefs_stored_from_techcrunch_through_feedparser_are_unchanged_when_read_past_its_blank_line(
+    corpora, httpserver, feed_source, monkeypatch
+):
+    name = "feedjira__TechCrunch.xml"
+    serve(httpserver, corpora, name)
+    source = feed_source(f"/{name}")
+    with monkeypatch.context() as before:
+        before.setattr("articles.ingest.parse.read_feed", lambda content, headers: None)  # feedparser only
+        assert ingest_source(source_id=source.pk).run.items_new == REAL_FEEDS[name][0]
+    again = ingest_source(source_id=source.pk, force=True).run
+    assert (again.items_new, again.items_updated, again.items_unchanged) == (0, 0, REAL_FEEDS[name][0])

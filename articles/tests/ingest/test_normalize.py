@@ -1,9 +1,11 @@
 """Canonical addresses, titles and JSON Feed items, as a curator would see them."""
 
 import json
+import re
 
 import pytest
 
+from articles.ingest import normalize
 from articles.ingest.normalize import (
     NotAWebAddress,
     canonical_url,
@@ -129,3 +131,50 @@ def test_plain_text_keeps_words_inside_tags_with_angle_brackets_in_attributes_an
         '<p>Fish &amp; chips<img alt="a > b" src="https://x.example/i.png"> today</p><ul><li>One<br>Two</li></ul>'
     )
     assert html_to_text(html) == "Fish & chips today\n\nOne\n\nTwo"
+
+
+@pytest.mark.parametrize("base", ["https://blog.example/feed.xml", "http://127.0.0.1:8097/copy-1/feed"])
+def test_canonical_addresses_are_the_same_with_the_shortcut_for_plain_absolute_links(base, monkeypatch):
+    links = [
+        "https://Example.COM:443/a/b?utm_source=x&id=3#frag",
+        "http://example.com/a/../b/./c",
+        "https://example.com/a;p?q=1",
+        "https://example.com/a?",
+        "https://example.com/a#",
+        "http://example.com",
+        "HTTPS://example.com/x",
+        "/relative/path?x=1",
+        "../up",
+        "//other.example/x",
+        "https://bücher.example/straße",
+        "https://a..b.example/",
+        "https://" + "x" * 70 + ".example/",
+        "http://[::1]:8080/x",
+        "https://example.com:99999/",
+        "mailto:someone@example.com",
+        "https://example.com/a b",
+    ]
+
+    def addresses():
+        found = []
+        for link in links:
+            try:
+                found.append(normalize.canonical_url(link, base=base))
+            except normalize.NotAWebAddress as refusal:
+                found.append(str(refusal))
+        return found
+
+    shortcut = addresses()
+    monkeypatch.setattr(normalize, "_PLAIN_ABSOLUTE", re.compile(r"(?!)"))  # every link through urljoin
+    assert shortcut == addresses()
+    assert shortcut[11] == "https://a..b.example/"  # a host the idna codec refuses is kept as it is
+
+
+def test_each_text_resolves_its_links_against_its_own_base_with_the_sanitizer_built_once():
+    first = sanitize_html('<a href="/a">a</a>', base_url="https://one.example/feed")
+    second = sanitize_html('<a href="/a">a</a>', base_url="https://two.example/feed")
+    neither = sanitize_html('<a href="/a">a</a>')
+    assert 'href="https://one.example/a"' in first
+    assert 'href="https://two.example/a"' in second
+    assert 'href="/a"' in neither
+    assert normalize._cleaner() is normalize._cleaner()

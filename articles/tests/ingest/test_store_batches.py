@@ -2,17 +2,21 @@
 and the queries of a run do not grow with its items; batches keep dedup exact. The HTTP client
 is shared by the fetches of a process, and the address guard still checks every connection."""
 
+import os
 import threading
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from articles.ingest import fetch as fetch_module
 from articles.ingest import pipeline
-from articles.ingest.fetch import UnsafeURL, fetch
+from articles.ingest.fetch import UnsafeURL, build_client, fetch
 from articles.ingest.pipeline import ingest_source
-from articles.models import Article
+from articles.models import Article, IngestionRun, Source, Status, insert_briefs, record_first_history
 from articles.tests.ingest.feeds import item, rss
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +124,141 @@ def test_fetches_of_one_process_share_a_connection_and_the_guard_still_decides(k
     with pytest.raises(UnsafeURL, match="loopback"):
         fetch(url)
     assert keep_alive_server.connections == 1
+
+
+def test_the_first_history_rows_copied_by_the_database_equal_those_simple_history_writes(httpserver, feed_source):
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        rss(item(1, title="Élan & <b>bold</b>"), item(2, title="Same title"), item(3, title="Same title"))
+    )
+    source = feed_source(name="History source")
+    ingest_source(source_id=source.pk)
+    briefs = list(Article.objects.order_by("pk"))
+    # What the library itself writes for the same briefs (then compared column by column).
+    Article.history.bulk_history_create(briefs, default_change_reason="Ingested from History source")
+    history = Article.history.model
+    columns = [f.attname for f in history._meta.concrete_fields if f.attname not in ("history_id", "history_date")]
+    rows = list(history.objects.order_by("history_id").values_list(*columns))
+    ours, library = rows[:3], rows[3:]
+    assert ours == library
+    assert [row[columns.index("id")] for row in ours] == [brief.pk for brief in briefs]  # in the briefs' order
+    dates = history.objects.order_by("history_id").values_list("history_date", flat=True)
+    assert len(set(dates[:3])) == 1  # one date for the batch
+
+
+def test_clients_load_the_certificate_authorities_once_per_process(monkeypatch):
+    import ssl
+
+    loads = []
+    real = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context", lambda *a, **kw: loads.append(1) or real(*a, **kw))
+    fetch_module._ssl_context.cache_clear()
+    for _ in range(2):
+        build_client().close()
+    assert len(loads) == 1
+
+
+# The "postgres" alias exists only when TEST_DATABASE_URL is set (root conftest).
+DATABASES = ["default", "postgres"] if os.environ.get("TEST_DATABASE_URL") else ["default"]
+
+
+@pytest.fixture(params=["default", "postgres"])
+def alias(request):
+    if request.param == "postgres":
+        request.getfixturevalue("postgres_url")
+    return request.param
+
+
+def unsaved_briefs(alias: str, prefix: str) -> list[Article]:
+    source, _ = Source.objects.using(alias).get_or_create(
+        slug="batch-source", defaults={"name": "Batch Source", "url": "https://batch.example/feed"}
+    )
+    return [
+        Article(
+            source=source,
+            title=f"Avocets {n}",
+            slug=f"{prefix}-avocets-{n}",
+            original_url=f"https://batch.example/{prefix}/{n}",
+            content_html=f"<p>Avocets wade in shallow water {n}.</p>",
+            content_text=f"Avocets wade in shallow water {n}.",
+            content_hash=f"{n:064x}",
+            reading_minutes=n,
+            length="short",
+            status=Status.INGESTED,
+        )
+        for n in range(1, 4)
+    ]
+
+
+@pytest.mark.django_db(databases=DATABASES)
+def test_briefs_inserted_together_hold_what_bulk_create_stores_and_get_their_history_in_one_more_query(alias):
+    ours, theirs = unsaved_briefs(alias, "ours"), unsaved_briefs(alias, "theirs")
+    with CaptureQueriesContext(connections[alias]) as queries:
+        insert_briefs(ours, using=alias)
+        record_first_history(ours, reason="Ingested from Batch Source", using=alias)
+    assert len(queries) == 2
+    if alias == "postgres":
+        # One array per column for the whole batch, not one placeholder per value.
+        assert "UNNEST" in queries[0]["sql"]
+    Article.objects.using(alias).bulk_create(theirs)
+    stored = Article.objects.using(alias).order_by("pk")
+    skip = {"id", "slug", "original_url", "created_at", "updated_at", "status_changed_at"}
+    columns = [f.attname for f in Article._meta.concrete_fields if f.attname not in skip]
+    rows = {brief.pk: row for brief, row in zip(stored, stored.values_list(*columns), strict=True)}
+    assert [rows[brief.pk] for brief in ours] == [rows[brief.pk] for brief in theirs]
+    if alias == "postgres":
+        assert all("'avocet':1A" in str(brief.search_vector) for brief in stored)  # the trigger wrote it
+    history = Article.history.model.objects.using(alias).order_by("history_id")
+    assert [(h.id, h.title, h.slug, h.source_id, h.history_type, h.history_change_reason) for h in history] == [
+        (brief.pk, brief.title, brief.slug, brief.source_id, "+", "Ingested from Batch Source") for brief in ours
+    ]
+
+
+def test_a_run_that_finds_nothing_new_costs_six_queries(httpserver, feed_source):
+    httpserver.expect_request("/feed.xml").respond_with_data(rss(item(1), item(2)))
+    source = feed_source()
+    ingest_source(source_id=source.pk)
+    with CaptureQueriesContext(connection) as queries:
+        run = ingest_source(source_id=source.pk, force=True).run
+    assert (run.items_new, run.items_unchanged) == (0, 2)
+    # The source with its interrupted runs and the day's count of new briefs; the run's record; the
+    # stored addresses; the source's health; the run's outcome; briefs an earlier run left undrafted.
+    assert len(queries) == 6, "\n".join(query["sql"][:120] for query in queries)
+
+
+@pytest.mark.django_db(databases=DATABASES)
+def test_a_run_reads_its_source_with_the_runs_cut_short_and_the_days_new_briefs(alias):
+    (brief, *_) = unsaved_briefs(alias, "today")
+    insert_briefs([brief], using=alias)
+    source = brief.source
+    older = unsaved_briefs(alias, "older")[0]
+    insert_briefs([older], using=alias)
+    Article.objects.using(alias).filter(pk=older.pk).update(created_at=timezone.now() - timedelta(days=2))
+    read = pipeline._source_for_run(source.pk, using=alias)
+    assert (read.pk, read.name, read.url, read.interrupted, read.created_today) == (
+        source.pk,
+        "Batch Source",
+        "https://batch.example/feed",
+        False,
+        1,
+    )
+    IngestionRun.objects.using(alias).create(source=source, status=IngestionRun.Outcome.RUNNING)
+    assert pipeline._source_for_run(source.pk, using=alias).interrupted
+    with pytest.raises(Source.DoesNotExist):
+        pipeline._source_for_run(source.pk + 1000, using=alias)
+
+
+@pytest.mark.django_db(databases=DATABASES)
+def test_slugs_for_a_batch_are_free_and_found_as_the_orms_startswith_lookups_find_them(alias):
+    from django.db.models import Q
+
+    from articles.models.base import _slugs_starting_with
+
+    stored = ["a_b", "axb", "a_b-2", "avocets", "avocets-2", "avocets-12", "avocetsx", "100-percent", "100x"]
+    briefs = [brief for n in range(3) for brief in unsaved_briefs(alias, f"slugs-{n}")]
+    for brief, slug in zip(briefs, stored, strict=False):
+        brief.slug, brief.original_url = slug, f"https://batch.example/{slug}"
+    insert_briefs(briefs[: len(stored)], using=alias)
+    prefixes = ["a_b", "avocets", "100%", "Avocets", "nothing"]
+    orm = Article.objects.using(alias).filter(Q(*(Q(slug__startswith=p) for p in prefixes), _connector=Q.OR))
+    assert _slugs_starting_with(Article, prefixes, using=alias) == set(orm.values_list("slug", flat=True))
+    assert _slugs_starting_with(Article, ["a_b"], using=alias) == {"a_b", "a_b-2"}  # "_" is no wildcard
