@@ -1,6 +1,6 @@
 """Taxonomy and depth suggestions: topics, fields, roles, level and length, each with a confidence.
 
-Topics come from keyword extraction (yake) matched against the existing topics; keywords
+Topics come from the piece's key phrases (keyphrases.py) matched against the existing topics; keywords
 that match none are proposed as new topics, never created. Fields and roles come from a
 classifier trained on the published briefs once there are enough of them (the
 ENRICH_CLASSIFIER_MIN_BRIEFS setting); before that, from keyword rules built on the
@@ -8,7 +8,6 @@ taxonomy's own names and descriptions. Length follows reading time; level follow
 readability (Flesch-Kincaid grade) and vocabulary.
 """
 
-import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -17,12 +16,13 @@ from django.conf import settings
 from django.db.models import Count, Max
 
 from articles.enrich import lexicon
+from articles.enrich.keyphrases import keyphrases
 from articles.enrich.lexicon import phrases
 from articles.enrich.text import WORD, sentences, word_count
 from articles.models import Article, Field, Level, Role, Topic, length_for_minutes
 
 WORDS_PER_MINUTE = 230
-KEYWORD_CHARS = 20000  # yake's cost grows with the text; a piece's topics show in its first pages
+KEYWORD_CHARS = 20000  # a piece's topics show in its first pages
 STOP = frozenset(
     {"the", "and", "for", "with", "from", "that", "this", "into", "over", "under", "about", "your", "their", "what"}
     | {
@@ -66,17 +66,8 @@ def _norm_tokens(text: str) -> tuple[str, ...]:
 # --- Topics -----------------------------------------------------------------------------
 
 
-@functools.cache
-def _keyword_extractor(top: int):
-    """One yake extractor a process: building it (its stop words, its settings) took a quarter of
-    a short piece's extraction; extracting keeps no state between texts, so the results are the same."""
-    import yake
-
-    return yake.KeywordExtractor(lan="en", n=3, top=top, dedupLim=0.7)
-
-
 def _keywords(text: str, top: int) -> list[tuple[str, float]]:
-    return _keyword_extractor(top).extract_keywords(text[:KEYWORD_CHARS]) if text.strip() else []
+    return keyphrases(text[:KEYWORD_CHARS], top=top) if text.strip() else []
 
 
 def _mentions(lowered: str, name_tokens: tuple[str, ...]) -> int:
@@ -88,7 +79,7 @@ def suggest_topics(article: Article, *, limit: int = 5, proposals: int = 3) -> l
 
     A topic needs its whole name: a keyword "data" never matches "Data Governance". The
     evidence is how often the piece names the topic, whether its title does, and whether
-    yake ranks the name among the piece's key phrases; a single passing mention is offered
+    the name is among the piece's key phrases; a single passing mention is offered
     at low confidence, never filled in.
     """
     text = article_text(article)
