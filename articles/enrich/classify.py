@@ -10,16 +10,19 @@ readability (Flesch-Kincaid grade) and vocabulary.
 
 import math
 import re
+import time
+import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Max
+from django.core.cache import cache
+from django.db import transaction
 
 from articles.enrich import lexicon
 from articles.enrich.keyphrases import keyphrases
 from articles.enrich.lexicon import phrases
 from articles.enrich.text import WORD, sentences, word_count
-from articles.models import Article, Field, Level, Role, Topic, length_for_minutes
+from articles.models import Article, Field, Level, Role, Status, Topic, length_for_minutes
 
 WORDS_PER_MINUTE = 230
 KEYWORD_CHARS = 20000  # a piece's topics show in its first pages
@@ -232,22 +235,68 @@ def train_classifier(texts: list[str], label_lists: list[list]) -> TrainedClassi
 
 @dataclass(frozen=True)
 class Library:
-    """The published briefs a classifier learns from (all but the brief being drafted), as one query sees them."""
+    """The published briefs a classifier learns from (all but the brief being drafted), as drafting sees them."""
 
     count: int
-    latest: object  # when the last of them changed: with the count, says whether a trained model is current
-    exclude_pk: int | None
+    version: str  # changes whenever the published library does: with it, says whether a trained model is current
+    article_pk: int | None  # the brief it was read for
+    exclude_pk: int | None  # that brief, when it is published itself (it never learns from its own labels)
+
+
+# The published library's version, in the shared cache: every process drafting sees the same one.
+LIBRARY_VERSION_KEY = "enrich:library-version"
+# The number of published briefs under the version last read (one count a process per change).
+_library_sizes: dict[str, int] = {}
+
+
+def _new_version() -> str:
+    return f"{time.time():.6f}-{uuid.uuid4().hex[:8]}"
+
+
+def _bump_library_version() -> None:
+    cache.set(LIBRARY_VERSION_KEY, _new_version(), timeout=None)
+
+
+def library_changed() -> None:
+    """Say the published library changed (a brief published, edited or labelled while published, unpublished,
+    deleted, or briefs written in bulk): the classifiers retrain before their next suggestion.
+
+    The version moves now and again once the transaction commits, so a draft that read the library
+    before the commit is not taken for current afterwards.
+    """
+    _bump_library_version()
+    transaction.on_commit(_bump_library_version)
+
+
+def _library_version() -> str:
+    version = cache.get(LIBRARY_VERSION_KEY)
+    if version is None:
+        # Never set, or evicted: a new version, which can only cost one retraining.
+        version = _new_version()
+        if not cache.add(LIBRARY_VERSION_KEY, version, timeout=None):
+            version = cache.get(LIBRARY_VERSION_KEY) or version
+    return version
 
 
 def published_library(article: Article) -> Library:
-    """How many briefs the classifiers would learn from for `article`, and when the last changed: one query."""
-    row = Article.objects.published().exclude(pk=article.pk).aggregate(count=Count("pk"), latest=Max("updated_at"))
-    return Library(row["count"], row["latest"], article.pk)
+    """How many briefs the classifiers would learn from for `article`, and the library's version.
+
+    One cache read; the published briefs are counted only when the version moved since this process
+    last counted them (at 100,000 briefs, a count and the latest change over all of them took a scan).
+    """
+    version = _library_version()
+    count = _library_sizes.get(version)
+    if count is None:
+        count = Article.objects.published().count()
+        _library_sizes.clear()
+        _library_sizes[version] = count
+    own = article.pk is not None and article.status == Status.PUBLISHED
+    return Library(count - own, version, article.pk, article.pk if own else None)
 
 
 def _trained(kind: str, library: Library):
     """A TF-IDF + one-vs-rest logistic regression over published briefs, retrained when they change."""
-    stamp = (library.count, library.latest)
+    stamp = (library.version, library.exclude_pk)
     cached = _models.get(kind)
     if cached and cached[0] == stamp:
         return cached[1]
@@ -261,7 +310,7 @@ def _trained(kind: str, library: Library):
 def _classifier_guesses(
     kind: str, model_kind: str, model_class, article: Article, limit: int, library: Library | None
 ) -> list[Guess] | None:
-    if library is None or library.exclude_pk != article.pk:
+    if library is None or library.article_pk != article.pk:
         library = published_library(article)
     if library.count < settings.ENRICH_CLASSIFIER_MIN_BRIEFS:
         return None
