@@ -77,7 +77,26 @@ def _mentions(lowered: str, name_tokens: tuple[str, ...]) -> int:
     return lowered.count(" " + " ".join(name_tokens) + " ")
 
 
-def suggest_topics(article: Article, *, limit: int = 5, proposals: int = 3) -> list[Guess]:
+@dataclass(frozen=True)
+class Taxonomy:
+    """The topics, subfields and roles the suggesters match against, read once for a batch of pieces."""
+
+    topics: list
+    subfields: list
+    roles: list
+
+    @classmethod
+    def read(cls) -> "Taxonomy":
+        return cls(
+            list(Topic.objects.all()),
+            list(Field.objects.subfields().select_related("parent")),
+            list(Role.objects.all()),
+        )
+
+
+def suggest_topics(
+    article: Article, *, limit: int = 5, proposals: int = 3, taxonomy: Taxonomy | None = None
+) -> list[Guess]:
     """Existing topics the piece is about, and recurring phrases that could become new topics.
 
     A topic needs its whole name: a keyword "data" never matches "Data Governance". The
@@ -87,7 +106,8 @@ def suggest_topics(article: Article, *, limit: int = 5, proposals: int = 3) -> l
     """
     text = article_text(article)
     keywords = _keywords(text, top=15)
-    topics = [(topic, _norm_tokens(topic.name)) for topic in Topic.objects.all()]
+    known_topics = taxonomy.topics if taxonomy is not None else Topic.objects.all()
+    topics = [(topic, _norm_tokens(topic.name)) for topic in known_topics]
     lowered = " " + " ".join(_norm_tokens(text)) + " "
     title = " " + " ".join(_norm_tokens(article.title or "")) + " "
     keyword_tokens = [_norm_tokens(keyword) for keyword, _score in keywords]
@@ -325,21 +345,27 @@ def _classifier_guesses(
     ]
 
 
-def suggest_fields(article: Article, *, limit: int = 3, library: Library | None = None) -> list[Guess]:
-    """`library` (published_library(article)) spares a query when the caller also suggests roles."""
+def suggest_fields(
+    article: Article, *, limit: int = 3, library: Library | None = None, taxonomy: Taxonomy | None = None
+) -> list[Guess]:
+    """`library` (published_library(article)) spares a query when the caller also suggests roles, and
+    `taxonomy` (Taxonomy.read()) one for each piece of a batch."""
     trained = _classifier_guesses("field", "fields", Field, article, limit, library)
     if trained is not None:
         return trained
-    subfields = Field.objects.subfields().select_related("parent")
+    subfields = taxonomy.subfields if taxonomy is not None else Field.objects.subfields().select_related("parent")
     return _rule_guesses("field", subfields, lexicon.FIELDS, article, limit, FIELD_MIN_CONFIDENCE)
 
 
-def suggest_roles(article: Article, *, limit: int = 3, library: Library | None = None) -> list[Guess]:
+def suggest_roles(
+    article: Article, *, limit: int = 3, library: Library | None = None, taxonomy: Taxonomy | None = None
+) -> list[Guess]:
     trained = _classifier_guesses("role", "roles", Role, article, limit, library)
     if trained is not None:
         # Whoever suggests them, readers at low confidence are not offered.
         return [guess for guess in trained if guess.confidence >= ROLE_MIN_CONFIDENCE]
-    return _rule_guesses("role", Role.objects.all(), lexicon.ROLES, article, limit, ROLE_MIN_CONFIDENCE)
+    roles = taxonomy.roles if taxonomy is not None else Role.objects.all()
+    return _rule_guesses("role", roles, lexicon.ROLES, article, limit, ROLE_MIN_CONFIDENCE)
 
 
 # --- Depth ------------------------------------------------------------------------------

@@ -119,25 +119,27 @@ def _extractive(text: str, title: str) -> list[Suggestion]:
     return made
 
 
-def _taxonomy(article: Article, skip: set[str]) -> list[Suggestion]:
+def _taxonomy(article: Article, skip: set[str], taxonomy: classify.Taxonomy | None) -> list[Suggestion]:
     made = []
     # Fields and roles learn from the same published library: it is counted once for both.
     library = classify.published_library(article) if {S.FIELD, S.ROLE} - skip else None
-    for position, guess in enumerate(classify.suggest_topics(article) if S.TOPIC not in skip else []):
+    topics = classify.suggest_topics(article, taxonomy=taxonomy) if S.TOPIC not in skip else []
+    for position, guess in enumerate(topics):
         section = S.TOPIC if guess.kind == "topic" else S.NEW_TOPIC
         made.append(
             Suggestion(
                 section=section, position=position, text=guess.text, topic=guess.obj, confidence=guess.confidence
             )
         )
-    for position, guess in enumerate(classify.suggest_fields(article, library=library) if S.FIELD not in skip else []):
+    fields = classify.suggest_fields(article, library=library, taxonomy=taxonomy) if S.FIELD not in skip else []
+    for position, guess in enumerate(fields):
         made.append(
             Suggestion(
                 section=S.FIELD, position=position, text=guess.text, field=guess.obj, confidence=guess.confidence
             )
         )
     if S.ROLE not in skip:
-        for position, guess in enumerate(classify.suggest_roles(article, library=library)):
+        for position, guess in enumerate(classify.suggest_roles(article, library=library, taxonomy=taxonomy)):
             made.append(
                 Suggestion(
                     section=S.ROLE, position=position, text=guess.text, role=guess.obj, confidence=guess.confidence
@@ -150,10 +152,13 @@ def _taxonomy(article: Article, skip: set[str]) -> list[Suggestion]:
     return made
 
 
-def draft_suggestions(article: Article) -> tuple[list[Suggestion], str, str, dict]:
+def draft_suggestions(
+    article: Article, *, taxonomy: classify.Taxonomy | None = None
+) -> tuple[list[Suggestion], str, str, dict]:
     """(suggestions, backend, reason, token usage) for `article`, nothing saved.
 
-    The reason says why the generative draft was not used, or what was repaired in it.
+    The reason says why the generative draft was not used, or what was repaired in it. `taxonomy`
+    (classify.Taxonomy.read()) spares a batch of pieces reading the taxonomy for each.
     """
     text = article.content_text or ""
     backend, reason, made, usage = EnrichmentRun.Backend.EXTRACTIVE, "", None, {}
@@ -169,7 +174,7 @@ def draft_suggestions(article: Article) -> tuple[list[Suggestion], str, str, dic
                 reason = f"Repaired the generated draft: {'; '.join(card.repairs)}."
     if made is None:
         made = _extractive(text, article.title)
-    made += _taxonomy(article, skip={s.section for s in made})
+    made += _taxonomy(article, skip={s.section for s in made}, taxonomy=taxonomy)
     return made, backend, reason, usage
 
 
@@ -303,9 +308,10 @@ def enrich_articles(
     the transaction opens, as for one piece.
     """
     computed = []
+    taxonomy = classify.Taxonomy.read() if articles else None
     for article in articles:
         try:
-            computed.append((article, draft_suggestions(article)))
+            computed.append((article, draft_suggestions(article, taxonomy=taxonomy)))
         except Exception as error:  # one piece's failure is reported, the batch goes on
             logger.exception("Drafting article %s failed", article.pk)
             computed.append((article, error))
