@@ -79,11 +79,13 @@ def _mentions(lowered: str, name_tokens: tuple[str, ...]) -> int:
 
 @dataclass(frozen=True)
 class Taxonomy:
-    """The topics, subfields and roles the suggesters match against, read once for a batch of pieces."""
+    """What the suggesters match against and learn from, read once for a batch of pieces: the topics,
+    subfields and roles, and the published library's version."""
 
     topics: list
     subfields: list
     roles: list
+    library_version: str
 
     @classmethod
     def read(cls) -> "Taxonomy":
@@ -91,6 +93,7 @@ class Taxonomy:
             list(Topic.objects.all()),
             list(Field.objects.subfields().select_related("parent")),
             list(Role.objects.all()),
+            _library_version(),
         )
 
 
@@ -298,13 +301,14 @@ def _library_version() -> str:
     return version
 
 
-def published_library(article: Article) -> Library:
+def published_library(article: Article, *, version: str | None = None) -> Library:
     """How many briefs the classifiers would learn from for `article`, and the library's version.
 
-    One cache read; the published briefs are counted only when the version moved since this process
-    last counted them (at 100,000 briefs, a count and the latest change over all of them took a scan).
+    One cache read (none when a batch read the `version` already); the published briefs are counted
+    only when the version moved since this process last counted them (at 100,000 briefs, a count and
+    the latest change over all of them took a scan).
     """
-    version = _library_version()
+    version = version or _library_version()
     count = _library_sizes.get(version)
     if count is None:
         count = Article.objects.published().count()

@@ -122,7 +122,8 @@ def _extractive(text: str, title: str) -> list[Suggestion]:
 def _taxonomy(article: Article, skip: set[str], taxonomy: classify.Taxonomy | None) -> list[Suggestion]:
     made = []
     # Fields and roles learn from the same published library: it is counted once for both.
-    library = classify.published_library(article) if {S.FIELD, S.ROLE} - skip else None
+    version = taxonomy.library_version if taxonomy is not None else None
+    library = classify.published_library(article, version=version) if {S.FIELD, S.ROLE} - skip else None
     topics = classify.suggest_topics(article, taxonomy=taxonomy) if S.TOPIC not in skip else []
     for position, guess in enumerate(topics):
         section = S.TOPIC if guess.kind == "topic" else S.NEW_TOPIC
