@@ -431,6 +431,10 @@ def restore_backup(path: str | os.PathLike, *, using: str = "default", replace: 
     except DatabaseError as error:
         raise BackupError(f"The database refused the backup's rows ({error}); nothing was restored.") from None
     ContentType.objects.clear_cache()
+    # Rows inserted in bulk send no signals: the classifiers must not keep a model of the library replaced.
+    from articles.enrich.classify import library_changed
+
+    library_changed()
     return RestoreOutcome(
         digest=restored,
         created_at=header.get("created_at", ""),

@@ -6,6 +6,7 @@ from django.db.models.signals import m2m_changed, post_migrate, post_save, pre_d
 from django.dispatch import receiver
 
 from articles import facets
+from articles.enrich import classify
 from articles.models import Article, FacetSnapshot, Field, Status
 
 
@@ -31,6 +32,8 @@ def count_facets_on_save(sender, instance, created, raw=False, **kwargs):
         or FacetSnapshot.objects.using(using).filter(article_id=instance.pk).exists()
     ):
         facets.refresh(instance)
+        # Published, edited while published, or just unpublished: what the classifiers learn from changed.
+        classify.library_changed()
 
 
 @receiver(m2m_changed, sender=Article.fields.through)
@@ -39,6 +42,8 @@ def count_facets_on_save(sender, instance, created, raw=False, **kwargs):
 def count_facets_on_taxonomy_change(sender, instance, action, reverse, pk_set, **kwargs):
     if action not in ("post_add", "post_remove", "post_clear"):
         return
+    if reverse or instance.status == Status.PUBLISHED:
+        classify.library_changed()  # a published brief's labels may have changed
     if not reverse:
         if instance.status == Status.PUBLISHED:
             facets.refresh(instance)
@@ -54,6 +59,8 @@ def count_facets_on_taxonomy_change(sender, instance, action, reverse, pk_set, *
 @receiver(pre_delete, sender=Article)
 def count_facets_on_delete(sender, instance, **kwargs):
     facets.forget(instance)
+    if instance.status == Status.PUBLISHED:
+        classify.library_changed()
 
 
 @receiver(pre_save, sender=Field)

@@ -23,6 +23,8 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from articles.enrich import enrich_article as run_enrichment
+from articles.enrich import enrich_articles as run_enrichments
+from articles.enrich import generative
 from articles.enrich.related import refresh_related, withdraw_related
 from articles.ingest import pages, pipeline
 from articles.locks import Busy, enrich_lock, too_many_deliveries
@@ -56,7 +58,7 @@ def queue_enrichment(article_ids) -> None:
     """Hand new or changed pieces to drafting once this transaction commits, fairly across sources.
 
     Each of their sources gets a drafting turn (`draft_next`) in the "drafting" queue; a turn
-    drafts one waiting piece and queues the source's next turn behind everyone else's. A feed
+    drafts a few waiting pieces and queues the source's next turn behind everyone else's. A feed
     that brings thousands of pieces takes turns with the other sources instead of going first.
     With ENRICH_ON_INGEST off they stay `ingested` until a curator drafts them.
     """
@@ -189,6 +191,10 @@ def _draft(article_id: int) -> None:
 
 
 DRAFTING_LOOKAHEAD = 20  # pieces a turn may skip because another worker is drafting them
+# Pieces a turn drafts and keeps in one commit (each commit is a disk flush). Small, so every other
+# source's turn still comes round within a second; one at a time with a language model, whose
+# drafts take seconds each.
+DRAFTING_TURN = 5
 
 
 @shared_task(
@@ -198,25 +204,39 @@ DRAFTING_LOOKAHEAD = 20  # pieces a turn may skip because another worker is draf
     retry_backoff=True,
     max_retries=5,
 )
-def draft_next(source_id: int, after_id: int = 0):
-    """One drafting turn of a source: draft its next piece still waiting, then queue its next turn.
+def draft_next(source_id: int, after_id: int = 0) -> list[int]:
+    """One drafting turn of a source: draft its next pieces still waiting, then queue its next turn.
 
-    Turns walk the source's waiting pieces in order (`after_id`), so a piece that cannot leave
-    "ingested" is passed, never drafted in a loop; a turn killed mid-draft is redelivered and
-    takes the piece over (its lock's holder is dead). Returns the id drafted, or None at the end.
+    A turn drafts up to DRAFTING_TURN pieces in one commit (a piece that fails is logged and
+    passed; the others are kept). Turns walk the source's waiting pieces in order (`after_id`), so
+    a piece that cannot leave "ingested" is passed, never drafted in a loop; a turn killed
+    mid-draft is redelivered and takes its pieces over (their locks' holder is dead). Returns the
+    ids drafted, in order; none at the end.
     """
+    turn = 1 if generative.is_enabled() else DRAFTING_TURN
     waiting = Article.objects.filter(source_id=source_id, status=Status.INGESTED, pk__gt=after_id).order_by("pk")
+    locks = []
     for article_id in waiting.values_list("pk", flat=True)[:DRAFTING_LOOKAHEAD]:
         lock = enrich_lock(article_id)
-        if not lock.acquire():
-            continue  # being drafted right now by an explicit request or another turn
-        try:
-            _draft(article_id)
-        finally:
+        if lock.acquire():  # else being drafted right now by an explicit request or another turn
+            locks.append((article_id, lock))
+            if len(locks) == turn:
+                break
+    if not locks:
+        return []
+    ids = [article_id for article_id, _lock in locks]
+    try:
+        pieces = list(Article.objects.filter(pk__in=ids).select_related("source").order_by("pk"))
+        outcomes = run_enrichments(articles=pieces, start_draft=True)
+    finally:
+        for _article_id, lock in locks:
             lock.release()
-        transaction.on_commit(lambda drafted=article_id: draft_next.delay(source_id, drafted))
-        return article_id
-    return None
+    transaction.on_commit(lambda: draft_next.delay(source_id, ids[-1]))
+    failures = [outcome.error for outcome in outcomes if outcome.error is not None]
+    if any(isinstance(error, OperationalError) for error in failures):
+        # The database went away mid-turn: the turn is retried; the pieces kept meanwhile are not waiting any more.
+        raise next(error for error in failures if isinstance(error, OperationalError))
+    return [outcome.article.pk for outcome in outcomes if outcome.run is not None]
 
 
 @shared_task(

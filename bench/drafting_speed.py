@@ -29,6 +29,7 @@ import io
 import os
 import pstats
 import random
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -56,7 +57,7 @@ def fresh_database():
             return
         import psycopg
 
-        name = f"distillery_draft_bench_{os.getpid()}"
+        name = f"distillery_draft_bench_{os.getpid()}_{secrets.token_hex(3)}"  # never another run's
         with psycopg.connect(base, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
             connection.execute(f'CREATE DATABASE "{name}"')

@@ -1,6 +1,6 @@
 """Taxonomy and depth suggestions: topics, fields, roles, level and length, each with a confidence.
 
-Topics come from keyword extraction (yake) matched against the existing topics; keywords
+Topics come from the piece's key phrases (keyphrases.py) matched against the existing topics; keywords
 that match none are proposed as new topics, never created. Fields and roles come from a
 classifier trained on the published briefs once there are enough of them (the
 ENRICH_CLASSIFIER_MIN_BRIEFS setting); before that, from keyword rules built on the
@@ -8,21 +8,24 @@ taxonomy's own names and descriptions. Length follows reading time; level follow
 readability (Flesch-Kincaid grade) and vocabulary.
 """
 
-import functools
 import math
 import re
+import time
+import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Max
+from django.core.cache import cache
+from django.db import transaction
 
 from articles.enrich import lexicon
+from articles.enrich.keyphrases import keyphrases
 from articles.enrich.lexicon import phrases
 from articles.enrich.text import WORD, sentences, word_count
-from articles.models import Article, Field, Level, Role, Topic, length_for_minutes
+from articles.models import Article, Field, Level, Role, Status, Topic, length_for_minutes
 
 WORDS_PER_MINUTE = 230
-KEYWORD_CHARS = 20000  # yake's cost grows with the text; a piece's topics show in its first pages
+KEYWORD_CHARS = 20000  # a piece's topics show in its first pages
 STOP = frozenset(
     {"the", "and", "for", "with", "from", "that", "this", "into", "over", "under", "about", "your", "their", "what"}
     | {
@@ -66,34 +69,48 @@ def _norm_tokens(text: str) -> tuple[str, ...]:
 # --- Topics -----------------------------------------------------------------------------
 
 
-@functools.cache
-def _keyword_extractor(top: int):
-    """One yake extractor a process: building it (its stop words, its settings) took a quarter of
-    a short piece's extraction; extracting keeps no state between texts, so the results are the same."""
-    import yake
-
-    return yake.KeywordExtractor(lan="en", n=3, top=top, dedupLim=0.7)
-
-
 def _keywords(text: str, top: int) -> list[tuple[str, float]]:
-    return _keyword_extractor(top).extract_keywords(text[:KEYWORD_CHARS]) if text.strip() else []
+    return keyphrases(text[:KEYWORD_CHARS], top=top) if text.strip() else []
 
 
 def _mentions(lowered: str, name_tokens: tuple[str, ...]) -> int:
     return lowered.count(" " + " ".join(name_tokens) + " ")
 
 
-def suggest_topics(article: Article, *, limit: int = 5, proposals: int = 3) -> list[Guess]:
+@dataclass(frozen=True)
+class Taxonomy:
+    """What the suggesters match against and learn from, read once for a batch of pieces: the topics,
+    subfields and roles, and the published library's version."""
+
+    topics: list
+    subfields: list
+    roles: list
+    library_version: str
+
+    @classmethod
+    def read(cls) -> "Taxonomy":
+        return cls(
+            list(Topic.objects.all()),
+            list(Field.objects.subfields().select_related("parent")),
+            list(Role.objects.all()),
+            _library_version(),
+        )
+
+
+def suggest_topics(
+    article: Article, *, limit: int = 5, proposals: int = 3, taxonomy: Taxonomy | None = None
+) -> list[Guess]:
     """Existing topics the piece is about, and recurring phrases that could become new topics.
 
     A topic needs its whole name: a keyword "data" never matches "Data Governance". The
     evidence is how often the piece names the topic, whether its title does, and whether
-    yake ranks the name among the piece's key phrases; a single passing mention is offered
+    the name is among the piece's key phrases; a single passing mention is offered
     at low confidence, never filled in.
     """
     text = article_text(article)
     keywords = _keywords(text, top=15)
-    topics = [(topic, _norm_tokens(topic.name)) for topic in Topic.objects.all()]
+    known_topics = taxonomy.topics if taxonomy is not None else Topic.objects.all()
+    topics = [(topic, _norm_tokens(topic.name)) for topic in known_topics]
     lowered = " " + " ".join(_norm_tokens(text)) + " "
     title = " " + " ".join(_norm_tokens(article.title or "")) + " "
     keyword_tokens = [_norm_tokens(keyword) for keyword, _score in keywords]
@@ -241,22 +258,69 @@ def train_classifier(texts: list[str], label_lists: list[list]) -> TrainedClassi
 
 @dataclass(frozen=True)
 class Library:
-    """The published briefs a classifier learns from (all but the brief being drafted), as one query sees them."""
+    """The published briefs a classifier learns from (all but the brief being drafted), as drafting sees them."""
 
     count: int
-    latest: object  # when the last of them changed: with the count, says whether a trained model is current
-    exclude_pk: int | None
+    version: str  # changes whenever the published library does: with it, says whether a trained model is current
+    article_pk: int | None  # the brief it was read for
+    exclude_pk: int | None  # that brief, when it is published itself (it never learns from its own labels)
 
 
-def published_library(article: Article) -> Library:
-    """How many briefs the classifiers would learn from for `article`, and when the last changed: one query."""
-    row = Article.objects.published().exclude(pk=article.pk).aggregate(count=Count("pk"), latest=Max("updated_at"))
-    return Library(row["count"], row["latest"], article.pk)
+# The published library's version, in the shared cache: every process drafting sees the same one.
+LIBRARY_VERSION_KEY = "enrich:library-version"
+# The number of published briefs under the version last read (one count a process per change).
+_library_sizes: dict[str, int] = {}
+
+
+def _new_version() -> str:
+    return f"{time.time():.6f}-{uuid.uuid4().hex[:8]}"
+
+
+def _bump_library_version() -> None:
+    cache.set(LIBRARY_VERSION_KEY, _new_version(), timeout=None)
+
+
+def library_changed() -> None:
+    """Say the published library changed (a brief published, edited or labelled while published, unpublished,
+    deleted, or briefs written in bulk): the classifiers retrain before their next suggestion.
+
+    The version moves now and again once the transaction commits, so a draft that read the library
+    before the commit is not taken for current afterwards.
+    """
+    _bump_library_version()
+    transaction.on_commit(_bump_library_version)
+
+
+def _library_version() -> str:
+    version = cache.get(LIBRARY_VERSION_KEY)
+    if version is None:
+        # Never set, or evicted: a new version, which can only cost one retraining.
+        version = _new_version()
+        if not cache.add(LIBRARY_VERSION_KEY, version, timeout=None):
+            version = cache.get(LIBRARY_VERSION_KEY) or version
+    return version
+
+
+def published_library(article: Article, *, version: str | None = None) -> Library:
+    """How many briefs the classifiers would learn from for `article`, and the library's version.
+
+    One cache read (none when a batch read the `version` already); the published briefs are counted
+    only when the version moved since this process last counted them (at 100,000 briefs, a count and
+    the latest change over all of them took a scan).
+    """
+    version = version or _library_version()
+    count = _library_sizes.get(version)
+    if count is None:
+        count = Article.objects.published().count()
+        _library_sizes.clear()
+        _library_sizes[version] = count
+    own = article.pk is not None and article.status == Status.PUBLISHED
+    return Library(count - own, version, article.pk, article.pk if own else None)
 
 
 def _trained(kind: str, library: Library):
     """A TF-IDF + one-vs-rest logistic regression over published briefs, retrained when they change."""
-    stamp = (library.count, library.latest)
+    stamp = (library.version, library.exclude_pk)
     cached = _models.get(kind)
     if cached and cached[0] == stamp:
         return cached[1]
@@ -270,7 +334,7 @@ def _trained(kind: str, library: Library):
 def _classifier_guesses(
     kind: str, model_kind: str, model_class, article: Article, limit: int, library: Library | None
 ) -> list[Guess] | None:
-    if library is None or library.exclude_pk != article.pk:
+    if library is None or library.article_pk != article.pk:
         library = published_library(article)
     if library.count < settings.ENRICH_CLASSIFIER_MIN_BRIEFS:
         return None
@@ -285,21 +349,27 @@ def _classifier_guesses(
     ]
 
 
-def suggest_fields(article: Article, *, limit: int = 3, library: Library | None = None) -> list[Guess]:
-    """`library` (published_library(article)) spares a query when the caller also suggests roles."""
+def suggest_fields(
+    article: Article, *, limit: int = 3, library: Library | None = None, taxonomy: Taxonomy | None = None
+) -> list[Guess]:
+    """`library` (published_library(article)) spares a query when the caller also suggests roles, and
+    `taxonomy` (Taxonomy.read()) one for each piece of a batch."""
     trained = _classifier_guesses("field", "fields", Field, article, limit, library)
     if trained is not None:
         return trained
-    subfields = Field.objects.subfields().select_related("parent")
+    subfields = taxonomy.subfields if taxonomy is not None else Field.objects.subfields().select_related("parent")
     return _rule_guesses("field", subfields, lexicon.FIELDS, article, limit, FIELD_MIN_CONFIDENCE)
 
 
-def suggest_roles(article: Article, *, limit: int = 3, library: Library | None = None) -> list[Guess]:
+def suggest_roles(
+    article: Article, *, limit: int = 3, library: Library | None = None, taxonomy: Taxonomy | None = None
+) -> list[Guess]:
     trained = _classifier_guesses("role", "roles", Role, article, limit, library)
     if trained is not None:
         # Whoever suggests them, readers at low confidence are not offered.
         return [guess for guess in trained if guess.confidence >= ROLE_MIN_CONFIDENCE]
-    return _rule_guesses("role", Role.objects.all(), lexicon.ROLES, article, limit, ROLE_MIN_CONFIDENCE)
+    roles = taxonomy.roles if taxonomy is not None else Role.objects.all()
+    return _rule_guesses("role", roles, lexicon.ROLES, article, limit, ROLE_MIN_CONFIDENCE)
 
 
 # --- Depth ------------------------------------------------------------------------------

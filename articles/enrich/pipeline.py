@@ -10,6 +10,7 @@ filled once: if a curator empties it, later drafts leave it empty and only sugge
 
 import logging
 from contextlib import suppress
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -118,25 +119,28 @@ def _extractive(text: str, title: str) -> list[Suggestion]:
     return made
 
 
-def _taxonomy(article: Article, skip: set[str]) -> list[Suggestion]:
+def _taxonomy(article: Article, skip: set[str], taxonomy: classify.Taxonomy | None) -> list[Suggestion]:
     made = []
     # Fields and roles learn from the same published library: it is counted once for both.
-    library = classify.published_library(article) if {S.FIELD, S.ROLE} - skip else None
-    for position, guess in enumerate(classify.suggest_topics(article) if S.TOPIC not in skip else []):
+    version = taxonomy.library_version if taxonomy is not None else None
+    library = classify.published_library(article, version=version) if {S.FIELD, S.ROLE} - skip else None
+    topics = classify.suggest_topics(article, taxonomy=taxonomy) if S.TOPIC not in skip else []
+    for position, guess in enumerate(topics):
         section = S.TOPIC if guess.kind == "topic" else S.NEW_TOPIC
         made.append(
             Suggestion(
                 section=section, position=position, text=guess.text, topic=guess.obj, confidence=guess.confidence
             )
         )
-    for position, guess in enumerate(classify.suggest_fields(article, library=library) if S.FIELD not in skip else []):
+    fields = classify.suggest_fields(article, library=library, taxonomy=taxonomy) if S.FIELD not in skip else []
+    for position, guess in enumerate(fields):
         made.append(
             Suggestion(
                 section=S.FIELD, position=position, text=guess.text, field=guess.obj, confidence=guess.confidence
             )
         )
     if S.ROLE not in skip:
-        for position, guess in enumerate(classify.suggest_roles(article, library=library)):
+        for position, guess in enumerate(classify.suggest_roles(article, library=library, taxonomy=taxonomy)):
             made.append(
                 Suggestion(
                     section=S.ROLE, position=position, text=guess.text, role=guess.obj, confidence=guess.confidence
@@ -149,10 +153,13 @@ def _taxonomy(article: Article, skip: set[str]) -> list[Suggestion]:
     return made
 
 
-def draft_suggestions(article: Article) -> tuple[list[Suggestion], str, str, dict]:
+def draft_suggestions(
+    article: Article, *, taxonomy: classify.Taxonomy | None = None
+) -> tuple[list[Suggestion], str, str, dict]:
     """(suggestions, backend, reason, token usage) for `article`, nothing saved.
 
-    The reason says why the generative draft was not used, or what was repaired in it.
+    The reason says why the generative draft was not used, or what was repaired in it. `taxonomy`
+    (classify.Taxonomy.read()) spares a batch of pieces reading the taxonomy for each.
     """
     text = article.content_text or ""
     backend, reason, made, usage = EnrichmentRun.Backend.EXTRACTIVE, "", None, {}
@@ -168,7 +175,7 @@ def draft_suggestions(article: Article) -> tuple[list[Suggestion], str, str, dic
                 reason = f"Repaired the generated draft: {'; '.join(card.repairs)}."
     if made is None:
         made = _extractive(text, article.title)
-    made += _taxonomy(article, skip={s.section for s in made})
+    made += _taxonomy(article, skip={s.section for s in made}, taxonomy=taxonomy)
     return made, backend, reason, usage
 
 
@@ -267,6 +274,15 @@ def _fill_empty_per_role(
     return filled
 
 
+@dataclass(frozen=True)
+class Drafted:
+    """What drafting one piece of a batch came to: its run, or the error that left it as it was."""
+
+    article: Article
+    run: EnrichmentRun | None = None
+    error: Exception | None = None
+
+
 def enrich_article(
     *, article: Article, cluster: bool = True, relate: bool = True, start_draft: bool = False
 ) -> EnrichmentRun:
@@ -276,59 +292,110 @@ def enrich_article(
     curator who moved it meanwhile keeps their step). The draft is computed before the
     transaction opens: a slow generative backend never holds the database's locks.
     """
-    suggestions, backend, reason, usage = draft_suggestions(article)
+    drafted = draft_suggestions(article)
     with transaction.atomic():
-        locked = Article.objects.select_for_update().get(pk=article.pk)
-        earlier = locked.suggestions.filter(state__in=[Suggestion.State.DISCARDED, Suggestion.State.APPLIED])
-        discarded, applied = set(), set()
-        for section, text, state in earlier.values_list("section", "text", "state"):
-            (discarded if state == Suggestion.State.DISCARDED else applied).add((section, text))
-        # What a curator discarded stays discarded: the same text is not suggested again.
-        suggestions = [s for s in suggestions if (s.section, s.text) not in discarded]
-        for suggestion in suggestions:
-            if (suggestion.section, suggestion.text) in applied and _still_in_brief(locked, suggestion):
-                suggestion.state = Suggestion.State.APPLIED  # still the text an earlier draft filled in
-        filled = []
-        # A section an earlier draft filled and that is empty now was emptied by a person: it stays so.
-        filled_before = {name for run in locked.enrichment_runs.all() for name in run.filled_sections}
-        # What readers see changes only through a person: a published brief's draft stays suggestions.
-        if locked.status != Status.PUBLISHED:
-            filled = _fill_empty(locked, suggestions, skip=filled_before)
-            # The taxonomy lists are filled without a history record each: the save below records
-            # the whole draft once, its lists included.
-            entries = _taxonomy_entries(locked)
-            locked.skip_history_when_saving = True
+        return _keep_draft(article, *drafted, cluster=cluster, relate=relate, start_draft=start_draft)
+
+
+def enrich_articles(
+    *, articles: list[Article], cluster: bool = True, relate: bool = True, start_draft: bool = False
+) -> list[Drafted]:
+    """Draft several pieces as `enrich_article` drafts one, keeping all their drafts in one commit.
+
+    Each commit is a disk flush (on PostgreSQL, of the write-ahead log): a batch of pieces waiting
+    pays it once. Each piece is kept under its own savepoint, so a piece whose draft fails (its
+    error is returned in its `Drafted`) leaves the others' drafts kept; a process killed before the
+    commit leaves the whole batch as it was, to be drafted again. The drafts are computed before
+    the transaction opens, as for one piece.
+    """
+    computed = []
+    taxonomy = classify.Taxonomy.read() if articles else None
+    for article in articles:
+        try:
+            computed.append((article, draft_suggestions(article, taxonomy=taxonomy)))
+        except Exception as error:  # one piece's failure is reported, the batch goes on
+            logger.exception("Drafting article %s failed", article.pk)
+            computed.append((article, error))
+    outcomes = []
+    with transaction.atomic():
+        for article, drafted in computed:
+            if isinstance(drafted, Exception):
+                outcomes.append(Drafted(article, error=drafted))
+                continue
             try:
-                filled += _fill_empty_taxonomy(locked, suggestions, skip=filled_before, entries=entries)
-            finally:
-                del locked.skip_history_when_saving
-            filled += _fill_empty_per_role(locked, suggestions, skip=filled_before, best_for=entries["roles"])
-            if filled:
-                locked._change_reason = f"Machine draft filled empty sections: {', '.join(filled)}"
-                locked.save()
-        run = EnrichmentRun.objects.create(
-            article=locked,
-            backend=backend,
-            fallback_reason=reason,
-            filled_sections=filled,
-            prompt_tokens=usage.get("prompt_tokens"),
-            completion_tokens=usage.get("completion_tokens"),
-        )
-        # The new draft replaces the old one; a curator's accepted and discarded decisions stay on record.
-        locked.suggestions.filter(state__in=[Suggestion.State.PENDING, Suggestion.State.APPLIED]).delete()
-        for suggestion in suggestions:
-            suggestion.article, suggestion.run = locked, run
-        Suggestion.objects.bulk_create(suggestions)
-        # The caller's object sees what the draft filled (taxonomy and per-role rows are read from the database anyway).
-        refreshed = [s.name for kind in (Kind.TEXT, Kind.LIST, Kind.CHOICE) for s in anatomy.sections(kind=kind)]
-        for name in [name for name in refreshed if anatomy.section(name).suggestions] + ["slug"]:
-            setattr(article, name, getattr(locked, name))
-        # In the same transaction: one commit a draft instead of five (each one a disk flush on SQLite).
-        if cluster:
-            clusters.assign_story_cluster(article=article)
-        if relate:
-            related.refresh_related(article=article)
-        if start_draft and locked.status == Status.INGESTED:
-            with suppress(workflow.TransitionRefused):
-                workflow.start_draft(article=article, actor=None, reason="Machine draft ready")
+                with transaction.atomic():  # a savepoint: a failure undoes this piece's writes only
+                    run = _keep_draft(article, *drafted, cluster=cluster, relate=relate, start_draft=start_draft)
+            except Exception as error:
+                logger.exception("Keeping the draft of article %s failed", article.pk)
+                outcomes.append(Drafted(article, error=error))
+            else:
+                outcomes.append(Drafted(article, run=run))
+    return outcomes
+
+
+def _keep_draft(
+    article: Article,
+    suggestions: list[Suggestion],
+    backend: str,
+    reason: str,
+    usage: dict,
+    *,
+    cluster: bool,
+    relate: bool,
+    start_draft: bool,
+) -> EnrichmentRun:
+    """Write a computed draft (inside the caller's transaction): suggestions, empty sections filled, the rest."""
+    locked = Article.objects.select_for_update().get(pk=article.pk)
+    earlier = locked.suggestions.filter(state__in=[Suggestion.State.DISCARDED, Suggestion.State.APPLIED])
+    discarded, applied = set(), set()
+    for section, text, state in earlier.values_list("section", "text", "state"):
+        (discarded if state == Suggestion.State.DISCARDED else applied).add((section, text))
+    # What a curator discarded stays discarded: the same text is not suggested again.
+    suggestions = [s for s in suggestions if (s.section, s.text) not in discarded]
+    for suggestion in suggestions:
+        if (suggestion.section, suggestion.text) in applied and _still_in_brief(locked, suggestion):
+            suggestion.state = Suggestion.State.APPLIED  # still the text an earlier draft filled in
+    filled = []
+    # A section an earlier draft filled and that is empty now was emptied by a person: it stays so.
+    filled_before = {name for run in locked.enrichment_runs.all() for name in run.filled_sections}
+    # What readers see changes only through a person: a published brief's draft stays suggestions.
+    if locked.status != Status.PUBLISHED:
+        filled = _fill_empty(locked, suggestions, skip=filled_before)
+        # The taxonomy lists are filled without a history record each: the save below records
+        # the whole draft once, its lists included.
+        entries = _taxonomy_entries(locked)
+        locked.skip_history_when_saving = True
+        try:
+            filled += _fill_empty_taxonomy(locked, suggestions, skip=filled_before, entries=entries)
+        finally:
+            del locked.skip_history_when_saving
+        filled += _fill_empty_per_role(locked, suggestions, skip=filled_before, best_for=entries["roles"])
+        if filled:
+            locked._change_reason = f"Machine draft filled empty sections: {', '.join(filled)}"
+            locked.save()
+    run = EnrichmentRun.objects.create(
+        article=locked,
+        backend=backend,
+        fallback_reason=reason,
+        filled_sections=filled,
+        prompt_tokens=usage.get("prompt_tokens"),
+        completion_tokens=usage.get("completion_tokens"),
+    )
+    # The new draft replaces the old one; a curator's accepted and discarded decisions stay on record.
+    locked.suggestions.filter(state__in=[Suggestion.State.PENDING, Suggestion.State.APPLIED]).delete()
+    for suggestion in suggestions:
+        suggestion.article, suggestion.run = locked, run
+    Suggestion.objects.bulk_create(suggestions)
+    # The caller's object sees what the draft filled (taxonomy and per-role rows are read from the database anyway).
+    refreshed = [s.name for kind in (Kind.TEXT, Kind.LIST, Kind.CHOICE) for s in anatomy.sections(kind=kind)]
+    for name in [name for name in refreshed if anatomy.section(name).suggestions] + ["slug"]:
+        setattr(article, name, getattr(locked, name))
+    # In the same transaction: one commit a draft instead of five (each one a disk flush on SQLite).
+    if cluster:
+        clusters.assign_story_cluster(article=article)
+    if relate:
+        related.refresh_related(article=article)
+    if start_draft and locked.status == Status.INGESTED:
+        with suppress(workflow.TransitionRefused):
+            workflow.start_draft(article=article, actor=None, reason="Machine draft ready")
     return run

@@ -34,3 +34,14 @@ def eager_tasks():
     app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
     yield app
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
+def _forget_the_classifiers_library_version():
+    """Each test's database is rolled back without a signal, like a restore: its library version must not outlive it."""
+    yield
+    from django.core.cache import cache
+
+    from articles.enrich.classify import LIBRARY_VERSION_KEY
+
+    cache.delete(LIBRARY_VERSION_KEY)

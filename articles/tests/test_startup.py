@@ -1,6 +1,6 @@
 """Start-up stays light: the site, the admin and every command load without the numeric libraries.
 
-Drafting needs scikit-learn, numpy and yake; they cost seconds to import, so they load inside
+Drafting needs scikit-learn and numpy; they cost seconds to import, so they load inside
 the functions that draft, never when a process starts.
 """
 
@@ -11,7 +11,7 @@ import sys
 
 from conftest import PROJECT_ROOT
 
-HEAVY = ("sklearn", "numpy", "scipy", "yake", "trafilatura")
+HEAVY = ("sklearn", "numpy", "scipy", "trafilatura")
 
 LOAD_EVERYTHING_A_PROCESS_STARTS_WITH = """
 import json, sys

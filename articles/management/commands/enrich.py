@@ -6,8 +6,12 @@ sentence what works and what does not (exit status 1 when it is configured but u
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.enrich import enrich_article, generative
+from articles.enrich import enrich_articles, generative
 from articles.models import Article, Status
+
+# Drafts kept per commit: each commit is a disk flush (PostgreSQL's write-ahead log); a batch holds its
+# pieces' rows locked until it commits, so it stays short (about a second of drafting).
+DRAFT_BATCH = 20
 
 
 class Command(BaseCommand):
@@ -33,12 +37,26 @@ class Command(BaseCommand):
             raise CommandError("Give the ids of the briefs to enrich, or --ingested for every piece waiting.")
         briefs = Article.objects.select_related("source").order_by("pk")
         briefs = briefs.filter(status=Status.INGESTED) if ingested else briefs.filter(pk__in=ids)
+        briefs = list(briefs)
         found = {brief.pk for brief in briefs}
         missing = sorted(set(ids) - found)
         if missing:
             raise CommandError(f"No brief with id {', '.join(map(str, missing))}; nothing was enriched.")
-        for brief in briefs:
-            run = enrich_article(article=brief, start_draft=True)
-            filled = ", ".join(run.filled_sections) or "nothing (every section already written)"
-            note = f" ({run.fallback_reason})" if run.fallback_reason else ""
-            self.stdout.write(f"{brief.pk} “{brief.title}”: {run.get_backend_display()}; filled {filled}{note}")
+        failed = []
+        # Pieces waiting are kept in batches, one commit each; a piece that fails is reported and the rest kept.
+        # A language model takes seconds a piece: each of its drafts is kept as soon as it is made.
+        batch = 1 if generative.is_enabled() else DRAFT_BATCH
+        for start in range(0, len(briefs), batch):
+            for drafted in enrich_articles(articles=briefs[start : start + batch], start_draft=True):
+                brief, run = drafted.article, drafted.run
+                if run is None:
+                    failed.append(brief.pk)
+                    self.stderr.write(f"{brief.pk} “{brief.title}”: not drafted: {drafted.error}")
+                    continue
+                filled = ", ".join(run.filled_sections) or "nothing (every section already written)"
+                note = f" ({run.fallback_reason})" if run.fallback_reason else ""
+                self.stdout.write(f"{brief.pk} “{brief.title}”: {run.get_backend_display()}; filled {filled}{note}")
+        if failed:
+            raise CommandError(
+                f"{len(failed)} brief(s) could not be drafted (ids {', '.join(map(str, failed))}); the others were."
+            )

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
 
+from articles.enrich import classify
 from articles.models import Article, Field, Level, RelatedLink, Role, Source, Status, Topic, length_for_minutes
 
 GENERATED_HOST = "generated.example"
@@ -121,6 +122,7 @@ class Command(BaseCommand):
             self.stdout.flush()
         self.stdout.write("")
         linked = self.make_related(related, random.Random(f"{seed}-related"))
+        classify.library_changed()  # bulk inserts send no signals: the classifiers retrain on the new library
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")

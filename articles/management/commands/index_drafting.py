@@ -11,7 +11,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from articles.enrich import clusters, related_index
+from articles.enrich import classify, clusters, related_index
 from articles.models import Article
 
 BATCH = 500
@@ -39,4 +39,5 @@ class Command(BaseCommand):
         if not stories_only:
             started = time.perf_counter()
             briefs = related_index.rebuild()
+            classify.library_changed()  # and the classifiers retrain on the briefs written in bulk
             self.stdout.write(f"Related index: {briefs:,} published briefs in {time.perf_counter() - started:.1f} s.")

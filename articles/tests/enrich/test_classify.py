@@ -180,3 +180,49 @@ def test_a_trained_classifier_gives_the_same_probabilities_as_its_pipeline():
     # A label every brief carries is the library's own case: the same numbers again.
     everywhere = classify.train_classifier(texts, [[*labels[i], "news"] for i in range(len(texts))])
     assert np.array_equal(everywhere.probabilities(unseen), everywhere.model.predict_proba(unseen))
+
+
+def test_the_classifiers_count_the_published_library_only_after_it_changes(django_assert_num_queries, editor):
+    from articles.workflow import apply_transition
+
+    make_article(status=Status.PUBLISHED)
+    first, second = make_article(complete=False), make_article(complete=False)
+    assert classify.published_library(first).count == 1
+
+    with django_assert_num_queries(0):  # nothing changed: no count, no scan of the published briefs
+        unchanged = classify.published_library(second)
+    newly = make_article(status=Status.DRAFT)
+    apply_transition(article=newly, actor=editor, name="submit")
+    apply_transition(article=newly, actor=editor, name="publish", reason="Checked")
+    after_publishing = classify.published_library(second)
+    apply_transition(article=newly, actor=editor, name="unpublish", reason="Withdrawn")
+    after_unpublishing = classify.published_library(second)
+
+    assert unchanged.count == 1 and after_publishing.count == 2 and after_unpublishing.count == 1
+    assert len({unchanged.version, after_publishing.version, after_unpublishing.version}) == 3
+
+
+def test_a_published_brief_relabelled_or_edited_moves_the_library_version():
+    brief = make_article(status=Status.PUBLISHED)
+    piece = make_article(complete=False)
+    before = classify.published_library(piece).version
+
+    brief.roles.add(make_role("Another reader"))
+    relabelled = classify.published_library(piece).version
+    brief.summary = "A curator's better summary."
+    brief.save()
+    edited = classify.published_library(piece).version
+    piece.summary = "A draft's summary."
+    piece.save()  # a draft is not part of the library
+
+    assert len({before, relabelled, edited}) == 3
+    assert classify.published_library(piece).version == edited
+
+
+def test_a_published_brief_drafted_again_never_learns_from_its_own_labels():
+    brief = make_article(status=Status.PUBLISHED)
+    make_article(status=Status.PUBLISHED)
+
+    library = classify.published_library(brief)
+
+    assert library.count == 1 and library.exclude_pk == brief.pk

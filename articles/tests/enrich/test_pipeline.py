@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from articles import tasks
 from articles.enrich import enrich_article
 from articles.enrich.suggestions import accept_suggestion, discard_suggestion
-from articles.models import EnrichmentRun, Status, Suggestion, Topic
+from articles.models import Article, EnrichmentRun, Status, Suggestion, Topic
 from articles.tests.enrich.conftest import KNOWN_TEXT
 from articles.tests.factories import make_article, make_role, make_subfield, make_topic
 from articles.workflow import EditRefused
@@ -172,6 +172,31 @@ def test_enrich_command_drafts_the_waiting_pieces(known_article):
     known_article.refresh_from_db()
     assert known_article.status == Status.DRAFT
     assert "Extractive (sentences of the original); filled summary, takeaway, insights" in out.getvalue()
+
+
+def test_a_piece_that_cannot_be_drafted_leaves_the_rest_of_its_batch_drafted(known_article, monkeypatch):
+    from articles.enrich import clusters
+
+    broken = make_article(complete=False, status=Status.INGESTED, title="Breaks", content_text=KNOWN_TEXT)
+    after = make_article(complete=False, status=Status.INGESTED, title="After it", content_text=KNOWN_TEXT)
+    assign = clusters.assign_story_cluster
+
+    def assign_or_fail(*, article):
+        if article.pk == broken.pk:
+            raise RuntimeError("the story index is unreadable")
+        return assign(article=article)
+
+    monkeypatch.setattr(clusters, "assign_story_cluster", assign_or_fail)
+    out, err = StringIO(), StringIO()
+
+    with pytest.raises(CommandError, match=rf"1 brief\(s\) could not be drafted \(ids {broken.pk}\)"):
+        call_command("enrich", "--ingested", stdout=out, stderr=err)
+
+    statuses = dict(Article.objects.values_list("pk", "status"))
+    assert statuses == {known_article.pk: Status.DRAFT, broken.pk: Status.INGESTED, after.pk: Status.DRAFT}
+    # The broken piece's half-written draft went with it; it waits, untouched, to be drafted again.
+    assert not broken.suggestions.exists() and not broken.enrichment_runs.exists()
+    assert after.suggestions.exists() and "the story index is unreadable" in err.getvalue()
 
 
 def test_enrich_command_refuses_unknown_ids(known_article):

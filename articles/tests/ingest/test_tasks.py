@@ -207,28 +207,56 @@ def test_a_flood_from_one_source_takes_turns_with_the_other_sources_drafts(
     queue = []  # the drafting queue, first in first out
     monkeypatch.setattr(tasks.draft_next, "delay", lambda *args: queue.append(args))
     flood, quiet = make_source(), make_source()
-    flooded = [make_article(source=flood, status=Status.INGESTED, complete=False) for _ in range(6)]
+    flooded = [make_article(source=flood, status=Status.INGESTED, complete=False) for _ in range(12)]
     late = make_article(source=quiet, status=Status.INGESTED, complete=False)
 
     with django_capture_on_commit_callbacks(execute=True):
         tasks.queue_enrichment([piece.pk for piece in flooded])
     with django_capture_on_commit_callbacks(execute=True):
         tasks.queue_enrichment([late.pk])
-    drafted = []
+    turns = []
     while queue:
         with django_capture_on_commit_callbacks(execute=True):  # each turn queues the next once committed
-            drafted.append(tasks.draft_next(*queue.pop(0)))
+            turns.append(tasks.draft_next(*queue.pop(0)))
 
-    assert drafted.index(late.pk) <= 1  # the quiet source's piece came second, not seventh
-    assert [d for d in drafted if d is not None and d != late.pk] == [piece.pk for piece in flooded]
+    # The flood's first turn drafts a few of its pieces, then the quiet source's piece: second, not thirteenth.
+    assert turns[0] == [piece.pk for piece in flooded[: tasks.DRAFTING_TURN]]
+    assert turns[1] == [late.pk]
+    assert [pk for turn in turns for pk in turn if pk != late.pk] == [piece.pk for piece in flooded]
     assert set(Article.objects.values_list("status", flat=True)) == {Status.DRAFT}
-    assert drafted[-1] is None  # each source's turns end once nothing waits
+    assert turns[-1] == []  # each source's turns end once nothing waits
 
 
 def test_a_drafting_turn_passes_a_piece_another_worker_is_drafting(db):
     source = make_source()
     busy, free = (make_article(source=source, status=Status.INGESTED, complete=False) for _ in range(2))
     with enrich_lock(busy.pk):
-        assert tasks.draft_next.apply(args=[source.pk]).result == free.pk
+        assert tasks.draft_next.apply(args=[source.pk]).result == [free.pk]
     busy.refresh_from_db()
     assert busy.status == Status.INGESTED  # left to the worker drafting it
+
+
+def test_a_piece_a_turn_cannot_draft_is_passed_and_the_rest_of_the_turn_kept(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    from articles.enrich import pipeline
+
+    source = make_source()
+    first, broken, last = (make_article(source=source, status=Status.INGESTED, complete=False) for _ in range(3))
+    keep = pipeline._keep_draft
+
+    def keep_or_fail(article, *drafted, **options):
+        if article.pk == broken.pk:
+            raise ValueError("a draft the database refuses")
+        return keep(article, *drafted, **options)
+
+    monkeypatch.setattr(pipeline, "_keep_draft", keep_or_fail)
+    next_turns = []
+    monkeypatch.setattr(tasks.draft_next, "delay", lambda *args: next_turns.append(args))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.draft_next(source.pk) == [first.pk, last.pk]
+
+    statuses = dict(Article.objects.values_list("pk", "status"))
+    assert statuses == {first.pk: Status.DRAFT, broken.pk: Status.INGESTED, last.pk: Status.DRAFT}
+    assert next_turns == [(source.pk, last.pk)]  # the next turn goes on after the piece it passed
