@@ -1,8 +1,11 @@
 -- A search no one asked before, on every request: the path's query plus the exclusion of a made-up word
--- (no brief has it, so the matches are the same), numbered from the start time so no two runs repeat one.
+-- (no brief has it, so the matches are the same), with the run's start time in it so no two runs repeat one.
+-- The number is formatted as an integer: concatenated as it is, LuaJIT writes a large number with 14
+-- significant digits, and ten requests in a row asked the same search.
 dofile("bench/latency.lua")
-local counter = os.time() * 100000
+local run = string.format("%d", os.time())
+local counter = 0
 request = function()
   counter = counter + 1
-  return wrk.format(nil, wrk.path .. "+-zq" .. counter .. "x")
+  return wrk.format(nil, wrk.path .. "+-zq" .. run .. "n" .. string.format("%d", counter) .. "x")
 end
