@@ -231,11 +231,12 @@ def draft_next(source_id: int, after_id: int = 0) -> list[int]:
     finally:
         for _article_id, lock in locks:
             lock.release()
-    transaction.on_commit(lambda: draft_next.delay(source_id, ids[-1]))
     failures = [outcome.error for outcome in outcomes if outcome.error is not None]
     if any(isinstance(error, OperationalError) for error in failures):
-        # The database went away mid-turn: the turn is retried; the pieces kept meanwhile are not waiting any more.
+        # The database went away mid-turn: the turn is retried, and the retry queues the next turn (queued
+        # here too, the source would walk on in two chains); the pieces kept meanwhile are not waiting any more.
         raise next(error for error in failures if isinstance(error, OperationalError))
+    transaction.on_commit(lambda: draft_next.delay(source_id, ids[-1]))
     return [outcome.article.pk for outcome in outcomes if outcome.run is not None]
 
 

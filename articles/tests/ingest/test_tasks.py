@@ -260,3 +260,31 @@ def test_a_piece_a_turn_cannot_draft_is_passed_and_the_rest_of_the_turn_kept(
     statuses = dict(Article.objects.values_list("pk", "status"))
     assert statuses == {first.pk: Status.DRAFT, broken.pk: Status.INGESTED, last.pk: Status.DRAFT}
     assert next_turns == [(source.pk, last.pk)]  # the next turn goes on after the piece it passed
+
+
+def test_a_turn_that_loses_the_database_is_retried_and_queues_no_second_next_turn(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import OperationalError
+
+    from articles.enrich import pipeline
+
+    source = make_source()
+    first, cut = (make_article(source=source, status=Status.INGESTED, complete=False) for _ in range(2))
+    keep = pipeline._keep_draft
+
+    def keep_or_lose_the_database(article, *drafted, **options):
+        if article.pk == cut.pk:
+            raise OperationalError("server closed the connection unexpectedly")
+        return keep(article, *drafted, **options)
+
+    monkeypatch.setattr(pipeline, "_keep_draft", keep_or_lose_the_database)
+    next_turns = []
+    monkeypatch.setattr(tasks.draft_next, "delay", lambda *args: next_turns.append(args))
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(OperationalError):
+        tasks.draft_next(source.pk)
+
+    statuses = dict(Article.objects.values_list("pk", "status"))
+    assert statuses == {first.pk: Status.DRAFT, cut.pk: Status.INGESTED}  # the retry drafts the one left
+    assert next_turns == []  # the retried turn queues the next one, once
