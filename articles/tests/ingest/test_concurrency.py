@@ -337,10 +337,12 @@ def kill_worker_process(pid: int) -> bool:
 def test_workers_killed_twenty_times_during_ingestion_and_drafting_lose_and_double_nothing(
     scaled_environment, workers, threaded_server
 ):
-    sources, items_each, kills_each = 4, 8, 10
+    sources, items_each, kills_each = 4, 10, 10
 
     def slow_page(request):
-        time.sleep(0.2)  # a slow site: each run lasts long enough to be killed in the middle
+        # A slow site: each run lasts long enough to be killed in the middle, ten times over (at 0.2 s a
+        # page, ingestion once finished after 9 kills and the loop waited out its deadline).
+        time.sleep(0.3)
         paragraphs = "".join(
             f"<p>Paragraph {n} of {request.path} says something about caching, queues and workers.</p>"
             for n in range(8)
