@@ -236,23 +236,30 @@ def test_a_drafting_turn_passes_a_piece_another_worker_is_drafting(db):
     assert busy.status == Status.INGESTED  # left to the worker drafting it
 
 
-def test_a_piece_a_turn_cannot_draft_is_passed_and_the_rest_of_the_turn_kept(
-    db, monkeypatch, django_capture_on_commit_callbacks
-):
+def keeping_fails_for(monkeypatch, article, error: Exception) -> list:
+    """Make keeping `article`'s draft raise `error` (every other piece is kept as usual); returns the
+    list the turns queued next are recorded in."""
     from articles.enrich import pipeline
 
-    source = make_source()
-    first, broken, last = (make_article(source=source, status=Status.INGESTED, complete=False) for _ in range(3))
     keep = pipeline._keep_draft
 
-    def keep_or_fail(article, *drafted, **options):
-        if article.pk == broken.pk:
-            raise ValueError("a draft the database refuses")
-        return keep(article, *drafted, **options)
+    def keep_or_fail(piece, *drafted, **options):
+        if piece.pk == article.pk:
+            raise error
+        return keep(piece, *drafted, **options)
 
     monkeypatch.setattr(pipeline, "_keep_draft", keep_or_fail)
     next_turns = []
     monkeypatch.setattr(tasks.draft_next, "delay", lambda *args: next_turns.append(args))
+    return next_turns
+
+
+def test_a_piece_a_turn_cannot_draft_is_passed_and_the_rest_of_the_turn_kept(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    source = make_source()
+    first, broken, last = (make_article(source=source, status=Status.INGESTED, complete=False) for _ in range(3))
+    next_turns = keeping_fails_for(monkeypatch, broken, ValueError("a draft the database refuses"))
 
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.draft_next(source.pk) == [first.pk, last.pk]
@@ -267,20 +274,9 @@ def test_a_turn_that_loses_the_database_is_retried_and_queues_no_second_next_tur
 ):
     from django.db import OperationalError
 
-    from articles.enrich import pipeline
-
     source = make_source()
     first, cut = (make_article(source=source, status=Status.INGESTED, complete=False) for _ in range(2))
-    keep = pipeline._keep_draft
-
-    def keep_or_lose_the_database(article, *drafted, **options):
-        if article.pk == cut.pk:
-            raise OperationalError("server closed the connection unexpectedly")
-        return keep(article, *drafted, **options)
-
-    monkeypatch.setattr(pipeline, "_keep_draft", keep_or_lose_the_database)
-    next_turns = []
-    monkeypatch.setattr(tasks.draft_next, "delay", lambda *args: next_turns.append(args))
+    next_turns = keeping_fails_for(monkeypatch, cut, OperationalError("server closed the connection unexpectedly"))
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(OperationalError):
         tasks.draft_next(source.pk)
