@@ -147,11 +147,41 @@ def _store_keys(keys_of: dict[Article, set[int]], *, replace: bool) -> int:
     return len(rows)
 
 
-def _catch_up(article: Article):
-    """Index the pieces of `article`'s window that were never clustered (stored, not drafted yet)."""
-    waiting = Article.objects.filter(story_indexed=False, **_window(article)).exclude(pk=article.pk)
-    while batch := list(waiting.only("pk", "title", "content_text")[:CATCH_UP_BATCH]):
-        index_story_keys(batch, replace=False)
+def catch_up(articles) -> int:
+    """Index the never-clustered pieces in the windows of `articles`; returns how many were indexed.
+
+    Those pieces are stored and not drafted yet: indexed, the drafts of `articles` find them by
+    their keys. Call it before the drafts' transaction opens. Each batch is a transaction of its
+    own and takes only the rows nobody holds (SKIP LOCKED, on PostgreSQL): a piece locked right
+    now is being drafted (its draft stores its keys) or indexed by another catch-up. A catch-up
+    therefore never waits for a lock, and drafting turns of different sources, each indexing the
+    others' waiting pieces, cannot deadlock on them. Nothing waiting costs one query.
+    """
+    if not articles:
+        return 0
+    window = timedelta(days=settings.ENRICH_CLUSTER_WINDOW_DAYS)
+    waiting = (
+        Article.objects.filter(
+            story_indexed=False,
+            created_at__gte=min(article.created_at for article in articles) - window,
+            created_at__lte=max(article.created_at for article in articles) + window,
+        )
+        .exclude(pk__in=[article.pk for article in articles])
+        .order_by("pk")
+    )
+    indexed, after = 0, 0
+    while ids := list(waiting.filter(pk__gt=after).values_list("pk", flat=True)[:CATCH_UP_BATCH]):
+        after = ids[-1]
+        with transaction.atomic():
+            free = Article.objects.select_for_update(skip_locked=True, no_key=True).filter(
+                pk__in=ids, story_indexed=False
+            )
+            batch = list(free.only("pk", "title", "content_text"))
+            index_story_keys(batch, replace=False)
+        indexed += len(batch)
+        if len(ids) < CATCH_UP_BATCH:
+            break  # that was the last of them
+    return indexed
 
 
 def candidates_for(article: Article, keys: set[int] | None = None):
@@ -167,11 +197,16 @@ def candidates_for(article: Article, keys: set[int] | None = None):
     )
 
 
-def assign_story_cluster(*, article: Article) -> StoryCluster | None:
-    """Put `article` in the story cluster of its near-duplicates from other sources (made if needed)."""
+def assign_story_cluster(*, article: Article, caught_up: bool = False) -> StoryCluster | None:
+    """Put `article` in the story cluster of its near-duplicates from other sources (made if needed).
+
+    Its near-duplicates still waiting to be drafted are found once `catch_up` has indexed them;
+    drafting does that before its transaction opens (`caught_up`), so its locks are not held long.
+    """
     fingerprint = Fingerprint.of(article)
     keys = fingerprint.band_keys()
-    _catch_up(article)
+    if not caught_up:
+        catch_up([article])
     # A piece drafted again may have new text: its old keys go (a first draft has none to drop).
     _store_keys({article: keys}, replace=article.story_indexed)
     if not keys:
@@ -180,7 +215,12 @@ def assign_story_cluster(*, article: Article) -> StoryCluster | None:
     if not matches:
         return None
     with transaction.atomic():
-        members = list(Article.objects.select_for_update().filter(pk__in=[article.pk, *(m.pk for m in matches)]))
+        # In one order for every worker, and FOR NO KEY UPDATE: rows elsewhere may still refer to them meanwhile.
+        members = list(
+            Article.objects.select_for_update(no_key=True)
+            .filter(pk__in=[article.pk, *(m.pk for m in matches)])
+            .order_by("pk")
+        )
         cluster_ids = sorted({m.story_cluster_id for m in members if m.story_cluster_id})
         if cluster_ids:
             cluster = StoryCluster.objects.get(pk=cluster_ids[0])

@@ -293,6 +293,8 @@ def enrich_article(
     transaction opens: a slow generative backend never holds the database's locks.
     """
     drafted = draft_suggestions(article)
+    if cluster:
+        clusters.catch_up([article])
     with transaction.atomic():
         return _keep_draft(article, *drafted, cluster=cluster, relate=relate, start_draft=start_draft)
 
@@ -316,6 +318,8 @@ def enrich_articles(
         except Exception as error:  # one piece's failure is reported, the batch goes on
             logger.exception("Drafting article %s failed", article.pk)
             computed.append((article, error))
+    if cluster:
+        clusters.catch_up(articles)
     outcomes = []
     with transaction.atomic():
         for article, drafted in computed:
@@ -345,7 +349,8 @@ def _keep_draft(
     start_draft: bool,
 ) -> EnrichmentRun:
     """Write a computed draft (inside the caller's transaction): suggestions, empty sections filled, the rest."""
-    locked = Article.objects.select_for_update().get(pk=article.pk)
+    # FOR NO KEY UPDATE: other pieces' rows may refer to this one meanwhile (a key, a link); they need not wait.
+    locked = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
     earlier = locked.suggestions.filter(state__in=[Suggestion.State.DISCARDED, Suggestion.State.APPLIED])
     discarded, applied = set(), set()
     for section, text, state in earlier.values_list("section", "text", "state"):
@@ -392,7 +397,7 @@ def _keep_draft(
         setattr(article, name, getattr(locked, name))
     # In the same transaction: one commit a draft instead of five (each one a disk flush on SQLite).
     if cluster:
-        clusters.assign_story_cluster(article=article)
+        clusters.assign_story_cluster(article=article, caught_up=True)
     if relate:
         related.refresh_related(article=article)
     if start_draft and locked.status == Status.INGESTED:

@@ -181,10 +181,10 @@ def test_a_piece_that_cannot_be_drafted_leaves_the_rest_of_its_batch_drafted(kno
     after = make_article(complete=False, status=Status.INGESTED, title="After it", content_text=KNOWN_TEXT)
     assign = clusters.assign_story_cluster
 
-    def assign_or_fail(*, article):
+    def assign_or_fail(*, article, **options):
         if article.pk == broken.pk:
             raise RuntimeError("the story index is unreadable")
-        return assign(article=article)
+        return assign(article=article, **options)
 
     monkeypatch.setattr(clusters, "assign_story_cluster", assign_or_fail)
     out, err = StringIO(), StringIO()

@@ -402,3 +402,63 @@ def test_workers_killed_twenty_times_during_ingestion_and_drafting_lose_and_doub
         " GROUP BY id HAVING count(*) <> 1",
     )
     assert drafted_twice == []
+
+
+HOLD_A_PIECE_AND_CATCH_UP = """
+import json, threading
+import django
+django.setup()
+from django.db import connection, transaction
+from articles.enrich import clusters
+from articles.models import Article, StoryKey
+from articles.tests.factories import make_article, make_source
+
+words = " ".join(f"word{n}" for n in range(80))
+being_drafted = make_article(complete=False, status="ingested", source=make_source(), content_text=words)
+waiting = make_article(complete=False, status="ingested", source=make_source(), content_text=words)
+newcomer = make_article(complete=False, status="ingested", source=make_source(), content_text=words)
+held, let_go = threading.Event(), threading.Event()
+
+def drafting_turn():  # another worker's turn, holding the piece it drafts until it commits
+    with transaction.atomic():
+        Article.objects.select_for_update(no_key=True).get(pk=being_drafted.pk)
+        held.set()
+        let_go.wait(60)
+    connection.close()
+
+turn = threading.Thread(target=drafting_turn)
+turn.start()
+held.wait(30)
+with connection.cursor() as cursor:
+    cursor.execute("SET lock_timeout = '5s'")  # waiting for the held piece would fail, not hang
+while_held = clusters.catch_up([newcomer])
+indexed_while_held = sorted(StoryKey.objects.values_list("article_id", flat=True).distinct())
+let_go.set()
+turn.join()
+after = clusters.catch_up([newcomer])
+print(json.dumps({
+    "while_held": while_held, "after": after, "indexed_while_held": indexed_while_held,
+    "being_drafted": being_drafted.pk, "waiting": waiting.pk,
+    "unindexed": Article.objects.filter(story_indexed=False).exclude(pk=newcomer.pk).count(),
+}))
+"""
+
+
+def test_catching_up_on_waiting_pieces_passes_a_piece_another_worker_holds_instead_of_waiting(scaled_environment):
+    # Before drafting, a turn indexes the waiting pieces of its window. When it waited for a piece
+    # another turn was drafting, turns of different sources deadlocked on each other's pieces.
+    import json
+
+    done = subprocess.run(
+        [sys.executable, "-c", HOLD_A_PIECE_AND_CATCH_UP],
+        cwd=PROJECT_ROOT,
+        env=scaled_environment["env"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    assert outcome["while_held"] == 1 and outcome["indexed_while_held"] == [outcome["waiting"]]
+    assert outcome["after"] == 1  # the piece let go is indexed by the next catch-up (or by its own draft)
+    assert outcome["unindexed"] == 0
