@@ -27,7 +27,7 @@ from articles.enrich import enrich_articles as run_enrichments
 from articles.enrich import generative
 from articles.enrich.related import refresh_related, withdraw_related
 from articles.ingest import pages, pipeline
-from articles.locks import Busy, enrich_lock, too_many_deliveries
+from articles.locks import Busy, enrich_lock, note_drafting_turn, sources_with_recent_turns, too_many_deliveries
 from articles.models import Article, DigestRequest, Source, Status
 from articles.subscriptions import digests, webhooks
 from articles.workflow import status_changed
@@ -65,7 +65,13 @@ def queue_enrichment(article_ids) -> None:
     if not article_ids or not settings.ENRICH_ON_INGEST:
         return
     source_ids = sorted(set(Article.objects.filter(pk__in=list(article_ids)).values_list("source_id", flat=True)))
-    transaction.on_commit(lambda: [draft_next.delay(source_id) for source_id in source_ids])
+    transaction.on_commit(lambda: [queue_drafting_turn(source_id) for source_id in source_ids])
+
+
+def queue_drafting_turn(source_id: int, after_id: int = 0) -> None:
+    """Queue `source_id`'s next drafting turn, noted so beat knows its turns go on (`resume_drafting`)."""
+    draft_next.delay(source_id, after_id)
+    note_drafting_turn(source_id)  # not when the broker refused it: then beat gives the source a turn again
 
 
 def queue_follow_ups(outcome: pipeline.IngestOutcome) -> None:
@@ -213,6 +219,7 @@ def draft_next(source_id: int, after_id: int = 0) -> list[int]:
     mid-draft is redelivered and takes its pieces over (their locks' holder is dead). Returns the
     ids drafted, in order; none at the end.
     """
+    note_drafting_turn(source_id)
     turn = 1 if generative.is_enabled() else DRAFTING_TURN
     waiting = Article.objects.filter(source_id=source_id, status=Status.INGESTED, pk__gt=after_id).order_by("pk")
     locks = []
@@ -236,8 +243,36 @@ def draft_next(source_id: int, after_id: int = 0) -> list[int]:
         # The database went away mid-turn: the turn is retried, and the retry queues the next turn (queued
         # here too, the source would walk on in two chains); the pieces kept meanwhile are not waiting any more.
         raise next(error for error in failures if isinstance(error, OperationalError))
-    transaction.on_commit(lambda: draft_next.delay(source_id, ids[-1]))
+    transaction.on_commit(lambda: queue_drafting_turn(source_id, ids[-1]))
     return [outcome.article.pk for outcome in outcomes if outcome.run is not None]
+
+
+@shared_task(name="articles.tasks.resume_drafting")
+def resume_drafting() -> list[int]:
+    """Give a drafting turn to each source whose pieces wait with none of its turns under way (beat, every 5 min).
+
+    A source's turns stop when one finds nothing left, but also when one runs out of retries (the
+    database away longer than its backoff) or its next turn could not be queued (the broker away).
+    Without this its pieces would wait for the source's next new item, or for a curator. A source
+    counts as stopped when a piece has waited DRAFTING_STALL_MINUTES and no turn of it was queued
+    or run for as long. Returns the sources given a turn.
+    """
+    if not settings.ENRICH_ON_INGEST:
+        return []  # pieces wait for a curator on purpose
+    stalled_since = timezone.now() - timedelta(minutes=settings.DRAFTING_STALL_MINUTES)
+    waiting = (
+        Article.objects.filter(status=Status.INGESTED, created_at__lt=stalled_since)
+        .order_by("source_id")
+        .values_list("source_id", flat=True)
+        .distinct()
+    )
+    source_ids = list(waiting)
+    under_way = sources_with_recent_turns(source_ids)
+    stopped = [source_id for source_id in source_ids if source_id not in under_way]
+    for source_id in stopped:
+        logger.warning("Drafting of source %s had stopped with pieces waiting; it takes turns again.", source_id)
+        queue_drafting_turn(source_id)
+    return stopped
 
 
 @shared_task(

@@ -325,6 +325,11 @@ READING_MINUTES_LONG = env_int("READING_MINUTES_LONG", 12, minimum=1)
 ENRICH_ORIGINALITY_MAX_SHARE = env_float("ENRICH_ORIGINALITY_MAX_SHARE", 0.35)
 # Draft every newly ingested piece automatically (a Celery task queued when it is saved).
 ENRICH_ON_INGEST = env_bool("ENRICH_ON_INGEST", True)
+# A source whose pieces have waited "ingested" this long, with none of its drafting turns queued or
+# run meanwhile, gets a new turn from beat (its turns stopped: the database was away longer than a
+# turn's retries, or the broker when the next turn was queued). Keep it above the longest time a
+# turn waits in the drafting queue behind other sources' turns, or a source gets two chains of turns.
+DRAFTING_STALL_MINUTES = env_int("DRAFTING_STALL_MINUTES", 15, minimum=1)
 # Sentences in a drafted summary, and drafted key insights.
 ENRICH_SUMMARY_SENTENCES = env_int("ENRICH_SUMMARY_SENTENCES", 3, minimum=1)
 ENRICH_INSIGHTS = env_int("ENRICH_INSIGHTS", 4, minimum=0)
@@ -514,6 +519,11 @@ CELERY_BEAT_SCHEDULE["ingest-due-sources"] = {
     "task": "articles.tasks.ingest_due_sources",
     "schedule": 60.0,
     "options": {"expires": 55},  # a tick nobody ran in time is superseded by the next one
+}
+CELERY_BEAT_SCHEDULE["resume-drafting"] = {
+    "task": "articles.tasks.resume_drafting",
+    "schedule": 300.0,
+    "options": {"expires": 290},
 }
 # Runs whose worker died are closed and their sources queued again within about two leases.
 CELERY_BEAT_SCHEDULE["close-interrupted-runs"] = {

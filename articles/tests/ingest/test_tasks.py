@@ -7,7 +7,7 @@ from celery.exceptions import Retry
 from django.utils import timezone
 
 from articles import tasks
-from articles.locks import enrich_lock, run_lease, source_lock
+from articles.locks import enrich_lock, lock_cache, run_lease, source_lock
 from articles.models import Article, IngestionRun, Source, Status
 from articles.tests.factories import make_article, make_source
 from articles.tests.ingest.feeds import item, rss
@@ -284,3 +284,67 @@ def test_a_turn_that_loses_the_database_is_retried_and_queues_no_second_next_tur
     statuses = dict(Article.objects.values_list("pk", "status"))
     assert statuses == {first.pk: Status.DRAFT, cut.pk: Status.INGESTED}  # the retry drafts the one left
     assert next_turns == []  # the retried turn queues the next one, once
+
+
+def _waiting_since(minutes: int, *, status=Status.INGESTED) -> Article:
+    piece = make_article(source=make_source(), status=status, complete=False)
+    Article.objects.filter(pk=piece.pk).update(created_at=timezone.now() - timedelta(minutes=minutes))
+    return piece
+
+
+def test_a_source_whose_drafting_turns_stopped_gets_a_turn_again_and_no_other_does(
+    monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    settings.ENRICH_ON_INGEST, settings.DRAFTING_STALL_MINUTES = True, 15
+    lock_cache().clear()
+    queued = []
+    monkeypatch.setattr(tasks.draft_next, "delay", lambda *args: queued.append(args))
+    stopped = _waiting_since(20)  # its turn ran out of retries 20 minutes ago
+    going_on = _waiting_since(20)  # a long backlog: its next turn is in the queue
+    tasks.queue_drafting_turn(going_on.source_id, 12345)
+    just_in = _waiting_since(1)  # its first turn is in the queue
+    _waiting_since(20, status=Status.DRAFT)  # drafted: nothing waits
+    queued.clear()
+
+    assert tasks.resume_drafting() == [stopped.source_id]
+    assert queued == [(stopped.source_id, 0)]  # from its first waiting piece
+    assert tasks.resume_drafting() == []  # the turn given is noted: no second chain five minutes later
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.draft_next(*queued.pop(0)) == [stopped.pk]
+    assert Article.objects.get(pk=stopped.pk).status == Status.DRAFT
+    assert Article.objects.get(pk=just_in.pk).status == Status.INGESTED  # left to its own turn
+
+
+def test_a_turn_the_broker_refused_is_not_noted_so_beat_gives_the_source_another(monkeypatch, settings):
+    from kombu.exceptions import OperationalError as BrokerError
+
+    settings.ENRICH_ON_INGEST, settings.DRAFTING_STALL_MINUTES = True, 15
+    lock_cache().clear()
+    piece = _waiting_since(20)
+
+    def broker_away(*args):
+        raise BrokerError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.draft_next, "delay", broker_away)
+    with pytest.raises(BrokerError):
+        tasks.queue_drafting_turn(piece.source_id, piece.pk - 1)
+
+    queued = []
+    monkeypatch.setattr(tasks.draft_next, "delay", lambda *args: queued.append(args))
+    assert tasks.resume_drafting() == [piece.source_id]
+    assert queued == [(piece.source_id, 0)]
+
+
+def test_pieces_left_for_curators_are_not_drafted_by_beat(monkeypatch, settings):
+    settings.ENRICH_ON_INGEST = False
+    lock_cache().clear()
+    _waiting_since(60)
+    monkeypatch.setattr(tasks.draft_next, "delay", lambda *args: pytest.fail("a turn was queued"))
+    assert tasks.resume_drafting() == []
+
+
+def test_beat_looks_for_stopped_drafting_every_five_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["resume-drafting"]
+    assert entry["task"] == "articles.tasks.resume_drafting"
+    assert entry["schedule"] == 300.0
