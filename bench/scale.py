@@ -11,7 +11,9 @@ One gunicorn per size (portal/gunicorn.conf.py, 2 workers, page cache off: cold)
 the same time, and wrk (Debian's package) measures every request against each size in turn,
 interleaved, on loopback at a fixed concurrency. Then, at the largest size, the floors (a
 static file, a bare `.values()` JSON view of the same 20 rows) and the pages served from the
-page cache. Not a test: it prints a markdown report and writes it to bench/scale.md.
+page cache. Not a test: it prints a markdown report and writes it to bench/scale.md, and draws
+each request's p50 and p95 at every size in bench/charts/latency_by_size.png (matplotlib, a
+development dependency imported only then; `--no-charts` skips it).
 """
 
 import argparse
@@ -208,6 +210,7 @@ def main() -> None:
         help="measure only the requests whose label contains one of these (no floors, no cached pages; "
         "prints a table and leaves bench/scale.md alone)",
     )
+    parser.add_argument("--no-charts", action="store_true", help="leave bench/charts/ alone")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
@@ -279,6 +282,42 @@ def main() -> None:
     report = render(args, rows, floors, cached, largest, names)
     print(report)
     (ROOT / "bench" / "scale.md").write_text(report)
+    if not args.no_charts:
+        print(f"Chart: {draw_chart(args, rows).relative_to(ROOT)}")
+
+
+def draw_chart(args, rows) -> Path:
+    """Horizontal bars, one group per request: p50 at each size, p95 as a thin line beyond it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    charts = ROOT / "bench" / "charts"
+    charts.mkdir(exist_ok=True)
+    labels = [label.replace("`", "") for label, _measured in rows]
+    height = 0.8 / len(args.sizes)
+    colours = ["#9bbbe0", "#2b6cb0", "#1a365d"]
+    figure, axes = plt.subplots(figsize=(11, 0.55 * len(rows) + 1.4))
+    for number, size in enumerate(args.sizes):
+        positions = [row + number * height for row in range(len(rows))]
+        p50 = [measured[size]["p50"] / 1000 for _label, measured in rows]
+        p95 = [measured[size]["p95"] / 1000 for _label, measured in rows]
+        colour = colours[number % len(colours)]
+        axes.barh(positions, p50, height=height, color=colour, label=f"p50 at {size:,} briefs")
+        axes.hlines(positions, p50, p95, color=colour, linewidth=1)
+        axes.plot(p95, positions, "|", color=colour, markersize=7)
+    axes.set_yticks([row + height * (len(args.sizes) - 1) / 2 for row in range(len(rows))], labels)
+    axes.invert_yaxis()
+    axes.set_xscale("log")
+    axes.set_xlabel("milliseconds, log scale (bar: p50; line to the tick: p95)")
+    axes.set_title(f"Cold requests: gunicorn, 2 workers; wrk, {args.concurrency} connections", fontsize=10)
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+    figure.tight_layout()
+    path = charts / "latency_by_size.png"
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
 
 
 def render_rows(args, rows, largest) -> str:
