@@ -207,7 +207,7 @@ def enrich_lock(article_id: int) -> Lease:
 
 
 # --- Drafting turns ------------------------------------------------------------------------
-# A source's drafting turns form a chain, each turn queuing the next. Each turn queued or run is
+# A source's drafting turns form a chain, each turn queuing the next. Each turn queued is
 # noted for DRAFTING_STALL_MINUTES, so beat can tell a source whose chain stopped from one whose
 # next turn is only waiting in the queue.
 
@@ -217,12 +217,12 @@ def _turn_key(source_id: int) -> str:
 
 
 def note_drafting_turn(source_id: int) -> None:
-    """A drafting turn of `source_id` was just queued or started."""
+    """A drafting turn of `source_id` was just queued."""
     lock_cache().set(_turn_key(source_id), 1, timeout=settings.DRAFTING_STALL_MINUTES * 60)
 
 
 def sources_with_recent_turns(source_ids) -> set[int]:
-    """Those of `source_ids` whose drafting turn was queued or run within DRAFTING_STALL_MINUTES."""
+    """Those of `source_ids` whose drafting turn was queued within DRAFTING_STALL_MINUTES."""
     source_ids = list(source_ids)
     found = lock_cache().get_many([_turn_key(source_id) for source_id in source_ids])
     return {source_id for source_id in source_ids if _turn_key(source_id) in found}

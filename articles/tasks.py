@@ -219,7 +219,6 @@ def draft_next(source_id: int, after_id: int = 0) -> list[int]:
     mid-draft is redelivered and takes its pieces over (their locks' holder is dead). Returns the
     ids drafted, in order; none at the end.
     """
-    note_drafting_turn(source_id)
     turn = 1 if generative.is_enabled() else DRAFTING_TURN
     waiting = Article.objects.filter(source_id=source_id, status=Status.INGESTED, pk__gt=after_id).order_by("pk")
     locks = []
@@ -255,7 +254,7 @@ def resume_drafting() -> list[int]:
     database away longer than its backoff) or its next turn could not be queued (the broker away).
     Without this its pieces would wait for the source's next new item, or for a curator. A source
     counts as stopped when a piece has waited DRAFTING_STALL_MINUTES and no turn of it was queued
-    or run for as long. Returns the sources given a turn.
+    for as long. Returns the sources given a turn.
     """
     if not settings.ENRICH_ON_INGEST:
         return []  # pieces wait for a curator on purpose

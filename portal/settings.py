@@ -325,8 +325,8 @@ READING_MINUTES_LONG = env_int("READING_MINUTES_LONG", 12, minimum=1)
 ENRICH_ORIGINALITY_MAX_SHARE = env_float("ENRICH_ORIGINALITY_MAX_SHARE", 0.35)
 # Draft every newly ingested piece automatically (a Celery task queued when it is saved).
 ENRICH_ON_INGEST = env_bool("ENRICH_ON_INGEST", True)
-# A source whose pieces have waited "ingested" this long, with none of its drafting turns queued or
-# run meanwhile, gets a new turn from beat (its turns stopped: the database was away longer than a
+# A source whose pieces have waited "ingested" this long, with none of its drafting turns queued
+# meanwhile, gets a new turn from beat (its turns stopped: the database was away longer than a
 # turn's retries, or the broker when the next turn was queued). Keep it above the longest time a
 # turn waits in the drafting queue behind other sources' turns, or a source gets two chains of turns.
 DRAFTING_STALL_MINUTES = env_int("DRAFTING_STALL_MINUTES", 15, minimum=1)
