@@ -194,19 +194,17 @@ def best_matches(queryset, query: str, *, limit: int, roles=()) -> Matches:
     any of the role slugs `roles` first, then the best ranked, then the newest (as `search` and
     `roles_first` order them).
 
-    Only these briefs are ranked, never every match: the newest `limit` + 1 matches are chosen in a
-    subquery, and the outer query reads their vectors by primary key without matching them again.
-    Show a page of them with `with_snippets`.
+    Only these briefs are ranked, never every match: the query that finds the newest `limit` + 1
+    matches ranks each row it keeps as it reads it (for a common word, PostgreSQL walks the date index
+    and stops there; for a rare one, it reads the GIN index and sorts the few it finds), so no brief is
+    read twice. Show a page of them with `with_snippets`.
     """
     text = normalize_query(query)
     if not text or not parse_query(text):
         return Matches(ids=[], complete=True)
-    newest = matching(queryset, text).latest_first().values("pk")[: limit + 1]
-    candidates = queryset.model.objects.using(queryset.db).filter(pk__in=newest)
-    ranked = _ranked(_joined(candidates, text), text).marked_for_roles(roles)
-    # In the subquery's own order (the database's), so that the first `limit` rows are the ones it chose.
+    ranked = _ranked(_joined(matching(queryset, text), text), text).marked_for_roles(roles)
     undated = ExpressionWrapper(Q(published_at=None), output_field=models.BooleanField())
-    rows = list(ranked.latest_first().values_list("pk", "search_rank", "for_reader", undated))
+    rows = list(ranked.latest_first().values_list("pk", "search_rank", "for_reader", undated)[: limit + 1])
     complete = len(rows) <= limit
     rows = rows[:limit]
     # Stable: equal ranks stay newest first; undated briefs go last, as `search` orders them.
