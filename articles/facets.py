@@ -185,28 +185,28 @@ def count_among(ids_by_facet: dict[str, list[int]], *, using: str | None = None)
     connection = connections[using or router.db_for_read(FacetSnapshot)]
     table = connection.ops.quote_name(FacetSnapshot._meta.db_table)
     values = connection.ops.quote_name("values")
-    # Written as SQL: the ORM cannot count the elements of a JSON list. The ids and the facet names
-    # travel as one parameter each (an array, or JSON on SQLite), not a thousand placeholders.
+    # Written as SQL: the ORM cannot count the elements of a JSON list. The ids travel as one parameter
+    # (an array, or JSON on SQLite), not a thousand placeholders. Every value of the briefs is counted and
+    # the facets not asked for are dropped here: testing each value's facet in the query cost PostgreSQL
+    # more than counting the few values more. On PostgreSQL the list is expanded in the select list (one
+    # set-returning call per row, no row-by-row join), a quarter cheaper than a lateral join.
     if connection.vendor == "postgresql":
-        elements = f"jsonb_array_elements_text({values}) AS item(value)"
-        condition = "article_id = ANY(%s) AND split_part(item.value, ':', 1) = ANY(%s)"
-    else:
-        elements = f"json_each({values}) AS item"
-        condition = (
-            "article_id IN (SELECT value FROM json_each(%s)) "
-            "AND substr(item.value, 1, instr(item.value, ':') - 1) IN (SELECT value FROM json_each(%s))"
+        sql = (
+            f"SELECT item.value, COUNT(*) FROM (SELECT jsonb_array_elements_text({values}) AS value FROM {table} "
+            "WHERE article_id = ANY(%s)) AS item GROUP BY item.value"
         )
-    sql = f"SELECT item.value, COUNT(*) FROM {table} CROSS JOIN {elements} WHERE {condition} GROUP BY item.value"
-    rows = []
+    else:
+        sql = (
+            f"SELECT item.value, COUNT(*) FROM {table} CROSS JOIN json_each({values}) AS item "
+            "WHERE article_id IN (SELECT value FROM json_each(%s)) GROUP BY item.value"
+        )
     with connection.cursor() as cursor:
         for ids, facets in groups:
-            cursor.execute(
-                sql, [ids, facets] if connection.vendor == "postgresql" else [json.dumps(ids), json.dumps(facets)]
-            )
-            rows += cursor.fetchall()
-    for value, count in rows:
-        facet, _, choice = value.partition(":")
-        result[facet][choice] = count
+            cursor.execute(sql, [ids if connection.vendor == "postgresql" else json.dumps(ids)])
+            for value, count in cursor.fetchall():
+                facet, _, choice = value.partition(":")
+                if facet in facets:
+                    result[facet][choice] = count
     return result
 
 

@@ -17,13 +17,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections, models
-from django.db.models import ExpressionWrapper, F, Func, Q, Value
+from django.db.models import ExpressionWrapper, F, Func, OuterRef, Q, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from articles.models import Role
 from articles.search_index import FTS_TABLE, INDEXED_COLUMNS, PG_CONFIG
 
 MAX_QUERY_CHARS = 200
@@ -194,19 +196,23 @@ def best_matches(queryset, query: str, *, limit: int, roles=()) -> Matches:
     any of the role slugs `roles` first, then the best ranked, then the newest (as `search` and
     `roles_first` order them).
 
-    Only these briefs are ranked, never every match: the newest `limit` + 1 matches are chosen in a
-    subquery, and the outer query reads their vectors by primary key without matching them again.
-    Show a page of them with `with_snippets`.
+    Only these briefs are ranked, never every match: the query that finds the newest `limit` + 1
+    matches ranks each row it keeps as it reads it (for a common word, PostgreSQL walks the date index
+    and stops there; for a rare one, it reads the GIN index and sorts the few it finds), so no brief is
+    read twice. Show a page of them with `with_snippets`.
     """
     text = normalize_query(query)
     if not text or not parse_query(text):
         return Matches(ids=[], complete=True)
-    newest = matching(queryset, text).latest_first().values("pk")[: limit + 1]
-    candidates = queryset.model.objects.using(queryset.db).filter(pk__in=newest)
-    ranked = _ranked(_joined(candidates, text), text).marked_for_roles(roles)
-    # In the subquery's own order (the database's), so that the first `limit` rows are the ones it chose.
+    ranked = _marked_for_roles(_ranked(_joined(matching(queryset, text), text), text), roles)
     undated = ExpressionWrapper(Q(published_at=None), output_field=models.BooleanField())
-    rows = list(ranked.latest_first().values_list("pk", "search_rank", "for_reader", undated))
+    newest = ranked.latest_first().values_list("pk", "search_rank", "for_reader", undated)[: limit + 1]
+    # Read as the driver gives them (floats and booleans, or 0 and 1 on SQLite): for a thousand rows, the
+    # ORM's per-row converters cost more Python time than the database takes to find and rank them.
+    sql, params = newest.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     complete = len(rows) <= limit
     rows = rows[:limit]
     # Stable: equal ranks stay newest first; undated briefs go last, as `search` orders them.
@@ -214,6 +220,22 @@ def best_matches(queryset, query: str, *, limit: int, roles=()) -> Matches:
     return Matches(
         ids=[row[0] for row in rows], complete=complete, for_reader=frozenset(row[0] for row in rows if row[2])
     )
+
+
+def _marked_for_roles(queryset, roles):
+    """`queryset.marked_for_roles(roles)`; on PostgreSQL, as a look-up of each ranked brief's roles.
+
+    The EXISTS of `marked_for_roles` is planned for every match, not the `limit` + 1 the query keeps, so
+    PostgreSQL hashes every brief of the roles instead (46,660 rows for one role at 100,000 briefs,
+    two thirds of the query's time). An array of the brief's roles is read per row, from the index.
+    """
+    if not roles or _vendor(queryset) != "postgresql":
+        return queryset.marked_for_roles(roles)
+    pairs = queryset.model.roles.through.objects
+    brief_roles = ArraySubquery(pairs.filter(article_id=OuterRef("pk")).values("role_id"))
+    chosen = ArraySubquery(Role.objects.filter(slug__in=list(roles)).values("pk"))
+    overlap = Func(brief_roles, chosen, template="(%(expressions)s)", arg_joiner=" && ")
+    return queryset.annotate(for_reader=ExpressionWrapper(overlap, output_field=models.BooleanField()))
 
 
 def with_snippets(queryset, query: str):
@@ -279,6 +301,24 @@ class _OwnWordsFirst(Func):
         return sql, [MARK_START, *whole_params, *own_params]
 
 
+def _headline_option(value) -> str:
+    return str(value) if isinstance(value, int) else "'" + str(value).replace("'", "''") + "'"
+
+
+class _Headline(SearchHeadline):
+    """`SearchHeadline` with its options quoted here, as one string parameter.
+
+    Django quotes each option through the driver on every compile (a client cursor per option, twelve
+    for a page's snippets): most of the Python time of the snippets' query. The options are numbers
+    and our own marks, so quoting them as SQL strings here gives the same text.
+    """
+
+    def as_sql(self, compiler, connection, function=None, template=None):
+        options = ", ".join(f"{option}={_headline_option(value)}" for option, value in self.options.items())
+        sql, params = Func.as_sql(self, compiler, connection, function=function, template=template, options=", %s")
+        return sql, [*params, options]
+
+
 def _with_snippets(queryset, text: str):
     """The snippet quotes the brief's own words (summary, takeaway, insights) when they hold a searched
     word, and the original's text only when they do not: it is both what the reader should see first
@@ -301,7 +341,7 @@ def _with_snippets(queryset, text: str):
 
     def headline(*parts):
         document = Func(Value(SNIPPET_SEPARATOR), *parts, function="concat_ws", output_field=models.TextField())
-        return SearchHeadline(
+        return _Headline(
             document,
             _pg_query(text),
             config=PG_CONFIG,

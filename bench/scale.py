@@ -261,6 +261,8 @@ def main() -> None:
         largest = max(args.sizes)
         if args.only:
             print(render_rows(args, rows, largest))
+            if "a brief page" in dict(rows):
+                print(search_ratios(rows, largest))
             return
         floors = []
         for label, path in FLOORS:
@@ -362,11 +364,15 @@ def render(args, rows, floors, cached, largest, names) -> str:
     for size in args.sizes:
         first, deep = by_label["`/briefs/` page 1"][size], by_label[DEEP_PAGE][size]
         lines.append(f"At {size:,} briefs, the deep page's p50 is {deep['p50'] / max(first['p50'], 1):.2f}× page 1's.")
-    brief_p95 = max(brief_cold["p95"], 1)
+    lines.append(search_ratios(rows, largest))
+    return "\n".join(lines) + "\n"
+
+
+def search_ratios(rows, largest) -> str:
+    brief_p95 = max(dict(rows)["a brief page"][largest]["p95"], 1)
     searches = [(label, m[largest]) for label, m in rows if label.startswith("search")]
     ratios = "; ".join(f"{label} {m['p95'] / brief_p95:.1f}×" for label, m in searches)
-    lines.append(f"Search p95 against the cold brief page's p95 at {largest:,} briefs: {ratios}.")
-    return "\n".join(lines) + "\n"
+    return f"Search p95 against the cold brief page's p95 at {largest:,} briefs: {ratios}."
 
 
 if __name__ == "__main__":

@@ -244,17 +244,17 @@ class BriefFilters:
 
         return self._facets_from(self._live_counts(ids, [name for name, _label in FACETS]))
 
-    def facets_among(self, ids_without) -> list[Facet]:
+    def facets_among(self, ids_without, *, labels=None) -> list[Facet]:
         """Counts for every facet over id lists the caller chose (the search page's bounded samples).
 
         `ids_without(name)` gives the ids of the briefs narrowed by every filter but `name`, and
         `ids_without(None)` those narrowed by all of them; it is asked once per selected filter, plus once.
         Counted by the database from the briefs' kept facet values (`facet_counts.count_among`), in
-        one query whatever the number of filters.
+        one query whatever the number of filters. `labels`: as `_label_counts` takes it.
         """
         chosen = {name for name in self.selected if name not in self.fixed}
         bases = {name: ids_without(name if name in chosen else None) for name, _label in FACETS}
-        return self._facets_from(_label_counts(facet_counts.count_among(bases)))
+        return self._facets_from(_label_counts(facet_counts.count_among(bases), labels))
 
     def _live_counts(self, ids, names) -> dict[str, list[Option]]:
         """`ids(name)`: the briefs (a subquery or a list of ids) that `name`'s counts are taken over."""
@@ -294,22 +294,21 @@ def _scope_key(in_effect: dict[str, object]) -> tuple[str, str]:
     return (name, value if isinstance(value, str) else str(value.pk))
 
 
-def _label_counts(counted: dict[str, Counter]) -> dict[str, list[Option]]:
-    """Options with slugs and names for kept counts, one query per kind of taxonomy, for the top values only."""
+def _label_counts(counted: dict[str, Counter], labels=None) -> dict[str, list[Option]]:
+    """Options with slugs and names for kept counts, for the top values only: from `labels` (a callable giving
+    `labels.facet_labels()`'s mapping) when given and it names every value, else one query per kind of taxonomy."""
     options: dict[str, list[Option]] = {}
     models = {"role": Role, "topic": Topic, "source": Source, "area": Field, "field": Field}
-    wanted: dict[type, set[int]] = {}
+    wanted: dict[str, set[int]] = {}
     for name, counter in counted.items():
         if name in models and counter:
             # Every value that can make the first MAX_OPTIONS, ties at the edge included.
             edge = sorted(counter.values(), reverse=True)[:MAX_OPTIONS][-1]
-            wanted.setdefault(models[name], set()).update(int(v) for v, n in counter.items() if n >= edge)
-    found = {}
-    for model, ids in wanted.items():
-        rows = model.objects.filter(pk__in=ids)
-        if model is Field:
-            rows = rows.select_related("parent")
-        found[model] = {obj.pk: obj for obj in rows}
+            wanted[name] = {int(v) for v, n in counter.items() if n >= edge}
+    named = labels() if labels is not None and wanted else None
+    if named is None or any(pk not in named[name] for name, ids in wanted.items() for pk in ids):
+        # A value created without the signals that retire the kept names (a bulk insert) is read here.
+        named = _read_names(wanted, models)
     for name, counter in counted.items():
         if name in ("level", "length"):
             choices = Level if name == "level" else Length
@@ -319,13 +318,28 @@ def _label_counts(counted: dict[str, Counter]) -> dict[str, list[Option]]:
                 if counter.get(value)
             ]
             continue
-        objects = found.get(models[name], {})
+        found, top = named.get(name, {}), wanted.get(name, ())
         options[name] = [
-            Option(obj.slug, _option_label(name, obj), count)
-            for value, count in counter.items()
-            if (obj := objects.get(int(value))) is not None
+            Option(*found[pk], count) for value, count in counter.items() if (pk := int(value)) in top and pk in found
         ]
     return options
+
+
+def _read_names(wanted: dict[str, set[int]], models) -> dict[str, dict[int, tuple[str, str]]]:
+    """{facet: {id: (slug, label)}} for the ids `wanted` of each facet, one query per kind of taxonomy."""
+    ids_by_model: dict[type, set[int]] = {}
+    for name, ids in wanted.items():
+        ids_by_model.setdefault(models[name], set()).update(ids)
+    found = {}
+    for model, ids in ids_by_model.items():
+        rows = model.objects.filter(pk__in=ids)
+        if model is Field:
+            rows = rows.select_related("parent")
+        found[model] = {obj.pk: obj for obj in rows}
+    return {
+        name: {pk: (obj.slug, _option_label(name, obj)) for pk in ids if (obj := found[models[name]].get(pk))}
+        for name, ids in wanted.items()
+    }
 
 
 def _option_label(name: str, obj) -> str:

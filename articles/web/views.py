@@ -25,6 +25,7 @@ from articles.web import seo
 from articles.web.browse import BriefFilters, CountedPaginator, ListingPaginator
 from articles.web.cards import CardOf, cards, fill, kept_parts
 from articles.web.crumbs import Crumb, brief_crumbs, home_crumb, listing_crumbs
+from articles.web.labels import facet_labels
 from articles.web.page_cache import cached_public_page, page_query
 from articles.web.readers import cache_variant, chosen_role_slugs, chosen_roles, notes_prefetch, share_url
 
@@ -419,7 +420,7 @@ def _search(request, query, filters, roles, context) -> SearchOutcome:
     matched = samples[None] = best_matches(
         filters.apply(published), query, limit=limit, roles=[role.slug for role in roles]
     )
-    facets = filters.facets_among(ids_without)
+    facets = filters.facets_among(ids_without, labels=facet_labels)
     counts_estimated = any(not sample.complete for sample in samples.values())
     panel = render_to_string(
         "articles/_filters.html",

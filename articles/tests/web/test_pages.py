@@ -316,14 +316,14 @@ def test_search_page_query_count_does_not_grow_with_results(client, catalogue, d
     add_published_briefs(20, summary="Another look at distillation in practice.")
     # The matching ids, ranked in the reader's order (the newest, bounded); the page's snippets; the
     # cards not kept yet, with their roles (two); the facet values counted over the ids and the names of
-    # the roles, fields, topics and sources counted (four).
+    # the roles, fields, topics and sources (four).
     with django_assert_num_queries(9):
         assert client.get(reverse("articles:search"), {"q": "distillation"}).status_code == 200
-    # The cards are kept now (articles/web/cards.py): two queries fewer.
-    with django_assert_num_queries(7):
+    # The cards and the taxonomy's names are kept now (articles/web/cards.py, labels.py): six queries fewer.
+    with django_assert_num_queries(3):
         assert client.get(reverse("articles:search"), {"q": "distillation"}).status_code == 200
     # A filter adds its look-up, the ids matching without it and the count of its own facet over them.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(6):
         assert client.get(reverse("articles:search"), {"q": "distillation", "role": "cto"}).status_code == 200
 
 
