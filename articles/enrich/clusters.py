@@ -136,15 +136,28 @@ def _store_keys(keys_of: dict[Article, set[int]], *, replace: bool) -> int:
     if not keys_of:
         return 0
     ids = [article.pk for article in keys_of]
+    wanted = {(article.pk, key) for article, keys in keys_of.items() for key in keys}
     if replace:
-        StoryKey.objects.filter(article_id__in=ids).delete()
-    rows = [StoryKey(article_id=article.pk, key=key) for article, keys in keys_of.items() for key in keys]
-    StoryKey.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        # Only the difference is written: a piece whose text did not change since it was indexed
+        # (a catch-up indexed it before its draft, or it is drafted again) costs one read.
+        stored = {
+            (a, k): pk
+            for pk, a, k in StoryKey.objects.filter(article_id__in=ids).values_list("pk", "article_id", "key")
+        }
+        stale = [pk for pair, pk in stored.items() if pair not in wanted]
+        if stale:
+            StoryKey.objects.filter(pk__in=stale).delete()
+        missing = wanted - stored.keys()
+    else:
+        missing = wanted
+    rows = [StoryKey(article_id=article_id, key=key) for article_id, key in sorted(missing)]
+    if rows:
+        StoryKey.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     if not all(article.story_indexed for article in keys_of):  # a piece drafted again is marked already
         Article.objects.filter(pk__in=ids).update(story_indexed=True)
     for article in keys_of:
         article.story_indexed = True
-    return len(rows)
+    return len(wanted)
 
 
 def catch_up(articles) -> int:
