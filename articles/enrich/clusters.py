@@ -16,6 +16,7 @@ The lead (the brief the queue shows) is the earliest piece until an editor picks
 import hashlib
 import random
 import re
+import threading
 import unicodedata
 from datetime import timedelta
 
@@ -50,6 +51,10 @@ _PRIME = (1 << 31) - 1
 _rng = random.Random("distillery-story-minhash")
 _HASHES = [(_rng.randrange(1, _PRIME), _rng.randrange(0, _PRIME)) for _ in range(TEXT_BANDS * TEXT_ROWS)]
 CATCH_UP_BATCH = 500
+# Band keys remembered per process (a catch-up's pieces are drafted next): at most a few hundred KB.
+RECENT_KEYS = 2 * CATCH_UP_BATCH
+_recent_keys: dict[bytes, frozenset[int]] = {}
+_recent_lock = threading.Lock()
 
 
 def title_key(title: str) -> tuple[str, ...]:
@@ -72,6 +77,7 @@ class Fingerprint:
         self.title = title_key(title or "")
         self.title_words = set(self.title)
         self.shingles = text_shingles(text or "")
+        self._digest = hashlib.blake2b(f"{title or ''}\0{text or ''}".encode(), digest_size=16).digest()
 
     @classmethod
     def of(cls, article: Article) -> "Fingerprint":
@@ -86,7 +92,23 @@ class Fingerprint:
         return _jaccard(self.shingles, other.shingles) >= TEXT_MATCH
 
     def band_keys(self) -> set[int]:
-        """The LSH band keys of the title (when long enough to match) and of the text (when long enough)."""
+        """The LSH band keys of the title (when long enough to match) and of the text (when long enough).
+
+        A piece indexed by a catch-up is drafted soon after in the same process: its keys are
+        remembered by its title and text (RECENT_KEYS pieces), not computed twice.
+        """
+        with _recent_lock:
+            known = _recent_keys.get(self._digest)
+        if known is not None:
+            return set(known)
+        keys = self._compute_band_keys()
+        with _recent_lock:
+            _recent_keys[self._digest] = frozenset(keys)
+            while len(_recent_keys) > RECENT_KEYS:
+                del _recent_keys[next(iter(_recent_keys))]  # the oldest
+        return keys
+
+    def _compute_band_keys(self) -> set[int]:
         keys = set()
         if len(self.title) >= MIN_TITLE_WORDS:
             keys |= _band_keys("title", self.title_words, TITLE_BANDS, TITLE_ROWS)
@@ -200,9 +222,12 @@ def catch_up(articles) -> int:
 def candidates_for(article: Article, keys: set[int] | None = None):
     """Pieces of other sources in the window that share a story key with `article`."""
     keys = Fingerprint.of(article).band_keys() if keys is None else keys
+    sharing = StoryKey.objects.filter(key__in=keys).exclude(article_id=article.pk)
+    # Most pieces share no key with any other piece: one small query of the key index tells.
+    if not keys or not sharing.exists():
+        return Article.objects.none()
     return (
-        Article.objects.filter(pk__in=StoryKey.objects.filter(key__in=keys).values("article_id"))
-        .exclude(pk=article.pk)
+        Article.objects.filter(pk__in=sharing.values("article_id"))
         .exclude(source_id=article.source_id)
         .filter(**_window(article))
         .only("pk", "title", "content_text", "source_id", "story_cluster_id", "created_at")
