@@ -222,12 +222,9 @@ def catch_up(articles) -> int:
 def candidates_for(article: Article, keys: set[int] | None = None):
     """Pieces of other sources in the window that share a story key with `article`."""
     keys = Fingerprint.of(article).band_keys() if keys is None else keys
-    sharing = StoryKey.objects.filter(key__in=keys).exclude(article_id=article.pk)
-    # Most pieces share no key with any other piece: one small query of the key index tells.
-    if not keys or not sharing.exists():
-        return Article.objects.none()
     return (
-        Article.objects.filter(pk__in=sharing.values("article_id"))
+        Article.objects.filter(pk__in=StoryKey.objects.filter(key__in=keys).values("article_id"))
+        .exclude(pk=article.pk)
         .exclude(source_id=article.source_id)
         .filter(**_window(article))
         .only("pk", "title", "content_text", "source_id", "story_cluster_id", "created_at")
