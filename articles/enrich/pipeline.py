@@ -415,8 +415,9 @@ def _keep_draft(
     if relate:
         related.refresh_related(article=article, links=links)
     if start_draft and locked.status == Status.INGESTED:
-        # The row as stored now: clustering may have put it in a story (with update(), which `locked` did not see).
-        locked.story_cluster_id = article.story_cluster_id
+        # The row as stored now: clustering may have indexed it and put it in a story (with update(), which
+        # `locked` did not see).
+        locked.story_cluster_id, locked.story_indexed = article.story_cluster_id, article.story_indexed
         locked._known_taxonomy_links = links
         with suppress(workflow.TransitionRefused):
             workflow.apply_transition_locked(
