@@ -1,8 +1,9 @@
 """Status transitions of a brief, their preconditions, and who may make them; and the one rule for edits.
 
 The admin, the API and the tasks all move briefs through `apply_transition` (or the
-named wrappers `publish`, `reject` …). A refused transition raises `TransitionRefused`
-whose message a curator can read as is.
+named wrappers `publish`, `reject` …; drafting, which already holds the brief's row, through
+`apply_transition_locked`). A refused transition raises `TransitionRefused` whose message a
+curator can read as is.
 
 Every change to a brief's content (the admin's form, the API's PATCH, accepting a machine
 suggestion, choosing the lead of a story) is judged by `check_edit`: a published brief
