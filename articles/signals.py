@@ -27,9 +27,10 @@ def count_facets_on_save(sender, instance, created, raw=False, **kwargs):
     if raw or (created and instance.status != Status.PUBLISHED):
         return
     using = kwargs.get("using") or instance._state.db
-    if (
-        instance.status == Status.PUBLISHED
-        or FacetSnapshot.objects.using(using).filter(article_id=instance.pk).exists()
+    # Only a published brief has a snapshot, and publishing sets `published_at` for good: the saves
+    # of a piece never published (ingestion's, drafting's) look for none.
+    if instance.status == Status.PUBLISHED or (
+        instance.published_at is not None and FacetSnapshot.objects.using(using).filter(article_id=instance.pk).exists()
     ):
         facets.refresh(instance)
         # Published, edited while published, or just unpublished: what the classifiers learn from changed.

@@ -1,8 +1,9 @@
 """Status transitions of a brief, their preconditions, and who may make them; and the one rule for edits.
 
 The admin, the API and the tasks all move briefs through `apply_transition` (or the
-named wrappers `publish`, `reject` …). A refused transition raises `TransitionRefused`
-whose message a curator can read as is.
+named wrappers `publish`, `reject` …; drafting, which already holds the brief's row, through
+`apply_transition_locked`). A refused transition raises `TransitionRefused` whose message a
+curator can read as is.
 
 Every change to a brief's content (the admin's form, the API's PATCH, accepting a machine
 suggestion, choosing the lead of a story) is judged by `check_edit`: a published brief
@@ -329,31 +330,52 @@ def apply_transition(
     with transaction.atomic():
         # Lock the row so two editors clicking at once cannot both act on a stale status.
         locked = Article.objects.select_for_update().get(pk=article.pk)
-        transition = check_transition(article=locked, actor=actor, name=name)
-        if transition.target == Status.PUBLISHED:
-            reason = check_originality_for_publication(
-                article=locked, actor=actor, reason=reason, override_originality=override_originality
-            )
-        old_status = locked.status
-        now = timezone.now()
-        locked.status = transition.target
-        locked.status_changed_at = now
-        if transition.target == Status.PUBLISHED and locked.published_at is None:
-            locked.published_at = now
-        if actor is not None:
-            locked.curated_by = actor
-            locked._history_user = actor
-        locked._change_reason = reason or transition.label
-        locked.save()
-        transaction.on_commit(
-            lambda: status_changed.send(
-                sender=Article, article=locked, old_status=old_status, new_status=locked.status, actor=actor
-            )
+        apply_transition_locked(
+            locked=locked, actor=actor, name=name, reason=reason, override_originality=override_originality
         )
     # Callers keep using the object they passed in.
     for attr in ("status", "status_changed_at", "published_at", "curated_by_id", "updated_at"):
         setattr(article, attr, getattr(locked, attr))
     return article
+
+
+# What a step writes; the rest of the row is as the locked read found it (on SQLite, writing the
+# text columns again would make the search index's trigger index the whole text again).
+TRANSITION_FIELDS = ["status", "status_changed_at", "published_at", "curated_by", "updated_at", "length"]
+
+
+def apply_transition_locked(
+    *, locked: Article, actor, name: str, reason: str = "", override_originality: bool = False
+) -> Article:
+    """`apply_transition` for a caller that holds the brief's row lock in its open transaction.
+
+    `locked` must be the row as stored (read under the lock, or saved since): drafting moves
+    the piece it has just written without reading it again. The same checks, history record
+    and `status_changed` signal (after the commit) as `apply_transition`.
+    """
+    transition = check_transition(article=locked, actor=actor, name=name)
+    if transition.target == Status.PUBLISHED:
+        reason = check_originality_for_publication(
+            article=locked, actor=actor, reason=reason, override_originality=override_originality
+        )
+    old_status = locked.status
+    now = timezone.now()
+    locked.status = transition.target
+    locked.status_changed_at = now
+    if transition.target == Status.PUBLISHED and locked.published_at is None:
+        locked.published_at = now
+    if actor is not None:
+        locked.curated_by = actor
+        locked._history_user = actor
+    locked._change_reason = reason or transition.label
+    # A brief without an address yet gets one as it is saved (Article.save): the whole row is written then.
+    locked.save(update_fields=TRANSITION_FIELDS if locked.slug else None)
+    transaction.on_commit(
+        lambda: status_changed.send(
+            sender=Article, article=locked, old_status=old_status, new_status=locked.status, actor=actor
+        )
+    )
+    return locked
 
 
 def start_draft(*, article: Article, actor=None, reason: str = "") -> Article:

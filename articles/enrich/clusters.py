@@ -16,6 +16,7 @@ The lead (the brief the queue shows) is the earliest piece until an editor picks
 import hashlib
 import random
 import re
+import threading
 import unicodedata
 from datetime import timedelta
 
@@ -50,6 +51,10 @@ _PRIME = (1 << 31) - 1
 _rng = random.Random("distillery-story-minhash")
 _HASHES = [(_rng.randrange(1, _PRIME), _rng.randrange(0, _PRIME)) for _ in range(TEXT_BANDS * TEXT_ROWS)]
 CATCH_UP_BATCH = 500
+# Band keys remembered per process (a catch-up's pieces are drafted next): at most a few hundred KB.
+RECENT_KEYS = 2 * CATCH_UP_BATCH
+_recent_keys: dict[bytes, frozenset[int]] = {}
+_recent_lock = threading.Lock()
 
 
 def title_key(title: str) -> tuple[str, ...]:
@@ -72,6 +77,7 @@ class Fingerprint:
         self.title = title_key(title or "")
         self.title_words = set(self.title)
         self.shingles = text_shingles(text or "")
+        self._digest = hashlib.blake2b(f"{title or ''}\0{text or ''}".encode(), digest_size=16).digest()
 
     @classmethod
     def of(cls, article: Article) -> "Fingerprint":
@@ -86,7 +92,23 @@ class Fingerprint:
         return _jaccard(self.shingles, other.shingles) >= TEXT_MATCH
 
     def band_keys(self) -> set[int]:
-        """The LSH band keys of the title (when long enough to match) and of the text (when long enough)."""
+        """The LSH band keys of the title (when long enough to match) and of the text (when long enough).
+
+        A piece indexed by a catch-up is drafted soon after in the same process: its keys are
+        remembered by its title and text (RECENT_KEYS pieces), not computed twice.
+        """
+        with _recent_lock:
+            known = _recent_keys.get(self._digest)
+        if known is not None:
+            return set(known)
+        keys = self._compute_band_keys()
+        with _recent_lock:
+            _recent_keys[self._digest] = frozenset(keys)
+            while len(_recent_keys) > RECENT_KEYS:
+                del _recent_keys[next(iter(_recent_keys))]  # the oldest
+        return keys
+
+    def _compute_band_keys(self) -> set[int]:
         keys = set()
         if len(self.title) >= MIN_TITLE_WORDS:
             keys |= _band_keys("title", self.title_words, TITLE_BANDS, TITLE_ROWS)
@@ -136,15 +158,28 @@ def _store_keys(keys_of: dict[Article, set[int]], *, replace: bool) -> int:
     if not keys_of:
         return 0
     ids = [article.pk for article in keys_of]
+    wanted = {(article.pk, key) for article, keys in keys_of.items() for key in keys}
     if replace:
-        StoryKey.objects.filter(article_id__in=ids).delete()
-    rows = [StoryKey(article_id=article.pk, key=key) for article, keys in keys_of.items() for key in keys]
-    StoryKey.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        # Only the difference is written: a piece whose text did not change since it was indexed
+        # (a catch-up indexed it before its draft, or it is drafted again) costs one read.
+        stored = {
+            (a, k): pk
+            for pk, a, k in StoryKey.objects.filter(article_id__in=ids).values_list("pk", "article_id", "key")
+        }
+        stale = [pk for pair, pk in stored.items() if pair not in wanted]
+        if stale:
+            StoryKey.objects.filter(pk__in=stale).delete()
+        missing = wanted - stored.keys()
+    else:
+        missing = wanted
+    rows = [StoryKey(article_id=article_id, key=key) for article_id, key in sorted(missing)]
+    if rows:
+        StoryKey.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     if not all(article.story_indexed for article in keys_of):  # a piece drafted again is marked already
         Article.objects.filter(pk__in=ids).update(story_indexed=True)
     for article in keys_of:
         article.story_indexed = True
-    return len(rows)
+    return len(wanted)
 
 
 def catch_up(articles) -> int:

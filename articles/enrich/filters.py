@@ -19,6 +19,7 @@ background ("… remains poorly understood"). A hook is never a takeaway.
 """
 
 import re
+from functools import lru_cache
 
 from articles.enrich.text import BEFORE_NAMES
 
@@ -345,6 +346,12 @@ def _quotes_unbalanced(text: str) -> bool:
     return len(SINGLE_OPEN.findall(text)) != len(closes)
 
 
+# A draft asks about the same sentences several times (as candidates, then as claims); the answers are
+# pure functions of the sentence, kept for the sentences of the last few pieces.
+SENTENCES_REMEMBERED = 4096
+
+
+@lru_cache(maxsize=SENTENCES_REMEMBERED)
 def unusable(text: str) -> str | None:
     """Why this sentence must not be drafted into any section, or None."""
     for reason, pattern in UNUSABLE:
@@ -365,6 +372,7 @@ def points_back(text: str) -> bool:
     return bool(NEEDS_BEFORE.search(opening) or _pronoun_before_a_name(opening))
 
 
+@lru_cache(maxsize=SENTENCES_REMEMBERED)
 def not_standalone(text: str) -> str | None:
     """Why this sentence cannot be a takeaway or an insight (read alone), or None."""
     reason = unusable(text)

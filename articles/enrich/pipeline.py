@@ -227,10 +227,10 @@ def _taxonomy_attribute(section: anatomy.Section) -> str:
     return next(f.name for f in Suggestion._meta.get_fields() if f.many_to_one and f.related_model is model)
 
 
-def _taxonomy_entries(locked: Article) -> dict[str, set[int]]:
-    """The ids in each taxonomy section of the brief ({"fields": {…}, "topics": {…}, "roles": {…}}), in one query."""
+def _taxonomy_entries(links) -> dict[str, set[int]]:
+    """The ids in each taxonomy section ({"fields": {…}, "topics": {…}, "roles": {…}}) of `taxonomy_links`' rows."""
     entries: dict[str, set[int]] = {section.name: set() for section in anatomy.sections(kind=Kind.TAXONOMY)}
-    for name, _pk, _brief_id, entry_id in taxonomy_links([locked.pk]):
+    for name, _pk, _brief_id, entry_id in links:
         entries.setdefault(name, set()).add(entry_id)
     return entries
 
@@ -262,11 +262,11 @@ def _fill_empty_per_role(
     """Write the drafted notes of an empty per-role section, for the roles the brief is best for (after filling)."""
     filled = []
     for section in anatomy.sections(kind=Kind.PER_ROLE):
-        rows = getattr(locked, section.name)
-        if not section.suggestions or section.name in skip or rows.exists():
+        if not section.suggestions or section.name in skip:
             continue
         chosen = [s for s in suggestions if s.section == section.suggestions[0] and s.role_id in best_for]
-        if chosen:
+        rows = getattr(locked, section.name)
+        if chosen and not rows.exists():  # nothing to write (a brief best for no role yet): no query
             rows.bulk_create([rows.model(article=locked, role_id=s.role_id, text=s.text) for s in chosen])
             filled.append(section.name)
             for s in chosen:
@@ -351,10 +351,12 @@ def _keep_draft(
     """Write a computed draft (inside the caller's transaction): suggestions, empty sections filled, the rest."""
     # FOR NO KEY UPDATE: other pieces' rows may refer to this one meanwhile (a key, a link); they need not wait.
     locked = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
-    earlier = locked.suggestions.filter(state__in=[Suggestion.State.DISCARDED, Suggestion.State.APPLIED])
+    runs = list(locked.enrichment_runs.values_list("filled_sections", flat=True))
     discarded, applied = set(), set()
-    for section, text, state in earlier.values_list("section", "text", "state"):
-        (discarded if state == Suggestion.State.DISCARDED else applied).add((section, text))
+    if runs:  # every suggestion belongs to a run: a piece never drafted has none to read (or replace below)
+        earlier = locked.suggestions.filter(state__in=[Suggestion.State.DISCARDED, Suggestion.State.APPLIED])
+        for section, text, state in earlier.values_list("section", "text", "state"):
+            (discarded if state == Suggestion.State.DISCARDED else applied).add((section, text))
     # What a curator discarded stays discarded: the same text is not suggested again.
     suggestions = [s for s in suggestions if (s.section, s.text) not in discarded]
     for suggestion in suggestions:
@@ -362,22 +364,31 @@ def _keep_draft(
             suggestion.state = Suggestion.State.APPLIED  # still the text an earlier draft filled in
     filled = []
     # A section an earlier draft filled and that is empty now was emptied by a person: it stays so.
-    filled_before = {name for run in locked.enrichment_runs.all() for name in run.filled_sections}
+    filled_before = {name for sections in runs for name in sections}
+    # The brief's taxonomy, read once for the draft, its history records and its related briefs.
+    links = taxonomy_links([locked.pk])
     # What readers see changes only through a person: a published brief's draft stays suggestions.
     if locked.status != Status.PUBLISHED:
         filled = _fill_empty(locked, suggestions, skip=filled_before)
+        columns = [*filled, "updated_at", "length"]  # the sections written, and what every save sets
         # The taxonomy lists are filled without a history record each: the save below records
         # the whole draft once, its lists included.
-        entries = _taxonomy_entries(locked)
+        entries = _taxonomy_entries(links)
         locked.skip_history_when_saving = True
         try:
-            filled += _fill_empty_taxonomy(locked, suggestions, skip=filled_before, entries=entries)
+            filled_lists = _fill_empty_taxonomy(locked, suggestions, skip=filled_before, entries=entries)
         finally:
             del locked.skip_history_when_saving
+        if filled_lists:
+            links = taxonomy_links([locked.pk])  # with the rows just added
+        filled += filled_lists
         filled += _fill_empty_per_role(locked, suggestions, skip=filled_before, best_for=entries["roles"])
         if filled:
             locked._change_reason = f"Machine draft filled empty sections: {', '.join(filled)}"
-            locked.save()
+            locked._known_taxonomy_links = links
+            # Only the sections filled are written (a brief without an address yet is written whole, as
+            # Article.save gives it one): the rest of the row is as the lock read it.
+            locked.save(update_fields=columns if locked.slug else None)
     run = EnrichmentRun.objects.create(
         article=locked,
         backend=backend,
@@ -386,8 +397,9 @@ def _keep_draft(
         prompt_tokens=usage.get("prompt_tokens"),
         completion_tokens=usage.get("completion_tokens"),
     )
-    # The new draft replaces the old one; a curator's accepted and discarded decisions stay on record.
-    locked.suggestions.filter(state__in=[Suggestion.State.PENDING, Suggestion.State.APPLIED]).delete()
+    if runs:
+        # The new draft replaces the old one; a curator's accepted and discarded decisions stay on record.
+        locked.suggestions.filter(state__in=[Suggestion.State.PENDING, Suggestion.State.APPLIED]).delete()
     for suggestion in suggestions:
         suggestion.article, suggestion.run = locked, run
     Suggestion.objects.bulk_create(suggestions)
@@ -397,10 +409,21 @@ def _keep_draft(
         setattr(article, name, getattr(locked, name))
     # In the same transaction: one commit a draft instead of five (each one a disk flush on SQLite).
     if cluster:
+        # As stored: a catch-up may have indexed the piece since the caller read it (its keys are then compared).
+        article.story_indexed = locked.story_indexed
         clusters.assign_story_cluster(article=article, caught_up=True)
     if relate:
-        related.refresh_related(article=article)
+        related.refresh_related(article=article, links=links)
     if start_draft and locked.status == Status.INGESTED:
+        # The row as stored now: clustering may have indexed it and put it in a story (with update(), which
+        # `locked` did not see).
+        locked.story_cluster_id, locked.story_indexed = article.story_cluster_id, article.story_indexed
+        locked._known_taxonomy_links = links
         with suppress(workflow.TransitionRefused):
-            workflow.start_draft(article=article, actor=None, reason="Machine draft ready")
+            workflow.apply_transition_locked(
+                locked=locked, actor=None, name="start_draft", reason="Machine draft ready"
+            )
+            for attr in ("status", "status_changed_at", "published_at", "curated_by_id", "updated_at"):
+                setattr(article, attr, getattr(locked, attr))
+    locked.__dict__.pop("_known_taxonomy_links", None)  # true of this moment only
     return run

@@ -99,9 +99,10 @@ def _taxonomy(article_ids: list[int]) -> dict[int, set]:
     return keys
 
 
-def _own_taxonomy(article: Article) -> set:
-    """`_taxonomy` of one brief: its links in one query, and its fields' areas in a second only if it has fields."""
-    links = taxonomy_links([article.pk])
+def _own_taxonomy(article: Article, links=None) -> set:
+    """`_taxonomy` of one brief: its links in one query (unless given: `taxonomy_links`' rows), and its fields'
+    areas in a second only if it has fields."""
+    links = taxonomy_links([article.pk]) if links is None else links
     keys = {("topic", entry_id) for name, _pk, _brief, entry_id in links if name == "topics"}
     field_ids = [entry_id for name, _pk, _brief, entry_id in links if name == "fields"]
     if field_ids:
@@ -134,13 +135,13 @@ def _taxonomy_candidates(article: Article, own: set) -> list[int]:
     )
 
 
-def neighbours(article: Article) -> list[Neighbour]:
+def neighbours(article: Article, *, links=None) -> list[Neighbour]:
     """The published briefs related to `article`, best first: those scoring at least ENRICH_RELATED_MIN_SCORE.
 
     Below that score a brief shares little more than common words; a list of two related
     briefs is better than five with three unrelated ones (bench/related.py measures it).
     """
-    own = _own_taxonomy(article)
+    own = _own_taxonomy(article, links)
     by_taxonomy = _taxonomy_candidates(article, own)
     text_scores = related_index.text_scores(article, also=by_taxonomy)
     candidates = sorted(set(text_scores) | set(by_taxonomy))
@@ -155,10 +156,13 @@ def neighbours(article: Article) -> list[Neighbour]:
     return sorted((n for n in scored if n.score > 0 and n.score >= minimum), key=lambda n: (-n.score, n.article_id))
 
 
-def refresh_related(*, article: Article) -> list[Neighbour]:
-    """Recompute `article`'s computed related briefs (and offer it to others if published); return its new top N."""
+def refresh_related(*, article: Article, links=None) -> list[Neighbour]:
+    """Recompute `article`'s computed related briefs (and offer it to others if published); return its new top N.
+
+    `links`: the brief's `taxonomy_links` rows when the caller has just read them (drafting).
+    """
     limit = settings.ENRICH_RELATED_COUNT
-    ranked = neighbours(article)
+    ranked = neighbours(article, links=links)
     # Inside a draft's transaction no savepoint of its own: an error here undoes the whole draft anyway.
     with transaction.atomic(savepoint=False):
         links = RelatedLink.objects.filter(from_article=article).values_list("pk", "to_article_id", "kind")

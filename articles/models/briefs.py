@@ -213,7 +213,9 @@ class BriefHistory(HistoricalRecords):
     For each taxonomy list the library reloads the brief (its excluded full text included) and
     reads the list's rows joined to the brief and the entry: six queries a record. Here the
     three lists' rows are read in one query of ids, and a brief inserted a moment ago (it has
-    none yet) reads nothing. The records hold the same rows as the library's would.
+    none yet) reads nothing. The records hold the same rows as the library's would. A caller that
+    has just read the brief's links (drafting) may leave them on the instance it saves as
+    `_known_taxonomy_links`; they are copied without reading them again.
     """
 
     def create_historical_record_m2ms(self, history_instance, instance):
@@ -221,7 +223,10 @@ class BriefHistory(HistoricalRecords):
             return
         lists = history_instance._history_m2m_fields
         rows: dict[str, list[tuple[int, int]]] = {field.name: [] for field in lists}
-        for name, pk, _brief_id, entry_id in taxonomy_links([instance.pk], using=history_instance._state.db):
+        links = getattr(instance, "_known_taxonomy_links", None)
+        if links is None:
+            links = taxonomy_links([instance.pk], using=history_instance._state.db)
+        for name, pk, _brief_id, entry_id in links:
             if name in rows:
                 rows[name].append((pk, entry_id))
         for field in lists:
