@@ -14,10 +14,13 @@ It queues nothing: it returns an `IngestOutcome` saying what happened (the run, 
 draft, whether a failure may pass), and the caller in articles/tasks.py queues what follows.
 """
 
+import collections
 import contextlib
 import functools
 import logging
 import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -26,7 +29,7 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.utils import timezone
 
-from articles.ingest.fetch import FetchError, fetch
+from articles.ingest.fetch import FetchError, FetchResult, fetch
 from articles.ingest.normalize import (
     NormalizedItem,
     NotAWebAddress,
@@ -35,8 +38,8 @@ from articles.ingest.normalize import (
     item_address,
     normalize_entry,
 )
-from articles.ingest.parse import Entry, FeedError, parse_feed
-from articles.locks import lease_seconds, run_alive, run_lease, source_lock
+from articles.ingest.parse import Entry, FeedError, ParsedFeed, parse_feed
+from articles.locks import Busy, lease_seconds, run_alive, run_lease, source_lock
 from articles.models import (
     Article,
     IngestionRun,
@@ -451,11 +454,16 @@ def new_item_limit(*, source: Source) -> tuple[int, str]:
     return per_fetch, f"the cap of {per_fetch:,} new items per fetch (INGEST_MAX_ITEMS_PER_FETCH)"
 
 
-def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -> IngestOutcome:
+def ingest_source(
+    *, source_id: int, force: bool = False, retry: bool = False, read: "FeedRead | None" = None
+) -> IngestOutcome:
     """Fetch and store one feed source now; raises locks.Busy if it is already being ingested.
 
     `force` skips the conditional GET (a curator's "Ingest now" wants a real look).
     `retry` says this is the task retrying a poll that failed: its failure is not counted again.
+    `read` is the feed already fetched and parsed by `read_feed` (`ingest_sources` reads the next
+    feeds while this one is stored); it is used only if the source still has the address and
+    validators it was read with, else the feed is fetched again here.
     A failed fetch or an unreadable feed is recorded on the run and the source, never raised.
     """
     with source_lock(f"source:{source_id}"):
@@ -464,7 +472,76 @@ def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -
             _close_interrupted_runs(source)
         run = IngestionRun.objects.create(source=source, status=Outcome.RUNNING)
         with run_lease(run.pk):
-            return _run_feed(source, run, force=force, retry=retry)
+            return _run_feed(source, run, force=force, retry=retry, read=read)
+
+
+@dataclass
+class FeedRead:
+    """One fetch and parse of a source's feed, and what the request was sent with."""
+
+    url: str
+    etag: str
+    last_modified: str
+    result: FetchResult | None = None
+    feed: ParsedFeed | None = None  # None when not modified, or when fetching or parsing failed
+    error: Exception | None = None  # raised again by the run, which records it as it records any failure
+
+    def fits(self, source: Source, *, force: bool) -> bool:
+        return (self.url, self.etag, self.last_modified) == _validators(source, force=force)
+
+
+def _validators(source: Source, *, force: bool) -> tuple[str, str, str]:
+    return source.url, "" if force else source.etag, "" if force else source.last_modified
+
+
+def read_feed(source: Source, *, force: bool = False) -> FeedRead:
+    """Fetch and parse `source`'s feed; touches no database, so it may run on another thread."""
+    url, etag, last_modified = _validators(source, force=force)
+    read = FeedRead(url=url, etag=etag, last_modified=last_modified)
+    try:
+        read.result = fetch(url, etag=etag, last_modified=last_modified)
+        if not read.result.not_modified:
+            result = read.result
+            read.feed = parse_feed(
+                result.content, url=result.url, content_type=result.content_type, headers=result.headers
+            )
+    except Exception as exc:
+        read.error = exc
+    return read
+
+
+# Feeds read ahead of the one being stored, by one thread: fetching waits on the publisher and parsing
+# is mostly lxml, while storing waits on the database, so the two overlap.
+READ_AHEAD = 2
+
+
+def ingest_sources(sources: Iterable[Source], *, force: bool = False) -> Iterator[tuple[Source, IngestOutcome | Busy]]:
+    """Ingest `sources` one after another in this process, each as `ingest_source` does, while one
+    thread fetches and parses the next READ_AHEAD feeds. Yields each source with its outcome, or with
+    the Busy it met (another process is ingesting it). Every database query stays on this thread.
+    """
+    pending = iter(sources)
+    ahead: collections.deque[tuple[Source, Future]] = collections.deque()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-reader") as reader:
+
+        def read_next() -> None:
+            source = next(pending, None)
+            if source is not None:
+                ahead.append((source, reader.submit(read_feed, source, force=force)))
+
+        for _ in range(READ_AHEAD + 1):
+            read_next()
+        try:
+            while ahead:
+                source, reading = ahead.popleft()
+                read_next()
+                try:
+                    yield source, ingest_source(source_id=source.pk, force=force, read=reading.result())
+                except Busy as busy:
+                    yield source, busy
+        finally:
+            for _source, reading in ahead:
+                reading.cancel()
 
 
 def _source_for_run(source_id: int, *, using: str | None = None) -> Source:
@@ -501,23 +578,22 @@ def _source_for_run_sql(vendor: str, quote) -> str:
     )
 
 
-def _run_feed(source: Source, run: IngestionRun, *, force: bool, retry: bool) -> IngestOutcome:
+def _run_feed(source: Source, run: IngestionRun, *, force: bool, retry: bool, read: FeedRead | None) -> IngestOutcome:
     counts = RunCounts()
     counts.new_limit, counts.cap = new_item_limit(source=source)
     http_status = None
     try:
-        result = fetch(
-            source.url,
-            etag="" if force else source.etag,
-            last_modified="" if force else source.last_modified,
-        )
-        http_status = result.status
+        if read is None or not read.fits(source, force=force):
+            read = read_feed(source, force=force)
+        result = read.result
+        http_status = result.status if result is not None else None
+        if read.error is not None:
+            raise read.error
         if result.not_modified:
             record_success(source=source)
             finish_run(run, status=Outcome.NOT_MODIFIED, counts=counts, http_status=http_status)
             return IngestOutcome(run=run, to_enrich=tuple(_left_undrafted(source, run)))
-        feed = parse_feed(result.content, url=result.url, content_type=result.content_type, headers=result.headers)
-        ingest_entries(source=source, entries=feed.entries, feed_url=result.url, counts=counts)
+        ingest_entries(source=source, entries=read.feed.entries, feed_url=result.url, counts=counts)
     except (FetchError, FeedError) as exc:
         http_status = getattr(exc, "http_status", None) or http_status
         return fail_run(
