@@ -529,12 +529,12 @@ def ingest_sources(sources: Iterable[Source], *, force: bool = False) -> Iterato
             if source is not None:
                 ahead.append((source, reader.submit(read_feed, source, force=force)))
 
-        for _ in range(READ_AHEAD + 1):
+        for _ in range(READ_AHEAD):
             read_next()
         try:
             while ahead:
                 source, reading = ahead.popleft()
-                read_next()
+                read_next()  # READ_AHEAD feeds stay queued behind the one stored now
                 try:
                     yield source, ingest_source(source_id=source.pk, force=force, read=reading.result())
                 except Busy as busy:
