@@ -18,6 +18,7 @@ import collections
 import contextlib
 import functools
 import logging
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -513,6 +514,9 @@ def read_feed(source: Source, *, force: bool = False) -> FeedRead:
 # Feeds read ahead of the one being stored, by one thread: fetching waits on the publisher and parsing
 # is mostly lxml, while storing waits on the database, so the two overlap.
 READ_AHEAD = 2
+# While the reader thread parses, each answer from the database (hundreds a run) waits for the GIL
+# until the interpreter's switch interval (5 ms by default) ends; a shorter one while both threads run.
+SWITCH_INTERVAL = 0.0005
 
 
 def ingest_sources(sources: Iterable[Source], *, force: bool = False) -> Iterator[tuple[Source, IngestOutcome | Busy]]:
@@ -522,7 +526,10 @@ def ingest_sources(sources: Iterable[Source], *, force: bool = False) -> Iterato
     """
     pending = iter(sources)
     ahead: collections.deque[tuple[Source, Future]] = collections.deque()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-reader") as reader:
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(switch_interval, SWITCH_INTERVAL))
+    with contextlib.ExitStack() as undo, ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-reader") as reader:
+        undo.callback(sys.setswitchinterval, switch_interval)
 
         def read_next() -> None:
             source = next(pending, None)

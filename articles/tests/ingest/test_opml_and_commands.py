@@ -1,5 +1,6 @@
 """OPML import and export, and the management commands people run by hand."""
 
+import sys
 from io import StringIO
 from pathlib import Path
 
@@ -123,8 +124,10 @@ def test_ingest_all_records_a_failed_fetch_on_the_run_of_its_source_and_skips_a_
         return source_lock(key)
 
     monkeypatch.setattr(pipeline, "source_lock", lock)
+    switch_interval = sys.getswitchinterval()
     with pytest.raises(CommandError, match="1 source"):
         call_command("ingest", "--all", stdout=StringIO(), stderr=StringIO())
+    assert sys.getswitchinterval() == switch_interval  # shortened while the reader thread ran, then put back
     failed = IngestionRun.objects.get(source=gone)
     assert (failed.status, failed.http_status) == (IngestionRun.Outcome.FAILED, 404)
     assert not IngestionRun.objects.filter(source=busy).exists()
