@@ -286,14 +286,18 @@ def _full_text(url: str, counts: RunCounts) -> str:
     return extract_page(page.content, url=page.url).html
 
 
-def ingest_entries(*, source: Source, entries: list[Entry], feed_url: str, counts: RunCounts) -> None:
+def ingest_entries(
+    *, source: Source, entries: list[Entry], feed_url: str, counts: RunCounts, normalized: list | None = None
+) -> None:
     """Store each entry: one bad item is counted and described, the others go on.
 
     New items wait in a batch and are stored together (`store_new_items`); a changed one is
-    updated at once. An item stops the run only when the task is out of time.
+    updated at once. An item stops the run only when the task is out of time. `normalized` holds
+    the entries already normalized at their own address (`normalize_ahead`), None where that failed.
     """
     # One query tells which items are already stored; those are then skipped without another.
     addresses = [_address_or_refusal(entry, feed_url) for entry in entries]  # each worked out once
+    normalized = normalized or [None] * len(entries)
     known = {
         row["original_url"]: row
         for row in Article.objects.filter(original_url__in=_item_addresses(entries, addresses, feed_url)).values(
@@ -303,7 +307,7 @@ def ingest_entries(*, source: Source, entries: list[Entry], feed_url: str, count
     done_in_this_run: set[str] = set()
     batch: list[tuple[str, NormalizedItem]] = []  # (how the item is named in an error, the item)
     batch_started = 0.0
-    for entry, address in zip(entries, addresses, strict=True):
+    for entry, address, ready in zip(entries, addresses, normalized, strict=True):
         counts.seen += 1
         named = f"item {counts.seen} ({entry.title or entry.guid or 'untitled'})"
         linked = f"item {counts.seen} ({entry.link})"
@@ -334,8 +338,11 @@ def ingest_entries(*, source: Source, entries: list[Entry], feed_url: str, count
                 counts.unchanged += 1
                 done_in_this_run.add(url)
                 continue
-            full_html = _full_text(url, counts) if source.fetch_full_text else ""
-            item = normalize_entry(entry, feed_url=feed_url, full_html=full_html, url=url)
+            if ready is not None and url == address and not source.fetch_full_text:
+                item = ready
+            else:
+                full_html = _full_text(url, counts) if source.fetch_full_text else ""
+                item = normalize_entry(entry, feed_url=feed_url, full_html=full_html, url=url)
             if stored is not None and stored["content_hash"] == item.content_hash:
                 counts.unchanged += 1
                 done_in_this_run.add(url)
@@ -486,6 +493,7 @@ class FeedRead:
     result: FetchResult | None = None
     feed: ParsedFeed | None = None  # None when not modified, or when fetching or parsing failed
     error: Exception | None = None  # raised again by the run, which records it as it records any failure
+    normalized: list | None = None  # `normalize_ahead` of the feed's entries, when asked for
 
     def fits(self, source: Source, *, force: bool) -> bool:
         return (self.url, self.etag, self.last_modified) == _validators(source, force=force)
@@ -495,8 +503,9 @@ def _validators(source: Source, *, force: bool) -> tuple[str, str, str]:
     return source.url, "" if force else source.etag, "" if force else source.last_modified
 
 
-def read_feed(source: Source, *, force: bool = False) -> FeedRead:
-    """Fetch and parse `source`'s feed; touches no database, so it may run on another thread."""
+def read_feed(source: Source, *, force: bool = False, normalize: bool = False) -> FeedRead:
+    """Fetch and parse `source`'s feed, and with `normalize` its entries too (a source whose items'
+    pages are fetched is normalized by its run); touches no database, so it may run on another thread."""
     url, etag, last_modified = _validators(source, force=force)
     read = FeedRead(url=url, etag=etag, last_modified=last_modified)
     try:
@@ -506,13 +515,27 @@ def read_feed(source: Source, *, force: bool = False) -> FeedRead:
             read.feed = parse_feed(
                 result.content, url=result.url, content_type=result.content_type, headers=result.headers
             )
+            if normalize and not source.fetch_full_text:
+                read.normalized = normalize_ahead(read.feed.entries, feed_url=result.url)
     except Exception as exc:
         read.error = exc
     return read
 
 
-# Feeds read ahead of the one being stored, by one thread: fetching waits on the publisher and parsing
-# is mostly lxml, while storing waits on the database, so the two overlap.
+def normalize_ahead(entries: list[Entry], *, feed_url: str) -> list[NormalizedItem | None]:
+    """Each entry normalized at its own address, or None where that fails (its run tries again and
+    records why); what the run finds already stored, or at another address, it does not use."""
+    items = []
+    for entry in entries:
+        try:
+            items.append(normalize_entry(entry, feed_url=feed_url))
+        except Exception:
+            items.append(None)
+    return items
+
+
+# Feeds read ahead of the one being stored, by one thread: fetching waits on the publisher, parsing is
+# mostly lxml and normalizing mostly nh3, while storing waits on the database, so the two overlap.
 READ_AHEAD = 2
 # While the reader thread parses, each answer from the database (hundreds a run) waits for the GIL
 # until the interpreter's switch interval (5 ms by default) ends; a shorter one while both threads run.
@@ -521,7 +544,7 @@ SWITCH_INTERVAL = 0.0005
 
 def ingest_sources(sources: Iterable[Source], *, force: bool = False) -> Iterator[tuple[Source, IngestOutcome | Busy]]:
     """Ingest `sources` one after another in this process, each as `ingest_source` does, while one
-    thread fetches and parses the next READ_AHEAD feeds. Yields each source with its outcome, or with
+    thread fetches, parses and normalizes the next READ_AHEAD feeds. Yields each source with its outcome, or with
     the Busy it met (another process is ingesting it). Every database query stays on this thread.
     """
     pending = iter(sources)
@@ -534,7 +557,7 @@ def ingest_sources(sources: Iterable[Source], *, force: bool = False) -> Iterato
         def read_next() -> None:
             source = next(pending, None)
             if source is not None:
-                ahead.append((source, reader.submit(read_feed, source, force=force)))
+                ahead.append((source, reader.submit(read_feed, source, force=force, normalize=True)))
 
         for _ in range(READ_AHEAD):
             read_next()
@@ -600,7 +623,9 @@ def _run_feed(source: Source, run: IngestionRun, *, force: bool, retry: bool, re
             record_success(source=source)
             finish_run(run, status=Outcome.NOT_MODIFIED, counts=counts, http_status=http_status)
             return IngestOutcome(run=run, to_enrich=tuple(_left_undrafted(source, run)))
-        ingest_entries(source=source, entries=read.feed.entries, feed_url=result.url, counts=counts)
+        ingest_entries(
+            source=source, entries=read.feed.entries, feed_url=result.url, counts=counts, normalized=read.normalized
+        )
     except (FetchError, FeedError) as exc:
         http_status = getattr(exc, "http_status", None) or http_status
         return fail_run(

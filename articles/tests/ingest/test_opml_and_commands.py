@@ -150,3 +150,13 @@ def test_reading_a_feed_ahead_touches_no_database(httpserver, feed_source, djang
     with django_assert_num_queries(0):
         read = read_feed(source)
     assert read.error is None and len(read.feed.entries) == 2
+
+
+def test_ingest_all_stores_an_item_whose_link_was_taken_at_its_own_address(httpserver, feed_source):
+    # Items are normalized ahead at their link; one whose link an earlier item took is normalized again.
+    first, second = item(1), item(2, link=item(1)["link"])
+    httpserver.expect_request("/feed.xml").respond_with_data(rss(first, second))
+    feed_source()
+    call_command("ingest", "--all", stdout=StringIO(), stderr=StringIO())
+    stored = dict(Article.objects.values_list("original_url", "title"))
+    assert stored == {first["link"]: "Piece number 1", second["guid"]: "Piece number 2"}
