@@ -38,6 +38,8 @@ ATOM = "http://www.w3.org/2005/Atom"
 RSS10 = "http://purl.org/rss/1.0/"
 NETSCAPE = "http://my.netscape.com/rdf/simple/0.9/"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+SVG = "http://www.w3.org/2000/svg"
+XLINK = "http://www.w3.org/1999/xlink"
 VERSION_NAMESPACES = {ATOM.lower(), RSS10, NETSCAPE}
 
 # feedparser's namespace table: lower-case URI -> the prefix its handlers are named with.
@@ -178,7 +180,11 @@ class _Walk:
         self.title_depth = -1
         self.has_content = False
         self.bases: dict = {}
+        self.xlink_prefixes: list[str] = []
         self.prefixes = self._prefixes(data)
+        # Modelled: xlink declared once, as "xlink" (lxml's tree hides a redundant declaration, feedparser
+        # does not, and under another prefix feedparser writes an xlink attribute twice).
+        self.xlink_modelled = self.xlink_prefixes == ["xlink"]
         self.version = self._version(root)
 
     # --- Names, attributes, bases ------------------------------------------------------
@@ -192,6 +198,8 @@ class _Walk:
             uri = (match[2] if match[2] is not None else match[3]).decode("utf-8", "replace")
             if prefix and declared.setdefault(prefix, uri) != uri:
                 raise Unmodelled("a prefix is bound to two namespaces")
+            if uri == XLINK:
+                self.xlink_prefixes.append(prefix)
             lower = uri.lower()
             if "backend.userland.com/rss" in lower:
                 lower = "http://backend.userland.com/rss"
@@ -301,23 +309,41 @@ class _Walk:
             content_type = "text/html"
         return repaired(output), content_type
 
-    def rebuild(self, element, pieces: list) -> None:
-        """Inline XHTML as feedparser writes it back out: lower-case tags, attributes escaped."""
+    def rebuild(self, element, pieces: list, *, in_svg: bool = False) -> None:
+        """Inline XHTML as feedparser writes it back out: lower-case tags, attributes escaped.
+
+        Inline SVG (Sam Ruby's feed draws one in most entries) is written as feedparser's strict
+        parser writes it: an xlink prefix declared on an element first, then the SVG namespace as
+        `xmlns` on each <svg>, then the attributes; inside an <svg> feedparser acts on no element,
+        whatever its name (its `svgOK` counter). nh3 drops the drawing when the text is stored.
+        """
         tag = element.tag
+        attributes = []
         if tag[0] == "{":
             namespace, local = tag[1:].split("}", 1)
-            if KNOWN_NAMESPACES.get(namespace.lower()) not in ("xhtml", ""):
+            if namespace == SVG and (in_svg or local == "svg"):
+                attributes = self.svg_declarations(element)
+                if local == "svg":
+                    attributes.append(("xmlns", SVG))
+                in_svg = True
+                prefix = ""
+            elif KNOWN_NAMESPACES.get(namespace.lower()) not in ("xhtml", ""):
                 raise Unmodelled("inline markup outside XHTML")
-            prefix = KNOWN_NAMESPACES[namespace.lower()]
+            else:
+                prefix = KNOWN_NAMESPACES[namespace.lower()]
         else:
             local, prefix = tag, ""
         local = local.lower()
-        if local in ("svg", "math") or f"{prefix}_{local}" in HANDLED_BY_FEEDPARSER or local in HANDLED_BY_FEEDPARSER:
+        if not in_svg and (
+            local in ("svg", "math") or f"{prefix}_{local}" in HANDLED_BY_FEEDPARSER or local in HANDLED_BY_FEEDPARSER
+        ):
             raise Unmodelled("inline markup feedparser would act on")
-        attributes = []
         for key, value in element.attrib.items():
             if key[0] == "{":
-                raise Unmodelled("a namespaced attribute in inline markup")
+                namespace, name = key[1:].split("}", 1)
+                if not (in_svg and namespace == XLINK and self.xlink_modelled):
+                    raise Unmodelled("a namespaced attribute in inline markup")
+                key = f"xlink:{name}"
             lowered = key.lower()
             attributes.append((lowered, value.lower() if lowered in ("rel", "type") else value))
         if len({key for key, _ in attributes}) != len(attributes):
@@ -327,10 +353,24 @@ class _Walk:
         if element.text:
             pieces.append(escape(element.text))
         for child in element:
-            self.rebuild(child, pieces)
+            self.rebuild(child, pieces, in_svg=in_svg)
         pieces.append(f"</{local}>")
         if element.tail:
             pieces.append(escape(element.tail))
+
+    def svg_declarations(self, element) -> list:
+        """The `xmlns:<prefix>` attributes feedparser's strict parser gives an SVG element: the xlink
+        prefixes it declares (any other new prefix, or a prefixed SVG element, is not modelled)."""
+        if element.prefix is not None:
+            raise Unmodelled("a prefixed SVG element")
+        parent = element.getparent()
+        inherited = parent.nsmap.items() if parent is not None else ()
+        declared = []
+        for prefix, uri in set(element.nsmap.items()) - {*inherited, (None, SVG)}:
+            if prefix is None or uri != XLINK or not self.xlink_modelled:
+                raise Unmodelled("a namespace declared inside inline SVG")
+            declared.append((f"xmlns:{prefix.lower()}", uri))
+        return declared
 
     @staticmethod
     def unwrap_div(pieces: list) -> list:

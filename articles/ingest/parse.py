@@ -141,8 +141,8 @@ def _parse_xml_feed(content: bytes, *, url: str, content_type: str, headers: dic
     content = neutralize_doctype(content)
     # A blank line before the XML declaration (a slip of blog software: TechCrunch's feed) makes
     # the document not well-formed; the fast reader reads what follows it, declared encoding
-    # included (feedparser, not finding the declaration at the start, ignores it). What the fast
-    # reader still refuses goes to feedparser as it was fetched (Sam Ruby's feed: inline SVG).
+    # included (feedparser, not finding the declaration at the start, ignores it); so is Sam Ruby's,
+    # inline SVG and all. What the fast reader still refuses goes to feedparser as it was fetched.
     blank = _BLANK_BEFORE_DECLARATION.match(content)
     fast = read_feed(content[blank.end() :] if blank else content, headers=response_headers)
     if fast is not None:

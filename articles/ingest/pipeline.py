@@ -14,10 +14,14 @@ It queues nothing: it returns an `IngestOutcome` saying what happened (the run, 
 draft, whether a failure may pass), and the caller in articles/tasks.py queues what follows.
 """
 
+import collections
 import contextlib
 import functools
 import logging
+import sys
 import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -26,7 +30,7 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.utils import timezone
 
-from articles.ingest.fetch import FetchError, fetch
+from articles.ingest.fetch import FetchError, FetchResult, fetch
 from articles.ingest.normalize import (
     NormalizedItem,
     NotAWebAddress,
@@ -35,8 +39,8 @@ from articles.ingest.normalize import (
     item_address,
     normalize_entry,
 )
-from articles.ingest.parse import Entry, FeedError, parse_feed
-from articles.locks import lease_seconds, run_alive, run_lease, source_lock
+from articles.ingest.parse import Entry, FeedError, ParsedFeed, parse_feed
+from articles.locks import Busy, lease_seconds, run_alive, run_lease, source_lock
 from articles.models import (
     Article,
     IngestionRun,
@@ -282,14 +286,18 @@ def _full_text(url: str, counts: RunCounts) -> str:
     return extract_page(page.content, url=page.url).html
 
 
-def ingest_entries(*, source: Source, entries: list[Entry], feed_url: str, counts: RunCounts) -> None:
+def ingest_entries(
+    *, source: Source, entries: list[Entry], feed_url: str, counts: RunCounts, normalized: list | None = None
+) -> None:
     """Store each entry: one bad item is counted and described, the others go on.
 
     New items wait in a batch and are stored together (`store_new_items`); a changed one is
-    updated at once. An item stops the run only when the task is out of time.
+    updated at once. An item stops the run only when the task is out of time. `normalized` holds
+    the entries already normalized at their own address (`normalize_ahead`), None where that failed.
     """
     # One query tells which items are already stored; those are then skipped without another.
     addresses = [_address_or_refusal(entry, feed_url) for entry in entries]  # each worked out once
+    normalized = normalized or [None] * len(entries)
     known = {
         row["original_url"]: row
         for row in Article.objects.filter(original_url__in=_item_addresses(entries, addresses, feed_url)).values(
@@ -299,7 +307,7 @@ def ingest_entries(*, source: Source, entries: list[Entry], feed_url: str, count
     done_in_this_run: set[str] = set()
     batch: list[tuple[str, NormalizedItem]] = []  # (how the item is named in an error, the item)
     batch_started = 0.0
-    for entry, address in zip(entries, addresses, strict=True):
+    for entry, address, ready in zip(entries, addresses, normalized, strict=True):
         counts.seen += 1
         named = f"item {counts.seen} ({entry.title or entry.guid or 'untitled'})"
         linked = f"item {counts.seen} ({entry.link})"
@@ -330,8 +338,11 @@ def ingest_entries(*, source: Source, entries: list[Entry], feed_url: str, count
                 counts.unchanged += 1
                 done_in_this_run.add(url)
                 continue
-            full_html = _full_text(url, counts) if source.fetch_full_text else ""
-            item = normalize_entry(entry, feed_url=feed_url, full_html=full_html, url=url)
+            if ready is not None and url == address and not source.fetch_full_text:
+                item = ready
+            else:
+                full_html = _full_text(url, counts) if source.fetch_full_text else ""
+                item = normalize_entry(entry, feed_url=feed_url, full_html=full_html, url=url)
             if stored is not None and stored["content_hash"] == item.content_hash:
                 counts.unchanged += 1
                 done_in_this_run.add(url)
@@ -451,11 +462,16 @@ def new_item_limit(*, source: Source) -> tuple[int, str]:
     return per_fetch, f"the cap of {per_fetch:,} new items per fetch (INGEST_MAX_ITEMS_PER_FETCH)"
 
 
-def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -> IngestOutcome:
+def ingest_source(
+    *, source_id: int, force: bool = False, retry: bool = False, read: "FeedRead | None" = None
+) -> IngestOutcome:
     """Fetch and store one feed source now; raises locks.Busy if it is already being ingested.
 
     `force` skips the conditional GET (a curator's "Ingest now" wants a real look).
     `retry` says this is the task retrying a poll that failed: its failure is not counted again.
+    `read` is the feed already fetched and parsed by `read_feed` (`ingest_sources` reads the next
+    feeds while this one is stored); it is used only if the source still has the address and
+    validators it was read with, else the feed is fetched again here.
     A failed fetch or an unreadable feed is recorded on the run and the source, never raised.
     """
     with source_lock(f"source:{source_id}"):
@@ -464,7 +480,98 @@ def ingest_source(*, source_id: int, force: bool = False, retry: bool = False) -
             _close_interrupted_runs(source)
         run = IngestionRun.objects.create(source=source, status=Outcome.RUNNING)
         with run_lease(run.pk):
-            return _run_feed(source, run, force=force, retry=retry)
+            return _run_feed(source, run, force=force, retry=retry, read=read)
+
+
+@dataclass
+class FeedRead:
+    """One fetch and parse of a source's feed, and what the request was sent with."""
+
+    url: str
+    etag: str
+    last_modified: str
+    result: FetchResult | None = None
+    feed: ParsedFeed | None = None  # None when not modified, or when fetching or parsing failed
+    error: Exception | None = None  # raised again by the run, which records it as it records any failure
+    normalized: list | None = None  # `normalize_ahead` of the feed's entries, when asked for
+
+    def fits(self, source: Source, *, force: bool) -> bool:
+        return (self.url, self.etag, self.last_modified) == _validators(source, force=force)
+
+
+def _validators(source: Source, *, force: bool) -> tuple[str, str, str]:
+    return source.url, "" if force else source.etag, "" if force else source.last_modified
+
+
+def read_feed(source: Source, *, force: bool = False, normalize: bool = False) -> FeedRead:
+    """Fetch and parse `source`'s feed, and with `normalize` its entries too (a source whose items'
+    pages are fetched is normalized by its run); touches no database, so it may run on another thread."""
+    url, etag, last_modified = _validators(source, force=force)
+    read = FeedRead(url=url, etag=etag, last_modified=last_modified)
+    try:
+        read.result = fetch(url, etag=etag, last_modified=last_modified)
+        if not read.result.not_modified:
+            result = read.result
+            read.feed = parse_feed(
+                result.content, url=result.url, content_type=result.content_type, headers=result.headers
+            )
+            if normalize and not source.fetch_full_text:
+                read.normalized = normalize_ahead(read.feed.entries, feed_url=result.url)
+    except Exception as exc:
+        read.error = exc
+    return read
+
+
+def normalize_ahead(entries: list[Entry], *, feed_url: str) -> list[NormalizedItem | None]:
+    """Each entry normalized at its own address, or None where that fails (its run tries again and
+    records why); what the run finds already stored, or at another address, it does not use."""
+    items = []
+    for entry in entries:
+        try:
+            items.append(normalize_entry(entry, feed_url=feed_url))
+        except Exception:
+            items.append(None)
+    return items
+
+
+# Feeds read ahead of the one being stored, by one thread: fetching waits on the publisher, parsing is
+# mostly lxml and normalizing mostly nh3, while storing waits on the database, so the two overlap.
+READ_AHEAD = 2
+# While the reader thread parses, each answer from the database (hundreds a run) waits for the GIL
+# until the interpreter's switch interval (5 ms by default) ends; a shorter one while both threads run.
+SWITCH_INTERVAL = 0.0005
+
+
+def ingest_sources(sources: Iterable[Source], *, force: bool = False) -> Iterator[tuple[Source, IngestOutcome | Busy]]:
+    """Ingest `sources` one after another in this process, each as `ingest_source` does, while one
+    thread fetches, parses and normalizes the next READ_AHEAD feeds. Yields each source with its outcome, or with
+    the Busy it met (another process is ingesting it). Every database query stays on this thread.
+    """
+    pending = iter(sources)
+    ahead: collections.deque[tuple[Source, Future]] = collections.deque()
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(switch_interval, SWITCH_INTERVAL))
+    with contextlib.ExitStack() as undo, ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-reader") as reader:
+        undo.callback(sys.setswitchinterval, switch_interval)
+
+        def read_next() -> None:
+            source = next(pending, None)
+            if source is not None:
+                ahead.append((source, reader.submit(read_feed, source, force=force, normalize=True)))
+
+        for _ in range(READ_AHEAD):
+            read_next()
+        try:
+            while ahead:
+                source, reading = ahead.popleft()
+                read_next()  # READ_AHEAD feeds stay queued behind the one stored now
+                try:
+                    yield source, ingest_source(source_id=source.pk, force=force, read=reading.result())
+                except Busy as busy:
+                    yield source, busy
+        finally:
+            for _source, reading in ahead:
+                reading.cancel()
 
 
 def _source_for_run(source_id: int, *, using: str | None = None) -> Source:
@@ -501,23 +608,24 @@ def _source_for_run_sql(vendor: str, quote) -> str:
     )
 
 
-def _run_feed(source: Source, run: IngestionRun, *, force: bool, retry: bool) -> IngestOutcome:
+def _run_feed(source: Source, run: IngestionRun, *, force: bool, retry: bool, read: FeedRead | None) -> IngestOutcome:
     counts = RunCounts()
     counts.new_limit, counts.cap = new_item_limit(source=source)
     http_status = None
     try:
-        result = fetch(
-            source.url,
-            etag="" if force else source.etag,
-            last_modified="" if force else source.last_modified,
-        )
-        http_status = result.status
+        if read is None or not read.fits(source, force=force):
+            read = read_feed(source, force=force)
+        result = read.result
+        http_status = result.status if result is not None else None
+        if read.error is not None:
+            raise read.error
         if result.not_modified:
             record_success(source=source)
             finish_run(run, status=Outcome.NOT_MODIFIED, counts=counts, http_status=http_status)
             return IngestOutcome(run=run, to_enrich=tuple(_left_undrafted(source, run)))
-        feed = parse_feed(result.content, url=result.url, content_type=result.content_type, headers=result.headers)
-        ingest_entries(source=source, entries=feed.entries, feed_url=result.url, counts=counts)
+        ingest_entries(
+            source=source, entries=read.feed.entries, feed_url=result.url, counts=counts, normalized=read.normalized
+        )
     except (FetchError, FeedError) as exc:
         http_status = getattr(exc, "http_status", None) or http_status
         return fail_run(

@@ -31,12 +31,12 @@ class Command(BaseCommand):
                 raise CommandError(f"{pages[0]} holds single pages added by hand; it has no feed to ingest.")
         failures = 0
         totals = {"new": 0, "updated": 0}
-        with tqdm(sources, unit="source", file=self.stderr, disable=not sources) as progress:
-            for source in progress:
+        with tqdm(total=len(sources), unit="source", file=self.stderr, disable=not sources) as progress:
+            # One source after another, while a thread fetches and parses the next few feeds.
+            for source, outcome in pipeline.ingest_sources(sources, force=force):
+                progress.update()
                 progress.set_postfix_str(source.name[:40])
-                try:
-                    outcome = pipeline.ingest_source(source_id=source.pk, force=force)
-                except Busy:
+                if isinstance(outcome, Busy):
                     progress.write(f"{source}: already being ingested elsewhere; skipped.")
                     continue
                 tasks.queue_follow_ups(outcome)

@@ -7,6 +7,7 @@ from dataclasses import asdict
 import pytest
 
 from articles.ingest import fastparse
+from articles.ingest.normalize import item_address, normalize_entry
 from articles.ingest.parse import (
     BLANK_BEFORE_DECLARATION,
     FeedError,
@@ -70,7 +71,8 @@ def test_fast_reader_gives_feedparsers_reading_of_every_corpus_feed_it_accepts(c
         assert slow is not None, f"{name}: the fast reader found a feed where feedparser found none"
         assert_same_reading(name, fast, slow)
     print(f"fast path: {len(accepted)} documents, feedparser: {len(refused)}")
-    # The real feeds the benchmark ingests take the fast path (all but the two that are not well-formed XML).
+    # The real feeds the benchmark ingests take the fast path (all but the two that are not well-formed XML,
+    # read past their blank line by parse_feed: test_a_blank_line_before_the_xml_declaration_...).
     not_well_formed = {"feedjira__SamRuby.atom.xml", "feedjira__TechCrunch.xml"}  # text before the XML declaration
     real_xml = {name for name in REAL_FEEDS if not name.endswith(".json")}
     assert {name for name in accepted if name in REAL_FEEDS} == real_xml - not_well_formed
@@ -141,7 +143,7 @@ def test_atom_xhtml_content_is_written_back_as_feedparser_writes_it():
 
 
 def test_feedparser_still_reads_what_the_fast_reader_refuses(corpora):
-    body = (corpora / "realfeeds" / "feedjira__TechCrunch.xml").read_bytes()
+    body = (corpora / "realfeeds" / "feedjira__TechCrunch.xml").read_bytes()  # not well-formed as it is
     assert fastparse.read_feed(neutralize_doctype(body), headers={"content-location": REAL_URL}) is None
     assert len(parse_feed(body, url=REAL_URL, content_type="application/rss+xml").entries) == 20
 
@@ -232,21 +234,81 @@ def test_fast_reader_leaves_a_document_with_a_doctype_to_feedparser(tmp_path):
     assert "TOP-SECRET" not in parse_feed(body, url="http://example.com/f").title
 
 
-def test_a_blank_line_before_the_xml_declaration_no_longer_sends_the_feed_to_feedparser(corpora, monkeypatch):
+@pytest.mark.parametrize("name", ["feedjira__TechCrunch.xml", "feedjira__SamRuby.atom.xml"])
+def test_a_blank_line_before_the_xml_declaration_no_longer_sends_the_feed_to_feedparser(name, corpora, monkeypatch):
     def feedparser_called(*args, **kwargs):
         raise AssertionError("feedparser read the feed")
 
-    body = (corpora / "realfeeds" / "feedjira__TechCrunch.xml").read_bytes()
+    body = (corpora / "realfeeds" / name).read_bytes()
     assert body.startswith(b"\n<?xml")
     with monkeypatch.context() as fast_only:
         fast_only.setattr("articles.ingest.parse._parse_with_feedparser", feedparser_called)
-        feed = parse_feed(body, url=REAL_URL, content_type="application/rss+xml")
-    assert len(feed.entries) == 20
+        feed = parse_feed(body, url=REAL_URL + name, content_type=REAL_FEEDS[name][1])
+    assert len(feed.entries) == REAL_FEEDS[name][0] == 20
     assert feed.malformed == BLANK_BEFORE_DECLARATION
-    # What the fast reader refuses after the blank line still goes to feedparser (Sam Ruby's inline SVG).
-    sam_ruby = (corpora / "realfeeds" / "feedjira__SamRuby.atom.xml").read_bytes()
-    assert sam_ruby.startswith(b"\n<?xml")
-    assert len(parse_feed(sam_ruby, url=REAL_URL, content_type="application/atom+xml").entries) == 20
+
+
+@pytest.mark.parametrize("name", ["feedjira__TechCrunch.xml", "feedjira__SamRuby.atom.xml"])
+def test_items_read_past_a_blank_line_are_stored_as_feedparsers_forgiving_reading_stored_them(name, corpora):
+    # feedparser reads these two feeds with its forgiving parser (not well-formed as fetched): the fast
+    # reader's markup may be spelled differently, but every value a brief keeps must come out the same.
+    body = (corpora / "realfeeds" / name).read_bytes()
+    url = REAL_URL + name
+    fast = parse_feed(body, url=url, content_type=REAL_FEEDS[name][1])
+    forgiving = _parse_with_feedparser(body, url=url, response_headers={"content-location": url})
+    assert (fast.title, fast.link, fast.format) == (forgiving.title, forgiving.link, forgiving.format)
+    for mine, theirs in zip(fast.entries, forgiving.entries, strict=True):
+        kept, reference = (
+            normalize_entry(entry, feed_url=url, full_html="", url=item_address(entry, feed_url=url))
+            for entry in (mine, theirs)
+        )
+        assert kept == reference
+
+
+INLINE_SVG = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Drawings</title><link href="http://example.com/"/>
+<id>tag:example.com,2025:feed</id>
+<entry><title>Circle</title><id>tag:example.com,2025:1</id><link href="/1"/><updated>2025-12-02T10:00:00Z</updated>
+<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><svg xmlns="http://www.w3.org/2000/svg"
+ xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10" style="float:right"><title>A dot</title>
+<defs><circle id="c" r="4"/></defs><use xlink:href="#c" TYPE="X"/><svg width="2"><linearGradient id="g"/></svg></svg>
+<p>After &amp; the <b>drawing</b>.</p></div></content>
+</entry></feed>"""
+
+
+def test_inline_svg_is_written_back_as_feedparsers_strict_parser_writes_it():
+    fast, slow = both_readings(INLINE_SVG, url="http://example.com/atom", content_type="application/atom+xml")
+    assert fast is not None
+    assert_same_reading("inline svg", fast, slow)
+    content = fast.entries[0].content_html
+    assert content.startswith('<svg xmlns:xlink="http://www.w3.org/1999/xlink" xmlns="http://www.w3.org/2000/svg"')
+    assert "<title>A dot</title>" in content and '<use xlink:href="#c" type="x"></use>' in content
+    # The title inside the drawing is not taken for the entry's title.
+    assert fast.entries[0].title == "Circle"
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        # A prefixed SVG element: feedparser writes its namespace twice.
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg"',
+            b'<s:svg xmlns:s="http://www.w3.org/2000/svg"',
+            b"</svg>\n<p>",
+            b"</s:svg>\n<p>",
+        ),
+        # xlink under another prefix: feedparser writes the attribute twice.
+        (b"xmlns:xlink=", b"xmlns:xl=", b"xlink:href", b"xl:href"),
+        # Another namespace declared inside the drawing.
+        (b"xmlns:xlink=", b'xmlns:other="urn:x" xmlns:xlink=', b"", b""),
+    ],
+)
+def test_inline_svg_the_fast_reader_does_not_model_goes_to_feedparser(variant):
+    body = INLINE_SVG
+    for old, new in zip(variant[::2], variant[1::2], strict=True):
+        body = body.replace(old, new) if old else body
+    assert fastparse.read_feed(body, headers={"content-location": "http://example.com/atom"}) is None
+    assert [entry.title for entry in parse_feed(body, url="http://example.com/atom").entries] == ["Circle"]
 
 
 @pytest.mark.django_db

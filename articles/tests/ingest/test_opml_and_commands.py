@@ -1,5 +1,6 @@
 """OPML import and export, and the management commands people run by hand."""
 
+import sys
 from io import StringIO
 from pathlib import Path
 
@@ -7,7 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from articles.ingest import pipeline
 from articles.ingest.opml import OPMLError, export_opml, import_opml, read_opml
+from articles.ingest.pipeline import ingest_source, read_feed
+from articles.locks import Busy, source_lock
 from articles.models import Article, IngestionRun, Source
 from articles.tests.factories import make_source
 from articles.tests.ingest.feeds import item, rss
@@ -101,3 +105,58 @@ def test_ingest_all_goes_on_past_a_broken_source_and_fails_at_the_end(httpserver
 def test_ingest_command_names_an_unknown_source(db):
     with pytest.raises(CommandError, match="No source with id 424242"):
         call_command("ingest", "--source", "424242")
+
+
+def test_ingest_all_records_a_failed_fetch_on_the_run_of_its_source_and_skips_a_busy_one(
+    httpserver, feed_source, monkeypatch
+):
+    # Feeds are fetched ahead of their runs (pipeline.ingest_sources); what went wrong still lands on the right run.
+    httpserver.expect_request("/gone.xml").respond_with_data("gone", status=404)
+    httpserver.expect_request("/good.xml").respond_with_data(rss(item(1)))
+    gone = feed_source("/gone.xml", name="A gone one")
+    busy = feed_source("/busy.xml", name="B busy one")
+    good = feed_source("/good.xml", name="C good one")
+    held_elsewhere = f"source:{busy.pk}"
+
+    def lock(key):
+        if key == held_elsewhere:
+            raise Busy("another worker holds it")
+        return source_lock(key)
+
+    monkeypatch.setattr(pipeline, "source_lock", lock)
+    switch_interval = sys.getswitchinterval()
+    with pytest.raises(CommandError, match="1 source"):
+        call_command("ingest", "--all", stdout=StringIO(), stderr=StringIO())
+    assert sys.getswitchinterval() == switch_interval  # shortened while the reader thread ran, then put back
+    failed = IngestionRun.objects.get(source=gone)
+    assert (failed.status, failed.http_status) == (IngestionRun.Outcome.FAILED, 404)
+    assert not IngestionRun.objects.filter(source=busy).exists()
+    assert IngestionRun.objects.get(source=good).items_new == 1
+
+
+def test_a_feed_read_ahead_is_fetched_again_when_its_source_changed_meanwhile(httpserver, feed_source):
+    httpserver.expect_request("/old.xml").respond_with_data(rss(item(1)))
+    httpserver.expect_request("/new.xml").respond_with_data(rss(item(2)))
+    source = feed_source("/old.xml")
+    read = read_feed(source)
+    Source.objects.filter(pk=source.pk).update(url=httpserver.url_for("/new.xml"))  # a curator edited it
+    assert ingest_source(source_id=source.pk, read=read).run.items_new == 1
+    assert list(Article.objects.values_list("original_url", flat=True)) == [item(2)["link"]]
+
+
+def test_reading_a_feed_ahead_touches_no_database(httpserver, feed_source, django_assert_num_queries):
+    httpserver.expect_request("/feed.xml").respond_with_data(rss(item(1), item(2)))
+    source = feed_source()
+    with django_assert_num_queries(0):
+        read = read_feed(source)
+    assert read.error is None and len(read.feed.entries) == 2
+
+
+def test_ingest_all_stores_an_item_whose_link_was_taken_at_its_own_address(httpserver, feed_source):
+    # Items are normalized ahead at their link; one whose link an earlier item took is normalized again.
+    first, second = item(1), item(2, link=item(1)["link"])
+    httpserver.expect_request("/feed.xml").respond_with_data(rss(first, second))
+    feed_source()
+    call_command("ingest", "--all", stdout=StringIO(), stderr=StringIO())
+    stored = dict(Article.objects.values_list("original_url", "title"))
+    assert stored == {first["link"]: "Piece number 1", second["guid"]: "Piece number 2"}
