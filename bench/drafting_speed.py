@@ -19,7 +19,11 @@ over the first N drafts and prints the functions that took the most time.
 `pace`: the 20 real feeds of ../shared/corpora/realfeeds served from 127.0.0.1 (`--copies`
 addresses each), ingested by one process (`manage.py ingest --all`, drafting off), then the
 pieces stored drafted by one process (`manage.py enrich --ingested`). Both rates in entries per
-second, from the same run: drafting keeps pace when its rate is at least ingestion's.
+second, from the same run: drafting keeps pace when its rate is at least ingestion's. `--worker`
+(with DATABASE_URL and BENCH_REDIS_URL, a Redis database the run may flush) also times the same
+feeds ingested by one Celery worker of one process, as a deployment runs them (one task a feed,
+leases, drafting off; bench/ingest_speed.py's worker run, on a database of its own), and prints
+drafting against that rate too.
 """
 
 import argparse
@@ -244,12 +248,22 @@ def run_pace(args):
             draft_seconds = time.perf_counter() - started
             count = "from articles.models import Article; print(Article.objects.filter(status='draft').count())"
             drafted = int(manage(env, "shell", "-c", count).strip().splitlines()[-1])
+        worker = None
+        if args.worker:
+            import ingest_speed  # bench/, the script's folder, is on sys.path
+
+            worker = ingest_speed.run_workers(urls, concurrency=1, redis_url=args.redis_url, label="pace")
     finally:
         server.shutdown()
     print(f"{len(urls)} feeds on loopback ({'PostgreSQL' if os.environ.get('DATABASE_URL') else 'SQLite'}):")
     print(f"  ingestion, one process: {stored} pieces in {ingest_seconds:.1f} s = {stored / ingest_seconds:.1f}/s")
     print(f"  drafting, one process:  {drafted} pieces in {draft_seconds:.1f} s = {drafted / draft_seconds:.1f}/s")
     print(f"  drafting / ingestion = {(drafted / draft_seconds) / (stored / ingest_seconds):.2f}")
+    if worker:
+        rate = worker["new"] / worker["seconds"]
+        pieces, seconds = worker["new"], worker["seconds"]
+        print(f"  ingestion, one Celery worker (one process): {pieces} pieces in {seconds:.1f} s = {rate:.1f}/s")
+        print(f"  drafting / one worker's ingestion = {(drafted / draft_seconds) / rate:.2f}")
 
 
 def main():
@@ -265,7 +279,13 @@ def main():
     burst.add_argument("--profile-lines", type=int, default=30, help="functions listed by the profile")
     pace = commands.add_parser("pace", help="drafting rate beside ingestion rate on loopback feeds")
     pace.add_argument("--copies", type=int, default=1, help="addresses per corpus feed")
+    pace.add_argument("--worker", action="store_true", help="also time one Celery worker ingesting the same feeds")
+    pace.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", ""), help="a Redis database the worker run may flush"
+    )
     args = parser.parse_args()
+    if getattr(args, "worker", False) and not (os.environ.get("DATABASE_URL") and args.redis_url):
+        parser.error("--worker needs DATABASE_URL (PostgreSQL) and BENCH_REDIS_URL (a Redis database it may flush).")
     run_burst(args) if args.command == "burst" else run_pace(args)
 
 
