@@ -65,7 +65,8 @@ format: install-dev
 
 # Enrichment quality (ROUGE, defects, sentence splitting, taxonomy, related) and ingestion speed; needs ../shared/corpora.
 # See bench/REPORT.md. The generative benchmark runs only when ENRICH_LLM_BASE_URL names an endpoint.
-# Ingestion runs beside the reader library; Celery workers 1 vs 4 and worker memory are measured when
+# Ingestion runs beside the reader library, then drafting beside ingestion; Celery workers 1 vs 4,
+# worker memory and drafting against one worker's ingestion are measured when
 # DATABASE_URL (PostgreSQL) and BENCH_REDIS_URL (a Redis database the run may flush) are set.
 bench: install-dev
 	$(PY) bench/summaries.py
@@ -77,6 +78,8 @@ bench: install-dev
 	else echo "bench/generative.py skipped: set ENRICH_LLM_BASE_URL and ENRICH_LLM_MODEL to score a real endpoint"; fi
 	@if [ -n "$$DATABASE_URL" ] && [ -n "$$BENCH_REDIS_URL" ]; then $(PY) bench/ingest_speed.py --workers; \
 	else $(PY) bench/ingest_speed.py; fi
+	@if [ -n "$$DATABASE_URL" ] && [ -n "$$BENCH_REDIS_URL" ]; then $(PY) bench/drafting_speed.py pace --worker; \
+	else $(PY) bench/drafting_speed.py pace; fi
 
 # Scale: pages and the API at 1,000 and 100,000 briefs (PostgreSQL when DATABASE_URL is set; needs
 # wrk: apt-get install wrk), and ingestion beside the reader library. Long: see bench/REPORT.md.
