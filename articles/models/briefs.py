@@ -117,6 +117,15 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+def taxonomy_table(name: str) -> tuple[str, str, str, str]:
+    """(table, id column, brief column, entry column) of the links of briefs to one taxonomy list ("fields" …),
+    for the few reads written in SQL (each of its rows is a distinct brief and entry)."""
+    field = Article._meta.get_field(name)
+    through = field.remote_field.through._meta
+    brief = through.get_field(field.m2m_field_name()).column
+    return through.db_table, through.pk.column, brief, through.get_field(field.m2m_reverse_field_name()).column
+
+
 def taxonomy_links(article_ids, *, using: str | None = None) -> list[tuple[str, int, int, int]]:
     """(list, link id, brief id, entry id) of every link of the briefs to their fields, topics and roles: one query.
 
@@ -132,13 +141,10 @@ def taxonomy_links(article_ids, *, using: str | None = None) -> list[tuple[str, 
     marks = ", ".join(["%s"] * len(ids))
     parts, params = [], []
     for name in ("fields", "topics", "roles"):
-        field = Article._meta.get_field(name)
-        through = field.remote_field.through._meta
-        brief = through.get_field(field.m2m_field_name()).column
-        entry = through.get_field(field.m2m_reverse_field_name()).column
+        table, pk, brief, entry = taxonomy_table(name)
         parts.append(
-            f"SELECT '{name}', {quote(through.pk.column)}, {quote(brief)}, {quote(entry)} "
-            f"FROM {quote(through.db_table)} WHERE {quote(brief)} IN ({marks})"
+            f"SELECT '{name}', {quote(pk)}, {quote(brief)}, {quote(entry)} FROM {quote(table)} "
+            f"WHERE {quote(brief)} IN ({marks})"
         )
         params += ids
     with connection.cursor() as cursor:
