@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Value
 from django.utils import timezone
+from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_m2m_records, pre_create_historical_m2m_records
 
@@ -213,6 +214,17 @@ def record_first_history(articles, *, reason: str, using: str | None = None) -> 
         )
 
 
+class _BriefHistoryDescriptor(HistoryDescriptor):
+    """`Article.history`, with its manager's class made once: simple-history makes the class again on
+    every access (inspecting each QuerySet method, 0.6 ms), and writing a history record reads it."""
+
+    def __get__(self, instance, owner):
+        made = self.__dict__.get("_made_manager_class")
+        if made is None:
+            made = self._made_manager_class = self.manager_class.from_queryset(self.queryset_class)
+        return made(self.model, instance)
+
+
 class BriefHistory(HistoricalRecords):
     """simple-history, with the taxonomy lists copied into each record in one read.
 
@@ -223,6 +235,13 @@ class BriefHistory(HistoricalRecords):
     has just read the brief's links (drafting) may leave them on the instance it saves as
     `_known_taxonomy_links`; they are copied without reading them again.
     """
+
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        made = sender.__dict__.get(self.manager_name)
+        if type(made) is HistoryDescriptor:
+            kept = _BriefHistoryDescriptor(made.model, manager=made.manager_class, queryset=made.queryset_class)
+            setattr(sender, self.manager_name, kept)
 
     def create_historical_record_m2ms(self, history_instance, instance):
         if history_instance.history_type == "+":
