@@ -4,7 +4,7 @@ from articles import workflow
 from articles.enrich import related
 from articles.enrich.related import refresh_related
 from articles.models import RelatedLink, Status
-from articles.tests.factories import make_article, make_subfield, make_topic
+from articles.tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -79,25 +79,6 @@ def test_shared_taxonomy_lifts_a_brief(library, settings):
 
     assert twin.pk not in text_only
     assert blended[0] == twin.pk
-
-
-@pytest.mark.parametrize("shared", ["fields", "topics"])
-def test_a_brief_with_only_fields_or_only_topics_finds_the_briefs_sharing_them(library, shared, settings):
-    settings.ENRICH_RELATED_MIN_SCORE = 0.01  # any shared entry shows
-    entry = make_subfield() if shared == "fields" else make_topic()
-    twin = library["courts"][2]
-    getattr(twin, shared).add(entry)
-    # Words no published brief uses: only the shared entry can relate them.
-    loner = make_article(
-        complete=False,
-        title="Sourdough starters",
-        content_text="Flour, water and patience make a sourdough starter; feed it daily.",
-        **{shared: [entry]},
-    )
-
-    top = refresh_related(article=loner)
-
-    assert [n.article_id for n in top] == [twin.pk]
 
 
 def test_pinned_and_excluded_links_are_respected(library):
