@@ -4,7 +4,7 @@ from articles import workflow
 from articles.enrich import related
 from articles.enrich.related import refresh_related
 from articles.models import RelatedLink, Status
-from articles.tests.factories import make_article
+from articles.tests.factories import make_article, make_subfield, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +175,19 @@ def test_unpublishing_withdraws_the_brief_and_refills_lists(
 
     assert not RelatedLink.objects.filter(to_article=leaving, kind=RelatedLink.Kind.COMPUTED).exists()
     assert RelatedLink.objects.filter(from_article=library["courts"][0], kind=RelatedLink.Kind.COMPUTED).count() == 5
+
+
+def test_the_published_briefs_sharing_most_of_a_briefs_taxonomy_are_its_candidates_most_shared_first():
+    first, second, topic = make_subfield(), make_subfield(), make_topic()
+    all_three = make_article(status=Status.PUBLISHED, fields=[first, second], topics=[topic])
+    one = make_article(status=Status.PUBLISHED, fields=[first], topics=[make_topic()])
+    two = make_article(status=Status.PUBLISHED, fields=[second], topics=[topic])
+    other_two = make_article(status=Status.PUBLISHED, fields=[first, second], topics=[make_topic()])
+    make_article(status=Status.PUBLISHED)  # shares nothing
+    make_article(status=Status.DRAFT, fields=[first, second], topics=[topic])  # not published: never related
+    brief = make_article(complete=False, fields=[first, second], topics=[topic])
+
+    candidates = related._taxonomy_candidates(brief, sorted([first.pk, second.pk]), [topic.pk])
+
+    # Most entries shared first, ties in the order the briefs were stored.
+    assert candidates == [all_three.pk, two.pk, other_two.pk, one.pk]
