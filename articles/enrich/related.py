@@ -124,11 +124,10 @@ def _taxonomy_candidates(article: Article, field_ids: list[int], topic_ids: list
     quote = connection.ops.quote_name
     parts, params = [], []
     for name, entry_ids in (("fields", field_ids), ("topics", topic_ids)):
-        if entry_ids:
-            table, _pk, brief, entry = taxonomy_table(name)
-            marks = ", ".join(["%s"] * len(entry_ids))
-            parts.append(f"SELECT {quote(brief)} AS brief FROM {quote(table)} WHERE {quote(entry)} IN ({marks})")
-            params += entry_ids
+        table, _pk, brief, entry = taxonomy_table(name)
+        marks = ", ".join(["%s"] * len(entry_ids))
+        parts.append(f"SELECT {quote(brief)} AS brief FROM {quote(table)} WHERE {quote(entry)} IN ({marks})")
+        params += entry_ids
     # The published briefs' ids come from an index on the status (a join read every brief's row: on
     # SQLite the status sits behind the full text).
     published = (
