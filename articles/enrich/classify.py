@@ -208,11 +208,12 @@ class TrainedClassifier:
     # Every label's logistic regression as one matrix (features x labels) and its intercepts, made once.
     _stacked: tuple | None = field(default=None, init=False, repr=False)
 
-    def probabilities(self, texts: list[str]):
+    def probabilities(self, texts: list[str], *, rows=None):
         """The probability of each label for each text: the pipeline's predict_proba, the same numbers.
 
         The pipeline asks each label's regression in turn, checking the input every time (16 ms a
         piece with 20 labels); here the text's TF-IDF row meets all the regressions in one product.
+        `rows`: the texts' rows from this classifier's vectorizer when the caller has them already.
         """
         vectorizer, one_vs_rest = self.model[0], self.model[-1]
         regressions = getattr(one_vs_rest, "estimators_", [])
@@ -229,7 +230,7 @@ class TrainedClassifier:
         from scipy.special import expit
 
         weights, intercepts = self._stacked
-        return expit(vectorizer.transform(texts) @ weights + intercepts)
+        return expit((vectorizer.transform(texts) if rows is None else rows) @ weights + intercepts)
 
     def predict(self, texts: list[str]) -> list:
         """The most probable label of each text."""
@@ -238,7 +239,20 @@ class TrainedClassifier:
 
 def train_classifier(texts: list[str], label_lists: list[list]) -> TrainedClassifier | None:
     """The classifier the published briefs train (None when they carry fewer than two labels)."""
+    vectorizer, matrix = _fit_words(texts)
+    return _fit_labels(vectorizer, matrix, label_lists)
+
+
+def _fit_words(texts: list[str]):
+    """The TF-IDF vectorizer fitted on `texts`, and their rows: what every classifier of one library shares."""
     from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, max_features=50000)
+    return vectorizer, vectorizer.fit_transform(texts)
+
+
+def _fit_labels(vectorizer, matrix, label_lists: list[list]) -> TrainedClassifier | None:
+    """One-vs-rest logistic regressions on the rows of a fitted vectorizer: its pipeline's fit, the same model."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.multiclass import OneVsRestClassifier
     from sklearn.pipeline import make_pipeline
@@ -248,12 +262,9 @@ def train_classifier(texts: list[str], label_lists: list[list]) -> TrainedClassi
     targets = binarizer.fit_transform(label_lists)
     if targets.shape[1] < 2:
         return None
-    model = make_pipeline(
-        TfidfVectorizer(stop_words="english", sublinear_tf=True, max_features=50000),
-        OneVsRestClassifier(LogisticRegression(max_iter=1000, class_weight="balanced")),
-    )
-    model.fit(texts, targets)
-    return TrainedClassifier(model, list(binarizer.classes_))
+    one_vs_rest = OneVsRestClassifier(LogisticRegression(max_iter=1000, class_weight="balanced"))
+    one_vs_rest.fit(matrix, targets)
+    return TrainedClassifier(make_pipeline(vectorizer, one_vs_rest), list(binarizer.classes_))
 
 
 @dataclass(frozen=True)
@@ -318,21 +329,53 @@ def published_library(article: Article, *, version: str | None = None) -> Librar
     return Library(count - own, version, article.pk, article.pk if own else None)
 
 
+# The taxonomy lists the classifiers learn: trained together, on one TF-IDF fit of the library's texts.
+CLASSIFIED = ("fields", "roles")
+# The library's text of the version last trained on ((version, brief left out), vectorizer, the briefs' rows and
+# labels): the second classifier of a version fits no words again.
+_library_words: dict[str, tuple] = {}
+
+
 def _trained(kind: str, library: Library):
-    """A TF-IDF + one-vs-rest logistic regression over published briefs, retrained when they change."""
+    """A TF-IDF + one-vs-rest logistic regression over published briefs, retrained when they change.
+
+    Both classifiers of a version share the briefs read, the TF-IDF fit and so each piece's row
+    (`_text_row`); each is the model its own pipeline would fit on the same briefs.
+    """
     stamp = (library.version, library.exclude_pk)
     cached = _models.get(kind)
     if cached and cached[0] == stamp:
         return cached[1]
-    published = Article.objects.published().exclude(pk=library.exclude_pk)
-    briefs = list(published.prefetch_related(kind))
-    labels = [[obj.pk for obj in getattr(brief, kind).all()] for brief in briefs]
-    _models[kind] = (stamp, train_classifier([article_text(brief) for brief in briefs], labels))
+    words = _library_words.get("current")
+    if words is None or words[0] != stamp:
+        published = Article.objects.published().exclude(pk=library.exclude_pk)
+        briefs = list(published.prefetch_related(*CLASSIFIED))
+        labels = {name: [[obj.pk for obj in getattr(brief, name).all()] for brief in briefs] for name in CLASSIFIED}
+        words = (stamp, *_fit_words([article_text(brief) for brief in briefs]), labels)
+        _library_words["current"] = words
+    _stamp, vectorizer, matrix, labels = words
+    _models[kind] = (stamp, _fit_labels(vectorizer, matrix, labels[kind]))
+    if all(_models.get(name, (None,))[0] == stamp for name in CLASSIFIED):
+        _library_words.clear()  # every classifier of the version trained: the briefs' rows are not needed
     return _models[kind][1]
 
 
+# The last piece's TF-IDF row under the library's vectorizer: (vectorizer, text, row).
+_last_row: dict[str, tuple] = {}
+
+
+def _text_row(vectorizer, text: str):
+    """`vectorizer.transform([text])`, kept for the next classifier of the same piece (they share the vectorizer)."""
+    last = _last_row.get("row")
+    if last is not None and last[0] is vectorizer and last[1] == text:
+        return last[2]
+    row = vectorizer.transform([text])
+    _last_row["row"] = (vectorizer, text, row)
+    return row
+
+
 def _classifier_guesses(
-    kind: str, model_kind: str, model_class, article: Article, limit: int, library: Library | None
+    kind: str, model_kind: str, model_class, article: Article, limit: int, library: Library | None, known=None
 ) -> list[Guess] | None:
     if library is None or library.article_pk != article.pk:
         library = published_library(article)
@@ -341,9 +384,15 @@ def _classifier_guesses(
     trained = _trained(model_kind, library)
     if trained is None:
         return None
-    probabilities = trained.probabilities([article_text(article)])[0]
+    text = article_text(article)
+    probabilities = trained.probabilities([text], rows=_text_row(trained.model[0], text))[0]
     ranked = sorted(zip(trained.labels, probabilities, strict=True), key=lambda pair: -pair[1])[:limit]
-    objects = model_class.objects.in_bulk([pk for pk, _p in ranked])
+    # The taxonomy read for a batch holds the entries (fields with their areas, for their names); else one query.
+    objects = {obj.pk: obj for obj in known or ()}
+    missing = [pk for pk, _p in ranked if pk not in objects]
+    if missing:
+        entries = model_class.objects.select_related("parent") if model_class is Field else model_class.objects
+        objects.update(entries.in_bulk(missing))
     return [
         Guess(kind, str(objects[pk]), round(float(p), 2), objects[pk]) for pk, p in ranked if pk in objects and p >= 0.2
     ]
@@ -354,7 +403,8 @@ def suggest_fields(
 ) -> list[Guess]:
     """`library` (published_library(article)) spares a query when the caller also suggests roles, and
     `taxonomy` (Taxonomy.read()) one for each piece of a batch."""
-    trained = _classifier_guesses("field", "fields", Field, article, limit, library)
+    known = taxonomy.subfields if taxonomy is not None else None
+    trained = _classifier_guesses("field", "fields", Field, article, limit, library, known)
     if trained is not None:
         return trained
     subfields = taxonomy.subfields if taxonomy is not None else Field.objects.subfields().select_related("parent")
@@ -364,7 +414,8 @@ def suggest_fields(
 def suggest_roles(
     article: Article, *, limit: int = 3, library: Library | None = None, taxonomy: Taxonomy | None = None
 ) -> list[Guess]:
-    trained = _classifier_guesses("role", "roles", Role, article, limit, library)
+    known = taxonomy.roles if taxonomy is not None else None
+    trained = _classifier_guesses("role", "roles", Role, article, limit, library, known)
     if trained is not None:
         # Whoever suggests them, readers at low confidence are not offered.
         return [guess for guess in trained if guess.confidence >= ROLE_MIN_CONFIDENCE]

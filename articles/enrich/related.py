@@ -10,15 +10,15 @@ curator's pinned and excluded links are never touched and never recomputed over.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, F, IntegerField, Min, Q, Value, Window
+from django.db import connection, transaction
+from django.db.models import Count, F, Min, Window
 from django.db.models.functions import RowNumber
 from django.dispatch import Signal
 
 from articles.enrich import related_index
 from articles.enrich.related_index import CONTENT_CHARS, brief_text  # noqa: F401 (the bench reads them here)
 from articles.models import Article, Field, RelatedLink, Status
-from articles.models.briefs import taxonomy_links
+from articles.models.briefs import taxonomy_links, taxonomy_table
 
 # Sent (sender=Article, article=the brief) when a published brief's related lists changed through bulk
 # queries, which send no post_save; the page cache listens.
@@ -75,21 +75,30 @@ class Neighbour:
 
 
 def _taxonomy(article_ids: list[int]) -> dict[int, set]:
-    """Field, area and topic keys of each brief, in one query whatever the number of briefs."""
+    """Field, area and topic keys of each brief, in one query whatever the number of briefs.
+
+    Written in SQL from the models' metadata: the ORM took ten times longer to build this union
+    than the database to run it (bench/REPORT.md, "Drafting speed", fifth pass).
+    """
     keys: dict[int, set] = {pk: set() for pk in article_ids}
     if not article_ids:
         return keys
-    fields = (
-        Article.fields.through.objects.filter(article_id__in=article_ids)
-        .annotate(is_topic=Value(False))
-        .values_list("article_id", "field_id", "field__parent_id", "is_topic")
+    quote = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(article_ids))
+    fields, _pk, field_brief, field_entry = taxonomy_table("fields")
+    topics, _pk, topic_brief, topic_entry = taxonomy_table("topics")
+    field, parent = quote(Field._meta.db_table), quote(Field._meta.get_field("parent").column)
+    sql = (
+        f"SELECT {quote(field_brief)}, {quote(field_entry)}, {field}.{parent}, 0 FROM {quote(fields)} "
+        f"INNER JOIN {field} ON {field}.{quote(Field._meta.pk.column)} = {quote(field_entry)} "
+        f"WHERE {quote(field_brief)} IN ({marks}) "
+        f"UNION ALL SELECT {quote(topic_brief)}, {quote(topic_entry)}, NULL, 1 FROM {quote(topics)} "
+        f"WHERE {quote(topic_brief)} IN ({marks})"
     )
-    topics = (
-        Article.topics.through.objects.filter(article_id__in=article_ids)
-        .annotate(no_area=Value(None, output_field=IntegerField()), is_topic=Value(True))
-        .values_list("article_id", "topic_id", "no_area", "is_topic")
-    )
-    for article_id, entry_id, parent_id, is_topic in fields.union(topics, all=True):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*article_ids, *article_ids])
+        rows = cursor.fetchall()
+    for article_id, entry_id, parent_id, is_topic in rows:
         if is_topic:
             keys[article_id].add(("topic", entry_id))
             continue
@@ -99,40 +108,40 @@ def _taxonomy(article_ids: list[int]) -> dict[int, set]:
     return keys
 
 
-def _own_taxonomy(article: Article, links=None) -> set:
-    """`_taxonomy` of one brief: its links in one query (unless given: `taxonomy_links`' rows), and its fields'
-    areas in a second only if it has fields."""
-    links = taxonomy_links([article.pk]) if links is None else links
-    keys = {("topic", entry_id) for name, _pk, _brief, entry_id in links if name == "topics"}
-    field_ids = [entry_id for name, _pk, _brief, entry_id in links if name == "fields"]
-    if field_ids:
-        keys |= {("field", pk) for pk in field_ids}
-        keys |= {
-            ("area", parent)
-            for parent in Field.objects.filter(pk__in=field_ids).values_list("parent_id", flat=True)
-            if parent
-        }
-    return keys
+def _taxonomy_candidates(article: Article, field_ids: list[int], topic_ids: list[int]) -> list[int]:
+    """The published briefs sharing the most of `field_ids` and `topic_ids` (`article`'s own), in one query.
 
-
-def _taxonomy_candidates(article: Article, own: set) -> list[int]:
-    """The published briefs sharing the most fields and topics with `article` (whose keys are `own`), in one query."""
-    field_ids = sorted(pk for kind, pk in own if kind == "field")
-    topic_ids = sorted(pk for kind, pk in own if kind == "topic")
-    if not field_ids and not topic_ids:
-        return []  # a brief with no taxonomy shares none: no query
-    shared = Q(fields__in=field_ids) | Q(topics__in=topic_ids)
-    return list(
-        Article.objects.published()
-        .filter(shared)
-        .exclude(pk=article.pk)
-        .annotate(
-            shared=Count("fields", filter=Q(fields__in=field_ids), distinct=True)
-            + Count("topics", filter=Q(topics__in=topic_ids), distinct=True)
-        )
-        .order_by("-shared", "pk")
-        .values_list("pk", flat=True)[:TAXONOMY_CANDIDATES]
+    A brief shares as many entries as it has links among those (a brief links an entry once): one
+    count over the links of those entries. Counting distinct entries over the briefs joined to both
+    lists made a row for every pair of a brief's links and, on SQLite, grouped whole rows.
+    """
+    if not field_ids or not topic_ids:
+        # Only a brief with both fields and topics is given candidates, as before this query was written in SQL
+        # (the ORM's filter on an empty list of ids returned no rows). Giving them to the 28 real feed pieces
+        # drafted beside the demo library with fields and no topics added 7 links, by eye unrelated: a shared
+        # field alone scores 0.1, above ENRICH_RELATED_MIN_SCORE (bench/REPORT.md, fifth pass).
+        return []
+    quote = connection.ops.quote_name
+    parts, params = [], []
+    for name, entry_ids in (("fields", field_ids), ("topics", topic_ids)):
+        table, _pk, brief, entry = taxonomy_table(name)
+        marks = ", ".join(["%s"] * len(entry_ids))
+        parts.append(f"SELECT {quote(brief)} AS brief FROM {quote(table)} WHERE {quote(entry)} IN ({marks})")
+        params += entry_ids
+    # The published briefs' ids come from an index on the status (a join read every brief's row: on
+    # SQLite the status sits behind the full text).
+    published = (
+        f"SELECT {quote(Article._meta.pk.column)} FROM {quote(Article._meta.db_table)} "
+        f"WHERE {quote(Article._meta.get_field('status').column)} = %s"
     )
+    sql = (
+        f"SELECT shared.brief FROM ({' UNION ALL '.join(parts)}) shared "
+        f"WHERE shared.brief IN ({published}) AND shared.brief <> %s "
+        f"GROUP BY shared.brief ORDER BY COUNT(*) DESC, shared.brief LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, Status.PUBLISHED, article.pk, TAXONOMY_CANDIDATES])
+        return [brief for (brief,) in cursor.fetchall()]
 
 
 def neighbours(article: Article, *, links=None) -> list[Neighbour]:
@@ -140,14 +149,18 @@ def neighbours(article: Article, *, links=None) -> list[Neighbour]:
 
     Below that score a brief shares little more than common words; a list of two related
     briefs is better than five with three unrelated ones (bench/related.py measures it).
+    `links`: the brief's `taxonomy_links` rows when the caller has just read them (drafting).
     """
-    own = _own_taxonomy(article, links)
-    by_taxonomy = _taxonomy_candidates(article, own)
+    links = taxonomy_links([article.pk]) if links is None else links
+    field_ids = sorted(entry_id for name, _pk, _brief, entry_id in links if name == "fields")
+    topic_ids = sorted(entry_id for name, _pk, _brief, entry_id in links if name == "topics")
+    by_taxonomy = _taxonomy_candidates(article, field_ids, topic_ids)
     text_scores = related_index.text_scores(article, also=by_taxonomy)
     candidates = sorted(set(text_scores) | set(by_taxonomy))
     if not candidates:
         return []
-    taxonomy = {**_taxonomy(candidates), article.pk: own}
+    # The brief's own keys (its fields' areas included) in the same read as its candidates'.
+    taxonomy = _taxonomy([*candidates, article.pk])
     scored = [
         Neighbour(pk, round(blend(text_scores.get(pk, 0.0), taxonomy_overlap(taxonomy[article.pk], taxonomy[pk])), 4))
         for pk in candidates

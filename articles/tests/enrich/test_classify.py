@@ -1,7 +1,7 @@
 import pytest
 
 from articles.enrich import classify
-from articles.models import Status, Topic
+from articles.models import Article, Status, Topic
 from articles.tests.enrich.conftest import KNOWN_TEXT
 from articles.tests.factories import make_article, make_role, make_subfield, make_topic
 
@@ -226,3 +226,44 @@ def test_a_published_brief_drafted_again_never_learns_from_its_own_labels():
     library = classify.published_library(brief)
 
     assert library.count == 1 and library.exclude_pk == brief.pk
+
+
+def test_fields_and_roles_learn_from_one_reading_of_the_library_with_their_own_pipelines_numbers(
+    settings, monkeypatch, django_assert_num_queries
+):
+    import numpy as np
+
+    settings.ENRICH_CLASSIFIER_MIN_BRIEFS = 8
+    # Names no keyword rule can match: only the training briefs link them to the texts.
+    fab, court = make_subfield(name="Field A"), make_subfield(name="Field B")
+    hardware, legal = make_role("Reader A"), make_role("Reader B")
+    chips = "Wafer lithography yields at the fab improved as the new chip node entered volume production."
+    courts = "The judge ruled that the licence and the copyright claim must go to trial in the spring."
+    for n in range(5):
+        make_article(status=Status.PUBLISHED, content_text=f"{chips} Part {n}.", fields=[fab], roles=[hardware])
+        make_article(status=Status.PUBLISHED, content_text=f"{courts} Part {n}.", fields=[court], roles=[legal])
+    fitted, fit_words = [], classify._fit_words
+    monkeypatch.setattr(classify, "_fit_words", lambda texts: fitted.append(len(texts)) or fit_words(texts))
+    new = make_article(complete=False, content_text="A chip fab reports better lithography yields on its new node.")
+    taxonomy = classify.Taxonomy.read()
+
+    fields = classify.suggest_fields(new, library=classify.published_library(new), taxonomy=taxonomy)
+    roles = classify.suggest_roles(new, library=classify.published_library(new), taxonomy=taxonomy)
+
+    assert fitted == [10]  # one TF-IDF fit over the ten briefs for both lists
+    assert (fields[0].obj, fields[0].text, roles[0].obj) == (fab, str(fab), hardware)
+    briefs = list(Article.objects.published())
+    texts = [classify.article_text(brief) for brief in briefs]
+    for kind in ("fields", "roles"):
+        # Each list's probabilities are those of the pipeline trained for it alone.
+        alone = classify.train_classifier(texts, [[obj.pk for obj in getattr(b, kind).all()] for b in briefs])
+        together = classify._models[kind][1]
+        assert together.labels == alone.labels
+        unseen = [classify.article_text(new)]
+        assert np.array_equal(together.probabilities(unseen), alone.model.predict_proba(unseen))
+    # The next piece of the batch: its suggestions are named from the batch's taxonomy, without a query.
+    second = make_article(complete=False, content_text="The court heard the copyright claim about the licence.")
+    library = classify.published_library(second, version=taxonomy.library_version)
+    with django_assert_num_queries(0):
+        assert classify.suggest_fields(second, library=library, taxonomy=taxonomy)[0].obj == court
+        assert classify.suggest_roles(second, library=library, taxonomy=taxonomy)[0].obj == legal
