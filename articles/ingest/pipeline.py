@@ -46,8 +46,7 @@ from articles.models import (
     IngestionRun,
     Source,
     Status,
-    insert_briefs,
-    record_first_history,
+    insert_briefs_with_history,
     unique_slugs,
 )
 
@@ -218,10 +217,11 @@ def _new_article(source: Source, item: NormalizedItem) -> Article:
 def store_new_items(*, source: Source, items: list[NormalizedItem]) -> list[int]:
     """Insert briefs for items not stored yet, all at once; returns their ids in the items' order.
 
-    One query picks free slugs for all of them, one INSERT stores the briefs and one their first
-    history rows, in one transaction. Raises DatabaseError (IntegrityError when another worker
-    stored one of the addresses or took one of the slugs a moment ago) and keeps none of them:
-    the caller then stores them one by one with `store_item`, which settles each on its own.
+    One query picks free slugs for all of them; the briefs and their first history rows are then
+    written all or none (`insert_briefs_with_history`: one statement on PostgreSQL). Raises
+    DatabaseError (IntegrityError when another worker stored one of the addresses or took one of
+    the slugs a moment ago) and keeps none of them: the caller then stores them one by one with
+    `store_item`, which settles each on its own.
     No post_save is sent; its receivers (facet counts, page cache, related briefs, webhooks) act
     on published briefs only, and a new piece is never published.
     """
@@ -229,9 +229,7 @@ def store_new_items(*, source: Source, items: list[NormalizedItem]) -> list[int]
     for article, slug in zip(articles, unique_slugs(Article, [a.title for a in articles]), strict=True):
         article.slug = slug
         article.fill_derived()
-    with transaction.atomic():
-        insert_briefs(articles)
-        record_first_history(articles, reason=f"Ingested from {source.name}")
+    insert_briefs_with_history(articles, reason=f"Ingested from {source.name}")
     return [article.pk for article in articles]
 
 

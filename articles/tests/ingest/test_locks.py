@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import time
+import uuid
 from urllib.parse import urlsplit
 
 import pytest
@@ -107,3 +108,21 @@ def test_a_running_ingestion_is_known_alive_only_while_its_process_renews_it(set
         time.sleep(1.5)
         assert locks.run_alive(987)
     assert not locks.run_alive(987)
+
+
+def test_a_holder_releasing_its_redis_lease_never_deletes_the_lease_of_one_who_took_it_over(settings, redis_url):
+    settings.CACHES = {
+        **settings.CACHES,
+        "locks": {"BACKEND": "portal.redis_cache.RedisCache", "LOCATION": redis_url, "KEY_PREFIX": uuid.uuid4().hex},
+    }
+    lease = locks.source_lock("source:released")
+    assert lease.acquire()
+    lease.release()
+    assert locks.lock_cache().get(lease.key) is None  # released by its holder: free at once
+
+    late = locks.source_lock("source:released")
+    assert late.acquire()
+    hold_as(late.key, "another-machine|4242|token")  # its lease lapsed and another process took it
+    late.release()
+    assert locks.lock_cache().get(late.key) == "another-machine|4242|token"
+    locks.lock_cache().delete(late.key)

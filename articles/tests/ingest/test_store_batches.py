@@ -8,7 +8,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.db import connection, connections
+from django.db import IntegrityError, connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -16,7 +16,15 @@ from articles.ingest import fetch as fetch_module
 from articles.ingest import pipeline
 from articles.ingest.fetch import UnsafeURL, build_client, fetch
 from articles.ingest.pipeline import ingest_source
-from articles.models import Article, IngestionRun, Source, Status, insert_briefs, record_first_history
+from articles.models import (
+    Article,
+    IngestionRun,
+    Source,
+    Status,
+    insert_briefs,
+    insert_briefs_with_history,
+    record_first_history,
+)
 from articles.tests.ingest.feeds import item, rss
 
 pytestmark = pytest.mark.django_db
@@ -211,6 +219,40 @@ def test_briefs_inserted_together_hold_what_bulk_create_stores_and_get_their_his
     assert [(h.id, h.title, h.slug, h.source_id, h.history_type, h.history_change_reason) for h in history] == [
         (brief.pk, brief.title, brief.slug, brief.source_id, "+", "Ingested from Batch Source") for brief in ours
     ]
+
+
+@pytest.mark.django_db(databases=DATABASES)
+def test_new_briefs_and_their_first_history_are_one_statement_on_postgresql_with_the_same_rows(alias):
+    ours = unsaved_briefs(alias, "ours")
+    with CaptureQueriesContext(connections[alias]) as queries:
+        insert_briefs_with_history(ours, reason="Ingested from Batch Source", using=alias)
+    statements = [query["sql"] for query in queries if "SAVEPOINT" not in query["sql"]]  # the test's transaction
+    assert len(statements) == (1 if alias == "postgres" else 2)
+    stored = list(Article.objects.using(alias).order_by("pk"))
+    assert [(brief.pk, brief.original_url) for brief in ours] == [(brief.pk, brief.original_url) for brief in stored]
+    if alias == "postgres":
+        assert all("'avocet':1A" in str(brief.search_vector) for brief in stored)  # searchable once committed
+    # The rows `record_first_history` copies (equal to simple-history's own, tested above) for the same briefs.
+    record_first_history(stored, reason="Ingested from Batch Source", using=alias)
+    history = Article.history.model.objects.using(alias)
+    columns = [
+        f.attname for f in history.model._meta.concrete_fields if f.attname not in ("history_id", "history_date")
+    ]
+    rows = list(history.order_by("history_id").values_list(*columns))
+    assert rows[:3] == rows[3:]
+    assert [row[columns.index("id")] for row in rows[:3]] == [brief.pk for brief in ours]
+    assert len(set(history.order_by("history_id").values_list("history_date", flat=True)[:3])) == 1
+
+
+@pytest.mark.django_db(databases=DATABASES)
+def test_a_batch_refused_by_the_unique_address_stores_nothing_and_leaves_the_transaction_usable(alias):
+    insert_briefs_with_history(unsaved_briefs(alias, "first"), reason="first", using=alias)
+    again = unsaved_briefs(alias, "again")
+    again[2].original_url = "https://batch.example/first/3"  # stored a moment ago by another worker
+    with pytest.raises(IntegrityError):
+        insert_briefs_with_history(again, reason="again", using=alias)
+    assert Article.objects.using(alias).count() == 3
+    assert Article.history.model.objects.using(alias).count() == 3
 
 
 def test_a_run_that_finds_nothing_new_costs_six_queries(httpserver, feed_source):
