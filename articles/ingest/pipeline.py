@@ -462,14 +462,15 @@ def new_item_limit(*, source: Source) -> tuple[int, str]:
 
 
 def ingest_source(
-    *, source_id: int, force: bool = False, retry: bool = False, read: "FeedRead | None" = None
+    *, source_id: int, force: bool = False, retry: bool = False, read: "FeedRead | Future[FeedRead] | None" = None
 ) -> IngestOutcome:
     """Fetch and store one feed source now; raises locks.Busy if it is already being ingested.
 
     `force` skips the conditional GET (a curator's "Ingest now" wants a real look).
     `retry` says this is the task retrying a poll that failed: its failure is not counted again.
     `read` is the feed already fetched and parsed by `read_feed` (`ingest_sources` reads the next
-    feeds while this one is stored); it is used only if the source still has the address and
+    feeds while this one is stored), or that reading still under way (a Future, waited for once the
+    lock is held and the run recorded); it is used only if the source still has the address and
     validators it was read with, else the feed is fetched again here.
     A failed fetch or an unreadable feed is recorded on the run and the source, never raised.
     """
@@ -565,7 +566,8 @@ def ingest_sources(sources: Iterable[Source], *, force: bool = False) -> Iterato
                 source, reading = ahead.popleft()
                 read_next()  # READ_AHEAD feeds stay queued behind the one stored now
                 try:
-                    yield source, ingest_source(source_id=source.pk, force=force, read=reading.result())
+                    # The run takes its lock and records itself while its feed may still be read.
+                    yield source, ingest_source(source_id=source.pk, force=force, read=reading)
                 except Busy as busy:
                     yield source, busy
         finally:
@@ -625,11 +627,15 @@ def _source_for_run_sql(vendor: str, quote) -> str:
     )
 
 
-def _run_feed(source: Source, run: IngestionRun, *, force: bool, retry: bool, read: FeedRead | None) -> IngestOutcome:
+def _run_feed(
+    source: Source, run: IngestionRun, *, force: bool, retry: bool, read: "FeedRead | Future[FeedRead] | None"
+) -> IngestOutcome:
     counts = RunCounts()
     counts.new_limit, counts.cap = new_item_limit(source=source)
     http_status = None
     try:
+        if isinstance(read, Future):
+            read = read.result()  # read_feed records its failures on the FeedRead, it raises none
         if read is None or not read.fits(source, force=force):
             read = read_feed(source, force=force)
         result = read.result
