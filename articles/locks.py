@@ -94,16 +94,21 @@ class _Keeper:
         self.pid = None
         self.thread = None
         self.wake = threading.Event()
+        self.sleeping_on = 0  # the lease (seconds) whose third the keeper is sleeping for
 
     def hold(self, key: str, value: str) -> None:
         with self.mutex:
             if self.pid != os.getpid():  # a forked child inherits neither the thread nor the leases
                 self.held, self.pid, self.thread = {}, os.getpid(), None
             self.held[key] = value
-            self.wake.set()  # the lease may be shorter than the one the keeper is sleeping on
             if self.thread is None:
                 self.thread = threading.Thread(target=self._run, name="lease-keeper", daemon=True)
                 self.thread.start()
+            elif lease_seconds() < self.sleeping_on:
+                # The keeper would wake after this lease ran out: wake it now to sleep shorter. Otherwise
+                # it wakes within a third of this lease anyway, and renewing a key just set (two round
+                # trips per key held, on each acquire) would only compete with the holder's own work.
+                self.wake.set()
 
     def drop(self, key: str) -> None:
         with self.mutex:
@@ -115,7 +120,9 @@ class _Keeper:
 
     def _run(self):
         while True:
-            self.wake.wait(lease_seconds() / 3)
+            with self.mutex:
+                self.sleeping_on = lease_seconds()
+            self.wake.wait(self.sleeping_on / 3)
             self.wake.clear()
             with self.mutex:
                 held = dict(self.held)
@@ -178,7 +185,10 @@ class Lease:
     def release(self) -> None:
         keeper.drop(self.key)
         cache = lock_cache()
-        if cache.get(self.key) == self.value:
+        delete_if_held = getattr(cache, "delete_if_held", None)
+        if delete_if_held is not None:  # Redis: the check and the delete in one atomic step
+            delete_if_held(self.key, self.value)
+        elif cache.get(self.key) == self.value:
             cache.delete(self.key)
 
     def __enter__(self):

@@ -24,6 +24,11 @@ class _ClientPerPool(RedisCacheClient):
         return client
 
 
+# Delete KEYS[1] only while it holds ARGV[1]: Redis runs a script as one step, so no other client
+# can take the key between the check and the delete.
+_DELETE_IF_HELD = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
@@ -40,3 +45,11 @@ class RedisCache(DjangoRedisCache):
         client = self._cache.get_client(key, write=True)
         count, _ = client.pipeline(transaction=True).incr(key).expire(key, timeout).execute()
         return count
+
+    def delete_if_held(self, key, value) -> bool:
+        """Delete `key` if it still holds `value` (a lease's holder releasing it), in one round trip;
+        True when it was deleted. A get() then a delete() would take two, and could delete the key of a
+        holder that took it over in between."""
+        key = self.make_and_validate_key(key)
+        client = self._cache.get_client(key, write=True)
+        return bool(client.eval(_DELETE_IF_HELD, 1, key, self._cache._serializer.dumps(value)))

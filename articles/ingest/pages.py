@@ -16,8 +16,7 @@ from articles.ingest.pipeline import (
     Outcome,
     RunCounts,
     fail_run,
-    finish_run,
-    record_success,
+    finish_successful_run,
     store_item,
 )
 from articles.locks import run_lease, source_lock
@@ -77,6 +76,5 @@ def _run_page(source: Source, run: IngestionRun, url: str) -> IngestOutcome:
         error = f"Unexpected error while ingesting {url}: {exc.__class__.__name__}: {exc}"
         return fail_run(run, source=source, counts=counts, http_status=http_status, error=error, cause=exc)
     setattr(counts, outcome, 1)
-    record_success(source=source)
-    finish_run(run, status=Outcome.SUCCEEDED, counts=counts, http_status=http_status)
+    finish_successful_run(run, source=source, status=Outcome.SUCCEEDED, counts=counts, http_status=http_status)
     return IngestOutcome(run=run, to_enrich=(article_id,) if outcome in ("new", "updated") else ())

@@ -17,6 +17,7 @@ draft, whether a failure may pass), and the caller in articles/tasks.py queues w
 import collections
 import contextlib
 import functools
+import json
 import logging
 import sys
 import time
@@ -46,8 +47,7 @@ from articles.models import (
     IngestionRun,
     Source,
     Status,
-    insert_briefs,
-    record_first_history,
+    insert_briefs_with_history,
     unique_slugs,
 )
 
@@ -107,7 +107,7 @@ def backoff_delay(*, interval_minutes: int, failures: int) -> timedelta:
     return timedelta(minutes=max(min(minutes, cap), interval_minutes))
 
 
-def record_success(*, source: Source, etag: str | None = None, last_modified: str | None = None) -> None:
+def _success_values(source: Source, *, etag: str | None, last_modified: str | None) -> dict:
     now = timezone.now()
     values = {
         "last_fetched_at": now,
@@ -120,8 +120,7 @@ def record_success(*, source: Source, etag: str | None = None, last_modified: st
         values["etag"] = etag
     if last_modified is not None:
         values["last_modified"] = last_modified
-    # update(), not save(): a curator may be editing the source's name or interval meanwhile.
-    Source.objects.filter(pk=source.pk).update(**values)
+    return values
 
 
 def record_failure(*, source: Source, error: str, retry: bool = False, retry_after: float = 0) -> None:
@@ -173,6 +172,53 @@ def close_lapsed_runs() -> list[int]:
 
 
 def finish_run(run: IngestionRun, *, status: str, counts: RunCounts, http_status=None, error: str = "") -> None:
+    _fill_run(run, status=status, counts=counts, http_status=http_status, error=error)
+    run.save()
+
+
+def finish_successful_run(
+    run: IngestionRun,
+    *,
+    source: Source,
+    status: str,
+    counts: RunCounts,
+    http_status=None,
+    error: str = "",
+    etag: str | None = None,
+    last_modified: str | None = None,
+    using: str | None = None,
+) -> None:
+    """Record the source's successful poll (its failures reset, its next poll due, the validators
+    when given), then the run's outcome (`finish_run`). On PostgreSQL one statement writes both (the
+    source's UPDATE in a WITH clause): one round trip and one commit a run instead of two, and a
+    reader never sees the source healthy while its run is still marked running. The source is
+    written by update(), not save(): a curator may be editing its name or interval meanwhile."""
+    using = using or router.db_for_write(IngestionRun)
+    health = _success_values(source, etag=etag, last_modified=last_modified)
+    if connections[using].vendor != "postgresql":
+        Source.objects.using(using).filter(pk=source.pk).update(**health)
+        finish_run(run, status=status, counts=counts, http_status=http_status, error=error)
+        return
+    _fill_run(run, status=status, counts=counts, http_status=http_status, error=error)
+    fields = [field for field in IngestionRun._meta.concrete_fields if not field.primary_key]
+    source_sql, source_params = _update_sql(Source, source.pk, health, using=using)
+    run_sql, run_params = _update_sql(
+        IngestionRun, run.pk, {field.attname: getattr(run, field.attname) for field in fields}, using=using
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"WITH health AS ({source_sql}) {run_sql}", [*source_params, *run_params])
+
+
+def _update_sql(model, pk, values: dict, *, using: str) -> tuple[str, tuple]:
+    """The SQL and parameters of `model.objects.filter(pk=pk).update(**values)`, not run."""
+    from django.db.models.sql import UpdateQuery
+
+    query = model.objects.filter(pk=pk).query.chain(UpdateQuery)
+    query.add_update_values(values)
+    return query.get_compiler(using).as_sql()
+
+
+def _fill_run(run: IngestionRun, *, status: str, counts: RunCounts, http_status, error: str) -> None:
     run.status = status
     run.finished_at = timezone.now()
     run.http_status = http_status
@@ -183,7 +229,6 @@ def finish_run(run: IngestionRun, *, status: str, counts: RunCounts, http_status
     run.items_failed = counts.failed
     run.items_deferred = counts.deferred
     run.error = error[:5000]
-    run.save()
 
 
 # --- Storing items ----------------------------------------------------------------------
@@ -218,10 +263,11 @@ def _new_article(source: Source, item: NormalizedItem) -> Article:
 def store_new_items(*, source: Source, items: list[NormalizedItem]) -> list[int]:
     """Insert briefs for items not stored yet, all at once; returns their ids in the items' order.
 
-    One query picks free slugs for all of them, one INSERT stores the briefs and one their first
-    history rows, in one transaction. Raises DatabaseError (IntegrityError when another worker
-    stored one of the addresses or took one of the slugs a moment ago) and keeps none of them:
-    the caller then stores them one by one with `store_item`, which settles each on its own.
+    One query picks free slugs for all of them; the briefs and their first history rows are then
+    written all or none (`insert_briefs_with_history`: one statement on PostgreSQL). Raises
+    DatabaseError (IntegrityError when another worker stored one of the addresses or took one of
+    the slugs a moment ago) and keeps none of them: the caller then stores them one by one with
+    `store_item`, which settles each on its own.
     No post_save is sent; its receivers (facet counts, page cache, related briefs, webhooks) act
     on published briefs only, and a new piece is never published.
     """
@@ -229,9 +275,7 @@ def store_new_items(*, source: Source, items: list[NormalizedItem]) -> list[int]
     for article, slug in zip(articles, unique_slugs(Article, [a.title for a in articles]), strict=True):
         article.slug = slug
         article.fill_derived()
-    with transaction.atomic():
-        insert_briefs(articles)
-        record_first_history(articles, reason=f"Ingested from {source.name}")
+    insert_briefs_with_history(articles, reason=f"Ingested from {source.name}")
     return [article.pk for article in articles]
 
 
@@ -463,14 +507,15 @@ def new_item_limit(*, source: Source) -> tuple[int, str]:
 
 
 def ingest_source(
-    *, source_id: int, force: bool = False, retry: bool = False, read: "FeedRead | None" = None
+    *, source_id: int, force: bool = False, retry: bool = False, read: "FeedRead | Future[FeedRead] | None" = None
 ) -> IngestOutcome:
     """Fetch and store one feed source now; raises locks.Busy if it is already being ingested.
 
     `force` skips the conditional GET (a curator's "Ingest now" wants a real look).
     `retry` says this is the task retrying a poll that failed: its failure is not counted again.
     `read` is the feed already fetched and parsed by `read_feed` (`ingest_sources` reads the next
-    feeds while this one is stored); it is used only if the source still has the address and
+    feeds while this one is stored), or that reading still under way (a Future, waited for once the
+    lock is held and the run recorded); it is used only if the source still has the address and
     validators it was read with, else the feed is fetched again here.
     A failed fetch or an unreadable feed is recorded on the run and the source, never raised.
     """
@@ -566,7 +611,8 @@ def ingest_sources(sources: Iterable[Source], *, force: bool = False) -> Iterato
                 source, reading = ahead.popleft()
                 read_next()  # READ_AHEAD feeds stay queued behind the one stored now
                 try:
-                    yield source, ingest_source(source_id=source.pk, force=force, read=reading.result())
+                    # The run takes its lock and records itself while its feed may still be read.
+                    yield source, ingest_source(source_id=source.pk, force=force, read=reading)
                 except Busy as busy:
                     yield source, busy
         finally:
@@ -576,8 +622,10 @@ def ingest_sources(sources: Iterable[Source], *, force: bool = False) -> Iterato
 
 def _source_for_run(source_id: int, *, using: str | None = None) -> Source:
     """The source, with what a run asks first in the same query: whether a run of it is still marked
-    running (`interrupted`: we hold its lock, so that run was cut short) and how many briefs of it
-    were created in the last 24 hours (`created_today`, for `new_item_limit`).
+    running (`interrupted`: we hold its lock, so that run was cut short), how many briefs of it
+    were created in the last 24 hours (`created_today`, for `new_item_limit`) and its briefs still
+    waiting for a draft (`left_undrafted`, ids: an earlier run stored them, then its worker was
+    killed before handing them on; none can be this run's, which has not started).
 
     Written from the models' metadata once: the ORM took three times longer to compile this
     query (an Exists and a counting Subquery) than the database took to answer it.
@@ -586,9 +634,17 @@ def _source_for_run(source_id: int, *, using: str | None = None) -> Source:
     connection = connections[using]
     since = connection.ops.adapt_datetimefield_value(timezone.now() - timedelta(days=1))
     sql = _source_for_run_sql(connection.vendor, connection.ops.quote_name)
-    for source in Source.objects.using(using).raw(sql, [Outcome.RUNNING, since, source_id]):
+    params = [Outcome.RUNNING, since, *([Status.INGESTED] if connection.vendor in LIST_OF_IDS else []), source_id]
+    for source in Source.objects.using(using).raw(sql, params):
+        if isinstance(getattr(source, "left_undrafted", None), str):
+            source.left_undrafted = json.loads(source.left_undrafted)  # SQLite's JSON array
         return source
     raise Source.DoesNotExist(f"No source with id {source_id}.")
+
+
+# A list of ids as one value, by vendor (`_source_for_run`'s `left_undrafted`); another database
+# asks for them in a query of their own when the run ends (`_left_undrafted`).
+LIST_OF_IDS = {"postgresql": "ARRAY({ids})", "sqlite": "(SELECT json_group_array(id) FROM ({ids}))"}
 
 
 @functools.cache
@@ -598,21 +654,33 @@ def _source_for_run_sql(vendor: str, quote) -> str:
     def column(meta, name):
         return f"{quote(meta.db_table)}.{quote(meta.get_field(name).column)}"
 
+    waiting = ""
+    if vendor in LIST_OF_IDS:
+        ids = (
+            f"SELECT {column(brief, 'id')} AS id FROM {quote(brief.db_table)} "
+            f"WHERE {column(brief, 'source')} = {column(source, 'id')} AND {column(brief, 'status')} = %s "
+            f"ORDER BY {column(brief, 'id')}"
+        )
+        waiting = f", {LIST_OF_IDS[vendor].format(ids=ids)} AS left_undrafted"
     return (
         f"SELECT {', '.join(column(source, f.name) for f in source.concrete_fields)}, "
         f"EXISTS (SELECT 1 FROM {quote(run.db_table)} WHERE {column(run, 'source')} = {column(source, 'id')} "
         f"AND {column(run, 'status')} = %s) AS interrupted, "
         f"(SELECT COUNT(*) FROM {quote(brief.db_table)} WHERE {column(brief, 'source')} = {column(source, 'id')} "
-        f"AND {column(brief, 'created_at')} >= %s) AS created_today "
+        f"AND {column(brief, 'created_at')} >= %s) AS created_today{waiting} "
         f"FROM {quote(source.db_table)} WHERE {column(source, 'id')} = %s"
     )
 
 
-def _run_feed(source: Source, run: IngestionRun, *, force: bool, retry: bool, read: FeedRead | None) -> IngestOutcome:
+def _run_feed(
+    source: Source, run: IngestionRun, *, force: bool, retry: bool, read: "FeedRead | Future[FeedRead] | None"
+) -> IngestOutcome:
     counts = RunCounts()
     counts.new_limit, counts.cap = new_item_limit(source=source)
     http_status = None
     try:
+        if isinstance(read, Future):
+            read = read.result()  # read_feed records its failures on the FeedRead, it raises none
         if read is None or not read.fits(source, force=force):
             read = read_feed(source, force=force)
         result = read.result
@@ -620,8 +688,9 @@ def _run_feed(source: Source, run: IngestionRun, *, force: bool, retry: bool, re
         if read.error is not None:
             raise read.error
         if result.not_modified:
-            record_success(source=source)
-            finish_run(run, status=Outcome.NOT_MODIFIED, counts=counts, http_status=http_status)
+            finish_successful_run(
+                run, source=source, status=Outcome.NOT_MODIFIED, counts=counts, http_status=http_status
+            )
             return IngestOutcome(run=run, to_enrich=tuple(_left_undrafted(source, run)))
         ingest_entries(
             source=source, entries=read.feed.entries, feed_url=result.url, counts=counts, normalized=read.normalized
@@ -641,11 +710,10 @@ def _run_feed(source: Source, run: IngestionRun, *, force: bool, retry: bool, re
         logger.exception("Ingesting %s failed", source)
         error = f"Unexpected error while ingesting: {exc.__class__.__name__}: {exc}"
         return fail_run(run, source=source, counts=counts, http_status=http_status, error=error, cause=exc, retry=retry)
+    validators = {"etag": result.etag, "last_modified": result.last_modified}
     if counts.retry_items or counts.deferred:
         # The next poll must get the whole feed again (not a 304) to take what was left.
-        record_success(source=source, etag="", last_modified="")
-    else:
-        record_success(source=source, etag=result.etag, last_modified=result.last_modified)
+        validators = {"etag": "", "last_modified": ""}
     problems = []
     if counts.deferred:
         problems.append(
@@ -656,13 +724,18 @@ def _run_feed(source: Source, run: IngestionRun, *, force: bool, retry: bool, re
     if counts.notes:
         problems.append("; ".join(counts.notes[:20]))
     error = "; ".join(problems)
-    finish_run(run, status=Outcome.SUCCEEDED, counts=counts, http_status=http_status, error=error)
+    finish_successful_run(
+        run, source=source, status=Outcome.SUCCEEDED, counts=counts, http_status=http_status, error=error, **validators
+    )
     to_enrich = dict.fromkeys([*counts.to_enrich, *_left_undrafted(source, run)])
     return IngestOutcome(run=run, to_enrich=tuple(to_enrich))
 
 
 def _left_undrafted(source: Source, run: IngestionRun) -> list[int]:
     # Pieces an earlier run stored but never handed on (its worker was killed after the commit).
+    read_with_the_source = getattr(source, "left_undrafted", None)
+    if read_with_the_source is not None:
+        return list(read_with_the_source)
     leftovers = Article.objects.filter(source=source, status=Status.INGESTED, created_at__lt=run.started_at)
     return list(leftovers.values_list("pk", flat=True))
 

@@ -16,6 +16,7 @@ from .briefs import (
     Status,
     WorkQueueItem,
     insert_briefs,
+    insert_briefs_with_history,
     length_for_minutes,
     record_first_history,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "WebhookEvent",
     "WorkQueueItem",
     "insert_briefs",
+    "insert_briefs_with_history",
     "length_for_minutes",
     "record_first_history",
     "unique_slug",

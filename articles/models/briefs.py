@@ -4,6 +4,8 @@ Reads that carry meaning are QuerySet methods (`Article.objects.published()`); w
 that carry rules live in `workflow.py`, `ingest/` and `enrich/`.
 """
 
+import contextlib
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -169,10 +171,8 @@ def insert_briefs(articles, *, using: str | None = None) -> None:
     if connections[db].vendor != "postgresql":
         Article.objects.using(db).bulk_create(articles)
         return
-    meta = Article._meta
-    fields = [field for field in meta.concrete_fields if field is not meta.auto_field and field.name != "search_vector"]
-    returning = meta.db_returning_fields
-    rows = Article.objects.using(db)._insert(articles, fields=fields, returning_fields=returning, using=db)
+    returning = Article._meta.db_returning_fields
+    rows = Article.objects.using(db)._insert(articles, fields=_inserted_fields(), returning_fields=returning, using=db)
     for article, row in zip(articles, rows, strict=True):
         for field, value in zip(returning, row, strict=True):
             setattr(article, field.attname, value)
@@ -190,8 +190,24 @@ def record_first_history(articles, *, reason: str, using: str | None = None) -> 
     """
     if not articles or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
-    history = Article.history.model
     connection = connections[using or router.db_for_write(Article)]
+    quote = connection.ops.quote_name
+    insert, values, added = _first_history_sql(articles, reason=reason, connection=connection)
+    ids = [article.pk for article in articles]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{insert} SELECT {', '.join(quote(column) for column in values)}, {', '.join(['%s'] * len(added))} "
+            f"FROM {quote(Article._meta.db_table)} "
+            f"WHERE {quote(Article._meta.pk.column)} IN ({', '.join(['%s'] * len(ids))}) "
+            f"ORDER BY {quote(Article._meta.pk.column)}",
+            [*added, *ids],
+        )
+
+
+def _first_history_sql(articles, *, reason: str, connection) -> tuple[str, list[str], list]:
+    """The "INSERT INTO <history> (<columns>)" of first history records, the brief columns its rows copy
+    (in that order, followed by the date, reason, type and user), and those four values."""
+    history = Article.history.model
     quote = connection.ops.quote_name
     copied = [(field.column, Article._meta.get_field(field.name).column) for field in history.tracked_fields]
     user = history.get_default_history_user(articles[0])
@@ -202,16 +218,60 @@ def record_first_history(articles, *, reason: str, using: str | None = None) -> 
         "history_user": user.pk if user is not None else None,
     }
     columns = [column for column, _ in copied] + [history._meta.get_field(name).column for name in added]
-    values = [quote(source) for _, source in copied] + ["%s"] * len(added)
-    ids = [article.pk for article in articles]
-    with connection.cursor() as cursor:
+    insert = f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(map(quote, columns))})"
+    return insert, [source for _, source in copied], list(added.values())
+
+
+def insert_briefs_with_history(articles, *, reason: str, using: str | None = None) -> None:
+    """Insert new briefs with their first history records, all or none, and give the briefs their ids.
+
+    On PostgreSQL one statement does both: the briefs' INSERT (as `insert_briefs` writes it) in a
+    WITH clause, whose RETURNING rows are the history records' copies. One round trip where there
+    were four (BEGIN, two INSERTs, COMMIT), and the rows just written are not read back. The search
+    vector is the trigger's, in the same statement, so a brief is searchable the moment it is
+    visible. Inside a caller's transaction a savepoint keeps a refused batch from spoiling it.
+    Elsewhere (SQLite, history off): `insert_briefs` then `record_first_history`, in a transaction.
+    """
+    if not articles:
+        return
+    db = using or router.db_for_write(Article)
+    connection = connections[db]
+    if connection.vendor != "postgresql" or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        with transaction.atomic(using=db):
+            insert_briefs(articles, using=db)
+            record_first_history(articles, reason=reason, using=db)
+        return
+    from django.db.models.sql import InsertQuery
+
+    meta = Article._meta
+    quote = connection.ops.quote_name
+    insert_history, copied, added = _first_history_sql(articles, reason=reason, connection=connection)
+    query = InsertQuery(Article)
+    query.insert_values(_inserted_fields(), articles)
+    compiler = query.get_compiler(using=db)
+    by_column = {field.column: field for field in meta.concrete_fields}
+    compiler.returning_fields = [by_column[column] for column in copied]
+    ((insert_briefs_sql, params),) = compiler.as_sql()
+    pk, url = quote(meta.pk.column), quote(meta.get_field("original_url").column)
+    savepoint = transaction.atomic(using=db) if connection.in_atomic_block else contextlib.nullcontext()
+    with savepoint, connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(map(quote, columns))}) "
-            f"SELECT {', '.join(values)} FROM {quote(Article._meta.db_table)} "
-            f"WHERE {quote(Article._meta.pk.column)} IN ({', '.join(['%s'] * len(ids))}) "
-            f"ORDER BY {quote(Article._meta.pk.column)}",
-            [*added.values(), *ids],
+            f"WITH new AS ({insert_briefs_sql}), history AS ({insert_history} "
+            f"SELECT {', '.join(quote(column) for column in copied)}, {', '.join(['%s'] * len(added))} "
+            f"FROM new ORDER BY {pk}) "
+            f"SELECT {pk}, {url} FROM new",
+            [*params, *added],
         )
+        ids = {address: id_ for id_, address in cursor.fetchall()}
+    for article in articles:
+        article.pk = ids[article.original_url]
+        article._state.adding = False
+        article._state.db = db
+
+
+def _inserted_fields():
+    meta = Article._meta
+    return [field for field in meta.concrete_fields if field is not meta.auto_field and field.name != "search_vector"]
 
 
 class _BriefHistoryDescriptor(HistoryDescriptor):

@@ -1,8 +1,11 @@
 """Task locks are leases: a live holder keeps them, a dead one loses them (at once on its own machine)."""
 
+import os
 import subprocess
 import sys
+import threading
 import time
+import uuid
 from urllib.parse import urlsplit
 
 import pytest
@@ -107,3 +110,32 @@ def test_a_running_ingestion_is_known_alive_only_while_its_process_renews_it(set
         time.sleep(1.5)
         assert locks.run_alive(987)
     assert not locks.run_alive(987)
+
+
+def test_a_holder_releasing_its_redis_lease_never_deletes_the_lease_of_one_who_took_it_over(settings, redis_url):
+    settings.CACHES = {
+        **settings.CACHES,
+        "locks": {"BACKEND": "portal.redis_cache.RedisCache", "LOCATION": redis_url, "KEY_PREFIX": uuid.uuid4().hex},
+    }
+    lease = locks.source_lock("source:released")
+    assert lease.acquire()
+    lease.release()
+    assert locks.lock_cache().get(lease.key) is None  # released by its holder: free at once
+
+    late = locks.source_lock("source:released")
+    assert late.acquire()
+    hold_as(late.key, "another-machine|4242|token")  # its lease lapsed and another process took it
+    late.release()
+    assert locks.lock_cache().get(late.key) == "another-machine|4242|token"
+    locks.lock_cache().delete(late.key)
+
+
+def test_the_keeper_is_woken_only_by_a_lease_that_would_lapse_before_it_wakes(settings):
+    keeper = locks._Keeper()  # not the process's: its thread is this one, asleep on a 300-second lease
+    keeper.pid, keeper.thread, keeper.sleeping_on = os.getpid(), threading.current_thread(), 300
+    settings.INGEST_LOCK_SECONDS = 300
+    keeper.hold("ingest:lock:as-long", "holder")
+    assert not keeper.wake.is_set()  # renewed at its next beat, well within the lease
+    settings.INGEST_LOCK_SECONDS = 1
+    keeper.hold("ingest:lock:shorter", "holder")
+    assert keeper.wake.is_set()  # it would have lapsed while the keeper slept

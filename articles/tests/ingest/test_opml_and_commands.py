@@ -1,6 +1,7 @@
 """OPML import and export, and the management commands people run by hand."""
 
 import sys
+from concurrent.futures import Future
 from io import StringIO
 from pathlib import Path
 
@@ -142,6 +143,22 @@ def test_a_feed_read_ahead_is_fetched_again_when_its_source_changed_meanwhile(ht
     Source.objects.filter(pk=source.pk).update(url=httpserver.url_for("/new.xml"))  # a curator edited it
     assert ingest_source(source_id=source.pk, read=read).run.items_new == 1
     assert list(Article.objects.values_list("original_url", flat=True)) == [item(2)["link"]]
+
+
+def test_a_run_records_itself_before_waiting_for_its_feed_still_being_read(httpserver, feed_source):
+    httpserver.expect_request("/feed.xml").respond_with_data(rss(item(1)))
+    source = feed_source()
+    running_when_waited = []
+
+    class StillReading(Future):
+        def result(self, timeout=None):
+            running_when_waited.append(IngestionRun.objects.filter(source=source, status="running").count())
+            return super().result(timeout)
+
+    reading = StillReading()
+    reading.set_result(read_feed(source))
+    assert ingest_source(source_id=source.pk, read=reading).run.items_new == 1
+    assert running_when_waited == [1]  # its lock taken and its run recorded meanwhile
 
 
 def test_reading_a_feed_ahead_touches_no_database(httpserver, feed_source, django_assert_num_queries):
