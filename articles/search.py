@@ -15,7 +15,8 @@ type reaches a query parser unescaped, so no input can raise an error.
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
@@ -168,11 +169,13 @@ def matching(queryset, query: str):
 class Matches:
     """The ids of the briefs matching a query (newest first, or in the reader's order from `best_matches`);
     when more match than were asked for, the newest `limit` of them and `complete` False. `for_reader`:
-    those of them best for the reader's roles."""
+    those of them best for the reader's roles. `values`: how many of them carry each facet value
+    ("role:3": 412), from their rows' kept values (`Article.facet_values`), counted by the same query."""
 
     ids: list[int]
     complete: bool
     for_reader: frozenset[int] = frozenset()
+    values: Counter = field(default_factory=Counter, compare=False, repr=False)
 
     @property
     def count(self) -> int:
@@ -186,9 +189,11 @@ def newest_matches(queryset, query: str, *, limit: int) -> Matches:
     the published-date index and stops after `limit` + 1 matches; for a rare one it reads the GIN
     index and sorts the few it finds. Ranking and counting then work on these ids, never on every match.
     """
-    rows = matching(queryset, query).latest_first().values_list("pk", flat=True)
-    ids = list(rows[: limit + 1])
-    return Matches(ids=ids[:limit], complete=len(ids) <= limit)
+    text = normalize_query(query)
+    if not text or not parse_query(text):
+        return Matches(ids=[], complete=True)
+    rows, values = _newest_with_values(matching(queryset, text), limit=limit)
+    return Matches(ids=[row[0] for row in rows[:limit]], complete=len(rows) <= limit, values=values)
 
 
 def best_matches(queryset, query: str, *, limit: int, roles=()) -> Matches:
@@ -206,20 +211,56 @@ def best_matches(queryset, query: str, *, limit: int, roles=()) -> Matches:
         return Matches(ids=[], complete=True)
     ranked = _marked_for_roles(_ranked(_joined(matching(queryset, text), text), text), roles)
     undated = ExpressionWrapper(Q(published_at=None), output_field=models.BooleanField())
-    newest = ranked.latest_first().values_list("pk", "search_rank", "for_reader", undated)[: limit + 1]
-    # Read as the driver gives them (floats and booleans, or 0 and 1 on SQLite): for a thousand rows, the
-    # ORM's per-row converters cost more Python time than the database takes to find and rank them.
-    sql, params = newest.query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows, values = _newest_with_values(ranked, "search_rank", "for_reader", undated, limit=limit)
     complete = len(rows) <= limit
     rows = rows[:limit]
     # Stable: equal ranks stay newest first; undated briefs go last, as `search` orders them.
     rows.sort(key=lambda row: (not row[2], -row[1], row[3]))
     return Matches(
-        ids=[row[0] for row in rows], complete=complete, for_reader=frozenset(row[0] for row in rows if row[2])
+        ids=[row[0] for row in rows],
+        complete=complete,
+        for_reader=frozenset(row[0] for row in rows if row[2]),
+        values=values,
     )
+
+
+def _newest_with_values(queryset, *columns, limit: int) -> tuple[list[tuple], Counter]:
+    """The newest `limit` + 1 rows of `queryset` as (pk, *columns), newest first, and the facet values of the
+    newest `limit` of them counted, in one statement.
+
+    The rows are found as `latest_first` orders them (the date index walked, or the GIN index read for a rare
+    word), kept aside, and their `facet_values` counted from the rows already read: no second look-up of a
+    thousand ids in another table. Read through the cursor as the driver gives them (floats and booleans, or
+    0 and 1 on SQLite): for a thousand rows, the ORM's per-row converters cost more Python time than the
+    database takes to find and rank them.
+    """
+    newest = queryset.latest_first().values_list("pk", *columns, "published_at", "facet_values")[: limit + 1]
+    # Compiled for the queryset's own database (`sql_with_params` would compile it for the default one).
+    sql, params = newest.query.get_compiler(using=queryset.db).as_sql()
+    connection = connections[queryset.db]
+    names = ["pk", *(f"c{position}" for position in range(len(columns))), "published_at", "facet_values"]
+    kept = ", ".join(names[:-2])
+    if connection.vendor == "postgresql":
+        # Expanded in the select list: a third cheaper than a lateral join of unnest() for each row.
+        materialized, values = "MATERIALIZED", "SELECT unnest(facet_values) AS value FROM walk WHERE n <= %s"
+    else:
+        materialized = ""
+        values = "SELECT item.value AS value FROM walk CROSS JOIN json_each(walk.facet_values) AS item WHERE n <= %s"
+    # The window's order is `latest_first`'s, written out, so the rows' order never depends on the plan.
+    statement = (
+        f"WITH found({', '.join(names)}) AS ({sql}), "
+        f"walk AS {materialized} (SELECT found.*, row_number() OVER (ORDER BY published_at DESC, pk DESC) AS n "
+        "FROM found) "
+        f"SELECT n, {kept}, NULL, NULL FROM walk "
+        f"UNION ALL SELECT NULL, {', '.join(['NULL'] * (len(names) - 2))}, item.value, COUNT(*) "
+        f"FROM ({values}) AS item GROUP BY item.value"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, limit])
+        fetched = cursor.fetchall()
+    rows = sorted((row for row in fetched if row[0] is not None), key=lambda row: row[0])
+    values = Counter({row[-2]: row[-1] for row in fetched if row[0] is None})
+    return [row[1:-2] for row in rows], values
 
 
 def _marked_for_roles(queryset, roles):

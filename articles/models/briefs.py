@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_m2m_records, pre_create_historical_m2m_records
 
 from .base import SLUG_MAX_LENGTH, TimeStamped, slug_url, unique_slug, validate_text_list
+from .facets import FacetValuesField
 from .taxonomy import Field, Role, Topic
 
 
@@ -78,6 +79,11 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_topic(self, topic):
         return self.filter(topics=topic)
+
+    def with_facet_value(self, value: str):
+        """Published briefs whose kept facet values include `value` ("role:3", "area:1", "field:2", "topic:12"),
+        tested in the brief's own row (see `Article.facet_values`)."""
+        return self.filter(facet_values__has=value)
 
     def for_source(self, source):
         return self.filter(source=source)
@@ -351,10 +357,14 @@ class Article(TimeStamped):
     # Search: the weighted words of the brief on PostgreSQL, kept up to date by a trigger (see
     # articles/search_index.py); always empty on SQLite, whose FTS5 table holds the index instead.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Search: the facet values a published brief is counted under ("role:3", "topic:12" …), the same as its
+    # FacetSnapshot, written by articles/facets.py (empty until published). Search tests a filter and counts
+    # the matches' facets in the rows it already reads; GIN-indexed on PostgreSQL (migration 0019).
+    facet_values = FacetValuesField(default=list, editable=False)
 
     # Content is large and written by ingestion; history keeps the editorial fields.
     history = BriefHistory(
-        excluded_fields=["content_html", "content_text", "search_vector", "story_indexed"],
+        excluded_fields=["content_html", "content_text", "search_vector", "facet_values", "story_indexed"],
         m2m_fields=[fields, topics, roles],
     )
 

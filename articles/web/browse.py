@@ -135,12 +135,20 @@ class BriefFilters:
             else:
                 self.selected[name] = value
 
-    def apply(self, queryset, *, skip: str | None = None):
-        """`queryset` narrowed by every filter, except `skip` (unless the address fixes it)."""
+    def apply(self, queryset, *, skip: str | None = None, by_kept_values: bool = False):
+        """`queryset` narrowed by every filter, except `skip` (unless the address fixes it).
+
+        `by_kept_values`: a role, area, subfield or topic is tested against the brief's kept facet values
+        (`Article.facet_values`, the values its counts are made of) rather than through the pair tables;
+        for published briefs only. Search does so: the scan that finds the matches tests the filter in
+        the row it reads instead of looking up a pair for each match.
+        """
         for name, value in self.selected.items():
             if name == skip and name not in self.fixed:
                 continue
-            if name == "role":
+            if by_kept_values and name in ("role", "area", "field", "topic"):
+                queryset = queryset.with_facet_value(f"{name}:{value.pk}")
+            elif name == "role":
                 queryset = queryset.for_role(value)
             elif name in ("area", "field"):
                 queryset = queryset.for_field(value)
@@ -244,17 +252,23 @@ class BriefFilters:
 
         return self._facets_from(self._live_counts(ids, [name for name, _label in FACETS]))
 
-    def facets_among(self, ids_without, *, labels=None) -> list[Facet]:
-        """Counts for every facet over id lists the caller chose (the search page's bounded samples).
+    def facets_among(self, values_without, *, labels=None) -> list[Facet]:
+        """Counts for every facet over samples the caller counted (the search page's bounded matches).
 
-        `ids_without(name)` gives the ids of the briefs narrowed by every filter but `name`, and
-        `ids_without(None)` those narrowed by all of them; it is asked once per selected filter, plus once.
-        Counted by the database from the briefs' kept facet values (`facet_counts.count_among`), in
-        one query whatever the number of filters. `labels`: as `_label_counts` takes it.
+        `values_without(name)` gives how many of the briefs narrowed by every filter but `name` carry each
+        facet value (a Counter of "facet:value"), and `values_without(None)` the same for those narrowed by
+        all of them; it is asked once per selected filter, plus once. `labels`: as `_label_counts` takes it.
         """
         chosen = {name for name in self.selected if name not in self.fixed}
-        bases = {name: ids_without(name if name in chosen else None) for name, _label in FACETS}
-        return self._facets_from(_label_counts(facet_counts.count_among(bases), labels))
+        by_facet: dict[str | None, dict[str, Counter]] = {}
+        for base in dict.fromkeys(name if name in chosen else None for name, _label in FACETS):
+            split = by_facet[base] = {name: Counter() for name, _label in FACETS}
+            for value, count in values_without(base).items():
+                facet, _, choice = value.partition(":")
+                if facet in split:
+                    split[facet][choice] = count
+        counted = {name: by_facet[name if name in chosen else None][name] for name, _label in FACETS}
+        return self._facets_from(_label_counts(counted, labels))
 
     def _live_counts(self, ids, names) -> dict[str, list[Option]]:
         """`ids(name)`: the briefs (a subquery or a list of ids) that `name`'s counts are taken over."""

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles import facets, workflow
-from articles.models import Article, FacetCount, Status
+from articles.models import Article, FacetCount, FacetSnapshot, Status
 from articles.tests.factories import make_area, make_article, make_role, make_staff, make_subfield, make_topic
 from articles.web.browse import BriefFilters
 
@@ -18,10 +18,17 @@ def as_table(facet_list):
 
 def assert_kept_counts_match_live(catalogue_params):
     published = Article.objects.published()
+    # Each published brief's row keeps the values it is counted under (search filters and counts with them).
+    snapshots = dict(FacetSnapshot.objects.values_list("article_id", "values"))
+    assert {pk: sorted(values) for pk, values in published.values_list("pk", "facet_values")} == snapshots
     for params, fixed in catalogue_params:
         filters = BriefFilters(params, fixed=fixed)
         assert as_table(filters.published_facets()) == as_table(filters.facets(published)), (params, fixed)
         assert filters.published_count() == filters.apply(published).count(), (params, fixed)
+        by_kept_values = filters.apply(published, by_kept_values=True)
+        assert set(by_kept_values.values_list("pk", flat=True)) == set(
+            filters.apply(published).values_list("pk", flat=True)
+        )
 
 
 def scopes(catalogue):

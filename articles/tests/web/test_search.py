@@ -5,7 +5,6 @@ import os
 import pytest
 from django.utils import timezone
 
-from articles.facets import count_among
 from articles.models import Article, Role, Source, Status
 from articles.search import (
     Matches,
@@ -230,17 +229,50 @@ def test_a_page_of_best_matches_gets_snippets_with_the_matched_words_marked(alia
     assert "<script>" not in snippets["content-hit"]
 
 
-def test_facet_values_are_counted_among_the_ids_each_facet_is_given(alias, corpus):
+def test_the_matches_count_the_facet_values_of_the_newest_of_them_up_to_the_limit(alias, corpus):
     cto = Role.objects.using(alias).create(name="CTO", slug="cto")
-    first = add_brief(alias, "first", level="advanced")
-    second = add_brief(alias, "second", level="advanced")
-    third = add_brief(alias, "third", level="introductory")
+    first = add_brief(alias, "first-kiln", summary="A kiln.", level="advanced")
+    second = add_brief(alias, "second-kiln", summary="A kiln.", level="advanced")
+    third = add_brief(alias, "third-kiln", summary="A kiln.", level="introductory")
     for brief in (first, third):
         brief.roles.add(cto)
-    everything = [first.pk, second.pk, third.pk]
-    counts = count_among({"level": everything, "role": [second.pk, third.pk], "length": everything}, using=alias)
-    assert counts == {"level": {"advanced": 2, "introductory": 1}, "role": {str(cto.pk): 1}, "length": {}}
-    assert count_among({"level": []}, using=alias) == {"level": {}}
+    role, source = f"role:{cto.pk}", f"source:{first.source_id}"
+    everything = newest_matches(published(alias), "kiln", limit=3).values
+    assert everything == {"level:advanced": 2, "level:introductory": 1, role: 2, source: 3}
+    # The newest two (third, second) only: the first is beyond the limit, in neither the ids nor the counts.
+    newest_two = newest_matches(published(alias), "kiln", limit=2)
+    assert newest_two.ids == [third.pk, second.pk]
+    assert newest_two.values == {
+        "level:advanced": 1,
+        "level:introductory": 1,
+        role: 1,
+        source: 2,
+    }
+    assert best_matches(published(alias), "kiln", limit=2).values == {
+        "level:advanced": 1,
+        "level:introductory": 1,
+        role: 1,
+        source: 2,
+    }
+    assert newest_matches(published(alias), "nothing-has-this", limit=2).values == {}
+
+
+def test_a_filter_on_the_kept_values_follows_the_briefs_roles(alias, corpus):
+    cto = Role.objects.using(alias).create(name="CTO", slug="cto")
+    first = add_brief(alias, "first-kiln", summary="A kiln.")
+    second = add_brief(alias, "second-kiln", summary="A kiln.")
+    draft = add_brief(alias, "draft-kiln", summary="A kiln.", status=Status.DRAFT)
+    for brief in (first, second, draft):
+        brief.roles.add(cto)
+    for_cto = published(alias).with_facet_value(f"role:{cto.pk}")
+    assert best_matches(for_cto, "kiln", limit=10).ids == [second.pk, first.pk]
+    second.roles.remove(cto)
+    assert newest_matches(for_cto, "kiln", limit=10).ids == [first.pk]
+    # A stale copy of the brief saved whole writes its old values back; the count that follows mends them.
+    stale = Article.objects.using(alias).get(pk=first.pk)
+    first.roles.clear()
+    stale.save()
+    assert newest_matches(for_cto, "kiln", limit=10).ids == []
 
 
 @pytest.mark.parametrize(
