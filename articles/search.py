@@ -182,8 +182,9 @@ class Matches:
         return len(self.ids)
 
 
-def newest_matches(queryset, query: str, *, limit: int) -> Matches:
-    """At most `limit` briefs of `queryset` matching `query`, newest first, in one query of `limit` + 1 rows.
+def newest_matches(queryset, query: str, *, limit: int, facet: str | None = None) -> Matches:
+    """At most `limit` briefs of `queryset` matching `query`, newest first, in one query of `limit` + 1 rows;
+    `values` counts only `facet`'s values ("role" …) when it is given (all of them otherwise).
 
     The cost is bounded whatever the number of matches: for a word in most briefs, PostgreSQL walks
     the published-date index and stops after `limit` + 1 matches; for a rare one it reads the GIN
@@ -192,7 +193,7 @@ def newest_matches(queryset, query: str, *, limit: int) -> Matches:
     text = normalize_query(query)
     if not text or not parse_query(text):
         return Matches(ids=[], complete=True)
-    rows, values = _newest_with_values(matching(queryset, text), limit=limit)
+    rows, values = _newest_with_values(matching(queryset, text), limit=limit, facet=facet)
     return Matches(ids=[row[0] for row in rows[:limit]], complete=len(rows) <= limit, values=values)
 
 
@@ -224,9 +225,9 @@ def best_matches(queryset, query: str, *, limit: int, roles=()) -> Matches:
     )
 
 
-def _newest_with_values(queryset, *columns, limit: int) -> tuple[list[tuple], Counter]:
+def _newest_with_values(queryset, *columns, limit: int, facet: str | None = None) -> tuple[list[tuple], Counter]:
     """The newest `limit` + 1 rows of `queryset` as (pk, *columns), newest first, and the facet values of the
-    newest `limit` of them counted, in one statement.
+    newest `limit` of them counted (only `facet`'s when given), in one statement.
 
     The rows are found as `latest_first` orders them (the date index walked, or the GIN index read for a rare
     word), kept aside, and their `facet_values` counted from the rows already read: no second look-up of a
@@ -240,12 +241,16 @@ def _newest_with_values(queryset, *columns, limit: int) -> tuple[list[tuple], Co
     connection = connections[queryset.db]
     names = ["pk", *(f"c{position}" for position in range(len(columns))), "published_at", "facet_values"]
     kept = ", ".join(names[:-2])
+    wanted = [limit]
     if connection.vendor == "postgresql":
         # Expanded in the select list: a third cheaper than a lateral join of unnest() for each row.
         materialized, values = "MATERIALIZED", "SELECT unnest(facet_values) AS value FROM walk WHERE n <= %s"
     else:
         materialized = ""
         values = "SELECT item.value AS value FROM walk CROSS JOIN json_each(walk.facet_values) AS item WHERE n <= %s"
+    if facet is not None:
+        values = f"SELECT value FROM ({values}) AS every_value WHERE value LIKE %s"
+        wanted.append(facet + ":%")
     # The window's order is `latest_first`'s, written out, so the rows' order never depends on the plan.
     statement = (
         f"WITH found({', '.join(names)}) AS ({sql}), "
@@ -256,7 +261,7 @@ def _newest_with_values(queryset, *columns, limit: int) -> tuple[list[tuple], Co
         f"FROM ({values}) AS item GROUP BY item.value"
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, limit])
+        cursor.execute(statement, [*params, *wanted])
         fetched = cursor.fetchall()
     rows = sorted((row for row in fetched if row[0] is not None), key=lambda row: row[0])
     values = Counter({row[-2]: row[-1] for row in fetched if row[0] is None})

@@ -256,8 +256,9 @@ class BriefFilters:
         """Counts for every facet over samples the caller counted (the search page's bounded matches).
 
         `values_without(name)` gives how many of the briefs narrowed by every filter but `name` carry each
-        facet value (a Counter of "facet:value"), and `values_without(None)` the same for those narrowed by
-        all of them; it is asked once per selected filter, plus once. `labels`: as `_label_counts` takes it.
+        facet value (a Counter of "facet:value"; only `name`'s values are read from it), and
+        `values_without(None)` the same for those narrowed by all of them, every facet read; it is asked once
+        per selected filter, plus once. `labels`: as `_label_counts` takes it.
         """
         chosen = {name for name in self.selected if name not in self.fixed}
         by_facet: dict[str | None, dict[str, Counter]] = {}

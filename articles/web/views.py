@@ -415,7 +415,7 @@ def _search(request, query, filters, roles, context) -> SearchOutcome:
     def values_without(name):
         if name not in samples:
             narrowed = filters.apply(published, skip=name, by_kept_values=True)
-            samples[name] = newest_matches(narrowed, query, limit=limit)
+            samples[name] = newest_matches(narrowed, query, limit=limit, facet=name)  # only its own facet is read
         return samples[name].values
 
     # The matches in the reader's order, ranked and their facet values counted by the query that finds them;

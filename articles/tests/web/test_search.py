@@ -254,6 +254,7 @@ def test_the_matches_count_the_facet_values_of_the_newest_of_them_up_to_the_limi
         role: 1,
         source: 2,
     }
+    assert newest_matches(published(alias), "kiln", limit=3, facet="role").values == {role: 2}
     assert newest_matches(published(alias), "nothing-has-this", limit=2).values == {}
 
 
