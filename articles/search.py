@@ -27,7 +27,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from articles.models import Role
-from articles.search_index import FTS_TABLE, INDEXED_COLUMNS, PG_CONFIG
+from articles.search_index import FTS_TABLE, INDEXED_COLUMNS, PG_CONFIG, PG_WEIGHTS
 
 MAX_QUERY_CHARS = 200
 # Private-use characters the database puts around matched words; escaped text never
@@ -40,6 +40,8 @@ SNIPPET_WORDS = 28
 SNIPPET_SEPARATOR = " … "
 # The brief's own text, which snippets quote first (the original's text only when these lack every word).
 OWN_WORDS = ("summary", "takeaway", "insights")
+# The summary's and takeaway's weights in the vector, as ts_filter() names them: snippets quote them first.
+LEAD_WEIGHTS = ",".join(sorted({PG_WEIGHTS["summary"], PG_WEIGHTS["takeaway"]})).lower()
 
 _UNWANTED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ue000-\uf8ff]")
 _WORD_CHAR = re.compile(r"[^\W_]")
@@ -326,25 +328,45 @@ def _ranked(queryset, text: str):
     )
 
 
-class _OwnWordsFirst(Func):
-    """PostgreSQL: the headline of the brief's own text when it holds a searched word, else of the whole text.
+class _FirstMarked(Func):
+    """PostgreSQL: the first of its headlines that marks a searched word (the last one whatever it marks).
 
-    ts_headline parses every word it is given, and the original's text is most of a brief's words:
-    a page of results whose own summaries, takeaways or insights show the words never parses the
-    originals. OFFSET 0 keeps PostgreSQL from folding the own headline into both places it is read.
+    ts_headline parses every word it is given, and the original's text is most of a brief's words: each
+    headline is made only when the ones before it marked nothing, so a page of results whose briefs show
+    the words in their own text never parses the originals. OFFSET 0 keeps PostgreSQL from folding a
+    headline into both places it is read.
     """
 
     output_field = SnippetField()
 
     def as_sql(self, compiler, connection, **extra_context):
-        own, whole = self.get_source_expressions()
-        own_sql, own_params = compiler.compile(own)
-        whole_sql, whole_params = compiler.compile(whole)
-        sql = (
-            f"(SELECT CASE WHEN strpos(own.snippet, %s) > 0 THEN own.snippet ELSE {whole_sql} END "
-            f"FROM (SELECT {own_sql} AS snippet OFFSET 0) AS own)"
-        )
-        return sql, [MARK_START, *whole_params, *own_params]
+        *firsts, last = self.get_source_expressions()
+        sql, params = compiler.compile(last)
+        for depth, headline in reversed(list(enumerate(firsts))):
+            first_sql, first_params = compiler.compile(headline)
+            alias = f"headline{depth}"
+            sql = (
+                f"(SELECT CASE WHEN strpos({alias}.snippet, %s) > 0 THEN {alias}.snippet ELSE {sql} END "
+                f"FROM (SELECT {first_sql} AS snippet OFFSET 0) AS {alias})"
+            )
+            params = [MARK_START, *params, *first_params]
+        return sql, params
+
+
+class _WhenWeighted(Func):
+    """PostgreSQL: `headline` only when the brief's words of weight `weights` (search_index.PG_WEIGHTS) match
+    `query`, else NULL; tested on the vector the row keeps, without parsing any text."""
+
+    output_field = SnippetField()
+
+    def __init__(self, headline, query, *, weights: str):
+        super().__init__(headline, F("search_vector"), query)
+        self.weights = weights
+
+    def as_sql(self, compiler, connection, **extra_context):
+        headline, vector, query = (compiler.compile(expression) for expression in self.get_source_expressions())
+        sql = f"CASE WHEN ts_filter({vector[0]}, %s) @@ {query[0]} THEN {headline[0]} END"
+        return sql, [*vector[1], "{" + self.weights + "}", *query[1], *headline[1]]
 
 
 def _headline_option(value) -> str:
@@ -366,9 +388,10 @@ class _Headline(SearchHeadline):
 
 
 def _with_snippets(queryset, text: str):
-    """The snippet quotes the brief's own words (summary, takeaway, insights) when they hold a searched
-    word, and the original's text only when they do not: it is both what the reader should see first
-    and far less text for the database to read."""
+    """The snippet quotes the brief's own words when they hold a searched word, and the original's text only
+    when they do not: it is both what the reader should see first and far less text for the database to
+    read. On PostgreSQL, the summary and takeaway alone when they hold the words (known from the vector's
+    weights, without parsing), else with the insights; SQLite quotes the first of the three that does."""
     if _vendor(queryset) == "sqlite":
         document = F("search_entry__document")
 
@@ -400,4 +423,6 @@ def _with_snippets(queryset, text: str):
         )
 
     own = [InsightsText(F(name)) if name == "insights" else F(name) for name in OWN_WORDS]
-    return queryset.annotate(search_snippet=_OwnWordsFirst(headline(*own), headline(*own, F("content_text"))))
+    # The summary and takeaway (weight B) alone when they hold the words: about half the text to parse.
+    lead = _WhenWeighted(headline(F("summary"), F("takeaway")), _pg_query(text), weights=LEAD_WEIGHTS)
+    return queryset.annotate(search_snippet=_FirstMarked(lead, headline(*own), headline(*own, F("content_text"))))
