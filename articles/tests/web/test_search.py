@@ -313,6 +313,22 @@ def test_the_snippet_quotes_the_briefs_own_words_before_the_originals_text(alias
     assert "<mark>egrets</mark>" in content_hit.search_snippet
 
 
+def test_the_snippet_quotes_the_summary_before_the_insights_and_the_insights_when_only_they_hold_the_words(
+    alias, corpus
+):
+    add_brief(
+        alias,
+        "summary-words",
+        summary="Herons nest in colonies by the lake.",
+        insights=["Herons also wade, an insight for later."],
+    )
+    add_brief(alias, "insight-words", summary="Birds by the lake.", insights=["Egrets wade in shallow water."])
+    snippets = {brief.slug: brief.search_snippet for brief in search(published(alias), "herons or egrets")}
+    assert "<mark>Herons</mark> nest in colonies" in snippets["summary-words"]
+    assert "insight for later" not in snippets["summary-words"]
+    assert "<mark>Egrets</mark> wade in shallow water" in snippets["insight-words"]
+
+
 def test_search_index_upgrades_triggers_that_indexed_insights_as_json():
     from django.db import connection
 
