@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="article",
             name="facet_values",
-            field=articles.models.facets.FacetValuesField(default=list, editable=False),
+            field=articles.models.facets.FacetValuesField(db_default=[], default=list, editable=False),
         ),
         migrations.RunPython(fill_and_index, drop_index, elidable=False),
     ]

@@ -80,10 +80,11 @@ class ArticleQuerySet(models.QuerySet):
     def for_topic(self, topic):
         return self.filter(topics=topic)
 
-    def with_facet_value(self, value: str):
+    def with_facet_value(self, value: str, *, common: bool = False):
         """Published briefs whose kept facet values include `value` ("role:3", "area:1", "field:2", "topic:12"),
-        tested in the brief's own row (see `Article.facet_values`)."""
-        return self.filter(facet_values__has=value)
+        see `Article.facet_values`. `common`: many briefs hold it, so it is always tested in the row, never
+        looked up in the index (see `HoldsFacetValue`)."""
+        return self.filter(facet_values__holds=value) if common else self.filter(facet_values__has=value)
 
     def for_source(self, source):
         return self.filter(source=source)
@@ -169,7 +170,10 @@ def insert_briefs(articles, *, using: str | None = None) -> None:
         Article.objects.using(db).bulk_create(articles)
         return
     meta = Article._meta
-    fields = [field for field in meta.concrete_fields if field is not meta.auto_field and field.name != "search_vector"]
+    # Nor the kept facet values (an array, which also keeps Django off UNNEST): new briefs are unpublished,
+    # and the column's database default (none) is what they hold.
+    unnamed = ("search_vector", "facet_values")
+    fields = [field for field in meta.concrete_fields if field is not meta.auto_field and field.name not in unnamed]
     returning = meta.db_returning_fields
     rows = Article.objects.using(db)._insert(articles, fields=fields, returning_fields=returning, using=db)
     for article, row in zip(articles, rows, strict=True):
@@ -360,7 +364,7 @@ class Article(TimeStamped):
     # Search: the facet values a published brief is counted under ("role:3", "topic:12" …), the same as its
     # FacetSnapshot, written by articles/facets.py (empty until published). Search tests a filter and counts
     # the matches' facets in the rows it already reads; GIN-indexed on PostgreSQL (migration 0019).
-    facet_values = FacetValuesField(default=list, editable=False)
+    facet_values = FacetValuesField(default=list, db_default=[], editable=False)
 
     # Content is large and written by ingestion; history keeps the editorial fields.
     history = BriefHistory(

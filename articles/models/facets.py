@@ -79,8 +79,8 @@ class FacetValuesField(models.Field):
 
 @FacetValuesField.register_lookup
 class HasFacetValue(models.Lookup):
-    """`facet_values__has="role:3"`: the brief carries that value. PostgreSQL answers it from the GIN index
-    (`@>`) or in the row; SQLite looks through the JSON list."""
+    """`facet_values__has="topic:12"`: the brief carries that value. PostgreSQL can answer it from the GIN
+    index (`@>`), or test it in the row; SQLite looks through the JSON list."""
 
     lookup_name = "has"
     prepare_rhs = False
@@ -88,9 +88,26 @@ class HasFacetValue(models.Lookup):
     def get_db_prep_lookup(self, value, connection):
         return "%s", [value]
 
+    def postgresql_sql(self, lhs: str, rhs: str) -> str:
+        return f"{lhs} @> ARRAY[{rhs}]::text[]"
+
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         if connection.vendor == "postgresql":
-            return f"{lhs} @> ARRAY[{rhs}]::text[]", [*lhs_params, *rhs_params]
+            return self.postgresql_sql(lhs, rhs), [*lhs_params, *rhs_params]
         return f"EXISTS (SELECT 1 FROM json_each({lhs}) AS kept WHERE kept.value = {rhs})", [*lhs_params, *rhs_params]
+
+
+@FacetValuesField.register_lookup
+class HoldsFacetValue(HasFacetValue):
+    """`facet_values__holds="role:3"`: as `has`, but always tested in the row on PostgreSQL (`= ANY`, which the
+    GIN index cannot answer; the planner still estimates it from the column's per-value statistics).
+
+    For a value many briefs hold: intersecting its long list in the index with a rare word's costs more than
+    testing the few rows the word finds (8-18 ms against 0.1 ms for a role held by 38,000 briefs)."""
+
+    lookup_name = "holds"
+
+    def postgresql_sql(self, lhs: str, rhs: str) -> str:
+        return f"{rhs} = ANY({lhs})"

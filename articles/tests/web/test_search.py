@@ -267,6 +267,9 @@ def test_a_filter_on_the_kept_values_follows_the_briefs_roles(alias, corpus):
         brief.roles.add(cto)
     for_cto = published(alias).with_facet_value(f"role:{cto.pk}")
     assert best_matches(for_cto, "kiln", limit=10).ids == [second.pk, first.pk]
+    # Tested in the row, for a value many briefs hold: the same briefs.
+    held_by_many = published(alias).with_facet_value(f"role:{cto.pk}", common=True)
+    assert best_matches(held_by_many, "kiln", limit=10).ids == [second.pk, first.pk]
     second.roles.remove(cto)
     assert newest_matches(for_cto, "kiln", limit=10).ids == [first.pk]
     # A stale copy of the brief saved whole writes its old values back; the count that follows mends them.
