@@ -11,7 +11,6 @@ Safe to run twice: a refresh that finds nothing changed writes nothing; incremen
 and the brief's row is locked so two refreshes of one brief never interleave.
 """
 
-import json
 from collections import Counter
 from collections.abc import Iterable
 
@@ -58,10 +57,16 @@ def refresh(article: Article) -> bool:
     """Bring the counts in step with `article` as stored; True when anything changed."""
     using = article._state.db or DEFAULT_DB_ALIAS
     with transaction.atomic(using=using):
-        list(Article.objects.using(using).select_for_update().filter(pk=article.pk).values_list("pk"))
+        rows = Article.objects.using(using).select_for_update().filter(pk=article.pk).values_list("facet_values")
+        in_row = next(iter(rows), (None,))[0]
         snapshot = FacetSnapshot.objects.using(using).filter(article_id=article.pk).first()
         old = set(snapshot.values) if snapshot else set()
         new = values_of(article)
+        # The row's copy is compared on its own: a save of the whole brief from an object read before the
+        # last refresh writes that object's older copy back, and the refresh that follows the save mends it.
+        if in_row is not None and sorted(in_row) != sorted(new):
+            Article.objects.using(using).filter(pk=article.pk).update(facet_values=sorted(new))
+        article.facet_values = sorted(new)
         if old == new:
             return False
         old_keys, new_keys = keys_of(old), keys_of(new)
@@ -132,7 +137,30 @@ def rebuild(*, apps=None) -> int:
         snapshot_model.objects.bulk_create(
             (snapshot_model(article_id=pk, values=sorted(v)) for pk, v in values.items()), batch_size=5000
         )
+        if any(field.name == "facet_values" for field in article_model._meta.get_fields()):
+            copy_to_rows(connections[router.db_for_write(article_model)])
     return len(values)
+
+
+def copy_to_rows(connection) -> None:
+    """Write every brief's kept values (its snapshot, or none) into its row, changing only the rows that differ.
+
+    The rows search reads (`Article.facet_values`) then hold what the counts hold. One statement; the
+    search vector's trigger keeps each vector, since no text changes.
+    """
+    article_table = connection.ops.quote_name(Article._meta.db_table)
+    snapshot_table = connection.ops.quote_name(FacetSnapshot._meta.db_table)
+    values = connection.ops.quote_name("values")
+    if connection.vendor == "postgresql":
+        kept = (
+            f"COALESCE((SELECT ARRAY(SELECT jsonb_array_elements_text(s.{values})) FROM {snapshot_table} s "
+            f"WHERE s.article_id = {article_table}.id), '{{}}'::text[])"
+        )
+    else:
+        kept = f"COALESCE((SELECT s.{values} FROM {snapshot_table} s WHERE s.article_id = {article_table}.id), '[]')"
+    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {article_table} SET facet_values = {kept} WHERE facet_values {differs} {kept}")
 
 
 def read(scopes: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Counter]]:
@@ -164,50 +192,6 @@ def library_sizes() -> dict[str, tuple[int, int]]:
         .values_list("facet", "values", "briefs")
     )
     return {facet: (values, briefs) for facet, values, briefs in rows}
-
-
-def count_among(ids_by_facet: dict[str, list[int]], *, using: str | None = None) -> dict[str, Counter]:
-    """For each facet, {value: count} over the published briefs whose ids it is given, from their
-    kept values (`FacetSnapshot`), counted by the database: one query per distinct list.
-
-    Facets given the same list object share one count of it: a search page counts every facet over
-    its matches, except that a chosen filter's own facet counts the matches without that filter.
-    One statement per list rather than a UNION of them: PostgreSQL runs such a union with parallel
-    workers, which cost more to start than the count itself and compete with the site for the CPU.
-    """
-    groups: dict[int, tuple[list[int], list[str]]] = {}
-    for facet, ids in ids_by_facet.items():
-        groups.setdefault(id(ids), (ids, []))[1].append(facet)
-    result = {facet: Counter() for facet in ids_by_facet}
-    groups = [group for group in groups.values() if group[0]]
-    if not groups:
-        return result
-    connection = connections[using or router.db_for_read(FacetSnapshot)]
-    table = connection.ops.quote_name(FacetSnapshot._meta.db_table)
-    values = connection.ops.quote_name("values")
-    # Written as SQL: the ORM cannot count the elements of a JSON list. The ids travel as one parameter
-    # (an array, or JSON on SQLite), not a thousand placeholders. Every value of the briefs is counted and
-    # the facets not asked for are dropped here: testing each value's facet in the query cost PostgreSQL
-    # more than counting the few values more. On PostgreSQL the list is expanded in the select list (one
-    # set-returning call per row, no row-by-row join), a quarter cheaper than a lateral join.
-    if connection.vendor == "postgresql":
-        sql = (
-            f"SELECT item.value, COUNT(*) FROM (SELECT jsonb_array_elements_text({values}) AS value FROM {table} "
-            "WHERE article_id = ANY(%s)) AS item GROUP BY item.value"
-        )
-    else:
-        sql = (
-            f"SELECT item.value, COUNT(*) FROM {table} CROSS JOIN json_each({values}) AS item "
-            "WHERE article_id IN (SELECT value FROM json_each(%s)) GROUP BY item.value"
-        )
-    with connection.cursor() as cursor:
-        for ids, facets in groups:
-            cursor.execute(sql, [ids if connection.vendor == "postgresql" else json.dumps(ids)])
-            for value, count in cursor.fetchall():
-                facet, _, choice = value.partition(":")
-                if facet in facets:
-                    result[facet][choice] = count
-    return result
 
 
 def _add(deltas: dict[Key, int], *, using: str) -> None:

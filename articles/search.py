@@ -15,7 +15,8 @@ type reaches a query parser unescaped, so no input can raise an error.
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
@@ -26,7 +27,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from articles.models import Role
-from articles.search_index import FTS_TABLE, INDEXED_COLUMNS, PG_CONFIG
+from articles.search_index import FTS_TABLE, INDEXED_COLUMNS, PG_CONFIG, PG_WEIGHTS
 
 MAX_QUERY_CHARS = 200
 # Private-use characters the database puts around matched words; escaped text never
@@ -39,6 +40,8 @@ SNIPPET_WORDS = 28
 SNIPPET_SEPARATOR = " … "
 # The brief's own text, which snippets quote first (the original's text only when these lack every word).
 OWN_WORDS = ("summary", "takeaway", "insights")
+# The summary's and takeaway's weights in the vector, as ts_filter() names them: snippets quote them first.
+LEAD_WEIGHTS = ",".join(sorted({PG_WEIGHTS["summary"], PG_WEIGHTS["takeaway"]})).lower()
 
 _UNWANTED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ue000-\uf8ff]")
 _WORD_CHAR = re.compile(r"[^\W_]")
@@ -168,27 +171,32 @@ def matching(queryset, query: str):
 class Matches:
     """The ids of the briefs matching a query (newest first, or in the reader's order from `best_matches`);
     when more match than were asked for, the newest `limit` of them and `complete` False. `for_reader`:
-    those of them best for the reader's roles."""
+    those of them best for the reader's roles. `values`: how many of them carry each facet value
+    ("role:3": 412), from their rows' kept values (`Article.facet_values`), counted by the same query."""
 
     ids: list[int]
     complete: bool
     for_reader: frozenset[int] = frozenset()
+    values: Counter = field(default_factory=Counter, compare=False, repr=False)
 
     @property
     def count(self) -> int:
         return len(self.ids)
 
 
-def newest_matches(queryset, query: str, *, limit: int) -> Matches:
-    """At most `limit` briefs of `queryset` matching `query`, newest first, in one query of `limit` + 1 rows.
+def newest_matches(queryset, query: str, *, limit: int, facet: str | None = None) -> Matches:
+    """At most `limit` briefs of `queryset` matching `query`, newest first, in one query of `limit` + 1 rows;
+    `values` counts only `facet`'s values ("role" …) when it is given (all of them otherwise).
 
     The cost is bounded whatever the number of matches: for a word in most briefs, PostgreSQL walks
     the published-date index and stops after `limit` + 1 matches; for a rare one it reads the GIN
     index and sorts the few it finds. Ranking and counting then work on these ids, never on every match.
     """
-    rows = matching(queryset, query).latest_first().values_list("pk", flat=True)
-    ids = list(rows[: limit + 1])
-    return Matches(ids=ids[:limit], complete=len(ids) <= limit)
+    text = normalize_query(query)
+    if not text or not parse_query(text):
+        return Matches(ids=[], complete=True)
+    rows, values = _newest_with_values(matching(queryset, text), limit=limit, facet=facet)
+    return Matches(ids=[row[0] for row in rows[:limit]], complete=len(rows) <= limit, values=values)
 
 
 def best_matches(queryset, query: str, *, limit: int, roles=()) -> Matches:
@@ -206,20 +214,60 @@ def best_matches(queryset, query: str, *, limit: int, roles=()) -> Matches:
         return Matches(ids=[], complete=True)
     ranked = _marked_for_roles(_ranked(_joined(matching(queryset, text), text), text), roles)
     undated = ExpressionWrapper(Q(published_at=None), output_field=models.BooleanField())
-    newest = ranked.latest_first().values_list("pk", "search_rank", "for_reader", undated)[: limit + 1]
-    # Read as the driver gives them (floats and booleans, or 0 and 1 on SQLite): for a thousand rows, the
-    # ORM's per-row converters cost more Python time than the database takes to find and rank them.
-    sql, params = newest.query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows, values = _newest_with_values(ranked, "search_rank", "for_reader", undated, limit=limit)
     complete = len(rows) <= limit
     rows = rows[:limit]
     # Stable: equal ranks stay newest first; undated briefs go last, as `search` orders them.
     rows.sort(key=lambda row: (not row[2], -row[1], row[3]))
     return Matches(
-        ids=[row[0] for row in rows], complete=complete, for_reader=frozenset(row[0] for row in rows if row[2])
+        ids=[row[0] for row in rows],
+        complete=complete,
+        for_reader=frozenset(row[0] for row in rows if row[2]),
+        values=values,
     )
+
+
+def _newest_with_values(queryset, *columns, limit: int, facet: str | None = None) -> tuple[list[tuple], Counter]:
+    """The newest `limit` + 1 rows of `queryset` as (pk, *columns), newest first, and the facet values of the
+    newest `limit` of them counted (only `facet`'s when given), in one statement.
+
+    The rows are found as `latest_first` orders them (the date index walked, or the GIN index read for a rare
+    word), kept aside, and their `facet_values` counted from the rows already read: no second look-up of a
+    thousand ids in another table. Read through the cursor as the driver gives them (floats and booleans, or
+    0 and 1 on SQLite): for a thousand rows, the ORM's per-row converters cost more Python time than the
+    database takes to find and rank them.
+    """
+    newest = queryset.latest_first().values_list("pk", *columns, "published_at", "facet_values")[: limit + 1]
+    # Compiled for the queryset's own database (`sql_with_params` would compile it for the default one).
+    sql, params = newest.query.get_compiler(using=queryset.db).as_sql()
+    connection = connections[queryset.db]
+    names = ["pk", *(f"c{position}" for position in range(len(columns))), "published_at", "facet_values"]
+    kept = ", ".join(names[:-2])
+    wanted = [limit]
+    if connection.vendor == "postgresql":
+        # Expanded in the select list: a third cheaper than a lateral join of unnest() for each row.
+        materialized, values = "MATERIALIZED", "SELECT unnest(facet_values) AS value FROM walk WHERE n <= %s"
+    else:
+        materialized = ""
+        values = "SELECT item.value AS value FROM walk CROSS JOIN json_each(walk.facet_values) AS item WHERE n <= %s"
+    if facet is not None:
+        values = f"SELECT value FROM ({values}) AS every_value WHERE value LIKE %s"
+        wanted.append(facet + ":%")
+    # The window's order is `latest_first`'s, written out, so the rows' order never depends on the plan.
+    statement = (
+        f"WITH found({', '.join(names)}) AS ({sql}), "
+        f"walk AS {materialized} (SELECT found.*, row_number() OVER (ORDER BY published_at DESC, pk DESC) AS n "
+        "FROM found) "
+        f"SELECT n, {kept}, NULL, NULL FROM walk "
+        f"UNION ALL SELECT NULL, {', '.join(['NULL'] * (len(names) - 2))}, item.value, COUNT(*) "
+        f"FROM ({values}) AS item GROUP BY item.value"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, *wanted])
+        fetched = cursor.fetchall()
+    rows = sorted((row for row in fetched if row[0] is not None), key=lambda row: row[0])
+    values = Counter({row[-2]: row[-1] for row in fetched if row[0] is None})
+    return [row[1:-2] for row in rows], values
 
 
 def _marked_for_roles(queryset, roles):
@@ -280,25 +328,45 @@ def _ranked(queryset, text: str):
     )
 
 
-class _OwnWordsFirst(Func):
-    """PostgreSQL: the headline of the brief's own text when it holds a searched word, else of the whole text.
+class _FirstMarked(Func):
+    """PostgreSQL: the first of its headlines that marks a searched word (the last one whatever it marks).
 
-    ts_headline parses every word it is given, and the original's text is most of a brief's words:
-    a page of results whose own summaries, takeaways or insights show the words never parses the
-    originals. OFFSET 0 keeps PostgreSQL from folding the own headline into both places it is read.
+    ts_headline parses every word it is given, and the original's text is most of a brief's words: each
+    headline is made only when the ones before it marked nothing, so a page of results whose briefs show
+    the words in their own text never parses the originals. OFFSET 0 keeps PostgreSQL from folding a
+    headline into both places it is read.
     """
 
     output_field = SnippetField()
 
     def as_sql(self, compiler, connection, **extra_context):
-        own, whole = self.get_source_expressions()
-        own_sql, own_params = compiler.compile(own)
-        whole_sql, whole_params = compiler.compile(whole)
-        sql = (
-            f"(SELECT CASE WHEN strpos(own.snippet, %s) > 0 THEN own.snippet ELSE {whole_sql} END "
-            f"FROM (SELECT {own_sql} AS snippet OFFSET 0) AS own)"
-        )
-        return sql, [MARK_START, *whole_params, *own_params]
+        *firsts, last = self.get_source_expressions()
+        sql, params = compiler.compile(last)
+        for depth, headline in reversed(list(enumerate(firsts))):
+            first_sql, first_params = compiler.compile(headline)
+            alias = f"headline{depth}"
+            sql = (
+                f"(SELECT CASE WHEN strpos({alias}.snippet, %s) > 0 THEN {alias}.snippet ELSE {sql} END "
+                f"FROM (SELECT {first_sql} AS snippet OFFSET 0) AS {alias})"
+            )
+            params = [MARK_START, *params, *first_params]
+        return sql, params
+
+
+class _WhenWeighted(Func):
+    """PostgreSQL: `headline` only when the brief's words of weight `weights` (search_index.PG_WEIGHTS) match
+    `query`, else NULL; tested on the vector the row keeps, without parsing any text."""
+
+    output_field = SnippetField()
+
+    def __init__(self, headline, query, *, weights: str):
+        super().__init__(headline, F("search_vector"), query)
+        self.weights = weights
+
+    def as_sql(self, compiler, connection, **extra_context):
+        headline, vector, query = (compiler.compile(expression) for expression in self.get_source_expressions())
+        sql = f"CASE WHEN ts_filter({vector[0]}, %s) @@ {query[0]} THEN {headline[0]} END"
+        return sql, [*vector[1], "{" + self.weights + "}", *query[1], *headline[1]]
 
 
 def _headline_option(value) -> str:
@@ -320,9 +388,10 @@ class _Headline(SearchHeadline):
 
 
 def _with_snippets(queryset, text: str):
-    """The snippet quotes the brief's own words (summary, takeaway, insights) when they hold a searched
-    word, and the original's text only when they do not: it is both what the reader should see first
-    and far less text for the database to read."""
+    """The snippet quotes the brief's own words when they hold a searched word, and the original's text only
+    when they do not: it is both what the reader should see first and far less text for the database to
+    read. On PostgreSQL, the summary and takeaway alone when they hold the words (known from the vector's
+    weights, without parsing), else with the insights; SQLite quotes the first of the three that does."""
     if _vendor(queryset) == "sqlite":
         document = F("search_entry__document")
 
@@ -354,4 +423,6 @@ def _with_snippets(queryset, text: str):
         )
 
     own = [InsightsText(F(name)) if name == "insights" else F(name) for name in OWN_WORDS]
-    return queryset.annotate(search_snippet=_OwnWordsFirst(headline(*own), headline(*own, F("content_text"))))
+    # The summary and takeaway (weight B) alone when they hold the words: about half the text to parse.
+    lead = _WhenWeighted(headline(F("summary"), F("takeaway")), _pg_query(text), weights=LEAD_WEIGHTS)
+    return queryset.annotate(search_snippet=_FirstMarked(lead, headline(*own), headline(*own, F("content_text"))))

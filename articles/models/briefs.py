@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_m2m_records, pre_create_historical_m2m_records
 
 from .base import SLUG_MAX_LENGTH, TimeStamped, slug_url, unique_slug, validate_text_list
+from .facets import FacetValuesField
 from .taxonomy import Field, Role, Topic
 
 
@@ -81,6 +82,12 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_topic(self, topic):
         return self.filter(topics=topic)
+
+    def with_facet_value(self, value: str, *, common: bool = False):
+        """Published briefs whose kept facet values include `value` ("role:3", "area:1", "field:2", "topic:12"),
+        see `Article.facet_values`. `common`: many briefs hold it, so it is always tested in the row, never
+        looked up in the index (see `HoldsFacetValue`)."""
+        return self.filter(facet_values__holds=value) if common else self.filter(facet_values__has=value)
 
     def for_source(self, source):
         return self.filter(source=source)
@@ -270,8 +277,12 @@ def insert_briefs_with_history(articles, *, reason: str, using: str | None = Non
 
 
 def _inserted_fields():
+    """The columns a new brief's INSERT names: not the search vector (the trigger writes it), nor the kept
+    facet values (an array, which would also keep Django off UNNEST): new briefs are unpublished, and the
+    column's database default (none) is what they hold."""
     meta = Article._meta
-    return [field for field in meta.concrete_fields if field is not meta.auto_field and field.name != "search_vector"]
+    unnamed = ("search_vector", "facet_values")
+    return [field for field in meta.concrete_fields if field is not meta.auto_field and field.name not in unnamed]
 
 
 class _BriefHistoryDescriptor(HistoryDescriptor):
@@ -436,10 +447,14 @@ class Article(TimeStamped):
     # Search: the weighted words of the brief on PostgreSQL, kept up to date by a trigger (see
     # articles/search_index.py); always empty on SQLite, whose FTS5 table holds the index instead.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Search: the facet values a published brief is counted under ("role:3", "topic:12" …), the same as its
+    # FacetSnapshot, written by articles/facets.py (empty until published). Search tests a filter and counts
+    # the matches' facets in the rows it already reads; GIN-indexed on PostgreSQL (migration 0019).
+    facet_values = FacetValuesField(default=list, db_default=[], editable=False)
 
     # Content is large and written by ingestion; history keeps the editorial fields.
     history = BriefHistory(
-        excluded_fields=["content_html", "content_text", "search_vector", "story_indexed"],
+        excluded_fields=["content_html", "content_text", "search_vector", "facet_values", "story_indexed"],
         m2m_fields=[fields, topics, roles],
     )
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Count, OuterRef, Subquery
+from django.db.models.functions import Cast, Coalesce
 
 from articles import facets as facet_counts
-from articles.models import Article, Field, Length, Level, Role, Source, Topic
+from articles.models import Article, FacetCount, Field, Length, Level, Role, Source, Topic
 
 # Query-string name, label on the page, in the order the filter form shows them.
 FACETS = (
@@ -30,6 +30,9 @@ FACETS = (
 )
 FACET_LABELS = dict(FACETS)
 MAX_OPTIONS = 30
+# A filter value at least this share of the published briefs hold is tested in each brief's row by search,
+# never looked up in the index: intersecting its long list with a rare word's costs more than the test.
+COMMON_SHARE = 0.1
 # Slugs are ASCII letters, digits, "-" and "_"; anything else names nothing and is not looked up
 # (PostgreSQL refuses a NUL byte in any query: "?role=%00" would be a server error).
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
@@ -112,7 +115,11 @@ class BriefFilters:
 
     def _read(self, params):
         # Built only for a filter named: most requests name none, and a queryset costs its making.
-        lookups = {"role": lambda: Role.objects, "topic": lambda: Topic.objects, "source": Source.objects.public}
+        lookups = {
+            "role": lambda: _with_library_count(Role.objects, "role"),
+            "topic": lambda: _with_library_count(Topic.objects, "topic"),
+            "source": Source.objects.public,
+        }
         for name, _label in FACETS:
             if name in self.fixed:
                 continue
@@ -125,9 +132,10 @@ class BriefFilters:
             elif name in lookups:
                 value = lookups[name]().filter(slug=raw).first()
             elif name == "area":
-                value = Field.objects.areas().filter(slug=raw).first()
+                value = _with_library_count(Field.objects.areas(), "area").filter(slug=raw).first()
             elif name == "field":
-                value = Field.objects.subfields().select_related("parent").filter(slug=raw).first()
+                subfields = Field.objects.subfields().select_related("parent")
+                value = _with_library_count(subfields, "field").filter(slug=raw).first()
             elif (name == "level" and raw in Level.values) or (name == "length" and raw in Length.values):
                 value = raw
             if value is None:
@@ -135,12 +143,20 @@ class BriefFilters:
             else:
                 self.selected[name] = value
 
-    def apply(self, queryset, *, skip: str | None = None):
-        """`queryset` narrowed by every filter, except `skip` (unless the address fixes it)."""
+    def apply(self, queryset, *, skip: str | None = None, by_kept_values: bool = False):
+        """`queryset` narrowed by every filter, except `skip` (unless the address fixes it).
+
+        `by_kept_values`: a role, area, subfield or topic is tested against the brief's kept facet values
+        (`Article.facet_values`, the values its counts are made of) rather than through the pair tables;
+        for published briefs only. Search does so: the scan that finds the matches tests the filter in
+        the row it reads instead of looking up a pair for each match.
+        """
         for name, value in self.selected.items():
             if name == skip and name not in self.fixed:
                 continue
-            if name == "role":
+            if by_kept_values and name in ("role", "area", "field", "topic"):
+                queryset = queryset.with_facet_value(f"{name}:{value.pk}", common=_is_common(value))
+            elif name == "role":
                 queryset = queryset.for_role(value)
             elif name in ("area", "field"):
                 queryset = queryset.for_field(value)
@@ -244,17 +260,24 @@ class BriefFilters:
 
         return self._facets_from(self._live_counts(ids, [name for name, _label in FACETS]))
 
-    def facets_among(self, ids_without, *, labels=None) -> list[Facet]:
-        """Counts for every facet over id lists the caller chose (the search page's bounded samples).
+    def facets_among(self, values_without, *, labels=None) -> list[Facet]:
+        """Counts for every facet over samples the caller counted (the search page's bounded matches).
 
-        `ids_without(name)` gives the ids of the briefs narrowed by every filter but `name`, and
-        `ids_without(None)` those narrowed by all of them; it is asked once per selected filter, plus once.
-        Counted by the database from the briefs' kept facet values (`facet_counts.count_among`), in
-        one query whatever the number of filters. `labels`: as `_label_counts` takes it.
+        `values_without(name)` gives how many of the briefs narrowed by every filter but `name` carry each
+        facet value (a Counter of "facet:value"; only `name`'s values are read from it), and
+        `values_without(None)` the same for those narrowed by all of them, every facet read; it is asked once
+        per selected filter, plus once. `labels`: as `_label_counts` takes it.
         """
         chosen = {name for name in self.selected if name not in self.fixed}
-        bases = {name: ids_without(name if name in chosen else None) for name, _label in FACETS}
-        return self._facets_from(_label_counts(facet_counts.count_among(bases), labels))
+        by_facet: dict[str | None, dict[str, Counter]] = {}
+        for base in dict.fromkeys(name if name in chosen else None for name, _label in FACETS):
+            split = by_facet[base] = {name: Counter() for name, _label in FACETS}
+            for value, count in values_without(base).items():
+                facet, _, choice = value.partition(":")
+                if facet in split:
+                    split[facet][choice] = count
+        counted = {name: by_facet[name if name in chosen else None][name] for name, _label in FACETS}
+        return self._facets_from(_label_counts(counted, labels))
 
     def _live_counts(self, ids, names) -> dict[str, list[Option]]:
         """`ids(name)`: the briefs (a subquery or a list of ids) that `name`'s counts are taken over."""
@@ -284,6 +307,22 @@ class BriefFilters:
                 options.insert(0, Option(chosen_value, _value_label(name, chosen), 0, selected=True))
             facets.append(Facet(name, label, options, fixed=name in self.fixed))
         return facets
+
+
+def _with_library_count(queryset, facet: str):
+    """Taxonomy rows annotated with how many published briefs hold each (`library_count`) and how many are
+    published (`library_total`), from the kept counts, in the look-up's own query."""
+    library = FacetCount.objects.filter(scope="", scope_value="")
+    held = library.filter(facet=facet, value=Cast(OuterRef("pk"), CharField())).values("count")[:1]
+    total = library.filter(facet="", value="").values("count")[:1]
+    return queryset.annotate(library_count=Subquery(held), library_total=Subquery(total))
+
+
+def _is_common(value) -> bool:
+    """Whether at least COMMON_SHARE of the published briefs hold `value` (a looked-up role, area, subfield or
+    topic; one fixed by the address has no counts and is not)."""
+    held, total = getattr(value, "library_count", None), getattr(value, "library_total", None)
+    return bool(held and total and held >= COMMON_SHARE * total)
 
 
 def _scope_key(in_effect: dict[str, object]) -> tuple[str, str]:

@@ -7,6 +7,7 @@ Anonymous pages go through the page cache (page_cache.py).
 
 import dataclasses
 import hashlib
+from collections import Counter
 
 from django.conf import settings
 from django.db.models import prefetch_related_objects
@@ -328,7 +329,7 @@ class SearchOutcome:
 
 
 # Raise it when SearchOutcome changes shape: a release then never reads an outcome an older one kept.
-SEARCH_OUTCOME_FORMAT = 3
+SEARCH_OUTCOME_FORMAT = 4
 # Pages of a search whose cards and snippets its outcome keeps (about 25 KB each).
 SEARCH_KEPT_PAGES = 5
 
@@ -411,17 +412,21 @@ def _search(request, query, filters, roles, context) -> SearchOutcome:
     limit = settings.WEB_SEARCH_MATCH_LIMIT
     samples = {}
 
-    def ids_without(name):
+    def values_without(name):
         if name not in samples:
-            samples[name] = newest_matches(filters.apply(published, skip=name), query, limit=limit)
-        return samples[name].ids
+            narrowed = filters.apply(published, skip=name, by_kept_values=True)
+            samples[name] = newest_matches(narrowed, query, limit=limit, facet=name)  # only its own facet is read
+        return samples[name].values
 
-    # The matches in the reader's order, ranked by the query that finds them; only the page shown is read.
+    # The matches in the reader's order, ranked and their facet values counted by the query that finds them;
+    # only the page shown is read. Filters are tested on the values each brief's row keeps.
     matched = samples[None] = best_matches(
-        filters.apply(published), query, limit=limit, roles=[role.slug for role in roles]
+        filters.apply(published, by_kept_values=True), query, limit=limit, roles=[role.slug for role in roles]
     )
-    facets = filters.facets_among(ids_without, labels=facet_labels)
+    facets = filters.facets_among(values_without, labels=facet_labels)
     counts_estimated = any(not sample.complete for sample in samples.values())
+    # The outcome is kept: the counts, now in its filter panel, need not be.
+    matched = dataclasses.replace(matched, values=Counter())
     panel = render_to_string(
         "articles/_filters.html",
         {**context, "facets": facets, "matched": matched, "counts_estimated": counts_estimated},

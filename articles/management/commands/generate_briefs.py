@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
 
+from articles import facets
 from articles.enrich import classify
 from articles.models import Article, Field, Level, RelatedLink, Role, Source, Status, Topic, length_for_minutes
 
@@ -123,6 +124,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         linked = self.make_related(related, random.Random(f"{seed}-related"))
         classify.library_changed()  # bulk inserts send no signals: the classifiers retrain on the new library
+        facets.rebuild()  # nor are they counted: the facet counts, and the values search reads in each row
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")

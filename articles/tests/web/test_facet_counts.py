@@ -5,8 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles import facets, workflow
-from articles.models import Article, FacetCount, Status
+from articles.models import Article, FacetCount, FacetSnapshot, Status
 from articles.tests.factories import make_area, make_article, make_role, make_staff, make_subfield, make_topic
+from articles.web import browse
 from articles.web.browse import BriefFilters
 
 pytestmark = pytest.mark.django_db
@@ -18,10 +19,17 @@ def as_table(facet_list):
 
 def assert_kept_counts_match_live(catalogue_params):
     published = Article.objects.published()
+    # Each published brief's row keeps the values it is counted under (search filters and counts with them).
+    snapshots = dict(FacetSnapshot.objects.values_list("article_id", "values"))
+    assert {pk: sorted(values) for pk, values in published.values_list("pk", "facet_values")} == snapshots
     for params, fixed in catalogue_params:
         filters = BriefFilters(params, fixed=fixed)
         assert as_table(filters.published_facets()) == as_table(filters.facets(published)), (params, fixed)
         assert filters.published_count() == filters.apply(published).count(), (params, fixed)
+        by_kept_values = filters.apply(published, by_kept_values=True)
+        assert set(by_kept_values.values_list("pk", flat=True)) == set(
+            filters.apply(published).values_list("pk", flat=True)
+        )
 
 
 def scopes(catalogue):
@@ -108,6 +116,18 @@ def test_kept_counts_follow_deleting_a_brief_and_moving_a_subfield(catalogue, dj
         infra.parent = catalogue["policy"].parent
         infra.save()
     assert_kept_counts_match_live(scopes(catalogue))
+
+
+def test_search_tests_a_value_most_briefs_hold_in_the_row_and_looks_a_rare_one_up(catalogue):
+    for number in range(8):
+        make_article(status=Status.PUBLISHED, title=f"Filler {number}", roles=[catalogue["scientist"]])
+    rare = make_topic("Rare")
+    make_article(status=Status.PUBLISHED, title="The rare one", topics=[rare])
+    filters = BriefFilters({"role": catalogue["scientist"].slug, "topic": rare.slug})
+    assert browse._is_common(filters.selected["role"])  # 10 of 12 published briefs
+    assert not browse._is_common(filters.selected["topic"])  # 1 of 12
+    assert not browse._is_common(catalogue["cto"])  # fixed by an address: no counts read, looked up
+    assert_kept_counts_match_live([({"role": catalogue["scientist"].slug, "topic": rare.slug}, None)])
 
 
 def test_rebuilding_the_counts_gives_what_the_changes_kept(catalogue):

@@ -126,7 +126,7 @@ def test_renaming_a_topic_shows_in_the_kept_filter_panel(catalogue, django_captu
 def test_with_no_time_to_keep_it_the_search_is_made_every_time(catalogue, settings, django_assert_num_queries):
     settings.WEB_SEARCH_KEEP_SECONDS = 0
     page(QUERIES[0])
-    with django_assert_num_queries(3):  # the ranked matches, the filter counts, the snippets
+    with django_assert_num_queries(2):  # the ranked matches with their filter counts, the snippets
         page(QUERIES[0])
 
 

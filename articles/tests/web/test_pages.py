@@ -314,16 +314,16 @@ def test_search_page_query_count_does_not_grow_with_results(client, catalogue, d
     settings.WEB_PAGE_CACHE_SECONDS = 0  # the page's own queries each time
     settings.WEB_SEARCH_KEEP_SECONDS = 0  # the search made each time (its kept outcome: test_kept_search.py)
     add_published_briefs(20, summary="Another look at distillation in practice.")
-    # The matching ids, ranked in the reader's order (the newest, bounded); the page's snippets; the
-    # cards not kept yet, with their roles (two); the facet values counted over the ids and the names of
+    # The matching ids, ranked in the reader's order (the newest, bounded), with their facet values counted
+    # by the same query; the page's snippets; the cards not kept yet, with their roles (two); the names of
     # the roles, fields, topics and sources (four).
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert client.get(reverse("articles:search"), {"q": "distillation"}).status_code == 200
     # The cards and the taxonomy's names are kept now (articles/web/cards.py, labels.py): six queries fewer.
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert client.get(reverse("articles:search"), {"q": "distillation"}).status_code == 200
-    # A filter adds its look-up, the ids matching without it and the count of its own facet over them.
-    with django_assert_num_queries(6):
+    # A filter adds its look-up and the matches without it, their facet values counted by the same query.
+    with django_assert_num_queries(4):
         assert client.get(reverse("articles:search"), {"q": "distillation", "role": "cto"}).status_code == 200
 
 
