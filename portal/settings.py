@@ -336,6 +336,10 @@ ENRICH_INSIGHTS = env_int("ENRICH_INSIGHTS", 4, minimum=0)
 # Published briefs needed before fields and roles are suggested by a trained classifier
 # instead of keyword rules.
 ENRICH_CLASSIFIER_MIN_BRIEFS = env_int("ENRICH_CLASSIFIER_MIN_BRIEFS", 40, minimum=2)
+# The classifiers learn from the newest published briefs, at most this many: each drafting process retrains
+# them whenever the library changes, and all 82,000 published briefs of a 100,000-brief library took
+# 80 s and 2.7 GB to read and fit (bench/REPORT.md, "Drafting speed").
+ENRICH_CLASSIFIER_MAX_BRIEFS = env_int("ENRICH_CLASSIFIER_MAX_BRIEFS", 2000, minimum=2)
 # Taxonomy suggestions at least this sure fill an empty taxonomy; the rest wait for a curator.
 ENRICH_AUTOFILL_MIN_CONFIDENCE = env_float("ENRICH_AUTOFILL_MIN_CONFIDENCE", 0.5)
 # Related briefs: how many, and how much shared taxonomy counts beside text similarity.

@@ -2,8 +2,8 @@
 
 Topics come from the piece's key phrases (keyphrases.py) matched against the existing topics; keywords
 that match none are proposed as new topics, never created. Fields and roles come from a
-classifier trained on the published briefs once there are enough of them (the
-ENRICH_CLASSIFIER_MIN_BRIEFS setting); before that, from keyword rules built on the
+classifier trained on the newest published briefs once there are enough of them (the
+ENRICH_CLASSIFIER_MIN_BRIEFS and ENRICH_CLASSIFIER_MAX_BRIEFS settings); before that, from keyword rules built on the
 taxonomy's own names and descriptions. Length follows reading time; level follows
 readability (Flesch-Kincaid grade) and vocabulary.
 """
@@ -337,10 +337,13 @@ _library_words: dict[str, tuple] = {}
 
 
 def _trained(kind: str, library: Library):
-    """A TF-IDF + one-vs-rest logistic regression over published briefs, retrained when they change.
+    """A TF-IDF + one-vs-rest logistic regression over the newest published briefs (at most
+    ENRICH_CLASSIFIER_MAX_BRIEFS), retrained when the library changes.
 
     Both classifiers of a version share the briefs read, the TF-IDF fit and so each piece's row
-    (`_text_row`); each is the model its own pipeline would fit on the same briefs.
+    (`_text_row`); each is the model its own pipeline would fit on the same briefs. The cap bounds
+    what every drafting process pays after each change of a grown library: the time and memory of
+    reading and fitting a few thousand briefs, not all of them.
     """
     stamp = (library.version, library.exclude_pk)
     cached = _models.get(kind)
@@ -348,8 +351,8 @@ def _trained(kind: str, library: Library):
         return cached[1]
     words = _library_words.get("current")
     if words is None or words[0] != stamp:
-        published = Article.objects.published().exclude(pk=library.exclude_pk)
-        briefs = list(published.prefetch_related(*CLASSIFIED))
+        published = Article.objects.published().exclude(pk=library.exclude_pk).latest_first()
+        briefs = list(published.prefetch_related(*CLASSIFIED)[: settings.ENRICH_CLASSIFIER_MAX_BRIEFS])
         labels = {name: [[obj.pk for obj in getattr(brief, name).all()] for brief in briefs] for name in CLASSIFIED}
         words = (stamp, *_fit_words([article_text(brief) for brief in briefs]), labels)
         _library_words["current"] = words

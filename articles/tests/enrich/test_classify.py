@@ -64,6 +64,24 @@ def test_a_classifier_trained_on_published_briefs_takes_over(settings):
     assert all(guess.confidence >= classify.ROLE_MIN_CONFIDENCE for guess in roles)
 
 
+def test_the_classifier_learns_from_the_newest_published_briefs_only(settings):
+    settings.ENRICH_CLASSIFIER_MIN_BRIEFS = 8
+    settings.ENRICH_CLASSIFIER_MAX_BRIEFS = 10
+    hardware, legal = make_role("Reader A"), make_role("Reader B")
+    chips = "Wafer lithography yields at the fab improved as the new chip node entered volume production."
+    courts = "The judge ruled that the licence and the copyright claim must go to trial in the spring."
+    for n in range(20):  # older briefs, the same text labelled otherwise: past the ten newest, never read
+        make_article(status=Status.PUBLISHED, content_text=f"{chips} Part {n}.", roles=[legal])
+    for n in range(5):
+        make_article(status=Status.PUBLISHED, content_text=f"{chips} Part {n}.", roles=[hardware])
+        make_article(status=Status.PUBLISHED, content_text=f"{courts} Part {n}.", roles=[legal])
+    new = make_article(complete=False, content_text="A chip fab reports better lithography yields on its new node.")
+
+    roles = classify.suggest_roles(new)
+
+    assert roles[0].obj == hardware
+
+
 def test_depth_length_follows_reading_time_and_level_readability():
     plain = make_article(
         complete=False,
