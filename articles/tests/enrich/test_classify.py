@@ -45,16 +45,23 @@ def test_roles_and_fields_come_from_keyword_rules_before_there_are_enough_briefs
     assert len(fields) == 1
 
 
+CHIPS = "Wafer lithography yields at the fab improved as the new chip node entered volume production."
+COURTS = "The judge ruled that the licence and the copyright claim must go to trial in the spring."
+
+
+def publish_chips_and_courts(hardware, legal, *, count=5):
+    """`count` published briefs about chips for `hardware`, as many about courts for `legal`."""
+    for n in range(count):
+        make_article(status=Status.PUBLISHED, content_text=f"{CHIPS} Part {n}.", roles=[hardware])
+        make_article(status=Status.PUBLISHED, content_text=f"{COURTS} Part {n}.", roles=[legal])
+    return make_article(complete=False, content_text="A chip fab reports better lithography yields on its new node.")
+
+
 def test_a_classifier_trained_on_published_briefs_takes_over(settings):
     settings.ENRICH_CLASSIFIER_MIN_BRIEFS = 8
     # Names that no keyword rule can match: only the training briefs link them to the texts.
     hardware, legal = make_role("Reader A"), make_role("Reader B")
-    chips = "Wafer lithography yields at the fab improved as the new chip node entered volume production."
-    courts = "The judge ruled that the licence and the copyright claim must go to trial in the spring."
-    for n in range(5):
-        make_article(status=Status.PUBLISHED, content_text=f"{chips} Part {n}.", roles=[hardware])
-        make_article(status=Status.PUBLISHED, content_text=f"{courts} Part {n}.", roles=[legal])
-    new = make_article(complete=False, content_text="A chip fab reports better lithography yields on its new node.")
+    new = publish_chips_and_courts(hardware, legal)
 
     roles = classify.suggest_roles(new)
 
@@ -68,14 +75,9 @@ def test_the_classifier_learns_from_the_newest_published_briefs_only(settings):
     settings.ENRICH_CLASSIFIER_MIN_BRIEFS = 8
     settings.ENRICH_CLASSIFIER_MAX_BRIEFS = 10
     hardware, legal = make_role("Reader A"), make_role("Reader B")
-    chips = "Wafer lithography yields at the fab improved as the new chip node entered volume production."
-    courts = "The judge ruled that the licence and the copyright claim must go to trial in the spring."
     for n in range(20):  # older briefs, the same text labelled otherwise: past the ten newest, never read
-        make_article(status=Status.PUBLISHED, content_text=f"{chips} Part {n}.", roles=[legal])
-    for n in range(5):
-        make_article(status=Status.PUBLISHED, content_text=f"{chips} Part {n}.", roles=[hardware])
-        make_article(status=Status.PUBLISHED, content_text=f"{courts} Part {n}.", roles=[legal])
-    new = make_article(complete=False, content_text="A chip fab reports better lithography yields on its new node.")
+        make_article(status=Status.PUBLISHED, content_text=f"{CHIPS} Part {n}.", roles=[legal])
+    new = publish_chips_and_courts(hardware, legal)
 
     roles = classify.suggest_roles(new)
 
@@ -255,11 +257,9 @@ def test_fields_and_roles_learn_from_one_reading_of_the_library_with_their_own_p
     # Names no keyword rule can match: only the training briefs link them to the texts.
     fab, court = make_subfield(name="Field A"), make_subfield(name="Field B")
     hardware, legal = make_role("Reader A"), make_role("Reader B")
-    chips = "Wafer lithography yields at the fab improved as the new chip node entered volume production."
-    courts = "The judge ruled that the licence and the copyright claim must go to trial in the spring."
     for n in range(5):
-        make_article(status=Status.PUBLISHED, content_text=f"{chips} Part {n}.", fields=[fab], roles=[hardware])
-        make_article(status=Status.PUBLISHED, content_text=f"{courts} Part {n}.", fields=[court], roles=[legal])
+        make_article(status=Status.PUBLISHED, content_text=f"{CHIPS} Part {n}.", fields=[fab], roles=[hardware])
+        make_article(status=Status.PUBLISHED, content_text=f"{COURTS} Part {n}.", fields=[court], roles=[legal])
     fitted, fit_words = [], classify._fit_words
     monkeypatch.setattr(classify, "_fit_words", lambda texts: fitted.append(len(texts)) or fit_words(texts))
     new = make_article(complete=False, content_text="A chip fab reports better lithography yields on its new node.")
