@@ -50,6 +50,7 @@ COLD_REQUESTS = [
     ("a brief page", "/briefs/{brief}/"),
     ("`sitemap.xml` (index)", "/sitemap.xml"),
     ("API list, 20 per page", "/api/v1/articles/"),
+    ("API list by title, 20 per page", "/api/v1/articles/?ordering=title"),
     # Last: a slow search must not hold the workers while the other requests are measured.
     ("search, a common word", "/search/?q=model"),
     ("search, two common words and a role", "/search/?q=curriculum+treaty&role={role}"),

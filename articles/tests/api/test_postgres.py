@@ -4,6 +4,8 @@ import os
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -95,3 +97,28 @@ def test_a_malformed_token_prefix_is_a_401_not_a_500_on_postgresql(postgres_url,
     response = client.get("/api/v1/roles/")
     assert response.status_code == 401
     assert response.json()["error"]["message"] == "This API token is not valid."
+
+
+@pytest.mark.parametrize("ordering", ["title", "-title"])
+def test_the_list_by_title_reads_its_page_from_an_index_not_a_sort_of_every_brief(postgres_url, settings, ordering):
+    settings.DATABASE_ROUTERS = [_EverythingOnPostgres()]
+    source = Source.objects.db_manager("postgres").create(
+        name="PG Weekly", slug="pg-weekly", url="https://pg.example/f"
+    )
+    for n, title in enumerate(["Zinc batteries", "Acoustic sensing", "Mirror arrays"]):
+        _brief(source, n, title=title, fields=[])
+    postgres = connections["postgres"]
+
+    with CaptureQueriesContext(postgres) as queries:
+        response = APIClient().get(f"/api/v1/articles/?ordering={ordering}")
+
+    titles = [brief["title"] for brief in response.json()["results"]]
+    assert titles == sorted(titles, reverse=ordering.startswith("-"))
+    page_query = queries[0]["sql"]  # the page's keys, read before their representations
+    assert "ORDER BY" in page_query and "LIMIT 21" in page_query, page_query
+    with postgres.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a table this small would be read whole anyway
+        cursor.execute(f"EXPLAIN {page_query}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "article_published_title_idx" in plan, plan
+    assert "Sort" not in plan, plan
