@@ -15,7 +15,8 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import CharField, Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Cast, Coalesce
 
 from articles.models import Article, FacetCount, FacetSnapshot, Field, Status
 
@@ -176,6 +177,24 @@ def read(scopes: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, C
     for scope, scope_value, facet, value, count in rows.values_list("scope", "scope_value", "facet", "value", "count"):
         result[(scope, scope_value)].setdefault(facet, Counter())[value] = count
     return result
+
+
+def library_counts(*facets: str) -> dict[str, Counter]:
+    """For each of `facets`, the whole library's published briefs per value ({facet: Counter(value → count)}),
+    in one query: a few rows per value, where counting the briefs themselves reads every link of the library.
+    An area counts each of its briefs once, whether it links the area or its subfields."""
+    result = {facet: Counter() for facet in facets}
+    rows = FacetCount.objects.filter(scope="", scope_value="", facet__in=facets, count__gt=0)
+    for facet, value, count in rows.values_list("facet", "value", "count"):
+        result[facet][value] = count
+    return result
+
+
+def kept_count(facet: str):
+    """An annotation: the whole library's published briefs under the row's own value of `facet` (a role,
+    topic or source row), read from the kept counts by one index probe (0 when it has none)."""
+    counts = FacetCount.objects.filter(scope="", scope_value="", facet=facet, value=Cast(OuterRef("pk"), CharField()))
+    return Coalesce(Subquery(counts.values("count")[:1]), 0)
 
 
 def library_sizes() -> dict[str, tuple[int, int]]:

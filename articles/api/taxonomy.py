@@ -1,13 +1,11 @@
 """Fields (as a tree), topics, roles and sources, each with its count of published briefs."""
 
-from collections import defaultdict
-
-from django.db.models import Count, Q
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from articles import facets
 from articles.api.caching import conditional_get
 from articles.api.errors import Conflict
 from articles.api.permissions import CanIngestSources
@@ -19,10 +17,8 @@ from articles.api.serializers import (
     TopicSerializer,
 )
 from articles.ingest.pipeline import NotAFeedSource
-from articles.models import Article, Field, Role, Source, Status, Topic
+from articles.models import Field, Role, Source, Topic
 from articles.tasks import queue_ingestion
-
-PUBLISHED = Q(articles__status=Status.PUBLISHED)
 
 
 class IngestQueuedSerializer(serializers.Serializer):
@@ -39,14 +35,9 @@ class CachedReadMixin:
 
 
 def _field_counts() -> dict[int, int]:
-    """Published briefs per field; an area counts each brief in it or its subfields once."""
-    briefs: dict[int, set[int]] = defaultdict(set)
-    pairs = Article.objects.published().filter(fields__isnull=False).values_list("pk", "fields", "fields__parent")
-    for article_id, field_id, parent_id in pairs:
-        briefs[field_id].add(article_id)
-        if parent_id is not None:
-            briefs[parent_id].add(article_id)
-    return {field_id: len(ids) for field_id, ids in briefs.items()}
+    """Published briefs per field, kept (articles/facets.py); an area counts each brief in it or its subfields once."""
+    kept = facets.library_counts("area", "field")
+    return {int(pk): count for facet in ("area", "field") for pk, count in kept[facet].items()}
 
 
 def _with_tree(fields: list[Field], counts: dict[int, int]) -> list[Field]:
@@ -94,20 +85,23 @@ class CountedTaxonomyViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = None
     filter_backends = []
     model = None
+    facet = ""
 
     def get_queryset(self):
-        return self.model.objects.annotate(published_count=Count("articles", filter=PUBLISHED, distinct=True))
+        return self.model.objects.annotate(published_count=facets.kept_count(self.facet))
 
 
 @extend_schema_view(list=extend_schema(summary="Topics"), retrieve=extend_schema(summary="One topic"))
 class TopicViewSet(CountedTaxonomyViewSet):
     model = Topic
+    facet = "topic"
     serializer_class = TopicSerializer
 
 
 @extend_schema_view(list=extend_schema(summary="Roles (Best for)"), retrieve=extend_schema(summary="One role"))
 class RoleViewSet(CountedTaxonomyViewSet):
     model = Role
+    facet = "role"
     serializer_class = RoleSerializer
 
 
@@ -121,7 +115,7 @@ class SourceViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         # Readers meet a source once something of it is published; editors queue any of theirs.
         sources = Source.objects.all() if self.action == "ingest" else Source.objects.visible_to(self.request.user)
-        return sources.with_article_counts()
+        return sources.annotate(articles_published=facets.kept_count("source"))
 
     @extend_schema(
         operation_id="sources_ingest",

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .base import SLUG_MAX_LENGTH, TimeStamped, unique_slug
-from .briefs import Article, Status
+from .briefs import Article
 
 
 class SourceQuerySet(models.QuerySet):
@@ -49,12 +49,6 @@ class SourceQuerySet(models.QuerySet):
             .filter(kind=Source.Kind.FEED, consecutive_failures=0, created_at__lt=since)
             .annotate(recent_items=models.Count("articles", filter=recent))
             .filter(recent_items=0)
-        )
-
-    def with_article_counts(self):
-        return self.annotate(
-            articles_total=models.Count("articles", distinct=True),
-            articles_published=models.Count("articles", filter=Q(articles__status=Status.PUBLISHED), distinct=True),
         )
 
 

@@ -8,17 +8,14 @@ brief are left out, since their listing would be empty.
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q
-from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from articles.models import Article, Field, Role, Source, Status, Topic
+from articles import facets
+from articles.models import Field, Role, Source, Topic
 from articles.web import seo
 from articles.web.crumbs import Crumb, home_crumb
 from articles.web.page_cache import cached_public_page
-
-_PUBLISHED = Q(articles__status=Status.PUBLISHED)
 
 
 @dataclass
@@ -33,32 +30,30 @@ class Entry:
 
 
 # --- Counts -----------------------------------------------------------------------------
+# From the kept facet counts (articles/facets.py): counting the published briefs of every value
+# read all their links, 0.6–1.5 s a page at 100,000 briefs.
 
 
 def counted_roles() -> list[Entry]:
-    rows = Role.objects.annotate(n=Count("articles", filter=_PUBLISHED, distinct=True)).filter(n__gt=0)
+    rows = Role.objects.annotate(n=facets.kept_count("role")).filter(n__gt=0)
     return [Entry(role.name, role.get_absolute_url(), role.n, role.description) for role in rows]
 
 
 def counted_topics() -> list[Entry]:
-    rows = Topic.objects.annotate(n=Count("articles", filter=_PUBLISHED, distinct=True)).filter(n__gt=0)
+    rows = Topic.objects.annotate(n=facets.kept_count("topic")).filter(n__gt=0)
     return [Entry(topic.name, topic.get_absolute_url(), topic.n, topic.description) for topic in rows]
 
 
 def counted_sources() -> list[Entry]:
-    rows = Source.objects.with_article_counts().filter(articles_published__gt=0).order_by("name")
-    return [Entry(s.name, s.get_absolute_url(), s.articles_published, s.description) for s in rows]
+    rows = Source.objects.annotate(n=facets.kept_count("source")).filter(n__gt=0).order_by("name")
+    return [Entry(s.name, s.get_absolute_url(), s.n, s.description) for s in rows]
 
 
 def field_tree() -> list[Entry]:
     """Areas in their order, each with its subfields; an area counts each of its briefs once."""
-    links = Article.fields.through.objects.filter(
-        article_id__in=Article.objects.published().order_by().values("pk")
-    ).order_by()
-    by_field = dict(links.values_list("field_id").annotate(n=Count("article_id", distinct=True)))
-    by_area = dict(
-        links.values_list(Coalesce("field__parent_id", "field_id")).annotate(n=Count("article_id", distinct=True))
-    )
+    kept = facets.library_counts("area", "field")
+    by_area = {int(pk): count for pk, count in kept["area"].items()}
+    by_field = {int(pk): count for pk, count in kept["field"].items()}
     areas: dict[int, Entry] = {}
     fields = list(Field.objects.all())
     for area in (f for f in fields if f.parent_id is None):
