@@ -1,6 +1,9 @@
-import pytest
+from datetime import timedelta
 
-from articles.models import Status
+import pytest
+from django.utils import timezone
+
+from articles.models import Article, Status
 from articles.tests.factories import make_article, make_role
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +71,21 @@ def test_search_results_page_with_the_cursor(api):
         seen += [brief["slug"] for brief in body["results"]]
         url = body["next"]
     assert len(seen) == len(set(seen)) == 5
+
+
+def test_q_ranks_the_newest_matches_up_to_the_sites_limit_after_the_other_filters(api, settings):
+    settings.WEB_SEARCH_MATCH_LIMIT = 2
+    role = make_role()
+    now = timezone.now()
+    oldest_best = make_article(status=Status.PUBLISHED, title="Quantum quantum quantum", summary="Quantum again.")
+    older = make_article(status=Status.PUBLISHED, title="A quantum note")
+    newest = make_article(status=Status.PUBLISHED, title="Another quantum note")
+    not_for_the_role = make_article(status=Status.PUBLISHED, title="Quantum, newest of all")
+    for days, brief in enumerate([not_for_the_role, newest, older, oldest_best]):
+        Article.objects.filter(pk=brief.pk).update(published_at=now - timedelta(days=days))
+    for brief in (oldest_best, older, newest):
+        brief.roles.add(role)
+
+    # The two newest matches for the role, ranked; the best-ranked match is older than both.
+    assert set(_slugs(api.get(f"/api/v1/articles/?q=quantum&role={role.slug}"))) == {older.slug, newest.slug}
+    assert oldest_best.slug not in _slugs(api.get("/api/v1/articles/?q=quantum&ordering=-published"))
