@@ -78,7 +78,11 @@ class ArticleQuerySet(models.QuerySet):
         """A subfield's briefs; for an area, the briefs of the area or any of its subfields."""
         if field.parent_id:
             return self.filter(fields=field)
-        return self.filter(Q(fields=field) | Q(fields__parent=field)).distinct()
+        # A semi-join, not a join made distinct: DISTINCT compared every column of every row, full text
+        # and search vector included (an area's feed took 100 ms at 100,000 briefs).
+        in_area = field.__class__.objects.filter(Q(pk=field.pk) | Q(parent=field)).values("pk")
+        links = self.model.fields.through.objects.filter(article_id=OuterRef("pk"), field_id__in=in_area)
+        return self.filter(Exists(links))
 
     def for_topic(self, topic):
         return self.filter(topics=topic)
