@@ -39,7 +39,7 @@ DEEP_PAGE = "`/briefs/?page=200` (or the last full page)"
 FRESH = "bench/fresh_query.lua"
 FRESH_COMMON = "search, a common word, each asked once"
 PAGE_SIZE = 20  # WEB_PAGE_SIZE's default
-# (label, path); {brief}, {role}, {rare} and {deep} are filled from each database.
+# (label, path); {brief}, {role}, {area}, {rare} and {deep} are filled from each database.
 COLD_REQUESTS = [
     ("home", "/"),
     ("`/briefs/` page 1", "/briefs/"),
@@ -47,6 +47,11 @@ COLD_REQUESTS = [
     # page=200 there would answer the last page, with 5 briefs.
     (DEEP_PAGE, "/briefs/?page={deep}"),
     ("a role listing", "/roles/{role}/"),
+    ("an area listing", "/fields/{area}/"),
+    ("the roles index", "/roles/"),
+    ("the fields index", "/fields/"),
+    ("the topics index", "/topics/"),
+    ("the sources index", "/sources/"),
     ("a brief page", "/briefs/{brief}/"),
     ("`sitemap.xml` (index)", "/sitemap.xml"),
     ("API list, 20 per page", "/api/v1/articles/"),
@@ -227,6 +232,7 @@ def main() -> None:
             newest = server.get_json("/api/v1/articles/?page_size=1")["results"][0]
             roles = server.get_json("/api/v1/roles/")
             roles = roles["results"] if isinstance(roles, dict) else roles
+            areas = server.get_json("/api/v1/fields/")
             numbered = re.search(r"\((\d+)\)", newest["title"])
             published = int(
                 manage(
@@ -242,6 +248,7 @@ def main() -> None:
                 "deep": min(200, max(1, published // PAGE_SIZE)),
                 "brief": newest["slug"],
                 "role": max(roles, key=lambda r: r["published_count"])["slug"],
+                "area": max(areas, key=lambda a: a["published_count"])["slug"],
                 "rare": numbered.group(1) if numbered else newest["slug"].split("-")[0],
             }
         rows = []
