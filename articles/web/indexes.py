@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from articles import facets
 from articles.models import Field, Role, Source, Topic
 from articles.web import seo
+from articles.web.browse import CountedPaginator
 from articles.web.crumbs import Crumb, home_crumb
 from articles.web.page_cache import cached_public_page
 
@@ -28,6 +29,9 @@ class Entry:
     description: str = ""
     children: list["Entry"] = field(default_factory=list)
 
+
+# Sources on one page of their index, by name.
+SOURCES_PER_PAGE = 100
 
 # --- Counts -----------------------------------------------------------------------------
 # From the kept facet counts (articles/facets.py): counting the published briefs of every value
@@ -44,9 +48,26 @@ def counted_topics() -> list[Entry]:
     return [Entry(topic.name, topic.get_absolute_url(), topic.n, topic.description) for topic in rows]
 
 
-def counted_sources() -> list[Entry]:
-    rows = Source.objects.annotate(n=facets.kept_count("source")).filter(n__gt=0).order_by("name")
+def _counted_sources():
+    return Source.objects.annotate(n=facets.kept_count("source")).filter(n__gt=0)
+
+
+def most_published_sources(limit: int) -> list[Entry]:
+    """The `limit` sources with the most published briefs, most first."""
+    rows = _counted_sources().order_by("-n", "name")[:limit]
     return [Entry(s.name, s.get_absolute_url(), s.n, s.description) for s in rows]
+
+
+class SourcesPaginator(CountedPaginator):
+    """Sources by name, a page at a time; how many there are is kept with the facet counts."""
+
+    def __init__(self):
+        with_briefs, _briefs = facets.library_sizes().get("source", (0, 0))
+        super().__init__(_counted_sources().order_by("name"), SOURCES_PER_PAGE, count=with_briefs)
+
+    def _get_page(self, rows, number, paginator):
+        entries = [Entry(s.name, s.get_absolute_url(), s.n, s.description) for s in rows]
+        return super()._get_page(entries, number, paginator)
 
 
 def field_tree() -> list[Entry]:
@@ -83,7 +104,7 @@ INDEX_PAGES = {
     "sources": (
         "Sources",
         "The publications {site} reads. Each brief links to its original and names who published it.",
-        counted_sources,
+        None,  # a page at a time: SourcesPaginator
     ),
 }
 
@@ -94,14 +115,22 @@ def index_view(kind: str):
     @require_safe
     @cached_public_page
     def view(request):
+        page = None
+        if kind == "sources":
+            # The library's sources grow with it (a thousand at 100,000 briefs): a page of them at a time.
+            page = SourcesPaginator().get_page(request.GET.get("page"))
         context = {
             "heading": heading,
             "intro": intro.format(site=settings.SITE_NAME),
             "kind": kind,
-            "entries": entries(),
+            "entries": entries() if page is None else page.object_list,
+            "page": page,
             "breadcrumbs": [home_crumb(), Crumb(heading)],
             "meta": seo.page_meta(
-                request, title=f"Briefs by {heading.lower()}", description=intro.format(site=settings.SITE_NAME)
+                request,
+                title=f"Briefs by {heading.lower()}",
+                description=intro.format(site=settings.SITE_NAME),
+                page_number=page.number if page else 1,
             ),
         }
         return render(request, "articles/index.html", context)

@@ -11,11 +11,13 @@ from django.views.decorators.http import require_safe
 
 from articles.web import seo
 from articles.web.crumbs import Crumb, home_crumb
-from articles.web.indexes import counted_roles, counted_sources, counted_topics, field_tree
+from articles.web.indexes import counted_roles, counted_topics, field_tree, most_published_sources
 from articles.web.page_cache import cached_public_page
 from articles.web.readers import chosen_roles
 
 EMAIL_PATH = "/subscribe/email/"
+# Sources listed with their feeds here; the sources index has them all, a page at a time.
+SUBSCRIBE_SOURCES = 50
 
 
 def email_digests_url() -> str:
@@ -43,7 +45,13 @@ def subscribe(request):
             ("roles", "By role", "Briefs best for one role.", counted_roles()),
             ("fields", "By field", "An area's feed includes its subfields.", field_tree()),
             ("topics", "By topic", "Briefs on one subject.", counted_topics()),
-            ("sources", "By source", "Briefs of one publication's pieces.", counted_sources()),
+            (
+                "sources",
+                "By source",
+                f"Briefs of one publication's pieces. The {SUBSCRIBE_SOURCES} with the most briefs are here; every "
+                "source's page in the sources index has its feeds.",
+                most_published_sources(SUBSCRIBE_SOURCES),
+            ),
         ],
         "chosen_roles": roles,
         "for_value": ",".join(role.slug for role in roles),

@@ -8,6 +8,7 @@ from django.urls import reverse
 from articles.models import Article, Status
 from articles.tests.factories import make_area, make_role
 from articles.tests.web.conftest import add_published_briefs
+from articles.web import indexes, subscribe
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +71,31 @@ def test_index_counts_follow_a_brief_leaving_the_published_list_and_losing_a_rol
     assert ">CTO</a>" not in text_of(client.get(reverse("articles:roles")))  # its listing would be empty now
 
 
+def test_the_sources_index_is_read_a_page_of_sources_at_a_time_by_name(client, catalogue, monkeypatch):
+    monkeypatch.setattr(indexes, "SOURCES_PER_PAGE", 1)
+    first = text_of(client.get(reverse("articles:sources")))
+    assert ">Interconnects Weekly</a>" in first and ">Policy Paper</a>" not in first
+    assert "Page 1 of 2: 1–1 of 2 sources" in first
+    assert re.search(r'<a rel="next" href="\?page=2">2 →</a>', first)
+
+    second = text_of(client.get(reverse("articles:sources") + "?page=2"))
+    assert '>Policy Paper</a> <span class="count">1 brief<' in second and "Interconnects Weekly" not in second
+    assert '<link rel="canonical" href="http://testserver/sources/?page=2">' in second
+    # A page past the end is the last one, as listings answer.
+    assert ">Policy Paper</a>" in text_of(client.get(reverse("articles:sources") + "?page=9"))
+
+
+def test_the_subscribe_page_lists_the_sources_with_the_most_briefs_and_points_to_the_index(
+    client, catalogue, monkeypatch
+):
+    monkeypatch.setattr(subscribe, "SUBSCRIBE_SOURCES", 1)
+    html = text_of(client.get(reverse("articles:subscribe")))
+    group = html[html.index('id="sources-feeds-heading"') :]
+    assert "The 1 with the most briefs are here" in group
+    assert '>Interconnects Weekly</a> <span class="count">2</span>' in group
+    assert "Policy Paper" not in group
+
+
 def test_an_index_with_nothing_published_says_so(client, db):
     make_area("Empty area")
     html = text_of(client.get(reverse("articles:fields")))
@@ -80,8 +106,9 @@ def test_an_index_with_nothing_published_says_so(client, db):
 @pytest.mark.parametrize("name", ["roles", "topics", "fields", "sources"])
 def test_index_query_count_does_not_grow_with_briefs(client, catalogue, django_assert_num_queries, name):
     add_published_briefs(10)
-    # Fields: the kept counts of areas and subfields, the fields; the others one query with their kept counts.
-    with django_assert_num_queries(2 if name == "fields" else 1):
+    # Fields: the kept counts of areas and subfields, the fields; sources: how many there are (kept) and
+    # the page's; the others one query with their kept counts.
+    with django_assert_num_queries(2 if name in ("fields", "sources") else 1):
         assert client.get(reverse(f"articles:{name}")).status_code == 200
 
 
