@@ -10,7 +10,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -26,9 +26,11 @@ from articles.enrich.text import paragraph_spans
 from articles.forms import form_options
 from articles.models import (
     Article,
+    Source,
     Status,
     WorkQueueItem,
 )
+from articles.search import matching
 from articles.versions import edit_version, version_matches
 
 # Steps that take a brief out of the queue for good, or off the site: the panel asks before taking them.
@@ -42,6 +44,20 @@ STATUS_COLOURS = {
     Status.REJECTED: "#a1262b",
     Status.ARCHIVED: "#5a5a5a",
 }
+
+
+class LinkedOnlyFilter(admin.RelatedFieldListFilter):
+    """The sources, fields, roles or topics some brief has, as `RelatedOnlyFieldListFilter` offers, each
+    found by one probe of its links' index: listing every brief's links made distinct took a quarter of a
+    second per filter at 100,000 briefs."""
+
+    def field_choices(self, field, request, model_admin):
+        if field.many_to_many:
+            links = field.remote_field.through.objects.filter(**{field.m2m_reverse_field_name(): OuterRef("pk")})
+        else:
+            links = field.model.objects.filter(**{field.name: OuterRef("pk")})
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(include_blank=False, limit_choices_to=Q(Exists(links)), ordering=ordering)
 
 
 def _transition_action(transition: workflow.Transition):
@@ -84,18 +100,19 @@ class ArticleAdmin(SimpleHistoryAdmin):
     list_display_links = ("title",)
     list_filter = (
         "status",
-        ("source", admin.RelatedOnlyFieldListFilter),
-        ("fields", admin.RelatedOnlyFieldListFilter),
-        ("roles", admin.RelatedOnlyFieldListFilter),
-        ("topics", admin.RelatedOnlyFieldListFilter),
+        ("source", LinkedOnlyFilter),
+        ("fields", LinkedOnlyFilter),
+        ("roles", LinkedOnlyFilter),
+        ("topics", LinkedOnlyFilter),
         "level",
         "length",
         "published_at",
         "original_published_at",
         "created_at",
     )
+    # Searched as the site's search does (get_search_results: a brief's words, “phrases”, or, -word), and
+    # part of a source's name.
     search_fields = ("title", "summary", "source__name")
-    date_hierarchy = "created_at"
     list_per_page = 50
     autocomplete_fields = ("source", *anatomy.names(kind=anatomy.Kind.TAXONOMY))
     inlines = (RelatedLinkInline,)  # after the per-role sections' inlines (get_inlines)
@@ -153,6 +170,14 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source").prefetch_related("roles", "fields__parent")
+
+    def get_search_results(self, request, queryset, search_term):
+        # The search index (articles/search.py) rather than the admin's ILIKE over every brief's title and
+        # summary, which read the whole table four times a page (3-4 s each at 100,000 briefs).
+        if not search_term.strip():
+            return queryset, False
+        sources = Source.objects.filter(name__icontains=search_term.strip()).values("pk")
+        return matching(queryset, search_term) | queryset.filter(source__in=sources), False
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         # The anatomy as it is now (labels, help, widgets); the form judges the edit as this person's.

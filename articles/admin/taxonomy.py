@@ -1,9 +1,10 @@
 """The taxonomy in the curation panel: areas and their subfields, topics, roles."""
 
 from django.contrib import admin
-from django.db.models import Count, Q
+from django.db.models import Case, When
 
-from articles.models import Field, Role, Status, Topic
+from articles import facets
+from articles.models import Field, Role, Topic
 
 
 class SubfieldInline(admin.TabularInline):
@@ -29,7 +30,13 @@ class FieldAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(published_count=Count("articles", filter=Q(articles__status=Status.PUBLISHED)))
+            # The kept counts (articles/facets.py), as the site's fields index shows them: an area counts
+            # each brief in it or its subfields once. Counting links here took a second at 100,000 briefs.
+            .annotate(
+                published_count=Case(
+                    When(parent__isnull=True, then=facets.kept_count("area")), default=facets.kept_count("field")
+                )
+            )
             .order_by("parent__position", "parent__name", "position", "name")
         )
 
@@ -42,6 +49,7 @@ class FieldAdmin(admin.ModelAdmin):
 
 
 class TaxonomyAdmin(admin.ModelAdmin):
+    facet = ""
     list_display = ("name", "slug", "published_briefs")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
@@ -50,8 +58,9 @@ class TaxonomyAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(published_count=Count("articles", filter=Q(articles__status=Status.PUBLISHED)))
-            # A grouped query drops the model's ordering; the list and the brief form's autocomplete page on it.
+            # The kept counts (articles/facets.py): counting links here took a second at 100,000 briefs, on
+            # every keystroke of the brief form's autocomplete too, which pages on this queryset.
+            .annotate(published_count=facets.kept_count(self.facet))
             .order_by(*self.model._meta.ordering)
         )
 
@@ -62,9 +71,10 @@ class TaxonomyAdmin(admin.ModelAdmin):
 
 @admin.register(Topic)
 class TopicAdmin(TaxonomyAdmin):
-    pass
+    facet = "topic"
 
 
 @admin.register(Role)
 class RoleAdmin(TaxonomyAdmin):
+    facet = "role"
     list_display = ("name", "slug", "position", "published_briefs")

@@ -482,6 +482,9 @@ class Article(TimeStamped):
             # The API's `ordering=title` (and `-title`, read backwards): without it a page sorted every
             # published brief (1.5 s at 100,000).
             models.Index(fields=["title", "id"], condition=Q(status="published"), name="article_published_title_idx"),
+            # The curation panel's list of every brief, in the model's order (the changelist adds the id): its
+            # page read from here, not from a sort of every brief (1-2 s at 100,000).
+            models.Index(fields=["-published_at", "-created_at", "-id"], name="article_admin_order_idx"),
             # The API's Last-Modified and the sitemaps' lastmod: the newest change, read from the index's end.
             models.Index(fields=["updated_at"], name="article_updated_idx"),
             models.Index(fields=["created_at"], condition=Q(story_indexed=False), name="article_story_unindexed_idx"),

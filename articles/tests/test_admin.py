@@ -80,6 +80,31 @@ def test_list_filters_by_status_and_searches_title_summary_and_source(editor_cli
     assert "A draft waiting" not in found
 
 
+def test_the_brief_list_searches_words_as_the_site_does_in_every_status(editor_client, briefs):
+    url = reverse("admin:articles_article_changelist")
+    make_article(status=Status.DRAFT, title="Chip supply", insights=["Photonic interconnects cut power"])
+    make_article(status=Status.PUBLISHED, title="Photonic computing, again", summary="Optical links at scale.")
+    make_article(status=Status.INGESTED, complete=False, title="Raw photonic news")
+
+    found = editor_client.get(url, {"q": "photonic"}).content.decode()
+    assert "Chip supply" in found  # a word of its insights, not of its title or summary
+    assert "Photonic computing, again" in found and "Raw photonic news" in found
+    assert "A draft waiting" not in found
+    narrowed = editor_client.get(url, {"q": "photonic -optical"}).content.decode()
+    assert "Chip supply" in narrowed and "Photonic computing, again" not in narrowed
+    assert "0 results" in editor_client.get(url, {"q": "!!!"}).content.decode()
+
+
+def test_the_brief_lists_filters_offer_only_values_some_brief_has(editor_client, briefs):
+    area = make_area("Quantum")
+    used = make_subfield(area, "Qubits")
+    make_subfield(area, "Nobody uses this one")
+    make_article(status=Status.DRAFT, title="On qubits", fields=[used])
+    filters = editor_client.get(reverse("admin:articles_article_changelist")).content.decode()
+    assert f"fields__id__exact={used.pk}" in filters
+    assert "Nobody uses this one" not in filters
+
+
 def test_work_queue_shows_drafts_and_reviews_oldest_first(editor_client, briefs):
     response = editor_client.get(reverse("admin:articles_workqueueitem_changelist"))
     content = response.content.decode()
