@@ -13,6 +13,7 @@ Readers type what they type: quotes, stars, "AND", emoji, a pasted page. Nothing
 type reaches a query parser unescaped, so no input can raise an error.
 """
 
+import math
 import re
 import unicodedata
 from collections import Counter
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections, models
-from django.db.models import ExpressionWrapper, F, Func, OuterRef, Q, Value
+from django.db.models import Case, ExpressionWrapper, F, Func, OuterRef, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -213,8 +214,72 @@ def best_matches(queryset, query: str, *, limit: int, roles=()) -> Matches:
     if not text or not parse_query(text):
         return Matches(ids=[], complete=True)
     ranked = _marked_for_roles(_ranked(_joined(matching(queryset, text), text), text), roles)
-    undated = ExpressionWrapper(Q(published_at=None), output_field=models.BooleanField())
-    rows, values = _newest_with_values(ranked, "search_rank", "for_reader", undated, limit=limit)
+    rows, values = _newest_with_values(ranked, "search_rank", "for_reader", _undated(), limit=limit)
+    return _in_reader_order(rows, limit=limit, values=values)
+
+
+def best_matches_beside(
+    queryset, query: str, *, limit: int, roles=(), held: Q, facet: str, share: float
+) -> tuple[Matches, Matches] | None:
+    """PostgreSQL: `best_matches(queryset.filter(held), …)` and `newest_matches(queryset, …, facet=facet)` (the
+    matches with a chosen filter `held`, and without it for its own facet's counts) from one walk; None where
+    that walk is not the cheaper way (SQLite), or when it ended before finding them all: ask the two then.
+
+    The matches without the filter are a prefix of the walk that finds those with it, so one scan numbers
+    both and stops where the `limit` + 1st brief that holds it is found (a run condition on a running count,
+    PostgreSQL 15). `share`: the part of the library that holds it (at least browse.COMMON_SHARE), from which
+    the walk's length is bounded, which also tells the planner to walk the date index rather than sort every match.
+    """
+    text = normalize_query(query)
+    if not text or not parse_query(text) or _vendor(queryset) != "postgresql":
+        return None
+    # Only the briefs that hold the filter are shown: the others are neither ranked nor marked.
+    ranked = _marked_for_roles(_ranked(matching(queryset, text), text), roles).annotate(
+        held=ExpressionWrapper(held, output_field=models.BooleanField())
+    )
+    only_held = [
+        Case(When(held, then=F(name)), output_field=models.BooleanField() if name == "for_reader" else None)
+        for name in ("search_rank", "for_reader")
+    ]
+    found = ranked.latest_first().values_list("pk", *only_held, _undated(), "published_at", "facet_values", "held")
+    sql, params = found.query.get_compiler(using=queryset.db).as_sql()
+    # OFFSET 0 keeps the rank computed as each row is read: otherwise PostgreSQL computes it after sorting, and
+    # a sort of a few thousand matches would carry their whole vectors (2 KB each) to disk.
+    # Four times the briefs expected to be walked: a word found less often among the filter's briefs still fits.
+    bound = math.ceil((limit + 1) / max(share, 0.01) * 4)
+    statement = (
+        "WITH walk AS MATERIALIZED (SELECT * FROM (SELECT found.*, row_number() OVER w AS n_all, "
+        "count(*) FILTER (WHERE held) OVER w AS n "
+        f"FROM ({sql} OFFSET 0) AS found(pk, c0, c1, c2, published_at, facet_values, held) "
+        "WINDOW w AS (ORDER BY published_at DESC, pk DESC)) AS numbered WHERE n <= %s LIMIT %s) "
+        "SELECT n, held, n_all, pk, c0, c1, c2, NULL, NULL FROM walk "
+        "UNION ALL SELECT NULL, true, NULL, NULL, NULL, NULL, NULL, item.value, COUNT(*) "
+        "FROM (SELECT unnest(facet_values) AS value FROM walk WHERE held AND n <= %s) AS item GROUP BY item.value "
+        "UNION ALL SELECT NULL, false, NULL, NULL, NULL, NULL, NULL, item.value, COUNT(*) "
+        "FROM (SELECT unnest(facet_values) AS value FROM walk WHERE n_all <= %s) AS item "
+        "WHERE item.value LIKE %s GROUP BY item.value"
+    )
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(statement, [*params, limit + 1, bound, limit, limit, facet + ":%"])
+        fetched = cursor.fetchall()
+    walked = sorted((row for row in fetched if row[0] is not None), key=lambda row: row[2])
+    with_it = [row[3:7] for row in walked if row[1]]
+    if len(walked) == bound and len(with_it) <= limit:
+        return None  # stopped by the bound, not by the run condition: not every match was seen
+    values = {True: Counter(), False: Counter()}
+    for row in fetched:
+        if row[0] is None and row[2] is None and row[7] is not None:
+            values[row[1]][row[7]] = row[8]
+    without = Matches(ids=[row[3] for row in walked[:limit]], complete=len(walked) <= limit, values=values[False])
+    return _in_reader_order(with_it, limit=limit, values=values[True]), without
+
+
+def _undated():
+    return ExpressionWrapper(Q(published_at=None), output_field=models.BooleanField())
+
+
+def _in_reader_order(rows: list[tuple], *, limit: int, values: Counter) -> Matches:
+    """`Matches` of the newest `limit` + 1 (pk, rank, for the reader, undated) rows, in the reader's order."""
     complete = len(rows) <= limit
     rows = rows[:limit]
     # Stable: equal ranks stay newest first; undated briefs go last, as `search` orders them.

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import CharField, Count, OuterRef, Subquery
+from django.db.models import CharField, Count, OuterRef, Q, Subquery
 from django.db.models.functions import Cast, Coalesce
 
 from articles import facets as facet_counts
-from articles.models import Article, FacetCount, Field, Length, Level, Role, Source, Topic
+from articles.models import Article, FacetCount, Field, Length, Level, Role, Source, Topic, holds_facet_value
 
 # Query-string name, label on the page, in the order the filter form shows them.
 FACETS = (
@@ -169,6 +169,16 @@ class BriefFilters:
             elif name == "length":
                 queryset = queryset.filter(length=value)
         return queryset
+
+    def common_kept_value(self) -> tuple[str, Q, float] | None:
+        """The first role, area, subfield or topic chosen (not fixed) that at least COMMON_SHARE of the published
+        briefs hold, as (its facet, the test of a brief's kept values, the share of the library holding it);
+        None when no such filter is chosen. Search finds the matches with it and without it in one walk."""
+        for name, value in self.selected.items():
+            if name in ("role", "area", "field", "topic") and name not in self.fixed and _is_common(value):
+                held = holds_facet_value(f"{name}:{value.pk}", common=True)
+                return name, held, value.library_count / value.library_total
+        return None
 
     def query_string(self, **changes) -> str:
         """The current filters (not the fixed ones, not the page) with `changes` applied."""

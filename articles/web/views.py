@@ -21,7 +21,15 @@ from django.views.decorators.http import require_safe
 
 from articles import anatomy
 from articles.models import Article, Field, Level, RelatedLink, Role, Source, Topic
-from articles.search import MAX_QUERY_CHARS, Matches, best_matches, newest_matches, normalize_query, with_snippets
+from articles.search import (
+    MAX_QUERY_CHARS,
+    Matches,
+    best_matches,
+    best_matches_beside,
+    newest_matches,
+    normalize_query,
+    with_snippets,
+)
 from articles.web import seo
 from articles.web.browse import BriefFilters, CountedPaginator, ListingPaginator
 from articles.web.cards import CardOf, cards, fill, kept_parts
@@ -420,9 +428,20 @@ def _search(request, query, filters, roles, context) -> SearchOutcome:
 
     # The matches in the reader's order, ranked and their facet values counted by the query that finds them;
     # only the page shown is read. Filters are tested on the values each brief's row keeps.
-    matched = samples[None] = best_matches(
-        filters.apply(published, by_kept_values=True), query, limit=limit, roles=[role.slug for role in roles]
-    )
+    reader_roles = [role.slug for role in roles]
+    common = filters.common_kept_value()
+    if common is not None:
+        # The matches without that filter (its facet's counts) are found by the same walk.
+        name, held, share = common
+        narrowed = filters.apply(published, skip=name, by_kept_values=True)
+        both = best_matches_beside(narrowed, query, limit=limit, roles=reader_roles, held=held, facet=name, share=share)
+        if both is not None:
+            samples[None], samples[name] = both
+    if None not in samples:
+        samples[None] = best_matches(
+            filters.apply(published, by_kept_values=True), query, limit=limit, roles=reader_roles
+        )
+    matched = samples[None]
     facets = filters.facets_among(values_without, labels=facet_labels)
     counts_estimated = any(not sample.complete for sample in samples.values())
     # The outcome is kept: the counts, now in its filter panel, need not be.

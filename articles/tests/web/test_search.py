@@ -5,10 +5,11 @@ import os
 import pytest
 from django.utils import timezone
 
-from articles.models import Article, Role, Source, Status
+from articles.models import Article, Role, Source, Status, holds_facet_value
 from articles.search import (
     Matches,
     best_matches,
+    best_matches_beside,
     fts5_query,
     matching,
     newest_matches,
@@ -277,6 +278,40 @@ def test_a_filter_on_the_kept_values_follows_the_briefs_roles(alias, corpus):
     first.roles.clear()
     stale.save()
     assert newest_matches(for_cto, "kiln", limit=10).ids == []
+
+
+def test_one_walk_finds_the_matches_with_a_filter_and_without_it_as_two_searches_would(alias, corpus):
+    cto = Role.objects.using(alias).create(name="CTO", slug="cto")
+    kilns = [add_brief(alias, f"kiln-{i}", summary="A kiln." if i % 3 else "A kiln, a kiln.") for i in range(7)]
+    for i in (1, 4, 5):
+        kilns[i].roles.add(cto)
+    held = holds_facet_value(f"role:{cto.pk}", common=True)
+    for limit in (1, 2, 3, 4, 10):
+        both = best_matches_beside(
+            published(alias), "kiln", limit=limit, roles=["cto"], held=held, facet="role", share=0.5
+        )
+        if alias == "default":
+            assert both is None  # SQLite: the two searches
+            continue
+        with_it, without = both
+        apart = best_matches(published(alias).filter(held), "kiln", limit=limit, roles=["cto"])
+        assert (with_it, with_it.values) == (apart, apart.values)
+        alone = newest_matches(published(alias), "kiln", limit=limit, facet="role")
+        assert (without, without.values) == (alone, alone.values)
+
+
+def test_one_walk_cut_short_by_its_bound_is_not_taken_for_the_answer(postgres_url):
+    cto = Role.objects.using("postgres").create(name="CTO", slug="cto")
+    oldest = add_brief("postgres", "kiln-oldest", summary="A kiln.")
+    oldest.roles.add(cto)
+    for i in range(8):
+        add_brief("postgres", f"kiln-{i}", summary="A kiln.")
+    held = holds_facet_value(f"role:{cto.pk}", common=True)
+    # Expecting every brief to hold it, the walk stops after 8 briefs: the one that does is not among them.
+    beside = {"limit": 1, "held": held, "facet": "role"}
+    assert best_matches_beside(published("postgres"), "kiln", share=1.0, **beside) is None
+    with_it, without = best_matches_beside(published("postgres"), "kiln", share=0.2, **beside)
+    assert (with_it.ids, with_it.complete, without.complete) == ([oldest.pk], True, False)
 
 
 @pytest.mark.parametrize(
