@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import CharField, Count, OuterRef, Q, Subquery
+from django.db.models import CharField, Count, OuterRef, Subquery
 from django.db.models.functions import Cast, Coalesce
 
 from articles import facets as facet_counts
-from articles.models import Article, FacetCount, Field, Length, Level, Role, Source, Topic, holds_facet_value
+from articles.models import Article, FacetCount, Field, Length, Level, Role, Source, Topic
 
 # Query-string name, label on the page, in the order the filter form shows them.
 FACETS = (
@@ -170,14 +170,13 @@ class BriefFilters:
                 queryset = queryset.filter(length=value)
         return queryset
 
-    def common_kept_value(self) -> tuple[str, Q, float] | None:
+    def common_kept_value(self) -> tuple[str, str, float] | None:
         """The first role, area, subfield or topic chosen (not fixed) that at least COMMON_SHARE of the published
-        briefs hold, as (its facet, the test of a brief's kept values, the share of the library holding it);
+        briefs hold, as (its facet, its kept value such as "role:3", the share of the library holding it);
         None when no such filter is chosen. Search finds the matches with it and without it in one walk."""
         for name, value in self.selected.items():
             if name in ("role", "area", "field", "topic") and name not in self.fixed and _is_common(value):
-                held = holds_facet_value(f"{name}:{value.pk}", common=True)
-                return name, held, value.library_count / value.library_total
+                return name, f"{name}:{value.pk}", value.library_count / value.library_total
         return None
 
     def query_string(self, **changes) -> str:

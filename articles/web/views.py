@@ -28,7 +28,7 @@ from articles.search import (
     best_matches_beside,
     newest_matches,
     normalize_query,
-    with_snippets,
+    snippets_of,
 )
 from articles.web import seo
 from articles.web.browse import BriefFilters, CountedPaginator, ListingPaginator
@@ -312,7 +312,7 @@ def _search_page_cards(published, ids, query) -> list[tuple[CardOf, tuple[str, s
     query for the snippets (and the slugs naming the kept cards), then the kept cards."""
     if not ids:
         return []
-    rows = with_snippets(published.filter(pk__in=ids), query).values_list("pk", "slug", "search_snippet")
+    rows = snippets_of(published.filter(pk__in=ids), query)
     found = {pk: CardOf(pk, slug, snippet=snippet) for pk, slug, snippet in rows}
     shown = [found[pk] for pk in ids if pk in found]  # one unpublished since it was ranked is left out
     parts = kept_parts(shown)
