@@ -19,6 +19,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
+from operator import itemgetter
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
@@ -285,7 +286,7 @@ def best_matches_beside(
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(statement, [*params, limit + 1, bound, limit, limit, facet + ":%"])
         fetched = cursor.fetchall()
-    walked = sorted((row for row in fetched if row[0] is not None), key=lambda row: row[2])
+    walked = sorted([row for row in fetched if row[0] is not None], key=itemgetter(2))
     with_it = [row[3:7] for row in walked if row[1]]
     if len(walked) == bound and len(with_it) <= limit:
         return None  # stopped by the bound, not by the run condition: not every match was seen
@@ -418,7 +419,7 @@ def _newest_with_values(
     with connection.cursor() as cursor:
         cursor.execute(statement, [*params, *wanted])
         fetched = cursor.fetchall()
-    rows = sorted((row for row in fetched if row[0] is not None), key=lambda row: row[0])
+    rows = sorted([row for row in fetched if row[0] is not None], key=itemgetter(0))
     values = Counter({row[-2]: row[-1] for row in fetched if row[0] is None})
     return [row[1:-2] for row in rows], values
 
