@@ -276,7 +276,9 @@ def best_matches_beside(
         "count(*) FILTER (WHERE held) OVER w AS n "
         f"FROM ({sql} OFFSET 0) AS found(pk, c0, c1, c2, published_at, facet_values, held) "
         "WINDOW w AS (ORDER BY published_at DESC, pk DESC)) AS numbered WHERE n <= %s LIMIT %s) "
-        "SELECT n, held, n_all, pk, c0, c1, c2, NULL, NULL FROM walk "
+        # Only the rows either sample keeps, and how many were walked (the bound's test).
+        "SELECT n, held, n_all, pk, c0, c1, c2, NULL, NULL FROM walk WHERE held OR n_all <= %s "
+        "UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, COUNT(*) FROM walk "
         "UNION ALL SELECT NULL, true, NULL, NULL, NULL, NULL, NULL, item.value, COUNT(*) "
         "FROM (SELECT unnest(facet_values) AS value FROM walk WHERE held AND n <= %s) AS item GROUP BY item.value "
         "UNION ALL SELECT NULL, false, NULL, NULL, NULL, NULL, NULL, item.value, COUNT(*) "
@@ -284,17 +286,19 @@ def best_matches_beside(
         "WHERE item.value LIKE %s GROUP BY item.value"
     )
     with connections[queryset.db].cursor() as cursor:
-        cursor.execute(statement, [*params, limit + 1, bound, limit, limit, facet + ":%"])
+        cursor.execute(statement, [*params, limit + 1, bound, limit + 1, limit, limit, facet + ":%"])
         fetched = cursor.fetchall()
     walked = sorted([row for row in fetched if row[0] is not None], key=itemgetter(2))
     with_it = [row[3:7] for row in walked if row[1]]
-    if len(walked) == bound and len(with_it) <= limit:
+    (total,) = (row[8] for row in fetched if row[0] is None and row[1] is None)
+    if total == bound and len(with_it) <= limit:
         return None  # stopped by the bound, not by the run condition: not every match was seen
     values = {True: Counter(), False: Counter()}
     for row in fetched:
-        if row[0] is None and row[2] is None and row[7] is not None:
+        if row[0] is None and row[1] is not None:
             values[row[1]][row[7]] = row[8]
-    without = Matches(ids=[row[3] for row in walked[:limit]], complete=len(walked) <= limit, values=values[False])
+    without = [row[3] for row in walked if row[2] <= limit + 1]
+    without = Matches(ids=without[:limit], complete=len(without) <= limit, values=values[False])
     return _in_reader_order(with_it, limit=limit, values=values[True]), without
 
 
