@@ -346,7 +346,8 @@ SEARCH_KEPT_PAGES = 5
 # briefs (bench/REPORT.md, "Search, seventh pass"): for two words and the CTO role the walk cost 7% less of
 # PostgreSQL's time than the two queries, plus one query's Python; for the commonest word and a topic 45% of the
 # briefs hold, 48% more (the walk carries every match to the 1,001st with the topic, where the second query
-# stops after 1,001 matches of a word found nearly everywhere); the same for an area.
+# stops after 1,001 matches of a word found nearly everywhere); the same for an area. With a second filter
+# (a depth), the walk's bound made PostgreSQL sort every match: so a role filter alone.
 ONE_WALK_FACETS = ("role",)
 
 
@@ -437,7 +438,7 @@ def _search(request, query, filters, roles, context) -> SearchOutcome:
     # The matches in the reader's order, ranked and their facet values counted by the query that finds them;
     # only the page shown is read. Filters are tested on the values each brief's row keeps.
     reader_roles = [role.slug for role in roles]
-    common = filters.common_kept_value(facets=ONE_WALK_FACETS)
+    common = filters.common_kept_value(facets=ONE_WALK_FACETS) if len(filters.selected) == 1 else None
     if common is not None:
         # The matches without that filter (its facet's counts) are found by the same walk.
         name, held, share = common
