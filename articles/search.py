@@ -253,8 +253,7 @@ def best_matches_beside(
 ) -> tuple[Matches, Matches] | None:
     """PostgreSQL: `best_matches(queryset.with_facet_value(held, common=True), …)` and `newest_matches(queryset, …,
     facet=facet)` (the matches with a chosen filter, a kept value such as "role:3", and without it for its own
-    facet's counts) from one walk; None where
-    that walk is not the cheaper way (SQLite), or when it ended before finding them all: ask the two then.
+    facet's counts) from one walk; None on SQLite, or when the walk ended before finding them all: ask the two then.
 
     The matches without the filter are a prefix of the walk that finds those with it, so one scan numbers
     both and stops where the `limit` + 1st brief that holds it is found (a run condition on a running count,
@@ -267,10 +266,10 @@ def best_matches_beside(
     shape = ("beside", len(roles))
     values = {"text": text, "ranked": positive_query(text), "roles": list(roles), "held": held}
     sql, params = _kept_sql(queryset, shape, _beside_found, **values)
-    # OFFSET 0 keeps the rank computed as each row is read: otherwise PostgreSQL computes it after sorting, and
-    # a sort of a few thousand matches would carry their whole vectors (2 KB each) to disk.
     # Four times the briefs expected to be walked: a word found less often among the filter's briefs still fits.
     bound = math.ceil((limit + 1) / max(share, 0.01) * 4)
+    # OFFSET 0 keeps the rank computed as each row is read: otherwise PostgreSQL computes it after sorting, and
+    # a sort of a few thousand matches would carry their whole vectors (2 KB each) to disk.
     statement = (
         "WITH walk AS MATERIALIZED (SELECT * FROM (SELECT found.*, row_number() OVER w AS n_all, "
         "count(*) FILTER (WHERE held) OVER w AS n "
