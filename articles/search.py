@@ -13,20 +13,25 @@ Readers type what they type: quotes, stars, "AND", emoji, a pasted page. Nothing
 type reaches a query parser unescaped, so no input can raise an error.
 """
 
+import math
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
+from operator import itemgetter
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections, models
-from django.db.models import ExpressionWrapper, F, Func, OuterRef, Q, Value
+from django.db.models import Case, ExpressionWrapper, F, Func, OuterRef, Q, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.sql.where import WhereNode
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from articles.models import Role
+from articles.models import Role, holds_facet_value
 from articles.search_index import FTS_TABLE, INDEXED_COLUMNS, PG_CONFIG, PG_WEIGHTS
 
 MAX_QUERY_CHARS = 200
@@ -195,8 +200,19 @@ def newest_matches(queryset, query: str, *, limit: int, facet: str | None = None
     text = normalize_query(query)
     if not text or not parse_query(text):
         return Matches(ids=[], complete=True)
-    rows, values = _newest_with_values(matching(queryset, text), limit=limit, facet=facet)
+    if _vendor(queryset) == "postgresql":
+        found = _kept_sql(queryset, ("newest", limit), partial(_newest_found, limit=limit), text=text)
+    else:
+        found = _compile(_newest_found(matching(queryset, text), limit=limit), queryset.db)
+    rows, values = _newest_with_values(found, queryset.db, columns=0, limit=limit, facet=facet)
     return Matches(ids=[row[0] for row in rows[:limit]], complete=len(rows) <= limit, values=values)
+
+
+def _newest_found(matched, *, limit: int, text: str | None = None):
+    """The newest `limit` + 1 of `matched` (or of the briefs matching `text`) as (pk, published_at, facet_values)."""
+    if text is not None:
+        matched = matched.filter(search_vector=_pg_query(text))
+    return matched.latest_first().values_list("pk", "published_at", "facet_values")[: limit + 1]
 
 
 def best_matches(queryset, query: str, *, limit: int, roles=()) -> Matches:
@@ -212,9 +228,149 @@ def best_matches(queryset, query: str, *, limit: int, roles=()) -> Matches:
     text = normalize_query(query)
     if not text or not parse_query(text):
         return Matches(ids=[], complete=True)
-    ranked = _marked_for_roles(_ranked(_joined(matching(queryset, text), text), text), roles)
-    undated = ExpressionWrapper(Q(published_at=None), output_field=models.BooleanField())
-    rows, values = _newest_with_values(ranked, "search_rank", "for_reader", undated, limit=limit)
+    if _vendor(queryset) == "postgresql":
+        shape = ("best", limit, len(roles))
+        build = partial(_best_found, limit=limit)
+        found = _kept_sql(queryset, shape, build, text=text, ranked=positive_query(text), roles=list(roles))
+    else:
+        ranked = _marked_for_roles(_ranked(_joined(matching(queryset, text), text), text), roles)
+        found = _compile(_best_found(ranked, limit=limit), queryset.db)
+    rows, values = _newest_with_values(found, queryset.db, columns=3, limit=limit)
+    return _in_reader_order(rows, limit=limit, values=values)
+
+
+def _best_found(queryset, *, limit: int, text: str | None = None, ranked: str | None = None, roles=()):
+    """The newest `limit` + 1 of `queryset` (ranked and marked; on PostgreSQL, given the `text` that they match and
+    the `ranked` text that ranks them) as (pk, rank, for the reader, undated, published_at, facet_values)."""
+    if text is not None:
+        queryset = _marked_for_roles(_pg_ranked(queryset.filter(search_vector=_pg_query(text)), ranked), roles)
+    columns = ("pk", "search_rank", "for_reader", _undated(), "published_at", "facet_values")
+    return queryset.latest_first().values_list(*columns)[: limit + 1]
+
+
+def best_matches_beside(
+    queryset, query: str, *, limit: int, roles=(), held: str, facet: str, share: float
+) -> tuple[Matches, Matches] | None:
+    """PostgreSQL: `best_matches(queryset.with_facet_value(held, common=True), …)` and `newest_matches(queryset, …,
+    facet=facet)` (the matches with a chosen filter, a kept value such as "role:3", and without it for its own
+    facet's counts) from one walk; None on SQLite, or when the walk ended before finding them all: ask the two then.
+
+    The matches without the filter are a prefix of the walk that finds those with it, so one scan numbers
+    both and stops where the `limit` + 1st brief that holds it is found (a run condition on a running count,
+    PostgreSQL 15). `share`: the part of the library that holds it (at least browse.COMMON_SHARE), from which
+    the walk's length is bounded, which also tells the planner to walk the date index rather than sort every match.
+    """
+    text = normalize_query(query)
+    if not text or not parse_query(text) or _vendor(queryset) != "postgresql":
+        return None
+    shape = ("beside", len(roles))
+    values = {"text": text, "ranked": positive_query(text), "roles": list(roles), "held": held}
+    sql, params = _kept_sql(queryset, shape, _beside_found, **values)
+    # Four times the briefs expected to be walked: a word found less often among the filter's briefs still fits.
+    bound = math.ceil((limit + 1) / max(share, 0.01) * 4)
+    # OFFSET 0 keeps the rank computed as each row is read: otherwise PostgreSQL computes it after sorting, and
+    # a sort of a few thousand matches would carry their whole vectors (2 KB each) to disk.
+    statement = (
+        "WITH walk AS MATERIALIZED (SELECT * FROM (SELECT found.*, row_number() OVER w AS n_all, "
+        "count(*) FILTER (WHERE held) OVER w AS n "
+        f"FROM ({sql} OFFSET 0) AS found(pk, c0, c1, c2, published_at, facet_values, held) "
+        "WINDOW w AS (ORDER BY published_at DESC, pk DESC)) AS numbered WHERE n <= %s LIMIT %s) "
+        # Only the rows either sample keeps, and how many were walked (the bound's test).
+        "SELECT n, held, n_all, pk, c0, c1, c2, NULL, NULL FROM walk WHERE held OR n_all <= %s "
+        "UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, COUNT(*) FROM walk "
+        "UNION ALL SELECT NULL, true, NULL, NULL, NULL, NULL, NULL, item.value, COUNT(*) "
+        "FROM (SELECT unnest(facet_values) AS value FROM walk WHERE held AND n <= %s) AS item GROUP BY item.value "
+        "UNION ALL SELECT NULL, false, NULL, NULL, NULL, NULL, NULL, item.value, COUNT(*) "
+        "FROM (SELECT unnest(facet_values) AS value FROM walk WHERE n_all <= %s) AS item "
+        "WHERE item.value LIKE %s GROUP BY item.value"
+    )
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(statement, [*params, limit + 1, bound, limit + 1, limit, limit, facet + ":%"])
+        fetched = cursor.fetchall()
+    walked = sorted([row for row in fetched if row[0] is not None], key=itemgetter(2))
+    with_it = [row[3:7] for row in walked if row[1]]
+    (total,) = (row[8] for row in fetched if row[0] is None and row[1] is None)
+    if total == bound and len(with_it) <= limit:
+        return None  # stopped by the bound, not by the run condition: not every match was seen
+    values = {True: Counter(), False: Counter()}
+    for row in fetched:
+        if row[0] is None and row[1] is not None:
+            values[row[1]][row[7]] = row[8]
+    without = [row[3] for row in walked if row[2] <= limit + 1]
+    without = Matches(ids=without[:limit], complete=len(without) <= limit, values=values[False])
+    return _in_reader_order(with_it, limit=limit, values=values[True]), without
+
+
+def _beside_found(queryset, *, text: str, ranked: str, roles, held: str):
+    """The briefs of `queryset` matching `text`, newest first, as (pk, rank, for the reader, undated, published_at,
+    facet_values, holds `held`); ranked (by the `ranked` text) and marked only when they hold it."""
+    holds = holds_facet_value(held, common=True)
+    matched = _marked_for_roles(_pg_ranked(queryset.filter(search_vector=_pg_query(text)), ranked), roles)
+    only_held = [
+        Case(When(holds, then=F(name)), output_field=models.BooleanField() if name == "for_reader" else None)
+        for name in ("search_rank", "for_reader")
+    ]
+    matched = matched.annotate(held=ExpressionWrapper(holds, output_field=models.BooleanField()))
+    return matched.latest_first().values_list("pk", *only_held, _undated(), "published_at", "facet_values", "held")
+
+
+# SQL of the searches' queries as the ORM writes them, by shape: building and compiling them is most of the Python
+# time of finding the matches. Bounded by the kinds of filters a search can combine.
+_KEPT_SQL: dict[tuple, tuple[str, str, list, int]] = {}
+_FILTERS_MARK = "search_filters_here"
+
+
+def _compile(queryset, using: str) -> tuple[str, list]:
+    # For the queryset's own database (`sql_with_params` would compile it for the default one).
+    return queryset.query.get_compiler(using=using).as_sql()
+
+
+def _kept_sql(queryset, shape: tuple, build, **values) -> tuple[str, list]:
+    """`_compile(build(queryset, **values))` on PostgreSQL, kept per `shape` and the SQL of `queryset`'s filters.
+
+    The query is built once over stand-ins (the filters' SQL, and strings in place of `values`: the searched text,
+    role slugs …) and compiled; later searches of the same shape put their own filters' SQL and values in. A
+    queryset that joins other tables or is already sliced, annotated or distinct is compiled as it is.
+    """
+    query = queryset.query
+    if len(query.alias_map) > 1 or query.distinct or query.is_sliced or query.annotations or query.extra:
+        return _compile(build(queryset, **values), queryset.db)
+    try:
+        where_sql, where_params = query.get_compiler(using=queryset.db).compile(query.where)
+    except (EmptyResultSet, FullResultSet):
+        return _compile(build(queryset, **values), queryset.db)
+    key = (queryset.db, shape, where_sql)
+    kept = _KEPT_SQL.get(key)
+    if kept is None:
+        stand_ins = {name: _stand_in(name, value) for name, value in values.items()}
+        bare = queryset.all()
+        bare.query.where = WhereNode()
+        marked = bare.filter(RawSQL(_FILTERS_MARK, (), output_field=models.BooleanField()))
+        sql, params = _compile(build(marked, **stand_ins), queryset.db)
+        before, after = sql.split(_FILTERS_MARK)
+        kept = _KEPT_SQL[key] = (before, after, params, before.count("%s"))
+    before, after, params, at = kept
+    put = {}
+    for name, value in values.items():
+        stand_in = _stand_in(name, value)
+        put.update(zip(stand_in, value, strict=True) if isinstance(value, list) else [(stand_in, value)])
+    filled = [put.get(param, param) if isinstance(param, str) else param for param in params]
+    return f"{before}({where_sql}){after}", [*filled[:at], *where_params, *filled[at:]]
+
+
+def _stand_in(name: str, value):
+    # Strings no search can pass: `values` are normalized text, slugs and "facet:id" values.
+    if isinstance(value, list):
+        return [f"\x00{name}:{position}" for position in range(len(value))]
+    return f"\x00{name}"
+
+
+def _undated():
+    return ExpressionWrapper(Q(published_at=None), output_field=models.BooleanField())
+
+
+def _in_reader_order(rows: list[tuple], *, limit: int, values: Counter) -> Matches:
+    """`Matches` of the newest `limit` + 1 (pk, rank, for the reader, undated) rows, in the reader's order."""
     complete = len(rows) <= limit
     rows = rows[:limit]
     # Stable: equal ranks stay newest first; undated briefs go last, as `search` orders them.
@@ -227,9 +383,12 @@ def best_matches(queryset, query: str, *, limit: int, roles=()) -> Matches:
     )
 
 
-def _newest_with_values(queryset, *columns, limit: int, facet: str | None = None) -> tuple[list[tuple], Counter]:
-    """The newest `limit` + 1 rows of `queryset` as (pk, *columns), newest first, and the facet values of the
-    newest `limit` of them counted (only `facet`'s when given), in one statement.
+def _newest_with_values(
+    found: tuple[str, list], using: str, *, columns: int, limit: int, facet: str | None = None
+) -> tuple[list[tuple], Counter]:
+    """The rows of `found` (the SQL and parameters of the newest `limit` + 1 matches as (pk, `columns` more,
+    published_at, facet_values)) as (pk, *columns), newest first, and the facet values of the newest `limit` of
+    them counted (only `facet`'s when given), in one statement.
 
     The rows are found as `latest_first` orders them (the date index walked, or the GIN index read for a rare
     word), kept aside, and their `facet_values` counted from the rows already read: no second look-up of a
@@ -237,11 +396,9 @@ def _newest_with_values(queryset, *columns, limit: int, facet: str | None = None
     0 and 1 on SQLite): for a thousand rows, the ORM's per-row converters cost more Python time than the
     database takes to find and rank them.
     """
-    newest = queryset.latest_first().values_list("pk", *columns, "published_at", "facet_values")[: limit + 1]
-    # Compiled for the queryset's own database (`sql_with_params` would compile it for the default one).
-    sql, params = newest.query.get_compiler(using=queryset.db).as_sql()
-    connection = connections[queryset.db]
-    names = ["pk", *(f"c{position}" for position in range(len(columns))), "published_at", "facet_values"]
+    sql, params = found
+    connection = connections[using]
+    names = ["pk", *(f"c{position}" for position in range(columns)), "published_at", "facet_values"]
     kept = ", ".join(names[:-2])
     wanted = [limit]
     if connection.vendor == "postgresql":
@@ -265,7 +422,7 @@ def _newest_with_values(queryset, *columns, limit: int, facet: str | None = None
     with connection.cursor() as cursor:
         cursor.execute(statement, [*params, *wanted])
         fetched = cursor.fetchall()
-    rows = sorted((row for row in fetched if row[0] is not None), key=lambda row: row[0])
+    rows = sorted([row for row in fetched if row[0] is not None], key=itemgetter(0))
     values = Counter({row[-2]: row[-1] for row in fetched if row[0] is None})
     return [row[1:-2] for row in rows], values
 
@@ -295,6 +452,24 @@ def with_snippets(queryset, query: str):
     return _with_snippets(_joined(queryset, text), text)
 
 
+def snippets_of(queryset, query: str) -> list[tuple[int, str, str]]:
+    """(pk, slug, snippet) of each brief of `queryset` (briefs known to match `query`: a page of `best_matches`),
+    as `with_snippets` annotates them; on PostgreSQL through SQL kept per shape (see `_kept_sql`)."""
+    text = normalize_query(query)
+    if not text or not parse_query(text):
+        return []
+    if _vendor(queryset) != "postgresql":
+        return list(with_snippets(queryset, text).values_list("pk", "slug", "search_snippet"))
+    sql, params = _kept_sql(queryset, ("snippets",), _snippet_rows, text=text)
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(pk, slug, highlight_html(snippet)) for pk, slug, snippet in cursor.fetchall()]
+
+
+def _snippet_rows(queryset, *, text: str):
+    return _with_snippets(queryset, text).values_list("pk", "slug", "search_snippet")
+
+
 def _vendor(queryset) -> str:
     vendor = connections[queryset.db].vendor
     if vendor not in ("postgresql", "sqlite"):  # pragma: no cover - settings only allow the two
@@ -318,7 +493,7 @@ def _joined(queryset, text: str):
 def _ranked(queryset, text: str):
     if _vendor(queryset) == "postgresql":
         # ts_rank scores excluded terms oddly: rank by what was asked for, filter by all of it.
-        return queryset.annotate(search_rank=SearchRank(F("search_vector"), _pg_query(positive_query(text))))
+        return _pg_ranked(queryset, positive_query(text))
     weights = ", ".join(str(w) for w in FTS_WEIGHTS)
     # bm25 is lower-is-better; negate it so every backend sorts the same way.
     return queryset.annotate(
@@ -326,6 +501,10 @@ def _ranked(queryset, text: str):
             F("search_entry__document"), template=f"-bm25(%(expressions)s, {weights})", output_field=models.FloatField()
         )
     )
+
+
+def _pg_ranked(queryset, ranked: str):
+    return queryset.annotate(search_rank=SearchRank(F("search_vector"), _pg_query(ranked)))
 
 
 class _FirstMarked(Func):

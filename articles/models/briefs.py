@@ -57,6 +57,11 @@ def length_for_minutes(minutes: int | None) -> str:
     return Length.SHORT
 
 
+def holds_facet_value(value: str, *, common: bool = False) -> Q:
+    """The test of `ArticleQuerySet.with_facet_value`, as a condition a query can also select."""
+    return Q(facet_values__holds=value) if common else Q(facet_values__has=value)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
@@ -91,7 +96,7 @@ class ArticleQuerySet(models.QuerySet):
         """Published briefs whose kept facet values include `value` ("role:3", "area:1", "field:2", "topic:12"),
         see `Article.facet_values`. `common`: many briefs hold it, so it is always tested in the row, never
         looked up in the index (see `HoldsFacetValue`)."""
-        return self.filter(facet_values__holds=value) if common else self.filter(facet_values__has=value)
+        return self.filter(holds_facet_value(value, common=common))
 
     def for_source(self, source):
         return self.filter(source=source)

@@ -170,6 +170,15 @@ class BriefFilters:
                 queryset = queryset.filter(length=value)
         return queryset
 
+    def common_kept_value(self, facets=("role", "area", "field", "topic")) -> tuple[str, str, float] | None:
+        """The first filter of `facets` (roles, areas, subfields or topics) chosen, not fixed, that at least
+        COMMON_SHARE of the published briefs hold, as (its facet, its kept value such as "role:3", the share of the
+        library holding it); None when there is none."""
+        for name, value in self.selected.items():
+            if name in facets and name not in self.fixed and _is_common(value):
+                return name, f"{name}:{value.pk}", value.library_count / value.library_total
+        return None
+
     def query_string(self, **changes) -> str:
         """The current filters (not the fixed ones, not the page) with `changes` applied."""
         values = {}

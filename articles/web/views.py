@@ -21,7 +21,15 @@ from django.views.decorators.http import require_safe
 
 from articles import anatomy
 from articles.models import Article, Field, Level, RelatedLink, Role, Source, Topic
-from articles.search import MAX_QUERY_CHARS, Matches, best_matches, newest_matches, normalize_query, with_snippets
+from articles.search import (
+    MAX_QUERY_CHARS,
+    Matches,
+    best_matches,
+    best_matches_beside,
+    newest_matches,
+    normalize_query,
+    snippets_of,
+)
 from articles.web import seo
 from articles.web.browse import BriefFilters, CountedPaginator, ListingPaginator
 from articles.web.cards import CardOf, cards, fill, kept_parts
@@ -304,7 +312,7 @@ def _search_page_cards(published, ids, query) -> list[tuple[CardOf, tuple[str, s
     query for the snippets (and the slugs naming the kept cards), then the kept cards."""
     if not ids:
         return []
-    rows = with_snippets(published.filter(pk__in=ids), query).values_list("pk", "slug", "search_snippet")
+    rows = snippets_of(published.filter(pk__in=ids), query)
     found = {pk: CardOf(pk, slug, snippet=snippet) for pk, slug, snippet in rows}
     shown = [found[pk] for pk in ids if pk in found]  # one unpublished since it was ranked is left out
     parts = kept_parts(shown)
@@ -332,6 +340,15 @@ class SearchOutcome:
 SEARCH_OUTCOME_FORMAT = 4
 # Pages of a search whose cards and snippets its outcome keeps (about 25 KB each).
 SEARCH_KEPT_PAGES = 5
+
+
+# Filters whose matches with and without them are found by one walk (`best_matches_beside`). Measured at 100,000
+# briefs (bench/REPORT.md, "Search, seventh pass"): for two words and the CTO role the walk cost 7% less of
+# PostgreSQL's time than the two queries, plus one query's Python; for the commonest word and a topic 45% of the
+# briefs hold, 48% more (the walk carries every match to the 1,001st with the topic, where the second query
+# stops after 1,001 matches of a word found nearly everywhere); the same for an area. With a second filter
+# (a depth), the walk's bound made PostgreSQL sort every match: so a role filter alone.
+ONE_WALK_FACETS = ("role",)
 
 
 def kept_search_key(request):
@@ -420,9 +437,20 @@ def _search(request, query, filters, roles, context) -> SearchOutcome:
 
     # The matches in the reader's order, ranked and their facet values counted by the query that finds them;
     # only the page shown is read. Filters are tested on the values each brief's row keeps.
-    matched = samples[None] = best_matches(
-        filters.apply(published, by_kept_values=True), query, limit=limit, roles=[role.slug for role in roles]
-    )
+    reader_roles = [role.slug for role in roles]
+    common = filters.common_kept_value(facets=ONE_WALK_FACETS) if len(filters.selected) == 1 else None
+    if common is not None:
+        # The matches without that filter (its facet's counts) are found by the same walk.
+        name, held, share = common
+        narrowed = filters.apply(published, skip=name, by_kept_values=True)
+        both = best_matches_beside(narrowed, query, limit=limit, roles=reader_roles, held=held, facet=name, share=share)
+        if both is not None:
+            samples[None], samples[name] = both
+    if None not in samples:
+        samples[None] = best_matches(
+            filters.apply(published, by_kept_values=True), query, limit=limit, roles=reader_roles
+        )
+    matched = samples[None]
     facets = filters.facets_among(values_without, labels=facet_labels)
     counts_estimated = any(not sample.complete for sample in samples.values())
     # The outcome is kept: the counts, now in its filter panel, need not be.

@@ -9,11 +9,13 @@ from articles.models import Article, Role, Source, Status
 from articles.search import (
     Matches,
     best_matches,
+    best_matches_beside,
     fts5_query,
     matching,
     newest_matches,
     normalize_query,
     search,
+    snippets_of,
     with_snippets,
 )
 
@@ -277,6 +279,58 @@ def test_a_filter_on_the_kept_values_follows_the_briefs_roles(alias, corpus):
     first.roles.clear()
     stale.save()
     assert newest_matches(for_cto, "kiln", limit=10).ids == []
+
+
+def test_one_walk_finds_the_matches_with_a_filter_and_without_it_as_two_searches_would(alias, corpus):
+    cto = Role.objects.using(alias).create(name="CTO", slug="cto")
+    kilns = [add_brief(alias, f"kiln-{i}", summary="A kiln." if i % 3 else "A kiln, a kiln.") for i in range(7)]
+    for i in (1, 4, 5):
+        kilns[i].roles.add(cto)
+    held = f"role:{cto.pk}"
+    for limit in (1, 2, 3, 4, 10):
+        both = best_matches_beside(
+            published(alias), "kiln", limit=limit, roles=["cto"], held=held, facet="role", share=0.5
+        )
+        if alias == "default":
+            assert both is None  # SQLite: the two searches
+            continue
+        with_it, without = both
+        apart = best_matches(published(alias).with_facet_value(held, common=True), "kiln", limit=limit, roles=["cto"])
+        assert (with_it, with_it.values) == (apart, apart.values)
+        alone = newest_matches(published(alias), "kiln", limit=limit, facet="role")
+        assert (without, without.values) == (alone, alone.values)
+
+
+def test_one_walk_cut_short_by_its_bound_is_not_taken_for_the_answer(postgres_url):
+    cto = Role.objects.using("postgres").create(name="CTO", slug="cto")
+    oldest = add_brief("postgres", "kiln-oldest", summary="A kiln.")
+    oldest.roles.add(cto)
+    for i in range(8):
+        add_brief("postgres", f"kiln-{i}", summary="A kiln.")
+    held = f"role:{cto.pk}"
+    # Expecting every brief to hold it, the walk stops after 8 briefs: the one that does is not among them.
+    beside = {"limit": 1, "held": held, "facet": "role"}
+    assert best_matches_beside(published("postgres"), "kiln", share=1.0, **beside) is None
+    with_it, without = best_matches_beside(published("postgres"), "kiln", share=0.2, **beside)
+    assert (with_it.ids, with_it.complete, without.complete) == ([oldest.pk], True, False)
+
+
+def test_searches_of_one_shape_each_find_their_own_words_filters_and_roles(alias, corpus):
+    cto = Role.objects.using(alias).create(name="CTO", slug="cto")
+    policy = Role.objects.using(alias).create(name="Policy maker", slug="policy-maker")
+    kiln = add_brief(alias, "kiln", summary="A kiln.", level="advanced")
+    oven = add_brief(alias, "oven", summary="An oven.", level="expert")
+    kiln.roles.add(cto)
+    oven.roles.add(policy)
+    # The same shape of query each time (one word, one filter, one role), on PostgreSQL written once and kept.
+    for word, level, role, found in (("kiln", "advanced", "cto", kiln), ("oven", "expert", "policy-maker", oven)):
+        for _ in range(2):
+            matched = best_matches(published(alias).filter(level=level), word, limit=10, roles=[role])
+            assert (matched.ids, matched.for_reader) == ([found.pk], {found.pk})
+            assert newest_matches(published(alias).filter(level=level), word, limit=10).ids == [found.pk]
+            ((pk, slug, snippet),) = snippets_of(published(alias).filter(pk=found.pk), word)
+            assert (pk, slug) == (found.pk, found.slug) and f"<mark>{word}</mark>" in snippet
+        assert best_matches(published(alias).filter(level=level), "kiln oven", limit=10, roles=[role]).ids == []
 
 
 @pytest.mark.parametrize(
