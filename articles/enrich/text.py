@@ -23,6 +23,7 @@ Sentence boundaries survive what broke drafts before:
 against pysbd; the numbers are in bench/REPORT.md.
 """
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -198,7 +199,17 @@ def _boundaries(chunk: str, lowered_words: frozenset[str] = frozenset()) -> list
 
 
 def sentences(text: str) -> list[Sentence]:
-    """The sentences of `text` in order, each with its paragraph and character span."""
+    """The sentences of `text` in order, each with its paragraph and character span.
+
+    A draft reads the same original's sentences several times (the summary, the field and role
+    evidence, the reading grade): the last few texts' sentences are kept, and each caller gets
+    its own list.
+    """
+    return list(_sentences(text))
+
+
+@functools.lru_cache(maxsize=4)
+def _sentences(text: str) -> tuple[Sentence, ...]:
     found: list[Sentence] = []
     # Words the text writes in lower case somewhere (lower-case first letter), to tell common words from names.
     lowered_words = frozenset(re.findall(r"(?<![\w'’])[a-z]+(?:['’][a-z]+)?", text))
@@ -209,7 +220,7 @@ def sentences(text: str) -> list[Sentence]:
             _add(found, text, paragraph_number, p_start + cut, p_start + boundary)
             cut = boundary
         _add(found, text, paragraph_number, p_start + cut, p_end)
-    return found
+    return tuple(found)
 
 
 def _add(found: list[Sentence], text: str, paragraph: int, start: int, end: int):
