@@ -24,6 +24,7 @@ against pysbd; the numbers are in bench/REPORT.md.
 """
 
 import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -34,10 +35,16 @@ PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 WORD = re.compile(r"[^\W_][\w'’\-]*")
 
 
-def words(text: str) -> list[str]:
+def words(text: str, limit: int | None = None) -> list[str]:
     """The words of `text` in order, in the form every comparison uses: Unicode-normalized
-    (NFKC), case-folded, the typographic apostrophe made plain."""
-    return [word.casefold().replace("’", "'") for word in WORD.findall(unicodedata.normalize("NFKC", text))]
+    (NFKC), case-folded, the typographic apostrophe made plain. With `limit`, only the first
+    `limit` words (the rest of a long text is not read)."""
+    normalized = unicodedata.normalize("NFKC", text)
+    if limit is None:
+        found = WORD.findall(normalized)
+    else:
+        found = [match.group() for match in itertools.islice(WORD.finditer(normalized), limit)]
+    return [word.casefold().replace("’", "'") for word in found]
 
 
 def shingles(word_list: list[str], size: int) -> list[tuple[str, ...]]:
