@@ -192,51 +192,71 @@ def keyphrases(text: str, top: int = 15) -> list[tuple[str, float]]:
         early = 1 / math.log2(2 + first_sentence)
         named = 1 + capitals / count
         weights[lowered] = (0.2 + spread) * early * named * math.log2(1 + count)
+    # phrase -> [uses, run, start, end]: where it is first written, to give it as written only if it is listed
     phrases: dict[tuple[str, ...], list] = {}
-    for written, folded, _marks in runs:
+    for number, (_written, folded, _marks) in enumerate(runs):
         length = len(folded)
+        weighted = [word in weights for word in folded]
         for start in range(length):
-            if folded[start] not in weights:
+            if not weighted[start]:
                 continue
             for end in range(start + 1, min(start + MAX_WORDS, length) + 1):
-                last = folded[end - 1]
-                if last not in weights:
-                    if last in JOINERS and end < length:
+                if not weighted[end - 1]:
+                    if folded[end - 1] in JOINERS and end < length:
                         continue  # a joiner may continue a phrase, never end one
                     break
                 key = tuple(folded[start:end])
                 found = phrases.get(key)
                 if found is None:
-                    phrases[key] = found = [0, POSSESSIVE.sub("", " ".join(written[start:end]))]
-                found[0] += 1
+                    phrases[key] = [1, number, start, end]
+                else:
+                    found[0] += 1
     # A phrase always written inside the same longer one ("Dead Redemption" in "Red Dead
     # Redemption") is that longer phrase: it gives way, and lends it its score if higher.
     lent: dict[tuple[str, ...], float] = {}
     scores = {}
-    for key, (count, _surface_form) in phrases.items():
+    for key, (count, *_where) in phrases.items():
+        if len(key) == 1:
+            # A single word's weight already counts its uses (its score is its weight: sum([w]) / 1 * 1).
+            scores[key] = weights[key[0]]
+            continue
         content = [weights[word] for word in key if word in weights]
-        # A single word's weight already counts its uses; a phrase's words weigh by the phrase's own uses.
-        scores[key] = sum(content) / len(content) * (count if len(key) > 1 else 1)
+        # A phrase's words weigh by the phrase's own uses.
+        scores[key] = sum(content) / len(content) * count
     given_way = set()
-    for key, (count, _surface_form) in phrases.items():
-        for part in (key[1:], key[:-1]) if len(key) > 1 else ():
-            if part in phrases and phrases[part][0] == count:
+    for key, (count, *_where) in phrases.items():
+        if len(key) == 1:
+            continue
+        for part in (key[1:], key[:-1]):
+            found = phrases.get(part)
+            if found is not None and found[0] == count:
                 given_way.add(part)
                 lent[key] = max(lent.get(key, 0.0), scores[part])
-    scored = [
-        (max(scores[key], lent.get(key, 0.0)), key, surface)
-        for key, (_count, surface) in phrases.items()
-        if key not in given_way
-    ]
-    scored.sort(key=lambda item: (-item[0], item[2]))
+    scored = [(max(scores[key], lent.get(key, 0.0)), key) for key in phrases if key not in given_way]
+    # Best first, and among equal scores by the phrase as written (computed only for the scores reached).
+    scored.sort(key=lambda item: -item[0])
+
+    def written_form(key: tuple[str, ...]) -> str:
+        _count, number, start, end = phrases[key]
+        return POSSESSIVE.sub("", " ".join(runs[number][0][start:end]))
+
     chosen: list[tuple[str, float]] = []
     kept: list[str] = []
-    for score, key, surface in scored:
-        padded = " " + " ".join(key) + " "
-        if any(padded in other for other in kept):
-            continue
-        chosen.append((surface, round(score, 4)))
-        kept.append(padded)
-        if len(chosen) == top:
-            break
+    position = 0
+    while position < len(scored) and len(chosen) < top:
+        score = scored[position][0]
+        tied = position
+        while tied < len(scored) and scored[tied][0] == score:
+            tied += 1
+        group = [(written_form(key), key) for _score, key in scored[position:tied]]
+        group.sort(key=lambda item: item[0])
+        position = tied
+        for surface, key in group:
+            padded = " " + " ".join(key) + " "
+            if any(padded in other for other in kept):
+                continue
+            chosen.append((surface, round(score, 4)))
+            kept.append(padded)
+            if len(chosen) == top:
+                break
     return chosen
