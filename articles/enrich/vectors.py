@@ -56,20 +56,30 @@ def english_stop_words() -> frozenset[str]:
     return module.ENGLISH_STOP_WORDS
 
 
+@functools.lru_cache(maxsize=4096)
+def _counted(text: str) -> dict[str, int]:
+    """How often `text` uses each counted word, the words in the order it first uses them (never changed: shared).
+
+    The summary fits its sentences once alone and once with the title: each sentence is read once.
+    """
+    stop_words = english_stop_words()
+    counts: dict[str, int] = {}
+    for word in TOKEN.findall(text.lower()):
+        if word not in stop_words:
+            counts[word] = counts.get(word, 0) + 1
+    return counts
+
+
 def _weights(texts: list[str]):
     """(data, indices, indptr, vocabulary size) of the TF-IDF matrix of `texts`: scikit-learn's CSR layout."""
     import numpy as np
 
-    stop_words = english_stop_words()
     vocabulary: dict[str, int] = {}  # word -> the order in which the texts first used it
     rows = []
     for text in texts:
         counts: dict[int, int] = {}
-        for word in TOKEN.findall(text.lower()):
-            if word in stop_words:
-                continue
-            first_use = vocabulary.setdefault(word, len(vocabulary))
-            counts[first_use] = counts.get(first_use, 0) + 1
+        for word, count in _counted(text).items():
+            counts[vocabulary.setdefault(word, len(vocabulary))] = count
         rows.append(counts)
     if not vocabulary:
         raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
