@@ -87,7 +87,7 @@ def _candidates(text: str) -> list[Sentence]:
 
 def _similarity(texts: list[str]) -> np.ndarray | None:
     try:
-        similarity = np.array(cosines(texts), dtype=np.float64)
+        similarity = cosines(texts)
     except ValueError:  # no usable words at all (numbers, stop words only)
         return None
     np.fill_diagonal(similarity, 0.0)

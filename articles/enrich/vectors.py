@@ -128,21 +128,37 @@ def _rows(texts: list[str]) -> list[list[tuple[int, float]]]:
     return [pairs[start:end] for start, end in itertools.pairwise(indptr)]
 
 
-def cosines(texts: list[str]) -> list[list[float]]:
-    """`(rows @ rows.T).toarray()` of `tfidf_rows(texts)` as lists, the same numbers; ValueError as tfidf_rows."""
-    rows = _rows(texts)
+# Above this many products (the sum over words of the square of the number of texts using them) scipy's
+# sparse product, in C, is cheaper than adding them up here (a long page of many similar sentences).
+PYTHON_PRODUCTS = 2000
+
+
+def cosines(texts: list[str]):
+    """`(rows @ rows.T).toarray()` of `tfidf_rows(texts)`, the same numbers (a dense numpy array); ValueError as
+    tfidf_rows."""
+    import numpy as np
+
+    data, indices, indptr, size = _weights(texts)
+    pairs = list(zip(indices.tolist(), data.tolist(), strict=True))
+    rows = [pairs[start:end] for start, end in itertools.pairwise(indptr)]
     postings: dict[int, list[tuple[int, float]]] = {}  # column -> (row, weight), rows in order
     for number, row in enumerate(rows):
         for column, weight in row:
             postings.setdefault(column, []).append((number, weight))
-    matrix = []
-    for row in rows:
+    if sum(len(posting) ** 2 for posting in postings.values()) > PYTHON_PRODUCTS:
+        from scipy.sparse import csr_matrix
+
+        matrix = csr_matrix((data, indices, np.array(indptr, dtype=np.int32)), shape=(len(texts), size))
+        return (matrix @ matrix.T).toarray()
+    products = np.zeros((len(rows), len(rows)))
+    for number, row in enumerate(rows):
         sums: dict[int, float] = {}
         for column, weight in row:
             for other, other_weight in postings[column]:
                 sums[other] = sums.get(other, 0.0) + weight * other_weight
-        matrix.append([sums.get(other, 0.0) for other in range(len(rows))])
-    return matrix
+        for other, total in sums.items():
+            products[number, other] = total
+    return products
 
 
 def cosines_with_first(texts: list[str]) -> list[float]:
