@@ -17,8 +17,9 @@ its length, the squares summed in that row order.
 The summary needs only the rows' products with each other (`cosines`, `cosines_with_first`):
 those are added up here in plain Python in the order scipy's sparse product adds them (for each
 word of the first row in its row order, the product of the two weights), so they are its numbers
-to the last bit, without building a sparse matrix for a few dozen sentences (bench/REPORT.md,
-"Drafting speed", sixth pass).
+to the last bit, without building a sparse matrix for a few dozen sentences; a long page of many
+similar sentences (over PYTHON_PRODUCTS products) still goes to scipy's product, cheaper there
+(bench/REPORT.md, "Drafting speed", sixth pass).
 
 The English stop words are scikit-learn's list, read from its module file: importing scikit-learn
 itself takes a drafting process one to four seconds, and with nothing published only the list is
