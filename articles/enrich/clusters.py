@@ -63,7 +63,7 @@ def title_key(title: str) -> tuple[str, ...]:
 
 
 def text_shingles(text: str) -> set[tuple[str, ...]]:
-    return set(shingles(words(text)[:TEXT_WORDS], TEXT_SHINGLE))
+    return set(shingles(words(text, limit=TEXT_WORDS), TEXT_SHINGLE))
 
 
 def _jaccard(a: set, b: set) -> float:

@@ -26,11 +26,11 @@ import functools
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from collections import Counter
 
 # Words and the marks that end a candidate: sentence ends and inner punctuation, brackets,
 # quotes, dashes set off by spaces, and line breaks.
-TOKEN = re.compile(r"""[^\W_][\w'’\-]*|(?P<stop>[.!?;:,()\[\]{}"“”„«»|…]|\s[-–—]\s|\n)""")
+TOKEN = re.compile(r"""([^\W_][\w'’\-]*)|([.!?;:,()\[\]{}"“”„«»|…]|\s[-–—]\s|\n)""")  # (word, stop)
 SENTENCE_END = frozenset(".!?…\n")
 MAX_WORDS = 3
 POSSESSIVE = re.compile(r"(?<=\w\w)['’]s$")  # "Travis Kalanick’s" is proposed as "Travis Kalanick"
@@ -104,9 +104,13 @@ FUNCTION_WORDS = {
 
 def language_of(lowered: list[str]) -> str:
     """The language whose function words cover most of these (case-folded) words; English on a tie or none."""
+    return _language_of_counts(Counter(lowered))
+
+
+def _language_of_counts(uses: Counter) -> str:
     best, best_hits = "en", 0
     for language, function_words in FUNCTION_WORDS.items():
-        hits = sum(1 for word in lowered if word in function_words)
+        hits = sum(count for word, count in uses.items() if word in function_words)
         if hits > best_hits:
             best, best_hits = language, hits
     return best
@@ -118,41 +122,41 @@ def _function_words(language: str) -> frozenset[str]:
     return FUNCTION_WORDS["en"] | FUNCTION_WORDS[language]
 
 
-@dataclass
-class _WordStats:
-    count: int = 0
-    capitals: int = 0  # occurrences written with a capital where no sentence starts
-    first_sentence: int = 0
-    sentences: set = field(default_factory=set)
-
-
+@functools.lru_cache(maxsize=65536)
 def _surface(word: str) -> str:
     """The form a word is counted under: case-folded, plain apostrophe, no possessive ("Apple’s" is "apple")."""
     folded = word.casefold().replace("’", "'")
     return folded[:-2] if folded.endswith("'s") and len(folded) > 3 else folded
 
 
-def _runs(text: str) -> tuple[list[list[tuple[str, str, int]]], int]:
-    """The stretches between punctuation, each a list of (word, folded word, sentence), and the sentence count.
+def _runs(text: str) -> tuple[list[tuple[list[str], list[str], list[int]]], int]:
+    """The stretches between punctuation, each as (words, folded words, sentences), and the sentence count.
 
     The sentence is numbered from 0; a sentence's first word carries -1 - its number instead.
     """
-    runs: list[list[tuple[str, str, int]]] = [[]]
+    runs = []
+    written: list[str] = []
+    folded: list[str] = []
+    marks: list[int] = []
     sentence, sentence_start = 0, True
-    for match in TOKEN.finditer(text):
-        stop = match.group("stop")
-        if stop is not None:
-            if runs[-1]:
-                runs.append([])
+    for word, stop in TOKEN.findall(text):
+        if stop:
+            if written:
+                runs.append((written, folded, marks))
+                written, folded, marks = [], [], []
             if stop.strip() in SENTENCE_END or stop == "\n":
                 if not sentence_start:
                     sentence += 1
                 sentence_start = True
             continue
-        word = match.group().rstrip("'’-")  # "SessionManager'" and "Enc-" end where the word does
-        runs[-1].append((word, _surface(word), sentence if not sentence_start else -1 - sentence))
+        word = word.rstrip("'’-")  # "SessionManager'" and "Enc-" end where the word does
+        written.append(word)
+        folded.append(_surface(word))
+        marks.append(sentence if not sentence_start else -1 - sentence)
         sentence_start = False
-    return [run for run in runs if run], sentence + 1
+    if written:
+        runs.append((written, folded, marks))
+    return runs, sentence + 1
 
 
 def keyphrases(text: str, top: int = 15) -> list[tuple[str, float]]:
@@ -163,74 +167,96 @@ def keyphrases(text: str, top: int = 15) -> list[tuple[str, float]]:
     """
     text = unicodedata.normalize("NFKC", text)
     runs, sentence_count = _runs(text)
-    folded = [token[1] for run in runs for token in run]
-    function_words = _function_words(language_of(folded))
-    stats: dict[str, _WordStats] = {}
-    for run in runs:
-        for word, lowered, marked in run:
+    uses: Counter = Counter()
+    for _written, folded, _marks in runs:
+        uses.update(folded)
+    function_words = _function_words(_language_of_counts(uses))
+    # word -> [count, capitals (written with a capital where no sentence starts), first sentence, sentences]
+    stats: dict[str, list] = {}
+    for written, folded, marks in runs:
+        for word, lowered, marked in zip(written, folded, marks, strict=True):
             # A negative sentence number marks the sentence's first word: its capital says nothing.
             sentence = marked if marked >= 0 else -1 - marked
             entry = stats.get(lowered)
             if entry is None:
-                entry = stats[lowered] = _WordStats(first_sentence=sentence)
-            entry.count += 1
-            entry.sentences.add(sentence)
+                entry = stats[lowered] = [0, 0, sentence, set()]
+            entry[0] += 1
+            entry[3].add(sentence)
             if marked >= 0 and word[:1].isupper():
-                entry.capitals += 1
+                entry[1] += 1
     weights = {}
-    for lowered, entry in stats.items():
+    for lowered, (count, capitals, first_sentence, in_sentences) in stats.items():
         if lowered in function_words or len(lowered) < 2 or lowered.isdigit():
             continue
-        spread = len(entry.sentences) / sentence_count
-        early = 1 / math.log2(2 + entry.first_sentence)
-        named = 1 + entry.capitals / entry.count
-        weights[lowered] = (0.2 + spread) * early * named * math.log2(1 + entry.count)
+        spread = len(in_sentences) / sentence_count
+        early = 1 / math.log2(2 + first_sentence)
+        named = 1 + capitals / count
+        weights[lowered] = (0.2 + spread) * early * named * math.log2(1 + count)
+    # phrase -> [uses, run, start, end]: where it is first written, to give it as written only if it is listed
     phrases: dict[tuple[str, ...], list] = {}
-    for run in runs:
-        for start in range(len(run)):
-            if run[start][1] not in weights:
+    for number, (_written, folded, _marks) in enumerate(runs):
+        length = len(folded)
+        weighted = [word in weights for word in folded]
+        for start in range(length):
+            if not weighted[start]:
                 continue
-            for end in range(start + 1, min(start + MAX_WORDS, len(run)) + 1):
-                last = run[end - 1][1]
-                inner = last in weights or (last in JOINERS and end < len(run))
-                if not inner:
+            for end in range(start + 1, min(start + MAX_WORDS, length) + 1):
+                if not weighted[end - 1]:
+                    if folded[end - 1] in JOINERS and end < length:
+                        continue  # a joiner may continue a phrase, never end one
                     break
-                if last not in weights:
-                    continue  # a joiner may continue a phrase, never end one
-                key = tuple(token[1] for token in run[start:end])
+                key = tuple(folded[start:end])
                 found = phrases.get(key)
                 if found is None:
-                    surface = " ".join(token[0] for token in run[start:end])
-                    phrases[key] = [0, POSSESSIVE.sub("", surface)]
-                phrases[key][0] += 1
+                    phrases[key] = [1, number, start, end]
+                else:
+                    found[0] += 1
     # A phrase always written inside the same longer one ("Dead Redemption" in "Red Dead
     # Redemption") is that longer phrase: it gives way, and lends it its score if higher.
     lent: dict[tuple[str, ...], float] = {}
     scores = {}
-    for key, (count, _surface_form) in phrases.items():
+    for key, (count, *_where) in phrases.items():
+        if len(key) == 1:
+            # A single word's weight already counts its uses (its score is its weight: sum([w]) / 1 * 1).
+            scores[key] = weights[key[0]]
+            continue
         content = [weights[word] for word in key if word in weights]
-        # A single word's weight already counts its uses; a phrase's words weigh by the phrase's own uses.
-        scores[key] = sum(content) / len(content) * (count if len(key) > 1 else 1)
+        # A phrase's words weigh by the phrase's own uses.
+        scores[key] = sum(content) / len(content) * count
     given_way = set()
-    for key, (count, _surface_form) in phrases.items():
-        for part in (key[1:], key[:-1]) if len(key) > 1 else ():
-            if part in phrases and phrases[part][0] == count:
+    for key, (count, *_where) in phrases.items():
+        if len(key) == 1:
+            continue
+        for part in (key[1:], key[:-1]):
+            found = phrases.get(part)
+            if found is not None and found[0] == count:
                 given_way.add(part)
                 lent[key] = max(lent.get(key, 0.0), scores[part])
-    scored = [
-        (max(scores[key], lent.get(key, 0.0)), key, surface)
-        for key, (_count, surface) in phrases.items()
-        if key not in given_way
-    ]
-    scored.sort(key=lambda item: (-item[0], item[2]))
+    scored = [(max(scores[key], lent.get(key, 0.0)), key) for key in phrases if key not in given_way]
+    # Best first, and among equal scores by the phrase as written (computed only for the scores reached).
+    scored.sort(key=lambda item: -item[0])
+
+    def written_form(key: tuple[str, ...]) -> str:
+        _count, number, start, end = phrases[key]
+        return POSSESSIVE.sub("", " ".join(runs[number][0][start:end]))
+
     chosen: list[tuple[str, float]] = []
     kept: list[str] = []
-    for score, key, surface in scored:
-        padded = " " + " ".join(key) + " "
-        if any(padded in other for other in kept):
-            continue
-        chosen.append((surface, round(score, 4)))
-        kept.append(padded)
-        if len(chosen) == top:
-            break
+    position = 0
+    while position < len(scored) and len(chosen) < top:
+        score = scored[position][0]
+        tied = position
+        while tied < len(scored) and scored[tied][0] == score:
+            tied += 1
+        group = [(written_form(key), key) for _score, key in scored[position:tied]]
+        group.sort(key=lambda item: item[0])
+        position = tied
+        for surface, key in group:
+            padded = " " + " ".join(key) + " "
+            if any(padded in other for other in kept):
+                continue
+            chosen.append((surface, round(score, 4)))
+            kept.append(padded)
+            if len(chosen) == top:
+                break
     return chosen

@@ -17,11 +17,11 @@ Safe to run twice: refreshing a brief whose words did not change rewrites the sa
 
 import math
 from collections import Counter
-from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import F, Q, Subquery, Sum
 
+from articles.enrich.vectors import TOKEN, english_stop_words
 from articles.models import Article, RelatedDocument, RelatedPosting, RelatedTerm, Status
 
 # The original's text is long; its opening carries the subject, the rest mostly noise.
@@ -43,16 +43,15 @@ def brief_text(article) -> str:
     return "\n".join(part for part in parts if isinstance(part, str) and part)
 
 
-@cache
-def _analyzer():
-    from sklearn.feature_extraction.text import TfidfVectorizer  # heavy: loaded when a brief is related
-
-    # The same words TfidfVectorizer(stop_words="english") would count.
-    return TfidfVectorizer(stop_words="english").build_analyzer()
-
-
 def term_counts(article) -> Counter:
-    return Counter(term for term in _analyzer()(brief_text(article)) if len(term) <= MAX_TERM_LENGTH)
+    """The words TfidfVectorizer(stop_words="english") would count in the brief (its analyzer's steps:
+    lower case, `vectors.TOKEN`, stop words dropped), without loading scikit-learn."""
+    stop_words = english_stop_words()
+    return Counter(
+        term
+        for term in TOKEN.findall(brief_text(article).lower())
+        if len(term) <= MAX_TERM_LENGTH and term not in stop_words
+    )
 
 
 def idf(documents_with_term: int, documents: int) -> float:

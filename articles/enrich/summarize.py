@@ -31,7 +31,7 @@ import numpy as np
 
 from articles.enrich.filters import hook, lead_in, needs_what_comes_before, not_standalone, points_back, unusable
 from articles.enrich.text import Sentence, sentences, words
-from articles.enrich.vectors import tfidf_rows
+from articles.enrich.vectors import cosines, cosines_with_first, english_stop_words
 
 DAMPING = 0.85
 # How quickly the restart prior decays with a sentence's position (in sentences).
@@ -87,22 +87,28 @@ def _candidates(text: str) -> list[Sentence]:
 
 def _similarity(texts: list[str]) -> np.ndarray | None:
     try:
-        matrix = tfidf_rows(texts)
+        similarity = cosines(texts)
     except ValueError:  # no usable words at all (numbers, stop words only)
         return None
-    similarity = (matrix @ matrix.T).toarray()
     np.fill_diagonal(similarity, 0.0)
     return similarity
 
 
-def _pagerank(similarity: np.ndarray, prior: np.ndarray, iterations: int = 100) -> np.ndarray:
+def _transition(similarity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The walk's step from each sentence (its row of similarities over their sum), and the dangling sentences."""
     row_sums = similarity.sum(axis=1, keepdims=True)
     # A sentence sharing no words with the others hands its weight to the prior.
     transition = np.divide(similarity, row_sums, out=np.zeros_like(similarity), where=row_sums > 0)
     dangling = (row_sums.ravel() == 0).astype(float)
+    return transition, dangling
+
+
+def _pagerank(walk: tuple[np.ndarray, np.ndarray], prior: np.ndarray, iterations: int = 100) -> np.ndarray:
+    transition, dangling = walk
+    restart = (1 - DAMPING) * prior
     scores = prior.copy()
     for _ in range(iterations):
-        updated = DAMPING * (scores @ transition + scores @ dangling * prior) + (1 - DAMPING) * prior
+        updated = DAMPING * (scores @ transition + scores @ dangling * prior) + restart
         if np.abs(updated - scores).sum() < 1e-9:
             return updated
         scores = updated
@@ -133,8 +139,9 @@ def rank(text: str) -> Ranking:
     if similarity is None:
         return Ranking(candidates, _normalised(prior), _normalised(prior), None)
     uniform = np.full(len(candidates), 1 / len(candidates))
-    centrality = _normalised(_pagerank(similarity, uniform))
-    lead_biased = _normalised(_pagerank(similarity, prior))
+    walk = _transition(similarity)
+    centrality = _normalised(_pagerank(walk, uniform))
+    lead_biased = _normalised(_pagerank(walk, prior))
     scores = (1 - LEAD_WEIGHT) * lead_biased + LEAD_WEIGHT * _normalised(prior)
     return Ranking(candidates, scores, centrality, similarity)
 
@@ -167,16 +174,15 @@ def _title_similarity(title: str, candidates: list[Sentence]) -> np.ndarray:
     if not title.strip():
         return np.zeros(len(candidates))
     try:
-        vectors = tfidf_rows([title, *(s.text for s in candidates)])
+        about_title = cosines_with_first([title, *(s.text for s in candidates)])
     except ValueError:
         return np.zeros(len(candidates))
-    return _normalised((vectors[1:] @ vectors[0].T).toarray().ravel())
+    return _normalised(np.array(about_title, dtype=np.float64))
 
 
 def _content_words(text: str) -> set[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return {word for word in words(text) if len(word) > 3 and word not in ENGLISH_STOP_WORDS}
+    stop_words = english_stop_words()
+    return {word for word in words(text) if len(word) > 3 and word not in stop_words}
 
 
 def _claim_scores(ranking: Ranking, about_title: np.ndarray) -> np.ndarray:

@@ -23,6 +23,8 @@ Sentence boundaries survive what broke drafts before:
 against pysbd; the numbers are in bench/REPORT.md.
 """
 
+import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -33,10 +35,16 @@ PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 WORD = re.compile(r"[^\W_][\w'’\-]*")
 
 
-def words(text: str) -> list[str]:
+def words(text: str, limit: int | None = None) -> list[str]:
     """The words of `text` in order, in the form every comparison uses: Unicode-normalized
-    (NFKC), case-folded, the typographic apostrophe made plain."""
-    return [word.casefold().replace("’", "'") for word in WORD.findall(unicodedata.normalize("NFKC", text))]
+    (NFKC), case-folded, the typographic apostrophe made plain. With `limit`, only the first
+    `limit` words (the rest of a long text is not read)."""
+    normalized = unicodedata.normalize("NFKC", text)
+    if limit is None:
+        found = WORD.findall(normalized)
+    else:
+        found = [match.group() for match in itertools.islice(WORD.finditer(normalized), limit)]
+    return [word.casefold().replace("’", "'") for word in found]
 
 
 def shingles(word_list: list[str], size: int) -> list[tuple[str, ...]]:
@@ -198,7 +206,17 @@ def _boundaries(chunk: str, lowered_words: frozenset[str] = frozenset()) -> list
 
 
 def sentences(text: str) -> list[Sentence]:
-    """The sentences of `text` in order, each with its paragraph and character span."""
+    """The sentences of `text` in order, each with its paragraph and character span.
+
+    A draft reads the same original's sentences several times (the summary, the field and role
+    evidence, the reading grade): the last few texts' sentences are kept, and each caller gets
+    its own list.
+    """
+    return list(_sentences(text))
+
+
+@functools.lru_cache(maxsize=4)
+def _sentences(text: str) -> tuple[Sentence, ...]:
     found: list[Sentence] = []
     # Words the text writes in lower case somewhere (lower-case first letter), to tell common words from names.
     lowered_words = frozenset(re.findall(r"(?<![\w'’])[a-z]+(?:['’][a-z]+)?", text))
@@ -209,7 +227,7 @@ def sentences(text: str) -> list[Sentence]:
             _add(found, text, paragraph_number, p_start + cut, p_start + boundary)
             cut = boundary
         _add(found, text, paragraph_number, p_start + cut, p_end)
-    return found
+    return tuple(found)
 
 
 def _add(found: list[Sentence], text: str, paragraph: int, start: int, end: int):

@@ -13,30 +13,74 @@ lower-cased text, English stop words dropped; columns in alphabetical order of t
 within a row the words in the order the texts first used them; term frequency 1 + log(count);
 inverse document frequency 1 + log((1 + texts) / (1 + texts with the word)); each row divided by
 its length, the squares summed in that row order.
+
+The summary needs only the rows' products with each other (`cosines`, `cosines_with_first`):
+those are added up here in plain Python in the order scipy's sparse product adds them (for each
+word of the first row in its row order, the product of the two weights), so they are its numbers
+to the last bit, without building a sparse matrix for a few dozen sentences; a long page of many
+similar sentences (over PYTHON_PRODUCTS products) still goes to scipy's product, cheaper there
+(bench/REPORT.md, "Drafting speed", sixth pass).
+
+The English stop words are scikit-learn's list, read from its module file: importing scikit-learn
+itself takes a drafting process one to four seconds, and with nothing published only the list is
+needed.
 """
 
+import functools
+import importlib.util
 import itertools
 import math
 import re
+import sys
+from pathlib import Path
 
 TOKEN = re.compile(r"(?u)\b\w\w+\b")
+# Where scikit-learn keeps the list, inside its package (the file holds nothing else and imports nothing).
+_STOP_WORDS_FILE = ("feature_extraction", "_stop_words.py")
 
 
-def tfidf_rows(texts: list[str]):
-    """The sparse TF-IDF matrix of `texts` (one row each, length 1); ValueError when no word counts."""
+@functools.cache
+def english_stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words (`ENGLISH_STOP_WORDS`), without importing scikit-learn."""
+    loaded = sys.modules.get("sklearn.feature_extraction._stop_words")
+    if loaded is not None:
+        return loaded.ENGLISH_STOP_WORDS
+    package = importlib.util.find_spec("sklearn")  # finds the package folder, runs none of its code
+    path = Path(package.submodule_search_locations[0], *_STOP_WORDS_FILE) if package else None
+    if path is None or not path.is_file():  # a layout this does not know: the library's own import
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        return ENGLISH_STOP_WORDS
+    spec = importlib.util.spec_from_file_location("articles.enrich._sklearn_stop_words", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.ENGLISH_STOP_WORDS
+
+
+@functools.lru_cache(maxsize=4096)
+def _counted(text: str) -> dict[str, int]:
+    """How often `text` uses each counted word, the words in the order it first uses them (never changed: shared).
+
+    The summary fits its sentences once alone and once with the title: each sentence is read once.
+    """
+    stop_words = english_stop_words()
+    counts: dict[str, int] = {}
+    for word in TOKEN.findall(text.lower()):
+        if word not in stop_words:
+            counts[word] = counts.get(word, 0) + 1
+    return counts
+
+
+def _weights(texts: list[str]):
+    """(data, indices, indptr, vocabulary size) of the TF-IDF matrix of `texts`: scikit-learn's CSR layout."""
     import numpy as np
-    from scipy.sparse import csr_matrix
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     vocabulary: dict[str, int] = {}  # word -> the order in which the texts first used it
     rows = []
     for text in texts:
         counts: dict[int, int] = {}
-        for word in TOKEN.findall(text.lower()):
-            if word in ENGLISH_STOP_WORDS:
-                continue
-            first_use = vocabulary.setdefault(word, len(vocabulary))
-            counts[first_use] = counts.get(first_use, 0) + 1
+        for word, count in _counted(text).items():
+            counts[vocabulary.setdefault(word, len(vocabulary))] = count
         rows.append(counts)
     if not vocabulary:
         raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
@@ -66,4 +110,68 @@ def tfidf_rows(texts: list[str]):
             squares += value * value
         if squares:
             data[start:end] /= math.sqrt(squares)
-    return csr_matrix((data, indices, np.array(indptr, dtype=np.int32)), shape=(len(texts), len(vocabulary)))
+    return data, indices, indptr, len(vocabulary)
+
+
+def tfidf_rows(texts: list[str]):
+    """The sparse TF-IDF matrix of `texts` (one row each, length 1); ValueError when no word counts."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    data, indices, indptr, size = _weights(texts)
+    return csr_matrix((data, indices, np.array(indptr, dtype=np.int32)), shape=(len(texts), size))
+
+
+def _rows(texts: list[str]) -> list[list[tuple[int, float]]]:
+    """Each text's (column, weight) pairs in its row order."""
+    data, indices, indptr, _size = _weights(texts)
+    pairs = list(zip(indices.tolist(), data.tolist(), strict=True))
+    return [pairs[start:end] for start, end in itertools.pairwise(indptr)]
+
+
+# Above this many products (the sum over words of the square of the number of texts using them) scipy's
+# sparse product, in C, is cheaper than adding them up here (a long page of many similar sentences).
+PYTHON_PRODUCTS = 2000
+
+
+def cosines(texts: list[str]):
+    """`(rows @ rows.T).toarray()` of `tfidf_rows(texts)`, the same numbers (a dense numpy array); ValueError as
+    tfidf_rows."""
+    import numpy as np
+
+    data, indices, indptr, size = _weights(texts)
+    pairs = list(zip(indices.tolist(), data.tolist(), strict=True))
+    rows = [pairs[start:end] for start, end in itertools.pairwise(indptr)]
+    postings: dict[int, list[tuple[int, float]]] = {}  # column -> (row, weight), rows in order
+    for number, row in enumerate(rows):
+        for column, weight in row:
+            postings.setdefault(column, []).append((number, weight))
+    if sum(len(posting) ** 2 for posting in postings.values()) > PYTHON_PRODUCTS:
+        from scipy.sparse import csr_matrix
+
+        matrix = csr_matrix((data, indices, np.array(indptr, dtype=np.int32)), shape=(len(texts), size))
+        return (matrix @ matrix.T).toarray()
+    products = np.zeros((len(rows), len(rows)))
+    for number, row in enumerate(rows):
+        sums: dict[int, float] = {}
+        for column, weight in row:
+            for other, other_weight in postings[column]:
+                sums[other] = sums.get(other, 0.0) + weight * other_weight
+        for other, total in sums.items():
+            products[number, other] = total
+    return products
+
+
+def cosines_with_first(texts: list[str]) -> list[float]:
+    """`(rows[1:] @ rows[0].T).toarray().ravel()` of `tfidf_rows(texts)`, the same numbers; ValueError as tfidf_rows."""
+    first, *rest = _rows(texts)
+    weights = dict(first)
+    products = []
+    for row in rest:
+        total = 0.0
+        for column, weight in row:
+            other = weights.get(column)
+            if other is not None:
+                total += weight * other
+        products.append(total)
+    return products

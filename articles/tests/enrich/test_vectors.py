@@ -1,10 +1,17 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from articles.enrich.summarize import _candidates
-from articles.enrich.vectors import tfidf_rows
+from articles.enrich.vectors import cosines, cosines_with_first, english_stop_words, tfidf_rows
 from articles.tests.enrich.conftest import KNOWN_TEXT
+
+ROOT = Path(__file__).resolve().parents[3]
 
 TEXT_SETS = [
     [s.text for s in _candidates(KNOWN_TEXT)],
@@ -30,3 +37,47 @@ def test_tf_idf_rows_are_scikit_learns_to_the_last_bit(texts):
 def test_texts_without_a_counted_word_are_refused_as_scikit_learn_refuses_them():
     with pytest.raises(ValueError, match="empty vocabulary"):
         tfidf_rows(["the and of", "a"])
+
+
+@pytest.mark.parametrize("texts", TEXT_SETS[:3], ids=["sentences", "title-and-sentences", "alphabets"])
+def test_sentence_similarities_are_the_sparse_products_to_the_last_bit(texts):
+    rows = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
+
+    assert np.array_equal(np.array(cosines(texts)), (rows @ rows.T).toarray())
+    assert np.array_equal(np.array(cosines_with_first(texts)), (rows[1:] @ rows[0].T).toarray().ravel())
+
+
+def test_the_stop_words_are_scikit_learns_list():
+    assert english_stop_words() == ENGLISH_STOP_WORDS
+    assert {"the", "and", "whereafter"} <= english_stop_words() and "harbour" not in english_stop_words()
+
+
+DRAFT_WITHOUT_A_LIBRARY = """
+import sys, django
+django.setup()
+from articles.enrich import classify, clusters, related_index, summarize
+from articles.enrich.keyphrases import keyphrases
+from articles.models import Article
+KNOWN_TEXT = open(sys.argv[1], encoding="utf-8").read()
+brief = Article(title="Moving orders to an event stream", content_text=KNOWN_TEXT)
+assert summarize.extractive_draft(KNOWN_TEXT, title=brief.title).summary
+assert keyphrases(KNOWN_TEXT) and classify.readability_grade(KNOWN_TEXT)
+assert clusters.Fingerprint.of(brief).band_keys() and related_index.term_counts(brief)
+print(" ".join(sorted(name for name in sys.modules if name.split(".")[0] in ("sklearn", "scipy"))))
+"""
+
+
+def test_drafting_a_feed_posts_text_loads_neither_scikit_learn_nor_scipy():
+    # Loading scikit-learn took a drafting process 1.5 to 4 s; with nothing published only its stop words are needed.
+    # (A long page of many similar sentences loads scipy's sparse product, cheaper there than plain sums.)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "SECRET_KEY": "test-only-key"}
+    result = subprocess.run(
+        [sys.executable, "-c", DRAFT_WITHOUT_A_LIBRARY, str(Path(__file__).with_name("known_article.txt"))],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == ""
