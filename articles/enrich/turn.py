@@ -54,7 +54,8 @@ class _Piece:
         self.added: list[tuple[str, list[int]]] = []  # (taxonomy list, entry ids) added, in `.add()`'s order
         self.notes = []  # per-role rows written
         self.run = None
-        self.ranked = None  # related briefs of an unpublished piece
+        self.relates = False  # whether its related briefs are ranked with the turn's (an unpublished piece)
+        self.ranked = None
         self.stepped = None  # the old status, when the step to draft was made
         self.viewed = None  # the row as the taxonomy's m2m_changed signals show it
 
@@ -201,9 +202,12 @@ def keep_turn(computed, *, cluster: bool, relate: bool, start_draft: bool) -> li
         ).delete()
     Suggestion.objects.bulk_create([s for piece in pieces for s in piece.suggestions])
     if relate:
-        _write_related([piece for piece in pieces if piece.ranked is not None])
         for piece in pieces:
-            if piece.ranked is None:  # published: offered to its neighbours too, one by one
+            if piece.relates:
+                piece.ranked = related.neighbours(piece.article, links=final_links[piece.locked.pk])
+        _write_related([piece for piece in pieces if piece.relates])
+        for piece in pieces:
+            if not piece.relates:  # published: offered to its neighbours too, one by one
                 related.refresh_related(article=piece.article, links=final_links[piece.locked.pk])
 
     # --- What the rest of the product hears -------------------------------------------------
@@ -252,8 +256,6 @@ def _play(piece: _Piece, runs_of, decided_of, links_of, notes, *, plan, relate: 
         if piece.added:
             piece.viewed = copy.copy(locked)
             piece.viewed.skip_history_when_saving = True  # the save records the whole draft, its lists included
-            # The entries added, for related briefs (their link ids are known once written).
-            links = links + [(name, None, locked.pk, entry) for name, ids in piece.added for entry in ids]
         filled += filled_lists
         filled += _fill_per_role(piece, skip=filled_before, best_for=entries["roles"], notes=notes)
         if filled:
@@ -277,8 +279,9 @@ def _play(piece: _Piece, runs_of, decided_of, links_of, notes, *, plan, relate: 
         cluster_id = plan.assign(article)
         if cluster_id is not None and plan._matches.get(article.pk):
             article.story_cluster_id = cluster_id
-    if relate and article.status != Status.PUBLISHED:
-        piece.ranked = related.neighbours(article, links=links)
+    # An unpublished piece's related briefs are ranked once its taxonomy links are written (they are read with
+    # its candidates'); a published one's are refreshed, and offered to its neighbours, after the turn's writes.
+    piece.relates = relate and article.status != Status.PUBLISHED
     if start_draft and locked.status == Status.INGESTED:
         locked.story_cluster_id, locked.story_indexed = article.story_cluster_id, article.story_indexed
         with suppress(workflow.TransitionRefused):
