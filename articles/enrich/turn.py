@@ -19,7 +19,7 @@ others' drafts are kept. A piece deleted since the turn began is reported as fai
 import copy
 from contextlib import suppress
 
-from django.db import router
+from django.db import connections, router
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.utils import timezone
 
@@ -188,7 +188,7 @@ def keep_turn(computed, *, cluster: bool, relate: bool, start_draft: bool) -> li
     for saved, columns in saves:
         saved._known_taxonomy_links = final_links[saved.pk]
         pre_save.send(sender=Article, instance=saved, raw=False, using=db, update_fields=frozenset(columns))
-    _write_rows(pieces)
+    _write_rows(pieces, db)
     if plan is not None:
         plan.write()
     Article.history_recorder.record_saves([saved for saved, _ in saves], using=db)
@@ -328,8 +328,13 @@ def _write_taxonomy(pieces: list[_Piece], db: str) -> None:
             through.objects.using(db).bulk_create(rows, ignore_conflicts=True)
 
 
-def _write_rows(pieces: list[_Piece]) -> None:
-    """Each saved piece's row once, with every column its saves wrote (grouped by those columns)."""
+def _write_rows(pieces: list[_Piece], db: str) -> None:
+    """Each saved piece's row once, with every column its saves wrote: one UPDATE for the pieces that wrote the
+    same columns, sent once with each piece's values (`executemany`).
+
+    Written from the models' metadata: `bulk_update` builds a CASE of a filter for every row and column,
+    which took 54 ms a turn (cProfile of `enrich --ingested`: 7.7 s of the turns' 18.3 s) for 0.6 ms of SQL.
+    """
     by_columns: dict[tuple[str, ...], list[Article]] = {}
     for piece in pieces:
         if not piece.saves:
@@ -338,8 +343,21 @@ def _write_rows(pieces: list[_Piece]) -> None:
         for _saved, written in piece.saves:
             columns += [column for column in written if column not in columns]
         by_columns.setdefault(tuple(columns), []).append(piece.locked)
+    connection = connections[db]
+    quote = connection.ops.quote_name
+    meta = Article._meta
     for columns, rows in by_columns.items():
-        Article.objects.bulk_update(rows, list(columns))
+        fields = [meta.get_field(name) for name in columns]
+        sql = (
+            f"UPDATE {quote(meta.db_table)} SET {', '.join(f'{quote(field.column)} = %s' for field in fields)} "
+            f"WHERE {quote(meta.pk.column)} = %s"
+        )
+        values = [
+            [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields] + [row.pk]
+            for row in rows
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, values)
 
 
 def _write_related(pieces: list[_Piece]) -> None:
