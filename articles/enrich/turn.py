@@ -24,7 +24,7 @@ from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.utils import timezone
 
 from articles import anatomy, workflow
-from articles.enrich import clusters, related
+from articles.enrich import clusters, related, related_index
 from articles.enrich.pipeline import Drafted, _fill_empty, _taxonomy_attribute, _taxonomy_entries
 from articles.models import Article, EnrichmentRun, RelatedLink, Status, Suggestion
 from articles.models.briefs import taxonomy_links
@@ -202,9 +202,14 @@ def keep_turn(computed, *, cluster: bool, relate: bool, start_draft: bool) -> li
         ).delete()
     Suggestion.objects.bulk_create([s for piece in pieces for s in piece.suggestions])
     if relate:
-        for piece in pieces:
-            if piece.relates:
-                piece.ranked = related.neighbours(piece.article, links=final_links[piece.locked.pk])
+        relating = [piece for piece in pieces if piece.relates]
+        # The pieces' words are looked up in the related index's vocabulary once for the turn.
+        counts = {piece.locked.pk: related_index.term_counts(piece.article) for piece in relating}
+        known = related_index.vocabulary(set().union(*counts.values())) if any(counts.values()) else {}
+        for piece in relating:
+            piece.ranked = related.neighbours(
+                piece.article, links=final_links[piece.locked.pk], counts=counts[piece.locked.pk], known=known
+            )
         _write_related([piece for piece in pieces if piece.relates])
         for piece in pieces:
             if not piece.relates:  # published: offered to its neighbours too, one by one

@@ -143,7 +143,7 @@ def test_pieces_of_one_story_drafted_in_one_turn_are_clustered_in_order():
     assert ready[copy.pk].story_cluster_id == copy.story_cluster_id
 
 
-def test_a_turns_queries_do_not_grow_with_its_pieces_but_for_their_related_briefs(
+def test_a_turns_queries_grow_with_its_pieces_only_by_their_related_briefs_candidates(
     django_assert_max_num_queries, taxonomy
 ):
     source = make_source()
@@ -152,9 +152,10 @@ def test_a_turns_queries_do_not_grow_with_its_pieces_but_for_their_related_brief
     enrich_articles(articles=_pieces(source, "warm"))  # the classifiers' counts and the taxonomy read once
 
     # Kept one by one, a piece with its taxonomy filled and its step to draft took 35 queries (test_pipeline): 70
-    # for two pieces, 280 for eight. A turn reads and writes each table once; what still grows with the pieces is
-    # related briefs (each piece's taxonomy candidates and its words looked up in the index: two queries a piece).
-    with django_assert_max_num_queries(31):
+    # for two pieces, 280 for eight. A turn reads and writes each table once (its pieces' words are looked up in
+    # the related index together); what still grows with the pieces is their related briefs' taxonomy candidates,
+    # one query for each piece with both fields and topics.
+    with django_assert_max_num_queries(30):
         enrich_articles(articles=few, start_draft=True)
-    with django_assert_max_num_queries(45):
+    with django_assert_max_num_queries(38):
         enrich_articles(articles=many, start_draft=True)
