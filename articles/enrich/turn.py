@@ -19,6 +19,7 @@ others' drafts are kept. A piece deleted since the turn began is reported as fai
 import copy
 from contextlib import suppress
 
+from django.conf import settings
 from django.db import connections, router
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.utils import timezone
@@ -74,8 +75,6 @@ def _still_in_brief(locked: Article, suggestion: Suggestion, notes: dict) -> boo
 
 def _fill_taxonomy(piece: _Piece, skip: set[str], entries: dict[str, set[int]]) -> list[str]:
     """`pipeline._fill_empty_taxonomy` without its writes: the entries to add are kept on `piece.added`."""
-    from django.conf import settings
-
     filled = []
     threshold = settings.ENRICH_AUTOFILL_MIN_CONFIDENCE
     for section in anatomy.sections(kind=Kind.TAXONOMY):
@@ -369,8 +368,6 @@ def _write_related(pieces: list[_Piece]) -> None:
     """`related.refresh_related` for the turn's unpublished pieces: their lists read, trimmed and written at once."""
     if not pieces:
         return
-    from django.conf import settings
-
     limit = settings.ENRICH_RELATED_COUNT
     stored: dict[int, list] = {}
     for pk, from_id, to_id, kind in RelatedLink.objects.filter(
