@@ -1,4 +1,4 @@
-"""A drafting turn's writes in bulk: the drafts of several pieces kept in a few statements, not ~16 a piece.
+"""A drafting turn (`enrich_articles`): the drafts of several pieces kept in a few statements, not ~16 a piece.
 
 `keep_turn` keeps the computed drafts of a turn as `pipeline._keep_draft` keeps them one after
 another, to the row: the same sections filled, history records (with their taxonomy rows),
@@ -17,21 +17,23 @@ others' drafts are kept. A piece deleted since the turn began is reported as fai
 """
 
 import copy
+import logging
 from contextlib import suppress
 
 from django.conf import settings
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.utils import timezone
 
 from articles import anatomy, workflow
-from articles.enrich import clusters, related, related_index
+from articles.enrich import classify, clusters, pipeline, related, related_index
 from articles.enrich.pipeline import Drafted, _fill_empty, _taxonomy_attribute, _taxonomy_entries
 from articles.models import Article, EnrichmentRun, RelatedLink, Status, Suggestion
 from articles.models.briefs import taxonomy_links
 
 S = Suggestion.Section
 Kind = anatomy.Kind
+logger = logging.getLogger(__name__)
 # What the caller's object is given of the row the draft wrote (as `_keep_draft` does).
 REFRESHED = [
     s.name for kind in (Kind.TEXT, Kind.LIST, Kind.CHOICE) for s in anatomy.sections(kind=kind) if s.suggestions
@@ -43,6 +45,69 @@ def can_keep_in_bulk(articles) -> bool:
     """Whether `keep_turn` may keep these pieces: every one has its address (a save gives a piece without one
     a slug, which bulk writes do not)."""
     return bool(articles) and all(article.slug for article in articles)
+
+
+def enrich_articles(
+    *, articles: list[Article], cluster: bool = True, relate: bool = True, start_draft: bool = False
+) -> list[Drafted]:
+    """Draft several pieces as `enrich_article` drafts one, keeping all their drafts in one commit.
+
+    Each commit is a disk flush (on PostgreSQL, of the write-ahead log): a batch of pieces waiting
+    pays it once. The batch's writes are made together (`keep_turn`: each table once,
+    not ~16 statements a piece) under a savepoint; if that fails, each piece is kept again under its
+    own savepoint, so a piece whose draft fails (its error is returned in its `Drafted`) is left as
+    it was and the others' drafts are kept; a process killed before the commit leaves the whole
+    batch as it was, to be drafted again. The drafts are computed before the transaction opens, as
+    for one piece.
+    """
+
+    computed = []
+    taxonomy = classify.Taxonomy.read() if articles else None
+    for article in articles:
+        try:
+            computed.append((article, pipeline.draft_suggestions(article, taxonomy=taxonomy)))
+        except Exception as error:  # one piece's failure is reported, the batch goes on
+            logger.exception("Drafting article %s failed", article.pk)
+            computed.append((article, error))
+    if cluster:
+        clusters.catch_up(articles)
+    drafts = [(article, drafted) for article, drafted in computed if not isinstance(drafted, Exception)]
+    with transaction.atomic():
+        kept = None
+        if can_keep_in_bulk([article for article, _ in drafts]):
+            # The turn's writes in a few statements (`keep_turn`). If anything in it fails, the
+            # savepoint undoes all of it and the pieces are kept one by one below, each under its own.
+            before = {id(article): article.__dict__.copy() for article, _ in drafts}
+            try:
+                with transaction.atomic():
+                    kept = keep_turn(drafts, cluster=cluster, relate=relate, start_draft=start_draft)
+            except Exception:
+                logger.exception("Keeping a turn's drafts together failed; keeping them one by one")
+                for article, _ in drafts:
+                    article.__dict__.clear()
+                    article.__dict__.update(before[id(article)])
+        outcomes = (
+            kept if kept is not None else _one_by_one(drafts, cluster=cluster, relate=relate, start_draft=start_draft)
+        )
+    by_article = {id(outcome.article): outcome for outcome in outcomes}
+    return [
+        Drafted(article, error=drafted) if isinstance(drafted, Exception) else by_article[id(article)]
+        for article, drafted in computed
+    ]
+
+
+def _one_by_one(drafts, *, cluster: bool, relate: bool, start_draft: bool) -> list[Drafted]:
+    outcomes = []
+    for article, drafted in drafts:
+        try:
+            with transaction.atomic():  # a savepoint: a failure undoes this piece's writes only
+                run = pipeline._keep_draft(article, *drafted, cluster=cluster, relate=relate, start_draft=start_draft)
+        except Exception as error:
+            logger.exception("Keeping the draft of article %s failed", article.pk)
+            outcomes.append(Drafted(article, error=error))
+        else:
+            outcomes.append(Drafted(article, run=run))
+    return outcomes
 
 
 class _Piece:
