@@ -353,6 +353,22 @@ def apply_transition_locked(
     the piece it has just written without reading it again. The same checks, history record
     and `status_changed` signal (after the commit) as `apply_transition`.
     """
+    old_status = begin_transition(
+        locked=locked, actor=actor, name=name, reason=reason, override_originality=override_originality
+    )
+    # A brief without an address yet gets one as it is saved (Article.save): the whole row is written then.
+    locked.save(update_fields=TRANSITION_FIELDS if locked.slug else None)
+    announce_transition(article=locked, old_status=old_status, actor=actor)
+    return locked
+
+
+def begin_transition(*, locked: Article, actor, name: str, reason: str = "", override_originality: bool = False) -> str:
+    """Check the step and make it on `locked` in memory (status, dates, who and why); return the old status.
+
+    The caller writes TRANSITION_FIELDS (with the history record the reason is for) and then calls
+    `announce_transition`: `apply_transition_locked` saves one brief, a drafting turn writes its
+    pieces' rows and records together (articles/enrich/turn.py).
+    """
     transition = check_transition(article=locked, actor=actor, name=name)
     if transition.target == Status.PUBLISHED:
         reason = check_originality_for_publication(
@@ -368,14 +384,16 @@ def apply_transition_locked(
         locked.curated_by = actor
         locked._history_user = actor
     locked._change_reason = reason or transition.label
-    # A brief without an address yet gets one as it is saved (Article.save): the whole row is written then.
-    locked.save(update_fields=TRANSITION_FIELDS if locked.slug else None)
+    return old_status
+
+
+def announce_transition(*, article: Article, old_status: str, actor) -> None:
+    """Send `status_changed` for a step just written, once the transaction commits."""
     transaction.on_commit(
         lambda: status_changed.send(
-            sender=Article, article=locked, old_status=old_status, new_status=locked.status, actor=actor
+            sender=Article, article=article, old_status=old_status, new_status=article.status, actor=actor
         )
     )
-    return locked
 
 
 def start_draft(*, article: Article, actor=None, reason: str = "") -> Article:

@@ -13,6 +13,6 @@ def enrich_article(*, article, **options):
 
 
 def enrich_articles(*, articles, **options):
-    from articles.enrich.pipeline import enrich_articles as run
+    from articles.enrich.turn import enrich_articles as run
 
     return run(articles=articles, **options)

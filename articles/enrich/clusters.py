@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.dispatch import Signal
+from django.utils import timezone
 
 from articles import workflow
 from articles.enrich.text import shingles, words
@@ -322,3 +323,219 @@ def queue_once(queryset):
             Subquery(first_member[:1]),
         )
     ).filter(Q(story_cluster__isnull=True) | Q(story_shown=F("pk")))
+
+
+# --- A drafting turn's clustering, decided in memory and written at once (articles/enrich/turn.py) ----------
+
+
+class TurnClusters:
+    """The story clusters of a drafting turn's pieces, decided in order as `assign_story_cluster` would, then written.
+
+    A piece's cluster depends on the pieces clustered before it in the turn (their keys are in the
+    index then, their clusters may have merged): `assign` plays each piece's clustering on what the
+    database held when the turn began plus what the turn's earlier pieces did, and `write` stores
+    the outcome (keys, new clusters, leads, memberships, merged clusters gone) in a few statements.
+    Until `write`, a new cluster has a stand-in id above every real one (it is created after them),
+    which `resolve` maps to the real id.
+    """
+
+    _NEW = 1 << 62
+
+    def __init__(self, articles):
+        self.articles = list(articles)
+        self.fingerprints = {article.pk: Fingerprint.of(article) for article in self.articles}
+        self.keys = {article.pk: self.fingerprints[article.pk].band_keys() for article in self.articles}
+        self.turn = {article.pk: article for article in self.articles}
+        indexed = [article.pk for article in self.articles if article.story_indexed]
+        self.stored = {}  # (article, key) -> StoryKey pk, of the turn's pieces indexed before it
+        if indexed:
+            for pk, article_id, key in StoryKey.objects.filter(article_id__in=indexed).values_list(
+                "pk", "article_id", "key"
+            ):
+                self.stored[(article_id, key)] = pk
+        # Keys in the index now, as the turn plays out: the turn's pieces' (stored, then their new ones), the rest's.
+        self.index: dict[int, set[int]] = {}
+        self.keys_now: dict[int, set[int]] = {article.pk: set() for article in self.articles}
+        for article_id, key in self.stored:
+            self.keys_now[article_id].add(key)
+        wanted = set().union(*self.keys.values()) if self.keys else set()
+        others: dict[int, set[int]] = {}
+        if wanted:
+            rows = StoryKey.objects.filter(key__in=wanted).exclude(article_id__in=list(self.turn))
+            for article_id, key in rows.values_list("article_id", "key"):
+                others.setdefault(article_id, set()).add(key)
+        for article_id, keys in others.items():
+            for key in keys:
+                self.index.setdefault(key, set()).add(article_id)
+        for article_id, keys in self.keys_now.items():
+            for key in keys:
+                self.index.setdefault(key, set()).add(article_id)
+        self.rows = {}  # pk -> (title, content_text, source_id, created_at) of the pieces that may match
+        if others:
+            for row in Article.objects.filter(pk__in=list(others)).values_list(
+                "pk", "title", "content_text", "source_id", "created_at"
+            ):
+                self.rows[row[0]] = row[1:]
+        for article in self.articles:
+            self.rows[article.pk] = (article.title, article.content_text, article.source_id, article.created_at)
+        self._matches: dict[int, list[int]] = {}
+        self.cluster_of: dict[int, int | None] = {}
+        self.lead_of: dict[int, int | None] = {}
+        self.created_at: dict[int, object] = {}
+        self.published: set[int] = set()
+        self.new_clusters: list[int] = []  # stand-ins, in the order the clusters are made
+        self.leads_set: dict[int, int] = {}  # existing clusters without a lead that get one
+        self.merged: list[int] = []
+        self.changed: list[int] = []  # published_story_changed, for these clusters, in order
+        self.indexed_now: list[int] = []  # pieces marked indexed by the turn
+        self.initial: dict[int, int | None] = {}
+        self.real: dict[int, int] = {}
+
+    def _candidates(self, article) -> list[int]:
+        window = timedelta(days=settings.ENRICH_CLUSTER_WINDOW_DAYS)
+        found = set()
+        for key in self.keys[article.pk]:
+            found |= self.index.get(key, set())
+        found.discard(article.pk)
+        return [
+            pk
+            for pk in found
+            if self.rows[pk][2] != article.source_id
+            and article.created_at - window <= self.rows[pk][3] <= article.created_at + window
+        ]
+
+    def _load_clusters(self, first_matches: dict[int, list[int]]) -> None:
+        """The clusters (members, leads) of every piece the turn may put in a story, under lock."""
+        involved = set(first_matches) | {pk for pks in first_matches.values() for pk in pks}
+        rows = list(
+            Article.objects.select_for_update(no_key=True)
+            .filter(pk__in=involved)
+            .order_by("pk")
+            .values_list("pk", "story_cluster_id", "created_at", "status")
+        )
+        clusters_ids = {cluster_id for _pk, cluster_id, _c, _s in rows if cluster_id}
+        if clusters_ids:
+            rows += list(
+                Article.objects.select_for_update(no_key=True)
+                .filter(story_cluster_id__in=clusters_ids)
+                .exclude(pk__in=involved)
+                .order_by("pk")
+                .values_list("pk", "story_cluster_id", "created_at", "status")
+            )
+            self.lead_of.update(StoryCluster.objects.filter(pk__in=clusters_ids).values_list("pk", "lead_id"))
+        for pk, cluster_id, created_at, status in rows:
+            self.cluster_of[pk] = cluster_id
+            self.created_at[pk] = created_at
+            if status == Status.PUBLISHED:
+                self.published.add(pk)
+        self.initial = dict(self.cluster_of)
+
+    def prepare(self) -> None:
+        """Find each piece's possible matches (on the index as it will be when its turn comes) and lock them."""
+        # A piece may match any piece whose keys the index holds when its turn comes: the turn's earlier pieces with
+        # their new keys, its later pieces with their stored ones, and every other piece.
+        for article in self.articles:
+            self._play_keys(article)
+            if self.keys[article.pk]:
+                fingerprint = self.fingerprints[article.pk]
+                self._matches[article.pk] = [
+                    pk for pk in self._candidates(article) if fingerprint.same_story(self._fingerprint(pk))
+                ]
+        self._undo_keys()
+        if any(self._matches.values()):
+            self._load_clusters({pk: matches for pk, matches in self._matches.items() if matches})
+
+    def _fingerprint(self, pk: int) -> Fingerprint:
+        if pk not in self.fingerprints:
+            title, text, _source, _created = self.rows[pk]
+            self.fingerprints[pk] = Fingerprint(title, text)
+        return self.fingerprints[pk]
+
+    def _play_keys(self, article) -> None:
+        for key in self.keys_now[article.pk] - self.keys[article.pk]:
+            self.index[key].discard(article.pk)
+        for key in self.keys[article.pk]:
+            self.index.setdefault(key, set()).add(article.pk)
+
+    def _undo_keys(self) -> None:
+        for article in self.articles:
+            for key in self.keys[article.pk]:
+                self.index[key].discard(article.pk)
+            for key in self.keys_now[article.pk]:
+                self.index.setdefault(key, set()).add(article.pk)
+
+    def assign(self, article) -> int | None:
+        """Play `article`'s clustering (the turn's pieces in order); its cluster id or stand-in, or None."""
+        if not article.story_indexed:
+            self.indexed_now.append(article.pk)
+        article.story_indexed = True
+        matches = self._matches.get(article.pk)
+        if not matches:
+            return self.cluster_of.get(article.pk, article.story_cluster_id)
+        members = sorted({article.pk, *matches})
+        cluster_ids = sorted({self.cluster_of[pk] for pk in members if self.cluster_of[pk]})
+        if cluster_ids:
+            cluster = cluster_ids[0]
+            for pk, cluster_id in self.cluster_of.items():
+                if cluster_id in cluster_ids[1:]:
+                    self.cluster_of[pk] = cluster
+            self.merged += cluster_ids[1:]
+        else:
+            cluster = self._NEW + len(self.new_clusters)
+            self.new_clusters.append(cluster)
+            self.lead_of[cluster] = None
+        for pk in members:
+            self.cluster_of[pk] = cluster
+        in_cluster = [pk for pk, cluster_id in self.cluster_of.items() if cluster_id == cluster]
+        if self.lead_of.get(cluster) is None:
+            self.lead_of[cluster] = min(in_cluster, key=lambda pk: (self.created_at[pk], pk))
+            if cluster < self._NEW:
+                self.leads_set[cluster] = self.lead_of[cluster]
+        if any(pk in self.published for pk in in_cluster):
+            self.changed.append(cluster)
+        return cluster
+
+    def cluster_now(self, pk: int, default):
+        return self.cluster_of.get(pk, default)
+
+    def create(self) -> None:
+        """Make the turn's new clusters (with their leads), so that `resolve` knows their ids."""
+        made = StoryCluster.objects.bulk_create([StoryCluster(lead_id=self.lead_of[c]) for c in self.new_clusters])
+        self.real = {stand_in: cluster.pk for stand_in, cluster in zip(self.new_clusters, made, strict=True)}
+
+    def resolve(self, cluster_id):
+        return self.real.get(cluster_id, cluster_id) if cluster_id is not None else None
+
+    def write(self) -> None:
+        """Store the turn's keys and memberships (after `create` and the pieces' own rows), drop merged clusters."""
+        stale = [pk for (article_id, key), pk in self.stored.items() if key not in self.keys[article_id]]
+        if stale:
+            StoryKey.objects.filter(pk__in=stale).delete()
+        missing = sorted(
+            (article.pk, key)
+            for article in self.articles
+            for key in self.keys[article.pk]
+            if (article.pk, key) not in self.stored
+        )
+        if missing:
+            rows = [StoryKey(article_id=article_id, key=key) for article_id, key in missing]
+            StoryKey.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        if self.indexed_now:
+            Article.objects.filter(pk__in=self.indexed_now).update(story_indexed=True)
+        moved: dict[int, list[int]] = {}
+        for pk, cluster_id in self.cluster_of.items():
+            if cluster_id != self.initial.get(pk):
+                moved.setdefault(self.resolve(cluster_id), []).append(pk)
+        for cluster_id, pks in sorted(moved.items()):
+            Article.objects.filter(pk__in=sorted(pks)).update(story_cluster_id=cluster_id)
+        for cluster_id, lead_id in self.leads_set.items():
+            if cluster_id not in self.merged:
+                StoryCluster.objects.filter(pk=cluster_id).update(lead_id=lead_id, updated_at=timezone.now())
+        if self.merged:
+            StoryCluster.objects.filter(pk__in=[self.resolve(c) for c in self.merged]).delete()
+
+    def announce(self) -> None:
+        """published_story_changed for each story with a published brief that gained or merged members."""
+        for cluster_id in self.changed:
+            cluster = StoryCluster(pk=self.resolve(cluster_id))
+            published_story_changed.send(sender=StoryCluster, cluster=cluster)

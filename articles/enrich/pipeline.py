@@ -299,44 +299,6 @@ def enrich_article(
         return _keep_draft(article, *drafted, cluster=cluster, relate=relate, start_draft=start_draft)
 
 
-def enrich_articles(
-    *, articles: list[Article], cluster: bool = True, relate: bool = True, start_draft: bool = False
-) -> list[Drafted]:
-    """Draft several pieces as `enrich_article` drafts one, keeping all their drafts in one commit.
-
-    Each commit is a disk flush (on PostgreSQL, of the write-ahead log): a batch of pieces waiting
-    pays it once. Each piece is kept under its own savepoint, so a piece whose draft fails (its
-    error is returned in its `Drafted`) leaves the others' drafts kept; a process killed before the
-    commit leaves the whole batch as it was, to be drafted again. The drafts are computed before
-    the transaction opens, as for one piece.
-    """
-    computed = []
-    taxonomy = classify.Taxonomy.read() if articles else None
-    for article in articles:
-        try:
-            computed.append((article, draft_suggestions(article, taxonomy=taxonomy)))
-        except Exception as error:  # one piece's failure is reported, the batch goes on
-            logger.exception("Drafting article %s failed", article.pk)
-            computed.append((article, error))
-    if cluster:
-        clusters.catch_up(articles)
-    outcomes = []
-    with transaction.atomic():
-        for article, drafted in computed:
-            if isinstance(drafted, Exception):
-                outcomes.append(Drafted(article, error=drafted))
-                continue
-            try:
-                with transaction.atomic():  # a savepoint: a failure undoes this piece's writes only
-                    run = _keep_draft(article, *drafted, cluster=cluster, relate=relate, start_draft=start_draft)
-            except Exception as error:
-                logger.exception("Keeping the draft of article %s failed", article.pk)
-                outcomes.append(Drafted(article, error=error))
-            else:
-                outcomes.append(Drafted(article, run=run))
-    return outcomes
-
-
 def _keep_draft(
     article: Article,
     suggestions: list[Suggestion],

@@ -144,18 +144,20 @@ def _taxonomy_candidates(article: Article, field_ids: list[int], topic_ids: list
         return [brief for (brief,) in cursor.fetchall()]
 
 
-def neighbours(article: Article, *, links=None) -> list[Neighbour]:
+def neighbours(article: Article, *, links=None, counts=None, known=None) -> list[Neighbour]:
     """The published briefs related to `article`, best first: those scoring at least ENRICH_RELATED_MIN_SCORE.
 
     Below that score a brief shares little more than common words; a list of two related
     briefs is better than five with three unrelated ones (bench/related.py measures it).
-    `links`: the brief's `taxonomy_links` rows when the caller has just read them (drafting).
+    `links`: the brief's `taxonomy_links` rows when the caller has just read them (drafting); `counts` and
+    `known`: its words and their vocabulary rows, when a drafting turn read them for all its pieces at once
+    (`related_index.text_scores`).
     """
     links = taxonomy_links([article.pk]) if links is None else links
     field_ids = sorted(entry_id for name, _pk, _brief, entry_id in links if name == "fields")
     topic_ids = sorted(entry_id for name, _pk, _brief, entry_id in links if name == "topics")
     by_taxonomy = _taxonomy_candidates(article, field_ids, topic_ids)
-    text_scores = related_index.text_scores(article, also=by_taxonomy)
+    text_scores = related_index.text_scores(article, also=by_taxonomy, counts=counts, known=known)
     candidates = sorted(set(text_scores) | set(by_taxonomy))
     if not candidates:
         return []

@@ -178,18 +178,35 @@ def rebuild(
 # --- Scoring ------------------------------------------------------------------------------
 
 
-def text_scores(article: Article, *, also: list[int] = ()) -> dict[int, float]:
+# Terms looked up in one query: a turn's pieces may have tens of thousands, beyond what one statement takes.
+VOCABULARY_CHUNK = 5000
+
+
+def vocabulary(terms) -> dict[str, tuple[int, int]]:
+    """{term: (id, documents)} of the indexed terms among `terms`, and of EVERY_BRIEF: one query (per 5,000 terms)."""
+    wanted = sorted({*terms, EVERY_BRIEF})
+    known = {}
+    for start in range(0, len(wanted), VOCABULARY_CHUNK):
+        rows = RelatedTerm.objects.filter(term__in=wanted[start : start + VOCABULARY_CHUNK])
+        known.update({term: (pk, documents) for term, pk, documents in rows.values_list("term", "pk", "documents")})
+    return known
+
+
+def text_scores(
+    article: Article, *, also: list[int] = (), counts: Counter | None = None, known: dict | None = None
+) -> dict[int, float]:
     """Cosine similarity of `article` with the published briefs that share its telling words (and `also`).
 
     Three queries' worth of reads at most: the counts of its words, then the postings of the
     candidates on all its words. Briefs absent from the result share no counted word with it.
+    A drafting turn passes its pieces' `counts` (`term_counts`) and the `vocabulary` of all their
+    words, read once for the turn.
     """
-    counts = term_counts(article)
+    counts = term_counts(article) if counts is None else counts
     if not counts:
         return {}
     in_index = article.status == Status.PUBLISHED  # a published brief is counted in the vocabulary itself
-    rows = RelatedTerm.objects.filter(term__in=[*counts, EVERY_BRIEF]).values_list("term", "pk", "documents")
-    known = {term: (pk, documents) for term, pk, documents in rows}
+    known = vocabulary(counts) if known is None else known
     others = known.get(EVERY_BRIEF, (None, 0))[1] - in_index
     if others <= 0:
         return {}

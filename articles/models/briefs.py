@@ -14,7 +14,12 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, Value
 from django.utils import timezone
 from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
-from simple_history.signals import post_create_historical_m2m_records, pre_create_historical_m2m_records
+from simple_history.signals import (
+    post_create_historical_m2m_records,
+    post_create_historical_record,
+    pre_create_historical_m2m_records,
+    pre_create_historical_record,
+)
 
 from .base import SLUG_MAX_LENGTH, TimeStamped, slug_url, unique_slug, validate_text_list
 from .facets import FacetValuesField
@@ -318,6 +323,7 @@ class BriefHistory(HistoricalRecords):
 
     def finalize(self, sender, **kwargs):
         super().finalize(sender, **kwargs)
+        sender.history_recorder = self  # `Article.history_recorder.record_saves(…)`
         made = sender.__dict__.get(self.manager_name)
         if type(made) is HistoryDescriptor:
             kept = _BriefHistoryDescriptor(made.model, manager=made.manager_class, queryset=made.queryset_class)
@@ -326,21 +332,8 @@ class BriefHistory(HistoricalRecords):
     def create_historical_record_m2ms(self, history_instance, instance):
         if history_instance.history_type == "+":
             return
-        lists = history_instance._history_m2m_fields
-        rows: dict[str, list[tuple[int, int]]] = {field.name: [] for field in lists}
-        links = getattr(instance, "_known_taxonomy_links", None)
-        if links is None:
-            links = taxonomy_links([instance.pk], using=history_instance._state.db)
-        for name, pk, _brief_id, entry_id in links:
-            if name in rows:
-                rows[name].append((pk, entry_id))
-        for field in lists:
+        for field, copies in self._m2m_copies(history_instance, instance).items():
             history_model = self.m2m_models[field]
-            brief, entry = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
-            copies = [
-                history_model(history=history_instance, id=pk, **{brief: instance.pk, entry: entry_id})
-                for pk, entry_id in sorted(rows[field.name])
-            ]
             pre_create_historical_m2m_records.send(
                 sender=history_model, rows=copies, history_instance=history_instance, instance=instance, field=field
             )
@@ -352,6 +345,92 @@ class BriefHistory(HistoricalRecords):
                 instance=instance,
                 field=field,
             )
+
+    def _m2m_copies(self, history_instance, instance) -> dict:
+        """{taxonomy list field: the record's copies of the brief's links to it}, not saved."""
+        lists = history_instance._history_m2m_fields
+        rows: dict[str, list[tuple[int, int]]] = {field.name: [] for field in lists}
+        links = getattr(instance, "_known_taxonomy_links", None)
+        if links is None:
+            links = taxonomy_links([instance.pk], using=history_instance._state.db)
+        for name, pk, _brief_id, entry_id in links:
+            if name in rows:
+                rows[name].append((pk, entry_id))
+        copies = {}
+        for field in lists:
+            history_model = self.m2m_models[field]
+            brief, entry = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+            copies[field] = [
+                history_model(history=history_instance, id=pk, **{brief: instance.pk, entry: entry_id})
+                for pk, entry_id in sorted(rows[field.name])
+            ]
+        return copies
+
+    def record_saves(self, saved, *, using: str | None = None) -> list:
+        """The "~" records of briefs whose rows were just written together (a drafting turn), in a few statements.
+
+        `saved` holds each brief as it was written, in order (a brief saved twice appears twice,
+        each copy as it was then), with its change reason, user and `_known_taxonomy_links`, as
+        `save()` would have recorded it. The same records and taxonomy rows as a save each, in the
+        same order, and the same simple-history signals; the records are inserted with
+        `bulk_create`, which sends no pre_save or post_save for the record itself.
+        """
+        if not saved or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+            return []
+        model = getattr(saved[0], self.manager_name).model
+        records = []
+        for instance in saved:
+            history_date = getattr(instance, "_history_date", timezone.now())
+            history_user = self.get_history_user(instance)
+            reason = self.get_change_reason_for_object(instance, "~", using)
+            attrs = {field.attname: getattr(instance, field.attname) for field in self.fields_included(instance)}
+            if getattr(model, "history_relation", None) is not None:
+                attrs["history_relation"] = instance
+            record = model(
+                history_date=history_date,
+                history_type="~",
+                history_user=history_user,
+                history_change_reason=reason,
+                **attrs,
+            )
+            pre_create_historical_record.send(
+                sender=model,
+                instance=instance,
+                history_date=history_date,
+                history_user=history_user,
+                history_change_reason=reason,
+                history_instance=record,
+                using=using,
+            )
+            records.append(record)
+        model.objects.using(using).bulk_create(records)
+        copies_of = [self._m2m_copies(record, instance) for record, instance in zip(records, saved, strict=True)]
+        for field in records[0]._history_m2m_fields:
+            history_model = self.m2m_models[field]
+            for record, instance, copies in zip(records, saved, copies_of, strict=True):
+                pre_create_historical_m2m_records.send(
+                    sender=history_model, rows=copies[field], history_instance=record, instance=instance, field=field
+                )
+            history_model.objects.using(using).bulk_create([row for copies in copies_of for row in copies[field]])
+            for record, instance, copies in zip(records, saved, copies_of, strict=True):
+                post_create_historical_m2m_records.send(
+                    sender=history_model,
+                    created_rows=copies[field],
+                    history_instance=record,
+                    instance=instance,
+                    field=field,
+                )
+        for record, instance in zip(records, saved, strict=True):
+            post_create_historical_record.send(
+                sender=model,
+                instance=instance,
+                history_instance=record,
+                history_date=record.history_date,
+                history_user=record.history_user,
+                history_change_reason=record.history_change_reason,
+                using=using,
+            )
+        return records
 
 
 class Article(TimeStamped):

@@ -202,18 +202,19 @@ def test_enrich_command_drafts_the_waiting_pieces(known_article):
 
 
 def test_a_piece_that_cannot_be_drafted_leaves_the_rest_of_its_batch_drafted(known_article, monkeypatch):
-    from articles.enrich import clusters
+    from articles.enrich import related
 
     broken = make_article(complete=False, status=Status.INGESTED, title="Breaks", content_text=KNOWN_TEXT)
     after = make_article(complete=False, status=Status.INGESTED, title="After it", content_text=KNOWN_TEXT)
-    assign = clusters.assign_story_cluster
+    neighbours = related.neighbours
 
-    def assign_or_fail(*, article, **options):
+    def neighbours_or_fail(article, **options):
         if article.pk == broken.pk:
-            raise RuntimeError("the story index is unreadable")
-        return assign(article=article, **options)
+            raise RuntimeError("the related index is unreadable")
+        return neighbours(article, **options)
 
-    monkeypatch.setattr(clusters, "assign_story_cluster", assign_or_fail)
+    # Fails in the turn's writes together and again when its pieces are kept one by one.
+    monkeypatch.setattr(related, "neighbours", neighbours_or_fail)
     out, err = StringIO(), StringIO()
 
     with pytest.raises(CommandError, match=rf"1 brief\(s\) could not be drafted \(ids {broken.pk}\)"):
@@ -223,7 +224,7 @@ def test_a_piece_that_cannot_be_drafted_leaves_the_rest_of_its_batch_drafted(kno
     assert statuses == {known_article.pk: Status.DRAFT, broken.pk: Status.INGESTED, after.pk: Status.DRAFT}
     # The broken piece's half-written draft went with it; it waits, untouched, to be drafted again.
     assert not broken.suggestions.exists() and not broken.enrichment_runs.exists()
-    assert after.suggestions.exists() and "the story index is unreadable" in err.getvalue()
+    assert after.suggestions.exists() and "the related index is unreadable" in err.getvalue()
 
 
 def test_enrich_command_refuses_unknown_ids(known_article):
