@@ -343,9 +343,12 @@ def test_workers_killed_twenty_times_during_ingestion_and_drafting_lose_and_doub
         # A slow site: each run lasts long enough to be killed in the middle, ten times over (at 0.2 s a
         # page, ingestion once finished after 9 kills and the loop waited out its deadline).
         time.sleep(0.3)
+        # A long piece, so that drafting it lasts long enough to be killed too (drafting an eight-paragraph
+        # page took so little that fewer than ten kills of drafting could land).
         paragraphs = "".join(
-            f"<p>Paragraph {n} of {request.path} says something about caching, queues and workers.</p>"
-            for n in range(8)
+            f"<p>Paragraph {n} of {request.path} says something about caching, queues and workers: "
+            f"run {n * 7 % 13} retried batch {n * 3 % 11} after lease {n % 5} expired on node {n % 9}.</p>"
+            for n in range(160)
         )
         return Response(f"<html><body><article><h1>{request.path}</h1>{paragraphs}</article></body></html>",
                         content_type="text/html")  # fmt: skip
