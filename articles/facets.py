@@ -179,14 +179,14 @@ def read(scopes: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, C
     return result
 
 
-def library_counts(*facets: str) -> dict[str, Counter]:
-    """For each of `facets`, the whole library's published briefs per value ({facet: Counter(value → count)}),
-    in one query: a few rows per value, where counting the briefs themselves reads every link of the library.
-    An area counts each of its briefs once, whether it links the area or its subfields."""
-    result = {facet: Counter() for facet in facets}
+def counts_by_pk(*facets: str) -> dict[str, dict[int, int]]:
+    """For each of `facets` whose values are rows ("area", "field", "role" …), the whole library's published
+    briefs per row id, in one query: a few rows per value, where counting the briefs themselves reads every
+    link of the library. An area counts each of its briefs once, whether it links the area or its subfields."""
+    result = {facet: {} for facet in facets}
     rows = FacetCount.objects.filter(scope="", scope_value="", facet__in=facets, count__gt=0)
     for facet, value, count in rows.values_list("facet", "value", "count"):
-        result[facet][value] = count
+        result[facet][int(value)] = count
     return result
 
 

@@ -36,8 +36,8 @@ class CachedReadMixin:
 
 def _field_counts() -> dict[int, int]:
     """Published briefs per field, kept (articles/facets.py); an area counts each brief in it or its subfields once."""
-    kept = facets.library_counts("area", "field")
-    return {int(pk): count for facet in ("area", "field") for pk, count in kept[facet].items()}
+    kept = facets.counts_by_pk("area", "field")
+    return {**kept["area"], **kept["field"]}  # areas and subfields are different rows
 
 
 def _with_tree(fields: list[Field], counts: dict[int, int]) -> list[Field]:

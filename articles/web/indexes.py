@@ -29,6 +29,11 @@ class Entry:
     description: str = ""
     children: list["Entry"] = field(default_factory=list)
 
+    @classmethod
+    def counted(cls, row) -> "Entry":
+        """A role, topic or source annotated with its count `n`."""
+        return cls(row.name, row.get_absolute_url(), row.n, row.description)
+
 
 # Sources on one page of their index, by name.
 SOURCES_PER_PAGE = 100
@@ -40,12 +45,12 @@ SOURCES_PER_PAGE = 100
 
 def counted_roles() -> list[Entry]:
     rows = Role.objects.annotate(n=facets.kept_count("role")).filter(n__gt=0)
-    return [Entry(role.name, role.get_absolute_url(), role.n, role.description) for role in rows]
+    return [Entry.counted(role) for role in rows]
 
 
 def counted_topics() -> list[Entry]:
     rows = Topic.objects.annotate(n=facets.kept_count("topic")).filter(n__gt=0)
-    return [Entry(topic.name, topic.get_absolute_url(), topic.n, topic.description) for topic in rows]
+    return [Entry.counted(topic) for topic in rows]
 
 
 def _counted_sources():
@@ -55,7 +60,7 @@ def _counted_sources():
 def most_published_sources(limit: int) -> list[Entry]:
     """The `limit` sources with the most published briefs, most first."""
     rows = _counted_sources().order_by("-n", "name")[:limit]
-    return [Entry(s.name, s.get_absolute_url(), s.n, s.description) for s in rows]
+    return [Entry.counted(source) for source in rows]
 
 
 class SourcesPaginator(CountedPaginator):
@@ -66,15 +71,13 @@ class SourcesPaginator(CountedPaginator):
         super().__init__(_counted_sources().order_by("name"), SOURCES_PER_PAGE, count=with_briefs)
 
     def _get_page(self, rows, number, paginator):
-        entries = [Entry(s.name, s.get_absolute_url(), s.n, s.description) for s in rows]
-        return super()._get_page(entries, number, paginator)
+        return super()._get_page([Entry.counted(source) for source in rows], number, paginator)
 
 
 def field_tree() -> list[Entry]:
     """Areas in their order, each with its subfields; an area counts each of its briefs once."""
-    kept = facets.library_counts("area", "field")
-    by_area = {int(pk): count for pk, count in kept["area"].items()}
-    by_field = {int(pk): count for pk, count in kept["field"].items()}
+    kept = facets.counts_by_pk("area", "field")
+    by_area, by_field = kept["area"], kept["field"]
     areas: dict[int, Entry] = {}
     fields = list(Field.objects.all())
     for area in (f for f in fields if f.parent_id is None):
