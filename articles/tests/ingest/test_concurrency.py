@@ -202,6 +202,20 @@ def settled(environment) -> bool:
     return not sql(environment, "SELECT count(*) FROM articles_ingestionrun WHERE status = 'running'")[0][0]
 
 
+def progress(environment) -> dict:
+    """Where a run stands, for a failure's message: pieces by status, queued and unacknowledged messages,
+    ingestion runs still running."""
+    import redis
+
+    broker = redis.Redis.from_url(environment["redis_url"])
+    return {
+        "pieces": dict(sql(environment, "SELECT status, count(*) FROM articles_article GROUP BY status")),
+        "queued": {name: broker.llen(name) for name in ("celery", "drafting")},
+        "unacked": broker.hlen("unacked"),
+        "running runs": sql(environment, "SELECT count(*) FROM articles_ingestionrun WHERE status = 'running'")[0][0],
+    }
+
+
 def duplicates(environment) -> list:
     return sql(
         environment, "SELECT original_url, count(*) FROM articles_article GROUP BY original_url HAVING count(*) > 1"
@@ -393,9 +407,11 @@ def test_workers_killed_twenty_times_during_ingestion_and_drafting_lose_and_doub
         return counts == (len(expected), len(expected)) and settled(scaled_environment)
 
     try:
-        wait_for(everything_drafted, timeout=120, message="every piece stored and drafted after the kills")
+        # Ends as soon as everything is drafted; the margin is for a loaded machine (40 long pages, each
+        # drafted again after a kill, on three workers sharing two cores with the rest of the suite).
+        wait_for(everything_drafted, timeout=240, message="every piece stored and drafted after the kills")
     except AssertionError:
-        pytest.fail(f"kills: {kills}\n" + workers.log_tail())
+        pytest.fail(f"kills: {kills}\nwhere it stopped: {progress(scaled_environment)}\n" + workers.log_tail())
     stored = [row[0] for row in sql(scaled_environment, "SELECT original_url FROM articles_article")]
     assert sorted(stored) == expected  # every item, exactly once
     assert sql(scaled_environment, "SELECT count(*) FROM articles_ingestionrun WHERE status = 'running'") == [(0,)]
