@@ -53,14 +53,18 @@ def counted_topics() -> list[Entry]:
     return [Entry.counted(topic) for topic in rows]
 
 
-def _counted_sources():
-    return Source.objects.annotate(n=facets.kept_count("source")).filter(n__gt=0)
-
-
-def most_published_sources(limit: int) -> list[Entry]:
-    """The `limit` sources with the most published briefs, most first."""
-    rows = _counted_sources().order_by("-n", "name")[:limit]
-    return [Entry.counted(source) for source in rows]
+def most_published_sources(limit: int, *, kept: dict | None = None) -> list[Entry]:
+    """The `limit` sources with the most published briefs, most first (by name within a count). Which ones is
+    decided on the kept counts (a row per source; `kept`: as `facets.counts_by_pk` read them, "source" among
+    them), so only they and the sources tied with the last are read."""
+    counts = (kept or facets.counts_by_pk("source"))["source"]
+    if not counts:
+        return []
+    least = sorted(counts.values(), reverse=True)[: max(limit, 1)][-1]
+    rows = Source.objects.filter(pk__in=[pk for pk, n in counts.items() if n >= least]).order_by("name")
+    # By name in the database's collation, then by count: a stable sort keeps names in order within a count.
+    chosen = sorted(rows.only("name", "slug", "description"), key=lambda source: -counts[source.pk])[:limit]
+    return [Entry(s.name, s.get_absolute_url(), counts[s.pk], s.description) for s in chosen]
 
 
 class SourcesPaginator(CountedPaginator):
@@ -79,9 +83,10 @@ class SourcesPaginator(CountedPaginator):
         return super()._get_page(entries, number, paginator)
 
 
-def field_tree() -> list[Entry]:
-    """Areas in their order, each with its subfields; an area counts each of its briefs once."""
-    kept = facets.counts_by_pk("area", "field")
+def field_tree(*, kept: dict | None = None) -> list[Entry]:
+    """Areas in their order, each with its subfields; an area counts each of its briefs once. `kept`: the kept
+    counts as `facets.counts_by_pk` read them, "area" and "field" among them."""
+    kept = kept or facets.counts_by_pk("area", "field")
     by_area, by_field = kept["area"], kept["field"]
     areas: dict[int, Entry] = {}
     fields = list(Field.objects.all())

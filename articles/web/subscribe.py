@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_safe
 
+from articles import facets
 from articles.web import seo
 from articles.web.crumbs import Crumb, home_crumb
 from articles.web.indexes import counted_roles, counted_topics, field_tree, most_published_sources
@@ -34,6 +35,7 @@ def email_digests_url() -> str:
 def subscribe(request):
     origin = request.build_absolute_uri("/").rstrip("/")
     roles = chosen_roles(request)
+    kept = facets.counts_by_pk("area", "field", "source")  # the field tree's and the sources' counts, at once
     context = {
         "origin": origin,
         "site_feeds": [
@@ -43,14 +45,14 @@ def subscribe(request):
         ],
         "groups": [
             ("roles", "By role", "Briefs best for one role.", counted_roles()),
-            ("fields", "By field", "An area's feed includes its subfields.", field_tree()),
+            ("fields", "By field", "An area's feed includes its subfields.", field_tree(kept=kept)),
             ("topics", "By topic", "Briefs on one subject.", counted_topics()),
             (
                 "sources",
                 "By source",
                 f"Briefs of one publication's pieces. The {SUBSCRIBE_SOURCES} with the most briefs are here; every "
                 "source's page in the sources index has its feeds.",
-                most_published_sources(SUBSCRIBE_SOURCES),
+                most_published_sources(SUBSCRIBE_SOURCES, kept=kept),
             ),
         ],
         "chosen_roles": roles,

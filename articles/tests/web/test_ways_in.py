@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Article, Status
-from articles.tests.factories import make_area, make_role
+from articles.tests.factories import make_area, make_article, make_role, make_source
 from articles.tests.web.conftest import add_published_briefs
 from articles.web import indexes, subscribe
 
@@ -94,6 +94,17 @@ def test_the_subscribe_page_lists_the_sources_with_the_most_briefs_and_points_to
     assert "The 1 with the most briefs are here" in group
     assert '>Interconnects Weekly</a> <span class="count">2</span>' in group
     assert "Policy Paper" not in group
+
+
+def test_the_subscribe_page_lists_sources_tied_on_briefs_by_name(client, catalogue, monkeypatch):
+    monkeypatch.setattr(subscribe, "SUBSCRIBE_SOURCES", 2)
+    make_article(status=Status.PUBLISHED, source=make_source(name="Zephyr Notes"))
+    make_article(status=Status.PUBLISHED, source=make_source(name="Alpha Digest"))
+    html = text_of(client.get(reverse("articles:subscribe")))
+    group = html[html.index('id="sources-feeds-heading"') :]
+    # Interconnects Weekly has 2 briefs; Alpha Digest, Policy Paper and Zephyr Notes 1 each: the first by name.
+    names = re.findall(r'>([^<>]+)</a> <span class="count">', group)
+    assert names == ["Interconnects Weekly", "Alpha Digest"]
 
 
 def test_an_index_with_nothing_published_says_so(client, db):
