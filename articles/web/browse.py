@@ -232,11 +232,11 @@ class BriefFilters:
             return facet_counts.read([scope])[scope].get("", {}).get("", 0)
         return self.apply(Article.objects.published()).count()
 
-    def published_facets(self) -> list[Facet]:
+    def published_facets(self, *, labels=None) -> list[Facet]:
         """`facets()` over all published briefs, read from the kept counts wherever at most one filter applies.
 
         A facet narrowed by two filters or more (a listing's scope and a filter chosen on it)
-        is counted live, as `facets()` does.
+        is counted live, as `facets()` does. `labels`: as for `_label_counts`, the kept names of the values.
         """
         scopes = {name: self._in_effect(name) for name, _label in FACETS}
         kept = facet_counts.read(_scope_key(in_effect) for in_effect in scopes.values() if len(in_effect) <= 1)
@@ -246,7 +246,7 @@ class BriefFilters:
                 counted[name] = kept[_scope_key(in_effect)].get(name, Counter())
             else:
                 live.append(name)
-        options = _label_counts(counted)
+        options = _label_counts(counted, labels)
         if live:
             published = Article.objects.published()
 

@@ -60,7 +60,7 @@ def _cards_of(request, rows, *, snippets=None):
 @cached_public_page
 def home(request):
     published = Article.objects.published()
-    facets = {facet.name: facet for facet in BriefFilters({}).published_facets()}
+    facets = {facet.name: facet for facet in BriefFilters({}).published_facets(labels=facet_labels)}
     roles = chosen_roles(request)
     context = {
         "briefs": _cards_of(request, _card_rows(published, roles)[:HOME_LATEST]),
@@ -212,7 +212,7 @@ def _listing(request, *, heading, intro="", scope=None, scope_obj=None, descript
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = _cards_of(request, page.object_list)
     if panel is None:
-        panel_context = {"filters": filters, "facets": filters.published_facets()}
+        panel_context = {"filters": filters, "facets": filters.published_facets(labels=facet_labels)}
         panel = render_to_string("articles/_filters.html", panel_context, request)
         if kept is not None and keep_seconds:
             kept.keep((count, panel), seconds=keep_seconds)

@@ -160,6 +160,17 @@ def test_home_query_count_does_not_grow_with_briefs(client, catalogue, django_as
         assert client.get(reverse("articles:home")).status_code == 200
 
 
+def test_home_made_again_reads_only_the_kept_counts_and_its_briefs(
+    client, catalogue, settings, django_assert_num_queries
+):
+    settings.WEB_PAGE_CACHE_SECONDS = 0  # the page made again, as after a publish retires it
+    add_published_briefs(15)
+    first = client.get(reverse("articles:home")).content
+    # The filter options' names are kept (as the cards are): the library's kept counts, the page's briefs.
+    with django_assert_num_queries(2):
+        assert client.get(reverse("articles:home")).content == first
+
+
 # --- Listings ---------------------------------------------------------------------------
 
 
