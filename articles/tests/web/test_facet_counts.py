@@ -2,10 +2,11 @@
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from articles import facets, workflow
-from articles.models import Article, FacetCount, FacetSnapshot, Status
+from articles.models import Article, FacetCount, FacetSnapshot, Field, Role, Source, Status, Topic
 from articles.tests.factories import make_area, make_article, make_role, make_staff, make_subfield, make_topic
 from articles.web import browse
 from articles.web.browse import BriefFilters
@@ -147,3 +148,23 @@ def test_saving_a_draft_costs_one_look_at_the_counts_and_a_new_piece_none(catalo
     with CaptureQueriesContext(connection) as created:
         make_article(status=Status.INGESTED, complete=False)
     assert not [q["sql"] for q in created.captured_queries if "articles_facet" in q["sql"]]
+
+
+def test_each_filter_finds_the_row_it_names_with_its_library_count(catalogue):
+    # The look-ups' SQL is built once per facet (browse._look_up): each slug must still find its own row.
+    named = {
+        "role": browse._with_library_count(Role.objects, "role"),
+        "topic": browse._with_library_count(Topic.objects, "topic"),
+        "area": browse._with_library_count(Field.objects.areas(), "area"),
+        "source": Source.objects.public(),
+    }
+    for facet, rows in named.items():
+        expected = list(rows)
+        assert expected, facet
+        for row in expected:
+            (found,) = BriefFilters(QueryDict(f"{facet}={row.slug}")).selected.values()
+            assert (type(found), found.pk, str(found)) == (type(row), row.pk, str(row))
+            assert getattr(found, "library_count", None) == getattr(row, "library_count", None)
+            assert getattr(found, "library_total", None) == getattr(row, "library_total", None)
+        filters = BriefFilters(QueryDict(f"{facet}=no-such-{facet}"))
+        assert filters.selected == {} and len(filters.unknown) == 1
