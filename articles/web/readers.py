@@ -43,10 +43,9 @@ def chosen_role_slugs(request) -> tuple[str, ...]:
 
 
 def cache_variant(request) -> str:
-    """What, beyond the address, makes two anonymous readers' pages differ."""
-    if PARAM in request.GET:
-        return ""  # already in the address
-    return ",".join(parse_roles(request.COOKIES.get(COOKIE, "")))
+    """What, beyond the address, makes two anonymous readers' pages differ: the roles the page reads, from the
+    cookie or the address. The address's own key keeps one value a parameter, and `for` may be given twice."""
+    return ",".join(chosen_role_slugs(request))
 
 
 def chosen_roles(request) -> list[Role]:

@@ -83,6 +83,20 @@ def test_the_page_cache_never_serves_one_readers_order_to_another(catalogue, set
     assert "Cookie" in again["Vary"]
 
 
+@pytest.mark.parametrize("path", ["articles:briefs", "articles:search"])
+def test_an_address_naming_two_roles_is_never_served_the_page_made_for_its_last(catalogue, settings, path):
+    settings.WEB_PAGE_CACHE_SECONDS = 600
+    url = reverse(path) + ("?q=distillation&" if path == "articles:search" else "?")
+    one = reader().get(url + "for=policy-maker").content.decode()  # cached first, under the address's last `for`
+    both = reader().get(url + "for=cto&for=policy-maker").content.decode()
+    assert "Briefs best for <strong>Policy Maker</strong> come first" in one
+    assert "Briefs best for <strong>CTO</strong>, <strong>Policy Maker</strong> come first" in both
+    assert (
+        "Briefs best for <strong>Policy Maker</strong> come first"
+        in reader().get(url + "for=policy-maker").content.decode()
+    )
+
+
 def test_the_address_wins_over_the_cookie(catalogue):
     html = reader("cto").get(reverse("articles:briefs") + "?for=policy-maker").content.decode()
     assert titles_in(html) == [RULES, DISTILLATION, GPUS]
