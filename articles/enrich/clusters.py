@@ -359,11 +359,21 @@ class TurnClusters:
         for article_id, key in self.stored:
             self.keys_now[article_id].add(key)
         wanted = set().union(*self.keys.values()) if self.keys else set()
+        # Pieces sharing a key that no piece of the turn may be compared with (of its own source, out of its window)
+        # are left out, and their texts are not read.
         others: dict[int, set[int]] = {}
+        placed: dict[int, tuple] = {}  # pk -> (source, created_at) of the pieces that may match
         if wanted:
             rows = StoryKey.objects.filter(key__in=wanted).exclude(article_id__in=list(self.turn))
-            for article_id, key in rows.values_list("article_id", "key"):
-                others.setdefault(article_id, set()).add(key)
+            comparable: dict[int, bool] = {}
+            for article_id, key, source_id, created_at in rows.values_list(
+                "article_id", "key", "article__source_id", "article__created_at"
+            ):
+                if article_id not in comparable:
+                    comparable[article_id] = any(self._may_match(a, source_id, created_at) for a in self.articles)
+                    placed[article_id] = (source_id, created_at)
+                if comparable[article_id]:
+                    others.setdefault(article_id, set()).add(key)
         for article_id, keys in others.items():
             for key in keys:
                 self.index.setdefault(key, set()).add(article_id)
@@ -372,10 +382,10 @@ class TurnClusters:
                 self.index.setdefault(key, set()).add(article_id)
         self.rows = {}  # pk -> (title, content_text, source_id, created_at) of the pieces that may match
         if others:
-            for row in Article.objects.filter(pk__in=list(others)).values_list(
-                "pk", "title", "content_text", "source_id", "created_at"
+            for pk, title, text in Article.objects.filter(pk__in=list(others)).values_list(
+                "pk", "title", "content_text"
             ):
-                self.rows[row[0]] = row[1:]
+                self.rows[pk] = (title, text, *placed[pk])
         for article in self.articles:
             self.rows[article.pk] = (article.title, article.content_text, article.source_id, article.created_at)
         self._matches: dict[int, list[int]] = {}
@@ -391,18 +401,20 @@ class TurnClusters:
         self.initial: dict[int, int | None] = {}
         self.real: dict[int, int] = {}
 
-    def _candidates(self, article) -> list[int]:
+    @staticmethod
+    def _may_match(article, source_id, created_at) -> bool:
+        """Whether a piece of `source_id` stored at `created_at` is compared with `article` (`candidates_for`)."""
         window = timedelta(days=settings.ENRICH_CLUSTER_WINDOW_DAYS)
+        return (
+            source_id != article.source_id and article.created_at - window <= created_at <= article.created_at + window
+        )
+
+    def _candidates(self, article) -> list[int]:
         found = set()
         for key in self.keys[article.pk]:
             found |= self.index.get(key, set())
         found.discard(article.pk)
-        return [
-            pk
-            for pk in found
-            if self.rows[pk][2] != article.source_id
-            and article.created_at - window <= self.rows[pk][3] <= article.created_at + window
-        ]
+        return [pk for pk in found if self._may_match(article, self.rows[pk][2], self.rows[pk][3])]
 
     def _load_clusters(self, first_matches: dict[int, list[int]]) -> None:
         """The clusters (members, leads) of every piece the turn may put in a story, under lock."""

@@ -33,11 +33,15 @@ def _first_free(base: str, taken: set[str]) -> str:
     return candidate
 
 
-def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = SLUG_MAX_LENGTH) -> str:
-    """A slug from `text` not yet used by `model`: "title", then "title-2", "title-3" …"""
+def unique_slug(
+    model, text: str, *, exclude_pk=None, max_length: int = SLUG_MAX_LENGTH, also_taken: set[str] = frozenset()
+) -> str:
+    """A slug from `text` not yet used by `model`: "title", then "title-2", "title-3" …
+
+    `also_taken`: slugs given to rows not written yet (a drafting turn's pieces)."""
     base = _slug_base(text, max_length)
     taken = set(model.objects.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True))
-    return _first_free(base, taken)
+    return _first_free(base, taken | also_taken)
 
 
 def unique_slugs(model, texts: list[str], *, max_length: int = SLUG_MAX_LENGTH) -> list[str]:
