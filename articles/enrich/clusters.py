@@ -13,6 +13,7 @@ in its window is clustered before it (the partial index on `story_indexed` finds
 The lead (the brief the queue shows) is the earliest piece until an editor picks another.
 """
 
+import functools
 import hashlib
 import random
 import re
@@ -30,6 +31,7 @@ from django.utils import timezone
 from articles import workflow
 from articles.enrich.text import shingles, words
 from articles.models import QUEUE_STATUSES, Article, Source, Status, StoryCluster, StoryKey
+from articles.models.base import insert_values
 
 # Sent (sender=StoryCluster, cluster=…) when a story with a published brief gained or merged members
 # through update(), which sends no post_save; the page cache listens ("Also reported by").
@@ -77,8 +79,14 @@ class Fingerprint:
     def __init__(self, title: str, text: str):
         self.title = title_key(title or "")
         self.title_words = set(self.title)
-        self.shingles = text_shingles(text or "")
+        self._text = text or ""
         self._digest = hashlib.blake2b(f"{title or ''}\0{text or ''}".encode(), digest_size=16).digest()
+
+    @functools.cached_property
+    def shingles(self) -> set[tuple[str, ...]]:
+        """Made when first compared or keyed: a piece a catch-up indexed has its keys remembered, and most pieces
+        of a turn are compared with none."""
+        return text_shingles(self._text)
 
     @classmethod
     def of(cls, article: Article) -> "Fingerprint":
@@ -173,9 +181,7 @@ def _store_keys(keys_of: dict[Article, set[int]], *, replace: bool) -> int:
         missing = wanted - stored.keys()
     else:
         missing = wanted
-    rows = [StoryKey(article_id=article_id, key=key) for article_id, key in sorted(missing)]
-    if rows:
-        StoryKey.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    insert_values(StoryKey, ["article", "key"], sorted(missing), ignore_conflicts=True)
     if not all(article.story_indexed for article in keys_of):  # a piece drafted again is marked already
         Article.objects.filter(pk__in=ids).update(story_indexed=True)
     for article in keys_of:
@@ -529,9 +535,7 @@ class TurnClusters:
             for key in self.keys[article.pk]
             if (article.pk, key) not in self.stored
         )
-        if missing:
-            rows = [StoryKey(article_id=article_id, key=key) for article_id, key in missing]
-            StoryKey.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        insert_values(StoryKey, ["article", "key"], missing, ignore_conflicts=True)
         if self.indexed_now:
             Article.objects.filter(pk__in=self.indexed_now).update(story_indexed=True)
         moved: dict[int, list[int]] = {}
