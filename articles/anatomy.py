@@ -2,7 +2,7 @@
 
 Everything that lists the sections reads them from here: the curation form and its
 fieldsets (forms.py, admin/briefs.py), the API's serializers (api/serializers.py), the
-machine draft (enrich/pipeline.py, enrich/suggestions.py), the originality check
+machine draft (enrich/pipeline.py, enrich/turn.py, enrich/suggestions.py), the originality check
 (enrich/originality.py), what publishing requires (workflow.py) and the brief page
 (templates/articles/brief.html, through the `brief_sections` template tag).
 

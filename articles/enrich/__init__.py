@@ -7,7 +7,7 @@ the heavy modules load only when it runs, so importing the workflow stays cheap.
 
 
 def enrich_article(*, article, **options):
-    from articles.enrich.pipeline import enrich_article as run
+    from articles.enrich.turn import enrich_article as run
 
     return run(article=article, **options)
 

@@ -13,6 +13,7 @@ in its window is clustered before it (the partial index on `story_indexed` finds
 The lead (the brief the queue shows) is the earliest piece until an editor picks another.
 """
 
+import functools
 import hashlib
 import random
 import re
@@ -30,6 +31,7 @@ from django.utils import timezone
 from articles import workflow
 from articles.enrich.text import shingles, words
 from articles.models import QUEUE_STATUSES, Article, Source, Status, StoryCluster, StoryKey
+from articles.models.base import insert_values
 
 # Sent (sender=StoryCluster, cluster=…) when a story with a published brief gained or merged members
 # through update(), which sends no post_save; the page cache listens ("Also reported by").
@@ -77,8 +79,14 @@ class Fingerprint:
     def __init__(self, title: str, text: str):
         self.title = title_key(title or "")
         self.title_words = set(self.title)
-        self.shingles = text_shingles(text or "")
+        self._text = text or ""
         self._digest = hashlib.blake2b(f"{title or ''}\0{text or ''}".encode(), digest_size=16).digest()
+
+    @functools.cached_property
+    def shingles(self) -> set[tuple[str, ...]]:
+        """Made when first compared or keyed: a piece a catch-up indexed has its keys remembered, and most pieces
+        of a turn are compared with none."""
+        return text_shingles(self._text)
 
     @classmethod
     def of(cls, article: Article) -> "Fingerprint":
@@ -173,9 +181,7 @@ def _store_keys(keys_of: dict[Article, set[int]], *, replace: bool) -> int:
         missing = wanted - stored.keys()
     else:
         missing = wanted
-    rows = [StoryKey(article_id=article_id, key=key) for article_id, key in sorted(missing)]
-    if rows:
-        StoryKey.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    insert_values(StoryKey, ["article", "key"], sorted(missing), ignore_conflicts=True)
     if not all(article.story_indexed for article in keys_of):  # a piece drafted again is marked already
         Article.objects.filter(pk__in=ids).update(story_indexed=True)
     for article in keys_of:
@@ -359,11 +365,21 @@ class TurnClusters:
         for article_id, key in self.stored:
             self.keys_now[article_id].add(key)
         wanted = set().union(*self.keys.values()) if self.keys else set()
+        # Pieces sharing a key that no piece of the turn may be compared with (of its own source, out of its window)
+        # are left out, and their texts are not read.
         others: dict[int, set[int]] = {}
+        placed: dict[int, tuple] = {}  # pk -> (source, created_at) of the pieces that may match
         if wanted:
             rows = StoryKey.objects.filter(key__in=wanted).exclude(article_id__in=list(self.turn))
-            for article_id, key in rows.values_list("article_id", "key"):
-                others.setdefault(article_id, set()).add(key)
+            comparable: dict[int, bool] = {}
+            for article_id, key, source_id, created_at in rows.values_list(
+                "article_id", "key", "article__source_id", "article__created_at"
+            ):
+                if article_id not in comparable:
+                    comparable[article_id] = any(self._may_match(a, source_id, created_at) for a in self.articles)
+                    placed[article_id] = (source_id, created_at)
+                if comparable[article_id]:
+                    others.setdefault(article_id, set()).add(key)
         for article_id, keys in others.items():
             for key in keys:
                 self.index.setdefault(key, set()).add(article_id)
@@ -372,10 +388,10 @@ class TurnClusters:
                 self.index.setdefault(key, set()).add(article_id)
         self.rows = {}  # pk -> (title, content_text, source_id, created_at) of the pieces that may match
         if others:
-            for row in Article.objects.filter(pk__in=list(others)).values_list(
-                "pk", "title", "content_text", "source_id", "created_at"
+            for pk, title, text in Article.objects.filter(pk__in=list(others)).values_list(
+                "pk", "title", "content_text"
             ):
-                self.rows[row[0]] = row[1:]
+                self.rows[pk] = (title, text, *placed[pk])
         for article in self.articles:
             self.rows[article.pk] = (article.title, article.content_text, article.source_id, article.created_at)
         self._matches: dict[int, list[int]] = {}
@@ -391,18 +407,20 @@ class TurnClusters:
         self.initial: dict[int, int | None] = {}
         self.real: dict[int, int] = {}
 
-    def _candidates(self, article) -> list[int]:
+    @staticmethod
+    def _may_match(article, source_id, created_at) -> bool:
+        """Whether a piece of `source_id` stored at `created_at` is compared with `article` (`candidates_for`)."""
         window = timedelta(days=settings.ENRICH_CLUSTER_WINDOW_DAYS)
+        return (
+            source_id != article.source_id and article.created_at - window <= created_at <= article.created_at + window
+        )
+
+    def _candidates(self, article) -> list[int]:
         found = set()
         for key in self.keys[article.pk]:
             found |= self.index.get(key, set())
         found.discard(article.pk)
-        return [
-            pk
-            for pk in found
-            if self.rows[pk][2] != article.source_id
-            and article.created_at - window <= self.rows[pk][3] <= article.created_at + window
-        ]
+        return [pk for pk in found if self._may_match(article, self.rows[pk][2], self.rows[pk][3])]
 
     def _load_clusters(self, first_matches: dict[int, list[int]]) -> None:
         """The clusters (members, leads) of every piece the turn may put in a story, under lock."""
@@ -517,9 +535,7 @@ class TurnClusters:
             for key in self.keys[article.pk]
             if (article.pk, key) not in self.stored
         )
-        if missing:
-            rows = [StoryKey(article_id=article_id, key=key) for article_id, key in missing]
-            StoryKey.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        insert_values(StoryKey, ["article", "key"], missing, ignore_conflicts=True)
         if self.indexed_now:
             Article.objects.filter(pk__in=self.indexed_now).update(story_indexed=True)
         moved: dict[int, list[int]] = {}

@@ -5,6 +5,7 @@ import functools
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
+from django.db.models.constants import OnConflict
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -33,11 +34,15 @@ def _first_free(base: str, taken: set[str]) -> str:
     return candidate
 
 
-def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = SLUG_MAX_LENGTH) -> str:
-    """A slug from `text` not yet used by `model`: "title", then "title-2", "title-3" …"""
+def unique_slug(
+    model, text: str, *, exclude_pk=None, max_length: int = SLUG_MAX_LENGTH, also_taken: set[str] = frozenset()
+) -> str:
+    """A slug from `text` not yet used by `model`: "title", then "title-2", "title-3" …
+
+    `also_taken`: slugs given to rows not written yet (a drafting turn's pieces)."""
     base = _slug_base(text, max_length)
     taken = set(model.objects.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True))
-    return _first_free(base, taken)
+    return _first_free(base, taken | also_taken)
 
 
 def unique_slugs(model, texts: list[str], *, max_length: int = SLUG_MAX_LENGTH) -> list[str]:
@@ -70,6 +75,45 @@ def _slugs_starting_with(model, prefixes: list[str], *, using: str | None = None
             f"SELECT {column} FROM {quote(model._meta.db_table)} WHERE {' OR '.join([test] * len(params))}", params
         )
         return {slug for (slug,) in cursor.fetchall()}
+
+
+def insert_values(model, names: list[str], rows, *, ignore_conflicts: bool = False, using: str | None = None) -> None:
+    """Insert `rows` (tuples of values ready for the database, in the order of the fields `names`) into `model`'s
+    table: one INSERT sent with each row's values (`executemany`), no ids read back.
+
+    `bulk_create` compiles one statement holding every value of every row, which cost more CPU than
+    the database spent storing them (a drafting turn's story keys and suggestions: bench/REPORT.md,
+    "Seventh pass"). `ignore_conflicts` skips the rows a unique constraint refuses, as bulk_create's.
+    """
+    if not rows:
+        return
+    connection = connections[using or router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in names]
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    sql = (
+        f"{connection.ops.insert_statement(on_conflict=on_conflict)} {quote(model._meta.db_table)} "
+        f"({', '.join(quote(field.column) for field in fields)}) VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"{connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None)}"
+    ).rstrip()
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def insert_objects(objects: list, *, using: str | None = None) -> None:
+    """`bulk_create(objects)` for new rows whose ids the caller does not need (`insert_values`): defaults and
+    auto_now_add dates filled, related objects' ids taken, as bulk_create does."""
+    if not objects:
+        return
+    model = type(objects[0])
+    connection = connections[using or router.db_for_write(model)]
+    fields = [field for field in model._meta.local_concrete_fields if not field.primary_key]
+    rows = []
+    for obj in objects:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        rows.append([field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields])
+        obj._state.adding, obj._state.db = False, connection.alias
+    insert_values(model, [field.name for field in fields], rows, using=connection.alias)
 
 
 class TimeStamped(models.Model):

@@ -1,8 +1,10 @@
 """A drafting turn's writes kept together (articles/enrich/turn.py): the same drafts as one by one, in fewer queries."""
 
+from collections import Counter
+
 import pytest
 
-from articles.enrich import enrich_articles, turn
+from articles.enrich import enrich_article, enrich_articles, turn
 from articles.models import Article, Status
 from articles.tests.enrich.conftest import KNOWN_TEXT
 from articles.tests.factories import make_article, make_role, make_source, make_subfield, make_topic
@@ -67,16 +69,54 @@ def taxonomy(settings):
     make_subfield(name="Data engineering and event stream")
 
 
-def test_a_turn_kept_together_leaves_the_same_drafts_and_history_as_its_pieces_kept_one_by_one(taxonomy, monkeypatch):
+def _summary(article: Article) -> tuple:
+    """What drafting left on a piece, in words: its step, its runs, its history's reasons and steps, its taxonomy by
+    name, and how many suggestions of each section and state."""
+    article.refresh_from_db()
+    return (
+        article.status,
+        [(backend, filled) for backend, filled in article.enrichment_runs.values_list("backend", "filled_sections")],
+        [(record.history_change_reason, record.status) for record in article.history.order_by("history_id")],
+        tuple(sorted(getattr(article, name).values_list("name", flat=True)) for name in ("fields", "topics", "roles")),
+        sorted(Counter(article.suggestions.values_list("section", "state")).items()),
+    )
+
+
+def _old(filled: list[str], roles: list[str], suggestions: dict) -> tuple:
+    reason = f"Machine draft filled empty sections: {', '.join(filled)}"
+    return (
+        "draft",
+        [("extractive", filled)],
+        [(None, "ingested"), (reason, "ingested"), ("Machine draft ready", "draft")],
+        (["Data engineering and event stream"], ["Event stream"], roles),
+        sorted(((section, state), count) for (section, state), count in suggestions.items()),
+    )
+
+
+WHOLE = ["summary", "takeaway", "insights", "level", "fields", "topics", "roles"]
+APPLIED = {("field", "applied"): 1, ("topic", "applied"): 1, ("length", "pending"): 1}
+TEXT = {("role", "applied"): 1, ("summary", "applied"): 3, ("takeaway", "applied"): 1, ("level", "applied"): 1}
+# The pieces of `_pieces` as they were drafted, one by one, before a piece drafted alone was a turn of one
+# (pipeline._keep_draft, main at 407632a).
+OLD_ROWS = [
+    _old(WHOLE, ["Platform owner"], {**APPLIED, **TEXT, ("insight", "applied"): 4, ("new_topic", "pending"): 2}),
+    _old(WHOLE, ["Platform owner"], {**APPLIED, **TEXT, ("insight", "applied"): 4, ("new_topic", "pending"): 2}),
+    _old(WHOLE, ["Platform owner"], {**APPLIED, **TEXT, ("insight", "applied"): 2, ("new_topic", "pending"): 1}),
+    _old(["fields", "topics"], [], APPLIED),
+]
+
+
+def test_a_turn_kept_together_leaves_the_same_drafts_and_history_as_its_pieces_kept_alone(taxonomy):
     source = make_source()  # one source: the two sets tell the same stories without being clustered together
-    together, one_by_one = _pieces(source, "together"), _pieces(source, "apart")
+    together, alone = _pieces(source, "together"), _pieces(source, "apart")
 
     enrich_articles(articles=together, start_draft=True)
-    monkeypatch.setattr(turn, "can_keep_in_bulk", lambda articles: False)
-    enrich_articles(articles=one_by_one, start_draft=True)
+    for piece in alone:
+        enrich_article(article=piece, start_draft=True)
 
-    for mine, theirs in zip(together, one_by_one, strict=True):
+    for mine, theirs in zip(together, alone, strict=True):
         assert _kept(mine) == _kept(theirs)
+    assert [_summary(piece) for piece in together] == OLD_ROWS
     drafted = _kept(together[0])
     assert drafted["row"][0] == Status.DRAFT and drafted["taxonomy"] != ([], [], [])
     reasons = [record["history_change_reason"] for record in drafted["history"]]
@@ -90,8 +130,12 @@ def test_a_turn_whose_writes_fail_together_keeps_every_draft_one_by_one_with_not
 ):
     pieces = _pieces(make_source(), "retried")
 
-    def unwritable(saved, **options):
-        raise RuntimeError("the history table is locked")
+    record_saves = Article.history_recorder.record_saves
+
+    def unwritable(saved, **options):  # for a turn of several pieces; each piece kept alone is recorded
+        if len({row.pk for row in saved}) > 1:
+            raise RuntimeError("the history table is locked")
+        return record_saves(saved, **options)
 
     monkeypatch.setattr(Article.history_recorder, "record_saves", unwritable)
     outcomes = enrich_articles(articles=pieces, start_draft=True)
@@ -151,11 +195,39 @@ def test_a_turns_queries_grow_with_its_pieces_only_by_their_related_briefs_candi
     many = [*_pieces(source, "many"), *_pieces(source, "more")]
     enrich_articles(articles=_pieces(source, "warm"))  # the classifiers' counts and the taxonomy read once
 
-    # Kept one by one, a piece with its taxonomy filled and its step to draft took 35 queries (test_pipeline): 70
-    # for two pieces, 280 for eight. A turn reads and writes each table once (its pieces' words are looked up in
-    # the related index together); what still grows with the pieces is their related briefs' taxonomy candidates,
-    # one query for each piece with both fields and topics.
-    with django_assert_max_num_queries(30):
+    # Kept one by one before a piece alone was a turn of one, a piece with its taxonomy filled and its step to draft
+    # took 35 queries: 70 for two pieces, 280 for eight (27 for one piece now, test_pipeline). A turn reads and
+    # writes each table once (its pieces' words are looked up in the related index together); what still grows with
+    # the pieces is their related briefs' taxonomy candidates, one query for each piece with both fields and topics.
+    # 30 and 38 before the per-role notes were read only for drafts that suggest some.
+    with django_assert_max_num_queries(28):
         enrich_articles(articles=few, start_draft=True)
-    with django_assert_max_num_queries(38):
+    with django_assert_max_num_queries(36):
         enrich_articles(articles=many, start_draft=True)
+
+
+def _nameless(text: str) -> Article:
+    """A piece stored without an address (the unique constraint allows one such piece at a time)."""
+    piece = make_article(
+        complete=False, status=Status.INGESTED, title="Orders on an event stream", content_text=text, reading_minutes=2
+    )
+    Article.objects.filter(pk=piece.pk).update(slug="")
+    piece.slug = ""
+    return piece
+
+
+def test_pieces_without_an_address_are_given_one_as_their_drafts_are_kept(taxonomy):
+    nameless = _nameless(TEXTS[0])
+    named = make_article(
+        complete=False, status=Status.INGESTED, title="Orders on an event stream", content_text=TEXTS[1]
+    )
+    enrich_articles(articles=[nameless, named], start_draft=True)
+    alone = _nameless(TEXTS[2])
+    enrich_article(article=alone, start_draft=True)
+
+    addresses = ["orders-on-an-event-stream-2", "orders-on-an-event-stream", "orders-on-an-event-stream-3"]
+    assert [piece.slug for piece in (nameless, named, alone)] == addresses
+    for piece, address in zip((nameless, named, alone), addresses, strict=True):
+        piece.refresh_from_db()
+        assert piece.slug == address and piece.status == Status.DRAFT
+        assert [record.slug for record in piece.history.order_by("history_id")][-2:] == [address, address]

@@ -239,21 +239,15 @@ def test_a_drafting_turn_passes_a_piece_another_worker_is_drafting(db):
 def keeping_fails_for(monkeypatch, article, error: Exception) -> list:
     """Make keeping `article`'s draft raise `error` (every other piece is kept as usual); returns the
     list the turns queued next are recorded in."""
-    from articles.enrich import pipeline, turn
+    from articles.enrich import turn
 
-    keep, play = pipeline._keep_draft, turn._play
+    play = turn._play
 
-    def keep_or_fail(piece, *drafted, **options):
-        if piece.pk == article.pk:
-            raise error
-        return keep(piece, *drafted, **options)
-
-    def play_or_fail(piece, *args, **options):  # a turn kept together fails too, and is kept one by one
+    def play_or_fail(piece, *args, **options):  # in a turn kept together, and alone as a turn of one
         if piece.article.pk == article.pk:
             raise error
         return play(piece, *args, **options)
 
-    monkeypatch.setattr(pipeline, "_keep_draft", keep_or_fail)
     monkeypatch.setattr(turn, "_play", play_or_fail)
     next_turns = []
     monkeypatch.setattr(tasks.draft_next, "delay", lambda *args: next_turns.append(args))
