@@ -107,8 +107,13 @@ def _pagerank(walk: tuple[np.ndarray, np.ndarray], prior: np.ndarray, iterations
     transition, dangling = walk
     restart = (1 - DAMPING) * prior
     scores = prior.copy()
+    # With no dangling sentence the prior's share of a step is 0.0 times the prior: adding it changes no bit.
+    any_dangling = bool(dangling.any())
     for _ in range(iterations):
-        updated = DAMPING * (scores @ transition + scores @ dangling * prior) + restart
+        if any_dangling:
+            updated = DAMPING * (scores @ transition + scores @ dangling * prior) + restart
+        else:
+            updated = DAMPING * (scores @ transition) + restart
         if np.abs(updated - scores).sum() < 1e-9:
             return updated
         scores = updated

@@ -132,6 +132,7 @@ OPENERS = _words(
 # Dotted short forms ("U.S.", "e.g.", "a.m.") never end a sentence unless an opener follows.
 DOTTED = re.compile(r"^(?:[a-z]\.){1,3}[a-z]?$")
 DOUBLE_QUOTES = {'"': 0, "“": 1, "”": -1}
+QUOTE_MARKS = re.compile('["“”]')
 # A quotation is kept whole only when it closes within this many characters.
 QUOTE_REACH = 600
 
@@ -165,10 +166,8 @@ def _ends_here(chunk: str, match: re.Match) -> bool:
 def _inside_quotation(chunk: str, start: int, position: int) -> bool:
     """Whether `position` lies inside a double quotation opened since `start` that closes later, nearby."""
     depth = 0
-    for char in chunk[start:position]:
-        kind = DOUBLE_QUOTES.get(char)
-        if kind is None:
-            continue
+    for char in QUOTE_MARKS.findall(chunk, start, position):  # the quotation marks only, in order
+        kind = DOUBLE_QUOTES[char]
         depth = (1 - depth) if kind == 0 else max(0, depth + kind)
     if not depth:
         return False
