@@ -353,6 +353,9 @@ COMMON_OPENERS = frozenset(_OPENER_WORDS.split())
 PRONOUNS = frozenset(["he", "she", "they", "him", "her", "his", "hers", "them", "their", "theirs", "its"])
 
 
+OPENING_WORD = re.compile(r"[A-Z][\w'’-]+")
+
+
 def _pronoun_before_a_name(body: str) -> bool:
     """A pronoun in the first clause before any name it could stand for ("Because …, they're both …")."""
     folded = words_of(body).folded
@@ -363,7 +366,7 @@ def _pronoun_before_a_name(body: str) -> bool:
     if NAME.search(body[: pronoun.start()]):
         return False
     # The opening word is a name too when it is no common word: "Riverton will close its …" names what "its" is.
-    first = re.match(r"[A-Z][\w'’-]+", body)
+    first = OPENING_WORD.match(body)
     if not first or first.end() > pronoun.start():
         return True
     word = first.group().lower()
@@ -400,6 +403,9 @@ SINGLE_OPEN = re.compile(r"(?:^|[\s(\[—–-])['‘](?=\w)")
 SINGLE_CLOSE = re.compile(r"(?<=[\w.,!?…])['’](?=[\s.,;:!?)\]—–-]|$)")
 
 
+SPACE_LOWER = re.compile(r" [a-z]")
+
+
 def _quotes_unbalanced(text: str) -> bool:
     straight = text.count('"')
     curly_open, curly_close = text.count("“"), text.count("”")
@@ -410,7 +416,7 @@ def _quotes_unbalanced(text: str) -> bool:
         match
         for match in SINGLE_CLOSE.finditer(text)
         # "the players' choice": a plural possessive, not the end of a quotation.
-        if not (text[match.start() - 1] == "s" and re.match(r" [a-z]", text[match.end() : match.end() + 2]))
+        if not (text[match.start() - 1] == "s" and SPACE_LOWER.match(text, match.end(), match.end() + 2))
     ]
     return len(SINGLE_OPEN.findall(text)) != len(closes)
 
@@ -489,12 +495,13 @@ CUT_BEFORE = re.compile(
     r"|\b(?:The|A|An) [\w'’-]+)\s*$"
 )
 PARAGRAPH_REACH = 1500
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 def needs_what_comes_before(text: str, start: int) -> str | None:
     """Why the sentence starting at `start` in `text` cannot be read without what precedes it, or None."""
     before = text[max(0, start - PARAGRAPH_REACH) : start]
-    paragraphs = re.split(r"\n\s*\n", before)
+    paragraphs = PARAGRAPH_BREAK.split(before)
     here = paragraphs[-1]
     previous = before.rstrip()
     if previous.endswith(":"):

@@ -40,7 +40,7 @@ def words_of(text: str) -> Words:
     cased = frozenset(RUNS.findall(text))
     if not text.isascii() and any(char in text for char in FOLDED_TO_ASCII):
         return Words(cased, None)
-    return Words(cased, frozenset(word.lower() for word in cased))
+    return Words(cased, frozenset(map(str.lower, cased)))
 
 
 def branches(source: str) -> list[str]:

@@ -143,8 +143,11 @@ def _token_before(chunk: str, dot: int) -> str:
     return before[-1].lower().lstrip("(\"'“‘[").rsplit("-", 1)[-1] if before else ""
 
 
+NEXT_WORD = re.compile(r"""\s*["'“‘(\[]?([A-Za-z0-9]+)""")
+
+
 def _next_word(chunk: str, position: int) -> str:
-    match = re.match(r"""\s*["'“‘(\[]?([A-Za-z0-9]+)""", chunk[position:])
+    match = NEXT_WORD.match(chunk, position)
     return match.group(1) if match else ""
 
 
@@ -214,11 +217,14 @@ def sentences(text: str) -> list[Sentence]:
     return list(_sentences(text))
 
 
+LOWER_CASE_WORD = re.compile(r"(?<![\w'’])[a-z]+(?:['’][a-z]+)?")
+
+
 @functools.lru_cache(maxsize=4)
 def _sentences(text: str) -> tuple[Sentence, ...]:
     found: list[Sentence] = []
     # Words the text writes in lower case somewhere (lower-case first letter), to tell common words from names.
-    lowered_words = frozenset(re.findall(r"(?<![\w'’])[a-z]+(?:['’][a-z]+)?", text))
+    lowered_words = frozenset(LOWER_CASE_WORD.findall(text))
     for paragraph_number, (p_start, p_end) in enumerate(paragraph_spans(text), start=1):
         chunk = text[p_start:p_end]
         cut = 0
