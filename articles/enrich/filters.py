@@ -412,6 +412,8 @@ def _quotes_unbalanced(text: str) -> bool:
     if straight % 2 == 1 or curly_open != curly_close:
         return True
     # Single-quoted speech opened and not closed, or closed and never opened: part of someone's words.
+    if "'" not in text and "‘" not in text and "’" not in text:
+        return False  # no single quotation mark, opening or closing
     closes = [
         match
         for match in SINGLE_CLOSE.finditer(text)
@@ -518,4 +520,8 @@ def needs_what_comes_before(text: str, start: int) -> str | None:
 
 def _quotes_open(text: str) -> bool:
     doubles = text.count('"') % 2 == 1 or text.count("“") > text.count("”")
-    return doubles or len(SINGLE_OPEN.findall(text)) > len(SINGLE_CLOSE.findall(text))
+    if doubles:
+        return True
+    if "'" not in text and "‘" not in text:
+        return False  # no single quotation opened
+    return len(SINGLE_OPEN.findall(text)) > len(SINGLE_CLOSE.findall(text))
