@@ -5,9 +5,11 @@
 
 `cpu`: the CPU time of loading the text steps' modules and drafting one piece (a process's start-up), then
 the text steps of a draft (extractive draft, topics with their key phrases, the reading
-grade, story shingles with their band keys) over every piece stored in the database, then the
-extractive draft, key phrases, shingles and reading grade over 150 texts drawn like the burst
-bench's (`generate_briefs`' words, seed 11); CPU a piece by `process_time`. Nothing is written.
+grade, story shingles with their band keys, the field and role keyword rules) and the whole text of
+a draft (`pipeline.draft_suggestions`: the extractive draft and every taxonomy and depth suggestion,
+as drafting computes them) over every piece stored in the database, then the same steps over 150
+texts drawn like the burst bench's (`generate_briefs`' words, seed 11); CPU a piece by
+`process_time`, each step starting with the text modules' memories emptied. Nothing is written.
 
 `dump`: every table of the app row by row (the many-to-many tables included), every concrete
 field but dates, ordered by key, one JSON line a row: run it on two copies of a database drafted
@@ -35,9 +37,20 @@ def setup():
     django.setup()
 
 
+def forget() -> None:
+    """Empty the text steps' memories (sentences, filter answers, counted words …), so a step timed after another
+    on the same texts finds nothing kept from it: drafting meets every piece once."""
+    for name, module in list(sys.modules.items()):
+        if name.startswith("articles.enrich"):
+            for value in vars(module).values():
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
+
+
 def timed(name: str, items: list, step) -> None:
     if items:
         step(items[0])  # what a step loads on first use (scikit-learn on main) is start-up, timed apart
+    forget()
     started = time.process_time()
     for item in items:
         step(item)
@@ -45,7 +58,7 @@ def timed(name: str, items: list, step) -> None:
 
 
 def run_cpu():
-    from articles.enrich import classify, clusters, summarize
+    from articles.enrich import classify, clusters, pipeline, summarize
     from articles.enrich.keyphrases import keyphrases
     from articles.management.commands.generate_briefs import Words
     from articles.models import Article
@@ -66,6 +79,8 @@ def run_cpu():
     timed("topics (key phrases)", pieces, lambda a: classify.suggest_topics(a, taxonomy=taxonomy))
     timed("depth (reading grade)", pieces, classify.suggest_depth)
     timed("story shingles and band keys", pieces, lambda a: clusters.Fingerprint.of(a)._compute_band_keys())
+    timed("fields and roles (keyword rules)", pieces, lambda a: rules(a, taxonomy))
+    timed("whole text of a draft", pieces, lambda a: pipeline.draft_suggestions(a, taxonomy=taxonomy))
     rng = random.Random(11)
     words = Words(rng)
     texts = [
@@ -80,6 +95,17 @@ def run_cpu():
     timed("key phrases", texts, lambda t: keyphrases(f"{t[0]}\n\n{t[1]}"[: classify.KEYWORD_CHARS], top=15))
     timed("story shingles and band keys", texts, lambda t: clusters.Fingerprint(*t)._compute_band_keys())
     timed("reading grade", texts, lambda t: classify.readability_grade(t[1]))
+    unsaved = [Article(title=title, content_text=text) for title, text in texts]
+    timed("fields and roles (keyword rules)", unsaved, lambda a: rules(a, taxonomy))
+    timed("whole text of a draft", unsaved, lambda a: pipeline.draft_suggestions(a, taxonomy=taxonomy))
+
+
+def rules(article, taxonomy):
+    """The field and role suggestions of the keyword rules (what drafts use until the library trains classifiers)."""
+    from articles.enrich import classify, lexicon
+
+    classify._rule_guesses("field", taxonomy.subfields, lexicon.FIELDS, article, 3, classify.FIELD_MIN_CONFIDENCE)
+    classify._rule_guesses("role", taxonomy.roles, lexicon.ROLES, article, 3, classify.ROLE_MIN_CONFIDENCE)
 
 
 def run_dump():

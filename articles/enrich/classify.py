@@ -65,7 +65,13 @@ def article_text(article: Article) -> str:
 
 
 def _norm_tokens(text: str) -> tuple[str, ...]:
-    return tuple(_norm_token(word) for word in WORD.findall(text) if len(word) > 1)
+    return tuple([_norm_token(word) for word in WORD.findall(text) if len(word) > 1])
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_tokens(name: str) -> tuple[str, ...]:
+    """`_norm_tokens` of a taxonomy entry's name, which every piece reads again."""
+    return _norm_tokens(name)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -117,7 +123,7 @@ def suggest_topics(
     text = article_text(article)
     keywords = _keywords(text, top=15)
     known_topics = taxonomy.topics if taxonomy is not None else Topic.objects.all()
-    topics = [(topic, _norm_tokens(topic.name)) for topic in known_topics]
+    topics = [(topic, _name_tokens(topic.name)) for topic in known_topics]
     lowered = " " + " ".join(_norm_tokens(text)) + " "
     title = " " + " ".join(_norm_tokens(article.title or "")) + " "
     keyword_tokens = [_norm_tokens(keyword) for keyword, _score in keywords]
@@ -173,20 +179,35 @@ def _padded(text: str) -> str:
     return " " + " ".join(_norm_tokens(text)) + " "
 
 
-def _evidence_phrases(obj, lexicon: dict[str, str]) -> list[str]:
-    spec = lexicon.get(getattr(obj, "slug", ""), "")
-    found = [obj.name, *(phrases(spec) if spec else sorted(_terms(obj.name, obj.description)))]
-    return sorted({_padded(phrase) for phrase in found if _norm_tokens(phrase)})
+def _evidence_phrases(obj, lexicon: dict[str, str]) -> tuple[str, ...]:
+    return _evidence(obj.name, obj.description, lexicon.get(getattr(obj, "slug", ""), ""))
+
+
+@functools.lru_cache(maxsize=1024)
+def _evidence(name: str, description: str, spec: str) -> tuple[str, ...]:
+    """The padded evidence phrases of a taxonomy entry (its name, and its lexicon's phrases or its description's
+    words), read once a process rather than once a piece."""
+    found = [name, *(phrases(spec) if spec else sorted(_terms(name, description)))]
+    return tuple(sorted({_padded(phrase) for phrase in found if _norm_tokens(phrase)}))
+
+
+@functools.lru_cache(maxsize=4)
+def _units(body: str, title: str) -> tuple[tuple[str, ...], str]:
+    """The padded sentences of a piece's body (its title when it has none), and the same joined by line breaks:
+    a padded phrase holds no line break, so it is in the joined text exactly when it is in one of them. The
+    field and the role rules read the same piece's."""
+    units = tuple(_padded(s.text) for s in sentences(body)) or (_padded(title),)
+    return units, "\n".join(units)
 
 
 def _rule_guesses(kind: str, objects, lexicon: dict[str, str], article: Article, limit: int, floor: float):
     body = "\n\n".join(part for part in (article.summary, article.content_text) if part)
-    units = [_padded(s.text) for s in sentences(body)] or [_padded(article.title or "")]
+    units, joined = _units(body, article.title or "")
     title = _padded(article.title or "")
     guesses = []
     for obj in objects:
         evidence = _evidence_phrases(obj, lexicon)
-        distinct = {phrase for phrase in evidence if any(phrase in unit for unit in units)}
+        distinct = {phrase for phrase in evidence if phrase in joined}
         if not distinct:
             continue
         in_title = any(phrase in title for phrase in evidence)
@@ -440,6 +461,7 @@ LEVEL_GRADES = ((13.0, Level.INTRODUCTORY), (17.0, Level.INTERMEDIATE), (20.0, L
 VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 
 
+@functools.lru_cache(maxsize=65536)
 def _syllables(word: str) -> int:
     word = word.lower()
     count = len(VOWEL_GROUPS.findall(word))
@@ -464,7 +486,8 @@ def readability_grade(text: str) -> float | None:
 
 def _jargon(word: str) -> bool:
     """An acronym or a word with a digit in it."""
-    return (word.isupper() and len(word) > 1) or any(c.isdigit() for c in word)
+    # A word of letters only has no digit: most words are decided without reading them character by character.
+    return (word.isupper() and len(word) > 1) or (not word.isalpha() and any(c.isdigit() for c in word))
 
 
 def suggest_depth(article: Article) -> list[Guess]:

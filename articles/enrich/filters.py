@@ -21,6 +21,7 @@ background ("… remains poorly understood"). A hook is never a takeaway.
 import re
 from functools import lru_cache
 
+from articles.enrich.gates import Gate, words_of
 from articles.enrich.text import BEFORE_NAMES
 
 # Each rule: the reason a curator would give, and what betrays it.
@@ -183,6 +184,49 @@ FINITE_VERB = re.compile(
 )
 
 
+# Each pattern above searched only where it could match (gates.py): the words and marks every match of a branch
+# not anchored at the start holds. The pattern stays the judge; these only spare searching sentences it cannot match.
+UNUSABLE_GATES = (
+    Gate(
+        UNUSABLE[0][1],
+        words="click tap read sign subscribe follow learn find scroll continue code shop buy share download watch"
+        " below amazon sponsor sponsored sponsors checkout deal check",
+    ),
+    Gate(UNUSABLE[1][1], words="pictured image getty photograph", marks=("(",)),
+    Gate(UNUSABLE[2][1], words="published updated www", marks=("|", ":", "@")),
+    Gate(
+        UNUSABLE[3][1],
+        words="reserved crunchbase post article cookie cookies newsletter terms privacy reading appeared sponsor"
+        " sponsorship podcast",
+    ),
+)
+NEEDS_BEFORE_GATE = Gate(
+    NEEDS_BEFORE,
+    words="said those these same both each either neither former latter discoveries issue incident matter findings"
+    " revelations allegations announcement episode row saga",
+)
+ABOUT_THE_POST_GATE = Gate(ABOUT_THE_POST, words="post piece write guide article review story tuned")
+PROMOTION_GATE = Gate(PROMOTION, words="bank price")
+
+
+def _ends_on_a_number(text: str) -> bool:
+    """Whether `text` ends on a digit and a full stop (before one line break at most): "… on stage 3." """
+    text = text[:-1] if text.endswith("\n") else text
+    return text.endswith(".") and text[-2:-1].isdigit()
+
+
+# Two capitals in a row: what a heading in capitals or a fixture ("HARBOUR V MILLTOWN") starts with.
+CAPITALS = re.compile(r"[A-Z]{2}")
+RUN_ON_GATE = Gate(
+    RUN_ON,
+    words="And But Like The As When After It He She They This His Her Their Head There Officially Pictured Above"
+    " Below V VS v vs Indeed Meanwhile However Instead has had have was were is are said says shakes looks showed"
+    " shows will would could can did poses A An",
+    marks=(": ", " '", " ‘", ' "', " “"),
+    also=lambda text: _ends_on_a_number(text) or CAPITALS.search(text) is not None,
+)
+
+
 # A hook rather than a claim: feed posts open with a scene, an anecdote or the buzz around their subject before
 # they say what they are about ("As I sit in the kitchen …", "Last month, I got an email …", "The phone has
 # certainly been the talk of the town lately …", "Today we start a new typeface …"). The author's own findings
@@ -255,21 +299,40 @@ ANY_HOOK = re.compile(
 )
 
 
+# Searched only where one kind could match; the one pattern then says which kind matched first.
+HOOK_GATES = (
+    Gate(HOOK[0][1], words="begin start kick"),
+    Gate(HOOK[1][1]),
+    Gate(HOOK[2][1], words="been heard seen noticed read talking"),
+    Gate(
+        HOOK[3][1],
+        words="insight insights understood known unclear unknown elusive challenge question problem goal step",
+    ),
+)
+
+
 def hook(text: str) -> str | None:
     """Why this sentence is a hook (the post announcing itself, a scene or an anecdote, the buzz around the subject,
     an abstract's background) rather than the piece's claim, or None. A hook can open a piece; it is never its
     takeaway, and the summary never hands one over."""
-    match = ANY_HOOK.search(text[lead_in(text) :].lstrip("\"'“‘("))
+    opening = text[lead_in(text) :].lstrip("\"'“‘(")
+    words = words_of(opening)
+    if not any(gate.found(opening, words) for gate in HOOK_GATES):
+        return None
+    match = ANY_HOOK.search(opening)
     return match.lastgroup.replace("_", " ") if match else None
 
 
 ENGLISH = re.compile(r"\b(?:the|of|and|to|for|with|in|on)\b", re.IGNORECASE)
 
 
+ENGLISH_GATE = Gate(ENGLISH, words="the of and to for with in on")
+
+
 def _verbless(body: str) -> bool:
     """An English sentence without a finite verb: a list item ("$1000 to a charity …") or a photo description
     ("The old pier at dusk."). The verbs are English ones, so a sentence in another language is never judged."""
-    return bool(ENGLISH.search(body)) and FINITE_VERB.search(body) is None
+    return ENGLISH_GATE.found(body) and FINITE_VERB.search(body) is None
 
 
 PRONOUN = re.compile(r"\b(?:he|she|they|him|her|his|hers|them|their|theirs|they're|they’re|its)\b", re.IGNORECASE)
@@ -287,15 +350,23 @@ _OPENER_WORDS = (
 COMMON_OPENERS = frozenset(_OPENER_WORDS.split())
 
 
+PRONOUNS = frozenset(["he", "she", "they", "him", "her", "his", "hers", "them", "their", "theirs", "its"])
+
+
+OPENING_WORD = re.compile(r"[A-Z][\w'’-]+")
+
+
 def _pronoun_before_a_name(body: str) -> bool:
     """A pronoun in the first clause before any name it could stand for ("Because …, they're both …")."""
-    pronoun = PRONOUN.search(body)
+    folded = words_of(body).folded
+    # Every pronoun PRONOUN finds is a whole word ("they're" too: "they", a mark, "re").
+    pronoun = PRONOUN.search(body) if folded is None or not PRONOUNS.isdisjoint(folded) else None
     if not pronoun or pronoun.start() > 80:
         return False
     if NAME.search(body[: pronoun.start()]):
         return False
     # The opening word is a name too when it is no common word: "Riverton will close its …" names what "its" is.
-    first = re.match(r"[A-Z][\w'’-]+", body)
+    first = OPENING_WORD.match(body)
     if not first or first.end() > pronoun.start():
         return True
     word = first.group().lower()
@@ -315,6 +386,7 @@ ABOUT_THE_PAGE = re.compile(
     r"|\b(?:this|the) video can be seen\b|\btopics include\b|\bthis (?:week's|episode)\b",
     re.IGNORECASE,
 )
+ABOUT_THE_PAGE_GATE = Gate(ABOUT_THE_PAGE, words="top bottom above below seen topics week episode")
 # "Mr McLachlan said: 'Without any warning …'": a sentence that is mostly someone's quoted words.
 QUOTES_SOMEONE = re.compile(r"\b(?:said|says|told [\w ]{1,40}|added|wrote|tweeted):\s*['‘\"“]")
 ENDS_A_SENTENCE = re.compile(r"""[.!…]["'”’)\]]*$""")
@@ -331,17 +403,22 @@ SINGLE_OPEN = re.compile(r"(?:^|[\s(\[—–-])['‘](?=\w)")
 SINGLE_CLOSE = re.compile(r"(?<=[\w.,!?…])['’](?=[\s.,;:!?)\]—–-]|$)")
 
 
+SPACE_LOWER = re.compile(r" [a-z]")
+
+
 def _quotes_unbalanced(text: str) -> bool:
     straight = text.count('"')
     curly_open, curly_close = text.count("“"), text.count("”")
     if straight % 2 == 1 or curly_open != curly_close:
         return True
     # Single-quoted speech opened and not closed, or closed and never opened: part of someone's words.
+    if "'" not in text and "‘" not in text and "’" not in text:
+        return False  # no single quotation mark, opening or closing
     closes = [
         match
         for match in SINGLE_CLOSE.finditer(text)
         # "the players' choice": a plural possessive, not the end of a quotation.
-        if not (text[match.start() - 1] == "s" and re.match(r" [a-z]", text[match.end() : match.end() + 2]))
+        if not (text[match.start() - 1] == "s" and SPACE_LOWER.match(text, match.end(), match.end() + 2))
     ]
     return len(SINGLE_OPEN.findall(text)) != len(closes)
 
@@ -354,8 +431,9 @@ SENTENCES_REMEMBERED = 4096
 @lru_cache(maxsize=SENTENCES_REMEMBERED)
 def unusable(text: str) -> str | None:
     """Why this sentence must not be drafted into any section, or None."""
-    for reason, pattern in UNUSABLE:
-        if pattern.search(text):
+    words = words_of(text)
+    for (reason, _pattern), gate in zip(UNUSABLE, UNUSABLE_GATES, strict=True):
+        if gate.found(text, words):
             return reason
     if LIST_INTRO.search(text):
         return "list intro"
@@ -369,7 +447,7 @@ def points_back(text: str) -> bool:
     opening = text[lead_in(text) :].lstrip("\"'“‘(")
     if POINTS_BACK.match(opening) or POINTS_BACK.match(LEAD_ADVERB.sub("", opening, count=1)):
         return True
-    return bool(NEEDS_BEFORE.search(opening) or _pronoun_before_a_name(opening))
+    return NEEDS_BEFORE_GATE.found(opening) or _pronoun_before_a_name(opening)
 
 
 @lru_cache(maxsize=SENTENCES_REMEMBERED)
@@ -392,13 +470,13 @@ def not_standalone(text: str) -> str | None:
         return "no full stop"
     if points_back(body):
         return "points back"
-    if ABOUT_THE_PAGE.search(body) or ABOUT_THE_POST.search(body):
+    if ABOUT_THE_PAGE_GATE.found(body) or ABOUT_THE_POST_GATE.found(body):
         return "about the page"
-    if INSTRUCTION.match(body) or PROMOTION.search(body):
+    if INSTRUCTION.match(body) or PROMOTION_GATE.found(body):
         return "call to action"
     if _verbless(body):
         return "no verb"  # a list item or a photo description, not a claim
-    if RUN_ON.search(body):
+    if RUN_ON_GATE.found(body):
         return "glued caption"
     if body[:1] in "\"“‘'" or QUOTES_SOMEONE.search(body):
         return "quotation"  # someone's words, not the piece's own claim
@@ -419,12 +497,13 @@ CUT_BEFORE = re.compile(
     r"|\b(?:The|A|An) [\w'’-]+)\s*$"
 )
 PARAGRAPH_REACH = 1500
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 def needs_what_comes_before(text: str, start: int) -> str | None:
     """Why the sentence starting at `start` in `text` cannot be read without what precedes it, or None."""
     before = text[max(0, start - PARAGRAPH_REACH) : start]
-    paragraphs = re.split(r"\n\s*\n", before)
+    paragraphs = PARAGRAPH_BREAK.split(before)
     here = paragraphs[-1]
     previous = before.rstrip()
     if previous.endswith(":"):
@@ -441,4 +520,8 @@ def needs_what_comes_before(text: str, start: int) -> str | None:
 
 def _quotes_open(text: str) -> bool:
     doubles = text.count('"') % 2 == 1 or text.count("“") > text.count("”")
-    return doubles or len(SINGLE_OPEN.findall(text)) > len(SINGLE_CLOSE.findall(text))
+    if doubles:
+        return True
+    if "'" not in text and "‘" not in text:
+        return False  # no single quotation opened
+    return len(SINGLE_OPEN.findall(text)) > len(SINGLE_CLOSE.findall(text))

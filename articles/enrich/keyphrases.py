@@ -27,6 +27,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from operator import itemgetter
 
 # Words and the marks that end a candidate: sentence ends and inner punctuation, brackets,
 # quotes, dashes set off by spaces, and line breaks.
@@ -110,7 +111,7 @@ def language_of(lowered: list[str]) -> str:
 def _language_of_counts(uses: Counter) -> str:
     best, best_hits = "en", 0
     for language, function_words in FUNCTION_WORDS.items():
-        hits = sum(count for word, count in uses.items() if word in function_words)
+        hits = sum([uses[word] for word in function_words.intersection(uses)])  # whole numbers: any order
         if hits > best_hits:
             best, best_hits = language, hits
     return best
@@ -194,7 +195,8 @@ def keyphrases(text: str, top: int = 15) -> list[tuple[str, float]]:
         weights[lowered] = (0.2 + spread) * early * named * math.log2(1 + count)
     # phrase -> [uses, run, start, end]: where it is first written, to give it as written only if it is listed
     phrases: dict[tuple[str, ...], list] = {}
-    for number, (_written, folded, _marks) in enumerate(runs):
+    for number, (_written, folded_list, _marks) in enumerate(runs):
+        folded = tuple(folded_list)  # a phrase is a slice of it
         length = len(folded)
         weighted = [word in weights for word in folded]
         for start in range(length):
@@ -205,7 +207,7 @@ def keyphrases(text: str, top: int = 15) -> list[tuple[str, float]]:
                     if folded[end - 1] in JOINERS and end < length:
                         continue  # a joiner may continue a phrase, never end one
                     break
-                key = tuple(folded[start:end])
+                key = folded[start:end]
                 found = phrases.get(key)
                 if found is None:
                     phrases[key] = [1, number, start, end]
@@ -215,14 +217,21 @@ def keyphrases(text: str, top: int = 15) -> list[tuple[str, float]]:
     # Redemption") is that longer phrase: it gives way, and lends it its score if higher.
     lent: dict[tuple[str, ...], float] = {}
     scores = {}
+    weight = weights.get
     for key, (count, *_where) in phrases.items():
         if len(key) == 1:
             # A single word's weight already counts its uses (its score is its weight: sum([w]) / 1 * 1).
             scores[key] = weights[key[0]]
-            continue
-        content = [weights[word] for word in key if word in weights]
-        # A phrase's words weigh by the phrase's own uses.
-        scores[key] = sum(content) / len(content) * count
+        elif len(key) == 2:
+            # A phrase's words weigh by the phrase's own uses: the mean of its weighted words' weights (both ends
+            # are weighted; a joiner in the middle may not be), times its uses.
+            scores[key] = sum((weights[key[0]], weights[key[1]])) / 2 * count
+        else:
+            middle = weight(key[1])
+            if middle is None:
+                scores[key] = sum((weights[key[0]], weights[key[2]])) / 2 * count
+            else:
+                scores[key] = sum((weights[key[0]], middle, weights[key[2]])) / 3 * count
     given_way = set()
     for key, (count, *_where) in phrases.items():
         if len(key) == 1:
@@ -234,7 +243,7 @@ def keyphrases(text: str, top: int = 15) -> list[tuple[str, float]]:
                 lent[key] = max(lent.get(key, 0.0), scores[part])
     scored = [(max(scores[key], lent.get(key, 0.0)), key) for key in phrases if key not in given_way]
     # Best first, and among equal scores by the phrase as written (computed only for the scores reached).
-    scored.sort(key=lambda item: -item[0])
+    scored.sort(key=itemgetter(0), reverse=True)  # stable, as the sort by -score was: ties keep their order
 
     def written_form(key: tuple[str, ...]) -> str:
         _count, number, start, end = phrases[key]

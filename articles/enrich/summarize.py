@@ -107,9 +107,20 @@ def _pagerank(walk: tuple[np.ndarray, np.ndarray], prior: np.ndarray, iterations
     transition, dangling = walk
     restart = (1 - DAMPING) * prior
     scores = prior.copy()
+    # With no dangling sentence the prior's share of a step is 0.0 times the prior: adding it changes no bit. The
+    # same operations in place where they can be (a walk takes up to a hundred steps of a few small arrays each).
+    any_dangling = bool(dangling.any())
+    change = np.empty_like(prior)
     for _ in range(iterations):
-        updated = DAMPING * (scores @ transition + scores @ dangling * prior) + restart
-        if np.abs(updated - scores).sum() < 1e-9:
+        if any_dangling:
+            updated = DAMPING * (scores @ transition + scores @ dangling * prior) + restart
+        else:
+            updated = scores @ transition
+            np.multiply(updated, DAMPING, out=updated)
+            np.add(updated, restart, out=updated)
+        np.subtract(updated, scores, out=change)
+        np.absolute(change, out=change)
+        if np.add.reduce(change) < 1e-9:  # change.sum(): the same pairwise sum
             return updated
         scores = updated
     return scores

@@ -132,6 +132,7 @@ OPENERS = _words(
 # Dotted short forms ("U.S.", "e.g.", "a.m.") never end a sentence unless an opener follows.
 DOTTED = re.compile(r"^(?:[a-z]\.){1,3}[a-z]?$")
 DOUBLE_QUOTES = {'"': 0, "“": 1, "”": -1}
+QUOTE_MARKS = re.compile('["“”]')
 # A quotation is kept whole only when it closes within this many characters.
 QUOTE_REACH = 600
 
@@ -142,8 +143,11 @@ def _token_before(chunk: str, dot: int) -> str:
     return before[-1].lower().lstrip("(\"'“‘[").rsplit("-", 1)[-1] if before else ""
 
 
+NEXT_WORD = re.compile(r"""\s*["'“‘(\[]?([A-Za-z0-9]+)""")
+
+
 def _next_word(chunk: str, position: int) -> str:
-    match = re.match(r"""\s*["'“‘(\[]?([A-Za-z0-9]+)""", chunk[position:])
+    match = NEXT_WORD.match(chunk, position)
     return match.group(1) if match else ""
 
 
@@ -165,10 +169,8 @@ def _ends_here(chunk: str, match: re.Match) -> bool:
 def _inside_quotation(chunk: str, start: int, position: int) -> bool:
     """Whether `position` lies inside a double quotation opened since `start` that closes later, nearby."""
     depth = 0
-    for char in chunk[start:position]:
-        kind = DOUBLE_QUOTES.get(char)
-        if kind is None:
-            continue
+    for char in QUOTE_MARKS.findall(chunk, start, position):  # the quotation marks only, in order
+        kind = DOUBLE_QUOTES[char]
         depth = (1 - depth) if kind == 0 else max(0, depth + kind)
     if not depth:
         return False
@@ -215,11 +217,14 @@ def sentences(text: str) -> list[Sentence]:
     return list(_sentences(text))
 
 
+LOWER_CASE_WORD = re.compile(r"(?<![\w'’])[a-z]+(?:['’][a-z]+)?")
+
+
 @functools.lru_cache(maxsize=4)
 def _sentences(text: str) -> tuple[Sentence, ...]:
     found: list[Sentence] = []
     # Words the text writes in lower case somewhere (lower-case first letter), to tell common words from names.
-    lowered_words = frozenset(re.findall(r"(?<![\w'’])[a-z]+(?:['’][a-z]+)?", text))
+    lowered_words = frozenset(LOWER_CASE_WORD.findall(text))
     for paragraph_number, (p_start, p_end) in enumerate(paragraph_spans(text), start=1):
         chunk = text[p_start:p_end]
         cut = 0
