@@ -421,6 +421,41 @@ def test_workers_killed_twenty_times_during_ingestion_and_drafting_lose_and_doub
         " GROUP BY id HAVING count(*) <> 1",
     )
     assert drafted_twice == []
+    # Each turn's drafts were kept together: a turn falls back to one piece at a time only when its bulk
+    # writes fail (a length written twice in one UPDATE, which PostgreSQL refuses, once did).
+    logs = "".join(path.read_text() for path in scaled_environment["logs"].glob("worker*.log"))
+    assert "Keeping a turn's drafts together failed" not in logs
+
+
+DRAFT_A_TURN_THAT_FILLS_THE_LENGTH = """
+import json, logging
+import django
+django.setup()
+from articles.enrich import enrich_articles
+from articles.models import Article
+from articles.tests.enrich.conftest import KNOWN_TEXT
+from articles.tests.factories import make_article, make_source
+
+failed = []
+class Failures(logging.Handler):
+    def emit(self, record):
+        failed.append(record.getMessage())
+logging.getLogger("articles.enrich").addHandler(Failures(level=logging.ERROR))
+# No reading time: the length is the draft's to fill, beside the sections every save writes.
+pieces = [
+    make_article(complete=False, status="ingested", source=make_source(), title=f"Orders on a stream {n}",
+                 content_text=KNOWN_TEXT, reading_minutes=None)
+    for n in range(3)
+]
+done = enrich_articles(articles=pieces, start_draft=True)
+stored = Article.objects.filter(pk__in=[piece.pk for piece in pieces]).order_by("pk")
+print(json.dumps({
+    "failed": failed,
+    "errors": [str(outcome.error) for outcome in done if outcome.error],
+    "rows": [[piece.status, piece.length, bool(piece.summary)] for piece in stored],
+    "filled": [sorted(outcome.run.filled_sections) for outcome in done if outcome.run],
+}))
+"""
 
 
 HOLD_A_PIECE_AND_CATCH_UP = """
@@ -461,6 +496,26 @@ print(json.dumps({
     "unindexed": Article.objects.filter(story_indexed=False).exclude(pk=newcomer.pk).count(),
 }))
 """
+
+
+def test_a_drafting_turn_that_fills_the_length_is_kept_in_bulk_on_postgresql(scaled_environment):
+    # A draft filling the length wrote that column twice in the turn's one UPDATE: SQLite takes it, PostgreSQL
+    # refuses it, and every such turn was kept again one piece at a time.
+    import json
+
+    done = subprocess.run(
+        [sys.executable, "-c", DRAFT_A_TURN_THAT_FILLS_THE_LENGTH],
+        cwd=PROJECT_ROOT,
+        env=scaled_environment["env"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    assert outcome["failed"] == [] and outcome["errors"] == []
+    assert outcome["rows"] == [["draft", "short", True]] * 3
+    assert all("length" in filled for filled in outcome["filled"])
 
 
 def test_catching_up_on_waiting_pieces_passes_a_piece_another_worker_holds_instead_of_waiting(scaled_environment):
