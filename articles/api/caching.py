@@ -99,9 +99,10 @@ def shared_representations(briefs, *, request, build, count=None) -> tuple[KeptJ
 
     Each is kept encoded (as KeptJSONRenderer writes it) with the versions of what it shows (the
     page cache's: the site's and its brief page's, which every change to the brief, its related
-    briefs, notes or taxonomy moves) and its `updated_at`, read beside them, and used only while
-    they are current. `build(missing)` serializes the others, in their order. Briefs with nothing
-    kept cost one query and one serialization for all of them, as without this.
+    briefs, notes or taxonomy moves) and its `updated_at` (`changed`, as the database writes it), read
+    beside them, and used only while they are current. `build(missing)` serializes the others, in
+    their order. Briefs with nothing kept cost one query and one serialization for all of them, as
+    without this.
 
     `count`: (counter, seconds, check) to count the request in the same round trip (the throttle's
     counter, a key made already in a cache on the page store's Redis, kept `seconds`); `check(count)`
@@ -122,10 +123,7 @@ def shared_representations(briefs, *, request, build, count=None) -> tuple[KeptJ
 
     found = read_versions([CHANGE_KEY, VERSION_KEY, *scope_keys.values()], also=tuple(entry_keys.values()), read=read)
     changed_at = datetime.fromtimestamp(float(found[CHANGE_KEY]), tz=UTC)
-    tokens = {
-        brief.pk: f"{found[VERSION_KEY]}-{found[scope_keys[brief.pk]]}-{brief.updated_at.isoformat()}"
-        for brief in briefs
-    }
+    tokens = {brief.pk: f"{found[VERSION_KEY]}-{found[scope_keys[brief.pk]]}-{brief.changed}" for brief in briefs}
     kept = {}
     for brief in briefs:
         stored = found.get(entry_keys.get(brief.pk))

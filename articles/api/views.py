@@ -5,8 +5,8 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Prefetch
-from django.db.models.functions import Coalesce
+from django.db.models import Max, Prefetch, TextField
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -24,7 +24,7 @@ from articles.api.caching import (
 )
 from articles.api.errors import Conflict, PreconditionFailed
 from articles.api.filters import ORDERINGS, BriefFilter, BriefFilterBackend
-from articles.api.pagination import BriefCursorPagination
+from articles.api.pagination import BriefCursorPagination, KeptSQLValues
 from articles.api.permissions import CanWriteBriefs, IsStaff
 from articles.api.serializers import (
     UNSHOWN_FIELDS,
@@ -58,11 +58,14 @@ class ListedBrief(NamedTuple):
     pk: int
     slug: str
     title: str
-    updated_at: datetime
     published_at: datetime | None
+    # Its `updated_at` as the database writes it: part of a kept representation's token, never read as a date
+    # (decoding 21 more dates cost more than the rest of the rows).
+    changed: str
 
 
-LIST_KEY_COLUMNS = ListedBrief._fields
+LIST_KEY_COLUMNS = ("pk", "slug", "title", "published_at")
+LIST_KEY_EXPRESSIONS = {"changed": Cast("updated_at", output_field=TextField())}
 # Briefs a PATCH may not touch until a step brings them back.
 FROZEN_STATUSES = {Status.REJECTED, Status.ARCHIVED}
 
@@ -259,7 +262,9 @@ class BriefViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         # The page's briefs without what their representation needs; those not kept are loaded in full.
         # Only what keys a kept representation and places the cursor (the ordering columns), read as
         # rows: building 21 deferred model instances cost more than the rest of the page's query.
-        rows = self.paginate_queryset(queryset.values(*LIST_KEY_COLUMNS))
+        keys = queryset.values(*LIST_KEY_COLUMNS, **LIST_KEY_EXPRESSIONS)
+        keys._iterable_class = KeptSQLValues
+        rows = self.paginate_queryset(keys)
         page = [ListedBrief(**row) for row in rows]
 
         def build(briefs):
