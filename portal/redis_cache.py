@@ -39,6 +39,27 @@ class RedisCache(DjangoRedisCache):
         # takes any key, and a page-cache hit or an API list reads some forty keys per request.
         pass
 
+    def get_many(self, keys, version=None):
+        # As Django's, without a second mapping of every key to its made form.
+        keys = list(keys)
+        values = self._cache.get_client(None).mget([self.make_key(key, version=version) for key in keys])
+        loads = self._cache._serializer.loads
+        return {key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None}
+
+    def shares_server_with(self, other) -> bool:
+        """True when `other` is this backend on the same Redis servers: one round trip can serve both."""
+        return isinstance(other, RedisCache) and other._servers == self._servers
+
+    def count_hit_and_get_many(self, counter, *, timeout: int, keys) -> tuple[int, dict]:
+        """`count_hit(counter, timeout=timeout)` and `get_many(keys)` in one round trip. `counter` is a key
+        made already (by the cache it is counted in, which `shares_server_with` this one)."""
+        keys = list(keys)
+        pipeline = self._cache.get_client(None, write=True).pipeline(transaction=False)
+        pipeline.incr(counter).expire(counter, timeout).mget([self.make_key(key) for key in keys])
+        count, _, values = pipeline.execute()
+        loads = self._cache._serializer.loads
+        return count, {key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None}
+
     def count_hit(self, key, *, timeout: int) -> int:
         """Add one to the count under `key` (from 0 when missing) and keep it `timeout` seconds, in one round trip."""
         key = self.make_and_validate_key(key)

@@ -86,26 +86,44 @@ def conditional_get(request, response, *, last_modified=None, version="", of_ren
     )
 
 
-def shared_representations(briefs, *, request, build) -> tuple[KeptJSON, datetime]:
+def counters_share_round_trip(throttle) -> bool:
+    """Whether `throttle`'s counter can be counted in the round trip that reads the kept representations
+    (shared_representations' `count`): its cache and the page store are one Redis."""
+    store = page_store()
+    return hasattr(store, "count_hit_and_get_many") and store.shares_server_with(throttle.cache)
+
+
+def shared_representations(briefs, *, request, build, count=None) -> tuple[KeptJSON, datetime]:
     """The representations of published `briefs` as anonymous clients get them, kept between requests,
     and when anything an anonymous client can see last changed (for Last-Modified), in one round trip.
 
     Each is kept encoded (as KeptJSONRenderer writes it) with the versions of what it shows (the
     page cache's: the site's and its brief page's, which every change to the brief, its related
-    briefs, notes or taxonomy moves) and its `updated_at`, read beside them, and used only while
-    they are current. `build(missing)` serializes the others, in their order. Briefs with nothing
-    kept cost one query and one serialization for all of them, as without this.
+    briefs, notes or taxonomy moves) and its `updated_at` (`changed`, as the database writes it), read
+    beside them, and used only while they are current. `build(missing)` serializes the others, in
+    their order. Briefs with nothing kept cost one query and one serialization for all of them, as
+    without this.
+
+    `count`: (counter, seconds, check) to count the request in the same round trip (the throttle's
+    counter, a key made already in a cache on the page store's Redis, kept `seconds`); `check(count)`
+    runs on the new count before anything is built, and may refuse the request.
     """
     seconds = settings.API_REPRESENTATION_CACHE_SECONDS
     origin = hashlib.sha256(f"{request.scheme}://{request.get_host()}".encode()).hexdigest()[:16]
     scope_keys = {brief.pk: f"{SCOPE_KEY}brief:{brief.slug}" for brief in briefs}
     entry_keys = {brief.pk: f"api:brief-json:{origin}:{brief.pk}" for brief in briefs} if seconds else {}
-    found = read_versions([CHANGE_KEY, VERSION_KEY, *scope_keys.values()], also=tuple(entry_keys.values()))
+    read = None
+    if count is not None:
+        counter, keep, check = count
+
+        def read(keys):
+            hits, found = page_store().count_hit_and_get_many(counter, timeout=keep, keys=keys)
+            check(hits)
+            return found
+
+    found = read_versions([CHANGE_KEY, VERSION_KEY, *scope_keys.values()], also=tuple(entry_keys.values()), read=read)
     changed_at = datetime.fromtimestamp(float(found[CHANGE_KEY]), tz=UTC)
-    tokens = {
-        brief.pk: f"{found[VERSION_KEY]}-{found[scope_keys[brief.pk]]}-{brief.updated_at.isoformat()}"
-        for brief in briefs
-    }
+    tokens = {brief.pk: f"{found[VERSION_KEY]}-{found[scope_keys[brief.pk]]}-{brief.changed}" for brief in briefs}
     kept = {}
     for brief in briefs:
         stored = found.get(entry_keys.get(brief.pk))

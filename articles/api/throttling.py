@@ -27,18 +27,34 @@ class SettingsRateThrottle(SimpleRateThrottle):
         return caches[alias] if alias in settings.CACHES else caches["default"]
 
     def allow_request(self, request, view):
+        counter = self.counter(request, view)
+        return counter is None or self.allows(self.count(counter))
+
+    def counter(self, request, view) -> str | None:
+        """The key counting this client's requests in the current window; None when this throttle
+        does not count `request` (another one does, or there is no rate)."""
         if self.rate is None:
-            return True
+            return None
         self.key = self.get_cache_key(request, view)
         if self.key is None:
-            return True
+            return None
         self.now = self.timer()
         window = int(self.now // self.duration)
         self.window_ends = (window + 1) * self.duration
-        return self._count(f"{self.key}:{window}") <= self.num_requests
+        return f"{self.key}:{window}"
 
-    def _count(self, key: str) -> int:
-        cache, keep = self.cache, self.duration + 1
+    @property
+    def keep(self) -> int:
+        """How long a counter is kept: its window, and a second for clocks a little apart."""
+        return self.duration + 1
+
+    def allows(self, count: int) -> bool:
+        """Whether the request that brought the count to `count` is within the budget."""
+        return count <= self.num_requests
+
+    def count(self, key: str) -> int:
+        """Count one more request under the counter `key`; the new count."""
+        cache, keep = self.cache, self.keep
         if hasattr(cache, "count_hit"):  # Redis (portal/redis_cache.py): one round trip
             return cache.count_hit(key, timeout=keep)
         if cache.add(key, 1, timeout=keep):

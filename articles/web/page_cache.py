@@ -64,14 +64,15 @@ def last_change() -> float:
     return float(read_versions([CHANGE_KEY])[CHANGE_KEY])
 
 
-def read_versions(keys: list[str], *, also: tuple[str, ...] = ()) -> dict[str, str]:
-    """The current token of each of `keys`, and whatever is stored under `also`, in one round trip.
+def read_versions(keys: list[str], *, also: tuple[str, ...] = (), read=None) -> dict[str, str]:
+    """The current token of each of `keys`, and whatever is stored under `also`, in one round trip
+    (`read(keys)`, `page_store().get_many` unless given: a caller may send more in that trip).
 
     A missing token (never set, or culled) gets a new one, so a page stored under an older token
     can never be served again.
     """
     cache = page_store()
-    found = cache.get_many([*keys, *also])
+    found = (read or cache.get_many)([*keys, *also])
     for key in keys:
         if found.get(key) is None:
             version = _new_version()

@@ -126,6 +126,34 @@ def test_throttled_client_gets_429_with_retry_after(api, settings):
     assert response.json()["error"]["code"] == "throttled"
 
 
+def test_on_redis_the_list_counts_every_anonymous_request_in_its_page_read(api, settings, redis_url):
+    import uuid
+
+    # The scaled mode: the throttle's counters and the pages in one Redis, so the list counts a request in the
+    # round trip that reads its page; one that fails before that read (a bad cursor, an unknown role) still counts.
+    # Keys of its own: others may share this Redis.
+    redis = {"BACKEND": "portal.redis_cache.RedisCache", "LOCATION": redis_url, "KEY_PREFIX": uuid.uuid4().hex}
+    settings.CACHES = {"default": redis, "pages": redis}
+    settings.API_THROTTLE_CACHE = "default"
+    settings.API_THROTTLE_ANON_RATE = "4/min"
+    make_article(status=Status.PUBLISHED)
+    statuses = [
+        api.get(path).status_code
+        for path in (
+            "/api/v1/articles/",
+            "/api/v1/articles/?cursor=not-a-cursor",
+            "/api/v1/articles/?role=no-such-role",
+            "/api/v1/articles/",
+            "/api/v1/articles/",
+            "/api/v1/articles/?cursor=not-a-cursor",
+        )
+    ]
+    assert statuses == [200, 400, 400, 200, 429, 429]
+    throttled = api.get("/api/v1/articles/")
+    assert throttled.json()["error"]["code"] == "throttled"
+    assert 0 < int(throttled.headers["Retry-After"]) <= 60
+
+
 def test_anonymous_client_cannot_dodge_its_budget_with_a_forged_forwarded_for(api, settings):
     settings.API_THROTTLE_ANON_RATE = "2/min"
     statuses = [api.get("/api/v1/roles/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code for n in range(1, 4)]

@@ -1,6 +1,8 @@
 """The list's query, as the API builds it, on PostgreSQL (the scaled mode's database)."""
 
+import base64
 import os
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -122,3 +124,32 @@ def test_the_list_by_title_reads_its_page_from_an_index_not_a_sort_of_every_brie
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "article_published_title_idx" in plan, plan
     assert "Sort" not in plan, plan
+
+
+@pytest.mark.parametrize("ordering", ["-published", "published", "title", "-title"])
+def test_on_postgresql_cursor_pages_walk_every_brief_once_each_time_they_are_asked(postgres_url, settings, ordering):
+    # The page's query is compiled once per shape and kept (articles/api/pagination.py): the second walk, and
+    # a tampered cursor after it, go through the kept SQL with their own positions.
+    settings.DATABASE_ROUTERS = [_EverythingOnPostgres()]
+    source = Source.objects.db_manager("postgres").create(
+        name="PG Weekly", slug="pg-weekly", url="https://pg.example/f"
+    )
+    for n, title in enumerate(["Zinc batteries", "Acoustic sensing", "Mirror arrays", "Kelp farms", "Bog oak"]):
+        _brief(source, n, title=title, fields=[])
+    order = [key.replace("listed_at", "published_at") for key in ORDERINGS[ordering]]
+    expected = list(Article.objects.using("postgres").published().order_by(*order).values_list("slug", flat=True))
+    client = APIClient()
+
+    def walk():
+        slugs, url = [], f"/api/v1/articles/?ordering={ordering}&page_size=2"
+        while url:
+            body = client.get(url).json()
+            slugs += [brief["slug"] for brief in body["results"]]
+            url = body["next"]
+        return slugs
+
+    assert walk() == expected
+    assert walk() == expected
+    tampered = base64.b64encode(urlencode({"p": "Zinc" if "title" in ordering else "yesterday"}).encode()).decode()
+    response = client.get("/api/v1/articles/", {"ordering": ordering, "cursor": tampered})
+    assert response.status_code == (200 if "title" in ordering else 400), response.content
