@@ -117,8 +117,8 @@ def test_an_index_with_nothing_published_says_so(client, db):
 @pytest.mark.parametrize("name", ["roles", "topics", "fields", "sources"])
 def test_index_query_count_does_not_grow_with_briefs(client, catalogue, django_assert_num_queries, name):
     add_published_briefs(10)
-    # Fields: the kept counts of areas and subfields, the fields; sources: which have briefs and how many
-    # (kept), the page's names; the others one query with their kept counts.
+    # Fields: the kept counts of areas and subfields, the fields; sources: how many there are (kept) and
+    # the page's; the others one query with their kept counts.
     with django_assert_num_queries(2 if name in ("fields", "sources") else 1):
         assert client.get(reverse(f"articles:{name}")).status_code == 200
 
