@@ -164,9 +164,10 @@ def copy_to_rows(connection) -> None:
         cursor.execute(f"UPDATE {article_table} SET facet_values = {kept} WHERE facet_values {differs} {kept}")
 
 
-def read(scopes: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Counter]]:
-    """For each (scope, scope value), {facet: Counter(value → count)}, with the total under facet ""."""
-    scopes = set(scopes)
+def read(scopes: Iterable[tuple[str, str]], *, only: Iterable[str] = ()) -> dict[tuple[str, str], dict[str, Counter]]:
+    """For each (scope, scope value), {facet: Counter(value → count)}, with the total under facet "";
+    `only`: these facets alone (a library's sources are a thousand rows a page that shows none need not read)."""
+    scopes, only = set(scopes), list(only)
     if not scopes:
         return {}
     condition = Q()
@@ -174,6 +175,8 @@ def read(scopes: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, C
         condition |= Q(scope=scope, scope_value=scope_value)
     result: dict[tuple[str, str], dict[str, Counter]] = {scope: {} for scope in scopes}
     rows = FacetCount.objects.filter(condition, count__gt=0)
+    if only:
+        rows = rows.filter(facet__in=only)
     for scope, scope_value, facet, value, count in rows.values_list("scope", "scope_value", "facet", "value", "count"):
         result[(scope, scope_value)].setdefault(facet, Counter())[value] = count
     return result

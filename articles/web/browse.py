@@ -233,14 +233,17 @@ class BriefFilters:
             return facet_counts.read([scope])[scope].get("", {}).get("", 0)
         return self.apply(Article.objects.published()).count()
 
-    def published_facets(self, *, labels=None) -> list[Facet]:
+    def published_facets(self, *, labels=None, only: tuple[str, ...] = ()) -> list[Facet]:
         """`facets()` over all published briefs, read from the kept counts wherever at most one filter applies.
 
         A facet narrowed by two filters or more (a listing's scope and a filter chosen on it)
-        is counted live, as `facets()` does. `labels`: as for `_label_counts`, the kept names of the values.
+        is counted live, as `facets()` does. `labels`: as for `_label_counts`, the kept names of the values;
+        `only`: these facets alone (in FACETS' order), for a page that shows no others.
         """
-        scopes = {name: self._in_effect(name) for name, _label in FACETS}
-        kept = facet_counts.read(_scope_key(in_effect) for in_effect in scopes.values() if len(in_effect) <= 1)
+        scopes = {name: self._in_effect(name) for name, _label in FACETS if not only or name in only}
+        kept = facet_counts.read(
+            (_scope_key(in_effect) for in_effect in scopes.values() if len(in_effect) <= 1), only=only
+        )
         counted, live = {}, []
         for name, in_effect in scopes.items():
             if len(in_effect) <= 1:
@@ -305,6 +308,8 @@ class BriefFilters:
     def _facets_from(self, counted: dict[str, list[Option]]) -> list[Facet]:
         facets = []
         for name, label in FACETS:
+            if name not in counted:
+                continue  # not asked for (`published_facets(only=…)`)
             chosen = self.selected.get(name)
             chosen_value = chosen if isinstance(chosen, str) or chosen is None else chosen.slug
             options = sorted(counted[name], key=lambda option: (-option.count, option.label.lower()))

@@ -39,6 +39,8 @@ from articles.web.page_cache import cached_public_page, page_query
 from articles.web.readers import cache_variant, chosen_role_slugs, chosen_roles, notes_prefetch, share_url
 
 HOME_LATEST = 12
+# The ways in home offers (templates/articles/home.html): only their counts are read.
+HOME_FACETS = ("role", "area", "topic", "level")
 
 
 def _card_rows(queryset, roles):
@@ -60,7 +62,7 @@ def _cards_of(request, rows, *, snippets=None):
 @cached_public_page
 def home(request):
     published = Article.objects.published()
-    facets = {facet.name: facet for facet in BriefFilters({}).published_facets(labels=facet_labels)}
+    facets = {facet.name: facet for facet in BriefFilters({}).published_facets(labels=facet_labels, only=HOME_FACETS)}
     roles = chosen_roles(request)
     context = {
         "briefs": _cards_of(request, _card_rows(published, roles)[:HOME_LATEST]),
