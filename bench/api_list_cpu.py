@@ -13,8 +13,6 @@ The Redis and PostgreSQL servers' own work is not in it. Not a test: it prints w
 
 import argparse
 import cProfile
-import io
-import os
 import pstats
 import statistics
 import sys
@@ -34,33 +32,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1500, help="per path, in batches of 100")
     parser.add_argument("--profile", action="store_true")
     options = parser.parse_args()
-    os.environ.update(scale.environment(options.database_url, WEB_PAGE_CACHE_SECONDS="0"))
-    sys.path.insert(0, str(scale.ROOT))
-    from django.core.wsgi import get_wsgi_application
-
-    application = get_wsgi_application()
-
-    def get(path: str) -> str:
-        statuses = []
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "8000",
-            "HTTP_HOST": "127.0.0.1",
-            "REMOTE_ADDR": "127.0.0.1",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(),
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": False,
-            "wsgi.multiprocess": True,
-        }
-        body = application(environ, lambda status, headers, exc_info=None: statuses.append(status))
-        b"".join(body)
-        body.close()
-        return statuses[0]
+    get = scale.in_process(options.database_url, page_cache_seconds=0)
 
     for path in PATHS:
         for _ in range(50):

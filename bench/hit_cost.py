@@ -17,7 +17,6 @@ Not a test: it prints what it measured.
 
 import argparse
 import cProfile
-import io
 import os
 import pstats
 import sys
@@ -29,33 +28,7 @@ import scale  # the bench's gunicorn, wrk and environment
 
 
 def in_process(database_url: str, paths: list[str], requests: int, profile: bool) -> None:
-    os.environ.update(scale.environment(database_url, WEB_PAGE_CACHE_SECONDS="600"))
-    sys.path.insert(0, str(scale.ROOT))
-    from django.core.wsgi import get_wsgi_application
-
-    application = get_wsgi_application()
-
-    def get(path: str) -> str:
-        statuses = []
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "8000",
-            "HTTP_HOST": "127.0.0.1",
-            "REMOTE_ADDR": "127.0.0.1",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(),
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": False,
-            "wsgi.multiprocess": True,
-        }
-        body = application(environ, lambda status, headers, exc_info=None: statuses.append(status))
-        b"".join(body)
-        body.close()
-        return statuses[0]
+    get = scale.in_process(database_url, page_cache_seconds=600)
 
     print("| request | CPU per request, in process | share of the static file's |")
     print("|---|---|---|")

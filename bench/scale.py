@@ -105,6 +105,42 @@ def environment(database_url: str, **extra) -> dict:
     return env
 
 
+def in_process(database_url: str, *, page_cache_seconds: int):
+    """The project's WSGI application in this process, with the bench's environment: a function answering a
+    GET of a path with its status line (the body read and closed, as a server would)."""
+    import io
+
+    os.environ.update(environment(database_url, WEB_PAGE_CACHE_SECONDS=str(page_cache_seconds)))
+    sys.path.insert(0, str(ROOT))
+    from django.core.wsgi import get_wsgi_application
+
+    application = get_wsgi_application()
+
+    def get(path: str) -> str:
+        statuses = []
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "HTTP_HOST": "127.0.0.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": True,
+        }
+        body = application(environ, lambda status, headers, exc_info=None: statuses.append(status))
+        b"".join(body)
+        body.close()
+        return statuses[0]
+
+    return get
+
+
 def manage(database_url: str, *args: str) -> str:
     result = subprocess.run(
         [PYTHON, "manage.py", *args], cwd=ROOT, env=environment(database_url), capture_output=True, text=True

@@ -430,6 +430,22 @@ def test_workers_killed_twenty_times_during_ingestion_and_drafting_lose_and_doub
     assert all("deadlock detected" in fallback for fallback in fallbacks), fallbacks
 
 
+def run_script(environment, script: str) -> dict:
+    """Run `script` in a Python process of the scaled deployment; what it printed last, as JSON."""
+    import json
+
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT_ROOT,
+        env=environment["env"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 DRAFT_A_TURN_THAT_FILLS_THE_LENGTH = """
 import json, logging
 import django
@@ -504,18 +520,7 @@ print(json.dumps({
 def test_a_drafting_turn_that_fills_the_length_is_kept_in_bulk_on_postgresql(scaled_environment):
     # A draft filling the length wrote that column twice in the turn's one UPDATE: SQLite takes it, PostgreSQL
     # refuses it, and every such turn was kept again one piece at a time.
-    import json
-
-    done = subprocess.run(
-        [sys.executable, "-c", DRAFT_A_TURN_THAT_FILLS_THE_LENGTH],
-        cwd=PROJECT_ROOT,
-        env=scaled_environment["env"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    outcome = run_script(scaled_environment, DRAFT_A_TURN_THAT_FILLS_THE_LENGTH)
     assert outcome["failed"] == [] and outcome["errors"] == []
     assert outcome["rows"] == [["draft", "short", True]] * 3
     assert all("length" in filled for filled in outcome["filled"])
@@ -524,18 +529,7 @@ def test_a_drafting_turn_that_fills_the_length_is_kept_in_bulk_on_postgresql(sca
 def test_catching_up_on_waiting_pieces_passes_a_piece_another_worker_holds_instead_of_waiting(scaled_environment):
     # Before drafting, a turn indexes the waiting pieces of its window. When it waited for a piece
     # another turn was drafting, turns of different sources deadlocked on each other's pieces.
-    import json
-
-    done = subprocess.run(
-        [sys.executable, "-c", HOLD_A_PIECE_AND_CATCH_UP],
-        cwd=PROJECT_ROOT,
-        env=scaled_environment["env"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    outcome = run_script(scaled_environment, HOLD_A_PIECE_AND_CATCH_UP)
     assert outcome["while_held"] == 1 and outcome["indexed_while_held"] == [outcome["waiting"]]
     assert outcome["after"] == 1  # the piece let go is indexed by the next catch-up (or by its own draft)
     assert outcome["unindexed"] == 0
