@@ -17,6 +17,13 @@ in the turn: `clusters.TurnClusters`), then writes each table once, and sends th
 of each piece would (pre_save, post_save, m2m_changed, the history's own, `status_changed` after
 the commit, `published_story_changed`, `published_related_changed`).
 
+Turns write one at a time. A turn locks its own pieces, then writes rows of pieces it does not own (the story
+cluster of a piece its pieces match, a published neighbour's related links); two turns whose pieces match each
+other's could each hold what the other waits for. On PostgreSQL every turn therefore first takes one
+transaction-level lock (`_one_turn_at_a_time`), held until its transaction ends, so every turn locks rows in the same
+order. The drafts' text is computed before, outside the transaction, so only the writes wait. SQLite lets one writer
+at a time anyway.
+
 Failures: a turn of several is kept under a savepoint; whatever goes wrong (a piece's draft, a
 statement) undoes the whole bulk attempt, and the caller keeps the turn again one piece after
 another, each a turn of one under its own savepoint: a piece that fails is left as it was and the
@@ -53,6 +60,8 @@ STEP_ATTRIBUTES = ("status", "status_changed_at", "published_at", "curated_by_id
 # A piece without an address gets one as it is first saved; two workers may pick the same one at once, and the
 # loser takes the next free one (as Article.save does).
 SLUG_ATTEMPTS = 5
+# On PostgreSQL, the transaction-level advisory lock a turn takes before it locks any row ("DISTTURN" in ASCII).
+TURN_LOCK_KEY = 0x44495354_5455524E
 
 
 @dataclass(frozen=True)
@@ -275,6 +284,14 @@ def _fill_per_role(piece: _Piece, skip: set[str], best_for: set[int], notes: dic
     return filled
 
 
+def _one_turn_at_a_time(db: str) -> None:
+    """Wait until no other turn is writing, and keep the others waiting until this transaction ends (see the module)."""
+    connection = connections[db]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TURN_LOCK_KEY])
+
+
 def _read_turn(ids: list[int]):
     """Everything the turn's drafts read, for all of its pieces at once (the rows locked, in one order)."""
     # FOR NO KEY UPDATE: other pieces' rows may refer to these meanwhile (a key, a link); they need not wait.
@@ -315,6 +332,7 @@ def keep_turn(computed, *, cluster: bool, relate: bool, start_draft: bool) -> li
     """Keep the computed drafts of a turn (`[(article, draft_suggestions(...))]`, in order) inside the caller's
     transaction; a `Drafted` for each piece in that order. Run it under a savepoint (see the module)."""
     db = router.db_for_write(Article)
+    _one_turn_at_a_time(db)
     rows, runs_of, decided_of, links_of = _read_turn([article.pk for article, _ in computed])
     pieces, outcomes = [], []
     for article, drafted in computed:
