@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
-from django.db.models import CharField, Count, OuterRef, Q, Subquery, Sum
+from django.db.models import BigIntegerField, CharField, Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast, Coalesce
 
 from articles.models import Article, FacetCount, FacetSnapshot, Field, Status
@@ -198,6 +198,13 @@ def kept_count(facet: str):
     topic or source row), read from the kept counts by one index probe (0 when it has none)."""
     counts = FacetCount.objects.filter(scope="", scope_value="", facet=facet, value=Cast(OuterRef("pk"), CharField()))
     return Coalesce(Subquery(counts.values("count")[:1]), 0)
+
+
+def kept_values(facet: str):
+    """A subquery: the keys of the rows (roles, topics, sources …) under which the whole library has a published
+    brief, from the kept counts (one row each), for `pk__in`."""
+    rows = FacetCount.objects.filter(scope="", scope_value="", facet=facet, count__gt=0)
+    return rows.values_list(Cast("value", BigIntegerField()), flat=True)
 
 
 def library_sizes() -> dict[str, tuple[int, int]]:

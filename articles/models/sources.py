@@ -2,10 +2,9 @@
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone
 
-from .base import SLUG_MAX_LENGTH, TimeStamped, unique_slug
+from .base import SLUG_MAX_LENGTH, TimeStamped, slug_url, unique_slug
 from .briefs import Article
 
 
@@ -107,7 +106,7 @@ class Source(TimeStamped):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:source", kwargs={"slug": self.slug})
+        return slug_url("articles:source", self.slug)
 
     @property
     def is_healthy(self) -> bool:

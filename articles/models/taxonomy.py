@@ -3,9 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 
-from .base import unique_slug
+from .base import slug_url, unique_slug
 
 
 class FieldQuerySet(models.QuerySet):
@@ -53,7 +52,7 @@ class Field(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:field", kwargs={"slug": self.slug})
+        return slug_url("articles:field", self.slug)
 
     @property
     def is_area(self) -> bool:
@@ -88,7 +87,7 @@ class Topic(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:topic", kwargs={"slug": self.slug})
+        return slug_url("articles:topic", self.slug)
 
 
 class Role(models.Model):
@@ -111,4 +110,4 @@ class Role(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:role", kwargs={"slug": self.slug})
+        return slug_url("articles:role", self.slug)
