@@ -71,6 +71,18 @@ def test_index_counts_follow_a_brief_leaving_the_published_list_and_losing_a_rol
     assert ">CTO</a>" not in text_of(client.get(reverse("articles:roles")))  # its listing would be empty now
 
 
+def test_a_source_whose_last_brief_leaves_the_published_list_leaves_the_sources_index(
+    client, catalogue, django_capture_on_commit_callbacks
+):
+    (only,) = Article.objects.published().filter(source__name="Policy Paper")
+    with django_capture_on_commit_callbacks(execute=True):
+        only.status = Status.DRAFT
+        only.save()
+    sources = text_of(client.get(reverse("articles:sources")))
+    assert ">Policy Paper</a>" not in sources  # its kept count is 0 now: its listing would be empty
+    assert re.search(r">Interconnects Weekly</a> <span class=\"count\">2 briefs", sources)
+
+
 def test_the_sources_index_is_read_a_page_of_sources_at_a_time_by_name(client, catalogue, monkeypatch):
     monkeypatch.setattr(indexes, "SOURCES_PER_PAGE", 1)
     first = text_of(client.get(reverse("articles:sources")))
