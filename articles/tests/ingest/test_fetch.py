@@ -51,8 +51,10 @@ def test_server_error_is_a_temporary_failure_and_not_found_is_not(ingest_setting
 
 
 def test_a_server_that_does_not_answer_in_time_is_given_up_on(ingest_settings, httpserver):
+    ingest_settings.INGEST_READ_TIMEOUT = 0.5
+
     def slow(request):
-        time.sleep(1.2)  # over the 0.5 s read timeout of the tests
+        time.sleep(1.2)  # over the read timeout
         return Response(RSS)
 
     httpserver.expect_request("/slow").respond_with_handler(slow)
