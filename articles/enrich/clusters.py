@@ -130,16 +130,26 @@ def _stable_hash(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
 
 
-def _band_keys(kind: str, items: set[str], bands: int, rows: int) -> set[int]:
+@functools.cache
+def _coefficients(count: int):
+    """The first `count` hash functions' (a, b), as two arrays of unsigned 64-bit integers."""
     import numpy as np  # loaded with scikit-learn by the drafting anyway
 
-    values = np.array([_stable_hash(item) % _PRIME for item in items], dtype=np.uint64)
-    a, b = (np.array(column[: bands * rows], dtype=np.uint64) for column in zip(*_HASHES, strict=True))
+    return tuple(np.array(column[:count], dtype=np.uint64) for column in zip(*_HASHES, strict=True))
+
+
+def _band_keys(kind: str, items: set[str], bands: int, rows: int) -> set[int]:
+    import numpy as np
+
+    # Each item's `_stable_hash` modulo the prime: its 8-byte digests read as big-endian unsigned integers at once.
+    digests = b"".join([hashlib.blake2b(item.encode(), digest_size=8).digest() for item in items])
+    values = np.frombuffer(digests, dtype=">u8").astype(np.uint64) % np.uint64(_PRIME)
+    a, b = _coefficients(bands * rows)
     # (a·x + b) mod p stays below 2**64: a, b and x are all below 2**31.
-    signature = ((a[:, None] * values[None, :] + b[:, None]) % np.uint64(_PRIME)).min(axis=1)
+    signature = ((a[:, None] * values[None, :] + b[:, None]) % np.uint64(_PRIME)).min(axis=1).tolist()
     keys = set()
     for band in range(bands):
-        row = ",".join(str(int(v)) for v in signature[band * rows : (band + 1) * rows])
+        row = ",".join(map(str, signature[band * rows : (band + 1) * rows]))
         digest = hashlib.blake2b(f"{kind}:{band}:{row}".encode(), digest_size=8).digest()
         keys.add(int.from_bytes(digest, "big", signed=True))
     return keys

@@ -18,7 +18,7 @@ Safe to run twice: refreshing a brief whose words did not change rewrites the sa
 import math
 from collections import Counter
 
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.models import F, Q, Subquery, Sum
 
 from articles.enrich.vectors import TOKEN, english_stop_words
@@ -183,12 +183,26 @@ VOCABULARY_CHUNK = 5000
 
 
 def vocabulary(terms) -> dict[str, tuple[int, int]]:
-    """{term: (id, documents)} of the indexed terms among `terms`, and of EVERY_BRIEF: one query (per 5,000 terms)."""
+    """{term: (id, documents)} of the indexed terms among `terms`, and of EVERY_BRIEF: one query (per 5,000 terms).
+
+    The query `RelatedTerm.objects.filter(term__in=…).values_list("term", "pk", "documents")` makes, written from
+    the model's metadata: the ORM prepared each of a turn's thousands of words one by one, which took longer than
+    the database's answer (cProfile of `enrich --ingested`: bench/REPORT.md, "Eighth pass")."""
     wanted = sorted({*terms, EVERY_BRIEF})
+    connection = connections[router.db_for_read(RelatedTerm)]
+    quote = connection.ops.quote_name
+    meta = RelatedTerm._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in ("term", "id", "documents"))
     known = {}
-    for start in range(0, len(wanted), VOCABULARY_CHUNK):
-        rows = RelatedTerm.objects.filter(term__in=wanted[start : start + VOCABULARY_CHUNK])
-        known.update({term: (pk, documents) for term, pk, documents in rows.values_list("term", "pk", "documents")})
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), VOCABULARY_CHUNK):
+            chunk = wanted[start : start + VOCABULARY_CHUNK]
+            cursor.execute(
+                f"SELECT {columns} FROM {quote(meta.db_table)} "
+                f"WHERE {quote(meta.get_field('term').column)} IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
+            known.update({term: (pk, documents) for term, pk, documents in cursor.fetchall()})
     return known
 
 

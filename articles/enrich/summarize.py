@@ -29,7 +29,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from articles.enrich.filters import hook, lead_in, needs_what_comes_before, not_standalone, points_back, unusable
+from articles.enrich.filters import lead_in, not_standalone, points_back, unusable
+from articles.enrich.hooks import hook
+from articles.enrich.preceding import needs_what_comes_before
 from articles.enrich.text import Sentence, sentences, words
 from articles.enrich.vectors import cosines, cosines_with_first, english_stop_words
 

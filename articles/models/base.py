@@ -5,6 +5,8 @@ import functools
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models import fields
 from django.db.models.constants import OnConflict
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
@@ -108,12 +110,101 @@ def insert_objects(objects: list, *, using: str | None = None) -> None:
     model = type(objects[0])
     connection = connections[using or router.db_for_write(model)]
     fields = [field for field in model._meta.local_concrete_fields if not field.primary_key]
+    rows = _prepared_rows(objects, fields, connection)
+    insert_values(model, [field.name for field in fields], rows, using=connection.alias)
+
+
+def insert_returning_ids(objects: list, *, using: str | None = None) -> None:
+    """`bulk_create(objects)` for new rows whose ids the caller needs: the objects are given their ids, in order.
+
+    On SQLite, one `INSERT … VALUES (…), (…) RETURNING id` a batch, written here from the models'
+    metadata with the values `insert_objects` prepares: bulk_create compiled each value of each row
+    (a drafting turn's history records: bench/REPORT.md, "Eighth pass"). The rows, their order and so
+    their ids are bulk_create's. On PostgreSQL bulk_create sends one array a column (UNNEST), which
+    measured faster than this form's thousands of parameters, so it is kept there, as it is on a
+    database that cannot return a bulk insert's rows.
+    """
+    if not objects:
+        return
+    model = type(objects[0])
+    connection = connections[using or router.db_for_write(model)]
+    if connection.vendor != "sqlite" or not connection.features.can_return_rows_from_bulk_insert:
+        model.objects.using(connection.alias).bulk_create(objects)
+        return
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [field for field in meta.local_concrete_fields if not field.primary_key]
+    rows = _prepared_rows(objects, fields, connection)
+    row_sql = f"({', '.join(['%s'] * len(fields))})"
+    batch = max(1, connection.ops.bulk_batch_size(fields, objects))
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) VALUES "
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), batch):
+            chunk = rows[start : start + batch]
+            cursor.execute(
+                f"{head}{', '.join([row_sql] * len(chunk))} RETURNING {quote(meta.pk.column)}",
+                [value for row in chunk for value in row],
+            )
+            for obj, (pk,) in zip(objects[start : start + batch], cursor.fetchall(), strict=True):
+                setattr(obj, meta.pk.attname, pk)
+
+
+def _prepared_rows(objects: list, fields: list, connection) -> list[list]:
+    """Each object's values of `fields` as bulk_create sends them (`pre_save` for an insert, then `get_db_prep_save`),
+    its related objects' ids taken and its state marked saved, as bulk_create does. A value of a type those steps
+    are known to give back unchanged is taken as it is (`_sent_as_is`)."""
+    plan = [(field, field.attname, _sent_as_is(field, type(connection.ops))) for field in fields]
     rows = []
     for obj in objects:
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
-        rows.append([field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields])
+        values = obj.__dict__
+        row = []
+        for field, attname, as_is in plan:
+            value = values.get(attname, _MISSING)
+            row.append(value if type(value) in as_is else field.get_db_prep_save(field.pre_save(obj, True), connection))
+        rows.append(row)
         obj._state.adding, obj._state.db = False, connection.alias
-    insert_values(model, [field.name for field in fields], rows, using=connection.alias)
+    return rows
+
+
+_MISSING = object()  # a deferred field: read through `pre_save`
+
+
+@functools.cache
+def _sent_as_is(field, operations_class) -> frozenset:
+    """The exact types whose values `field.get_db_prep_save(field.pre_save(obj, True), connection)` gives back
+    unchanged on a database with these operations, known from the methods the field's class uses (Django's own,
+    not overridden): `pre_save` reads the attribute; a text column sends a str or None as it is (`to_python`); an
+    integer column None, and an int where the database's `adapt_integerfield_value` keeps it (SQLite; psycopg 3
+    wraps it); a float column a float or None; a foreign key None, and an int when its target is an auto id that
+    the database's `validate_autopk_value` keeps. Anything else goes through the field's methods."""
+    kind = type(field)
+    none = type(None)
+    if kind.pre_save is not models.Field.pre_save:
+        return frozenset()
+    if kind.get_db_prep_save is models.ForeignKey.get_db_prep_save:
+        target = field.target_field
+        target_sends_int = (
+            isinstance(target, fields.AutoFieldMixin)
+            and type(target).get_db_prep_save is models.Field.get_db_prep_save
+            and type(target).get_db_prep_value is fields.AutoFieldMixin.get_db_prep_value
+            and type(target).get_prep_value is fields.IntegerField.get_prep_value
+            and operations_class.validate_autopk_value is BaseDatabaseOperations.validate_autopk_value
+        )
+        return frozenset({none, int} if target_sends_int else {none})
+    if kind.get_db_prep_save is not models.Field.get_db_prep_save:
+        return frozenset()
+    prep = (kind.get_db_prep_value, kind.get_prep_value)
+    if prep == (models.Field.get_db_prep_value, fields.CharField.get_prep_value):
+        return frozenset({none, str} if kind.to_python is fields.CharField.to_python else ())
+    if prep == (models.Field.get_db_prep_value, fields.TextField.get_prep_value):
+        return frozenset({none, str} if kind.to_python is fields.TextField.to_python else ())
+    if prep == (models.Field.get_db_prep_value, fields.FloatField.get_prep_value):
+        return frozenset({none, float})
+    if prep == (fields.IntegerField.get_db_prep_value, fields.IntegerField.get_prep_value):
+        keeps = operations_class.adapt_integerfield_value is BaseDatabaseOperations.adapt_integerfield_value
+        return frozenset({none, int} if keeps else {none})
+    return frozenset()
 
 
 class TimeStamped(models.Model):

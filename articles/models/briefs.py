@@ -21,7 +21,7 @@ from simple_history.signals import (
     pre_create_historical_record,
 )
 
-from .base import SLUG_MAX_LENGTH, TimeStamped, slug_url, unique_slug, validate_text_list
+from .base import SLUG_MAX_LENGTH, TimeStamped, insert_returning_ids, slug_url, unique_slug, validate_text_list
 from .facets import FacetValuesField
 from .taxonomy import Field, Role, Topic
 
@@ -372,8 +372,8 @@ class BriefHistory(HistoricalRecords):
         `saved` holds each brief as it was written, in order (a brief saved twice appears twice,
         each copy as it was then), with its change reason, user and `_known_taxonomy_links`, as
         `save()` would have recorded it. The same records and taxonomy rows as a save each, in the
-        same order, and the same simple-history signals; the records are inserted with
-        `bulk_create`, which sends no pre_save or post_save for the record itself.
+        same order, and the same simple-history signals; the records are inserted as
+        `bulk_create` inserts them (`insert_returning_ids`), with no pre_save or post_save for a record.
         """
         if not saved or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
             return []
@@ -403,7 +403,7 @@ class BriefHistory(HistoricalRecords):
                 using=using,
             )
             records.append(record)
-        model.objects.using(using).bulk_create(records)
+        insert_returning_ids(records, using=using)  # the taxonomy rows below refer to the records' ids
         copies_of = [self._m2m_copies(record, instance) for record, instance in zip(records, saved, strict=True)]
         for field in records[0]._history_m2m_fields:
             history_model = self.m2m_models[field]
@@ -411,7 +411,7 @@ class BriefHistory(HistoricalRecords):
                 pre_create_historical_m2m_records.send(
                     sender=history_model, rows=copies[field], history_instance=record, instance=instance, field=field
                 )
-            history_model.objects.using(using).bulk_create([row for copies in copies_of for row in copies[field]])
+            insert_returning_ids([row for copies in copies_of for row in copies[field]], using=using)
             for record, instance, copies in zip(records, saved, copies_of, strict=True):
                 post_create_historical_m2m_records.send(
                     sender=history_model,

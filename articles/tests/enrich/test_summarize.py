@@ -218,7 +218,7 @@ def test_captions_and_list_numbers_glued_on_without_a_full_stop_are_caught():
 
 
 def test_a_sentence_read_in_its_place_inside_a_quotation_or_after_a_colon_is_not_a_takeaway():
-    from articles.enrich.filters import needs_what_comes_before
+    from articles.enrich.preceding import needs_what_comes_before
 
     quoted = "The coach spoke after the match. 'The league is another story. Ines wants to start on Saturday."
     announced = "Here is where I part ways with the author:\n\nTrams will replace every bus line within ten years."
@@ -360,7 +360,7 @@ def test_lines_without_a_verb_and_promotions_are_never_the_takeaway():
 
 
 def test_hooks_are_told_apart_from_claims():
-    from articles.enrich.filters import hook
+    from articles.enrich.hooks import hook
 
     # How feed posts open before they say what they are about.
     assert hook("As I sit in the Harbour Foods kitchen in January, a team of scientists is hard at work.") == "scene"
