@@ -277,30 +277,32 @@ def best_matches_beside(
         "count(*) FILTER (WHERE held) OVER w AS n "
         f"FROM ({sql} OFFSET 0) AS found(pk, c0, c1, c2, published_at, facet_values, held) "
         "WINDOW w AS (ORDER BY published_at DESC, pk DESC)) AS numbered WHERE n <= %s LIMIT %s) "
-        # Only the rows either sample keeps, and how many were walked (the bound's test).
-        "SELECT n, held, n_all, pk, c0, c1, c2, NULL, NULL FROM walk WHERE held OR n_all <= %s "
-        "UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, COUNT(*) FROM walk "
-        "UNION ALL SELECT NULL, true, NULL, NULL, NULL, NULL, NULL, item.value, COUNT(*) "
-        "FROM (SELECT unnest(facet_values) AS value FROM walk WHERE held AND n <= %s) AS item GROUP BY item.value "
-        "UNION ALL SELECT NULL, false, NULL, NULL, NULL, NULL, NULL, item.value, COUNT(*) "
-        "FROM (SELECT unnest(facet_values) AS value FROM walk WHERE n_all <= %s) AS item "
-        "WHERE item.value LIKE %s GROUP BY item.value"
+        # Both samples' ids in order, how many each found and how many were walked (the bound's test), and their
+        # counts, as one row of arrays: the samples with it in the reader's order (`_in_reader_order`'s, in SQL).
+        "SELECT ordered.*, with_it.value, with_it.total, without.value, without.total FROM "
+        "(SELECT array_agg(pk ORDER BY c1 IS TRUE DESC, c0 DESC, c2, n_all) FILTER (WHERE held AND n <= %s), "
+        "count(*) FILTER (WHERE held), array_agg(pk) FILTER (WHERE held AND n <= %s AND c1 IS TRUE), "
+        "array_agg(pk ORDER BY n_all) FILTER (WHERE n_all <= %s), count(*) FILTER (WHERE n_all <= %s), count(*) "
+        "FROM walk) AS ordered, "
+        "(SELECT array_agg(value) AS value, array_agg(total) AS total FROM (SELECT value, COUNT(*) AS total FROM "
+        "(SELECT unnest(facet_values) AS value FROM walk WHERE held AND n <= %s) AS item GROUP BY value) AS counted) "
+        "AS with_it, "
+        "(SELECT array_agg(value) AS value, array_agg(total) AS total FROM (SELECT value, COUNT(*) AS total FROM "
+        "(SELECT unnest(facet_values) AS value FROM walk WHERE n_all <= %s) AS item WHERE item.value LIKE %s "
+        "GROUP BY value) AS counted) AS without"
     )
     with connections[queryset.db].cursor() as cursor:
-        cursor.execute(statement, [*params, limit + 1, bound, limit + 1, limit, limit, facet + ":%"])
-        fetched = cursor.fetchall()
-    walked = sorted([row for row in fetched if row[0] is not None], key=itemgetter(2))
-    with_it = [row[3:7] for row in walked if row[1]]
-    (total,) = (row[8] for row in fetched if row[0] is None and row[1] is None)
-    if total == bound and len(with_it) <= limit:
+        cursor.execute(statement, [*params, limit + 1, bound, *[limit] * 3, limit + 1, limit, limit, facet + ":%"])
+        (with_ids, with_count, marked, without_ids, without_count, total, *counted) = cursor.fetchone()
+    if total == bound and with_count <= limit:
         return None  # stopped by the bound, not by the run condition: not every match was seen
-    values = {True: Counter(), False: Counter()}
-    for row in fetched:
-        if row[0] is None and row[1] is not None:
-            values[row[1]][row[7]] = row[8]
-    without = [row[3] for row in walked if row[2] <= limit + 1]
-    without = Matches(ids=without[:limit], complete=len(without) <= limit, values=values[False])
-    return _in_reader_order(with_it, limit=limit, values=values[True]), without
+    with_values, without_values = (
+        Counter(dict(zip(names or (), totals or (), strict=True))) for names, totals in (counted[:2], counted[2:])
+    )
+    with_it = Matches(
+        ids=with_ids or [], complete=with_count <= limit, for_reader=frozenset(marked or ()), values=with_values
+    )
+    return with_it, Matches(ids=without_ids or [], complete=without_count <= limit, values=without_values)
 
 
 def _beside_found(queryset, *, text: str, ranked: str, roles, held: str):
