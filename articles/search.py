@@ -13,6 +13,7 @@ Readers type what they type: quotes, stars, "AND", emoji, a pasted page. Nothing
 type reaches a query parser unescaped, so no input can raise an error.
 """
 
+import html
 import math
 import re
 import unicodedata
@@ -28,7 +29,6 @@ from django.db import connections, models
 from django.db.models import Case, ExpressionWrapper, F, Func, OuterRef, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.sql.where import WhereNode
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from articles.models import Role, holds_facet_value
@@ -117,8 +117,8 @@ def highlight_html(raw: str | None) -> str:
     """Escape a snippet from the database and turn its match markers into <mark>."""
     if not raw:
         return mark_safe("")
-    html = escape(raw).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
-    return mark_safe(html)
+    # The standard library's escape, which Django's calls, without its lazy-string wrapper (20 a page).
+    return mark_safe(html.escape(raw).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
 
 
 class SnippetField(models.TextField):
