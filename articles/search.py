@@ -203,8 +203,7 @@ def newest_matches(queryset, query: str, *, limit: int, facet: str | None = None
     if _vendor(queryset) == "postgresql":
         found = _kept_sql(queryset, ("newest", limit), partial(_newest_found, limit=limit), text=text)
         return _pg_matches(found, queryset.db, columns=0, limit=limit, facet=facet)
-    else:
-        found = _compile(_newest_found(matching(queryset, text), limit=limit), queryset.db)
+    found = _compile(_newest_found(matching(queryset, text), limit=limit), queryset.db)
     rows, values = _newest_with_values(found, queryset.db, columns=0, limit=limit, facet=facet)
     return Matches(ids=[row[0] for row in rows[:limit]], complete=len(rows) <= limit, values=values)
 
@@ -234,9 +233,8 @@ def best_matches(queryset, query: str, *, limit: int, roles=()) -> Matches:
         build = partial(_best_found, limit=limit)
         found = _kept_sql(queryset, shape, build, text=text, ranked=positive_query(text), roles=list(roles))
         return _pg_matches(found, queryset.db, columns=3, limit=limit)
-    else:
-        ranked = _marked_for_roles(_ranked(_joined(matching(queryset, text), text), text), roles)
-        found = _compile(_best_found(ranked, limit=limit), queryset.db)
+    ranked = _marked_for_roles(_ranked(_joined(matching(queryset, text), text), text), roles)
+    found = _compile(_best_found(ranked, limit=limit), queryset.db)
     rows, values = _newest_with_values(found, queryset.db, columns=3, limit=limit)
     return _in_reader_order(rows, limit=limit, values=values)
 
@@ -392,7 +390,7 @@ def _newest_with_values(
 ) -> tuple[list[tuple], Counter]:
     """The rows of `found` (the SQL and parameters of the newest `limit` + 1 matches as (pk, `columns` more,
     published_at, facet_values)) as (pk, *columns), newest first, and the facet values of the newest `limit` of
-    them counted (only `facet`'s when given), in one statement.
+    them counted (only `facet`'s when given), in one statement. SQLite; PostgreSQL answers `_pg_matches`.
 
     The rows are found as `latest_first` orders them (the date index walked, or the GIN index read for a rare
     word), kept aside, and their `facet_values` counted from the rows already read: no second look-up of a
@@ -405,19 +403,14 @@ def _newest_with_values(
     names = ["pk", *(f"c{position}" for position in range(columns)), "published_at", "facet_values"]
     kept = ", ".join(names[:-2])
     wanted = [limit]
-    if connection.vendor == "postgresql":
-        # Expanded in the select list: a third cheaper than a lateral join of unnest() for each row.
-        materialized, values = "MATERIALIZED", "SELECT unnest(facet_values) AS value FROM walk WHERE n <= %s"
-    else:
-        materialized = ""
-        values = "SELECT item.value AS value FROM walk CROSS JOIN json_each(walk.facet_values) AS item WHERE n <= %s"
+    values = "SELECT item.value AS value FROM walk CROSS JOIN json_each(walk.facet_values) AS item WHERE n <= %s"
     if facet is not None:
         values = f"SELECT value FROM ({values}) AS every_value WHERE value LIKE %s"
         wanted.append(facet + ":%")
     # The window's order is `latest_first`'s, written out, so the rows' order never depends on the plan.
     statement = (
         f"WITH found({', '.join(names)}) AS ({sql}), "
-        f"walk AS {materialized} (SELECT found.*, row_number() OVER (ORDER BY published_at DESC, pk DESC) AS n "
+        "walk AS (SELECT found.*, row_number() OVER (ORDER BY published_at DESC, pk DESC) AS n "
         "FROM found) "
         f"SELECT n, {kept}, NULL, NULL FROM walk "
         f"UNION ALL SELECT NULL, {', '.join(['NULL'] * (len(names) - 2))}, item.value, COUNT(*) "
@@ -445,6 +438,7 @@ def _pg_matches(found: tuple[str, list], using: str, *, columns: int, limit: int
         order, for_reader = "c1 IS TRUE DESC, c0 DESC, c2, n", "array_agg(pk) FILTER (WHERE n <= %s AND c1 IS TRUE)"
     else:
         order, for_reader = "n", "NULL::bigint[]"
+    # Expanded in the select list: a third cheaper than a lateral join of unnest() for each row.
     values = "SELECT unnest(facet_values) AS value FROM walk WHERE n <= %s"
     wanted = [limit]
     if facet is not None:
