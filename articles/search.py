@@ -13,6 +13,7 @@ Readers type what they type: quotes, stars, "AND", emoji, a pasted page. Nothing
 type reaches a query parser unescaped, so no input can raise an error.
 """
 
+import html
 import math
 import re
 import unicodedata
@@ -28,7 +29,6 @@ from django.db import connections, models
 from django.db.models import Case, ExpressionWrapper, F, Func, OuterRef, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.sql.where import WhereNode
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from articles.models import Role, holds_facet_value
@@ -117,8 +117,8 @@ def highlight_html(raw: str | None) -> str:
     """Escape a snippet from the database and turn its match markers into <mark>."""
     if not raw:
         return mark_safe("")
-    html = escape(raw).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
-    return mark_safe(html)
+    # The standard library's escape, which Django's calls, without its lazy-string wrapper (20 a page).
+    return mark_safe(html.escape(raw).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
 
 
 class SnippetField(models.TextField):
@@ -202,8 +202,8 @@ def newest_matches(queryset, query: str, *, limit: int, facet: str | None = None
         return Matches(ids=[], complete=True)
     if _vendor(queryset) == "postgresql":
         found = _kept_sql(queryset, ("newest", limit), partial(_newest_found, limit=limit), text=text)
-    else:
-        found = _compile(_newest_found(matching(queryset, text), limit=limit), queryset.db)
+        return _pg_matches(found, queryset.db, columns=0, limit=limit, facet=facet)
+    found = _compile(_newest_found(matching(queryset, text), limit=limit), queryset.db)
     rows, values = _newest_with_values(found, queryset.db, columns=0, limit=limit, facet=facet)
     return Matches(ids=[row[0] for row in rows[:limit]], complete=len(rows) <= limit, values=values)
 
@@ -232,9 +232,9 @@ def best_matches(queryset, query: str, *, limit: int, roles=()) -> Matches:
         shape = ("best", limit, len(roles))
         build = partial(_best_found, limit=limit)
         found = _kept_sql(queryset, shape, build, text=text, ranked=positive_query(text), roles=list(roles))
-    else:
-        ranked = _marked_for_roles(_ranked(_joined(matching(queryset, text), text), text), roles)
-        found = _compile(_best_found(ranked, limit=limit), queryset.db)
+        return _pg_matches(found, queryset.db, columns=3, limit=limit)
+    ranked = _marked_for_roles(_ranked(_joined(matching(queryset, text), text), text), roles)
+    found = _compile(_best_found(ranked, limit=limit), queryset.db)
     rows, values = _newest_with_values(found, queryset.db, columns=3, limit=limit)
     return _in_reader_order(rows, limit=limit, values=values)
 
@@ -275,30 +275,32 @@ def best_matches_beside(
         "count(*) FILTER (WHERE held) OVER w AS n "
         f"FROM ({sql} OFFSET 0) AS found(pk, c0, c1, c2, published_at, facet_values, held) "
         "WINDOW w AS (ORDER BY published_at DESC, pk DESC)) AS numbered WHERE n <= %s LIMIT %s) "
-        # Only the rows either sample keeps, and how many were walked (the bound's test).
-        "SELECT n, held, n_all, pk, c0, c1, c2, NULL, NULL FROM walk WHERE held OR n_all <= %s "
-        "UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, COUNT(*) FROM walk "
-        "UNION ALL SELECT NULL, true, NULL, NULL, NULL, NULL, NULL, item.value, COUNT(*) "
-        "FROM (SELECT unnest(facet_values) AS value FROM walk WHERE held AND n <= %s) AS item GROUP BY item.value "
-        "UNION ALL SELECT NULL, false, NULL, NULL, NULL, NULL, NULL, item.value, COUNT(*) "
-        "FROM (SELECT unnest(facet_values) AS value FROM walk WHERE n_all <= %s) AS item "
-        "WHERE item.value LIKE %s GROUP BY item.value"
+        # Both samples' ids in order, how many each found and how many were walked (the bound's test), and their
+        # counts, as one row of arrays: the samples with it in the reader's order (`_in_reader_order`'s, in SQL).
+        "SELECT ordered.*, with_it.value, with_it.total, without.value, without.total FROM "
+        "(SELECT array_agg(pk ORDER BY c1 IS TRUE DESC, c0 DESC, c2, n_all) FILTER (WHERE held AND n <= %s), "
+        "count(*) FILTER (WHERE held), array_agg(pk) FILTER (WHERE held AND n <= %s AND c1 IS TRUE), "
+        "array_agg(pk ORDER BY n_all) FILTER (WHERE n_all <= %s), count(*) FILTER (WHERE n_all <= %s), count(*) "
+        "FROM walk) AS ordered, "
+        "(SELECT array_agg(value) AS value, array_agg(total) AS total FROM (SELECT value, COUNT(*) AS total FROM "
+        "(SELECT unnest(facet_values) AS value FROM walk WHERE held AND n <= %s) AS item GROUP BY value) AS counted) "
+        "AS with_it, "
+        "(SELECT array_agg(value) AS value, array_agg(total) AS total FROM (SELECT value, COUNT(*) AS total FROM "
+        "(SELECT unnest(facet_values) AS value FROM walk WHERE n_all <= %s) AS item WHERE item.value LIKE %s "
+        "GROUP BY value) AS counted) AS without"
     )
     with connections[queryset.db].cursor() as cursor:
-        cursor.execute(statement, [*params, limit + 1, bound, limit + 1, limit, limit, facet + ":%"])
-        fetched = cursor.fetchall()
-    walked = sorted([row for row in fetched if row[0] is not None], key=itemgetter(2))
-    with_it = [row[3:7] for row in walked if row[1]]
-    (total,) = (row[8] for row in fetched if row[0] is None and row[1] is None)
-    if total == bound and len(with_it) <= limit:
+        cursor.execute(statement, [*params, limit + 1, bound, *[limit] * 3, limit + 1, limit, limit, facet + ":%"])
+        (with_ids, with_count, marked, without_ids, without_count, total, *counted) = cursor.fetchone()
+    if total == bound and with_count <= limit:
         return None  # stopped by the bound, not by the run condition: not every match was seen
-    values = {True: Counter(), False: Counter()}
-    for row in fetched:
-        if row[0] is None and row[1] is not None:
-            values[row[1]][row[7]] = row[8]
-    without = [row[3] for row in walked if row[2] <= limit + 1]
-    without = Matches(ids=without[:limit], complete=len(without) <= limit, values=values[False])
-    return _in_reader_order(with_it, limit=limit, values=values[True]), without
+    with_values, without_values = (
+        Counter(dict(zip(names or (), totals or (), strict=True))) for names, totals in (counted[:2], counted[2:])
+    )
+    with_it = Matches(
+        ids=with_ids or [], complete=with_count <= limit, for_reader=frozenset(marked or ()), values=with_values
+    )
+    return with_it, Matches(ids=without_ids or [], complete=without_count <= limit, values=without_values)
 
 
 def _beside_found(queryset, *, text: str, ranked: str, roles, held: str):
@@ -388,7 +390,7 @@ def _newest_with_values(
 ) -> tuple[list[tuple], Counter]:
     """The rows of `found` (the SQL and parameters of the newest `limit` + 1 matches as (pk, `columns` more,
     published_at, facet_values)) as (pk, *columns), newest first, and the facet values of the newest `limit` of
-    them counted (only `facet`'s when given), in one statement.
+    them counted (only `facet`'s when given), in one statement. SQLite; PostgreSQL answers `_pg_matches`.
 
     The rows are found as `latest_first` orders them (the date index walked, or the GIN index read for a rare
     word), kept aside, and their `facet_values` counted from the rows already read: no second look-up of a
@@ -401,19 +403,14 @@ def _newest_with_values(
     names = ["pk", *(f"c{position}" for position in range(columns)), "published_at", "facet_values"]
     kept = ", ".join(names[:-2])
     wanted = [limit]
-    if connection.vendor == "postgresql":
-        # Expanded in the select list: a third cheaper than a lateral join of unnest() for each row.
-        materialized, values = "MATERIALIZED", "SELECT unnest(facet_values) AS value FROM walk WHERE n <= %s"
-    else:
-        materialized = ""
-        values = "SELECT item.value AS value FROM walk CROSS JOIN json_each(walk.facet_values) AS item WHERE n <= %s"
+    values = "SELECT item.value AS value FROM walk CROSS JOIN json_each(walk.facet_values) AS item WHERE n <= %s"
     if facet is not None:
         values = f"SELECT value FROM ({values}) AS every_value WHERE value LIKE %s"
         wanted.append(facet + ":%")
     # The window's order is `latest_first`'s, written out, so the rows' order never depends on the plan.
     statement = (
         f"WITH found({', '.join(names)}) AS ({sql}), "
-        f"walk AS {materialized} (SELECT found.*, row_number() OVER (ORDER BY published_at DESC, pk DESC) AS n "
+        "walk AS (SELECT found.*, row_number() OVER (ORDER BY published_at DESC, pk DESC) AS n "
         "FROM found) "
         f"SELECT n, {kept}, NULL, NULL FROM walk "
         f"UNION ALL SELECT NULL, {', '.join(['NULL'] * (len(names) - 2))}, item.value, COUNT(*) "
@@ -425,6 +422,47 @@ def _newest_with_values(
     rows = sorted([row for row in fetched if row[0] is not None], key=itemgetter(0))
     values = Counter({row[-2]: row[-1] for row in fetched if row[0] is None})
     return [row[1:-2] for row in rows], values
+
+
+def _pg_matches(found: tuple[str, list], using: str, *, columns: int, limit: int, facet: str | None = None) -> Matches:
+    """PostgreSQL: `Matches` of `found` (as `_newest_with_values` takes it), ordered and counted in the database.
+
+    With `columns` 3 (rank, for the reader, undated: `best_matches`) the ids come in the reader's order
+    (`_in_reader_order`'s, written as SQL: the reader's roles first, then rank, undated last, newest first among
+    equals), else newest first. The answer is one row of arrays: the rows one by one, and Python sorting them,
+    cost more Python time than the database takes to find and rank them.
+    """
+    sql, params = found
+    names = ["pk", *(f"c{position}" for position in range(columns)), "published_at", "facet_values"]
+    if columns:
+        order, for_reader = "c1 IS TRUE DESC, c0 DESC, c2, n", "array_agg(pk) FILTER (WHERE n <= %s AND c1 IS TRUE)"
+    else:
+        order, for_reader = "n", "NULL::bigint[]"
+    # Expanded in the select list: a third cheaper than a lateral join of unnest() for each row.
+    values = "SELECT unnest(facet_values) AS value FROM walk WHERE n <= %s"
+    wanted = [limit]
+    if facet is not None:
+        values = f"SELECT value FROM ({values}) AS every_value WHERE value LIKE %s"
+        wanted.append(facet + ":%")
+    statement = (
+        f"WITH found({', '.join(names)}) AS ({sql}), "
+        "walk AS MATERIALIZED (SELECT found.*, row_number() OVER (ORDER BY published_at DESC, pk DESC) AS n "
+        "FROM found) "
+        f"SELECT ordered.ids, ordered.for_reader, ordered.walked, counted.value, counted.total FROM "
+        f"(SELECT array_agg(pk ORDER BY {order}) FILTER (WHERE n <= %s) AS ids, {for_reader} AS for_reader, "
+        "count(*) AS walked FROM walk) AS ordered, "
+        "(SELECT array_agg(item.value) AS value, array_agg(item.total) AS total FROM "
+        f"(SELECT value, COUNT(*) AS total FROM ({values}) AS every_value GROUP BY value) AS item) AS counted"
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(statement, [*params, limit, *([limit] if columns else []), *wanted])
+        ids, marked, walked, value_names, totals = cursor.fetchone()
+    return Matches(
+        ids=ids or [],
+        complete=walked <= limit,
+        for_reader=frozenset(marked or ()),
+        values=Counter(dict(zip(value_names or (), totals or (), strict=True))),
+    )
 
 
 def _marked_for_roles(queryset, roles):

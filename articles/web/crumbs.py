@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from articles.web.addresses import address
+
 
 @dataclass
 class Crumb:
@@ -25,7 +27,7 @@ INDEXES = {
 
 
 def home_crumb() -> Crumb:
-    return Crumb("Home", reverse("articles:home"))
+    return Crumb("Home", address("articles:home"))
 
 
 def listing_crumbs(scope: str | None, obj, label: str) -> list[Crumb]:

@@ -23,12 +23,15 @@ Labels = dict[str, dict[int, tuple[str, str]]]
 _last_read: tuple[str, Labels] | None = None
 
 
-def facet_labels() -> Labels:
+def facet_labels(*, site_version: str | None = None) -> Labels:
     """For each facet named by a taxonomy ("role", "area", "field", "topic", "source"), {id: (slug, label)}:
-    an area's label is its name, a subfield's "Area — Subfield"."""
+    an area's label is its name, a subfield's "Area — Subfield".
+
+    `site_version`: the site version the request already read (with its cached page), if it did: the names
+    kept in this process under it are then taken without asking for it again."""
     global _last_read
     if settings.WEB_CARD_SECONDS and _last_read is not None:
-        version = read_versions([VERSION_KEY])[VERSION_KEY]
+        version = site_version or read_versions([VERSION_KEY])[VERSION_KEY]
         if _last_read[0] == version:
             return _last_read[1]
     found = read_versions([VERSION_KEY], also=(LABELS_KEY,))

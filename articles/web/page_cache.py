@@ -195,6 +195,9 @@ class KeptPart:
     key: str
     token: str
     stored: object
+    # The site version read with it (the first part of `token`): what a view that keeps other things under
+    # the site version (`labels.facet_labels`) can compare with, without another round trip.
+    site_version: str | None = None
 
     def current(self):
         """What was stored under the current versions, else None."""
@@ -242,7 +245,7 @@ def _look_up(request, page_view, kwargs) -> Lookup:
         token=token,
         changed_at=int(max(float(found[k]) for k in version_keys)),
         page=stored[1] if stored is not None and stored[0] == token else None,
-        kept_part=KeptPart(kept_key, token, found.get(kept_key)) if kept_key else None,
+        kept_part=KeptPart(kept_key, token, found.get(kept_key), found[VERSION_KEY]) if kept_key else None,
     )
 
 

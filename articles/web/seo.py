@@ -11,6 +11,8 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from articles.web.addresses import address
+
 DESCRIPTION_CHARS = 160
 SHARE_IMAGE = "img/share-card.png"  # 1200×630, the card link previews show
 # Inside <script>, "</script>" or "<!--" in a brief's text must not end or hide the block.
@@ -59,9 +61,9 @@ def describe(text: str) -> str:
 def site_feeds() -> list[FeedLink]:
     site = settings.SITE_NAME
     return [
-        FeedLink(f"{site} — latest briefs (RSS)", reverse("articles:feed_rss"), "application/rss+xml"),
-        FeedLink(f"{site} — latest briefs (Atom)", reverse("articles:feed_atom"), "application/atom+xml"),
-        FeedLink(f"{site} — latest briefs (JSON Feed)", reverse("articles:feed_json"), "application/feed+json"),
+        FeedLink(f"{site} — latest briefs (RSS)", address("articles:feed_rss"), "application/rss+xml"),
+        FeedLink(f"{site} — latest briefs (Atom)", address("articles:feed_atom"), "application/atom+xml"),
+        FeedLink(f"{site} — latest briefs (JSON Feed)", address("articles:feed_json"), "application/feed+json"),
     ]
 
 

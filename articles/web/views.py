@@ -8,6 +8,7 @@ Anonymous pages go through the page cache (page_cache.py).
 import dataclasses
 import hashlib
 from collections import Counter
+from functools import partial
 
 from django.conf import settings
 from django.db.models import prefetch_related_objects
@@ -453,7 +454,10 @@ def _search(request, query, filters, roles, context) -> SearchOutcome:
             filters.apply(published, by_kept_values=True), query, limit=limit, roles=reader_roles
         )
     matched = samples[None]
-    facets = filters.facets_among(values_without, labels=facet_labels)
+    # The names are kept under the site version, which the page's look-up has just read (anonymous readers).
+    kept = getattr(request, "kept_part", None)
+    labels = partial(facet_labels, site_version=kept.site_version if kept is not None else None)
+    facets = filters.facets_among(values_without, labels=labels)
     counts_estimated = any(not sample.complete for sample in samples.values())
     # The outcome is kept: the counts, now in its filter panel, need not be.
     matched = dataclasses.replace(matched, values=Counter())
