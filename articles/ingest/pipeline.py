@@ -331,27 +331,32 @@ def _full_text(url: str, counts: RunCounts) -> str:
 
 
 def ingest_entries(
-    *, source: Source, entries: list[Entry], feed_url: str, counts: RunCounts, normalized: list | None = None
+    *,
+    source: Source,
+    entries: list[Entry],
+    feed_url: str,
+    counts: RunCounts,
+    normalized: list | None = None,
+    addresses: "ItemAddresses | None" = None,
 ) -> None:
     """Store each entry: one bad item is counted and described, the others go on.
 
     New items wait in a batch and are stored together (`store_new_items`); a changed one is
     updated at once. An item stops the run only when the task is out of time. `normalized` holds
-    the entries already normalized at their own address (`normalize_ahead`), None where that failed.
+    the entries already normalized at their own address (`normalize_ahead`), None where that failed;
+    `addresses` the entries' addresses when already worked out (`item_addresses`, by the reader thread).
     """
-    # One query tells which items are already stored; those are then skipped without another.
-    addresses = [_address_or_refusal(entry, feed_url) for entry in entries]  # each worked out once
+    addresses = addresses or item_addresses(entries, feed_url=feed_url)  # each worked out once
     normalized = normalized or [None] * len(entries)
+    # One query tells which items are already stored; those are then skipped without another.
     known = {
         row["original_url"]: row
-        for row in Article.objects.filter(original_url__in=_item_addresses(entries, addresses, feed_url)).values(
-            *EXISTING_FIELDS
-        )
+        for row in Article.objects.filter(original_url__in=addresses.looked_up).values(*EXISTING_FIELDS)
     }
     done_in_this_run: set[str] = set()
     batch: list[tuple[str, NormalizedItem]] = []  # (how the item is named in an error, the item)
     batch_started = 0.0
-    for entry, address, ready in zip(entries, addresses, normalized, strict=True):
+    for entry, address, ready in zip(entries, addresses.own, normalized, strict=True):
         counts.seen += 1
         named = f"item {counts.seen} ({entry.title or entry.guid or 'untitled'})"
         linked = f"item {counts.seen} ({entry.link})"
@@ -475,13 +480,25 @@ def _address_or_refusal(entry: Entry, feed_url: str) -> str | NotAWebAddress:
         return refusal
 
 
-def _item_addresses(entries: list[Entry], addresses: list, feed_url: str) -> list[str]:
-    urls = []
-    for entry, address in zip(entries, addresses, strict=True):
+@dataclass(frozen=True)
+class ItemAddresses:
+    """The canonical addresses of a feed's entries: each entry's own (or why it has none), and every
+    address the run looks up among the stored briefs (the entries' own and their alternates)."""
+
+    own: list  # str | NotAWebAddress, one per entry
+    looked_up: list[str]
+
+
+def item_addresses(entries: list[Entry], *, feed_url: str) -> ItemAddresses:
+    """Worked out once per feed, without the database (the reader thread does it for `ingest_sources`)."""
+    own, looked_up = [], []
+    for entry in entries:
+        address = _address_or_refusal(entry, feed_url)
+        own.append(address)
         if isinstance(address, str):
-            urls.append(address)
-        urls.extend(_alternates(entry, feed_url))
-    return urls
+            looked_up.append(address)
+        looked_up.extend(_alternates(entry, feed_url))
+    return ItemAddresses(own=own, looked_up=looked_up)
 
 
 # --- Whole runs -------------------------------------------------------------------------
@@ -539,6 +556,7 @@ class FeedRead:
     feed: ParsedFeed | None = None  # None when not modified, or when fetching or parsing failed
     error: Exception | None = None  # raised again by the run, which records it as it records any failure
     normalized: list | None = None  # `normalize_ahead` of the feed's entries, when asked for
+    addresses: ItemAddresses | None = None  # `item_addresses` of the feed's entries, when asked for
 
     def fits(self, source: Source, *, force: bool) -> bool:
         return (self.url, self.etag, self.last_modified) == _validators(source, force=force)
@@ -549,8 +567,9 @@ def _validators(source: Source, *, force: bool) -> tuple[str, str, str]:
 
 
 def read_feed(source: Source, *, force: bool = False, normalize: bool = False) -> FeedRead:
-    """Fetch and parse `source`'s feed, and with `normalize` its entries too (a source whose items'
-    pages are fetched is normalized by its run); touches no database, so it may run on another thread."""
+    """Fetch and parse `source`'s feed, and with `normalize` work out its entries' addresses and
+    normalize them too (a source whose items' pages are fetched is normalized by its run); touches
+    no database, so it may run on another thread."""
     url, etag, last_modified = _validators(source, force=force)
     read = FeedRead(url=url, etag=etag, last_modified=last_modified)
     try:
@@ -560,20 +579,30 @@ def read_feed(source: Source, *, force: bool = False, normalize: bool = False) -
             read.feed = parse_feed(
                 result.content, url=result.url, content_type=result.content_type, headers=result.headers
             )
-            if normalize and not source.fetch_full_text:
-                read.normalized = normalize_ahead(read.feed.entries, feed_url=result.url)
+            if normalize:
+                read.addresses = item_addresses(read.feed.entries, feed_url=result.url)
+                if not source.fetch_full_text:
+                    read.normalized = normalize_ahead(
+                        read.feed.entries, feed_url=result.url, addresses=read.addresses.own
+                    )
     except Exception as exc:
         read.error = exc
     return read
 
 
-def normalize_ahead(entries: list[Entry], *, feed_url: str) -> list[NormalizedItem | None]:
+def normalize_ahead(
+    entries: list[Entry], *, feed_url: str, addresses: list | None = None
+) -> list[NormalizedItem | None]:
     """Each entry normalized at its own address, or None where that fails (its run tries again and
-    records why); what the run finds already stored, or at another address, it does not use."""
+    records why); what the run finds already stored, or at another address, it does not use.
+    `addresses` are the entries' own (`ItemAddresses.own`) when already worked out."""
     items = []
-    for entry in entries:
+    for entry, address in zip(entries, addresses or [None] * len(entries), strict=True):
+        if isinstance(address, NotAWebAddress):
+            items.append(None)
+            continue
         try:
-            items.append(normalize_entry(entry, feed_url=feed_url))
+            items.append(normalize_entry(entry, feed_url=feed_url, url=address or ""))
         except Exception:
             items.append(None)
     return items
@@ -590,13 +619,18 @@ SWITCH_INTERVAL = 0.0005
 def ingest_sources(sources: Iterable[Source], *, force: bool = False) -> Iterator[tuple[Source, IngestOutcome | Busy]]:
     """Ingest `sources` one after another in this process, each as `ingest_source` does, while one
     thread fetches, parses and normalizes the next READ_AHEAD feeds. Yields each source with its outcome, or with
-    the Busy it met (another process is ingesting it). Every database query stays on this thread.
+    the Busy it met (another process is ingesting it). Every database query stays on this thread, whose
+    commits on PostgreSQL do not wait for their flush to disk (`commits_not_waited_for`).
     """
     pending = iter(sources)
     ahead: collections.deque[tuple[Source, Future]] = collections.deque()
     switch_interval = sys.getswitchinterval()
     sys.setswitchinterval(min(switch_interval, SWITCH_INTERVAL))
-    with contextlib.ExitStack() as undo, ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-reader") as reader:
+    with (
+        contextlib.ExitStack() as undo,
+        commits_not_waited_for(router.db_for_write(Article)),
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-reader") as reader,
+    ):
         undo.callback(sys.setswitchinterval, switch_interval)
 
         def read_next() -> None:
@@ -618,6 +652,34 @@ def ingest_sources(sources: Iterable[Source], *, force: bool = False) -> Iterato
         finally:
             for _source, reading in ahead:
                 reading.cancel()
+
+
+@contextlib.contextmanager
+def commits_not_waited_for(using: str) -> Iterator[None]:
+    """While this runs, the connection's commits on PostgreSQL return without waiting for the WAL to
+    reach the disk (`synchronous_commit` off for the session, put back after).
+
+    A run commits three to four times a source (its record, each batch of briefs, its outcome), and
+    each commit waited for an fsync: on a busy disk that was the largest wait of `ingest --all` after
+    the briefs' INSERT. What it gives up is what the embedded mode's SQLite (WAL, synchronous=NORMAL)
+    already gives up: if the PostgreSQL server itself crashes, the last fraction of a second of
+    commits may be lost, never partly and never out of order (no corruption, no brief without its
+    history row). What is lost is redone by the next poll: a source's validators (ETag) are written
+    after its briefs, so a lost brief comes with a lost validator and the feed is read in full again.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        # RESET: the session's own value again (the server's, or the connection's options). Inside a
+        # transaction that failed, its rollback has already put the setting back.
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
 
 
 def _source_for_run(source_id: int, *, using: str | None = None) -> Source:
@@ -693,7 +755,12 @@ def _run_feed(
             )
             return IngestOutcome(run=run, to_enrich=tuple(_left_undrafted(source, run)))
         ingest_entries(
-            source=source, entries=read.feed.entries, feed_url=result.url, counts=counts, normalized=read.normalized
+            source=source,
+            entries=read.feed.entries,
+            feed_url=result.url,
+            counts=counts,
+            normalized=read.normalized,
+            addresses=read.addresses,
         )
     except (FetchError, FeedError) as exc:
         http_status = getattr(exc, "http_status", None) or http_status
