@@ -245,6 +245,36 @@ def test_new_briefs_and_their_first_history_are_one_statement_on_postgresql_with
 
 
 @pytest.mark.django_db(databases=DATABASES)
+def test_briefs_inserted_with_their_history_hold_what_bulk_create_stores_whatever_their_text(alias):
+    # On PostgreSQL the batch's values travel in binary, apart from the SQL: text that an array
+    # literal must escape (quotes, backslashes, braces, commas, NULL spelled out) arrives unchanged.
+    awkward = ['"Quoted", {braced}', 'back\\slash \\" end', "NULL", "", "emoji 🦩 and ünïcode", "a\nnew line"]
+    ours, theirs = unsaved_briefs(alias, "ours"), unsaved_briefs(alias, "theirs")
+    now = timezone.now()
+    for n, (mine, other) in enumerate(zip(ours, theirs, strict=True)):
+        for brief in (mine, other):
+            brief.title = awkward[n]
+            brief.author = awkward[n + 3]
+            brief.content_text = " ".join(awkward)
+            brief.insights = [awkward[n], awkward[-1]]
+            brief.original_published_at = now - timedelta(days=n) if n else None
+            brief.guid = awkward[n + 1]
+    insert_briefs_with_history(ours, reason="Ingested from Batch Source", using=alias)
+    Article.objects.using(alias).bulk_create(theirs)
+    skip = {"id", "slug", "original_url", "created_at", "updated_at", "status_changed_at"}
+    columns = [f.attname for f in Article._meta.concrete_fields if f.attname not in skip]
+    rows = dict(
+        zip(
+            Article.objects.using(alias).order_by("pk").values_list("pk", flat=True),
+            Article.objects.using(alias).order_by("pk").values_list(*columns),
+            strict=True,
+        )
+    )
+    assert [rows[brief.pk] for brief in ours] == [rows[brief.pk] for brief in theirs]
+    assert rows[ours[0].pk][columns.index("title")] == awkward[0]
+
+
+@pytest.mark.django_db(databases=DATABASES)
 def test_a_batch_refused_by_the_unique_address_stores_nothing_and_leaves_the_transaction_usable(alias):
     insert_briefs_with_history(unsaved_briefs(alias, "first"), reason="first", using=alias)
     again = unsaved_briefs(alias, "again")
