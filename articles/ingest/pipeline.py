@@ -613,7 +613,9 @@ def normalize_ahead(
 
 # Feeds read ahead of the one being stored, by one thread: fetching waits on the publisher, parsing is
 # mostly lxml and normalizing mostly nh3, while storing waits on the database, so the two overlap.
-READ_AHEAD = 2
+# Six rather than two: with storing cheaper, the run waited on the reader at the large feeds, which a
+# deeper queue reads while the small ones before them are stored (a few parsed feeds in memory).
+READ_AHEAD = 6
 # While the reader thread parses, each answer from the database (hundreds a run) waits for the GIL
 # until the interpreter's switch interval (5 ms by default) ends; a shorter one while both threads run.
 SWITCH_INTERVAL = 0.0005
