@@ -144,9 +144,9 @@ def record_failure(*, source: Source, error: str, retry: bool = False, retry_aft
 INTERRUPTED = "The worker stopped before this run finished (killed or restarted); a later run took over."
 
 
-def _close_interrupted_runs(source: Source) -> None:
-    # We hold the source's lock, so any run still marked running was cut short.
-    IngestionRun.objects.filter(source=source, status=Outcome.RUNNING).update(
+def _close_interrupted_runs(source: Source, *, current: IngestionRun) -> None:
+    # We hold the source's lock, so any run still marked running, but the one we recorded, was cut short.
+    IngestionRun.objects.filter(source=source, status=Outcome.RUNNING).exclude(pk=current.pk).update(
         status=Outcome.FAILED, finished_at=timezone.now(), error=INTERRUPTED
     )
 
@@ -331,27 +331,32 @@ def _full_text(url: str, counts: RunCounts) -> str:
 
 
 def ingest_entries(
-    *, source: Source, entries: list[Entry], feed_url: str, counts: RunCounts, normalized: list | None = None
+    *,
+    source: Source,
+    entries: list[Entry],
+    feed_url: str,
+    counts: RunCounts,
+    normalized: list | None = None,
+    addresses: "ItemAddresses | None" = None,
 ) -> None:
     """Store each entry: one bad item is counted and described, the others go on.
 
     New items wait in a batch and are stored together (`store_new_items`); a changed one is
     updated at once. An item stops the run only when the task is out of time. `normalized` holds
-    the entries already normalized at their own address (`normalize_ahead`), None where that failed.
+    the entries already normalized at their own address (`normalize_ahead`), None where that failed;
+    `addresses` the entries' addresses when already worked out (`item_addresses`, by the reader thread).
     """
-    # One query tells which items are already stored; those are then skipped without another.
-    addresses = [_address_or_refusal(entry, feed_url) for entry in entries]  # each worked out once
+    addresses = addresses or item_addresses(entries, feed_url=feed_url)  # each worked out once
     normalized = normalized or [None] * len(entries)
+    # One query tells which items are already stored; those are then skipped without another.
     known = {
         row["original_url"]: row
-        for row in Article.objects.filter(original_url__in=_item_addresses(entries, addresses, feed_url)).values(
-            *EXISTING_FIELDS
-        )
+        for row in Article.objects.filter(original_url__in=addresses.looked_up).values(*EXISTING_FIELDS)
     }
     done_in_this_run: set[str] = set()
     batch: list[tuple[str, NormalizedItem]] = []  # (how the item is named in an error, the item)
     batch_started = 0.0
-    for entry, address, ready in zip(entries, addresses, normalized, strict=True):
+    for entry, address, ready in zip(entries, addresses.own, normalized, strict=True):
         counts.seen += 1
         named = f"item {counts.seen} ({entry.title or entry.guid or 'untitled'})"
         linked = f"item {counts.seen} ({entry.link})"
@@ -475,13 +480,25 @@ def _address_or_refusal(entry: Entry, feed_url: str) -> str | NotAWebAddress:
         return refusal
 
 
-def _item_addresses(entries: list[Entry], addresses: list, feed_url: str) -> list[str]:
-    urls = []
-    for entry, address in zip(entries, addresses, strict=True):
+@dataclass(frozen=True)
+class ItemAddresses:
+    """The canonical addresses of a feed's entries: each entry's own (or why it has none), and every
+    address the run looks up among the stored briefs (the entries' own and their alternates)."""
+
+    own: list  # str | NotAWebAddress, one per entry
+    looked_up: list[str]
+
+
+def item_addresses(entries: list[Entry], *, feed_url: str) -> ItemAddresses:
+    """Worked out once per feed, without the database (the reader thread does it for `ingest_sources`)."""
+    own, looked_up = [], []
+    for entry in entries:
+        address = _address_or_refusal(entry, feed_url)
+        own.append(address)
         if isinstance(address, str):
-            urls.append(address)
-        urls.extend(_alternates(entry, feed_url))
-    return urls
+            looked_up.append(address)
+        looked_up.extend(_alternates(entry, feed_url))
+    return ItemAddresses(own=own, looked_up=looked_up)
 
 
 # --- Whole runs -------------------------------------------------------------------------
@@ -520,10 +537,13 @@ def ingest_source(
     A failed fetch or an unreadable feed is recorded on the run and the source, never raised.
     """
     with source_lock(f"source:{source_id}"):
-        source = _source_for_run(source_id)
+        run = IngestionRun(source_id=source_id, status=Outcome.RUNNING)
+        source = _source_for_run(source_id, run=run)  # on PostgreSQL `run` is recorded by the same statement
+        run.source = source
+        if run.pk is None:
+            run.save(force_insert=True)
         if source.interrupted:
-            _close_interrupted_runs(source)
-        run = IngestionRun.objects.create(source=source, status=Outcome.RUNNING)
+            _close_interrupted_runs(source, current=run)
         with run_lease(run.pk):
             return _run_feed(source, run, force=force, retry=retry, read=read)
 
@@ -539,6 +559,7 @@ class FeedRead:
     feed: ParsedFeed | None = None  # None when not modified, or when fetching or parsing failed
     error: Exception | None = None  # raised again by the run, which records it as it records any failure
     normalized: list | None = None  # `normalize_ahead` of the feed's entries, when asked for
+    addresses: ItemAddresses | None = None  # `item_addresses` of the feed's entries, when asked for
 
     def fits(self, source: Source, *, force: bool) -> bool:
         return (self.url, self.etag, self.last_modified) == _validators(source, force=force)
@@ -549,8 +570,9 @@ def _validators(source: Source, *, force: bool) -> tuple[str, str, str]:
 
 
 def read_feed(source: Source, *, force: bool = False, normalize: bool = False) -> FeedRead:
-    """Fetch and parse `source`'s feed, and with `normalize` its entries too (a source whose items'
-    pages are fetched is normalized by its run); touches no database, so it may run on another thread."""
+    """Fetch and parse `source`'s feed, and with `normalize` work out its entries' addresses and
+    normalize them too (a source whose items' pages are fetched is normalized by its run); touches
+    no database, so it may run on another thread."""
     url, etag, last_modified = _validators(source, force=force)
     read = FeedRead(url=url, etag=etag, last_modified=last_modified)
     try:
@@ -560,20 +582,30 @@ def read_feed(source: Source, *, force: bool = False, normalize: bool = False) -
             read.feed = parse_feed(
                 result.content, url=result.url, content_type=result.content_type, headers=result.headers
             )
-            if normalize and not source.fetch_full_text:
-                read.normalized = normalize_ahead(read.feed.entries, feed_url=result.url)
+            if normalize:
+                read.addresses = item_addresses(read.feed.entries, feed_url=result.url)
+                if not source.fetch_full_text:
+                    read.normalized = normalize_ahead(
+                        read.feed.entries, feed_url=result.url, addresses=read.addresses.own
+                    )
     except Exception as exc:
         read.error = exc
     return read
 
 
-def normalize_ahead(entries: list[Entry], *, feed_url: str) -> list[NormalizedItem | None]:
+def normalize_ahead(
+    entries: list[Entry], *, feed_url: str, addresses: list | None = None
+) -> list[NormalizedItem | None]:
     """Each entry normalized at its own address, or None where that fails (its run tries again and
-    records why); what the run finds already stored, or at another address, it does not use."""
+    records why); what the run finds already stored, or at another address, it does not use.
+    `addresses` are the entries' own (`ItemAddresses.own`) when already worked out."""
     items = []
-    for entry in entries:
+    for entry, address in zip(entries, addresses or [None] * len(entries), strict=True):
+        if isinstance(address, NotAWebAddress):
+            items.append(None)
+            continue
         try:
-            items.append(normalize_entry(entry, feed_url=feed_url))
+            items.append(normalize_entry(entry, feed_url=feed_url, url=address or ""))
         except Exception:
             items.append(None)
     return items
@@ -581,7 +613,9 @@ def normalize_ahead(entries: list[Entry], *, feed_url: str) -> list[NormalizedIt
 
 # Feeds read ahead of the one being stored, by one thread: fetching waits on the publisher, parsing is
 # mostly lxml and normalizing mostly nh3, while storing waits on the database, so the two overlap.
-READ_AHEAD = 2
+# Six rather than two: with storing cheaper, the run waited on the reader at the large feeds, which a
+# deeper queue reads while the small ones before them are stored (a few parsed feeds in memory).
+READ_AHEAD = 6
 # While the reader thread parses, each answer from the database (hundreds a run) waits for the GIL
 # until the interpreter's switch interval (5 ms by default) ends; a shorter one while both threads run.
 SWITCH_INTERVAL = 0.0005
@@ -590,13 +624,18 @@ SWITCH_INTERVAL = 0.0005
 def ingest_sources(sources: Iterable[Source], *, force: bool = False) -> Iterator[tuple[Source, IngestOutcome | Busy]]:
     """Ingest `sources` one after another in this process, each as `ingest_source` does, while one
     thread fetches, parses and normalizes the next READ_AHEAD feeds. Yields each source with its outcome, or with
-    the Busy it met (another process is ingesting it). Every database query stays on this thread.
+    the Busy it met (another process is ingesting it). Every database query stays on this thread, whose
+    commits on PostgreSQL do not wait for their flush to disk (`commits_not_waited_for`).
     """
     pending = iter(sources)
     ahead: collections.deque[tuple[Source, Future]] = collections.deque()
     switch_interval = sys.getswitchinterval()
     sys.setswitchinterval(min(switch_interval, SWITCH_INTERVAL))
-    with contextlib.ExitStack() as undo, ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-reader") as reader:
+    with (
+        contextlib.ExitStack() as undo,
+        commits_not_waited_for(router.db_for_write(Article)),
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-reader") as reader,
+    ):
         undo.callback(sys.setswitchinterval, switch_interval)
 
         def read_next() -> None:
@@ -620,12 +659,45 @@ def ingest_sources(sources: Iterable[Source], *, force: bool = False) -> Iterato
                 reading.cancel()
 
 
-def _source_for_run(source_id: int, *, using: str | None = None) -> Source:
+@contextlib.contextmanager
+def commits_not_waited_for(using: str) -> Iterator[None]:
+    """While this runs, the connection's commits on PostgreSQL return without waiting for the WAL to
+    reach the disk (`synchronous_commit` off for the session, put back after).
+
+    A run commits three to four times a source (its record, each batch of briefs, its outcome), and
+    each commit waited for an fsync: on a busy disk that was the largest wait of `ingest --all` after
+    the briefs' INSERT. What it gives up is what the embedded mode's SQLite (WAL, synchronous=NORMAL)
+    already gives up: if the PostgreSQL server itself crashes, the last fraction of a second of
+    commits may be lost, never partly and never out of order (no corruption, no brief without its
+    history row). What is lost is redone by the next poll: a source's validators (ETag) are written
+    after its briefs, so a lost brief comes with a lost validator and the feed is read in full again.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        # RESET: the session's own value again (the server's, or the connection's options). Inside a
+        # transaction that failed, its rollback has already put the setting back.
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
+def _source_for_run(source_id: int, *, run: IngestionRun | None = None, using: str | None = None) -> Source:
     """The source, with what a run asks first in the same query: whether a run of it is still marked
     running (`interrupted`: we hold its lock, so that run was cut short), how many briefs of it
     were created in the last 24 hours (`created_today`, for `new_item_limit`) and its briefs still
     waiting for a draft (`left_undrafted`, ids: an earlier run stored them, then its worker was
     killed before handing them on; none can be this run's, which has not started).
+
+    On PostgreSQL the same statement also records `run` (unsaved, given) when the source exists, and
+    gives it its id: one round trip a run less. What the query reads does not include that run (a
+    statement's parts see the database as it was before the statement). Elsewhere `run` is left
+    unsaved for the caller.
 
     Written from the models' metadata once: the ORM took three times longer to compile this
     query (an Exists and a counting Subquery) than the database took to answer it.
@@ -633,13 +705,27 @@ def _source_for_run(source_id: int, *, using: str | None = None) -> Source:
     using = using or router.db_for_read(Source)
     connection = connections[using]
     since = connection.ops.adapt_datetimefield_value(timezone.now() - timedelta(days=1))
-    sql = _source_for_run_sql(connection.vendor, connection.ops.quote_name)
+    records = run is not None and connection.vendor == "postgresql"
+    sql = _source_for_run_sql(connection.vendor, connection.ops.quote_name, records_run=records)
     params = [Outcome.RUNNING, since, *([Status.INGESTED] if connection.vendor in LIST_OF_IDS else []), source_id]
+    if records:
+        fields = _run_fields()
+        values = [field.get_db_prep_save(field.pre_save(run, add=True), connection) for field in fields]
+        params = [*values, source_id, *params]
     for source in Source.objects.using(using).raw(sql, params):
         if isinstance(getattr(source, "left_undrafted", None), str):
             source.left_undrafted = json.loads(source.left_undrafted)  # SQLite's JSON array
+        if records:
+            run.pk = source.recorded_run
+            run._state.adding, run._state.db = False, using
         return source
     raise Source.DoesNotExist(f"No source with id {source_id}.")
+
+
+def _run_fields():
+    """The columns a new run's INSERT names: all but its id and its source (the source's row gives it)."""
+    meta = IngestionRun._meta
+    return [field for field in meta.concrete_fields if not field.primary_key and field.name != "source"]
 
 
 # A list of ids as one value, by vendor (`_source_for_run`'s `left_undrafted`); another database
@@ -648,7 +734,7 @@ LIST_OF_IDS = {"postgresql": "ARRAY({ids})", "sqlite": "(SELECT json_group_array
 
 
 @functools.cache
-def _source_for_run_sql(vendor: str, quote) -> str:
+def _source_for_run_sql(vendor: str, quote, *, records_run: bool = False) -> str:
     source, run, brief = Source._meta, IngestionRun._meta, Article._meta
 
     def column(meta, name):
@@ -662,8 +748,18 @@ def _source_for_run_sql(vendor: str, quote) -> str:
             f"ORDER BY {column(brief, 'id')}"
         )
         waiting = f", {LIST_OF_IDS[vendor].format(ids=ids)} AS left_undrafted"
+    recorded = ""
+    if records_run:
+        columns = [quote(run.get_field("source").column), *(quote(field.column) for field in _run_fields())]
+        recorded = (
+            f"WITH recorded AS (INSERT INTO {quote(run.db_table)} ({', '.join(columns)}) "
+            f"SELECT {column(source, 'id')}, {', '.join(['%s'] * (len(columns) - 1))} "
+            f"FROM {quote(source.db_table)} WHERE {column(source, 'id')} = %s "
+            f"RETURNING {quote(run.pk.column)}) "
+        )
+        waiting += f", (SELECT {quote(run.pk.column)} FROM recorded) AS recorded_run"
     return (
-        f"SELECT {', '.join(column(source, f.name) for f in source.concrete_fields)}, "
+        f"{recorded}SELECT {', '.join(column(source, f.name) for f in source.concrete_fields)}, "
         f"EXISTS (SELECT 1 FROM {quote(run.db_table)} WHERE {column(run, 'source')} = {column(source, 'id')} "
         f"AND {column(run, 'status')} = %s) AS interrupted, "
         f"(SELECT COUNT(*) FROM {quote(brief.db_table)} WHERE {column(brief, 'source')} = {column(source, 'id')} "
@@ -693,7 +789,12 @@ def _run_feed(
             )
             return IngestOutcome(run=run, to_enrich=tuple(_left_undrafted(source, run)))
         ingest_entries(
-            source=source, entries=read.feed.entries, feed_url=result.url, counts=counts, normalized=read.normalized
+            source=source,
+            entries=read.feed.entries,
+            feed_url=result.url,
+            counts=counts,
+            normalized=read.normalized,
+            addresses=read.addresses,
         )
     except (FetchError, FeedError) as exc:
         http_status = getattr(exc, "http_status", None) or http_status
