@@ -624,8 +624,7 @@ SWITCH_INTERVAL = 0.0005
 def ingest_sources(sources: Iterable[Source], *, force: bool = False) -> Iterator[tuple[Source, IngestOutcome | Busy]]:
     """Ingest `sources` one after another in this process, each as `ingest_source` does, while one
     thread fetches, parses and normalizes the next READ_AHEAD feeds. Yields each source with its outcome, or with
-    the Busy it met (another process is ingesting it). Every database query stays on this thread, whose
-    commits on PostgreSQL do not wait for their flush to disk (`commits_not_waited_for`).
+    the Busy it met (another process is ingesting it). Every database query stays on this thread.
     """
     pending = iter(sources)
     ahead: collections.deque[tuple[Source, Future]] = collections.deque()
@@ -633,7 +632,6 @@ def ingest_sources(sources: Iterable[Source], *, force: bool = False) -> Iterato
     sys.setswitchinterval(min(switch_interval, SWITCH_INTERVAL))
     with (
         contextlib.ExitStack() as undo,
-        commits_not_waited_for(router.db_for_write(Article)),
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-reader") as reader,
     ):
         undo.callback(sys.setswitchinterval, switch_interval)
@@ -657,34 +655,6 @@ def ingest_sources(sources: Iterable[Source], *, force: bool = False) -> Iterato
         finally:
             for _source, reading in ahead:
                 reading.cancel()
-
-
-@contextlib.contextmanager
-def commits_not_waited_for(using: str) -> Iterator[None]:
-    """While this runs, the connection's commits on PostgreSQL return without waiting for the WAL to
-    reach the disk (`synchronous_commit` off for the session, put back after).
-
-    A run commits three to four times a source (its record, each batch of briefs, its outcome), and
-    each commit waited for an fsync: on a busy disk that was the largest wait of `ingest --all` after
-    the briefs' INSERT. What it gives up is what the embedded mode's SQLite (WAL, synchronous=NORMAL)
-    already gives up: if the PostgreSQL server itself crashes, the last fraction of a second of
-    commits may be lost, never partly and never out of order (no corruption, no brief without its
-    history row). What is lost is redone by the next poll: a source's validators (ETag) are written
-    after its briefs, so a lost brief comes with a lost validator and the feed is read in full again.
-    """
-    connection = connections[using]
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO off")
-    try:
-        yield
-    finally:
-        # RESET: the session's own value again (the server's, or the connection's options). Inside a
-        # transaction that failed, its rollback has already put the setting back.
-        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")
 
 
 def _source_for_run(source_id: int, *, run: IngestionRun | None = None, using: str | None = None) -> Source:

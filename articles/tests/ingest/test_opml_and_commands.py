@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connections
 
 from articles.ingest import pipeline
 from articles.ingest.opml import OPMLError, export_opml, import_opml, read_opml
@@ -181,21 +180,6 @@ def test_a_feed_read_ahead_brings_its_items_addresses_and_the_run_stores_them_th
     run = ingest_source(source_id=source.pk, read=read).run
     assert (run.items_new, run.items_failed) == (2, 1)
     assert sorted(Article.objects.values_list("original_url", flat=True)) == [item(1)["link"], item(2)["link"]]
-
-
-@pytest.mark.django_db(databases=["default", "postgres"])
-def test_commits_are_not_waited_for_while_sources_are_ingested_and_the_setting_is_put_back():
-    def setting():
-        with connections["postgres"].cursor() as cursor:
-            cursor.execute("SHOW synchronous_commit")
-            return cursor.fetchone()[0]
-
-    before = setting()
-    with pipeline.commits_not_waited_for("postgres"):
-        assert setting() == "off"
-    assert setting() == before != "off"
-    with pipeline.commits_not_waited_for("default"):  # SQLite: nothing to change
-        pass
 
 
 def test_ingest_all_stores_an_item_whose_link_was_taken_at_its_own_address(httpserver, feed_source):
