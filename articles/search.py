@@ -402,11 +402,11 @@ def _newest_with_values(
     connection = connections[using]
     names = ["pk", *(f"c{position}" for position in range(columns)), "published_at", "facet_values"]
     kept = ", ".join(names[:-2])
-    wanted = [limit]
-    values = "SELECT item.value AS value FROM walk CROSS JOIN json_each(walk.facet_values) AS item WHERE n <= %s"
-    if facet is not None:
-        values = f"SELECT value FROM ({values}) AS every_value WHERE value LIKE %s"
-        wanted.append(facet + ":%")
+    values, wanted = _facet_values(
+        "SELECT item.value AS value FROM walk CROSS JOIN json_each(walk.facet_values) AS item WHERE n <= %s",
+        limit=limit,
+        facet=facet,
+    )
     # The window's order is `latest_first`'s, written out, so the rows' order never depends on the plan.
     statement = (
         f"WITH found({', '.join(names)}) AS ({sql}), "
@@ -424,6 +424,14 @@ def _newest_with_values(
     return [row[1:-2] for row in rows], values
 
 
+def _facet_values(values: str, *, limit: int, facet: str | None) -> tuple[str, list]:
+    """`values` (a statement of the facet values of the walk's first `limit` rows, one `%s` for `limit`) narrowed to
+    `facet`'s values when one is given, with its parameters."""
+    if facet is None:
+        return values, [limit]
+    return f"SELECT value FROM ({values}) AS every_value WHERE value LIKE %s", [limit, facet + ":%"]
+
+
 def _pg_matches(found: tuple[str, list], using: str, *, columns: int, limit: int, facet: str | None = None) -> Matches:
     """PostgreSQL: `Matches` of `found` (as `_newest_with_values` takes it), ordered and counted in the database.
 
@@ -439,11 +447,9 @@ def _pg_matches(found: tuple[str, list], using: str, *, columns: int, limit: int
     else:
         order, for_reader = "n", "NULL::bigint[]"
     # Expanded in the select list: a third cheaper than a lateral join of unnest() for each row.
-    values = "SELECT unnest(facet_values) AS value FROM walk WHERE n <= %s"
-    wanted = [limit]
-    if facet is not None:
-        values = f"SELECT value FROM ({values}) AS every_value WHERE value LIKE %s"
-        wanted.append(facet + ":%")
+    values, wanted = _facet_values(
+        "SELECT unnest(facet_values) AS value FROM walk WHERE n <= %s", limit=limit, facet=facet
+    )
     statement = (
         f"WITH found({', '.join(names)}) AS ({sql}), "
         "walk AS MATERIALIZED (SELECT found.*, row_number() OVER (ORDER BY published_at DESC, pk DESC) AS n "
