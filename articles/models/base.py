@@ -216,8 +216,8 @@ class TimeStamped(models.Model):
 
 
 @functools.cache
-def _slug_url_template(view_name: str, script_prefix: str, urlconf: str) -> str:
-    return reverse(view_name, urlconf=urlconf, kwargs={"slug": _SLUG_MARK})
+def _kept_reverse(view_name: str, script_prefix: str, urlconf: str, slug: str | None) -> str:
+    return reverse(view_name, urlconf=urlconf, kwargs={"slug": slug} if slug is not None else None)
 
 
 _SLUG_MARK = "slug-goes-here"
@@ -230,4 +230,10 @@ def slug_url(view_name: str, slug: str) -> str:
     are ASCII letters, digits, "-" and "_" (the URL patterns allow nothing else), so no escaping differs.
     """
     urlconf = get_urlconf() or settings.ROOT_URLCONF
-    return _slug_url_template(view_name, get_script_prefix(), urlconf).replace(_SLUG_MARK, slug)
+    return _kept_reverse(view_name, get_script_prefix(), urlconf, _SLUG_MARK).replace(_SLUG_MARK, slug)
+
+
+def address(view_name: str) -> str:
+    """reverse(view_name) for an address without arguments, resolved once per view name and script prefix (each
+    page's header, footer, feed links and breadcrumbs name the same few; `{% site_url %}` in templates)."""
+    return _kept_reverse(view_name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, None)

@@ -1,9 +1,9 @@
 """`{% site_url 'articles:briefs' %}`: `{% url %}` for an address without arguments, reversed once and kept
-(see `articles.web.addresses`)."""
+(`articles.models.base.address`)."""
 
 from django import template
 
-from articles.web.addresses import address
+from articles.models.base import address
 
 register = template.Library()
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from articles.web.addresses import address
+from articles.models.base import address
 
 
 @dataclass

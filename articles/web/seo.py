@@ -11,7 +11,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
-from articles.web.addresses import address
+from articles.models.base import address
 
 DESCRIPTION_CHARS = 160
 SHARE_IMAGE = "img/share-card.png"  # 1200×630, the card link previews show
