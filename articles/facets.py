@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
-from django.db.models import BigIntegerField, CharField, Count, OuterRef, Q, Subquery, Sum
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast, Coalesce
 
 from articles.models import Article, FacetCount, FacetSnapshot, Field, Status
@@ -193,29 +193,36 @@ def counts_by_pk(*facets: str) -> dict[str, dict[int, int]]:
     return result
 
 
+def _kept_row(facet: str):
+    """The kept count of the whole library under the outer row's own value of `facet`."""
+    return FacetCount.objects.filter(scope="", scope_value="", facet=facet, value=Cast(OuterRef("pk"), CharField()))
+
+
 def kept_count(facet: str):
     """An annotation: the whole library's published briefs under the row's own value of `facet` (a role,
     topic or source row), read from the kept counts by one index probe (0 when it has none)."""
-    counts = FacetCount.objects.filter(scope="", scope_value="", facet=facet, value=Cast(OuterRef("pk"), CharField()))
-    return Coalesce(Subquery(counts.values("count")[:1]), 0)
+    return Coalesce(Subquery(_kept_row(facet).values("count")[:1]), 0)
 
 
-def kept_values(facet: str):
-    """A subquery: the keys of the rows (roles, topics, sources …) under which the whole library has a published
-    brief, from the kept counts (one row each), for `pk__in`."""
-    rows = FacetCount.objects.filter(scope="", scope_value="", facet=facet, count__gt=0)
-    return rows.values_list(Cast("value", BigIntegerField()), flat=True)
+def has_kept_count(facet: str):
+    """A filter: the whole library has a published brief under the row's own value of `facet`. An `EXISTS`,
+    so the database may walk the rows in the order asked for and probe each one's count (a page of the
+    first rows by name), or read the counts first when few values have one."""
+    return Exists(_kept_row(facet).filter(count__gt=0))
 
 
-def library_sizes() -> dict[str, tuple[int, int]]:
-    """For each facet of the whole library, (values with published briefs, their count summed), in one query.
+def library_sizes(*only: str) -> dict[str, tuple[int, int]]:
+    """For each facet of the whole library (or `only` those), (values with published briefs, their count
+    summed), in one query.
 
     The total of published briefs is under facet "" (one value). A few rows whatever the size of
     the library: the sitemap index needs only how many listings there are, not which.
     """
+    rows = FacetCount.objects.filter(scope="", scope_value="", count__gt=0)
+    if only:
+        rows = rows.filter(facet__in=only)
     rows = (
-        FacetCount.objects.filter(scope="", scope_value="", count__gt=0)
-        .order_by()
+        rows.order_by()
         .values("facet")
         .annotate(values=Count("value"), briefs=Sum("count"))
         .values_list("facet", "values", "briefs")

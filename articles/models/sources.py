@@ -92,7 +92,10 @@ class Source(TimeStamped):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["is_active", "next_fetch_at"], name="source_due_idx")]
+        indexes = [
+            models.Index(fields=["is_active", "next_fetch_at"], name="source_due_idx"),
+            models.Index(fields=["name"], name="source_name_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(poll_interval_minutes__gte=1), name="source_poll_interval_positive"),
         ]

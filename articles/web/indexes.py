@@ -54,9 +54,10 @@ def counted_topics() -> list[Entry]:
 
 
 def _counted_sources():
-    # The sources with a published brief are those with a kept count: testing every source's count to leave out
-    # the rest read a count for each of the library's thousand sources on every page of the index.
-    rows = Source.objects.filter(pk__in=facets.kept_values("source")).only("name", "slug", "description")
+    # The sources with a published brief are those with a kept count above 0. Tested by EXISTS, so a page of a
+    # thousand sources walks them by name (source_name_idx), probing each one's count, rather than reading and
+    # sorting every counted source; a small library's few counted sources are read first instead.
+    rows = Source.objects.filter(facets.has_kept_count("source")).only("name", "slug", "description")
     return rows.annotate(n=facets.kept_count("source"))
 
 
@@ -78,7 +79,7 @@ class SourcesPaginator(CountedPaginator):
     """Sources by name, a page at a time; how many there are is kept with the facet counts."""
 
     def __init__(self):
-        with_briefs, _briefs = facets.library_sizes().get("source", (0, 0))
+        with_briefs, _briefs = facets.library_sizes("source").get("source", (0, 0))
         super().__init__(_counted_sources().order_by("name"), SOURCES_PER_PAGE, count=with_briefs)
 
     def _get_page(self, rows, number, paginator):
