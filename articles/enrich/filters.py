@@ -213,16 +213,37 @@ def _ends_on_a_number(text: str) -> bool:
     return text.endswith(".") and text[-2:-1].isdigit()
 
 
-# Two capitals in a row: what a heading in capitals or a fixture ("HARBOUR V MILLTOWN") starts with.
-CAPITALS = re.compile(r"[A-Z]{2}")
-RUN_ON_GATE = Gate(
-    RUN_ON,
-    words="And But Like The As When After It He She They This His Her Their Head There Officially Pictured Above"
-    " Below V VS v vs Indeed Meanwhile However Instead has had have was were is are said says shakes looks showed"
-    " shows will would could can did poses A An",
-    marks=(": ", " '", " ‘", ' "', " “"),
-    also=lambda text: _ends_on_a_number(text) or CAPITALS.search(text) is not None,
+# What a heading in capitals ("GULL STEALS THE TROPHY") or a fixture ("HARBOUR V MILLTOWN") holds: two capitals, a
+# space and two more, or three capitals, a space and a "V".
+CAPITALS = re.compile(r"[A-Z]{2} [A-Z'’]{2}|[A-Z]{3} [Vv]")
+# The words RUN_ON's branches set off on both sides: capitalised openers (each after a space, so never a sentence's
+# first word) and the verbs its "… in court Jo Smith has …" branch ends on.
+_RUN_ON_OPENERS = (
+    "And But Like The As When After It He She They This His Her Their Head There Officially Pictured Above Below"
+    " V VS v vs Indeed Meanwhile However Instead A An"
 )
+_RUN_ON_VERBS = "has had have was were is are said says shakes looks showed shows will would could can did poses"
+RUN_ON_OPENERS = frozenset(_RUN_ON_OPENERS.split())
+RUN_ON_VERBS = frozenset(_RUN_ON_VERBS.split())
+# What the verb branch holds before its verb: a lower-case word, a space and a capitalised word.
+LOWER_THEN_CAPITAL = re.compile(r"[a-z] [A-Z]")
+
+
+def _could_run_on(text: str) -> bool:
+    """Whether a branch of RUN_ON without a mark of its own could match: an opener of RUN_ON_OPENERS written after the
+    first character (the branches put a space before it; "The" opening a sentence does not count), a verb of
+    RUN_ON_VERBS with a lower-case letter, a space and a capital somewhere, capitals around a space (CAPITALS), or
+    a number and a full stop at the end. Every opener and verb is a whole run of word characters where those branches
+    match."""
+    runs = words_of(text).cased
+    if any(text.find(word, 1) != -1 for word in RUN_ON_OPENERS.intersection(runs)):
+        return True
+    if not RUN_ON_VERBS.isdisjoint(runs) and LOWER_THEN_CAPITAL.search(text):
+        return True
+    return _ends_on_a_number(text) or CAPITALS.search(text) is not None
+
+
+RUN_ON_GATE = Gate(RUN_ON, marks=(": ", " '", " ‘", ' "', " “"), also=_could_run_on)
 
 
 ENGLISH = re.compile(r"\b(?:the|of|and|to|for|with|in|on)\b", re.IGNORECASE)

@@ -94,6 +94,18 @@ ANSWERS = [
         "points back",
     ),
     ("not_standalone", "The harbour master, Ana Ruiz, said the ferries would sail again on Tuesday morning.", None),
+    (
+        "not_standalone",
+        "The harbour master said GULL STEALS THE TROPHY was the best headline of the harbour year.",
+        "glued caption",
+    ),
+    (
+        "not_standalone",
+        "The ferry left the harbour at dawn and The crew waved to the town from the old pier.",
+        "glued caption",
+    ),
+    ("not_standalone", "Harbour crews met on Monday, and the council said Ana Ruiz has the final say on fees.", None),
+    ("not_standalone", "The ferry crews in the harbour met the council on Monday to talk about the fees.", None),
     ("points_back", "The 27-year-old skipper brought the ferry home through the storm on Monday night.", True),
     ("points_back", "These problems will be harder to fix once the winter storms arrive in the harbour.", True),
     ("points_back", "The harbour council approved the plan for the new pier by nine votes to two.", False),
