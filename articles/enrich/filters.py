@@ -261,7 +261,7 @@ VERB_WORDS = frozenset(
 
 
 def _finite_verb(body: str) -> bool:
-    """`bool(FINITE_VERB.search(body))`, read from the sentence's words when that gives the same answer.
+    r"""`bool(FINITE_VERB.search(body))`, read from the sentence's words when that gives the same answer.
 
     Without an apostrophe (which the contraction branches need) and without a character FOLDED_TO_ASCII, a match is
     a whole run of word characters (each branch sets it off with `\b` on both sides): a verb of the list in any
