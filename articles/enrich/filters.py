@@ -19,7 +19,7 @@ says about it (`preceding.needs_what_comes_before`).
 import re
 from functools import lru_cache
 
-from articles.enrich.gates import Gate, words_of
+from articles.enrich.gates import Gate, branches, words_of
 from articles.enrich.text import BEFORE_NAMES
 
 # Each rule: the reason a curator would give, and what betrays it.
@@ -213,16 +213,37 @@ def _ends_on_a_number(text: str) -> bool:
     return text.endswith(".") and text[-2:-1].isdigit()
 
 
-# Two capitals in a row: what a heading in capitals or a fixture ("HARBOUR V MILLTOWN") starts with.
-CAPITALS = re.compile(r"[A-Z]{2}")
-RUN_ON_GATE = Gate(
-    RUN_ON,
-    words="And But Like The As When After It He She They This His Her Their Head There Officially Pictured Above"
-    " Below V VS v vs Indeed Meanwhile However Instead has had have was were is are said says shakes looks showed"
-    " shows will would could can did poses A An",
-    marks=(": ", " '", " ‘", ' "', " “"),
-    also=lambda text: _ends_on_a_number(text) or CAPITALS.search(text) is not None,
+# What a heading in capitals ("GULL STEALS THE TROPHY") or a fixture ("HARBOUR V MILLTOWN") holds: two capitals, a
+# space and two more, or three capitals, a space and a "V".
+CAPITALS = re.compile(r"[A-Z]{2} [A-Z'’]{2}|[A-Z]{3} [Vv]")
+# The words RUN_ON's branches set off on both sides: capitalised openers (each after a space, so never a sentence's
+# first word) and the verbs its "… in court Jo Smith has …" branch ends on.
+_RUN_ON_OPENERS = (
+    "And But Like The As When After It He She They This His Her Their Head There Officially Pictured Above Below"
+    " V VS v vs Indeed Meanwhile However Instead A An"
 )
+_RUN_ON_VERBS = "has had have was were is are said says shakes looks showed shows will would could can did poses"
+RUN_ON_OPENERS = frozenset(_RUN_ON_OPENERS.split())
+RUN_ON_VERBS = frozenset(_RUN_ON_VERBS.split())
+# What the verb branch holds before its verb: a lower-case word, a space and a capitalised word.
+LOWER_THEN_CAPITAL = re.compile(r"[a-z] [A-Z]")
+
+
+def _could_run_on(text: str) -> bool:
+    """Whether a branch of RUN_ON without a mark of its own could match: an opener of RUN_ON_OPENERS written after the
+    first character (the branches put a space before it; "The" opening a sentence does not count), a verb of
+    RUN_ON_VERBS with a lower-case letter, a space and a capital somewhere, capitals around a space (CAPITALS), or
+    a number and a full stop at the end. Every opener and verb is a whole run of word characters where those branches
+    match."""
+    runs = words_of(text).cased
+    if any(text.find(word, 1) != -1 for word in RUN_ON_OPENERS.intersection(runs)):
+        return True
+    if not RUN_ON_VERBS.isdisjoint(runs) and LOWER_THEN_CAPITAL.search(text):
+        return True
+    return _ends_on_a_number(text) or CAPITALS.search(text) is not None
+
+
+RUN_ON_GATE = Gate(RUN_ON, marks=(": ", " '", " ‘", ' "', " “"), also=_could_run_on)
 
 
 ENGLISH = re.compile(r"\b(?:the|of|and|to|for|with|in|on)\b", re.IGNORECASE)
@@ -231,10 +252,40 @@ ENGLISH = re.compile(r"\b(?:the|of|and|to|for|with|in|on)\b", re.IGNORECASE)
 ENGLISH_GATE = Gate(ENGLISH, words="the of and to for with in on")
 
 
+# FINITE_VERB's first branch without its contractions (those hold an apostrophe): the verbs it names as whole words.
+VERB_WORDS = frozenset(
+    word
+    for word in branches(FINITE_VERB.pattern)[0].removeprefix(r"\b(?:").removesuffix(r")\b").split("|")
+    if "'" not in word
+)
+
+
+def _finite_verb(body: str) -> bool:
+    r"""`bool(FINITE_VERB.search(body))`, read from the sentence's words when that gives the same answer.
+
+    Without an apostrophe (which the contraction branches need) and without a character FOLDED_TO_ASCII, a match is
+    a whole run of word characters (each branch sets it off with `\b` on both sides): a verb of the list in any
+    case, or lower-case ASCII letters ending in "ed" (four or more) or in an "s" not after another "s" (three or
+    more), what `(?-i:\b[a-z]{2,}(?:ed|(?<!s)s)\b)` matches as a whole run.
+    """
+    words = words_of(body)
+    if words.folded is None or "'" in body or "’" in body:
+        return FINITE_VERB.search(body) is not None
+    if not VERB_WORDS.isdisjoint(words.folded):
+        return True
+    return any(
+        run.isascii()
+        and run.isalpha()
+        and run.islower()
+        and ((len(run) >= 4 and run.endswith("ed")) or (len(run) >= 3 and run[-1] == "s" and run[-2] != "s"))
+        for run in words.cased
+    )
+
+
 def _verbless(body: str) -> bool:
     """An English sentence without a finite verb: a list item ("$1000 to a charity …") or a photo description
     ("The old pier at dusk."). The verbs are English ones, so a sentence in another language is never judged."""
-    return ENGLISH_GATE.found(body) and FINITE_VERB.search(body) is None
+    return ENGLISH_GATE.found(body) and not _finite_verb(body)
 
 
 PRONOUN = re.compile(r"\b(?:he|she|they|him|her|his|hers|them|their|theirs|they're|they’re|its)\b", re.IGNORECASE)

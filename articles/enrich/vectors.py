@@ -15,11 +15,10 @@ inverse document frequency 1 + log((1 + texts) / (1 + texts with the word)); eac
 its length, the squares summed in that row order.
 
 The summary needs only the rows' products with each other (`cosines`, `cosines_with_first`):
-those are added up here in plain Python in the order scipy's sparse product adds them (for each
-word of the first row in its row order, the product of the two weights), so they are its numbers
-to the last bit, without building a sparse matrix for a few dozen sentences; a long page of many
-similar sentences (over PYTHON_PRODUCTS products) still goes to scipy's product, cheaper there
-(bench/REPORT.md, "Drafting speed", sixth pass).
+those are added up here in the order scipy's sparse product adds them (for each word of the first
+row in its row order, the product of the two weights), so they are its numbers to the last bit,
+without building a sparse matrix or loading scipy (a third of a second of a drafting process's
+CPU, bench/REPORT.md, "Drafting speed", ninth pass).
 
 The English stop words are scikit-learn's list, read from its module file: importing scikit-learn
 itself takes a drafting process one to four seconds, and with nothing published only the list is
@@ -29,7 +28,6 @@ needed.
 import functools
 import importlib.util
 import itertools
-import math
 import re
 import sys
 from pathlib import Path
@@ -104,12 +102,13 @@ def _weights(texts: list[str]):
     np.log(data, data)
     data += 1.0
     data *= idf[indices]
-    for start, end in itertools.pairwise(indptr):
-        squares = 0.0
-        for value in data[start:end].tolist():  # summed in row order, as scikit-learn's normalizer does
-            squares += value * value
-        if squares:
-            data[start:end] /= math.sqrt(squares)
+    # Each row's squares summed in row order, as scikit-learn's normalizer does: `np.add.at` adds the values given
+    # for one place one after another, in the order given (unbuffered), so each row's sum is ((0 + a²) + b²) + ….
+    # Every stored weight is positive (1 + log(count) >= 1 times an idf >= 1), so a row with a weight has squares.
+    row_of = np.repeat(np.arange(len(texts)), np.diff(indptr))
+    squares = np.zeros(len(texts))
+    np.add.at(squares, row_of, data * data)
+    data /= np.sqrt(squares)[row_of]
     return data, indices, indptr, len(vocabulary)
 
 
@@ -129,36 +128,30 @@ def _rows(texts: list[str]) -> list[list[tuple[int, float]]]:
     return [pairs[start:end] for start, end in itertools.pairwise(indptr)]
 
 
-# Above this many products (the sum over words of the square of the number of texts using them) scipy's
-# sparse product, in C, is cheaper than adding them up here (a long page of many similar sentences).
-PYTHON_PRODUCTS = 2000
-
-
 def cosines(texts: list[str]):
     """`(rows @ rows.T).toarray()` of `tfidf_rows(texts)`, the same numbers (a dense numpy array); ValueError as
-    tfidf_rows."""
+    tfidf_rows.
+
+    scipy's product (`csr_matmat`) walks each row's weights in row order and, for each, the weights of the same
+    word in the other rows (the transposed matrix lists a word's rows in increasing order), adding weight × weight
+    into that pair's sum from 0.0. Here the same products are listed in that same order, then added with
+    `np.add.at`, which adds the values given for one place one after another in the order given: each pair's sum
+    gets the same terms in the same order, so the same bits.
+    """
     import numpy as np
 
     data, indices, indptr, size = _weights(texts)
-    pairs = list(zip(indices.tolist(), data.tolist(), strict=True))
-    rows = [pairs[start:end] for start, end in itertools.pairwise(indptr)]
-    postings: dict[int, list[tuple[int, float]]] = {}  # column -> (row, weight), rows in order
-    for number, row in enumerate(rows):
-        for column, weight in row:
-            postings.setdefault(column, []).append((number, weight))
-    if sum(len(posting) ** 2 for posting in postings.values()) > PYTHON_PRODUCTS:
-        from scipy.sparse import csr_matrix
-
-        matrix = csr_matrix((data, indices, np.array(indptr, dtype=np.int32)), shape=(len(texts), size))
-        return (matrix @ matrix.T).toarray()
-    products = np.zeros((len(rows), len(rows)))
-    for number, row in enumerate(rows):
-        sums: dict[int, float] = {}
-        for column, weight in row:
-            for other, other_weight in postings[column]:
-                sums[other] = sums.get(other, 0.0) + weight * other_weight
-        for other, total in sums.items():
-            products[number, other] = total
+    row_of = np.repeat(np.arange(len(texts)), np.diff(indptr))  # the row of each stored weight
+    by_word = np.argsort(indices, kind="stable")  # stored weights by word, and by row within a word
+    word_sizes = np.bincount(indices, minlength=size)  # how many rows use each word
+    word_starts = np.cumsum(word_sizes) - word_sizes
+    # For each stored weight in turn, every stored weight of its word (its own included), in row order.
+    partners = word_sizes[indices]
+    first = np.repeat(np.arange(len(indices)), partners)
+    offsets = np.arange(len(first)) - np.repeat(np.cumsum(partners) - partners, partners)
+    second = by_word[np.repeat(word_starts[indices], partners) + offsets]
+    products = np.zeros((len(texts), len(texts)))
+    np.add.at(products, (row_of[first], row_of[second]), data[first] * data[second])
     return products
 
 

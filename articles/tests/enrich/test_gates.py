@@ -94,6 +94,18 @@ ANSWERS = [
         "points back",
     ),
     ("not_standalone", "The harbour master, Ana Ruiz, said the ferries would sail again on Tuesday morning.", None),
+    (
+        "not_standalone",
+        "The harbour master said GULL STEALS THE TROPHY was the best headline of the harbour year.",
+        "glued caption",
+    ),
+    (
+        "not_standalone",
+        "The ferry left the harbour at dawn and The crew waved to the town from the old pier.",
+        "glued caption",
+    ),
+    ("not_standalone", "Harbour crews met on Monday, and the council said Ana Ruiz has the final say on fees.", None),
+    ("not_standalone", "The ferry crews in the harbour met the council on Monday to talk about the fees.", None),
     ("points_back", "The 27-year-old skipper brought the ferry home through the storm on Monday night.", True),
     ("points_back", "These problems will be harder to fix once the winter storms arrive in the harbour.", True),
     ("points_back", "The harbour council approved the plan for the new pier by nine votes to two.", False),
@@ -159,3 +171,33 @@ def test_a_gate_without_its_words_still_finds_what_its_opening_branches_match():
     assert gate.found("Please SUBSCRIBE now")
     assert not gate.found("Ana Ruiz subscribed")
     assert not gate.found("Written by Ana Ruiz")
+
+
+# Sentences for the finite-verb check read from words: a verb of the list in any case, a word in -ed or -s, one
+# that only looks like it ("bed", "glass", "Harbours"), a contraction, and none at all.
+VERB_SENTENCES = [
+    "The old pier at dusk.",
+    "The old pier WAS at dusk.",
+    "Forty passengers on the old pier at dusk.",
+    "A bed of glass for the harbour.",
+    "The Harbours of the north coast.",
+    "The crew's boat in the harbour.",
+    "The boat isn’t in the harbour.",
+    "Naïve ferries in the harbour.",
+    "The ferry sailed at dawn.",
+    "The ferry, 3 knots, at dawn.",
+]
+
+
+def test_a_finite_verb_read_from_the_words_is_the_patterns_answer():
+    tricky = VERB_SENTENCES + [sentence for _name, sentence, _answer in ANSWERS]
+    known = [s.text for s in sentences(KNOWN_TEXT)]
+    variants = [v for text in tricky + known for v in [*_variants(text), text.replace("i", "\u0130"), text.title()]]
+    for sentence in variants:
+        assert filters._finite_verb(sentence) == bool(filters.FINITE_VERB.search(sentence)), sentence
+    assert "made" in filters.VERB_WORDS and "isn't" not in filters.VERB_WORDS and len(filters.VERB_WORDS) == 88
+    # Lower-casing makes an ASCII letter only of the characters FOLDED_TO_ASCII sends to the pattern.
+    lowered_to_ascii = {
+        c for c in map(chr, range(128, 0x110000)) if any(x.isascii() and x.isalpha() for x in c.lower())
+    }
+    assert lowered_to_ascii <= set(FOLDED_TO_ASCII)

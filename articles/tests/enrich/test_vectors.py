@@ -13,15 +13,23 @@ from articles.tests.enrich.conftest import KNOWN_TEXT
 
 ROOT = Path(__file__).resolve().parents[3]
 
+# A long page of many similar sentences: 60 sentences sharing nine words, over 30,000 products to add.
+LONG_PAGE = [
+    f"The harbour cranes moved {n * 7} containers past the quay while the port authority counted {n} ships."
+    for n in range(60)
+]
 TEXT_SETS = [
     [s.text for s in _candidates(KNOWN_TEXT)],
     ["Moving orders from batch jobs to an event stream", *(s.text for s in _candidates(KNOWN_TEXT))],
     ["Größenordnung naïve café: CAFÉ straße", "Ελλάδα and Ελλάδα again", "x 1 22 333 state-of-the-art"],
     ["zeta alpha beta alpha", "beta gamma", "", "the and of"],
+    LONG_PAGE,
 ]
 
 
-@pytest.mark.parametrize("texts", TEXT_SETS, ids=["sentences", "title-and-sentences", "alphabets", "edge-cases"])
+@pytest.mark.parametrize(
+    "texts", TEXT_SETS, ids=["sentences", "title-and-sentences", "alphabets", "edge-cases", "long-page"]
+)
 def test_tf_idf_rows_are_scikit_learns_to_the_last_bit(texts):
     expected = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
 
@@ -39,7 +47,9 @@ def test_texts_without_a_counted_word_are_refused_as_scikit_learn_refuses_them()
         tfidf_rows(["the and of", "a"])
 
 
-@pytest.mark.parametrize("texts", TEXT_SETS[:3], ids=["sentences", "title-and-sentences", "alphabets"])
+@pytest.mark.parametrize(
+    "texts", [*TEXT_SETS[:3], LONG_PAGE], ids=["sentences", "title-and-sentences", "alphabets", "long-page"]
+)
 def test_sentence_similarities_are_the_sparse_products_to_the_last_bit(texts):
     rows = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
 
@@ -61,6 +71,7 @@ from articles.models import Article
 KNOWN_TEXT = open(sys.argv[1], encoding="utf-8").read()
 brief = Article(title="Moving orders to an event stream", content_text=KNOWN_TEXT)
 assert summarize.extractive_draft(KNOWN_TEXT, title=brief.title).summary
+assert summarize.extractive_draft(sys.argv[2]).summary
 assert keyphrases(KNOWN_TEXT) and classify.readability_grade(KNOWN_TEXT)
 assert clusters.Fingerprint.of(brief).band_keys() and related_index.term_counts(brief)
 print(" ".join(sorted(name for name in sys.modules if name.split(".")[0] in ("sklearn", "scipy"))))
@@ -69,10 +80,16 @@ print(" ".join(sorted(name for name in sys.modules if name.split(".")[0] in ("sk
 
 def test_drafting_a_feed_posts_text_loads_neither_scikit_learn_nor_scipy():
     # Loading scikit-learn took a drafting process 1.5 to 4 s; with nothing published only its stop words are needed.
-    # (A long page of many similar sentences loads scipy's sparse product, cheaper there than plain sums.)
+    # A long page of many similar sentences, whose similarities once went to scipy's sparse product, loads neither.
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "SECRET_KEY": "test-only-key"}
     result = subprocess.run(
-        [sys.executable, "-c", DRAFT_WITHOUT_A_LIBRARY, str(Path(__file__).with_name("known_article.txt"))],
+        [
+            sys.executable,
+            "-c",
+            DRAFT_WITHOUT_A_LIBRARY,
+            str(Path(__file__).with_name("known_article.txt")),
+            " ".join(LONG_PAGE),
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
