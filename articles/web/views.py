@@ -372,7 +372,9 @@ def search_page(request):
     retires it, as it retires every cached page over the whole library."""
     raw = request.GET.get("q", "")
     query = normalize_query(raw)
-    filters = BriefFilters(request.GET)
+    kept = getattr(request, "kept_part", None)  # set by cached_public_page for anonymous readers only
+    # A filter's row is kept in the process under the versions the page's look-up has just read.
+    filters = BriefFilters(request.GET, kept_under=kept.token if kept is not None else None)
     # Briefs best for the reader's roles first, by relevance within each part (the rank decides the rest).
     roles = chosen_roles(request)
     page, outcome = None, None
@@ -391,7 +393,6 @@ def search_page(request):
         ),
     }
     if query:
-        kept = getattr(request, "kept_part", None)  # set by cached_public_page for anonymous readers only
         keep_seconds = settings.WEB_SEARCH_KEEP_SECONDS
         outcome = kept.current() if kept is not None and keep_seconds else None
         changed = not isinstance(outcome, SearchOutcome)
