@@ -192,9 +192,13 @@ class Matches:
         return len(self.ids)
 
 
-def newest_matches(queryset, query: str, *, limit: int, facet: str | None = None) -> Matches:
+def newest_matches(
+    queryset, query: str, *, limit: int, facet: str | None = None, top_values: int | None = None
+) -> Matches:
     """At most `limit` briefs of `queryset` matching `query`, newest first, in one query of `limit` + 1 rows;
-    `values` counts only `facet`'s values ("role" …) when it is given (all of them otherwise).
+    `values` counts only `facet`'s values ("role" …) when it is given (all of them otherwise), and on PostgreSQL
+    with `top_values` only each facet's `top_values` most held values (with those tied with the last): a filter
+    panel shows no more, and the database sorts them for less than Python reads them all.
 
     The cost is bounded whatever the number of matches: for a word in most briefs, PostgreSQL walks
     the published-date index and stops after `limit` + 1 matches; for a rare one it reads the GIN
@@ -205,7 +209,7 @@ def newest_matches(queryset, query: str, *, limit: int, facet: str | None = None
         return Matches(ids=[], complete=True)
     if _vendor(queryset) == "postgresql":
         found = _kept_sql(queryset, ("newest", limit), partial(_newest_found, limit=limit), text=text)
-        return _pg_matches(found, queryset.db, columns=0, limit=limit, facet=facet)
+        return _pg_matches(found, queryset.db, columns=0, limit=limit, facet=facet, top_values=top_values)
     found = _compile(_newest_found(matching(queryset, text), limit=limit), queryset.db)
     rows, values = _newest_with_values(found, queryset.db, columns=0, limit=limit, facet=facet)
     return Matches(ids=[row[0] for row in rows[:limit]], complete=len(rows) <= limit, values=values)
@@ -218,7 +222,9 @@ def _newest_found(matched, *, limit: int, text: str | None = None):
     return matched.latest_first().values_list("pk", "published_at", "facet_values")[: limit + 1]
 
 
-def best_matches(queryset, query: str, *, limit: int, roles=(), first_page: int = 0) -> Matches:
+def best_matches(
+    queryset, query: str, *, limit: int, roles=(), first_page: int = 0, top_values: int | None = None
+) -> Matches:
     """The briefs `newest_matches` gives, in the order a reader sees them, in one query: those best for
     any of the role slugs `roles` first, then the best ranked, then the newest (as `search` and
     `roles_first` order them).
@@ -228,7 +234,8 @@ def best_matches(queryset, query: str, *, limit: int, roles=(), first_page: int 
     and stops there; for a rare one, it reads the GIN index and sorts the few it finds), so no brief is
     read twice. Show a page of them with `with_snippets`; on PostgreSQL, `first_page` (a number of briefs) has
     the same statement read the first that many briefs' slugs and snippets too (`Matches.first_page`): one
-    statement fewer for the page most searches show. SQLite ignores it.
+    statement fewer for the page most searches show. SQLite ignores it, and `top_values` (as `newest_matches` takes
+    it).
     """
     text = normalize_query(query)
     if not text or not parse_query(text):
@@ -237,7 +244,8 @@ def best_matches(queryset, query: str, *, limit: int, roles=(), first_page: int 
         shape = ("best", limit, len(roles))
         build = partial(_best_found, limit=limit)
         found = _kept_sql(queryset, shape, build, text=text, ranked=positive_query(text), roles=list(roles))
-        return _pg_matches(found, queryset.db, columns=3, limit=limit, page=_first_page_sql(queryset, text, first_page))
+        page = _first_page_sql(queryset, text, first_page)
+        return _pg_matches(found, queryset.db, columns=3, limit=limit, page=page, top_values=top_values)
     ranked = _marked_for_roles(_ranked(_joined(matching(queryset, text), text), text), roles)
     found = _compile(_best_found(ranked, limit=limit), queryset.db)
     rows, values = _newest_with_values(found, queryset.db, columns=3, limit=limit)
@@ -254,7 +262,16 @@ def _best_found(queryset, *, limit: int, text: str | None = None, ranked: str | 
 
 
 def best_matches_beside(
-    queryset, query: str, *, limit: int, roles=(), held: str, facet: str, share: float, first_page: int = 0
+    queryset,
+    query: str,
+    *,
+    limit: int,
+    roles=(),
+    held: str,
+    facet: str,
+    share: float,
+    first_page: int = 0,
+    top_values: int | None = None,
 ) -> tuple[Matches, Matches] | None:
     """PostgreSQL: `best_matches(queryset.with_facet_value(held, common=True), …)` and `newest_matches(queryset, …,
     facet=facet)` (the matches with a chosen filter, a kept value such as "role:3", and without it for its own
@@ -264,7 +281,7 @@ def best_matches_beside(
     both and stops where the `limit` + 1st brief that holds it is found (a run condition on a running count,
     PostgreSQL 15). `share`: the part of the library that holds it (at least browse.COMMON_SHARE), from which
     the walk's length is bounded, which also tells the planner to walk the date index rather than sort every match.
-    `first_page`: as `best_matches` takes it, for the matches with the filter.
+    `first_page`: as `best_matches` takes it, for the matches with the filter; `top_values`, as `newest_matches`.
     """
     text = normalize_query(query)
     if not text or not parse_query(text) or _vendor(queryset) != "postgresql":
@@ -274,6 +291,13 @@ def best_matches_beside(
     sql, params = _kept_sql(queryset, shape, _beside_found, **values)
     held_only = queryset.with_facet_value(held, common=True)
     page_columns, page_source, page_params = _page_columns(_first_page_sql(held_only, text, first_page))
+    with_values, with_top = _counts_of(
+        "SELECT unnest(facet_values) AS value FROM walk WHERE held AND n <= %s", top_values
+    )
+    without_values, wanted = _facet_values(
+        "SELECT unnest(facet_values) AS value FROM walk WHERE n_all <= %s", limit=limit, facet=facet
+    )
+    without_values, without_top = _counts_of(without_values, top_values)
     # Four times the briefs expected to be walked: a word found less often among the filter's briefs still fits.
     bound = math.ceil((limit + 1) / max(share, 0.01) * 4)
     # OFFSET 0 keeps the rank computed as each row is read: otherwise PostgreSQL computes it after sorting, and
@@ -291,15 +315,10 @@ def best_matches_beside(
         "array_agg(pk ORDER BY n_all) FILTER (WHERE n_all <= %s), count(*) FILTER (WHERE n_all <= %s), count(*) "
         "FROM walk) "
         f"SELECT {_ORDERED}.*, with_it.value, with_it.total, without.value, without.total{page_columns} "
-        f"FROM {_ORDERED}, "
-        "(SELECT array_agg(value) AS value, array_agg(total) AS total FROM (SELECT value, COUNT(*) AS total FROM "
-        "(SELECT unnest(facet_values) AS value FROM walk WHERE held AND n <= %s) AS item GROUP BY value) AS counted) "
-        "AS with_it, "
-        "(SELECT array_agg(value) AS value, array_agg(total) AS total FROM (SELECT value, COUNT(*) AS total FROM "
-        "(SELECT unnest(facet_values) AS value FROM walk WHERE n_all <= %s) AS item WHERE item.value LIKE %s "
-        f"GROUP BY value) AS counted) AS without{page_source}"
+        f"FROM {_ORDERED}, {with_values} AS with_it, {without_values} AS without{page_source}"
     )
-    arguments = [*params, limit + 1, bound, *[limit] * 3, limit + 1, limit, limit, facet + ":%", *page_params]
+    arguments = [*params, limit + 1, bound, *[limit] * 3, limit + 1, limit, *with_top, *wanted, *without_top]
+    arguments += page_params
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(statement, arguments)
         (with_ids, with_count, marked, without_ids, without_count, total, *counted) = cursor.fetchone()
@@ -448,6 +467,24 @@ def _facet_values(values: str, *, limit: int, facet: str | None) -> tuple[str, l
     return f"SELECT value FROM ({values}) AS every_value WHERE value LIKE %s", [limit, facet + ":%"]
 
 
+def _counts_of(values: str, top: int | None) -> tuple[str, list]:
+    """PostgreSQL: a subquery of one row, (value, total) as two arrays, of how many rows of `values` (a statement of
+    one column, `value`, such as "role:3") hold each value; with `top`, only each facet's `top` most held values and
+    those tied with the last of them (the values a filter panel can show). With its parameters."""
+    counted = f"SELECT value, COUNT(*) AS total FROM ({values}) AS every_value GROUP BY value"
+    if top is None:
+        return f"(SELECT array_agg(item.value) AS value, array_agg(item.total) AS total FROM ({counted}) AS item)", []
+    # rank(), not row_number(): a value tied with the `top`-th is kept, as the panel's own cut may choose it.
+    ranked = (
+        "SELECT value, total, rank() OVER (PARTITION BY split_part(value, ':', 1) ORDER BY total DESC) AS place "
+        f"FROM ({counted}) AS item"
+    )
+    return (
+        f"(SELECT array_agg(kept.value) AS value, array_agg(kept.total) AS total FROM ({ranked}) AS kept "
+        "WHERE place <= %s)"
+    ), [top]
+
+
 def _pg_matches(
     found: tuple[str, list],
     using: str,
@@ -456,6 +493,7 @@ def _pg_matches(
     limit: int,
     facet: str | None = None,
     page: tuple[str, list] | None = None,
+    top_values: int | None = None,
 ) -> Matches:
     """PostgreSQL: `Matches` of `found` (as `_newest_with_values` takes it), ordered and counted in the database.
 
@@ -463,7 +501,7 @@ def _pg_matches(
     (`_in_reader_order`'s, written as SQL: the reader's roles first, then rank, undated last, newest first among
     equals), else newest first. The answer is one row of arrays: the rows one by one, and Python sorting them,
     cost more Python time than the database takes to find and rank them. `page`: the snippets' statement of the
-    first ids (`_first_page_sql`), read in the same row.
+    first ids (`_first_page_sql`), read in the same row. `top_values`: as `newest_matches` takes it.
     """
     sql, params = found
     names = ["pk", *(f"c{position}" for position in range(columns)), "published_at", "facet_values"]
@@ -475,6 +513,7 @@ def _pg_matches(
     values, wanted = _facet_values(
         "SELECT unnest(facet_values) AS value FROM walk WHERE n <= %s", limit=limit, facet=facet
     )
+    counted, top = _counts_of(values, top_values)
     page_columns, page_source, page_params = _page_columns(page)
     statement = (
         f"WITH found({', '.join(names)}) AS ({sql}), "
@@ -483,13 +522,10 @@ def _pg_matches(
         f"{_ORDERED} AS (SELECT array_agg(pk ORDER BY {order}) FILTER (WHERE n <= %s) AS ids, "
         f"{for_reader} AS for_reader, count(*) AS walked FROM walk) "
         f"SELECT {_ORDERED}.ids, {_ORDERED}.for_reader, {_ORDERED}.walked, counted.value, counted.total{page_columns} "
-        f"FROM {_ORDERED}, "
-        "(SELECT array_agg(item.value) AS value, array_agg(item.total) AS total FROM "
-        f"(SELECT value, COUNT(*) AS total FROM ({values}) AS every_value GROUP BY value) AS item) AS counted"
-        f"{page_source}"
+        f"FROM {_ORDERED}, {counted} AS counted{page_source}"
     )
     with connections[using].cursor() as cursor:
-        cursor.execute(statement, [*params, limit, *([limit] if columns else []), *wanted, *page_params])
+        cursor.execute(statement, [*params, limit, *([limit] if columns else []), *wanted, *top, *page_params])
         ids, marked, walked, value_names, totals, *shown = cursor.fetchone()
     return Matches(
         ids=ids or [],

@@ -32,7 +32,7 @@ from articles.search import (
     snippets_of,
 )
 from articles.web import seo
-from articles.web.browse import BriefFilters, CountedPaginator, ListingPaginator
+from articles.web.browse import MAX_OPTIONS, BriefFilters, CountedPaginator, ListingPaginator
 from articles.web.cards import CardOf, cards, fill, kept_parts
 from articles.web.crumbs import Crumb, brief_crumbs, home_crumb, listing_crumbs
 from articles.web.labels import facet_labels
@@ -443,7 +443,8 @@ def _search(request, query, filters, roles, context) -> tuple[SearchOutcome, lis
     def values_without(name):
         if name not in samples:
             narrowed = filters.apply(published, skip=name, by_kept_values=True)
-            samples[name] = newest_matches(narrowed, query, limit=limit, facet=name)  # only its own facet is read
+            # Only its own facet is read, and of it only the values the panel can show.
+            samples[name] = newest_matches(narrowed, query, limit=limit, facet=name, top_values=MAX_OPTIONS)
         return samples[name].values
 
     # The matches in the reader's order, ranked and their facet values counted by the query that finds them;
@@ -455,13 +456,26 @@ def _search(request, query, filters, roles, context) -> tuple[SearchOutcome, lis
         name, held, share = common
         narrowed = filters.apply(published, skip=name, by_kept_values=True)
         both = best_matches_beside(
-            narrowed, query, limit=limit, roles=reader_roles, held=held, facet=name, share=share, first_page=first_page
+            narrowed,
+            query,
+            limit=limit,
+            roles=reader_roles,
+            held=held,
+            facet=name,
+            share=share,
+            first_page=first_page,
+            top_values=MAX_OPTIONS,
         )
         if both is not None:
             samples[None], samples[name] = both
     if None not in samples:
         samples[None] = best_matches(
-            filters.apply(published, by_kept_values=True), query, limit=limit, roles=reader_roles, first_page=first_page
+            filters.apply(published, by_kept_values=True),
+            query,
+            limit=limit,
+            roles=reader_roles,
+            first_page=first_page,
+            top_values=MAX_OPTIONS,
         )
     matched = samples[None]
     # The names are kept under the site version, which the page's look-up has just read (anonymous readers).

@@ -291,6 +291,34 @@ def test_the_matches_count_the_facet_values_of_the_newest_of_them_up_to_the_limi
     assert newest_matches(published(alias), "nothing-has-this", limit=2).values == {}
 
 
+def test_the_counts_can_keep_each_facets_most_held_values_with_those_tied_with_the_last(postgres_url):
+    one, two, three = (Role.objects.using("postgres").create(name=name, slug=name) for name in ("one", "two", "three"))
+    first = add_brief("postgres", "first-kiln", summary="A kiln.", level="advanced")
+    second = add_brief("postgres", "second-kiln", summary="A kiln.", level="advanced")
+    third = add_brief("postgres", "third-kiln", summary="A kiln.", level="introductory")
+    for brief, roles in ((first, [one, two]), (second, [one, two]), (third, [three])):
+        brief.roles.add(*roles)
+    tied = {f"role:{one.pk}": 2, f"role:{two.pk}": 2}
+    source = {f"source:{first.source_id}": 3}
+    assert best_matches(published("postgres"), "kiln", limit=10, top_values=1).values == {
+        **tied,
+        "level:advanced": 2,
+        **source,
+    }
+    assert newest_matches(published("postgres"), "kiln", limit=10, facet="role", top_values=1).values == tied
+    assert best_matches(published("postgres"), "kiln", limit=10, top_values=2).values == {
+        **tied,
+        "level:advanced": 2,
+        "level:introductory": 1,
+        **source,
+    }
+    with_it, without = best_matches_beside(
+        published("postgres"), "kiln", limit=10, held=f"role:{one.pk}", facet="role", share=0.5, top_values=1
+    )
+    assert with_it.values == {**tied, "level:advanced": 2, f"source:{first.source_id}": 2}
+    assert without.values == tied
+
+
 def test_a_filter_on_the_kept_values_follows_the_briefs_roles(alias, corpus):
     cto = Role.objects.using(alias).create(name="CTO", slug="cto")
     first = add_brief(alias, "first-kiln", summary="A kiln.")
