@@ -234,8 +234,7 @@ def best_matches(
     and stops there; for a rare one, it reads the GIN index and sorts the few it finds), so no brief is
     read twice. Show a page of them with `with_snippets`; on PostgreSQL, `first_page` (a number of briefs) has
     the same statement read the first that many briefs' slugs and snippets too (`Matches.first_page`): one
-    statement fewer for the page most searches show. SQLite ignores it, and `top_values` (as `newest_matches` takes
-    it).
+    statement fewer for the page most searches show. `top_values`: as `newest_matches` takes it. SQLite ignores both.
     """
     text = normalize_query(query)
     if not text or not parse_query(text):
@@ -291,13 +290,13 @@ def best_matches_beside(
     sql, params = _kept_sql(queryset, shape, _beside_found, **values)
     held_only = queryset.with_facet_value(held, common=True)
     page_columns, page_source, page_params = _page_columns(_first_page_sql(held_only, text, first_page))
-    with_values, with_top = _counts_of(
+    counted_with, with_top = _counts_of(
         "SELECT unnest(facet_values) AS value FROM walk WHERE held AND n <= %s", top_values
     )
-    without_values, wanted = _facet_values(
+    own_facet, wanted = _facet_values(
         "SELECT unnest(facet_values) AS value FROM walk WHERE n_all <= %s", limit=limit, facet=facet
     )
-    without_values, without_top = _counts_of(without_values, top_values)
+    counted_without, without_top = _counts_of(own_facet, top_values)
     # Four times the briefs expected to be walked: a word found less often among the filter's briefs still fits.
     bound = math.ceil((limit + 1) / max(share, 0.01) * 4)
     # OFFSET 0 keeps the rank computed as each row is read: otherwise PostgreSQL computes it after sorting, and
@@ -315,7 +314,7 @@ def best_matches_beside(
         "array_agg(pk ORDER BY n_all) FILTER (WHERE n_all <= %s), count(*) FILTER (WHERE n_all <= %s), count(*) "
         "FROM walk) "
         f"SELECT {_ORDERED}.*, with_it.value, with_it.total, without.value, without.total{page_columns} "
-        f"FROM {_ORDERED}, {with_values} AS with_it, {without_values} AS without{page_source}"
+        f"FROM {_ORDERED}, {counted_with} AS with_it, {counted_without} AS without{page_source}"
     )
     arguments = [*params, limit + 1, bound, *[limit] * 3, limit + 1, limit, *with_top, *wanted, *without_top]
     arguments += page_params
