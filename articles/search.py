@@ -177,21 +177,28 @@ class Matches:
     """The ids of the briefs matching a query (newest first, or in the reader's order from `best_matches`);
     when more match than were asked for, the newest `limit` of them and `complete` False. `for_reader`:
     those of them best for the reader's roles. `values`: how many of them carry each facet value
-    ("role:3": 412), from their rows' kept values (`Article.facet_values`), counted by the same query."""
+    ("role:3": 412), from their rows' kept values (`Article.facet_values`), counted by the same query.
+    `first_page`: the first ids' slugs and snippets, read by the same query too when asked for."""
 
     ids: list[int]
     complete: bool
     for_reader: frozenset[int] = frozenset()
     values: Counter = field(default_factory=Counter, compare=False, repr=False)
+    # (pk, slug, snippet) of the first ids, as `snippets_of` gives them, when asked for (`first_page`, PostgreSQL).
+    first_page: list[tuple[int, str, str]] | None = field(default=None, compare=False, repr=False)
 
     @property
     def count(self) -> int:
         return len(self.ids)
 
 
-def newest_matches(queryset, query: str, *, limit: int, facet: str | None = None) -> Matches:
+def newest_matches(
+    queryset, query: str, *, limit: int, facet: str | None = None, top_values: int | None = None
+) -> Matches:
     """At most `limit` briefs of `queryset` matching `query`, newest first, in one query of `limit` + 1 rows;
-    `values` counts only `facet`'s values ("role" …) when it is given (all of them otherwise).
+    `values` counts only `facet`'s values ("role" …) when it is given (all of them otherwise), and on PostgreSQL
+    with `top_values` only each facet's `top_values` most held values (with those tied with the last): a filter
+    panel shows no more, and the database sorts them for less than Python reads them all.
 
     The cost is bounded whatever the number of matches: for a word in most briefs, PostgreSQL walks
     the published-date index and stops after `limit` + 1 matches; for a rare one it reads the GIN
@@ -202,7 +209,7 @@ def newest_matches(queryset, query: str, *, limit: int, facet: str | None = None
         return Matches(ids=[], complete=True)
     if _vendor(queryset) == "postgresql":
         found = _kept_sql(queryset, ("newest", limit), partial(_newest_found, limit=limit), text=text)
-        return _pg_matches(found, queryset.db, columns=0, limit=limit, facet=facet)
+        return _pg_matches(found, queryset.db, columns=0, limit=limit, facet=facet, top_values=top_values)
     found = _compile(_newest_found(matching(queryset, text), limit=limit), queryset.db)
     rows, values = _newest_with_values(found, queryset.db, columns=0, limit=limit, facet=facet)
     return Matches(ids=[row[0] for row in rows[:limit]], complete=len(rows) <= limit, values=values)
@@ -215,7 +222,9 @@ def _newest_found(matched, *, limit: int, text: str | None = None):
     return matched.latest_first().values_list("pk", "published_at", "facet_values")[: limit + 1]
 
 
-def best_matches(queryset, query: str, *, limit: int, roles=()) -> Matches:
+def best_matches(
+    queryset, query: str, *, limit: int, roles=(), first_page: int = 0, top_values: int | None = None
+) -> Matches:
     """The briefs `newest_matches` gives, in the order a reader sees them, in one query: those best for
     any of the role slugs `roles` first, then the best ranked, then the newest (as `search` and
     `roles_first` order them).
@@ -223,7 +232,9 @@ def best_matches(queryset, query: str, *, limit: int, roles=()) -> Matches:
     Only these briefs are ranked, never every match: the query that finds the newest `limit` + 1
     matches ranks each row it keeps as it reads it (for a common word, PostgreSQL walks the date index
     and stops there; for a rare one, it reads the GIN index and sorts the few it finds), so no brief is
-    read twice. Show a page of them with `with_snippets`.
+    read twice. Show a page of them with `with_snippets`; on PostgreSQL, `first_page` (a number of briefs) has
+    the same statement read the first that many briefs' slugs and snippets too (`Matches.first_page`): one
+    statement fewer for the page most searches show. `top_values`: as `newest_matches` takes it. SQLite ignores both.
     """
     text = normalize_query(query)
     if not text or not parse_query(text):
@@ -232,7 +243,8 @@ def best_matches(queryset, query: str, *, limit: int, roles=()) -> Matches:
         shape = ("best", limit, len(roles))
         build = partial(_best_found, limit=limit)
         found = _kept_sql(queryset, shape, build, text=text, ranked=positive_query(text), roles=list(roles))
-        return _pg_matches(found, queryset.db, columns=3, limit=limit)
+        page = _first_page_sql(queryset, text, first_page)
+        return _pg_matches(found, queryset.db, columns=3, limit=limit, page=page, top_values=top_values)
     ranked = _marked_for_roles(_ranked(_joined(matching(queryset, text), text), text), roles)
     found = _compile(_best_found(ranked, limit=limit), queryset.db)
     rows, values = _newest_with_values(found, queryset.db, columns=3, limit=limit)
@@ -249,7 +261,16 @@ def _best_found(queryset, *, limit: int, text: str | None = None, ranked: str | 
 
 
 def best_matches_beside(
-    queryset, query: str, *, limit: int, roles=(), held: str, facet: str, share: float
+    queryset,
+    query: str,
+    *,
+    limit: int,
+    roles=(),
+    held: str,
+    facet: str,
+    share: float,
+    first_page: int = 0,
+    top_values: int | None = None,
 ) -> tuple[Matches, Matches] | None:
     """PostgreSQL: `best_matches(queryset.with_facet_value(held, common=True), …)` and `newest_matches(queryset, …,
     facet=facet)` (the matches with a chosen filter, a kept value such as "role:3", and without it for its own
@@ -259,6 +280,7 @@ def best_matches_beside(
     both and stops where the `limit` + 1st brief that holds it is found (a run condition on a running count,
     PostgreSQL 15). `share`: the part of the library that holds it (at least browse.COMMON_SHARE), from which
     the walk's length is bounded, which also tells the planner to walk the date index rather than sort every match.
+    `first_page`: as `best_matches` takes it, for the matches with the filter; `top_values`, as `newest_matches`.
     """
     text = normalize_query(query)
     if not text or not parse_query(text) or _vendor(queryset) != "postgresql":
@@ -266,6 +288,15 @@ def best_matches_beside(
     shape = ("beside", len(roles))
     values = {"text": text, "ranked": positive_query(text), "roles": list(roles), "held": held}
     sql, params = _kept_sql(queryset, shape, _beside_found, **values)
+    held_only = queryset.with_facet_value(held, common=True)
+    page_columns, page_source, page_params = _page_columns(_first_page_sql(held_only, text, first_page))
+    counted_with, with_top = _counts_of(
+        "SELECT unnest(facet_values) AS value FROM walk WHERE held AND n <= %s", top_values
+    )
+    own_facet, wanted = _facet_values(
+        "SELECT unnest(facet_values) AS value FROM walk WHERE n_all <= %s", limit=limit, facet=facet
+    )
+    counted_without, without_top = _counts_of(own_facet, top_values)
     # Four times the briefs expected to be walked: a word found less often among the filter's briefs still fits.
     bound = math.ceil((limit + 1) / max(share, 0.01) * 4)
     # OFFSET 0 keeps the rank computed as each row is read: otherwise PostgreSQL computes it after sorting, and
@@ -277,28 +308,31 @@ def best_matches_beside(
         "WINDOW w AS (ORDER BY published_at DESC, pk DESC)) AS numbered WHERE n <= %s LIMIT %s) "
         # Both samples' ids in order, how many each found and how many were walked (the bound's test), and their
         # counts, as one row of arrays: the samples with it in the reader's order (`_in_reader_order`'s, in SQL).
-        "SELECT ordered.*, with_it.value, with_it.total, without.value, without.total FROM "
-        "(SELECT array_agg(pk ORDER BY c1 IS TRUE DESC, c0 DESC, c2, n_all) FILTER (WHERE held AND n <= %s), "
+        f", {_ORDERED}(ids, with_count, marked, without_ids, without_count, total) AS ("
+        "SELECT array_agg(pk ORDER BY c1 IS TRUE DESC, c0 DESC, c2, n_all) FILTER (WHERE held AND n <= %s), "
         "count(*) FILTER (WHERE held), array_agg(pk) FILTER (WHERE held AND n <= %s AND c1 IS TRUE), "
         "array_agg(pk ORDER BY n_all) FILTER (WHERE n_all <= %s), count(*) FILTER (WHERE n_all <= %s), count(*) "
-        "FROM walk) AS ordered, "
-        "(SELECT array_agg(value) AS value, array_agg(total) AS total FROM (SELECT value, COUNT(*) AS total FROM "
-        "(SELECT unnest(facet_values) AS value FROM walk WHERE held AND n <= %s) AS item GROUP BY value) AS counted) "
-        "AS with_it, "
-        "(SELECT array_agg(value) AS value, array_agg(total) AS total FROM (SELECT value, COUNT(*) AS total FROM "
-        "(SELECT unnest(facet_values) AS value FROM walk WHERE n_all <= %s) AS item WHERE item.value LIKE %s "
-        "GROUP BY value) AS counted) AS without"
+        "FROM walk) "
+        f"SELECT {_ORDERED}.*, with_it.value, with_it.total, without.value, without.total{page_columns} "
+        f"FROM {_ORDERED}, {counted_with} AS with_it, {counted_without} AS without{page_source}"
     )
+    arguments = [*params, limit + 1, bound, *[limit] * 3, limit + 1, limit, *with_top, *wanted, *without_top]
+    arguments += page_params
     with connections[queryset.db].cursor() as cursor:
-        cursor.execute(statement, [*params, limit + 1, bound, *[limit] * 3, limit + 1, limit, limit, facet + ":%"])
+        cursor.execute(statement, arguments)
         (with_ids, with_count, marked, without_ids, without_count, total, *counted) = cursor.fetchone()
+    counted, shown = counted[:4], counted[4:]
     if total == bound and with_count <= limit:
         return None  # stopped by the bound, not by the run condition: not every match was seen
     with_values, without_values = (
         Counter(dict(zip(names or (), totals or (), strict=True))) for names, totals in (counted[:2], counted[2:])
     )
     with_it = Matches(
-        ids=with_ids or [], complete=with_count <= limit, for_reader=frozenset(marked or ()), values=with_values
+        ids=with_ids or [],
+        complete=with_count <= limit,
+        for_reader=frozenset(marked or ()),
+        values=with_values,
+        first_page=_page_rows(*shown) if shown else None,
     )
     return with_it, Matches(ids=without_ids or [], complete=without_count <= limit, values=without_values)
 
@@ -432,13 +466,41 @@ def _facet_values(values: str, *, limit: int, facet: str | None) -> tuple[str, l
     return f"SELECT value FROM ({values}) AS every_value WHERE value LIKE %s", [limit, facet + ":%"]
 
 
-def _pg_matches(found: tuple[str, list], using: str, *, columns: int, limit: int, facet: str | None = None) -> Matches:
+def _counts_of(values: str, top: int | None) -> tuple[str, list]:
+    """PostgreSQL: a subquery of one row, (value, total) as two arrays, of how many rows of `values` (a statement of
+    one column, `value`, such as "role:3") hold each value; with `top`, only each facet's `top` most held values and
+    those tied with the last of them (the values a filter panel can show). With its parameters."""
+    counted = f"SELECT value, COUNT(*) AS total FROM ({values}) AS every_value GROUP BY value"
+    if top is None:
+        return f"(SELECT array_agg(item.value) AS value, array_agg(item.total) AS total FROM ({counted}) AS item)", []
+    # rank(), not row_number(): a value tied with the `top`-th is kept, as the panel's own cut may choose it.
+    ranked = (
+        "SELECT value, total, rank() OVER (PARTITION BY split_part(value, ':', 1) ORDER BY total DESC) AS place "
+        f"FROM ({counted}) AS item"
+    )
+    return (
+        f"(SELECT array_agg(kept.value) AS value, array_agg(kept.total) AS total FROM ({ranked}) AS kept "
+        "WHERE place <= %s)"
+    ), [top]
+
+
+def _pg_matches(
+    found: tuple[str, list],
+    using: str,
+    *,
+    columns: int,
+    limit: int,
+    facet: str | None = None,
+    page: tuple[str, list] | None = None,
+    top_values: int | None = None,
+) -> Matches:
     """PostgreSQL: `Matches` of `found` (as `_newest_with_values` takes it), ordered and counted in the database.
 
     With `columns` 3 (rank, for the reader, undated: `best_matches`) the ids come in the reader's order
     (`_in_reader_order`'s, written as SQL: the reader's roles first, then rank, undated last, newest first among
     equals), else newest first. The answer is one row of arrays: the rows one by one, and Python sorting them,
-    cost more Python time than the database takes to find and rank them.
+    cost more Python time than the database takes to find and rank them. `page`: the snippets' statement of the
+    first ids (`_first_page_sql`), read in the same row. `top_values`: as `newest_matches` takes it.
     """
     sql, params = found
     names = ["pk", *(f"c{position}" for position in range(columns)), "published_at", "facet_values"]
@@ -450,25 +512,60 @@ def _pg_matches(found: tuple[str, list], using: str, *, columns: int, limit: int
     values, wanted = _facet_values(
         "SELECT unnest(facet_values) AS value FROM walk WHERE n <= %s", limit=limit, facet=facet
     )
+    counted, top = _counts_of(values, top_values)
+    page_columns, page_source, page_params = _page_columns(page)
     statement = (
         f"WITH found({', '.join(names)}) AS ({sql}), "
         "walk AS MATERIALIZED (SELECT found.*, row_number() OVER (ORDER BY published_at DESC, pk DESC) AS n "
-        "FROM found) "
-        f"SELECT ordered.ids, ordered.for_reader, ordered.walked, counted.value, counted.total FROM "
-        f"(SELECT array_agg(pk ORDER BY {order}) FILTER (WHERE n <= %s) AS ids, {for_reader} AS for_reader, "
-        "count(*) AS walked FROM walk) AS ordered, "
-        "(SELECT array_agg(item.value) AS value, array_agg(item.total) AS total FROM "
-        f"(SELECT value, COUNT(*) AS total FROM ({values}) AS every_value GROUP BY value) AS item) AS counted"
+        "FROM found), "
+        f"{_ORDERED} AS (SELECT array_agg(pk ORDER BY {order}) FILTER (WHERE n <= %s) AS ids, "
+        f"{for_reader} AS for_reader, count(*) AS walked FROM walk) "
+        f"SELECT {_ORDERED}.ids, {_ORDERED}.for_reader, {_ORDERED}.walked, counted.value, counted.total{page_columns} "
+        f"FROM {_ORDERED}, {counted} AS counted{page_source}"
     )
     with connections[using].cursor() as cursor:
-        cursor.execute(statement, [*params, limit, *([limit] if columns else []), *wanted])
-        ids, marked, walked, value_names, totals = cursor.fetchone()
+        cursor.execute(statement, [*params, limit, *([limit] if columns else []), *wanted, *top, *page_params])
+        ids, marked, walked, value_names, totals, *shown = cursor.fetchone()
     return Matches(
         ids=ids or [],
         complete=walked <= limit,
         for_reader=frozenset(marked or ()),
         values=Counter(dict(zip(value_names or (), totals or (), strict=True))),
+        first_page=_page_rows(*shown) if page else None,
     )
+
+
+# The name, in the statements of `_pg_matches` and `best_matches_beside`, of their one row of ordered ids (`ids`).
+_ORDERED = "ordered"
+
+
+def _first_page_sql(queryset, text: str, size: int) -> tuple[str, list] | None:
+    """PostgreSQL: `snippets_of`'s statement for the first `size` ids of the `ordered` row of the statement it is
+    put in (`_pg_matches`, `best_matches_beside`); None for no page."""
+    if not size:
+        return None
+    shown = queryset.filter(pk__in=RawSQL(f"SELECT unnest(ids[1:%s]) FROM {_ORDERED}", [size]))
+    return _kept_sql(shown, ("snippets",), _snippet_rows, text=text)
+
+
+def _page_columns(page: tuple[str, list] | None) -> tuple[str, str, list]:
+    """What a statement's select list and its FROM end with to read `page` (`_first_page_sql`'s statement) as three
+    arrays in its one row, and the parameters (the last in the statement)."""
+    if page is None:
+        return "", "", []
+    sql, params = page
+    source = (
+        ", (SELECT array_agg(pk) AS pks, array_agg(slug) AS slugs, array_agg(snippet) AS snippets "
+        f"FROM ({sql}) AS shown(pk, slug, snippet)) AS page"
+    )
+    return ", page.pks, page.slugs, page.snippets", source, params
+
+
+def _page_rows(pks, slugs, snippets) -> list[tuple[int, str, str]]:
+    return [
+        (pk, slug, highlight_html(snippet))
+        for pk, slug, snippet in zip(pks or (), slugs or (), snippets or (), strict=True)
+    ]
 
 
 def _marked_for_roles(queryset, roles):

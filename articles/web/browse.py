@@ -107,11 +107,15 @@ class ActiveFilter:
 class BriefFilters:
     """The filters of one request: `fixed` ones from the address, the rest from `params`."""
 
-    def __init__(self, params, *, fixed: dict | None = None):
+    def __init__(self, params, *, fixed: dict | None = None, kept_under: str | None = None):
+        """`kept_under`: the versions of the site and of the library the request has read (the page cache's token
+        of a page over the whole library), under which a role, topic, area or source looked up by its slug is kept
+        in the process (`_look_up`)."""
         self.params = params
         self.fixed = fixed or {}
         self.selected: dict[str, object] = dict(self.fixed)
         self.unknown: list[str] = []
+        self._kept_under = kept_under
         self._read(params)
 
     def _read(self, params):
@@ -131,9 +135,15 @@ class BriefFilters:
             if name in ("role", "topic", "source", "area", "field") and not _SLUG.fullmatch(raw):
                 pass
             elif name in lookups:
-                value = _look_up(name, *lookups[name], raw)
+                value = _look_up(name, *lookups[name], raw, kept_under=self._kept_under)
             elif name == "area":
-                value = _look_up(name, Field, lambda: _with_library_count(Field.objects.areas(), "area"), raw)
+                value = _look_up(
+                    name,
+                    Field,
+                    lambda: _with_library_count(Field.objects.areas(), "area"),
+                    raw,
+                    kept_under=self._kept_under,
+                )
             elif name == "field":
                 subfields = Field.objects.subfields().select_related("parent")
                 value = _with_library_count(subfields, "field").filter(slug=raw).first()
@@ -327,16 +337,33 @@ class BriefFilters:
 # The SQL of each facet's look-up by slug, per database, built once per process (see `_look_up`).
 _LOOK_UP_SQL: dict[tuple[str, str], tuple[str, tuple, int]] = {}
 _SLUG_STAND_IN = "-slug-stand-in-"
+# Rows looked up by slug, with the versions they were read under (`_look_up`'s `kept_under`); emptied when full.
+_LOOKED_UP: dict[tuple[str, str, str], tuple[str, object]] = {}
+LOOKED_UP_KEPT = 512
 
 
-def _look_up(facet: str, model, rows, slug: str):
+def _look_up(facet: str, model, rows, slug: str, *, kept_under: str | None = None):
     """`rows().filter(slug=slug).first()`, the `model` row a filter names, through SQL built once per facet.
 
     The rows come annotated with two subqueries of the kept counts: building and compiling that queryset was
     about 2 ms of Python, on every filtered listing and search; only the slug changes between two look-ups.
     `rows` selects no related row (a raw query would not fill it in).
+
+    `kept_under`: the versions of the site and of the library read by the request (the search page's). The row
+    (or its absence) is kept in the process under them: every write of a role, field, topic or source bumps the
+    site version, and every brief published or withdrawn the library's, which the kept counts follow. Those
+    counts only choose how the search is asked (`_is_common`), never what it finds.
     """
     db = router.db_for_read(model)
+    if kept_under is not None:
+        kept = _LOOKED_UP.get((db, facet, slug))
+        if kept is not None and kept[0] == kept_under:
+            return kept[1]
+        found = _look_up(facet, model, rows, slug)
+        if len(_LOOKED_UP) >= LOOKED_UP_KEPT:
+            _LOOKED_UP.clear()
+        _LOOKED_UP[(db, facet, slug)] = (kept_under, found)
+        return found
     key = (db, facet)
     if key not in _LOOK_UP_SQL:
         found = rows().filter(slug=_SLUG_STAND_IN)

@@ -32,7 +32,7 @@ from articles.search import (
     snippets_of,
 )
 from articles.web import seo
-from articles.web.browse import BriefFilters, CountedPaginator, ListingPaginator
+from articles.web.browse import MAX_OPTIONS, BriefFilters, CountedPaginator, ListingPaginator
 from articles.web.cards import CardOf, cards, fill, kept_parts
 from articles.web.crumbs import Crumb, brief_crumbs, home_crumb, listing_crumbs
 from articles.web.labels import facet_labels
@@ -310,12 +310,14 @@ def depth_listing(request, level):
     return _listing(request, heading=f"{label} briefs", scope="level", scope_obj=level, crumb=label)
 
 
-def _search_page_cards(published, ids, query) -> list[tuple[CardOf, tuple[str, str, str]]]:
+def _search_page_cards(published, ids, query, *, rows=None) -> list[tuple[CardOf, tuple[str, str, str]]]:
     """Briefs `ids` still published, in that order, each with its snippet and its card's unfilled parts: one
-    query for the snippets (and the slugs naming the kept cards), then the kept cards."""
+    query for the snippets (and the slugs naming the kept cards), unless the search read them (`rows`, as
+    `snippets_of` gives them), then the kept cards."""
     if not ids:
         return []
-    rows = snippets_of(published.filter(pk__in=ids), query)
+    if rows is None:
+        rows = snippets_of(published.filter(pk__in=ids), query)
     found = {pk: CardOf(pk, slug, snippet=snippet) for pk, slug, snippet in rows}
     shown = [found[pk] for pk in ids if pk in found]  # one unpublished since it was ranked is left out
     parts = kept_parts(shown)
@@ -340,7 +342,7 @@ class SearchOutcome:
 
 
 # Raise it when SearchOutcome changes shape: a release then never reads an outcome an older one kept.
-SEARCH_OUTCOME_FORMAT = 4
+SEARCH_OUTCOME_FORMAT = 5
 # Pages of a search whose cards and snippets its outcome keeps (about 25 KB each).
 SEARCH_KEPT_PAGES = 5
 
@@ -370,7 +372,9 @@ def search_page(request):
     retires it, as it retires every cached page over the whole library."""
     raw = request.GET.get("q", "")
     query = normalize_query(raw)
-    filters = BriefFilters(request.GET)
+    kept = getattr(request, "kept_part", None)  # set by cached_public_page for anonymous readers only
+    # A filter's row is kept in the process under the versions the page's look-up has just read.
+    filters = BriefFilters(request.GET, kept_under=kept.token if kept is not None else None)
     # Briefs best for the reader's roles first, by relevance within each part (the rank decides the rest).
     roles = chosen_roles(request)
     page, outcome = None, None
@@ -389,18 +393,19 @@ def search_page(request):
         ),
     }
     if query:
-        kept = getattr(request, "kept_part", None)  # set by cached_public_page for anonymous readers only
         keep_seconds = settings.WEB_SEARCH_KEEP_SECONDS
         outcome = kept.current() if kept is not None and keep_seconds else None
         changed = not isinstance(outcome, SearchOutcome)
+        first_page = None
         if changed:
-            outcome = _search(request, query, filters, roles, context)
+            outcome, first_page = _search(request, query, filters, roles, context)
         matched = outcome.matched
         paginator = CountedPaginator(matched.ids, settings.WEB_PAGE_SIZE, count=matched.count)
         page = paginator.get_page(request.GET.get("page"))
         shown = outcome.pages.get(page.number)
         if shown is None:
-            shown = _search_page_cards(Article.objects.published(), page.object_list, query)
+            rows = first_page if page.number == 1 else None
+            shown = _search_page_cards(Article.objects.published(), page.object_list, query, rows=rows)
             # The first few pages only, which most readers stop at: the outcome stays small to store and read.
             if len(outcome.pages) < SEARCH_KEPT_PAGES:
                 outcome.pages[page.number] = shown
@@ -421,8 +426,9 @@ def search_page(request):
     return render(request, "articles/search.html", context)
 
 
-def _search(request, query, filters, roles, context) -> SearchOutcome:
-    """The matches of `query` in the reader's order, and the filter panel with their counts.
+def _search(request, query, filters, roles, context) -> tuple[SearchOutcome, list | None]:
+    """The matches of `query` in the reader's order, and the filter panel with their counts; with the first
+    page's snippets when the reader asks for that page and the query that ranks could read them (PostgreSQL).
 
     Everything works on bounded id lists (newest_matches), so a word found in every brief costs
     what a rare one does: the count stops at the limit, ranking and facet counts run over at most
@@ -430,12 +436,15 @@ def _search(request, query, filters, roles, context) -> SearchOutcome:
     """
     published = Article.objects.published()
     limit = settings.WEB_SEARCH_MATCH_LIMIT
+    # Most searches show their first page: its snippets come with the matches, one query fewer.
+    first_page = settings.WEB_PAGE_SIZE if request.GET.get("page", "1") == "1" else 0
     samples = {}
 
     def values_without(name):
         if name not in samples:
             narrowed = filters.apply(published, skip=name, by_kept_values=True)
-            samples[name] = newest_matches(narrowed, query, limit=limit, facet=name)  # only its own facet is read
+            # Only its own facet is read, and of it only the values the panel can show.
+            samples[name] = newest_matches(narrowed, query, limit=limit, facet=name, top_values=MAX_OPTIONS)
         return samples[name].values
 
     # The matches in the reader's order, ranked and their facet values counted by the query that finds them;
@@ -446,12 +455,27 @@ def _search(request, query, filters, roles, context) -> SearchOutcome:
         # The matches without that filter (its facet's counts) are found by the same walk.
         name, held, share = common
         narrowed = filters.apply(published, skip=name, by_kept_values=True)
-        both = best_matches_beside(narrowed, query, limit=limit, roles=reader_roles, held=held, facet=name, share=share)
+        both = best_matches_beside(
+            narrowed,
+            query,
+            limit=limit,
+            roles=reader_roles,
+            held=held,
+            facet=name,
+            share=share,
+            first_page=first_page,
+            top_values=MAX_OPTIONS,
+        )
         if both is not None:
             samples[None], samples[name] = both
     if None not in samples:
         samples[None] = best_matches(
-            filters.apply(published, by_kept_values=True), query, limit=limit, roles=reader_roles
+            filters.apply(published, by_kept_values=True),
+            query,
+            limit=limit,
+            roles=reader_roles,
+            first_page=first_page,
+            top_values=MAX_OPTIONS,
         )
     matched = samples[None]
     # The names are kept under the site version, which the page's look-up has just read (anonymous readers).
@@ -459,14 +483,15 @@ def _search(request, query, filters, roles, context) -> SearchOutcome:
     labels = partial(facet_labels, site_version=kept.site_version if kept is not None else None)
     facets = filters.facets_among(values_without, labels=labels)
     counts_estimated = any(not sample.complete for sample in samples.values())
-    # The outcome is kept: the counts, now in its filter panel, need not be.
-    matched = dataclasses.replace(matched, values=Counter())
+    # The outcome is kept: the counts, now in its filter panel, need not be, nor the first page (its cards are).
+    first_page = matched.first_page
+    matched = dataclasses.replace(matched, values=Counter(), first_page=None)
     panel = render_to_string(
         "articles/_filters.html",
         {**context, "facets": facets, "matched": matched, "counts_estimated": counts_estimated},
         request,
     )
-    return SearchOutcome(matched, counts_estimated, panel)
+    return SearchOutcome(matched, counts_estimated, panel), first_page
 
 
 @require_safe

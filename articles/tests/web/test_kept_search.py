@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from articles import workflow
 from articles.models import Topic
-from articles.tests.factories import make_staff
+from articles.tests.factories import make_role, make_staff
 from articles.web.readers import COOKIE
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +71,7 @@ def test_a_kept_search_makes_no_query(catalogue, django_assert_num_queries):
     with django_assert_num_queries(0):
         page(QUERIES[1])
     page(QUERIES[2])
-    with django_assert_num_queries(1):  # a filter: its look-up
+    with django_assert_num_queries(0):  # a filter: its look-up, kept under the same versions
         page(QUERIES[2])
     page(QUERIES[0], roles="cto")
     with django_assert_num_queries(1):  # roles chosen: their names
@@ -157,3 +157,34 @@ def test_a_topic_made_without_signals_is_named_in_a_new_search(catalogue, settin
     with django_capture_on_commit_callbacks(execute=True):
         catalogue["briefs"]["gpus"].topics.add(lasers)
     assert '<option value="lasers">Lasers (1)</option>' in page(QUERIES[0])
+
+
+def test_a_new_search_with_a_filter_looks_it_up_once_per_version(catalogue, settings, django_assert_num_queries):
+    settings.WEB_SEARCH_KEEP_SECONDS = 0
+    page(QUERIES[2])
+    with django_assert_num_queries(3):  # the walk, the matches without the role, the snippets: no look-up
+        page(QUERIES[2])
+
+
+def test_a_renamed_role_filter_shows_its_new_name_in_a_new_search(
+    catalogue, settings, django_capture_on_commit_callbacks
+):
+    settings.WEB_SEARCH_KEEP_SECONDS = 0
+    cto = catalogue["roles"]["cto"]
+    assert "CTO" in page(QUERIES[2])
+    with django_capture_on_commit_callbacks(execute=True):
+        cto.name = "Chief Technologist"
+        cto.save()
+    html = page(QUERIES[2])
+    assert "Chief Technologist" in html and ">CTO<" not in html
+
+
+def test_a_role_filter_made_after_a_search_named_no_such_role_is_found(
+    catalogue, settings, django_capture_on_commit_callbacks
+):
+    settings.WEB_SEARCH_KEEP_SECONDS = 0
+    assert "Ignored unknown filter" in page("?q=distillation&role=architect")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_role("Architect")
+    html = page("?q=distillation&role=architect")
+    assert "Ignored unknown filter" not in html
