@@ -528,17 +528,18 @@ class TurnClusters:
         return self.fingerprints[pk]
 
     def _play_keys(self, article) -> None:
-        for key in self.keys_now[article.pk] - self.keys[article.pk]:
-            self.index[key].discard(article.pk)
-        for key in self.keys[article.pk]:
-            self.index.setdefault(key, set()).add(article.pk)
+        pk = article.pk  # (once: `.pk` is a property, read here for each of a turn's thousand keys)
+        for key in self.keys_now[pk] - self.keys[pk]:
+            self.index[key].discard(pk)
+        for key in self.keys[pk]:
+            self.index.setdefault(key, set()).add(pk)
 
     def _undo_keys(self) -> None:
-        for article in self.articles:
-            for key in self.keys[article.pk]:
-                self.index[key].discard(article.pk)
-            for key in self.keys_now[article.pk]:
-                self.index.setdefault(key, set()).add(article.pk)
+        for pk in self.keys:
+            for key in self.keys[pk]:
+                self.index[key].discard(pk)
+            for key in self.keys_now[pk]:
+                self.index.setdefault(key, set()).add(pk)
 
     def assign(self, article) -> int | None:
         """Play `article`'s clustering (the turn's pieces in order); its cluster id or stand-in, or None."""
@@ -587,12 +588,7 @@ class TurnClusters:
         stale = [pk for (article_id, key), pk in self.stored.items() if key not in self.keys[article_id]]
         if stale:
             StoryKey.objects.filter(pk__in=stale).delete()
-        missing = sorted(
-            (article.pk, key)
-            for article in self.articles
-            for key in self.keys[article.pk]
-            if (article.pk, key) not in self.stored
-        )
+        missing = sorted((pk, key) for pk, keys in self.keys.items() for key in keys if (pk, key) not in self.stored)
         insert_values(StoryKey, ["article", "key"], missing, ignore_conflicts=True)
         if self.indexed_now:
             Article.objects.filter(pk__in=self.indexed_now).update(story_indexed=True)
