@@ -43,7 +43,7 @@ from django.utils import timezone
 from articles import anatomy, workflow
 from articles.enrich import classify, clusters, pipeline, related, related_index
 from articles.models import Article, EnrichmentRun, RelatedLink, Status, Suggestion
-from articles.models.base import insert_objects, unique_slug, update_values
+from articles.models.base import insert_objects, insert_returning_ids, unique_slug, update_values
 from articles.models.briefs import taxonomy_links
 
 S = Suggestion.Section
@@ -392,8 +392,7 @@ def keep_turn(computed, *, cluster: bool, relate: bool, start_draft: bool) -> li
     if plan is not None:
         plan.write()
     Article.history_recorder.record_saves([saved for saved, _ in saves], using=db)
-    runs = [piece.run for piece in pieces]
-    EnrichmentRun.objects.bulk_create(runs)
+    insert_returning_ids([piece.run for piece in pieces], using=db)  # (bulk_create's rows and ids)
     for piece in pieces:
         for suggestion in piece.suggestions:
             suggestion.run_id = piece.run.pk
