@@ -3,7 +3,6 @@
 from django import forms
 
 from articles import anatomy, workflow
-from articles.ingest.addresses import RefusedAddress, original_address
 from articles.models import Article
 
 # The brief's form: its sections (articles/anatomy.py), then what is not a section.
@@ -79,7 +78,10 @@ class ArticleAdminForm(forms.ModelForm):
     edit = workflow.Edit()
 
     def clean_original_url(self):
-        # The same canonical form ingestion and the API store, so one piece has one address everywhere.
+        # The same canonical form ingestion and the API store, so one piece has one address everywhere. (Imported
+        # here: the admin imports this module in every process, and the ingestion modules are only needed here.)
+        from articles.ingest.addresses import RefusedAddress, original_address
+
         try:
             return original_address(self.cleaned_data["original_url"], stored=self.instance.original_url or None)
         except RefusedAddress as refusal:

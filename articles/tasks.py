@@ -13,6 +13,7 @@ they call make the second run a no-op or keep it out with a lock.
 import logging
 import random
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from celery import shared_task
 from django.conf import settings
@@ -26,11 +27,15 @@ from articles.enrich import enrich_article as run_enrichment
 from articles.enrich import enrich_articles as run_enrichments
 from articles.enrich import generative
 from articles.enrich.related import refresh_related, withdraw_related
-from articles.ingest import pages, pipeline
 from articles.locks import Busy, enrich_lock, note_drafting_turn, sources_with_recent_turns, too_many_deliveries
 from articles.models import Article, DigestRequest, Source, Status
 from articles.subscriptions import digests, webhooks
 from articles.workflow import status_changed
+
+if TYPE_CHECKING:
+    from articles.ingest.pipeline import IngestOutcome
+# The ingestion modules (feedparser, nh3, lxml, httpx) are imported by the tasks that ingest: every process imports
+# this module (the admin and the app's receivers do), and a drafting process, the web and beat never ingest.
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +48,8 @@ def queue_ingestion(*, source: Source) -> None:
 
     Raises pipeline.NotAFeedSource for a source of single pages.
     """
+    from articles.ingest import pipeline
+
     pipeline.ensure_feed_source(source)
     source_id = source.pk
     transaction.on_commit(lambda: ingest_source.delay(source_id, force=True))
@@ -74,7 +81,7 @@ def queue_drafting_turn(source_id: int, after_id: int = 0) -> None:
     note_drafting_turn(source_id)  # not when the broker refused it: then beat gives the source a turn again
 
 
-def queue_follow_ups(outcome: pipeline.IngestOutcome) -> None:
+def queue_follow_ups(outcome: "IngestOutcome") -> None:
     """What an ingestion run leads to: the briefs it stored go to enrichment."""
     queue_enrichment(outcome.to_enrich)
 
@@ -104,6 +111,8 @@ def ingest_source(self, source_id: int, force: bool = False):
         # Paused after this poll (or its retry) was queued: the curator's pause stands.
         logger.info("Source %s was paused; skipped.", source_id)
         return None
+    from articles.ingest import pipeline
+
     try:
         outcome = pipeline.ingest_source(source_id=source_id, force=force, retry=self.request.retries > 0)
     except Busy:
@@ -130,6 +139,8 @@ def ingest_page(self, source_id: int, url: str):
     """Fetch one page a curator added and store it as a brief."""
     if too_many_deliveries(self.request.id):
         return None
+    from articles.ingest import pages
+
     try:
         outcome = pages.ingest_page(source_id=source_id, url=url)
     except (Busy, Source.DoesNotExist):
@@ -143,6 +154,8 @@ def ingest_page(self, source_id: int, url: str):
 @shared_task(name="articles.tasks.close_interrupted_runs")
 def close_interrupted_runs() -> int:
     """Close runs whose worker died (their lease lapsed) and queue their sources again at once."""
+    from articles.ingest import pipeline
+
     source_ids = pipeline.close_lapsed_runs()
     for source_id in source_ids:
         transaction.on_commit(lambda source_id=source_id: ingest_source.delay(source_id))

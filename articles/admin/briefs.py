@@ -30,7 +30,6 @@ from articles.models import (
     Status,
     WorkQueueItem,
 )
-from articles.search import matching
 from articles.versions import edit_version, version_matches
 
 # Steps that take a brief out of the queue for good, or off the site: the panel asks before taking them.
@@ -176,6 +175,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
         # summary, which read the whole table four times a page (3-4 s each at 100,000 briefs).
         if not search_term.strip():
             return queryset, False
+        from articles.search import matching  # imported by a search: drafting and ingestion never search
+
         sources = Source.objects.filter(name__icontains=search_term.strip()).values("pk")
         return matching(queryset, search_term) | queryset.filter(source__in=sources), False
 

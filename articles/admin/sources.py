@@ -14,11 +14,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from articles import tasks
-from articles.ingest.addresses import RefusedAddress, feed_address
-from articles.ingest.opml import MAX_OPML_BYTES, OPMLError, export_opml, import_opml
-from articles.ingest.pages import page_source_for
-from articles.ingest.preview import preview_feed
 from articles.models import Article, IngestionRun, Source
+
+# The ingestion modules (the fetcher's httpx, feedparser, nh3, lxml) are imported by the views and forms that use
+# them: Django imports this module in every process (the admin's autodiscovery), and most never ingest.
 
 RECENT_RUNS = 10
 
@@ -28,6 +27,8 @@ class OPMLImportForm(forms.Form):
     activate = forms.BooleanField(label="Start polling the new sources at once", required=False, initial=True)
 
     def clean_file(self):
+        from articles.ingest.opml import MAX_OPML_BYTES
+
         upload = self.cleaned_data["file"]
         if upload.size > MAX_OPML_BYTES:
             raise forms.ValidationError(f"The file is larger than {MAX_OPML_BYTES // (1024 * 1024)} MB.")
@@ -43,6 +44,8 @@ class AddPageForm(forms.Form):
     )
 
     def clean_url(self):
+        from articles.ingest.addresses import RefusedAddress, feed_address
+
         try:
             return feed_address(self.cleaned_data["url"])
         except RefusedAddress as refusal:
@@ -70,6 +73,8 @@ class SourceForm(forms.ModelForm):
         url = self.cleaned_data["url"]
         if self.instance.pk and url == self.instance.url:
             return url  # unchanged: a source entered before this check keeps its address
+        from articles.ingest.addresses import RefusedAddress, feed_address
+
         try:
             return feed_address(url)
         except RefusedAddress as refusal:
@@ -87,6 +92,8 @@ class SourceAdminForm(SourceForm):
         url = cleaned.get("url")
         checking = not self.instance.pk or {"url", "is_active", "kind"} & set(self.changed_data)
         if cleaned.get("kind") == Source.Kind.FEED and cleaned.get("is_active") and url and checking:
+            from articles.ingest.preview import preview_feed
+
             self.preview = preview_feed(url)
             if not self.preview.ok:
                 active = Source._meta.get_field("is_active").verbose_name
@@ -251,6 +258,8 @@ class SourceAdmin(admin.ModelAdmin):
         url = request.POST.get("url", "").strip()
         if not url:
             return JsonResponse({"ok": False, "problem": "Type the feed's address first."})
+        from articles.ingest.preview import preview_feed
+
         return JsonResponse(preview_feed(url).as_dict())
 
     def save_model(self, request, obj, form, change):
@@ -306,6 +315,8 @@ class SourceAdmin(admin.ModelAdmin):
         return self._opml_response(Source.objects.filter(kind=Source.Kind.FEED).order_by("name"))
 
     def _opml_response(self, sources):
+        from articles.ingest.opml import export_opml
+
         response = HttpResponse(
             export_opml(sources, title=f"{settings.SITE_NAME} sources"), content_type="text/x-opml; charset=utf-8"
         )
@@ -317,6 +328,8 @@ class SourceAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = OPMLImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
+            from articles.ingest.opml import OPMLError, import_opml
+
             try:
                 report = import_opml(form.cleaned_data["file"].read(), activate=form.cleaned_data["activate"])
             except OPMLError as problem:
@@ -337,6 +350,8 @@ class SourceAdmin(admin.ModelAdmin):
         form = AddPageForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             url = form.cleaned_data["url"]
+            from articles.ingest.pages import page_source_for
+
             source = page_source_for(url)
             tasks.queue_page(source=source, url=url)
             self.message_user(

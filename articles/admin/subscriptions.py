@@ -12,7 +12,6 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from articles import tasks
-from articles.ingest.fetch import FetchError
 from articles.models import (
     DigestDelivery,
     DigestSubscription,
@@ -38,6 +37,8 @@ class WebhookEndpointForm(forms.ModelForm):
         fields = ["name", "url", "events", "is_active"]
 
     def clean_url(self):
+        from articles.ingest.fetch import FetchError  # (with httpx: see webhooks._attempt)
+
         url = self.cleaned_data["url"]
         try:
             webhooks.check_endpoint_address(url)

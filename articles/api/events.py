@@ -3,7 +3,6 @@
 Webhook payloads have no request to make addresses absolute, so SITE_URL stands in for one.
 """
 
-from articles.api.serializers import BriefSerializer
 from articles.models import Article, RelatedLink, WebhookEvent
 from articles.subscriptions import absolute
 
@@ -21,6 +20,10 @@ class SiteAddress:
 
 def brief_for_event(article: Article, event: str) -> dict:
     """The brief as GET /api/v1/articles/{slug}/ shows it (only its identity once unpublished)."""
+    # The API's serializers (REST framework, drf-spectacular) are imported when an event is told: the receivers that
+    # tell events are connected in every process, and most processes (drafting, ingestion, beat) never tell one.
+    from articles.api.serializers import BriefSerializer
+
     article.shown_related = list(RelatedLink.objects.shown_for(article, limit=RELATED_PER_BRIEF))
     data = BriefSerializer(article, context={"request": SiteAddress()}).data
     if event == WebhookEvent.BRIEF_UNPUBLISHED:

@@ -22,8 +22,9 @@ import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import F, Min, OuterRef, Q, Subquery
+from django.db.models.expressions import Col
 from django.db.models.functions import Coalesce
 from django.dispatch import Signal
 from django.utils import timezone
@@ -343,6 +344,54 @@ def queue_once(queryset):
 
 # --- A drafting turn's clustering, decided in memory and written at once (articles/enrich/turn.py) ----------
 
+# Story keys looked up in one statement (a turn of 20 pieces has ~560); a larger turn's are read in parts.
+SHARED_KEYS_CHUNK = 5000
+
+
+def _sharing_keys(keys: set[int], excluded: list[int]):
+    """(piece, key, its source, its `created_at` as the database gives it) of the stored story keys among `keys`,
+    but those of the pieces `excluded`.
+
+    The statement `StoryKey.objects.filter(key__in=keys).exclude(article_id__in=excluded).values_list("article_id",
+    "key", "article__source_id", "article__created_at")` makes, written from the models' metadata: the ORM prepared
+    each of a turn's ~560 keys for its IN, about 2 ms a turn (bench/REPORT.md, "Ninth pass"), and converted the date
+    of every row where the turn needs it once a piece (`_created_at_converter`)."""
+    connection = connections[router.db_for_read(StoryKey)]
+    quote = connection.ops.quote_name
+    keys_table, articles_table = quote(StoryKey._meta.db_table), quote(Article._meta.db_table)
+    key_article = f"{keys_table}.{quote(StoryKey._meta.get_field('article').column)}"
+    key = f"{keys_table}.{quote(StoryKey._meta.get_field('key').column)}"
+    article = Article._meta
+    columns = (
+        f"{key_article}, {key}, {articles_table}.{quote(article.get_field('source').column)}, "
+        f"{articles_table}.{quote(article.get_field('created_at').column)}"
+    )
+    join = f"{keys_table} INNER JOIN {articles_table} ON ({key_article} = {articles_table}.{quote(article.pk.column)})"
+    wanted = sorted(keys)
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), SHARED_KEYS_CHUNK):
+            chunk = wanted[start : start + SHARED_KEYS_CHUNK]
+            where = f"{key} IN ({', '.join(['%s'] * len(chunk))})"
+            if excluded:
+                where = f"({where} AND NOT ({key_article} IN ({', '.join(['%s'] * len(excluded))})))"
+            cursor.execute(f"SELECT {columns} FROM {join} WHERE {where}", [*chunk, *excluded])
+            yield from cursor.fetchall()
+
+
+def _created_at_converter():
+    """What the ORM does to a `created_at` the database gives (SQLite's text made an aware datetime)."""
+    connection = connections[router.db_for_read(Article)]
+    field = Article._meta.get_field("created_at")
+    column = Col(Article._meta.db_table, field)
+    converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+
+    def convert(value):
+        for converter in converters:
+            value = converter(value, column, connection)
+        return value
+
+    return convert
+
 
 class TurnClusters:
     """The story clusters of a drafting turn's pieces, decided in order as `assign_story_cluster` would, then written.
@@ -380,12 +429,11 @@ class TurnClusters:
         others: dict[int, set[int]] = {}
         placed: dict[int, tuple] = {}  # pk -> (source, created_at) of the pieces that may match
         if wanted:
-            rows = StoryKey.objects.filter(key__in=wanted).exclude(article_id__in=list(self.turn))
             comparable: dict[int, bool] = {}
-            for article_id, key, source_id, created_at in rows.values_list(
-                "article_id", "key", "article__source_id", "article__created_at"
-            ):
+            created = _created_at_converter()
+            for article_id, key, source_id, created_at in _sharing_keys(wanted, list(self.turn)):
                 if article_id not in comparable:
+                    created_at = created(created_at)
                     comparable[article_id] = any(self._may_match(a, source_id, created_at) for a in self.articles)
                     placed[article_id] = (source_id, created_at)
                 if comparable[article_id]:
@@ -480,17 +528,18 @@ class TurnClusters:
         return self.fingerprints[pk]
 
     def _play_keys(self, article) -> None:
-        for key in self.keys_now[article.pk] - self.keys[article.pk]:
-            self.index[key].discard(article.pk)
-        for key in self.keys[article.pk]:
-            self.index.setdefault(key, set()).add(article.pk)
+        pk = article.pk  # (once: `.pk` is a property, read here for each of a turn's thousand keys)
+        for key in self.keys_now[pk] - self.keys[pk]:
+            self.index[key].discard(pk)
+        for key in self.keys[pk]:
+            self.index.setdefault(key, set()).add(pk)
 
     def _undo_keys(self) -> None:
-        for article in self.articles:
-            for key in self.keys[article.pk]:
-                self.index[key].discard(article.pk)
-            for key in self.keys_now[article.pk]:
-                self.index.setdefault(key, set()).add(article.pk)
+        for pk in self.keys:
+            for key in self.keys[pk]:
+                self.index[key].discard(pk)
+            for key in self.keys_now[pk]:
+                self.index.setdefault(key, set()).add(pk)
 
     def assign(self, article) -> int | None:
         """Play `article`'s clustering (the turn's pieces in order); its cluster id or stand-in, or None."""
@@ -539,12 +588,7 @@ class TurnClusters:
         stale = [pk for (article_id, key), pk in self.stored.items() if key not in self.keys[article_id]]
         if stale:
             StoryKey.objects.filter(pk__in=stale).delete()
-        missing = sorted(
-            (article.pk, key)
-            for article in self.articles
-            for key in self.keys[article.pk]
-            if (article.pk, key) not in self.stored
-        )
+        missing = sorted((pk, key) for pk, keys in self.keys.items() for key in keys if (pk, key) not in self.stored)
         insert_values(StoryKey, ["article", "key"], missing, ignore_conflicts=True)
         if self.indexed_now:
             Article.objects.filter(pk__in=self.indexed_now).update(story_indexed=True)

@@ -35,10 +35,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
-import httpx
-import jsonschema
 from django.conf import settings
+
+if TYPE_CHECKING:
+    import httpx
+# httpx and jsonschema are imported where a call to the model needs them: most processes (every drafting process
+# while ENRICH_LLM_BASE_URL is unset, the web, the admin) never use them, and they took a quarter of a second of
+# each process's start-up (`python -X importtime manage.py enrich`).
 
 TEXT_CHARS = 12000  # enough for the model to see the piece; bounded so a huge page cannot blow the context
 MAX_ANSWER_BYTES = 256 * 1024
@@ -208,6 +213,8 @@ def parse_card(content, taxonomy: Taxonomy | None = None) -> dict:
         card = json.loads(text)
     except json.JSONDecodeError as exc:
         raise GenerativeFailure(f"the model's answer is not valid JSON ({exc.msg} at character {exc.pos})") from None
+    import jsonschema
+
     try:
         jsonschema.validate(card, CARD_SCHEMA)
     except jsonschema.ValidationError as exc:
@@ -318,8 +325,10 @@ def _slot():
         raise GenerativeFailure(str(busy)) from None
 
 
-def _post(client: httpx.Client, url: str, body: dict, headers: dict, usage: dict) -> dict:
+def _post(client: "httpx.Client", url: str, body: dict, headers: dict, usage: dict) -> dict:
     """POST with retries; the parsed JSON reply of the first answer that is not retried."""
+    import httpx
+
     timeout = settings.ENRICH_LLM_TIMEOUT_SECONDS
     attempts = settings.ENRICH_LLM_RETRIES + 1
     for attempt in range(1, attempts + 1):
@@ -390,6 +399,8 @@ def _ask(article, taxonomy: Taxonomy) -> tuple[dict, dict]:
     headers = {"Authorization": f"Bearer {settings.ENRICH_LLM_API_KEY}"} if settings.ENRICH_LLM_API_KEY else {}
     usage: dict = {}
     timeout = settings.ENRICH_LLM_TIMEOUT_SECONDS
+    import httpx
+
     try:
         client = httpx.Client(timeout=timeout, follow_redirects=False)
     except httpx.InvalidURL as exc:

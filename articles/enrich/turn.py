@@ -43,7 +43,7 @@ from django.utils import timezone
 from articles import anatomy, workflow
 from articles.enrich import classify, clusters, pipeline, related, related_index
 from articles.models import Article, EnrichmentRun, RelatedLink, Status, Suggestion
-from articles.models.base import insert_objects, unique_slug
+from articles.models.base import insert_objects, insert_returning_ids, unique_slug, update_values
 from articles.models.briefs import taxonomy_links
 
 S = Suggestion.Section
@@ -392,8 +392,10 @@ def keep_turn(computed, *, cluster: bool, relate: bool, start_draft: bool) -> li
     if plan is not None:
         plan.write()
     Article.history_recorder.record_saves([saved for saved, _ in saves], using=db)
-    runs = [piece.run for piece in pieces]
-    EnrichmentRun.objects.bulk_create(runs)
+    insert_returning_ids([piece.run for piece in pieces], using=db)  # (bulk_create's rows and ids)
+    for piece in pieces:
+        for suggestion in piece.suggestions:
+            suggestion.run_id = piece.run.pk
     drafted_before = [piece.locked.pk for piece in pieces if runs_of.get(piece.locked.pk)]
     if drafted_before:
         # The new draft replaces the old one; a curator's accepted and discarded decisions stay on record.
@@ -477,7 +479,10 @@ def _play(
         completion_tokens=piece.usage.get("completion_tokens"),
     )
     for suggestion in piece.suggestions:
-        suggestion.article, suggestion.run = locked, piece.run
+        # The brief's id, not the brief: assigning a related object runs the foreign key's checks and caches it,
+        # which then sends every suggestion through bulk_create's check of related objects (`_prepared_rows`). The
+        # run's id is known once the runs are inserted (`keep_turn`).
+        suggestion.article_id = locked.pk
     for name in REFRESHED:
         setattr(article, name, getattr(locked, name))
     if plan is not None:
@@ -586,10 +591,8 @@ def _write_rows(pieces: list[_Piece], db: str) -> None:
             f"UPDATE {quote(meta.db_table)} SET {', '.join(f'{quote(field.column)} = %s' for field in fields)} "
             f"WHERE {quote(meta.pk.column)} = %s"
         )
-        values = [
-            [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields] + [row.pk]
-            for row in rows
-        ]
+        prepared = update_values(fields, connection)
+        values = [[*prepared(row), row.pk] for row in rows]
         with connection.cursor() as cursor:
             cursor.executemany(sql, values)
 

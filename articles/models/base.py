@@ -1,5 +1,6 @@
 """Helpers every model module shares: slugs, ordered text lists, timestamps, addresses by slug."""
 
+import datetime
 import functools
 
 from django.conf import settings
@@ -162,22 +163,73 @@ def insert_returning_ids(objects: list, *, using: str | None = None) -> None:
 def _prepared_rows(objects: list, fields: list, connection) -> list[list]:
     """Each object's values of `fields` as bulk_create sends them (`pre_save` for an insert, then `get_db_prep_save`),
     its related objects' ids taken and its state marked saved, as bulk_create does. A value of a type those steps
-    are known to give back unchanged is taken as it is (`_sent_as_is`)."""
-    plan = [(field, field.attname, _sent_as_is(field, type(connection.ops))) for field in fields]
+    are known to give back unchanged is taken as it is (`_sent_as_is`); a date and time the database's own adapter
+    (`adapt_datetimefield_value`) is all those steps apply to, once a value (`_adapted_as_datetime`)."""
+    plan = _plan(fields, connection)
+    adapted: dict = {}  # (a date and time, its zone, its fold) -> what the database's adapter gave for it
+    adapt = connection.ops.adapt_datetimefield_value
     rows = []
     for obj in objects:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        # A no-op unless the object holds a related object (None counts as none): Django's loop over every field
+        # only looks at those (bench/REPORT.md, "Ninth pass").
+        if any(related is not None for related in obj._state.fields_cache.values()):
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")
         values = obj.__dict__
         row = []
-        for field, attname, as_is in plan:
+        for field, attname, as_is, as_datetime in plan:
             value = values.get(attname, _MISSING)
-            row.append(value if type(value) in as_is else field.get_db_prep_save(field.pre_save(obj, True), connection))
+            kind = type(value)
+            if kind in as_is:
+                row.append(value)
+            elif as_datetime and (value is None or (kind is datetime.datetime and value.utcoffset() is not None)):
+                key = (value, value.tzinfo, value.fold) if value is not None else None
+                if key not in adapted:
+                    adapted[key] = adapt(value)
+                row.append(adapted[key])
+            else:
+                row.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
         rows.append(row)
         obj._state.adding, obj._state.db = False, connection.alias
     return rows
 
 
 _MISSING = object()  # a deferred field: read through `pre_save`
+
+
+def _plan(fields: list, connection) -> list[tuple]:
+    """(field, attribute, the types sent as they are, whether an aware datetime goes to the adapter) of each field."""
+    operations = type(connection.ops)
+    return [
+        (field, field.attname, _sent_as_is(field, operations), _adapted_as_datetime(field, operations))
+        for field in fields
+    ]
+
+
+def update_values(fields: list, connection):
+    """A function of an object giving its values of `fields` as an UPDATE sends them (`get_db_prep_save` of each
+    attribute), with `_prepared_rows`' shortcuts: a value of a type the field gives back unchanged is taken as it is,
+    an aware date and time (or None) in a date-and-time column goes to the database's adapter only."""
+    operations = type(connection.ops)
+    plan = [
+        (field, field.attname, _sent_as_is(field, operations), _adapted_as_datetime(field, operations))
+        for field in fields
+    ]
+    adapt = connection.ops.adapt_datetimefield_value
+
+    def values(obj) -> list:
+        row = []
+        for field, attname, as_is, as_datetime in plan:
+            value = getattr(obj, attname)
+            kind = type(value)
+            if kind in as_is:
+                row.append(value)
+            elif as_datetime and (value is None or (kind is datetime.datetime and value.utcoffset() is not None)):
+                row.append(adapt(value))
+            else:
+                row.append(field.get_db_prep_save(value, connection))
+        return row
+
+    return values
 
 
 @functools.cache
@@ -215,6 +267,25 @@ def _sent_as_is(field, operations_class) -> frozenset:
         keeps = operations_class.adapt_integerfield_value is BaseDatabaseOperations.adapt_integerfield_value
         return frozenset({none, int} if keeps else {none})
     return frozenset()
+
+
+@functools.cache
+def _adapted_as_datetime(field, operations_class) -> bool:  # (the operations class: a key of the cache only)
+    """Whether `field.get_db_prep_save(field.pre_save(obj, True), connection)` is the database's
+    `adapt_datetimefield_value` of the attribute for an aware datetime or None: a date-and-time column whose class
+    uses Django's own methods (`pre_save` reads the attribute unless the field stamps the time itself; `to_python`
+    and `get_prep_value` give an aware datetime back as it is) and the operations' own adapter. A naive datetime (a
+    warning, then made aware) and anything else go through the field."""
+    kind = type(field)
+    return (
+        isinstance(field, models.DateTimeField)
+        and not (field.auto_now or field.auto_now_add)
+        and kind.pre_save is models.DateTimeField.pre_save
+        and kind.get_db_prep_save is models.Field.get_db_prep_save
+        and kind.get_db_prep_value is models.DateTimeField.get_db_prep_value
+        and kind.get_prep_value is models.DateTimeField.get_prep_value
+        and kind.to_python is models.DateTimeField.to_python
+    )
 
 
 class TimeStamped(models.Model):

@@ -21,14 +21,11 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import httpx
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from articles.ingest.fetch import FetchError, UnsafeURL, build_client, check_url, checked_addresses
-from articles.ingest.fetch import retry_after_seconds as parse_retry_after
 from articles.locks import lock_cache
 from articles.models import Article, WebhookDelivery, WebhookEndpoint
 
@@ -50,6 +47,8 @@ def sign(*, secret: str, timestamp: int, body: bytes) -> str:
 
 def check_endpoint_address(url: str) -> None:
     """Refuse an address the guard would refuse at delivery (UnsafeURL / FetchError with the reason)."""
+    from articles.ingest.fetch import check_url, checked_addresses
+
     parsed = check_url(url)
     checked_addresses(
         parsed.host,
@@ -142,6 +141,13 @@ def deliver(*, delivery_id: int) -> DeliveryOutcome:
 
 
 def _attempt(delivery: WebhookDelivery) -> DeliveryOutcome:
+    # The fetcher's guard and httpx are imported by a delivery: this module is imported in every process (the tasks
+    # and the receivers that record events), and only a worker delivering an event sends one.
+    import httpx
+
+    from articles.ingest.fetch import FetchError, UnsafeURL, build_client, check_url
+    from articles.ingest.fetch import retry_after_seconds as parse_retry_after
+
     endpoint = delivery.endpoint
     body = body_of(delivery)
     timestamp = int(time.time())

@@ -3,14 +3,19 @@
 Run on SQLite and, with TEST_DATABASE_URL, on PostgreSQL (psycopg wraps integers, SQLite takes them as they are).
 """
 
+import datetime
+import warnings
+import zoneinfo
+
 import pytest
 from django.db import connections
 from django.utils import timezone
 from django.utils.functional import lazystr
 
 from articles.models import Article, EnrichmentRun, Suggestion, Topic
-from articles.models.base import _prepared_rows, insert_returning_ids
+from articles.models.base import _prepared_rows, insert_returning_ids, update_values
 
+_IN_PARIS = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
 DATABASES = [
     pytest.param("default", marks=pytest.mark.django_db),
     pytest.param("postgres", marks=pytest.mark.django_db(databases=["default", "postgres"])),
@@ -30,15 +35,47 @@ def test_values_are_prepared_as_bulk_create_prepares_them(alias):
         Suggestion(article=article, run=run, section=lazystr("takeaway"), position=True, text="x", confidence=1),
         Suggestion(article_id="7", run=run, section="topic", topic=topic, text="", paragraph=2, char_start=None),
         Suggestion(article=article, run=run, section="insight", decided_at=timezone.now(), state="applied"),
+        # Ids given as ids (nothing held to check), a related object held as None, dates in another zone and the
+        # same date twice (adapted once).
+        Suggestion(article_id=7, run_id=11, section="level", topic=None, decided_at=_IN_PARIS, text="advanced"),
+        Suggestion(article_id=7, run_id=11, section="length", decided_at=_IN_PARIS, text="short"),
     ]
     expected = _as_bulk_create_sends([Suggestion(**_fields(s)) for s in suggestions], connection)
     assert _typed(_prepared_rows(suggestions, _insertable(Suggestion), connection)) == expected
 
     history = Article.history.model
+    article.status_changed_at, article.original_published_at = _IN_PARIS, None
     copied = {field.attname: getattr(article, field.attname) for field in history.tracked_fields}
-    records = [history(history_date=timezone.now(), history_type="~", history_change_reason="Draft", **copied)]
+    records = [
+        history(history_date=timezone.now(), history_type="~", history_change_reason="Draft", **copied),
+        history(history_date=_IN_PARIS, history_type="~", history_user=None, **copied),
+    ]
     expected = _as_bulk_create_sends([history(**_fields(r)) for r in records], connection)
     assert _typed(_prepared_rows(records, _insertable(history), connection)) == expected
+
+
+@pytest.mark.parametrize("alias", DATABASES)
+def test_a_naive_date_still_goes_through_the_field_with_its_warning(alias):
+    connection = connections[alias]
+    naive = datetime.datetime(2026, 3, 1, 12, 0)
+    made = [Suggestion(article_id=7, run_id=11, section="level", decided_at=naive, text="advanced")]
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        expected = _as_bulk_create_sends([Suggestion(**_fields(s)) for s in made], connection)
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        assert _typed(_prepared_rows(made, _insertable(Suggestion), connection)) == expected
+
+
+@pytest.mark.parametrize("alias", DATABASES)
+def test_an_updates_values_are_prepared_as_the_fields_prepare_them(alias):
+    connection = connections[alias]
+    article = Article(pk=7, title="Harbour", source_id=3, summary="Filled.", insights=["One", "Two"], status="draft")
+    article.status_changed_at, article.published_at, article.curated_by_id = _IN_PARIS, None, None
+    fields = [Article._meta.get_field(name) for name in ("summary", "insights", "status", "status_changed_at")]
+    fields += [Article._meta.get_field(name) for name in ("published_at", "curated_by", "updated_at", "length")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing naive here
+        expected = [field.get_db_prep_save(getattr(article, field.attname), connection) for field in fields]
+        assert _typed([update_values(fields, connection)(article)]) == _typed([expected])
 
 
 @pytest.mark.parametrize("alias", DATABASES)
@@ -69,3 +106,16 @@ def _as_bulk_create_sends(objects: list, connection) -> list[list]:
 def _typed(rows: list[list]) -> list[list]:
     # A value and its type: psycopg's integer wrappers equal the int they wrap; its JSON wrapper holds the value.
     return [[(type(value), getattr(value, "obj", value)) for value in row] for row in rows]
+
+
+@pytest.mark.parametrize("alias", DATABASES)
+def test_a_related_object_saved_after_it_was_assigned_gives_its_id_as_bulk_create_takes_it(alias):
+    connection = connections[alias]
+    run = EnrichmentRun(article_id=7, backend=EnrichmentRun.Backend.EXTRACTIVE)
+    suggestion = Suggestion(article_id=7, run=run, section="method", text="Measure first.")
+    run.pk = 12  # given its id once the runs are inserted
+    fields = _insertable(Suggestion)
+    (row,) = _prepared_rows([suggestion], fields, connection)
+    sent = row[[field.name for field in fields].index("run")]
+    assert getattr(sent, "obj", sent) == 12  # (psycopg's integer wrapper holds the value)
+    assert suggestion.run_id == 12

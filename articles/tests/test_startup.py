@@ -51,3 +51,37 @@ def test_the_site_the_admin_and_every_command_load_without_scikit_learn_or_numpy
     loaded = json.loads(done.stdout.strip().splitlines()[-1])
     assert loaded["commands"] > 20  # Django's own and ours: the walk did reach them
     assert loaded["heavy"] == []
+
+
+# What a drafting process (`manage.py enrich`, its system checks included) has no use for: the fetcher's and the
+# model client's HTTP library, the feed parser, the model card's schema validator, the API's serializers, the website.
+NOT_FOR_DRAFTING = ("httpx", "feedparser", "jsonschema", "articles.api.serializers", "articles.web.views")
+
+START_DRAFTING = """
+import json, sys
+import django
+django.setup()
+from django.core.management import load_command_class
+command = load_command_class("articles", "enrich")
+command.check(tags=command.requires_system_checks)
+loaded = sorted(name for name in sys.argv[1:] if name in sys.modules)
+print(json.dumps({"checks": command.requires_system_checks, "loaded": loaded}))
+"""
+
+
+def test_a_drafting_process_starts_without_the_ingestion_the_api_or_the_language_model_client(tmp_path):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "DISTILLERY_VAR_DIR": str(tmp_path / "var")}
+    done = subprocess.run(
+        [sys.executable, "-c", START_DRAFTING, *NOT_FOR_DRAFTING],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    started = json.loads(done.stdout.strip().splitlines()[-1])
+    # Its checks are all of Django's but the addresses' (and the database's, left out by default too).
+    assert {"models", "admin", "templates", "security"} <= set(started["checks"])
+    assert "urls" not in started["checks"]
+    assert started["loaded"] == []

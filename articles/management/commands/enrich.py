@@ -4,6 +4,10 @@
 sentence what works and what does not (exit status 1 when it is configured but unusable).
 """
 
+import gc
+
+from django.core.checks import Tags
+from django.core.checks.registry import registry
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.enrich import enrich_articles, generative
@@ -16,6 +20,10 @@ DRAFT_BATCH = 20
 
 class Command(BaseCommand):
     help = "Run enrichment now for the given briefs (ids), or for every ingested piece with --ingested."
+    # Every system check but the URLconf's (and the database's, which Django's default leaves out too): checking the
+    # addresses imports every view, the API and its schema, a third of this command's start-up (bench/REPORT.md,
+    # "Ninth pass"), and drafting serves and resolves none. `manage.py check` runs them all.
+    requires_system_checks = sorted(registry.tags_available() - {Tags.urls, Tags.database})
 
     def add_arguments(self, parser):
         parser.add_argument("ids", nargs="*", type=int, help="ids of the briefs to enrich")
@@ -42,6 +50,22 @@ class Command(BaseCommand):
         missing = sorted(set(ids) - found)
         if missing:
             raise CommandError(f"No brief with id {', '.join(map(str, missing))}; nothing was enriched.")
+        # What the process loaded to get here (Django, the models, the drafting modules and numpy, the pieces) lives
+        # as long as the drafting does: frozen, it is left out of the collector's full passes, each of which walked all
+        # of it again (~0.3 ms a drafted piece: bench/REPORT.md, "Ninth pass"). Nothing is collected first (a full
+        # pass costs more than drafting a piece); unfrozen after, for a caller that goes on (a test, `call_command`).
+        gc.freeze()
+        try:
+            failed = self._draft(briefs)
+        finally:
+            gc.unfreeze()
+        if failed:
+            raise CommandError(
+                f"{len(failed)} brief(s) could not be drafted (ids {', '.join(map(str, failed))}); the others were."
+            )
+
+    def _draft(self, briefs) -> list[int]:
+        """Draft `briefs`, reporting each; the ids of those that could not be drafted."""
         failed = []
         # Pieces waiting are kept in batches, one commit each; a piece that fails is reported and the rest kept.
         # A language model takes seconds a piece: each of its drafts is kept as soon as it is made.
@@ -56,7 +80,4 @@ class Command(BaseCommand):
                 filled = ", ".join(run.filled_sections) or "nothing (every section already written)"
                 note = f" ({run.fallback_reason})" if run.fallback_reason else ""
                 self.stdout.write(f"{brief.pk} “{brief.title}”: {run.get_backend_display()}; filled {filled}{note}")
-        if failed:
-            raise CommandError(
-                f"{len(failed)} brief(s) could not be drafted (ids {', '.join(map(str, failed))}); the others were."
-            )
+        return failed
