@@ -37,10 +37,11 @@ print(json.dumps({"commands": len(commands), "heavy": heavy}))
 """
 
 
-def test_the_site_the_admin_and_every_command_load_without_scikit_learn_or_numpy(tmp_path):
+def _in_a_fresh_process(script: str, names, tmp_path) -> dict:
+    """Run `script` with `names` as its arguments in a new Python with the real settings; its last line as JSON."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "DISTILLERY_VAR_DIR": str(tmp_path / "var")}
     done = subprocess.run(
-        [sys.executable, "-c", LOAD_EVERYTHING_A_PROCESS_STARTS_WITH, *HEAVY],
+        [sys.executable, "-c", script, *names],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,
@@ -48,7 +49,11 @@ def test_the_site_the_admin_and_every_command_load_without_scikit_learn_or_numpy
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_site_the_admin_and_every_command_load_without_scikit_learn_or_numpy(tmp_path):
+    loaded = _in_a_fresh_process(LOAD_EVERYTHING_A_PROCESS_STARTS_WITH, HEAVY, tmp_path)
     assert loaded["commands"] > 20  # Django's own and ours: the walk did reach them
     assert loaded["heavy"] == []
 
@@ -70,17 +75,7 @@ print(json.dumps({"checks": command.requires_system_checks, "loaded": loaded}))
 
 
 def test_a_drafting_process_starts_without_the_ingestion_the_api_or_the_language_model_client(tmp_path):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "DISTILLERY_VAR_DIR": str(tmp_path / "var")}
-    done = subprocess.run(
-        [sys.executable, "-c", START_DRAFTING, *NOT_FOR_DRAFTING],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    started = json.loads(done.stdout.strip().splitlines()[-1])
+    started = _in_a_fresh_process(START_DRAFTING, NOT_FOR_DRAFTING, tmp_path)
     # Its checks are all of Django's but the addresses' (and the database's, left out by default too).
     assert {"models", "admin", "templates", "security"} <= set(started["checks"])
     assert "urls" not in started["checks"]
