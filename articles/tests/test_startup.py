@@ -9,6 +9,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import PROJECT_ROOT
 
 HEAVY = ("sklearn", "numpy", "scipy", "trafilatura")
@@ -61,21 +63,26 @@ def test_the_site_the_admin_and_every_command_load_without_scikit_learn_or_numpy
 # What a drafting process (`manage.py enrich`, its system checks included) has no use for: the fetcher's and the
 # model client's HTTP library, the feed parser, the model card's schema validator, the API's serializers, the website.
 NOT_FOR_DRAFTING = ("httpx", "feedparser", "jsonschema", "articles.api.serializers", "articles.web.views")
+# What an ingesting process (`manage.py ingest`) has no use for: the API's serializers, the website.
+NOT_FOR_INGESTING = ("articles.api.serializers", "articles.web.views")
 
-START_DRAFTING = """
+START_COMMAND = """
 import json, sys
 import django
 django.setup()
 from django.core.management import load_command_class
-command = load_command_class("articles", "enrich")
+command = load_command_class("articles", sys.argv[1])
 command.check(tags=command.requires_system_checks)
-loaded = sorted(name for name in sys.argv[1:] if name in sys.modules)
+loaded = sorted(name for name in sys.argv[2:] if name in sys.modules)
 print(json.dumps({"checks": command.requires_system_checks, "loaded": loaded}))
 """
 
 
-def test_a_drafting_process_starts_without_the_ingestion_the_api_or_the_language_model_client(tmp_path):
-    started = _in_a_fresh_process(START_DRAFTING, NOT_FOR_DRAFTING, tmp_path)
+@pytest.mark.parametrize(
+    ("command", "not_needed"), [("enrich", NOT_FOR_DRAFTING), ("ingest", NOT_FOR_INGESTING)], ids=["enrich", "ingest"]
+)
+def test_a_drafting_or_ingesting_process_starts_without_the_api_or_the_website(command, not_needed, tmp_path):
+    started = _in_a_fresh_process(START_COMMAND, [command, *not_needed], tmp_path)
     # Its checks are all of Django's but the addresses' (and the database's, left out by default too).
     assert {"models", "admin", "templates", "security"} <= set(started["checks"])
     assert "urls" not in started["checks"]

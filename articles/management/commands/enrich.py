@@ -6,11 +6,10 @@ sentence what works and what does not (exit status 1 when it is configured but u
 
 import gc
 
-from django.core.checks import Tags
-from django.core.checks.registry import registry
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.enrich import enrich_articles, generative
+from articles.management.checks import WITHOUT_URLCONF
 from articles.models import Article, Status
 
 # Drafts kept per commit: each commit is a disk flush (PostgreSQL's write-ahead log); a batch holds its
@@ -20,10 +19,7 @@ DRAFT_BATCH = 20
 
 class Command(BaseCommand):
     help = "Run enrichment now for the given briefs (ids), or for every ingested piece with --ingested."
-    # Every system check but the URLconf's (and the database's, which Django's default leaves out too): checking the
-    # addresses imports every view, the API and its schema, a third of this command's start-up (bench/REPORT.md,
-    # "Ninth pass"), and drafting serves and resolves none. `manage.py check` runs them all.
-    requires_system_checks = sorted(registry.tags_available() - {Tags.urls, Tags.database})
+    requires_system_checks = WITHOUT_URLCONF
 
     def add_arguments(self, parser):
         parser.add_argument("ids", nargs="*", type=int, help="ids of the briefs to enrich")

@@ -6,11 +6,13 @@ from tqdm import tqdm
 from articles import tasks
 from articles.ingest import pipeline
 from articles.locks import Busy
+from articles.management.checks import WITHOUT_URLCONF
 from articles.models import Source
 
 
 class Command(BaseCommand):
     help = "Fetch and store feed sources now (in this process, not through the queue)."
+    requires_system_checks = WITHOUT_URLCONF
 
     def add_arguments(self, parser):
         which = parser.add_mutually_exclusive_group(required=True)
