@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from articles import facets
 from articles.models import Field, Role, Source, Topic
+from articles.models.base import slug_urls
 from articles.web import seo
 from articles.web.browse import CountedPaginator
 from articles.web.crumbs import Crumb, home_crumb
@@ -56,9 +57,10 @@ def counted_topics() -> list[Entry]:
 def _counted_sources():
     # The sources with a published brief are those with a kept count above 0. Tested by EXISTS, so a page of a
     # thousand sources walks them by name (source_name_idx), probing each one's count, rather than reading and
-    # sorting every counted source; a small library's few counted sources are read first instead.
-    rows = Source.objects.filter(facets.has_kept_count("source")).only("name", "slug", "description")
-    return rows.annotate(n=facets.kept_count("source"))
+    # sorting every counted source; a small library's few counted sources are read first instead. Read as
+    # (name, slug, description, count): a page's hundred entries need no model object each.
+    rows = Source.objects.filter(facets.has_kept_count("source")).annotate(n=facets.kept_count("source"))
+    return rows.values_list("name", "slug", "description", "n")
 
 
 def most_published_sources(limit: int, *, kept: dict | None = None) -> list[Entry]:
@@ -76,14 +78,33 @@ def most_published_sources(limit: int, *, kept: dict | None = None) -> list[Entr
 
 
 class SourcesPaginator(CountedPaginator):
-    """Sources by name, a page at a time; how many there are is kept with the facet counts."""
+    """Sources by name, a page at a time; `count`: how many have a published brief (`_sources_count`)."""
 
-    def __init__(self):
-        with_briefs, _briefs = facets.library_sizes("source").get("source", (0, 0))
-        super().__init__(_counted_sources().order_by("name"), SOURCES_PER_PAGE, count=with_briefs)
+    def __init__(self, *, count: int):
+        super().__init__(_counted_sources().order_by("name"), SOURCES_PER_PAGE, count=count)
 
     def _get_page(self, rows, number, paginator):
-        return super()._get_page([Entry.counted(source) for source in rows], number, paginator)
+        url = slug_urls("articles:source")
+        entries = [Entry(name, url(slug), n, description) for name, slug, description, n in rows]
+        return super()._get_page(entries, number, paginator)
+
+
+def _sources_count(request) -> int:
+    """How many sources have a published brief. Counting them reads a kept count a source (1,000 rows at 100,000
+    briefs), so for anonymous readers the number is kept under the versions of the site and the library, which
+    every change to a published brief bumps (as a listing keeps its count)."""
+    kept = getattr(request, "kept_part", None)  # set by cached_public_page for anonymous readers only
+    keep_seconds = settings.WEB_LISTING_KEEP_SECONDS
+    count = kept.current() if kept is not None and keep_seconds else None
+    if count is None:
+        count = facets.library_sizes("source").get("source", (0, 0))[0]
+        if kept is not None and keep_seconds:
+            kept.keep(count, seconds=keep_seconds)
+    return count
+
+
+def _kept_sources_count_key(request, *args, **kwargs) -> str:
+    return "web:sources-index-count"
 
 
 def field_tree(*, kept: dict | None = None) -> list[Entry]:
@@ -129,12 +150,12 @@ def index_view(kind: str):
     heading, intro, entries = INDEX_PAGES[kind]
 
     @require_safe
-    @cached_public_page
+    @cached_public_page(kept=_kept_sources_count_key if kind == "sources" else None)
     def view(request):
         page = None
         if kind == "sources":
             # The library's sources grow with it (a thousand at 100,000 briefs): a page of them at a time.
-            page = SourcesPaginator().get_page(request.GET.get("page"))
+            page = SourcesPaginator(count=_sources_count(request)).get_page(request.GET.get("page"))
         context = {
             "heading": heading,
             "intro": intro.format(site=settings.SITE_NAME),

@@ -135,6 +135,23 @@ def test_index_query_count_does_not_grow_with_briefs(client, catalogue, django_a
         assert client.get(reverse(f"articles:{name}")).status_code == 200
 
 
+def test_the_sources_index_keeps_how_many_sources_there_are_until_a_brief_changes(
+    client, catalogue, django_assert_num_queries, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    settings.WEB_PAGE_CACHE_SECONDS = 0  # the view runs for every request
+    monkeypatch.setattr(indexes, "SOURCES_PER_PAGE", 1)
+    assert "Page 1 of 2: 1–1 of 2 sources" in text_of(client.get(reverse("articles:sources")))
+    # Counting the sources reads a kept count a source (a thousand at 100,000 briefs): the next reader's page
+    # takes the number kept under the library's version and reads only its own page.
+    with django_assert_num_queries(1):
+        assert "Page 2 of 2: 2–2 of 2 sources" in text_of(client.get(reverse("articles:sources") + "?page=2"))
+
+    with django_capture_on_commit_callbacks(execute=True):  # publishing bumps the library's version once committed
+        make_article(status=Status.PUBLISHED, source=make_source(name="Zebra Quarterly"))
+    third = text_of(client.get(reverse("articles:sources") + "?page=3"))
+    assert "Page 3 of 3: 3–3 of 3 sources" in third and ">Zebra Quarterly</a>" in third
+
+
 def crumbs_of(html: str) -> list[str]:
     nav = re.search(r'<nav class="breadcrumbs" aria-label="Breadcrumb">(.*?)</nav>', html, re.S).group(1)
     return re.findall(r'<span itemprop="name"[^>]*>([^<]+)</span>', nav)
