@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from articles.web import ops
+from articles.web import ops, sitemaps
 from articles.web.page_cache import cached_public_page
 from articles.web.sitemaps import SITEMAPS
 from articles.web.views import robots_txt
@@ -23,7 +23,7 @@ urlpatterns = [
     ),
     path(
         "sitemap-<section>.xml",
-        cached_public_page(sitemap_views.sitemap),
+        cached_public_page(sitemaps.sitemap_section),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

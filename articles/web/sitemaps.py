@@ -3,12 +3,20 @@
 from collections.abc import Sequence
 
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Max
+from django.http import Http404, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import escape
+from django.utils.http import http_date
 
 from articles import facets
 from articles.models import Article, Field, Level, Role, Source, Topic
+from articles.models.base import slug_urls
 from articles.web.browse import CountedPaginator
 
 
@@ -107,3 +115,49 @@ class PagesSitemap(Sitemap):
 
 
 SITEMAPS = {"briefs": BriefSitemap, "listings": ListingSitemap, "pages": PagesSitemap}
+
+_URLSET = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+)
+
+
+def sitemap_section(request, sitemaps, section):
+    """One section's sitemap page (`?p=`): the briefs' written by `brief_urlset`, the others by Django's view."""
+    if section == "briefs" and sitemaps.get(section) is BriefSitemap:
+        return brief_urlset(request)
+    return sitemap_views.sitemap(request, sitemaps=sitemaps, section=section)
+
+
+@sitemap_views.x_robots_tag
+def brief_urlset(request):
+    """A page of the briefs' sitemap, the same bytes Django's sitemap view and template make of BriefSitemap.
+
+    Made through them, a page of 50,000 briefs built 50,000 model objects and rendered the template's loop
+    once each: 4–6 s of CPU a page at 100,000 briefs. Here the page's (slug, updated_at) rows are read as
+    values and each entry written as one string; the template's `spaceless` and `date:"Y-m-d"` (in the
+    current time zone) are what the strings do.
+    """
+    sitemap = BriefSitemap()
+    number = request.GET.get("p", 1)
+    try:
+        number = sitemap.paginator.validate_number(number)
+    except EmptyPage:
+        raise Http404(f"Page {number} empty") from None
+    except PageNotAnInteger:
+        raise Http404(f"No page '{number}'") from None
+    bottom = (number - 1) * sitemap.limit
+    rows = sitemap.items().values_list("slug", "updated_at")[bottom : bottom + sitemap.limit]
+    site = f"{sitemap.get_protocol(request.scheme)}://{sitemap.get_domain(get_current_site(request))}"
+    url = slug_urls("articles:brief")
+    # Slugs are letters, digits, "-" and "_" (the URL pattern allows nothing else): only the rest is escaped.
+    head, _, tail = escape(site + url("\x00")).partition("\x00")  # NUL: in no address
+    rest = f"</loc><lastmod>{{}}</lastmod><changefreq>{sitemap.changefreq}</changefreq>"
+    rest += f"<priority>{sitemap.priority}</priority></url>"
+    entries, latest = [], None
+    for slug, updated_at in rows:
+        entries.append(f"<url><loc>{head}{slug}{tail}{rest.format(timezone.localtime(updated_at).date())}")
+        latest = updated_at if latest is None or updated_at > latest else latest
+    headers = {"Last-Modified": http_date(latest.timestamp())} if latest else None
+    body = f"{_URLSET}{''.join(entries)}\n</urlset>\n"
+    return HttpResponse(body, content_type="application/xml", headers=headers)

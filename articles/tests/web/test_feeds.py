@@ -290,3 +290,37 @@ def test_sitemap_index_dates_its_briefs_by_the_newest_change_in_a_constant_numbe
     cache.clear()  # the page cache retires pages on commit, which a test's transaction never reaches
     with django_assert_num_queries(3):
         client.get("/sitemap.xml")
+
+
+def test_a_page_of_the_briefs_sitemap_is_what_djangos_sitemap_view_makes_of_it(
+    rf, catalogue, monkeypatch, settings, django_assert_num_queries
+):
+    from django.contrib.sitemaps import views as sitemap_views
+    from django.http import Http404
+
+    from articles.models import Article
+    from articles.web.sitemaps import BriefSitemap, brief_urlset
+
+    # The page is written without the template (50,000 entries a page); its bytes must stay the template's.
+    settings.TIME_ZONE = "Pacific/Auckland"  # late evening in UTC is the next day there: dates are the reader's zone's
+    monkeypatch.setattr(BriefSitemap, "limit", 2)
+    late = add_published_briefs(3)[0]
+    Article.objects.filter(pk=late.pk).update(updated_at="2026-11-30T23:30:00Z")
+    written = []
+    for number in ("1", "2", "3", "4", "x", "0"):
+        request = rf.get("/sitemap-briefs.xml", {"p": number})
+        try:
+            expected = sitemap_views.sitemap(request, sitemaps={"briefs": BriefSitemap}, section="briefs")
+        except Http404 as refused:
+            with pytest.raises(Http404, match=re.escape(str(refused))):
+                brief_urlset(request)
+            continue
+        with django_assert_num_queries(2):  # how many briefs there are (kept), the page's rows
+            ours = brief_urlset(request)
+        assert ours.content == expected.render().content
+        assert ours["Last-Modified"] == expected["Last-Modified"]
+        assert ours["X-Robots-Tag"] == expected["X-Robots-Tag"]
+        assert ours["Content-Type"] == expected["Content-Type"]
+        written.append(ours.content.decode())
+    assert len(written) == 3  # six published briefs, two a page
+    assert f"{late.slug}/</loc><lastmod>2026-12-01</lastmod>" in "".join(written)
