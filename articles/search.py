@@ -301,11 +301,15 @@ def best_matches_beside(
     bound = math.ceil((limit + 1) / max(share, 0.01) * 4)
     # OFFSET 0 keeps the rank computed as each row is read: otherwise PostgreSQL computes it after sorting, and
     # a sort of a few thousand matches would carry their whole vectors (2 KB each) to disk.
+    # The bound is read by a subquery, which the planner does not look into: it then plans to walk a tenth of the
+    # matches, as the run condition ends it in fact. Given the number, it planned to walk the bound's share of
+    # them, and for a bound near the number of matches (a role a seventh of the library holds, or a less common
+    # word) it read and sorted every match instead: 4 to 8 times the time (bench/REPORT.md, "eleventh pass").
     statement = (
         "WITH walk AS MATERIALIZED (SELECT * FROM (SELECT found.*, row_number() OVER w AS n_all, "
         "count(*) FILTER (WHERE held) OVER w AS n "
         f"FROM ({sql} OFFSET 0) AS found(pk, c0, c1, c2, published_at, facet_values, held) "
-        "WINDOW w AS (ORDER BY published_at DESC, pk DESC)) AS numbered WHERE n <= %s LIMIT %s) "
+        "WINDOW w AS (ORDER BY published_at DESC, pk DESC)) AS numbered WHERE n <= %s LIMIT (SELECT %s::bigint)) "
         # Both samples' ids in order, how many each found and how many were walked (the bound's test), and their
         # counts, as one row of arrays: the samples with it in the reader's order (`_in_reader_order`'s, in SQL).
         f", {_ORDERED}(ids, with_count, marked, without_ids, without_count, total) AS ("
