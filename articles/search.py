@@ -301,10 +301,11 @@ def best_matches_beside(
     bound = math.ceil((limit + 1) / max(share, 0.01) * 4)
     # OFFSET 0 keeps the rank computed as each row is read: otherwise PostgreSQL computes it after sorting, and
     # a sort of a few thousand matches would carry their whole vectors (2 KB each) to disk.
-    # The bound is read by a subquery, which the planner does not look into: it then plans to walk a tenth of the
-    # matches, as the run condition ends it in fact. Given the number, it planned to walk the bound's share of
-    # them, and for a bound near the number of matches (a role a seventh of the library holds, or a less common
-    # word) it read and sorted every match instead: 4 to 8 times the time (bench/REPORT.md, "eleventh pass").
+    # The bound is read by a subquery, whose value the planner does not use: it then plans to read a tenth of the
+    # matches, about where the run condition ends the walk. Given the number, it costed walking the bound's share
+    # of them, and for a bound near the number of matches (a role held by a quarter of the library or less, or a
+    # less common word) it chose to read and sort every match instead: 3 to 6 times the time (bench/REPORT.md,
+    # "Search, eleventh pass"). A rare word is still looked up in the GIN index.
     statement = (
         "WITH walk AS MATERIALIZED (SELECT * FROM (SELECT found.*, row_number() OVER w AS n_all, "
         "count(*) FILTER (WHERE held) OVER w AS n "
