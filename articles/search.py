@@ -301,11 +301,16 @@ def best_matches_beside(
     bound = math.ceil((limit + 1) / max(share, 0.01) * 4)
     # OFFSET 0 keeps the rank computed as each row is read: otherwise PostgreSQL computes it after sorting, and
     # a sort of a few thousand matches would carry their whole vectors (2 KB each) to disk.
+    # The bound is read by a subquery, whose value the planner does not use: it then plans to read a tenth of the
+    # matches, about where the run condition ends the walk. Given the number, it costed walking the bound's share
+    # of them, and for a bound near the number of matches (a role held by a quarter of the library or less, or a
+    # less common word) it chose to read and sort every match instead: 3 to 6 times the time (bench/REPORT.md,
+    # "Search, eleventh pass"). A rare word is still looked up in the GIN index.
     statement = (
         "WITH walk AS MATERIALIZED (SELECT * FROM (SELECT found.*, row_number() OVER w AS n_all, "
         "count(*) FILTER (WHERE held) OVER w AS n "
         f"FROM ({sql} OFFSET 0) AS found(pk, c0, c1, c2, published_at, facet_values, held) "
-        "WINDOW w AS (ORDER BY published_at DESC, pk DESC)) AS numbered WHERE n <= %s LIMIT %s) "
+        "WINDOW w AS (ORDER BY published_at DESC, pk DESC)) AS numbered WHERE n <= %s LIMIT (SELECT %s::bigint)) "
         # Both samples' ids in order, how many each found and how many were walked (the bound's test), and their
         # counts, as one row of arrays: the samples with it in the reader's order (`_in_reader_order`'s, in SQL).
         f", {_ORDERED}(ids, with_count, marked, without_ids, without_count, total) AS ("

@@ -354,6 +354,11 @@ SEARCH_KEPT_PAGES = 5
 # stops after 1,001 matches of a word found nearly everywhere); the same for an area. With a second filter
 # (a depth), the walk's bound made PostgreSQL sort every match: so a role filter alone.
 ONE_WALK_FACETS = ("role",)
+# The least share of the library a role must hold for its one walk. The rarer the role, the longer the walk to its
+# 1,001st brief, through briefs without it whose words it must test: for two common words at 100,000 briefs the
+# walk cost about what the two queries cost for a role 25% of the briefs hold and up to 1.5 times as much for one
+# 12% hold (bench/REPORT.md, "Search, eleventh pass"), where the second query stops after 1,001 matches.
+ONE_WALK_MIN_SHARE = 0.3
 
 
 def kept_search_key(request):
@@ -451,7 +456,7 @@ def _search(request, query, filters, roles, context) -> tuple[SearchOutcome, lis
     # only the page shown is read. Filters are tested on the values each brief's row keeps.
     reader_roles = [role.slug for role in roles]
     common = filters.common_kept_value(facets=ONE_WALK_FACETS) if len(filters.selected) == 1 else None
-    if common is not None:
+    if common is not None and common[2] >= ONE_WALK_MIN_SHARE:
         # The matches without that filter (its facet's counts) are found by the same walk.
         name, held, share = common
         narrowed = filters.apply(published, skip=name, by_kept_values=True)
