@@ -399,7 +399,7 @@ def draft_in_worker(env: dict, database_url: str, label: str) -> dict:
     ready (its start-up, Django's and the drafting modules' imports, is not timed: a deployment's
     worker is started once). Then each source with pieces waiting is given a drafting turn
     (`queue_drafting_turn`, what ingestion queues with ENRICH_ON_INGEST on); each turn (`draft_next`)
-    drafts up to DRAFTING_TURN pieces in one commit and queues the source's next turn. Timed from the
+    drafts up to DRAFTING_TURN_PIECES pieces in one commit and queues the source's next turn. Timed from the
     first turn queued to the last piece drafted (the newest enrichment run); the pool process's CPU
     over the same span is read from /proc.
     """
