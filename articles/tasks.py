@@ -209,11 +209,15 @@ def _draft(article_id: int) -> None:
     run_enrichment(article=article, start_draft=True)
 
 
-DRAFTING_LOOKAHEAD = 20  # pieces a turn may skip because another worker is drafting them
-# Pieces a turn drafts and keeps in one commit (each commit is a disk flush). Small, so every other
-# source's turn still comes round within a second; one at a time with a language model, whose
-# drafts take seconds each.
-DRAFTING_TURN = 5
+DRAFTING_LOOKAHEAD = 15  # pieces beyond its own a turn may skip because another worker is drafting them
+
+
+def drafting_turn() -> int:
+    """Pieces a turn drafts and keeps in one commit: DRAFTING_TURN_PIECES (20), a fraction of a second of
+    extractive drafting, so every other source's turn still comes round soon, and enough that the turn's fixed
+    cost (its reads, writes and commit) is shared; one at a time with a language model, whose drafts take
+    seconds each."""
+    return 1 if generative.is_enabled() else settings.DRAFTING_TURN_PIECES
 
 
 @shared_task(
@@ -226,16 +230,16 @@ DRAFTING_TURN = 5
 def draft_next(source_id: int, after_id: int = 0) -> list[int]:
     """One drafting turn of a source: draft its next pieces still waiting, then queue its next turn.
 
-    A turn drafts up to DRAFTING_TURN pieces in one commit (a piece that fails is logged and
+    A turn drafts up to `drafting_turn()` pieces in one commit (a piece that fails is logged and
     passed; the others are kept). Turns walk the source's waiting pieces in order (`after_id`), so
     a piece that cannot leave "ingested" is passed, never drafted in a loop; a turn killed
     mid-draft is redelivered and takes its pieces over (their locks' holder is dead). Returns the
     ids drafted, in order; none at the end.
     """
-    turn = 1 if generative.is_enabled() else DRAFTING_TURN
+    turn = drafting_turn()
     waiting = Article.objects.filter(source_id=source_id, status=Status.INGESTED, pk__gt=after_id).order_by("pk")
     locks = []
-    for article_id in waiting.values_list("pk", flat=True)[:DRAFTING_LOOKAHEAD]:
+    for article_id in waiting.values_list("pk", flat=True)[: turn + DRAFTING_LOOKAHEAD]:
         lock = enrich_lock(article_id)
         if lock.acquire():  # else being drafted right now by an explicit request or another turn
             locks.append((article_id, lock))

@@ -23,7 +23,11 @@ second, from the same run: drafting keeps pace when its rate is at least ingesti
 (with DATABASE_URL and BENCH_REDIS_URL, a Redis database the run may flush) also times the same
 feeds ingested by one Celery worker of one process, as a deployment runs them (one task a feed,
 leases, drafting off; bench/ingest_speed.py's worker run, on a database of its own), and prints
-drafting against that rate too.
+drafting against that rate too; then the pieces that worker stored are drafted by one warm Celery
+worker of one process on the "drafting" queue, as a deployment drafts them (a turn a source,
+`draft_next`, each queueing the source's next; bench/ingest_speed.py's `draft_in_worker`, its
+start-up not timed, as the ingestion worker's is not), and that rate is printed against the
+ingestion worker's: like against like.
 """
 
 import argparse
@@ -252,7 +256,7 @@ def run_pace(args):
         if args.worker:
             import ingest_speed  # bench/, the script's folder, is on sys.path
 
-            worker = ingest_speed.run_workers(urls, concurrency=1, redis_url=args.redis_url, label="pace")
+            worker = ingest_speed.run_workers(urls, concurrency=1, redis_url=args.redis_url, label="pace", draft=True)
     finally:
         server.shutdown()
     print(f"{len(urls)} feeds on loopback ({'PostgreSQL' if os.environ.get('DATABASE_URL') else 'SQLite'}):")
@@ -264,6 +268,13 @@ def run_pace(args):
         pieces, seconds = worker["new"], worker["seconds"]
         print(f"  ingestion, one Celery worker (one process): {pieces} pieces in {seconds:.1f} s = {rate:.1f}/s")
         print(f"  drafting / one worker's ingestion = {(drafted / draft_seconds) / rate:.2f}")
+        warm = worker["drafting"]
+        drafting_rate = warm["drafted"] / warm["seconds"]
+        print(
+            f"  drafting, one warm Celery worker (one process, {warm['turns']} turns): {warm['drafted']} pieces in"
+            f" {warm['seconds']:.1f} s = {drafting_rate:.1f}/s ({warm['cpu_seconds']:.1f} s of the pool process's CPU)"
+        )
+        print(f"  one worker's drafting / one worker's ingestion = {drafting_rate / rate:.2f}")
 
 
 def main():

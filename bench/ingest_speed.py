@@ -272,9 +272,19 @@ def process_tree_rss(pid: int) -> dict[int, int]:
 
 
 def run_workers(
-    urls: list[str], *, concurrency: int, redis_url: str, label: str, sample: bool = False, separate: int = 1
+    urls: list[str],
+    *,
+    concurrency: int,
+    redis_url: str,
+    label: str,
+    sample: bool = False,
+    separate: int = 1,
+    draft: bool = False,
 ) -> dict:
     """Queue one ingest_source per feed, then let `separate` workers of `concurrency` processes take them all.
+
+    With `draft`, the pieces stored are then drafted by one warm drafting worker (`draft_in_worker`), and its
+    figures are returned under "drafting".
 
     Each worker starts in a session of its own. Linux's autogroup scheduling (on here:
     /proc/sys/kernel/sched_autogroup_enabled) shares the CPU fairly between sessions, so on a
@@ -351,7 +361,9 @@ def run_workers(
                     except subprocess.TimeoutExpired:
                         os.killpg(each.pid, signal.SIGKILL)
                         each.wait()
+            drafting = draft_in_worker(env, database_url, label) if draft else None
     return {
+        "drafting": drafting,
         "concurrency": concurrency,
         "workers": separate,
         "entries": seen,
@@ -360,6 +372,90 @@ def run_workers(
         "seconds": (last - first).total_seconds(),
         "samples": samples,
     }
+
+
+QUEUE_TURNS = """
+import time
+from articles.models import Article, Status
+from articles.tasks import queue_drafting_turn
+sources = Article.objects.filter(status=Status.INGESTED).order_by("source_id").values_list("source_id", flat=True)
+print(time.time())
+for source_id in sources.distinct():
+    queue_drafting_turn(source_id)
+"""
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds `pid` has used so far, from /proc."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def draft_in_worker(env: dict, database_url: str, label: str) -> dict:
+    """Draft every piece waiting in one warm Celery worker process, as a deployment drafts them.
+
+    A worker of one process on the "drafting" queue is started and waited for until it says it is
+    ready (its start-up, Django's and the drafting modules' imports, is not timed: a deployment's
+    worker is started once). Then each source with pieces waiting is given a drafting turn
+    (`queue_drafting_turn`, what ingestion queues with ENRICH_ON_INGEST on); each turn (`draft_next`)
+    drafts up to DRAFTING_TURN_PIECES pieces in one commit and queues the source's next turn. Timed from the
+    first turn queued to the last piece drafted (the newest enrichment run); the pool process's CPU
+    over the same span is read from /proc.
+    """
+    import psycopg
+
+    command = [
+        *(sys.executable, "-m", "celery", "-A", "portal", "worker", "--concurrency", "1"),
+        *("--pool", "prefork", "-Q", "drafting", "--loglevel", "INFO", "-n", f"bench-{label}-drafting@%h"),
+        *("--without-gossip", "--without-mingle", "--without-heartbeat"),
+    ]
+    worker = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    ready, lines = threading.Event(), []
+
+    def read_log():
+        for line in iter(worker.stderr.readline, b""):
+            lines.append(line.decode(errors="replace"))
+            if b" ready." in line:
+                ready.set()
+
+    threading.Thread(target=read_log, daemon=True).start()
+    try:
+        if not ready.wait(120):
+            sys.exit("The drafting worker did not start:\n" + "".join(lines)[-3000:])
+        with open(f"/proc/{worker.pid}/task/{worker.pid}/children") as children:
+            pool = int(children.read().split()[0])
+        cpu_before = process_cpu_seconds(pool)
+        queued_at = float(python(env, QUEUE_TURNS).split()[0])
+        started = time.monotonic()
+        with psycopg.connect(database_url, autocommit=True) as connection:
+            while True:
+                waiting = connection.execute(
+                    "SELECT count(*) FROM articles_article WHERE status = 'ingested'"
+                ).fetchone()[0]
+                if not waiting:
+                    break
+                if worker.poll() is not None:
+                    sys.exit("The drafting worker stopped:\n" + "".join(lines)[-3000:])
+                if time.monotonic() - started > 3600:
+                    sys.exit("The drafting worker did not finish within an hour.")
+                time.sleep(0.2)
+            cpu_seconds = process_cpu_seconds(pool) - cpu_before
+            drafted, last = connection.execute(
+                "SELECT count(*), max(created_at) FROM articles_enrichmentrun"
+            ).fetchone()
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+    turns = sum(1 for line in lines if "draft_next" in line and "succeeded" in line)
+    return {"drafted": drafted, "seconds": last.timestamp() - queued_at, "cpu_seconds": cpu_seconds, "turns": turns}
 
 
 # --- Report ---------------------------------------------------------------------------------

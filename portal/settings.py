@@ -330,6 +330,12 @@ ENRICH_ON_INGEST = env_bool("ENRICH_ON_INGEST", True)
 # turn's retries, or the broker when the next turn was queued). Keep it above the longest time a
 # turn waits in the drafting queue behind other sources' turns, or a source gets two chains of turns.
 DRAFTING_STALL_MINUTES = env_int("DRAFTING_STALL_MINUTES", 15, minimum=1)
+# Pieces a drafting turn of one source drafts and keeps in one commit (one with a language model), as many as
+# `enrich --ingested` keeps per commit. A turn also costs a fixed ~20 ms of CPU whatever its size (its reads
+# and writes, ~23 queries; 25-45 ms in a Celery worker's pool process): turns of 5 took 1.3× (one process) to
+# 1.4-1.8× (a Celery worker) the CPU of turns of 20 for the same pieces. Smaller turns let other sources' turns
+# come round sooner (bench/REPORT.md, "Tenth pass").
+DRAFTING_TURN_PIECES = env_int("DRAFTING_TURN_PIECES", 20, minimum=1)
 # Sentences in a drafted summary, and drafted key insights.
 ENRICH_SUMMARY_SENTENCES = env_int("ENRICH_SUMMARY_SENTENCES", 3, minimum=1)
 ENRICH_INSIGHTS = env_int("ENRICH_INSIGHTS", 4, minimum=0)

@@ -203,7 +203,7 @@ def test_drafting_has_its_own_queue_and_a_worker_consumes_both_unless_told_other
 def test_a_flood_from_one_source_takes_turns_with_the_other_sources_drafts(
     monkeypatch, settings, django_capture_on_commit_callbacks
 ):
-    settings.ENRICH_ON_INGEST = True
+    settings.ENRICH_ON_INGEST, settings.DRAFTING_TURN_PIECES = True, 5
     queue = []  # the drafting queue, first in first out
     monkeypatch.setattr(tasks.draft_next, "delay", lambda *args: queue.append(args))
     flood, quiet = make_source(), make_source()
@@ -220,7 +220,7 @@ def test_a_flood_from_one_source_takes_turns_with_the_other_sources_drafts(
             turns.append(tasks.draft_next(*queue.pop(0)))
 
     # The flood's first turn drafts a few of its pieces, then the quiet source's piece: second, not thirteenth.
-    assert turns[0] == [piece.pk for piece in flooded[: tasks.DRAFTING_TURN]]
+    assert turns[0] == [piece.pk for piece in flooded[: tasks.drafting_turn()]]
     assert turns[1] == [late.pk]
     assert [pk for turn in turns for pk in turn if pk != late.pk] == [piece.pk for piece in flooded]
     assert set(Article.objects.values_list("status", flat=True)) == {Status.DRAFT}
