@@ -134,7 +134,7 @@ def brief_urlset(request):
     """A page of the briefs' sitemap, the same bytes Django's sitemap view and template make of BriefSitemap.
 
     Made through them, a page of 50,000 briefs built 50,000 model objects and rendered the template's loop
-    once each: 4–6 s of CPU a page at 100,000 briefs. Here the page's (slug, updated_at) rows are read as
+    once each: 4–8 s of CPU a page at 100,000 briefs. Here the page's (slug, updated_at) rows are read as
     values and each entry written as one string; the template's `spaceless` and `date:"Y-m-d"` (in the
     current time zone) are what the strings do.
     """
