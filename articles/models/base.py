@@ -304,22 +304,32 @@ def _kept_reverse(view_name: str, script_prefix: str, urlconf: str, slug: str | 
 _SLUG_MARK = "slug-goes-here"
 
 
+@functools.cache
+def _kept_slug_parts(view_name: str, script_prefix: str, urlconf: str) -> tuple[str, str]:
+    head, _, tail = _kept_reverse(view_name, script_prefix, urlconf, _SLUG_MARK).partition(_SLUG_MARK)
+    return head, tail
+
+
+def _slug_parts(view_name: str) -> tuple[str, str]:
+    """The address of `view_name` before and after its slug, for the current script prefix and URLconf."""
+    return _kept_slug_parts(view_name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
 def slug_url(view_name: str, slug: str) -> str:
     """reverse(view_name, kwargs={"slug": slug}), resolved once per view name and script prefix.
 
     A list page makes hundreds of brief addresses; reverse() walks the URLconf each time. Slugs
     are ASCII letters, digits, "-" and "_" (the URL patterns allow nothing else), so no escaping differs.
     """
-    urlconf = get_urlconf() or settings.ROOT_URLCONF
-    return _kept_reverse(view_name, get_script_prefix(), urlconf, _SLUG_MARK).replace(_SLUG_MARK, slug)
+    head, tail = _slug_parts(view_name)
+    return f"{head}{slug}{tail}"
 
 
 def slug_urls(view_name: str):
     """`slug_url` for many slugs of one view: a function of the slug. The URLconf and script prefix are read once
     (each a context-local look-up; the two cost about as much as the rest of `slug_url`), not once an address:
     for an index page's hundred entries."""
-    urlconf = get_urlconf() or settings.ROOT_URLCONF
-    head, _, tail = _kept_reverse(view_name, get_script_prefix(), urlconf, _SLUG_MARK).partition(_SLUG_MARK)
+    head, tail = _slug_parts(view_name)
     return lambda slug: f"{head}{slug}{tail}"
 
 
