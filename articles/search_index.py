@@ -167,7 +167,7 @@ def _install_postgresql_dated(connection) -> None:
                 IF TG_OP <> 'DELETE' AND NEW.status = 'published' AND NEW.published_at IS NOT NULL THEN
                     INSERT INTO {PG_DATED_TABLE} (value, published_at, article_id)
                     SELECT DISTINCT value, NEW.published_at, NEW.id FROM unnest(NEW.facet_values) AS value
-                    WHERE {kept};
+                    WHERE {kept} ON CONFLICT DO NOTHING;
                 END IF;
                 RETURN NULL;
             END $$"""
