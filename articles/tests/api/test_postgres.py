@@ -185,13 +185,12 @@ def test_a_search_for_a_rare_word_with_a_role_finds_its_briefs_through_the_words
     )
     researcher = Role.objects.db_manager("postgres").create(name="Researcher", slug="researcher")
     briefs = [_brief(source, n, title=f"Kiln number {n}", fields=[]) for n in range(5)]
-    for brief in briefs[:2]:
-        brief.roles.add(researcher)
+    briefs[0].roles.add(researcher)  # a fifth of the library: not the one walk of a role 30% of it holds
 
     with CaptureQueriesContext(connections["postgres"]) as queries:
         response = Client().get("/search/", {"q": "kiln", "role": "researcher"})
 
     # Every match without the role is known (fewer than WEB_SEARCH_MATCH_LIMIT): no walk of the role's briefs.
     html = response.content.decode()
-    assert "Kiln number 0" in html and "Kiln number 1" in html and "Kiln number 2" not in html
+    assert "Kiln number 0" in html and "Kiln number 1" not in html
     assert not [query for query in queries if "articles_datedfacetvalue" in query["sql"]]
