@@ -193,7 +193,13 @@ class Matches:
 
 
 def newest_matches(
-    queryset, query: str, *, limit: int, facet: str | None = None, top_values: int | None = None
+    queryset,
+    query: str,
+    *,
+    limit: int,
+    facet: str | None = None,
+    top_values: int | None = None,
+    walk: str | None = None,
 ) -> Matches:
     """At most `limit` briefs of `queryset` matching `query`, newest first, in one query of `limit` + 1 rows;
     `values` counts only `facet`'s values ("role" …) when it is given (all of them otherwise), and on PostgreSQL
@@ -203,27 +209,65 @@ def newest_matches(
     The cost is bounded whatever the number of matches: for a word in most briefs, PostgreSQL walks
     the published-date index and stops after `limit` + 1 matches; for a rare one it reads the GIN
     index and sorts the few it finds. Ranking and counting then work on these ids, never on every match.
+
+    `walk`: a kept value that every brief of `queryset` holds (its role filter, "role:3"). On PostgreSQL the
+    newest matches are then looked for among that value's briefs, newest first (`_walked`), not among all.
     """
     text = normalize_query(query)
     if not text or not parse_query(text):
         return Matches(ids=[], complete=True)
     if _vendor(queryset) == "postgresql":
-        found = _kept_sql(queryset, ("newest", limit), partial(_newest_found, limit=limit), text=text)
+        if walk is None:
+            found = _kept_sql(queryset, ("newest", limit), partial(_newest_found, limit=limit), text=text)
+        else:
+            build = partial(_newest_found, limit=None)
+            found = _walked(_kept_sql(queryset, ("newest", "walk"), build, text=text, walk=walk), limit=limit)
         return _pg_matches(found, queryset.db, columns=0, limit=limit, facet=facet, top_values=top_values)
     found = _compile(_newest_found(matching(queryset, text), limit=limit), queryset.db)
     rows, values = _newest_with_values(found, queryset.db, columns=0, limit=limit, facet=facet)
     return Matches(ids=[row[0] for row in rows[:limit]], complete=len(rows) <= limit, values=values)
 
 
-def _newest_found(matched, *, limit: int, text: str | None = None):
-    """The newest `limit` + 1 of `matched` (or of the briefs matching `text`) as (pk, published_at, facet_values)."""
+def _newest_found(matched, *, limit: int | None, text: str | None = None, walk: str | None = None):
+    """The newest `limit` + 1 of `matched` (or of the briefs matching `text`) as (pk, published_at, facet_values);
+    all of them, newest first, for no `limit`. `walk`: as `newest_matches` takes it."""
     if text is not None:
         matched = matched.filter(search_vector=_pg_query(text))
-    return matched.latest_first().values_list("pk", "published_at", "facet_values")[: limit + 1]
+    return _limited(_latest(matched, walk).values_list("pk", "published_at", "facet_values"), limit)
+
+
+def _latest(queryset, walk: str | None):
+    """`queryset` newest first; read through the dated rows of the kept value `walk` when one is given."""
+    return queryset.latest_first() if walk is None else queryset.holding_latest_first(walk)
+
+
+def _limited(rows, limit: int | None):
+    return rows if limit is None else rows[: limit + 1]
+
+
+def _walked(found: tuple[str, list], *, limit: int) -> tuple[str, list]:
+    """`found` (the SQL and parameters of the matches among one kept value's briefs, newest first, through its
+    dated rows: `holding_latest_first`) cut after `limit` + 1 rows, by a number read by a subquery.
+
+    The planner does not use a subquery's value: it plans to read a tenth of the matches, so for a common word it
+    walks the value's rows in date order and stops there, and a rare word is still looked up in the GIN index
+    first. Given the number, it compared it with its estimate of the value's briefs that match two common words
+    (a few hundred), found them too few to stop early for, and read and sorted every one of the value's briefs:
+    10,185 for a role a tenth of the library holds at 100,000 briefs, where the walk reads 2,222 (bench/REPORT.md,
+    "Search, twelfth pass")."""
+    sql, params = found
+    return f"{sql} LIMIT (SELECT %s::bigint)", [*params, limit + 1]
 
 
 def best_matches(
-    queryset, query: str, *, limit: int, roles=(), first_page: int = 0, top_values: int | None = None
+    queryset,
+    query: str,
+    *,
+    limit: int,
+    roles=(),
+    first_page: int = 0,
+    top_values: int | None = None,
+    walk: str | None = None,
 ) -> Matches:
     """The briefs `newest_matches` gives, in the order a reader sees them, in one query: those best for
     any of the role slugs `roles` first, then the best ranked, then the newest (as `search` and
@@ -234,15 +278,19 @@ def best_matches(
     and stops there; for a rare one, it reads the GIN index and sorts the few it finds), so no brief is
     read twice. Show a page of them with `with_snippets`; on PostgreSQL, `first_page` (a number of briefs) has
     the same statement read the first that many briefs' slugs and snippets too (`Matches.first_page`): one
-    statement fewer for the page most searches show. `top_values`: as `newest_matches` takes it. SQLite ignores both.
+    statement fewer for the page most searches show. `top_values` and `walk`: as `newest_matches` takes them.
+    SQLite ignores all three.
     """
     text = normalize_query(query)
     if not text or not parse_query(text):
         return Matches(ids=[], complete=True)
     if _vendor(queryset) == "postgresql":
-        shape = ("best", limit, len(roles))
-        build = partial(_best_found, limit=limit)
-        found = _kept_sql(queryset, shape, build, text=text, ranked=positive_query(text), roles=list(roles))
+        values = {"text": text, "ranked": positive_query(text), "roles": list(roles)}
+        if walk is None:
+            found = _kept_sql(queryset, ("best", limit, len(roles)), partial(_best_found, limit=limit), **values)
+        else:
+            build = partial(_best_found, limit=None)
+            found = _walked(_kept_sql(queryset, ("best", "walk", len(roles)), build, walk=walk, **values), limit=limit)
         page = _first_page_sql(queryset, text, first_page)
         return _pg_matches(found, queryset.db, columns=3, limit=limit, page=page, top_values=top_values)
     ranked = _marked_for_roles(_ranked(_joined(matching(queryset, text), text), text), roles)
@@ -251,13 +299,22 @@ def best_matches(
     return _in_reader_order(rows, limit=limit, values=values)
 
 
-def _best_found(queryset, *, limit: int, text: str | None = None, ranked: str | None = None, roles=()):
+def _best_found(
+    queryset,
+    *,
+    limit: int | None,
+    text: str | None = None,
+    ranked: str | None = None,
+    roles=(),
+    walk: str | None = None,
+):
     """The newest `limit` + 1 of `queryset` (ranked and marked; on PostgreSQL, given the `text` that they match and
-    the `ranked` text that ranks them) as (pk, rank, for the reader, undated, published_at, facet_values)."""
+    the `ranked` text that ranks them) as (pk, rank, for the reader, undated, published_at, facet_values); all of
+    them, newest first, for no `limit`. `walk`: as `newest_matches` takes it."""
     if text is not None:
         queryset = _marked_for_roles(_pg_ranked(queryset.filter(search_vector=_pg_query(text)), ranked), roles)
     columns = ("pk", "search_rank", "for_reader", _undated(), "published_at", "facet_values")
-    return queryset.latest_first().values_list(*columns)[: limit + 1]
+    return _limited(_latest(queryset, walk).values_list(*columns), limit)
 
 
 def best_matches_beside(

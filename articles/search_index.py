@@ -13,6 +13,10 @@ receiver, because Django rebuilds a SQLite table (dropping its triggers) when a 
 migration adds a NOT NULL column to it; the receiver puts the triggers back and refills
 the index so nothing written in between is missing from search. It also replaces SQLite
 triggers written by an earlier version (which indexed the insights as JSON) on the next migrate.
+
+PostgreSQL also keeps each published brief's roles with its publication date (`DatedFacetValue`,
+migration 0023), by a second trigger from the same row: a search for one role walks that role's
+briefs newest first instead of every brief.
 """
 
 ARTICLE_TABLE = "articles_article"
@@ -24,6 +28,11 @@ PG_VECTOR_COLUMN = "search_vector"
 PG_INDEX = "article_search_vector_idx"
 PG_FUNCTION = "articles_article_search_vector_update"
 PG_TRIGGER = "articles_article_search_vector"
+PG_DATED_TABLE = "articles_datedfacetvalue"
+PG_DATED_FUNCTION = "articles_article_dated_values_update"
+PG_DATED_TRIGGER = "articles_article_dated_values"
+# The kept values (`Article.facet_values`) a brief's dated rows hold: its roles.
+DATED_FACETS = ("role",)
 # title A; summary and takeaway B; insights C; the original's text D.
 PG_WEIGHTS = {"title": "A", "summary": "B", "takeaway": "B", "insights": "C", "content_text": "D"}
 
@@ -75,6 +84,8 @@ def uninstall(connection) -> None:
             cursor.execute(f"DROP TRIGGER IF EXISTS {PG_TRIGGER} ON {ARTICLE_TABLE}")
             cursor.execute(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()")
             cursor.execute(f"DROP INDEX IF EXISTS {PG_INDEX}")
+            cursor.execute(f"DROP TRIGGER IF EXISTS {PG_DATED_TRIGGER} ON {ARTICLE_TABLE}")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {PG_DATED_FUNCTION}()")
         elif connection.vendor == "sqlite":
             for name in _TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
@@ -131,6 +142,57 @@ def _install_postgresql(connection) -> None:
         cursor.execute(f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON {ARTICLE_TABLE} USING GIN ({PG_VECTOR_COLUMN})")
     if created:
         backfill_postgresql(connection)  # briefs written before the trigger existed
+    _install_postgresql_dated(connection)
+
+
+def _install_postgresql_dated(connection) -> None:
+    """The trigger that keeps `DatedFacetValue` in step with each brief's row, and the rows of briefs written
+    before it existed. Nothing before migration 0023 makes the table."""
+    if PG_DATED_TABLE not in connection.introspection.table_names():
+        return
+    kept = " OR ".join(f"value LIKE '{facet}:%'" for facet in DATED_FACETS)
+    # A brief's rows are replaced whenever its status, date or kept values change (a publication, a withdrawal,
+    # a refresh of its counts, a new date), found by the brief's id: rows written some other way go too.
+    changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in ("id", "status", "published_at", "facet_values"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""CREATE OR REPLACE FUNCTION {PG_DATED_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'UPDATE' AND NOT ({changed}) THEN
+                    RETURN NULL;
+                END IF;
+                IF TG_OP <> 'INSERT' THEN
+                    DELETE FROM {PG_DATED_TABLE} WHERE article_id = OLD.id;
+                END IF;
+                IF TG_OP <> 'DELETE' AND NEW.status = 'published' AND NEW.published_at IS NOT NULL THEN
+                    INSERT INTO {PG_DATED_TABLE} (value, published_at, article_id)
+                    SELECT DISTINCT value, NEW.published_at, NEW.id FROM unnest(NEW.facet_values) AS value
+                    WHERE {kept} ON CONFLICT DO NOTHING;
+                END IF;
+                RETURN NULL;
+            END $$"""
+        )
+        cursor.execute(
+            "SELECT 1 FROM pg_trigger WHERE tgname = %s AND tgrelid = %s::regclass", [PG_DATED_TRIGGER, ARTICLE_TABLE]
+        )
+        created = cursor.fetchone() is None
+        if not created:
+            return
+        # No "UPDATE OF <columns>" and no WHEN condition, for the same reason as the vector's trigger.
+        cursor.execute(
+            f"CREATE TRIGGER {PG_DATED_TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON {ARTICLE_TABLE} "
+            f"FOR EACH ROW EXECUTE FUNCTION {PG_DATED_FUNCTION}()"
+        )
+        # A role's walk stops after a thousand matches or so: workers started for it cost more than they share
+        # (at 100,000 briefs, 29 ms against 15 for the walk alone; bench/REPORT.md, "Search, twelfth pass").
+        cursor.execute(f"ALTER TABLE {PG_DATED_TABLE} SET (parallel_workers = 0)")
+        cursor.execute(f"DELETE FROM {PG_DATED_TABLE}")
+        cursor.execute(
+            f"INSERT INTO {PG_DATED_TABLE} (value, published_at, article_id) "
+            f"SELECT DISTINCT value, published_at, id FROM {ARTICLE_TABLE}, unnest(facet_values) AS value "
+            f"WHERE status = 'published' AND published_at IS NOT NULL AND ({kept})"
+        )
+        cursor.execute(f"ANALYZE {PG_DATED_TABLE}")
 
 
 def _install_sqlite(connection) -> None:

@@ -22,7 +22,7 @@ from .briefs import (
     record_first_history,
 )
 from .enrichment import EnrichmentRun, OriginalityOverride, StoryCluster, Suggestion
-from .facets import FacetCount, FacetSnapshot
+from .facets import DatedFacetValue, FacetCount, FacetSnapshot
 from .indexes import RelatedDocument, RelatedPosting, RelatedTerm, StoryKey
 from .role_notes import ROLE_NOTE_MAX_LENGTH, RoleNote, RoleNoteQuerySet
 from .search import ArticleSearchEntry, FtsDocumentField, FtsMatch
@@ -50,6 +50,7 @@ __all__ = [
     "Article",
     "ArticleQuerySet",
     "ArticleSearchEntry",
+    "DatedFacetValue",
     "DigestDelivery",
     "DigestRequest",
     "DigestSubscription",

@@ -47,6 +47,28 @@ class FacetSnapshot(models.Model):
         return f"Facets of brief {self.article_id}"
 
 
+class DatedFacetValue(models.Model):
+    """A published brief's role, as its kept value ("role:3", one of `Article.facet_values`), with its publication
+    date: one row each. A search for one role walks that role's briefs newest first, in the primary key's order,
+    instead of walking every brief and testing each for the role (`ArticleQuerySet.holding_latest_first`).
+
+    PostgreSQL only, written by a trigger from the brief's own row (`search_index`), so every write of the row
+    keeps it in step (`update()`, bulk writes and restores included), as the search vector is kept; the
+    backup leaves it out. Empty on SQLite, whose search never reads it.
+    """
+
+    pk = models.CompositePrimaryKey("value", "published_at", "article")
+    value = models.CharField(max_length=40)
+    published_at = models.DateTimeField()
+    # No foreign key constraint and nothing for Django to cascade: the trigger removes a deleted brief's rows.
+    article = models.ForeignKey(
+        "Article", on_delete=models.DO_NOTHING, db_constraint=False, related_name="dated_values"
+    )
+
+    def __str__(self):
+        return f"{self.value} of brief {self.article_id}, published {self.published_at:%Y-%m-%d}"
+
+
 class FacetValuesField(models.Field):
     """The "facet:value" strings a published brief is counted under, kept in the brief's own row: a `text[]`
     on PostgreSQL (GIN-indexed, with the planner's per-value statistics), JSON text on SQLite.

@@ -22,6 +22,7 @@ from articles.backup import library_checksum
 from articles.models import (
     ApiToken,
     Article,
+    DatedFacetValue,
     EnrichmentRun,
     IngestionRun,
     OriginalityOverride,
@@ -199,12 +200,30 @@ def test_a_backup_from_sqlite_restores_exactly_into_postgresql(tmp_path, postgre
     call_command("restore", str(file), database="postgres")
 
     _assert_same_library("default", "postgres")
+    # The briefs' dated roles, which search walks, come back from their rows, and again over a replaced library.
+    assert _dated_roles("postgres") == _roles_of_published("postgres") != set()
+    call_command("restore", str(file), database="postgres", replace=True)
+    assert _dated_roles("postgres") == _roles_of_published("postgres")
     # The id sequences moved past the restored rows: the next brief gets a new id, not a clash.
     source = Source.objects.using("postgres").first()
     newer = Article.objects.using("postgres").create(
         title="After the move", source=source, original_url="https://n.example/1"
     )
     assert newer.pk > max(Article.objects.using("default").values_list("pk", flat=True))
+
+
+def _dated_roles(using: str) -> set[tuple]:
+    return set(DatedFacetValue.objects.using(using).values_list("value", "published_at", "article_id"))
+
+
+def _roles_of_published(using: str) -> set[tuple]:
+    published = Article.objects.using(using).published()
+    return {
+        (f"role:{role_id}", published_at, pk)
+        for pk, published_at, role_id in published.filter(roles__isnull=False).values_list(
+            "pk", "published_at", "roles"
+        )
+    }
 
 
 def test_a_backup_from_postgresql_restores_exactly_into_sqlite(tmp_path, postgres_url, settings):

@@ -357,7 +357,9 @@ ONE_WALK_FACETS = ("role",)
 # The least share of the library a role must hold for its one walk. The rarer the role, the longer the walk to its
 # 1,001st brief, through briefs without it whose words it must test: for two common words at 100,000 briefs the
 # walk cost about what the two queries cost for a role 25% of the briefs hold and up to 1.5 times as much for one
-# 12% hold (bench/REPORT.md, "Search, eleventh pass"), where the second query stops after 1,001 matches.
+# 12% hold (bench/REPORT.md, "Search, eleventh pass"), where the second query stops after 1,001 matches. A rarer
+# role's own briefs are walked instead (`_walked_role`): the two queries then cost about 22 ms at 100,000 briefs
+# for any role, against 20-21 ms for the one walk with the CTO role, held by 47% ("Search, twelfth pass").
 ONE_WALK_MIN_SHARE = 0.3
 
 
@@ -449,7 +451,9 @@ def _search(request, query, filters, roles, context) -> tuple[SearchOutcome, lis
         if name not in samples:
             narrowed = filters.apply(published, skip=name, by_kept_values=True)
             # Only its own facet is read, and of it only the values the panel can show.
-            samples[name] = newest_matches(narrowed, query, limit=limit, facet=name, top_values=MAX_OPTIONS)
+            samples[name] = newest_matches(
+                narrowed, query, limit=limit, facet=name, top_values=MAX_OPTIONS, walk=_walked_role(filters, skip=name)
+            )
         return samples[name].values
 
     # The matches in the reader's order, ranked and their facet values counted by the query that finds them;
@@ -473,6 +477,14 @@ def _search(request, query, filters, roles, context) -> tuple[SearchOutcome, lis
         )
         if both is not None:
             samples[None], samples[name] = both
+    walk = _walked_role(filters)
+    if None not in samples and walk is not None and "role" not in filters.fixed:
+        # The role's own counts need the matches without it in any case: asked first, they tell whether the words
+        # are rare. When every one of those is known, the words' own index finds the few with the role; a walk of
+        # the role's briefs would read all of them (at 100,000 briefs, 10,185 index entries for 1 match).
+        values_without("role")
+        if samples["role"].complete:
+            walk = None
     if None not in samples:
         samples[None] = best_matches(
             filters.apply(published, by_kept_values=True),
@@ -481,6 +493,7 @@ def _search(request, query, filters, roles, context) -> tuple[SearchOutcome, lis
             roles=reader_roles,
             first_page=first_page,
             top_values=MAX_OPTIONS,
+            walk=walk,
         )
     matched = samples[None]
     # The names are kept under the site version, which the page's look-up has just read (anonymous readers).
@@ -497,6 +510,18 @@ def _search(request, query, filters, roles, context) -> tuple[SearchOutcome, lis
         request,
     )
     return SearchOutcome(matched, counts_estimated, panel), first_page
+
+
+def _walked_role(filters, *, skip: str | None = None) -> str | None:
+    """The kept value of the role filter that narrows the matches (all but `skip`'s, as `BriefFilters.apply` skips
+    it), whose briefs the search walks newest first instead of every brief (`best_matches`' `walk`); None without one.
+    At 100,000 briefs, the newest 1,001 briefs that match two common words and hold a role a tenth of the library
+    holds were found after 17,500 briefs walked by date, and after 2,222 of the role's own (bench/REPORT.md,
+    "Search, twelfth pass")."""
+    role = filters.selected.get("role")
+    if role is None or (skip == "role" and "role" not in filters.fixed):
+        return None
+    return f"role:{role.pk}"
 
 
 @require_safe

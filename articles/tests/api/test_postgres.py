@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connections
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -153,3 +154,43 @@ def test_on_postgresql_cursor_pages_walk_every_brief_once_each_time_they_are_ask
     tampered = base64.b64encode(urlencode({"p": "Zinc" if "title" in ordering else "yesterday"}).encode()).decode()
     response = client.get("/api/v1/articles/", {"ordering": ordering, "cursor": tampered})
     assert response.status_code == (200 if "title" in ordering else 400), response.content
+
+
+def test_a_search_with_a_role_walks_that_roles_own_briefs_newest_first(postgres_url, settings):
+    settings.DATABASE_ROUTERS = [_EverythingOnPostgres()]
+    settings.WEB_SEARCH_MATCH_LIMIT = 2  # more briefs match the word than that: it is not a rare one
+    db = "postgres"
+    source = Source.objects.db_manager(db).create(name="PG Weekly", slug="pg-weekly", url="https://pg.example/f")
+    researcher = Role.objects.db_manager(db).create(name="Researcher", slug="researcher")
+    briefs = [_brief(source, n, title=f"Kiln number {n}", fields=[]) for n in range(5)]
+    briefs[1].roles.add(researcher)  # a fifth of the library: the role's briefs are walked, not every brief
+    postgres = connections[db]
+
+    with CaptureQueriesContext(postgres) as queries:
+        response = Client().get("/search/", {"q": "kiln", "role": "researcher"})
+
+    assert response.status_code == 200 and "Kiln number 1" in response.content.decode()
+    walk = next(query["sql"] for query in queries if "articles_datedfacetvalue" in query["sql"])
+    with postgres.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a table this small would be read whole anyway
+        cursor.execute(f"EXPLAIN {walk}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan Backward using articles_datedfacetvalue_pkey" in plan, plan
+
+
+def test_a_search_for_a_rare_word_with_a_role_finds_its_briefs_through_the_words_own_index(postgres_url, settings):
+    settings.DATABASE_ROUTERS = [_EverythingOnPostgres()]
+    source = Source.objects.db_manager("postgres").create(
+        name="PG Weekly", slug="pg-weekly", url="https://pg.example/f"
+    )
+    researcher = Role.objects.db_manager("postgres").create(name="Researcher", slug="researcher")
+    briefs = [_brief(source, n, title=f"Kiln number {n}", fields=[]) for n in range(5)]
+    briefs[0].roles.add(researcher)  # a fifth of the library: not the one walk of a role 30% of it holds
+
+    with CaptureQueriesContext(connections["postgres"]) as queries:
+        response = Client().get("/search/", {"q": "kiln", "role": "researcher"})
+
+    # Every match without the role is known (fewer than WEB_SEARCH_MATCH_LIMIT): no walk of the role's briefs.
+    html = response.content.decode()
+    assert "Kiln number 0" in html and "Kiln number 1" not in html
+    assert not [query for query in queries if "articles_datedfacetvalue" in query["sql"]]
