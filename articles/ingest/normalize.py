@@ -217,14 +217,20 @@ def _paragraph_break(tag: re.Match) -> str:
 
 
 def reading_minutes(text: str) -> int | None:
-    words = len(text.split())
+    return _minutes(len(text.split()))
+
+
+def _minutes(words: int) -> int | None:
     return max(1, math.ceil(words / WORDS_PER_MINUTE)) if words else None
 
 
 def content_hash(*, title: str, text: str) -> str:
     """Changes when what a reader would read changes, not when markup or whitespace does."""
-    normalized = " ".join(title.split()) + "\n" + " ".join(text.split())
-    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
+    return _hash_of_words(" ".join(title.split()), " ".join(text.split()))
+
+
+def _hash_of_words(title: str, text: str) -> str:
+    return hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()
 
 
 def fallback_title(*, text: str, url: str) -> str:
@@ -290,8 +296,10 @@ def normalize_entry(entry: Entry, *, feed_url: str, full_html: str = "", url: st
         language=entry.language,
         content_html=html,
         content_text=text,
-        content_hash=content_hash(title=title, text=text),
-        reading_minutes=reading_minutes(text),
+        # `content_hash` and `reading_minutes` of the text, without splitting it again: html_to_text's
+        # paragraphs are its words one space apart, so the paragraph breaks are all the rest.
+        content_hash=_hash_of_words(" ".join(title.split()), text.replace("\n\n", " ")),
+        reading_minutes=_minutes(text.count(" ") + text.count("\n\n") + 1 if text else 0),
     )
 
 

@@ -9,6 +9,7 @@ from articles.ingest import normalize
 from articles.ingest.normalize import (
     NotAWebAddress,
     canonical_url,
+    content_hash,
     fallback_title,
     html_to_text,
     reading_minutes,
@@ -206,3 +207,23 @@ def test_each_text_resolves_its_links_against_its_own_base_with_the_sanitizer_bu
     assert 'href="https://two.example/a"' in second
     assert 'href="/a"' in neither
     assert normalize._cleaner() is normalize._cleaner()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>One  two\tthree</p><p>\u00a0four&nbsp;five\u2028six</p>",
+        "<ul><li>a</li><li> b </li></ul>\n\n<br>c\x1cd\u3000e",
+        "",
+        "<p>&#10;&#10;</p>",
+    ],
+)
+def test_an_items_hash_and_reading_time_are_those_of_its_title_and_plain_text(body):
+    from articles.ingest.normalize import normalize_entry
+    from articles.ingest.parse import Entry
+
+    item = normalize_entry(
+        Entry(link="https://x.example/a", title=" A\u00a0title ", content_html=body), feed_url="https://x.example/f"
+    )
+    assert item.content_hash == content_hash(title=item.title, text=item.content_text)
+    assert item.reading_minutes == reading_minutes(item.content_text)
