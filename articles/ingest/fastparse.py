@@ -200,6 +200,7 @@ class _Walk:
         self.bases: dict = {}
         self.xlink_prefixes: list[str] = []
         self.prefixes = self._prefixes(data)
+        self.names: dict[str, str] = {}  # tag -> name
         # Modelled: xlink declared once, as "xlink" (lxml's tree hides a redundant declaration, feedparser
         # does not, and under another prefix feedparser writes an xlink attribute twice).
         self.xlink_modelled = self.xlink_prefixes == ["xlink"]
@@ -255,6 +256,12 @@ class _Walk:
     def name(self, element) -> str:
         """The name feedparser dispatches `element` on: dc_creator, title, media_content..."""
         tag = element.tag
+        name = self.names.get(tag)
+        if name is None:
+            name = self.names[tag] = self._name_of(tag)  # a feed has a few tags, each many times
+        return name
+
+    def _name_of(self, tag: str) -> str:
         if tag[0] != "{":
             return tag.lower()
         namespace, local = tag[1:].split("}", 1)
