@@ -100,6 +100,24 @@ _C1_CONTROLS = re.compile("[\x80-\x9f]")
 _LINK_ENTITY = re.compile("&([A-Za-z0-9_]+);")
 
 
+# An absolute http(s) address that feedparser's `_urljoin` gives back as it is, whatever a base of the same
+# form: ASCII, a lower-case scheme, no slash after "//" (which `_urljoin` would drop), a host without brackets,
+# no ";" parameters in the path, no empty "?" or "#" (normalize.py's `absolute_link` takes the same shortcut).
+_PLAIN_ABSOLUTE = re.compile(r"https?://[^/?#\[\]\s;]+(?:/[^?#\s;]*)?(?:\?[^#\s]+)?(?:#\S+)?")
+
+
+def _join(base: str, uri: str) -> str:
+    """feedparser's `_urljoin(base, uri)`: most links and guids in feeds are already absolute, and skip its
+    regular expression (a template substitution in Python) and `urljoin`."""
+    if (
+        uri.isascii()
+        and _PLAIN_ABSOLUTE.fullmatch(uri)
+        and (not base or (base.isascii() and _PLAIN_ABSOLUTE.fullmatch(base)))
+    ):
+        return uri
+    return _urljoin(base, uri)
+
+
 class Unmodelled(Exception):
     """The document holds something this reader does not reproduce exactly: use feedparser."""
 
@@ -182,6 +200,7 @@ class _Walk:
         self.bases: dict = {}
         self.xlink_prefixes: list[str] = []
         self.prefixes = self._prefixes(data)
+        self.names: dict[str, str] = {}  # tag -> name
         # Modelled: xlink declared once, as "xlink" (lxml's tree hides a redundant declaration, feedparser
         # does not, and under another prefix feedparser writes an xlink attribute twice).
         self.xlink_modelled = self.xlink_prefixes == ["xlink"]
@@ -237,6 +256,12 @@ class _Walk:
     def name(self, element) -> str:
         """The name feedparser dispatches `element` on: dc_creator, title, media_content..."""
         tag = element.tag
+        name = self.names.get(tag)
+        if name is None:
+            name = self.names[tag] = self._name_of(tag)  # a feed has a few tags, each many times
+        return name
+
+    def _name_of(self, tag: str) -> str:
         if tag[0] != "{":
             return tag.lower()
         namespace, local = tag[1:].split("}", 1)
@@ -436,7 +461,7 @@ class _Walk:
             permalink = attrs.get("ispermalink", "true") == "true"
             value = self.text(element, name)
             if permalink and value:
-                value = _urljoin(base, value)
+                value = _join(base, value)
             if permalink:
                 self.feed.setdefault("link", repaired(value))
         elif name in SUMMARIES or name in CONTENTS or name in ("body", "xhtml_body", "abstract"):
@@ -466,7 +491,7 @@ class _Walk:
         if not in_feed or holder:
             return  # read as nothing, or as the image's own link
         if output:
-            output = _urljoin(base, output)
+            output = _join(base, output)
         self.feed["link"] = _LINK_ENTITY.sub(r"&\g<1>", repaired(output))
 
     @staticmethod
@@ -481,7 +506,7 @@ class _Walk:
             link.pop("uri", None)
             link["href"] = href
         if "href" in link:
-            link["href"] = _urljoin(base, link["href"])
+            link["href"] = _join(base, link["href"])
         return link
 
     def unhandled(self, element, name: str, attrs: dict) -> None:
@@ -536,7 +561,7 @@ class _Walk:
             permalink = attrs.get("ispermalink", "true") == "true"
             output = self.text(element, name)
             if permalink and output:
-                output = _urljoin(base, output)
+                output = _join(base, output)
             output = repaired(output)
             self.store(entry, "id", output, depth)
             if permalink:
@@ -601,7 +626,7 @@ class _Walk:
         links = entry.setdefault("links", [])
         links.append(link)
         if output:
-            output = _urljoin(base, output)
+            output = _join(base, output)
         output = _LINK_ENTITY.sub(r"&\g<1>", repaired(output).replace("&amp;", "&"))
         entry["link"] = output
         if output:

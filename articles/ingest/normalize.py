@@ -197,33 +197,40 @@ _TAG = re.compile(r"""<!--.*?-->|<(/?)([A-Za-z][^\s/>]*)(?:[^>"']|"[^"]*"|'[^']*
 def html_to_text(html: str) -> str:
     """Plain text with paragraphs separated by blank lines (for search, enrichment and hashing).
 
-    `html` is sanitize_html's output. Text between tags is unescaped and every block tag breaks
-    a paragraph; a regular expression over the serialized markup gives what Python's HTMLParser
-    gave at a third of the cost (the content hash depends on it: the text must not change).
+    `html` is sanitize_html's output. Every tag goes (a block tag breaks a paragraph), then the
+    text's character references are unescaped: a regular expression over the serialized markup
+    gives what Python's HTMLParser gave, at a fraction of the cost (the content hash depends on it:
+    the text must not change). One unescape for the whole text is the same as one for each run of text
+    between tags: nh3 writes every "&" of a text as a reference of its own (`&amp;`), so no
+    reference starts before a tag and ends after it.
     """
     if not html:
         return ""
-    parts = []
-    position = 0
-    for tag in _TAG.finditer(html):
-        parts.append(unescape(html[position : tag.start()]))
-        if tag.group(2) and tag.group(2).lower() in BLOCK_TAGS:
-            parts.append("\n\n")
-        position = tag.end()
-    parts.append(unescape(html[position:]))
-    paragraphs = (" ".join(block.split()) for block in "".join(parts).split("\n\n"))
+    text = unescape(_TAG.sub(_paragraph_break, html))
+    paragraphs = (" ".join(block.split()) for block in text.split("\n\n"))
     return "\n\n".join(p for p in paragraphs if p)
 
 
+def _paragraph_break(tag: re.Match) -> str:
+    name = tag.group(2)
+    return "\n\n" if name and name.lower() in BLOCK_TAGS else ""
+
+
 def reading_minutes(text: str) -> int | None:
-    words = len(text.split())
+    return _minutes(len(text.split()))
+
+
+def _minutes(words: int) -> int | None:
     return max(1, math.ceil(words / WORDS_PER_MINUTE)) if words else None
 
 
 def content_hash(*, title: str, text: str) -> str:
     """Changes when what a reader would read changes, not when markup or whitespace does."""
-    normalized = " ".join(title.split()) + "\n" + " ".join(text.split())
-    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
+    return _hash_of_words(" ".join(title.split()), " ".join(text.split()))
+
+
+def _hash_of_words(title: str, text: str) -> str:
+    return hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()
 
 
 def fallback_title(*, text: str, url: str) -> str:
@@ -289,8 +296,10 @@ def normalize_entry(entry: Entry, *, feed_url: str, full_html: str = "", url: st
         language=entry.language,
         content_html=html,
         content_text=text,
-        content_hash=content_hash(title=title, text=text),
-        reading_minutes=reading_minutes(text),
+        # `content_hash` and `reading_minutes` of the text, without splitting it again: html_to_text's
+        # paragraphs are its words one space apart, so the paragraph breaks are all the rest.
+        content_hash=_hash_of_words(" ".join(title.split()), text.replace("\n\n", " ")),
+        reading_minutes=_minutes(text.count(" ") + text.count("\n\n") + 1 if text else 0),
     )
 
 

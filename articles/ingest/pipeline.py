@@ -573,21 +573,34 @@ def read_feed(source: Source, *, force: bool = False, normalize: bool = False) -
     """Fetch and parse `source`'s feed, and with `normalize` work out its entries' addresses and
     normalize them too (a source whose items' pages are fetched is normalized by its run); touches
     no database, so it may run on another thread."""
+    return parse_fetched(fetch_feed(source, force=force), source=source, normalize=normalize)
+
+
+def fetch_feed(source: Source, *, force: bool = False) -> FeedRead:
+    """The first half of `read_feed`: `source`'s feed fetched, not parsed yet."""
     url, etag, last_modified = _validators(source, force=force)
     read = FeedRead(url=url, etag=etag, last_modified=last_modified)
     try:
         read.result = fetch(url, etag=etag, last_modified=last_modified)
-        if not read.result.not_modified:
-            result = read.result
-            read.feed = parse_feed(
-                result.content, url=result.url, content_type=result.content_type, headers=result.headers
-            )
-            if normalize:
-                read.addresses = item_addresses(read.feed.entries, feed_url=result.url)
-                if not source.fetch_full_text:
-                    read.normalized = normalize_ahead(
-                        read.feed.entries, feed_url=result.url, addresses=read.addresses.own
-                    )
+    except Exception as exc:
+        read.error = exc
+    return read
+
+
+def parse_fetched(read: "FeedRead | Future[FeedRead]", *, source: Source, normalize: bool = False) -> FeedRead:
+    """The second half of `read_feed`: the feed `fetch_feed` fetched (or is fetching, a Future) parsed,
+    and with `normalize` its entries' addresses worked out and the entries normalized."""
+    if isinstance(read, Future):
+        read = read.result()  # fetch_feed records its failure on the FeedRead, it raises none
+    if read.error is not None or read.result.not_modified:
+        return read
+    try:
+        result = read.result
+        read.feed = parse_feed(result.content, url=result.url, content_type=result.content_type, headers=result.headers)
+        if normalize:
+            read.addresses = item_addresses(read.feed.entries, feed_url=result.url)
+            if not source.fetch_full_text:
+                read.normalized = normalize_ahead(read.feed.entries, feed_url=result.url, addresses=read.addresses.own)
     except Exception as exc:
         read.error = exc
     return read
@@ -611,10 +624,10 @@ def normalize_ahead(
     return items
 
 
-# Feeds read ahead of the one being stored, by one thread: fetching waits on the publisher, parsing is
-# mostly lxml and normalizing mostly nh3, while storing waits on the database, so the two overlap.
-# Six rather than two: with storing cheaper, the run waited on the reader at the large feeds, which a
-# deeper queue reads while the small ones before them are stored (a few parsed feeds in memory).
+# Feeds read ahead of the one being stored: fetching waits on the publisher, parsing is mostly lxml and
+# normalizing mostly nh3, while storing waits on the database, so the three overlap. Six rather than two:
+# with storing cheaper, the run waited on the reader at the large feeds, which a deeper queue reads while
+# the small ones before them are stored (a few parsed feeds in memory).
 READ_AHEAD = 6
 # While the reader thread parses, each answer from the database (hundreds a run) waits for the GIL
 # until the interpreter's switch interval (5 ms by default) ends; a shorter one while both threads run.
@@ -622,30 +635,35 @@ SWITCH_INTERVAL = 0.0005
 
 
 def ingest_sources(sources: Iterable[Source], *, force: bool = False) -> Iterator[tuple[Source, IngestOutcome | Busy]]:
-    """Ingest `sources` one after another in this process, each as `ingest_source` does, while one
-    thread fetches, parses and normalizes the next READ_AHEAD feeds. Yields each source with its outcome, or with
-    the Busy it met (another process is ingesting it). Every database query stays on this thread.
+    """Ingest `sources` one after another in this process, each as `ingest_source` does, while the next
+    READ_AHEAD feeds are read ahead: one thread fetches them, in turn (one request at a time, as before),
+    another parses and normalizes each once it has arrived, so waiting on a publisher's server costs no
+    parsing time. Yields each source with its outcome, or with the Busy it met (another process is
+    ingesting it). Every database query stays on this thread.
     """
     pending = iter(sources)
-    ahead: collections.deque[tuple[Source, Future]] = collections.deque()
+    ahead: collections.deque[tuple[Source, Future, Future]] = collections.deque()
     switch_interval = sys.getswitchinterval()
     sys.setswitchinterval(min(switch_interval, SWITCH_INTERVAL))
     with (
         contextlib.ExitStack() as undo,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-reader") as reader,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-fetcher") as fetcher,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-reader") as reader,  # shut down first
     ):
         undo.callback(sys.setswitchinterval, switch_interval)
 
         def read_next() -> None:
             source = next(pending, None)
             if source is not None:
-                ahead.append((source, reader.submit(read_feed, source, force=force, normalize=True)))
+                fetching = fetcher.submit(fetch_feed, source, force=force)
+                reading = reader.submit(parse_fetched, fetching, source=source, normalize=True)
+                ahead.append((source, fetching, reading))
 
         for _ in range(READ_AHEAD):
             read_next()
         try:
             while ahead:
-                source, reading = ahead.popleft()
+                source, _fetching, reading = ahead.popleft()
                 read_next()  # READ_AHEAD feeds stay queued behind the one stored now
                 try:
                     # The run takes its lock and records itself while its feed may still be read.
@@ -653,8 +671,9 @@ def ingest_sources(sources: Iterable[Source], *, force: bool = False) -> Iterato
                 except Busy as busy:
                     yield source, busy
         finally:
-            for _source, reading in ahead:
+            for _source, fetching, reading in ahead:
                 reading.cancel()
+                fetching.cancel()
 
 
 def _source_for_run(source_id: int, *, run: IngestionRun | None = None, using: str | None = None) -> Source:

@@ -213,6 +213,43 @@ def test_links_are_made_absolute_exactly_as_urljoin_and_urlsplit_make_them(link)
     assert absolute_link(link, base_url=base) == (joined if urlsplit(joined).scheme.lower() in URL_SCHEMES else None)
 
 
+@pytest.mark.parametrize(
+    "base",
+    [
+        "",
+        "https://example.com/feed",
+        "http://example.com:8080/a;p?q#f",
+        "ftp://example.com/",
+        "http://[oops",
+        "https://bü.example/",
+    ],
+)
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://example.com/a/b?c=1&d=2#e",
+        "http://example.com",
+        "http://example.com/a?",
+        "http://example.com/a#",
+        "https:///example.com/x",
+        "HTTP://example.com/a",
+        "http://example.com/a;p?q",
+        "http://example.com/a?q;r",
+        "http://[::1]/x",
+        "http://example.com/a b",
+        "http://example.com/\x01",
+        "https://bü.example/",
+        "/relative/path",
+        "../up",
+        "",
+    ],
+)
+def test_links_and_guids_are_joined_exactly_as_feedparser_joins_them(base, link):
+    from feedparser.urls import _urljoin
+
+    assert fastparse._join(base, link) == _urljoin(base, link)
+
+
 def test_a_mistake_in_the_fast_reader_costs_speed_not_the_feed(monkeypatch):
     def broken(self):
         raise KeyError("a case the walk gets wrong")

@@ -9,6 +9,7 @@ from articles.ingest import normalize
 from articles.ingest.normalize import (
     NotAWebAddress,
     canonical_url,
+    content_hash,
     fallback_title,
     html_to_text,
     reading_minutes,
@@ -133,6 +134,34 @@ def test_plain_text_keeps_words_inside_tags_with_angle_brackets_in_attributes_an
     assert html_to_text(html) == "Fish & chips today\n\nOne\n\nTwo"
 
 
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>a &amp;</p>lt; b",
+        "&amp;<b>amp;</b>x &lt;<i>p&gt;</i>",
+        "<p>&#10;&#10;one</p>two&nbsp;<br/>three",
+        '<a href="https://x.example/?a=1&amp;b=2" title="a > b &amp; <p>">link</a> after',
+        "<ul><li>x</li><LI>y</li></ul><div><span>z</span></div>",
+        "&amp&lt<b>;</b>&#x26;amp;",
+        "<p>\u2028line\x0c\xa0sep</p>",
+        "<svg><p>drawn</p></svg>tail<script>alert(1)</script>",
+    ],
+)
+def test_plain_text_is_the_same_as_unescaping_each_run_of_text_between_tags_on_its_own(html):
+    from html import unescape
+
+    clean = sanitize_html(html, base_url="https://x.example/")
+    runs, position = [], 0
+    for tag in normalize._TAG.finditer(clean):
+        runs.append(unescape(clean[position : tag.start()]))
+        if tag.group(2) and tag.group(2).lower() in normalize.BLOCK_TAGS:
+            runs.append("\n\n")
+        position = tag.end()
+    runs.append(unescape(clean[position:]))
+    paragraphs = (" ".join(block.split()) for block in "".join(runs).split("\n\n"))
+    assert html_to_text(clean) == "\n\n".join(p for p in paragraphs if p)
+
+
 @pytest.mark.parametrize("base", ["https://blog.example/feed.xml", "http://127.0.0.1:8097/copy-1/feed"])
 def test_canonical_addresses_are_the_same_with_the_shortcut_for_plain_absolute_links(base, monkeypatch):
     links = [
@@ -178,3 +207,23 @@ def test_each_text_resolves_its_links_against_its_own_base_with_the_sanitizer_bu
     assert 'href="https://two.example/a"' in second
     assert 'href="/a"' in neither
     assert normalize._cleaner() is normalize._cleaner()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>One  two\tthree</p><p>\u00a0four&nbsp;five\u2028six</p>",
+        "<ul><li>a</li><li> b </li></ul>\n\n<br>c\x1cd\u3000e",
+        "",
+        "<p>&#10;&#10;</p>",
+    ],
+)
+def test_an_items_hash_and_reading_time_are_those_of_its_title_and_plain_text(body):
+    from articles.ingest.normalize import normalize_entry
+    from articles.ingest.parse import Entry
+
+    item = normalize_entry(
+        Entry(link="https://x.example/a", title=" A\u00a0title ", content_html=body), feed_url="https://x.example/f"
+    )
+    assert item.content_hash == content_hash(title=item.title, text=item.content_text)
+    assert item.reading_minutes == reading_minutes(item.content_text)

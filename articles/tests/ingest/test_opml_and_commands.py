@@ -1,6 +1,7 @@
 """OPML import and export, and the management commands people run by hand."""
 
 import sys
+import threading
 from concurrent.futures import Future
 from io import StringIO
 from pathlib import Path
@@ -133,6 +134,35 @@ def test_ingest_all_records_a_failed_fetch_on_the_run_of_its_source_and_skips_a_
     assert (failed.status, failed.http_status) == (IngestionRun.Outcome.FAILED, 404)
     assert not IngestionRun.objects.filter(source=busy).exists()
     assert IngestionRun.objects.get(source=good).items_new == 1
+
+
+def test_ingest_all_fetches_the_next_feed_while_the_one_before_is_still_being_parsed(
+    httpserver, feed_source, monkeypatch
+):
+    # Waiting on a publisher's server costs no parsing time: the next feed is on its way meanwhile.
+    httpserver.expect_request("/first.xml").respond_with_data(rss(item(1)))
+    httpserver.expect_request("/second.xml").respond_with_data(rss(item(2)))
+    feed_source("/first.xml", name="A first")
+    feed_source("/second.xml", name="B second")
+    second_requested = threading.Event()
+    requested_while_parsing_the_first = []
+    fetch, parse_feed = pipeline.fetch, pipeline.parse_feed
+
+    def fetching(url, **kwargs):
+        if url.endswith("/second.xml"):
+            second_requested.set()
+        return fetch(url, **kwargs)
+
+    def parsing(content, *, url, **kwargs):
+        if url.endswith("/first.xml"):
+            requested_while_parsing_the_first.append(second_requested.wait(timeout=5))
+        return parse_feed(content, url=url, **kwargs)
+
+    monkeypatch.setattr(pipeline, "fetch", fetching)
+    monkeypatch.setattr(pipeline, "parse_feed", parsing)
+    call_command("ingest", "--all", stdout=StringIO(), stderr=StringIO())
+    assert requested_while_parsing_the_first == [True]
+    assert sorted(IngestionRun.objects.values_list("items_new", flat=True)) == [1, 1]
 
 
 def test_a_feed_read_ahead_is_fetched_again_when_its_source_changed_meanwhile(httpserver, feed_source):
