@@ -201,6 +201,9 @@ def _units(body: str, title: str) -> tuple[tuple[str, ...], str]:
 
 
 def _rule_guesses(kind: str, objects, lexicon: dict[str, str], article: Article, limit: int, floor: float):
+    objects = list(objects)
+    if not objects:  # no taxonomy yet: nothing to guess, and the piece's sentences need not be read (0.3 ms a piece)
+        return []
     body = "\n\n".join(part for part in (article.summary, article.content_text) if part)
     units, joined = _units(body, article.title or "")
     title = _padded(article.title or "")
