@@ -124,12 +124,16 @@ def suggest_topics(
     keywords = _keywords(text, top=15)
     known_topics = taxonomy.topics if taxonomy is not None else Topic.objects.all()
     topics = [(topic, _name_tokens(topic.name)) for topic in known_topics]
-    lowered = " " + " ".join(_norm_tokens(text)) + " "
+    text_tokens = _norm_tokens(text)
+    lowered = " " + " ".join(text_tokens) + " "
+    # A name is in the text only if each of its words is (a padded name matches whole words): most topics are
+    # ruled out by a look-up instead of a search of the whole text.
+    in_text = set(text_tokens)
     title = " " + " ".join(_norm_tokens(article.title or "")) + " "
     keyword_tokens = [_norm_tokens(keyword) for keyword, _score in keywords]
     found: list[Guess] = []
     for topic, name_tokens in topics:
-        if not name_tokens:
+        if not name_tokens or not in_text.issuperset(name_tokens):
             continue
         mentions = _mentions(lowered, name_tokens)
         if not mentions:
@@ -143,7 +147,7 @@ def suggest_topics(
     proposed: list[Guess] = []
     known = {" ".join(tokens) for _topic, tokens in topics}
     for rank, (keyword, _score) in enumerate(keywords):
-        tokens = _norm_tokens(keyword)
+        tokens = keyword_tokens[rank]
         if not tokens or " ".join(tokens) in known or keyword.isdigit():
             continue
         fresh = not any(set(tokens) & set(_norm_tokens(p.text)) for p in proposed)
