@@ -80,8 +80,13 @@ class Fingerprint:
     def __init__(self, title: str, text: str):
         self.title = title_key(title or "")
         self.title_words = set(self.title)
+        self._title_text = title or ""
         self._text = text or ""
-        self._digest = hashlib.blake2b(f"{title or ''}\0{text or ''}".encode(), digest_size=16).digest()
+
+    @functools.cached_property
+    def _digest(self) -> bytes:
+        """What the remembered keys are found by: made when keys are asked for (a candidate compared needs none)."""
+        return hashlib.blake2b(f"{self._title_text}\0{self._text}".encode(), digest_size=16).digest()
 
     @functools.cached_property
     def shingles(self) -> set[tuple[str, ...]]:

@@ -19,7 +19,7 @@ import math
 from collections import Counter
 
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
-from django.db.models import F, Q, Subquery, Sum
+from django.db.models import F
 
 from articles.enrich.vectors import TOKEN, english_stop_words
 from articles.models import Article, RelatedDocument, RelatedPosting, RelatedTerm, Status
@@ -236,19 +236,55 @@ def text_scores(
     if not query:
         return {}
     telling = sorted(query, key=lambda pk: -query[pk])[:TOP_TERMS]
-    closest = (
-        RelatedPosting.objects.filter(term_id__in=telling, article__status=Status.PUBLISHED)
-        .exclude(article_id=article.pk)
-        .values("article_id")
-        .annotate(partial=Sum("weight"))
-        .order_by("-partial", "article_id")
-        .values("article_id")[:CANDIDATES]
-    )
-    chosen = Q(article_id__in=Subquery(closest))
-    if also:
-        chosen |= Q(article_id__in=list(also))
     scores: dict[int, float] = {}
-    postings = RelatedPosting.objects.filter(chosen, term_id__in=list(query)).exclude(article_id=article.pk)
-    for article_id, term_id, weight in postings.values_list("article_id", "term_id", "weight"):
+    # (The rows come in the database's order, as before: the same statement, so the same sums to the last bit.)
+    for article_id, term_id, weight in _postings(article.pk, telling, list(query), list(also)):
         scores[article_id] = scores.get(article_id, 0.0) + query[term_id] * weight
     return scores
+
+
+def _postings(article_pk: int, telling: list[int], terms: list[int], also: list[int]) -> list[tuple]:
+    """(brief, term, weight) of the postings on `terms` of the CANDIDATES published briefs weighing the `telling` terms
+    highest, and of the briefs `also`, but `article_pk`'s.
+
+    The statement this queryset makes, written from the models' metadata (the ORM prepared each of the hundreds of
+    term ids one by one, which took longer than the database's answer: bench/REPORT.md, "Eleventh pass"):
+
+        closest = (RelatedPosting.objects.filter(term_id__in=telling, article__status=Status.PUBLISHED)
+                   .exclude(article_id=article_pk).values("article_id").annotate(partial=Sum("weight"))
+                   .order_by("-partial", "article_id").values("article_id")[:CANDIDATES])
+        chosen = Q(article_id__in=Subquery(closest)) | Q(article_id__in=also)  # (the second only with `also`)
+        RelatedPosting.objects.filter(chosen, term_id__in=terms).exclude(article_id=article_pk)
+            .values_list("article_id", "term_id", "weight")
+
+    `test_related_index`'s test compares the two statements, text and parameters, on the database it runs on.
+    """
+    connection = connections[router.db_for_read(RelatedPosting)]
+    quote = connection.ops.quote_name
+    meta, brief_meta = RelatedPosting._meta, Article._meta
+    table = quote(meta.db_table)
+    brief, term, weight = (quote(meta.get_field(name).column) for name in ("article", "term", "weight"))
+    names = [quote(name) for name in ("article_id", "term_id", "weight")]
+
+    def marks(values) -> str:
+        return ", ".join(["%s"] * len(values))
+
+    closest = (
+        f"SELECT U0.{brief} AS {names[0]} FROM {table} U0 INNER JOIN {quote(brief_meta.db_table)} U1 "
+        f"ON (U0.{brief} = U1.{quote(brief_meta.pk.column)}) "
+        f"WHERE (U1.{quote(brief_meta.get_field('status').column)} = %s AND U0.{term} IN ({marks(telling)}) "
+        f"AND NOT (U0.{brief} = %s)) GROUP BY 1 ORDER BY SUM(U0.{weight}) DESC, 1 ASC LIMIT {CANDIDATES}"
+    )
+    chosen = f"{table}.{brief} IN ({closest})"
+    params = [Status.PUBLISHED, *telling, article_pk]
+    if also:
+        chosen = f"({chosen} OR {table}.{brief} IN ({marks(also)}))"
+        params += also
+    sql = (
+        f"SELECT {table}.{brief} AS {names[0]}, {table}.{term} AS {names[1]}, {table}.{weight} AS {names[2]} "
+        f"FROM {table} WHERE ({chosen} AND {table}.{term} IN ({marks(terms)}) AND NOT ({table}.{brief} = %s))"
+    )
+    params += [*terms, article_pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()

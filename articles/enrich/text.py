@@ -24,7 +24,6 @@ against pysbd; the numbers are in bench/REPORT.md.
 """
 
 import functools
-import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -40,16 +39,34 @@ def words(text: str, limit: int | None = None) -> list[str]:
     (NFKC), case-folded, the typographic apostrophe made plain. With `limit`, only the first
     `limit` words (the rest of a long text is not read)."""
     normalized = unicodedata.normalize("NFKC", text)
-    if limit is None:
-        found = WORD.findall(normalized)
-    else:
-        found = [match.group() for match in itertools.islice(WORD.finditer(normalized), limit)]
-    return [word.casefold().replace("’", "'") for word in found]
+    found = WORD.findall(normalized) if limit is None else _first_words(normalized, limit)
+    if not found:
+        return []
+    # Folded at once: case folding maps each character on its own (no context, unlike lower()'s final sigma) and
+    # never makes a space, and a word holds none, so the joined words split back into the same words, folded.
+    return " ".join(found).casefold().replace("’", "'").split(" ")
+
+
+def _first_words(text: str, limit: int) -> list[str]:
+    """`WORD.findall(text)[:limit]`, reading only as much of `text` as those words take.
+
+    A stretch is read from the start; when it holds more than `limit` words, the first `limit` are whole (each
+    ends before the next begins, inside the stretch), so they are the text's own; else a stretch twice as long.
+    """
+    stretch = 8 * limit
+    while stretch < len(text):
+        found = WORD.findall(text, 0, stretch)
+        if len(found) > limit:
+            return found[:limit]
+        stretch *= 2
+    return WORD.findall(text)[:limit]
 
 
 def shingles(word_list: list[str], size: int) -> list[tuple[str, ...]]:
     """Every run of `size` consecutive words, in order (a repeated run appears again)."""
-    return [tuple(word_list[i : i + size]) for i in range(len(word_list) - size + 1)]
+    if size < 1:
+        return [()] * (len(word_list) + 1)
+    return list(zip(*(word_list[i:] for i in range(size)), strict=False))  # the same tuples as slicing each run
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.utils import timezone
 
 from articles import anatomy, workflow
-from articles.enrich import classify, clusters, pipeline, related, related_index
+from articles.enrich import classify, clusters, generative, pipeline, related, related_index
 from articles.models import Article, EnrichmentRun, RelatedLink, Status, Suggestion
 from articles.models.base import insert_objects, insert_returning_ids, unique_slug, update_values
 from articles.models.briefs import taxonomy_links
@@ -115,12 +115,21 @@ def enrich_articles(
 
     computed = []
     taxonomy = classify.Taxonomy.read() if articles else None
-    for article in articles:
-        try:
-            computed.append((article, pipeline.draft_suggestions(article, taxonomy=taxonomy)))
-        except Exception as error:  # one piece's failure is reported, the batch goes on
-            logger.exception("Drafting article %s failed", article.pk)
-            computed.append((article, error))
+    try:
+        if len(articles) > 1 and not generative.is_enabled():
+            # (A model's draft may suggest fields and roles itself: then the classifiers are not asked.)
+            try:
+                classify.keep_turn_rows(articles, taxonomy=taxonomy)
+            except Exception:  # each piece then makes its own row, and fails on its own if it must
+                logger.exception("Making the turn's rows for the classifiers failed")
+        for article in articles:
+            try:
+                computed.append((article, pipeline.draft_suggestions(article, taxonomy=taxonomy)))
+            except Exception as error:  # one piece's failure is reported, the batch goes on
+                logger.exception("Drafting article %s failed", article.pk)
+                computed.append((article, error))
+    finally:
+        classify.forget_turn_rows()
     if cluster:
         clusters.catch_up(articles)
     drafts = [(article, drafted) for article, drafted in computed if not isinstance(drafted, Exception)]

@@ -285,3 +285,34 @@ def test_fields_and_roles_learn_from_one_reading_of_the_library_with_their_own_p
     with django_assert_num_queries(0):
         assert classify.suggest_fields(second, library=library, taxonomy=taxonomy)[0].obj == court
         assert classify.suggest_roles(second, library=library, taxonomy=taxonomy)[0].obj == legal
+
+
+def test_a_turns_pieces_are_classified_from_rows_made_in_one_call_with_the_same_suggestions(settings):
+    from unittest import mock
+
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from articles.enrich import enrich_articles, pipeline
+
+    settings.ENRICH_CLASSIFIER_MIN_BRIEFS = 8
+    hardware, legal = make_role("Reader A"), make_role("Reader B")
+    publish_chips_and_courts(hardware, legal)
+    pieces = [
+        make_article(complete=False, content_text="A chip fab reports better lithography yields on its new node."),
+        make_article(complete=False, content_text="The judge sent the copyright claim to trial."),
+        make_article(complete=False, content_text="Volume production of the new chip node starts at the fab."),
+    ]
+    alone = {}
+    for piece in pieces:  # each piece's suggestions drafted on its own, the classifiers trained first
+        suggestions = pipeline.draft_suggestions(piece)[0]
+        alone[piece.pk] = [(s.section, s.text, s.confidence) for s in suggestions if s.section in ("field", "role")]
+    assert any(alone.values())
+
+    transform = TfidfVectorizer.transform
+    with mock.patch.object(TfidfVectorizer, "transform", autospec=True, side_effect=transform) as calls:
+        enrich_articles(articles=pieces)
+
+    assert calls.call_count == 1  # one for the turn, not one a piece
+    for piece in pieces:
+        kept = piece.suggestions.filter(section__in=["field", "role"]).order_by("pk")
+        assert [(s.section, s.text, s.confidence) for s in kept] == alone[piece.pk]

@@ -192,3 +192,38 @@ def test_the_published_briefs_sharing_most_of_a_briefs_taxonomy_are_its_candidat
 
     # Most entries shared first, ties in the order the briefs were stored.
     assert candidates == [all_three.pk, two.pk, other_two.pk, one.pk]
+
+
+@pytest.mark.parametrize("also", [[], [7, 5]])
+def test_the_postings_of_a_briefs_candidates_are_read_by_the_statement_the_orm_makes(also):
+    from django.db import connection
+    from django.db.models import Q, Subquery, Sum
+
+    from articles.enrich import related_index
+    from articles.models import RelatedPosting
+
+    telling, terms = [3, 1], [1, 3, 9]
+    closest = (
+        RelatedPosting.objects.filter(term_id__in=telling, article__status=Status.PUBLISHED)
+        .exclude(article_id=11)
+        .values("article_id")
+        .annotate(partial=Sum("weight"))
+        .order_by("-partial", "article_id")
+        .values("article_id")[: related_index.CANDIDATES]
+    )
+    chosen = Q(article_id__in=Subquery(closest))
+    if also:
+        chosen |= Q(article_id__in=also)
+    orm = RelatedPosting.objects.filter(chosen, term_id__in=terms).exclude(article_id=11)
+    expected = orm.values_list("article_id", "term_id", "weight").query.sql_with_params()
+    sent = []
+
+    def capture(execute, sql, params, many, context):
+        sent.append((sql, tuple(params)))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        related_index._postings(11, telling, terms, also)
+
+    # The same statement, so the database returns the rows in the same order and the scores add up the same.
+    assert sent == [expected]

@@ -1,6 +1,7 @@
 """The one tokenizer (articles/enrich/text.py) in any alphabet, and what it gives clustering
 and drafting. The Cyrillic and Greek texts were written for these tests."""
 
+import hypothesis
 import pytest
 
 from articles.enrich.clusters import assign_story_cluster
@@ -84,3 +85,22 @@ def test_a_greek_passage_pasted_into_a_brief_counts_as_copied():
     report = compare([TRAM_EL.split(". ")[2]], TRAM_EL)
     assert report.percent == 100
     assert report.longest_words > 20
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(
+    text=hypothesis.strategies.text(
+        alphabet=hypothesis.strategies.sampled_from([*"aB1 _-’'.\n", "İ", "ß", "ﬁ", "Σ", "\u0301", "Ⅻ", "ŉ"]),
+        max_size=400,
+    ),
+    limit=hypothesis.strategies.sampled_from([None, 1, 2, 5, 40]),
+)
+def test_words_are_the_tokenizers_words_folded_and_cut_at_the_limit(text, limit):
+    import unicodedata
+
+    from articles.enrich.text import WORD
+
+    folded = [word.casefold().replace("’", "'") for word in WORD.findall(unicodedata.normalize("NFKC", text))]
+
+    assert words(text, limit=limit) == (folded if limit is None else folded[:limit])
+    assert shingles(folded, 3) == [tuple(folded[i : i + 3]) for i in range(len(folded) - 2)]
