@@ -210,8 +210,9 @@ def newest_matches(
     the published-date index and stops after `limit` + 1 matches; for a rare one it reads the GIN
     index and sorts the few it finds. Ranking and counting then work on these ids, never on every match.
 
-    `walk`: a kept value that every brief of `queryset` holds (its role filter, "role:3"). On PostgreSQL the
-    newest matches are then looked for among that value's briefs, newest first (`_walked`), not among all.
+    `walk`: a kept value that every brief of `queryset` holds (its role, area, subfield or topic filter: "role:3").
+    On PostgreSQL the newest matches are then looked for among that value's briefs, newest first (`_walked`), not
+    among all.
     """
     text = normalize_query(query)
     if not text or not parse_query(text):

@@ -14,9 +14,9 @@ migration adds a NOT NULL column to it; the receiver puts the triggers back and 
 the index so nothing written in between is missing from search. It also replaces SQLite
 triggers written by an earlier version (which indexed the insights as JSON) on the next migrate.
 
-PostgreSQL also keeps each published brief's roles with its publication date (`DatedFacetValue`,
-migration 0023), by a second trigger from the same row: a search for one role walks that role's
-briefs newest first instead of every brief.
+PostgreSQL also keeps each published brief's roles, areas, subfields and topics with its publication date
+(`DatedFacetValue`, migrations 0023 and 0024), by a second trigger from the same row: a search filtered by one of
+them walks that value's briefs newest first instead of every brief.
 """
 
 ARTICLE_TABLE = "articles_article"
@@ -31,8 +31,9 @@ PG_TRIGGER = "articles_article_search_vector"
 PG_DATED_TABLE = "articles_datedfacetvalue"
 PG_DATED_FUNCTION = "articles_article_dated_values_update"
 PG_DATED_TRIGGER = "articles_article_dated_values"
-# The kept values (`Article.facet_values`) a brief's dated rows hold: its roles.
-DATED_FACETS = ("role",)
+# The kept values (`Article.facet_values`) a brief's dated rows hold: its roles (migration 0023), areas, subfields and
+# topics (0024). Changing them takes a migration that installs the trigger again (see 0024).
+DATED_FACETS = ("role", "area", "field", "topic")
 # title A; summary and takeaway B; insights C; the original's text D.
 PG_WEIGHTS = {"title": "A", "summary": "B", "takeaway": "B", "insights": "C", "content_text": "D"}
 
@@ -145,12 +146,14 @@ def _install_postgresql(connection) -> None:
     _install_postgresql_dated(connection)
 
 
-def _install_postgresql_dated(connection) -> None:
-    """The trigger that keeps `DatedFacetValue` in step with each brief's row, and the rows of briefs written
-    before it existed. Nothing before migration 0023 makes the table."""
+def _install_postgresql_dated(connection, facets: tuple[str, ...] = DATED_FACETS) -> None:
+    """The trigger that keeps `DatedFacetValue` in step with each brief's row for the kept values of `facets`, and
+    the rows of briefs written before it existed. Nothing before migration 0023 makes the table. The function is
+    replaced every time; the rows are written again only when the trigger is new (a migration that changes
+    `facets` drops the trigger first: `reinstall_dated`)."""
     if PG_DATED_TABLE not in connection.introspection.table_names():
         return
-    kept = " OR ".join(f"value LIKE '{facet}:%'" for facet in DATED_FACETS)
+    kept = " OR ".join(f"value LIKE '{facet}:%'" for facet in facets)
     # A brief's rows are replaced whenever its status, date or kept values change (a publication, a withdrawal,
     # a refresh of its counts, a new date), found by the brief's id: rows written some other way go too.
     changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in ("id", "status", "published_at", "facet_values"))
@@ -183,7 +186,7 @@ def _install_postgresql_dated(connection) -> None:
             f"CREATE TRIGGER {PG_DATED_TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON {ARTICLE_TABLE} "
             f"FOR EACH ROW EXECUTE FUNCTION {PG_DATED_FUNCTION}()"
         )
-        # A role's walk stops after a thousand matches or so: workers started for it cost more than they share
+        # A value's walk stops after a thousand matches or so: workers started for it cost more than they share
         # (at 100,000 briefs, 29 ms against 15 for the walk alone; bench/REPORT.md, "Search, twelfth pass").
         cursor.execute(f"ALTER TABLE {PG_DATED_TABLE} SET (parallel_workers = 0)")
         cursor.execute(f"DELETE FROM {PG_DATED_TABLE}")
@@ -193,6 +196,16 @@ def _install_postgresql_dated(connection) -> None:
             f"WHERE status = 'published' AND published_at IS NOT NULL AND ({kept})"
         )
         cursor.execute(f"ANALYZE {PG_DATED_TABLE}")
+
+
+def reinstall_dated(connection, facets: tuple[str, ...] = DATED_FACETS) -> None:
+    """Keep the dated rows of `facets` from now on and write them again for every published brief (PostgreSQL;
+    for a migration that changes which facets are dated)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER IF EXISTS {PG_DATED_TRIGGER} ON {ARTICLE_TABLE}")
+    _install_postgresql_dated(connection, facets)
 
 
 def _install_sqlite(connection) -> None:

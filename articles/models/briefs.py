@@ -114,10 +114,11 @@ class ArticleQuerySet(models.QuerySet):
         return self.order_by("-published_at", "-pk")
 
     def holding_latest_first(self, value: str):
-        """`latest_first()`, of the briefs that hold the kept value `value` (a role, "role:3"): on PostgreSQL
-        read through that value's own rows in `DatedFacetValue`, newest first, so that finding the newest few
-        that also match a search walks that role's briefs and not every brief. The value is not tested in
-        the brief's row here (`with_facet_value` does). Elsewhere, `with_facet_value(value).latest_first()`."""
+        """`latest_first()`, of the briefs that hold the kept value `value` (a role, area, subfield or topic:
+        "role:3"): on PostgreSQL read through that value's own rows in `DatedFacetValue`, newest first, so that
+        finding the newest few that also match a search walks that value's briefs and not every brief. The value
+        is not tested in the brief's row here (`with_facet_value` does). Elsewhere,
+        `with_facet_value(value).latest_first()`."""
         if connections[self.db].vendor != "postgresql":
             return self.with_facet_value(value).latest_first()
         walked = self.filter(dated_values__value=value)

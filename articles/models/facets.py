@@ -48,9 +48,10 @@ class FacetSnapshot(models.Model):
 
 
 class DatedFacetValue(models.Model):
-    """A published brief's role, as its kept value ("role:3", one of `Article.facet_values`), with its publication
-    date: one row each. A search for one role walks that role's briefs newest first, in the primary key's order,
-    instead of walking every brief and testing each for the role (`ArticleQuerySet.holding_latest_first`).
+    """A published brief's role, area, subfield or topic, as its kept value ("role:3", "topic:12", one of
+    `Article.facet_values`; `search_index.DATED_FACETS`), with its publication date: one row each. A search filtered
+    by one walks that value's briefs newest first, in the primary key's order, instead of walking every brief and
+    testing each for the value (`ArticleQuerySet.holding_latest_first`).
 
     PostgreSQL only, written by a trigger from the brief's own row (`search_index`), so every write of the row
     keeps it in step (`update()`, bulk writes and restores included), as the search vector is kept; the

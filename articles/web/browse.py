@@ -154,19 +154,23 @@ class BriefFilters:
             else:
                 self.selected[name] = value
 
-    def apply(self, queryset, *, skip: str | None = None, by_kept_values: bool = False):
+    def apply(self, queryset, *, skip: str | None = None, by_kept_values: bool = False, walked: str | None = None):
         """`queryset` narrowed by every filter, except `skip` (unless the address fixes it).
 
         `by_kept_values`: a role, area, subfield or topic is tested against the brief's kept facet values
         (`Article.facet_values`, the values its counts are made of) rather than through the pair tables;
         for published briefs only. Search does so: the scan that finds the matches tests the filter in
-        the row it reads instead of looking up a pair for each match.
+        the row it reads instead of looking up a pair for each match. `walked`: the kept value ("topic:12")
+        whose own briefs the search walks (`ArticleQuerySet.holding_latest_first`); it is tested in the row as a
+        common value is, never looked up in the index. Looked up, a topic 183 of 100,000 briefs hold drew the
+        planner to intersect it with the index of two common words (11 ms) instead of walking its 183 briefs.
         """
         for name, value in self.selected.items():
             if name == skip and name not in self.fixed:
                 continue
             if by_kept_values and name in ("role", "area", "field", "topic"):
-                queryset = queryset.with_facet_value(f"{name}:{value.pk}", common=_is_common(value))
+                kept = f"{name}:{value.pk}"
+                queryset = queryset.with_facet_value(kept, common=kept == walked or _is_common(value))
             elif name == "role":
                 queryset = queryset.for_role(value)
             elif name in ("area", "field"):

@@ -7,6 +7,7 @@ Anonymous pages go through the page cache (page_cache.py).
 
 import dataclasses
 import hashlib
+import math
 from collections import Counter
 from functools import partial
 
@@ -31,6 +32,7 @@ from articles.search import (
     normalize_query,
     snippets_of,
 )
+from articles.search_index import DATED_FACETS
 from articles.web import seo
 from articles.web.browse import MAX_OPTIONS, BriefFilters, CountedPaginator, ListingPaginator
 from articles.web.cards import CardOf, cards, fill, kept_parts
@@ -358,7 +360,7 @@ ONE_WALK_FACETS = ("role",)
 # 1,001st brief, through briefs without it whose words it must test: for two common words at 100,000 briefs the
 # walk cost about what the two queries cost for a role 25% of the briefs hold and up to 1.5 times as much for one
 # 12% hold (bench/REPORT.md, "Search, eleventh pass"), where the second query stops after 1,001 matches. A rarer
-# role's own briefs are walked instead (`_walked_role`): the two queries then cost about 22 ms at 100,000 briefs
+# role's own briefs are walked instead (`_walked_value`): the two queries then cost about 22 ms at 100,000 briefs
 # for any role, against 20-21 ms for the one walk with the CTO role, held by 47% ("Search, twelfth pass").
 ONE_WALK_MIN_SHARE = 0.3
 
@@ -449,11 +451,11 @@ def _search(request, query, filters, roles, context) -> tuple[SearchOutcome, lis
 
     def values_without(name):
         if name not in samples:
-            narrowed = filters.apply(published, skip=name, by_kept_values=True)
+            walked = _walked_value(filters, skip=name)
+            walk = walked and walked[1]
+            narrowed = filters.apply(published, skip=name, by_kept_values=True, walked=walk)
             # Only its own facet is read, and of it only the values the panel can show.
-            samples[name] = newest_matches(
-                narrowed, query, limit=limit, facet=name, top_values=MAX_OPTIONS, walk=_walked_role(filters, skip=name)
-            )
+            samples[name] = newest_matches(narrowed, query, limit=limit, facet=name, top_values=MAX_OPTIONS, walk=walk)
         return samples[name].values
 
     # The matches in the reader's order, ranked and their facet values counted by the query that finds them;
@@ -477,17 +479,18 @@ def _search(request, query, filters, roles, context) -> tuple[SearchOutcome, lis
         )
         if both is not None:
             samples[None], samples[name] = both
-    walk = _walked_role(filters)
-    if None not in samples and walk is not None and "role" not in filters.fixed:
-        # The role's own counts need the matches without it in any case: asked first, they tell whether the words
-        # are rare. When every one of those is known, the words' own index finds the few with the role; a walk of
-        # the role's briefs would read all of them (at 100,000 briefs, 10,185 index entries for 1 match).
-        values_without("role")
-        if samples["role"].complete:
+    walked = _walked_value(filters)
+    walk = walked and walked[1]
+    if None not in samples and walked is not None and walked[0] not in filters.fixed:
+        # The value's own facet counts need the matches without it in any case: asked first, they tell whether the
+        # words are rare. When every one of those is known, the words' own index finds the few with the value; a
+        # walk of its briefs would read all of them (at 100,000 briefs, 10,185 index entries for 1 match).
+        values_without(walked[0])
+        if samples[walked[0]].complete:
             walk = None
     if None not in samples:
         samples[None] = best_matches(
-            filters.apply(published, by_kept_values=True),
+            filters.apply(published, by_kept_values=True, walked=walk),
             query,
             limit=limit,
             roles=reader_roles,
@@ -512,16 +515,19 @@ def _search(request, query, filters, roles, context) -> tuple[SearchOutcome, lis
     return SearchOutcome(matched, counts_estimated, panel), first_page
 
 
-def _walked_role(filters, *, skip: str | None = None) -> str | None:
-    """The kept value of the role filter that narrows the matches (all but `skip`'s, as `BriefFilters.apply` skips
-    it), whose briefs the search walks newest first instead of every brief (`best_matches`' `walk`); None without one.
-    At 100,000 briefs, the newest 1,001 briefs that match two common words and hold a role a tenth of the library
-    holds were found after 17,500 briefs walked by date, and after 2,222 of the role's own (bench/REPORT.md,
-    "Search, twelfth pass")."""
-    role = filters.selected.get("role")
-    if role is None or (skip == "role" and "role" not in filters.fixed):
-        return None
-    return f"role:{role.pk}"
+def _walked_value(filters, *, skip: str | None = None) -> tuple[str, str] | None:
+    """Of the role, area, subfield and topic filters that narrow the matches (all but `skip`'s, as
+    `BriefFilters.apply` skips it), the one the fewest published briefs hold, as (its facet, its kept value such as
+    "topic:12"): the search walks that value's briefs newest first instead of every brief (`best_matches`' `walk`).
+    None without one. At 100,000 briefs, the newest 1,001 briefs that match two common words and hold a role a tenth
+    of the library holds were found after 17,500 briefs walked by date, and after 2,222 of the role's own
+    (bench/REPORT.md, "Search, twelfth pass"); a topic, area or subfield alike ("thirteenth pass")."""
+    held = [
+        (getattr(value, "library_count", math.inf), name, f"{name}:{value.pk}")
+        for name, value in filters.selected.items()
+        if name in DATED_FACETS and not (name == skip and name not in filters.fixed)
+    ]
+    return min(held)[1:] if held else None
 
 
 @require_safe

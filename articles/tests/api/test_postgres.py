@@ -178,6 +178,39 @@ def test_a_search_with_a_role_walks_that_roles_own_briefs_newest_first(postgres_
     assert "Index Only Scan Backward using articles_datedfacetvalue_pkey" in plan, plan
 
 
+def test_a_search_with_a_role_and_a_topic_walks_the_briefs_of_the_one_fewer_briefs_hold(postgres_url, settings):
+    settings.DATABASE_ROUTERS = [_EverythingOnPostgres()]
+    settings.WEB_SEARCH_MATCH_LIMIT = 2  # more briefs match the word than that: it is not a rare one
+    db = "postgres"
+    source = Source.objects.db_manager(db).create(name="PG Weekly", slug="pg-weekly", url="https://pg.example/f")
+    researcher = Role.objects.db_manager(db).create(name="Researcher", slug="researcher")
+    optics = Topic.objects.db_manager(db).create(name="Optics", slug="optics")
+    briefs = [_brief(source, n, title=f"Kiln number {n}", fields=[]) for n in range(6)]
+    for brief in briefs[1:4]:
+        brief.roles.add(researcher)
+    for brief in (briefs[2], briefs[4]):
+        brief.topics.add(optics)  # two briefs, one of them the researcher's: rarer than the role's three
+    postgres = connections[db]
+
+    with CaptureQueriesContext(postgres) as queries:
+        response = Client().get("/search/", {"q": "kiln", "role": "researcher", "topic": "optics"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Kiln number 2" in html and not any(f"Kiln number {n}" in html for n in (0, 1, 3, 4, 5))
+    walks = [query["sql"] for query in queries if "articles_datedfacetvalue" in query["sql"]]
+    ranked = next(sql for sql in walks if "ts_rank" in sql)  # the matches shown, ranked
+    assert f'"articles_datedfacetvalue"."value" = \'topic:{optics.pk}\'' in ranked, ranked
+    # The walked topic is tested in the row, not looked up in the brief's index of values: looked up, it drew the
+    # planner to intersect it with the index of common words instead of walking the topic's few briefs.
+    assert f"'topic:{optics.pk}' = ANY(" in ranked and "@>" not in ranked, ranked
+    with postgres.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a table this small would be read whole anyway
+        cursor.execute(f"EXPLAIN {ranked}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan Backward using articles_datedfacetvalue_pkey" in plan, plan
+
+
 def test_a_search_for_a_rare_word_with_a_role_finds_its_briefs_through_the_words_own_index(postgres_url, settings):
     settings.DATABASE_ROUTERS = [_EverythingOnPostgres()]
     source = Source.objects.db_manager("postgres").create(

@@ -5,7 +5,7 @@ import os
 import pytest
 from django.utils import timezone
 
-from articles.models import Article, DatedFacetValue, Role, Source, Status
+from articles.models import Article, DatedFacetValue, Field, Role, Source, Status, Topic
 from articles.search import (
     Matches,
     best_matches,
@@ -571,3 +571,65 @@ def test_a_briefs_dated_roles_follow_its_row(postgres_url):
     assert dated() == sorted([(f"role:{cto.pk}", when, draft.pk), (f"role:{policy.pk}", later, brief.pk)])
     brief.delete()
     assert dated() == [(f"role:{cto.pk}", when, draft.pk)]
+
+
+def _dated(alias):
+    return sorted(DatedFacetValue.objects.using(alias).values_list("value", "published_at", "article_id"))
+
+
+def test_a_briefs_dated_topics_subfields_and_areas_follow_its_row(postgres_url):
+    db = "postgres"
+    area = Field.objects.using(db).create(name="Science", slug="science")
+    physics = Field.objects.using(db).create(name="Physics", slug="physics", parent=area)
+    optics = Topic.objects.using(db).create(name="Optics", slug="optics")
+    kilns = Topic.objects.using(db).create(name="Kilns", slug="kilns")
+    brief = add_brief(db, "kiln", summary="A kiln.")
+    brief.fields.add(physics)
+    brief.topics.add(optics, kilns)
+    when = Article.objects.using(db).get(pk=brief.pk).published_at
+
+    # The subfield's brief is the area's too, as its kept values and the area's listing count it.
+    values = [f"area:{area.pk}", f"field:{physics.pk}", f"topic:{optics.pk}", f"topic:{kilns.pk}"]
+    assert _dated(db) == sorted((value, when, brief.pk) for value in values)
+    brief.topics.remove(kilns)
+    brief.fields.remove(physics)
+    assert _dated(db) == [(f"topic:{optics.pk}", when, brief.pk)]
+    brief.status = Status.DRAFT
+    brief.save()
+    assert _dated(db) == []
+
+
+def test_migration_0024_dates_the_topics_subfields_and_areas_of_briefs_published_before_it(postgres_url):
+    import importlib
+
+    from django.apps import apps
+    from django.db import connections
+
+    db = "postgres"
+    migration = importlib.import_module("articles.migrations.0024_dated_areas_fields_topics")
+    role = Role.objects.using(db).create(name="CTO", slug="cto")
+    optics = Topic.objects.using(db).create(name="Optics", slug="optics")
+    older = add_brief(db, "older-kiln", summary="A kiln.")
+    older.roles.add(role)
+    older.topics.add(optics)
+    when = Article.objects.using(db).get(pk=older.pk).published_at
+
+    def run(step):
+        with connections[db].cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # a migration runs with no deferred checks pending
+        with connections[db].schema_editor() as schema_editor:
+            step(apps, schema_editor)
+
+    try:
+        run(migration.backwards)  # as before 0024: roles only, for the briefs there and for the next one
+        assert _dated(db) == [(f"role:{role.pk}", when, older.pk)]
+        newer = add_brief(db, "newer-kiln", summary="A kiln.")
+        newer.topics.add(optics)
+        assert _dated(db) == [(f"role:{role.pk}", when, older.pk)]
+    finally:
+        run(migration.forwards)
+    newer_when = Article.objects.using(db).get(pk=newer.pk).published_at
+    assert _dated(db) == sorted(
+        [(f"role:{role.pk}", when, older.pk), (f"topic:{optics.pk}", when, older.pk),
+         (f"topic:{optics.pk}", newer_when, newer.pk)]
+    )  # fmt: skip
