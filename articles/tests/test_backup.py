@@ -200,10 +200,13 @@ def test_a_backup_from_sqlite_restores_exactly_into_postgresql(tmp_path, postgre
     call_command("restore", str(file), database="postgres")
 
     _assert_same_library("default", "postgres")
-    # The briefs' dated roles, which search walks, come back from their rows, and again over a replaced library.
-    assert _dated_roles("postgres") == _roles_of_published("postgres") != set()
+    # The briefs' dated roles, topics, subfields and areas, which search walks, come back from their rows, and again
+    # over a replaced library.
+    dated = _dated_values("postgres")
+    assert dated == _dated_of_published("postgres")
+    assert {value.split(":")[0] for value, _when, _pk in dated} == {"role", "topic", "field", "area"}
     call_command("restore", str(file), database="postgres", replace=True)
-    assert _dated_roles("postgres") == _roles_of_published("postgres")
+    assert _dated_values("postgres") == _dated_of_published("postgres")
     # The id sequences moved past the restored rows: the next brief gets a new id, not a clash.
     source = Source.objects.using("postgres").first()
     newer = Article.objects.using("postgres").create(
@@ -212,18 +215,21 @@ def test_a_backup_from_sqlite_restores_exactly_into_postgresql(tmp_path, postgre
     assert newer.pk > max(Article.objects.using("default").values_list("pk", flat=True))
 
 
-def _dated_roles(using: str) -> set[tuple]:
+def _dated_values(using: str) -> set[tuple]:
     return set(DatedFacetValue.objects.using(using).values_list("value", "published_at", "article_id"))
 
 
-def _roles_of_published(using: str) -> set[tuple]:
+def _dated_of_published(using: str) -> set[tuple]:
+    """The dated rows the published briefs should have: their roles, topics, subfields and areas, from the pair
+    tables (a brief of a subfield is its area's too)."""
     published = Article.objects.using(using).published()
-    return {
-        (f"role:{role_id}", published_at, pk)
-        for pk, published_at, role_id in published.filter(roles__isnull=False).values_list(
-            "pk", "published_at", "roles"
-        )
-    }
+    rows = set()
+    for article in published.prefetch_related("roles", "topics", "fields"):
+        values = {f"role:{role.pk}" for role in article.roles.all()} | {f"topic:{t.pk}" for t in article.topics.all()}
+        for field in article.fields.all():
+            values |= {f"field:{field.pk}", f"area:{field.parent_id}"} if field.parent_id else {f"area:{field.pk}"}
+        rows |= {(value, article.published_at, article.pk) for value in values}
+    return rows
 
 
 def test_a_backup_from_postgresql_restores_exactly_into_sqlite(tmp_path, postgres_url, settings):
