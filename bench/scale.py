@@ -39,8 +39,9 @@ DEEP_PAGE = "`/briefs/?page=200` (or the last full page)"
 FRESH = "bench/fresh_query.lua"
 FRESH_COMMON = "search, a common word, each asked once"
 PAGE_SIZE = 20  # WEB_PAGE_SIZE's default
-# (label, path); {brief}, {role}, {area}, {rare} and {deep} are filled from each database ({role}: the role with the
-# most published briefs, {few_role}: the one with the fewest).
+# (label, path); {brief}, {role}, {area}, {rare}, {topic} and {deep} are filled from each database ({role}: the role
+# with the most published briefs, {few_role}: the one with the fewest; {topic}: the topic whose share of the published
+# briefs is nearest a tenth).
 COLD_REQUESTS = [
     ("home", "/"),
     ("`/briefs/` page 1", "/briefs/"),
@@ -71,7 +72,16 @@ COLD_REQUESTS = [
         "/search/?q=curriculum+treaty&role={few_role}",
         FRESH,
     ),
+    # A topic about a tenth of the briefs hold: its search walks the topic's own briefs ("thirteenth pass").
+    ("search, two common words and a topic, each asked once", "/search/?q=curriculum+treaty&topic={topic}", FRESH),
 ]
+TOPIC_NEAR_A_TENTH = """
+from django.db.models import Count, Q
+from articles.models import Article, Topic
+tenth = Article.objects.published().count() / 10
+held = Topic.objects.annotate(n=Count("articles", filter=Q(articles__status="published"))).filter(n__gt=0)
+print(min(held.values_list("n", "slug"), key=lambda pair: (abs(pair[0] - tenth), pair[1]))[1])
+"""
 FLOORS = [("static file", "/static/css/site.css"), ("bare `.values()` view, 20 rows", "/bench/bare-values/")]
 CACHED = [("home, cached", "/"), ("a brief page, cached", "/briefs/{brief}/")]
 
@@ -287,7 +297,9 @@ def main() -> None:
                 .strip()
                 .splitlines()[-1]
             )
+            topic = manage(urls[size], "shell", "-c", TOPIC_NEAR_A_TENTH).strip().splitlines()[-1]
             names[size] = {
+                "topic": topic,
                 "deep": min(200, max(1, published // PAGE_SIZE)),
                 "brief": newest["slug"],
                 "role": max(roles, key=lambda r: r["published_count"])["slug"],
