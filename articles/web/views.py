@@ -12,6 +12,7 @@ from collections import Counter
 from functools import partial
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
@@ -50,6 +51,19 @@ def _card_rows(queryset, roles):
     """`queryset` in a listing's order (the briefs best for `roles` first) as what `cards` needs of each row."""
     ordered = queryset.first_for_roles([role.slug for role in roles])
     return ordered.values_list("pk", "slug", "for_reader") if roles else ordered.values_list("pk", "slug")
+
+
+def _listing_rows(filters, matching, roles):
+    """`_card_rows(matching, roles)` of a listing. On PostgreSQL, the listing of a role, area, subfield or topic with
+    nothing else chosen, for a reader with no roles chosen, reads that value's dated rows newest first
+    (`ArticleQuerySet.holding_latest_first`): the page comes from their index, where the briefs of the value were
+    joined from its pairs and sorted by date (a topic 410 of 100,000 briefs hold: 4 ms for the page's ids)."""
+    if not roles and len(filters.selected) == 1 and connections[matching.db].vendor == "postgresql":
+        ((name, value),) = filters.selected.items()
+        if name in filters.fixed and name in DATED_FACETS:
+            walked = Article.objects.published().holding_latest_first(f"{name}:{value.pk}")
+            return walked.values_list("pk", "slug")
+    return _card_rows(matching, roles)
 
 
 def _cards_of(request, rows, *, snippets=None):
@@ -213,7 +227,7 @@ def _listing(request, *, heading, intro="", scope=None, scope_obj=None, descript
     keep_seconds = settings.WEB_LISTING_KEEP_SECONDS
     stored = kept.current() if kept is not None and keep_seconds else None
     count, panel = stored if isinstance(stored, tuple) else (filters.published_count(), None)
-    paginator = ListingPaginator(_card_rows(matching, roles), settings.WEB_PAGE_SIZE, count=count)
+    paginator = ListingPaginator(_listing_rows(filters, matching, roles), settings.WEB_PAGE_SIZE, count=count)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = _cards_of(request, page.object_list)
     if panel is None:
