@@ -68,6 +68,14 @@ def test_search_area_filter_ordering_and_related_prefetch_run_on_postgresql(post
     assert [brief.title for brief in by_title] == sorted(brief.title for brief in by_title)
 
 
+def _plan(connection, sql: str) -> str:
+    """`EXPLAIN` of `sql`, with sequential scans ruled out: a table this small would be read whole anyway."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
 class _EverythingOnPostgres:
     def db_for_read(self, model, **hints):
         return "postgres"
@@ -119,10 +127,7 @@ def test_the_list_by_title_reads_its_page_from_an_index_not_a_sort_of_every_brie
     assert titles == sorted(titles, reverse=ordering.startswith("-"))
     page_query = queries[0]["sql"]  # the page's keys, read before their representations
     assert "ORDER BY" in page_query and "LIMIT 21" in page_query, page_query
-    with postgres.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")  # a table this small would be read whole anyway
-        cursor.execute(f"EXPLAIN {page_query}")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = _plan(postgres, page_query)
     assert "article_published_title_idx" in plan, plan
     assert "Sort" not in plan, plan
 
@@ -171,10 +176,7 @@ def test_a_search_with_a_role_walks_that_roles_own_briefs_newest_first(postgres_
 
     assert response.status_code == 200 and "Kiln number 1" in response.content.decode()
     walk = next(query["sql"] for query in queries if "articles_datedfacetvalue" in query["sql"])
-    with postgres.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")  # a table this small would be read whole anyway
-        cursor.execute(f"EXPLAIN {walk}")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = _plan(postgres, walk)
     assert "Index Only Scan Backward using articles_datedfacetvalue_pkey" in plan, plan
 
 
@@ -206,10 +208,7 @@ def test_a_search_with_a_role_and_a_topic_walks_the_briefs_of_the_one_fewer_brie
     # The walked topic is tested in the row, not looked up in the brief's index of values: looked up, it drew the
     # planner to intersect it with the index of common words instead of walking the topic's few briefs.
     assert f"'topic:{optics.pk}' = ANY(" in ranked and "@>" not in ranked, ranked
-    with postgres.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")  # a table this small would be read whole anyway
-        cursor.execute(f"EXPLAIN {ranked}")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = _plan(postgres, ranked)
     assert "Index Only Scan Backward using articles_datedfacetvalue_pkey" in plan, plan
 
 
